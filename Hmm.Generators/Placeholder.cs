@@ -1,0 +1,2 @@
+namespace Hmm.Generators;
+internal static class Placeholder { }
