@@ -1,0 +1,295 @@
+using System.Runtime.CompilerServices;
+using Hmm.Simd;
+
+namespace Hmm.Engine;
+
+/// <summary>
+/// The CPU engine's drivers: they walk one sequence through time and a column through its lane groups,
+/// calling <see cref="Definitions"/> for the arithmetic. Each is instantiated per lane width by the
+/// generated dispatchers (<c>[LaneDispatch]</c>).
+/// </summary>
+internal static unsafe partial class CpuPasses
+{
+    /// <summary>
+    /// Forward (log-sum-exp) or Viterbi (max-plus) through one sequence. Columns are normalised to a maximum of 0
+    /// each frame and the maxima summed in float64, so long sequences keep float32 precision.
+    /// Returns log P(x) (forward) or the best path's log score (Viterbi); -inf when no path exists.
+    /// </summary>
+    [LaneDispatch]
+    public static double ForwardPass<TL, TV, TS>(ref SequenceJob job)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+    {
+        var l = default(TL);
+        int stride = job.Stride, count = l.Count, length = job.Length;
+        if (length == 0) return 0.0;
+        float* prev = job.Scratch + job.Pad;
+        float* cur = job.Scratch + job.ColumnSize + job.Pad;
+        var table = new CpuMemory(job.Table);
+        for (int j0 = 0; j0 < stride; j0 += count)
+            l.Store(l.Add(l.Load(ref job.Initial[j0]), l.Load(ref job.Emissions[j0])), ref prev[j0]);
+        float m = Normalize<TL, TV>(prev, stride);
+        double total = m;
+        Record(ref job, prev, m, 0);
+        if (m == float.NegativeInfinity) return Impossible(ref job, 1);
+        bool viterbi = !default(TS).NeedsSumPass;
+        for (int t = 1; t < length; t++)
+        {
+            float* e = job.Emissions + (long)t * stride;
+            var source = new CpuMemory(prev - job.Pad);
+            for (int j0 = 0; j0 < stride; j0 += count)
+            {
+                TV arg = l.Broadcast(0f);
+                TV v = Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
+                l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
+                if (viterbi) l.Store(arg, ref job.Backpointers[(long)t * stride + j0]);
+            }
+            m = Normalize<TL, TV>(cur, stride);
+            total += m;
+            Record(ref job, cur, m, t);
+            if (m == float.NegativeInfinity) return Impossible(ref job, t + 1);
+            float* swap = prev; prev = cur; cur = swap;
+        }
+        if (viterbi) return total; // the column maximum is 0 after normalising
+        TV sum = l.Broadcast(0f);
+        for (int j0 = 0; j0 < stride; j0 += count) sum = l.Add(sum, l.Exp(l.Load(ref prev[j0])));
+        return total + System.Math.Log(l.SumAcross(sum));
+    }
+
+    /// <summary>
+    /// Backward through one sequence with the out-of table. Stores beta-hat columns and their scales when asked.
+    /// Returns log P(x) = log Σ_i π_i e_0(i) β_0(i), which must agree with the forward pass.
+    /// </summary>
+    [LaneDispatch]
+    public static double BackwardPass<TL, TV>(ref SequenceJob job, float* initial)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        var l = default(TL);
+        int stride = job.Stride, count = l.Count, length = job.Length;
+        if (length == 0) return 0.0;
+        float* beta = job.Scratch + job.Pad;
+        float* w = job.Scratch + job.ColumnSize + job.Pad;
+        var table = new CpuMemory(job.Table);
+        var source = new CpuMemory(w - job.Pad);
+        for (int j0 = 0; j0 < stride; j0 += count)
+        {
+            TV valid = l.GreaterThan(l.Broadcast(job.States), l.Add(l.Iota(), l.Broadcast(j0)));
+            l.Store(l.Select(valid, l.Broadcast(0f), l.Broadcast(float.NegativeInfinity)), ref beta[j0]);
+        }
+        double total = 0;
+        Record(ref job, beta, 0f, length - 1);
+        for (int t = length - 2; t >= 0; t--)
+        {
+            float* e = job.Emissions + (long)(t + 1) * stride;
+            for (int j0 = 0; j0 < stride; j0 += count)
+                l.Store(l.Add(l.Load(ref e[j0]), l.Load(ref beta[j0])), ref w[j0]);
+            for (int j0 = 0; j0 < stride; j0 += count)
+            {
+                TV arg = default;
+                l.Store(Definitions.Relax<TL, TV, LogSumExp, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, +1, ref arg), ref beta[j0]);
+            }
+            float m = Normalize<TL, TV>(beta, stride);
+            total += m;
+            Record(ref job, beta, m, t);
+            if (m == float.NegativeInfinity)
+            {
+                for (int u = t - 1; u >= 0; u--) Record(ref job, beta, m, u);
+                return double.NegativeInfinity;
+            }
+        }
+        // log P(x) = total + log Σ exp(π + e_0 + beta-hat_0)
+        TV best = l.Broadcast(float.NegativeInfinity);
+        for (int j0 = 0; j0 < stride; j0 += count)
+        {
+            TV v = l.Add(l.Add(l.Load(ref initial[j0]), l.Load(ref job.Emissions[j0])), l.Load(ref beta[j0]));
+            l.Store(v, ref w[j0]);
+            best = l.Max(best, v);
+        }
+        float mx = l.MaxAcross(best);
+        if (mx == float.NegativeInfinity) return double.NegativeInfinity;
+        TV sum = l.Broadcast(0f);
+        for (int j0 = 0; j0 < stride; j0 += count) sum = l.Add(sum, l.Exp(l.Subtract(l.Load(ref w[j0]), l.Broadcast(mx))));
+        return total + mx + System.Math.Log(l.SumAcross(sum));
+    }
+
+    /// <summary>
+    /// State posteriors (linear) and expected transition counts from stored alpha-hat / beta-hat columns.
+    /// <paramref name="alpha"/>, <paramref name="beta"/>: [T, stride]; <paramref name="betaScales"/>: [T];
+    /// <paramref name="posteriors"/>: [T, stride] out; <paramref name="counts"/>: [rows, stride] out (dense: row = from
+    /// state i over destinations j; banded: row = offset d over source states i), zeroed here.
+    /// </summary>
+    [LaneDispatch]
+    public static void PosteriorPass<TL, TV>(ref SequenceJob job, float* alpha, float* beta, float* betaScales, float* posteriors, float* counts)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        var l = default(TL);
+        int stride = job.Stride, count = l.Count, length = job.Length, rows = job.TableRows;
+        for (int i = 0; i < rows * stride; i += count) l.Store(l.Broadcast(0f), ref counts[i]);
+        float* w = job.Scratch + job.Pad;
+        for (int t = 0; t < length; t++)
+        {
+            float* a = alpha + (long)t * stride;
+            float* b = beta + (long)t * stride;
+            TV best = l.Broadcast(float.NegativeInfinity);
+            for (int j0 = 0; j0 < stride; j0 += count) best = l.Max(best, l.Add(l.Load(ref a[j0]), l.Load(ref b[j0])));
+            float mx = l.MaxAcross(best);
+            TV sum = l.Broadcast(0f);
+            for (int j0 = 0; j0 < stride; j0 += count)
+                sum = l.Add(sum, l.Exp(l.Subtract(l.Add(l.Load(ref a[j0]), l.Load(ref b[j0])), l.Broadcast(mx))));
+            float total = l.SumAcross(sum);
+            float logZ = mx + (float)System.Math.Log(total);
+            // exp(v - max) / Σ rather than exp(v - logZ): logZ rounds at the magnitude of the max, which can be
+            // hundreds of nats where forward and backward disagree; the ratio keeps each frame summing to one.
+            TV shiftMax = l.Broadcast(mx), inverse = l.Broadcast(1f / total);
+            float* g = posteriors + (long)t * stride;
+            for (int j0 = 0; j0 < stride; j0 += count)
+                l.Store(l.Multiply(l.Exp(l.Subtract(l.Add(l.Load(ref a[j0]), l.Load(ref b[j0])), shiftMax)), inverse), ref g[j0]);
+            if (t == length - 1) break;
+
+            // ξ_t(i, j) = alpha-hat_t(i) + A(i, j) + e_{t+1}(j) + beta-hat_{t+1}(j) - (logZ_t + c_t), where c_t is the
+            // scale taken out of beta-hat_t: Σ_ij of the numerator is exp(logZ_t + c_t).
+            float* e = job.Emissions + (long)(t + 1) * stride;
+            float* bn = beta + (long)(t + 1) * stride;
+            for (int j0 = 0; j0 < stride; j0 += count) l.Store(l.Add(l.Load(ref e[j0]), l.Load(ref bn[j0])), ref w[j0]);
+            float shift = logZ + betaScales[t];
+            if (job.Banded)
+            {
+                for (int d = 0; d < rows; d++)
+                {
+                    float* row = job.Table + (long)d * stride;
+                    float* c = counts + (long)d * stride;
+                    for (int i0 = 0; i0 < stride; i0 += count)
+                    {
+                        TV x = l.Add(l.Add(l.Load(ref a[i0]), l.Load(ref row[i0])), l.Load(ref w[i0 + d]));
+                        l.Store(l.Add(l.Load(ref c[i0]), l.Exp(l.Subtract(x, l.Broadcast(shift)))), ref c[i0]);
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    float ai = a[i];
+                    if (ai == float.NegativeInfinity) continue;
+                    TV head = l.Broadcast(ai - shift);
+                    float* row = job.Table + (long)i * stride;
+                    float* c = counts + (long)i * stride;
+                    for (int j0 = 0; j0 < stride; j0 += count)
+                    {
+                        TV x = l.Add(l.Add(head, l.Load(ref row[j0])), l.Load(ref w[j0]));
+                        l.Store(l.Add(l.Load(ref c[j0]), l.Exp(x)), ref c[j0]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>GMM log-likelihoods for one sequence: blocks of four frames through the register-blocked product, then log-sum-exp over components.</summary>
+    [LaneDispatch]
+    public static void GaussianMixturePass<TL, TV>(float* frames, int length, GmmPointers gmm, float* featureScratch, float* componentScratch, float* output, int stride)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        var l = default(TL);
+        int count = l.Count, d = gmm.Dimension, width = 2 * d, columns = gmm.PaddedColumns;
+        var features = new CpuMemory(featureScratch);
+        var weights = new CpuMemory(gmm.Weights);
+        var bias = new CpuMemory(gmm.Bias);
+        var comps = new CpuMemory(componentScratch);
+        for (int t0 = 0; t0 < length; t0 += 4)
+        {
+            int rows = System.Math.Min(4, length - t0);
+            for (int r = 0; r < rows; r++)
+                PrepareFeatures<TL, TV>(frames + (long)(t0 + r) * d, gmm.Center, d, featureScratch + r * width);
+            int c0 = 0;
+            for (; c0 + 2 * count <= columns; c0 += 2 * count)
+                Definitions.GaussianBlock4x2<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
+            for (; c0 < columns; c0 += count)
+                Definitions.GaussianBlock4x1<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
+            for (int r = 0; r < rows; r++)
+            {
+                float* o = output + (long)(t0 + r) * stride;
+                for (int j0 = 0; j0 < stride; j0 += count)
+                    l.Store(Definitions.MixtureLogSumExp<TL, TV, CpuMemory>(comps, r * gmm.RowStride, gmm.Components, gmm.States, j0), ref o[j0]);
+            }
+        }
+    }
+
+    /// <summary>Writes <c>[y², y]</c> with <c>y = x - center</c>: full registers, then one overlapping register for the tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrepareFeatures<TL, TV>(float* x, float* center, int d, float* output)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        var l = default(TL);
+        int count = l.Count;
+        if (d < count)
+        {
+            for (int e = 0; e < d; e++)
+            {
+                float y = x[e] - center[e];
+                output[e] = y * y;
+                output[d + e] = y;
+            }
+            return;
+        }
+        for (int e0 = 0; ; e0 += count)
+        {
+            if (e0 + count > d) e0 = d - count; // overlap the last register instead of a scalar remainder
+            TV y = l.Subtract(l.Load(ref x[e0]), l.Load(ref center[e0]));
+            l.Store(l.Multiply(y, y), ref output[e0]);
+            l.Store(y, ref output[d + e0]);
+            if (e0 + count >= d) break;
+        }
+    }
+
+    /// <summary>Subtracts the column maximum from every lane and returns it (-inf when every state is impossible).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Normalize<TL, TV>(float* column, int stride)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        var l = default(TL);
+        int count = l.Count;
+        TV best = l.Broadcast(float.NegativeInfinity);
+        for (int j0 = 0; j0 < stride; j0 += count) best = l.Max(best, l.Load(ref column[j0]));
+        float m = l.MaxAcross(best);
+        if (m == float.NegativeInfinity || m == 0f) return m;
+        TV shift = l.Broadcast(m);
+        for (int j0 = 0; j0 < stride; j0 += count) l.Store(l.Subtract(l.Load(ref column[j0]), shift), ref column[j0]);
+        return m;
+    }
+
+    private static void Record(ref SequenceJob job, float* column, float scale, int t)
+    {
+        if (job.Columns != null)
+        {
+            float* dst = job.Columns + (long)t * job.Stride;
+            for (int j = 0; j < job.Stride; j++) dst[j] = column[j];
+        }
+        if (job.Scales != null) job.Scales[t] = scale;
+    }
+
+    private static double Impossible(ref SequenceJob job, int from)
+    {
+        for (int t = from; t < job.Length; t++)
+        {
+            if (job.Columns != null)
+            {
+                float* dst = job.Columns + (long)t * job.Stride;
+                for (int j = 0; j < job.Stride; j++) dst[j] = float.NegativeInfinity;
+            }
+            if (job.Scales != null) job.Scales[t] = float.NegativeInfinity;
+        }
+        return double.NegativeInfinity;
+    }
+}
+
+/// <summary>Pinned pointers to a <see cref="GmmTables"/>.</summary>
+internal unsafe struct GmmPointers
+{
+    public float* Weights;
+    public float* Bias;
+    public float* Center;
+    public int States;
+    public int Components;
+    public int Dimension;
+    public int PaddedColumns;
+    public int RowStride;
+}

@@ -1,0 +1,160 @@
+using System.Runtime.CompilerServices;
+using Hmm.Simd;
+
+namespace Hmm.Engine;
+
+/// <summary>
+/// The one definition of each HMM recursion's arithmetic, generic over the lane type (<typeparamref name="TL"/>,
+/// <typeparamref name="TV"/>), the semiring and the memory. Each method computes one lane group: the states
+/// <c>j0 .. j0 + Count - 1</c> of a frame. The CPU engine walks the groups of a column with SIMD lanes; a GPU
+/// kernel instantiates the same methods with a scalar lane, one state per thread.
+/// </summary>
+/// <remarks>
+/// Columns are laid out with -infinity padding on both sides (<see cref="ColumnLayout"/>) so that banded
+/// reads at <c>j0 ± d</c> never leave the buffer and padded states never win a maximum.
+/// </remarks>
+public static class Definitions
+{
+    /// <summary>
+    /// ⊕ over sources i of <c>source[i] ⊗ table[i, j]</c> for the lane group at <paramref name="j0"/>: the dense
+    /// transition step. Forward reads the "into" table (row = from), backward its transpose.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV RelaxDense<TL, TV, TS, TM>(TM source, int sourceBase, TM table, int rows, int stride, int j0, ref TV arg)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        var s = default(TS);
+        TV best = l.Broadcast(float.NegativeInfinity);
+        for (int i = 0; i < rows; i++)
+        {
+            float x = source[sourceBase + i];
+            if (x == float.NegativeInfinity) continue; // unreachable source: common in left-to-right graphs
+            TV candidate = l.Add(l.Broadcast(x), l.Load(ref table[i * stride + j0]));
+            best = s.Accumulate<TL, TV>(best, candidate, ref arg, l.Broadcast(i));
+        }
+        if (!s.NeedsSumPass) return best;
+        TV shift = l.Select(l.IsFinite(best), best, l.Broadcast(0f));
+        TV sum = l.Broadcast(0f);
+        for (int i = 0; i < rows; i++)
+        {
+            float x = source[sourceBase + i];
+            if (x == float.NegativeInfinity) continue;
+            TV candidate = l.Add(l.Broadcast(x), l.Load(ref table[i * stride + j0]));
+            sum = l.Add(sum, l.Exp(l.Subtract(candidate, shift)));
+        }
+        return s.Finish<TL, TV>(best, sum);
+    }
+
+    /// <summary>
+    /// ⊕ over band offsets d of <c>source[j + direction·d] ⊗ table[d, j]</c> for the lane group at
+    /// <paramref name="j0"/>: the banded step. Forward uses direction -1 (from j-d into j), backward +1
+    /// (from i to i+d). The source column must carry -infinity padding of at least the bandwidth on both sides.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV RelaxBanded<TL, TV, TS, TM>(TM source, int sourceBase, TM table, int bandwidth, int stride, int j0, int direction, ref TV arg)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        var s = default(TS);
+        TV best = l.Broadcast(float.NegativeInfinity);
+        TV iota = l.Iota();
+        for (int d = 0; d < bandwidth; d++)
+        {
+            int from = j0 + direction * d;
+            TV candidate = l.Add(l.Load(ref source[sourceBase + from]), l.Load(ref table[d * stride + j0]));
+            best = s.Accumulate<TL, TV>(best, candidate, ref arg, l.Add(iota, l.Broadcast(from)));
+        }
+        if (!s.NeedsSumPass) return best;
+        TV shift = l.Select(l.IsFinite(best), best, l.Broadcast(0f));
+        TV sum = l.Broadcast(0f);
+        for (int d = 0; d < bandwidth; d++)
+        {
+            int from = j0 + direction * d;
+            TV candidate = l.Add(l.Load(ref source[sourceBase + from]), l.Load(ref table[d * stride + j0]));
+            sum = l.Add(sum, l.Exp(l.Subtract(candidate, shift)));
+        }
+        return s.Finish<TL, TV>(best, sum);
+    }
+
+    /// <summary>One transition step for either layout (the branch is uniform across a whole run).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Relax<TL, TV, TS, TM>(TM source, int sourceBase, TM table, int rows, bool banded, int stride, int j0, int direction, ref TV arg)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TM : struct, IFloatMemory
+        => banded
+            ? RelaxBanded<TL, TV, TS, TM>(source, sourceBase, table, rows, stride, j0, direction, ref arg)
+            : RelaxDense<TL, TV, TS, TM>(source, sourceBase, table, rows, stride, j0, ref arg);
+
+    /// <summary>
+    /// log-sum-exp over the K mixture components of each state in the lane group: component k of state j sits
+    /// at <c>components[k·N + j]</c>. Lanes at or past <paramref name="states"/> become -infinity.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV MixtureLogSumExp<TL, TV, TM>(TM components, int componentBase, int mixtures, int states, int j0)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        TV best = l.Load(ref components[componentBase + j0]);
+        for (int k = 1; k < mixtures; k++) best = l.Max(best, l.Load(ref components[componentBase + k * states + j0]));
+        TV shift = l.Select(l.IsFinite(best), best, l.Broadcast(0f));
+        TV sum = l.Broadcast(0f);
+        for (int k = 0; k < mixtures; k++)
+            sum = l.Add(sum, l.Exp(l.Subtract(l.Load(ref components[componentBase + k * states + j0]), shift)));
+        TV result = l.Select(l.IsFinite(best), l.Add(best, l.Log(sum)), best);
+        TV valid = l.GreaterThan(l.Broadcast(states), l.Add(l.Iota(), l.Broadcast(j0)));
+        return l.Select(valid, result, l.Broadcast(float.NegativeInfinity));
+    }
+
+    /// <summary>
+    /// Component log-densities for a block of four frames and two lane groups of components: the register-blocked
+    /// kernel of the GMM's [frames × 2D] · [2D × columns] product. <paramref name="features"/> holds
+    /// <c>[y², y]</c> rows of <paramref name="width"/> = 2D floats.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void GaussianBlock4x2<TL, TV, TM>(TM features, int width, TM weights, TM bias, int columns, int c0, TM output, int outputStride)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        int c1 = c0 + l.Count;
+        TV b0 = l.Load(ref bias[c0]), b1 = l.Load(ref bias[c1]);
+        TV a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+        for (int e = 0; e < width; e++)
+        {
+            TV w0 = l.Load(ref weights[e * columns + c0]);
+            TV w1 = l.Load(ref weights[e * columns + c1]);
+            TV f0 = l.Broadcast(features[e]);
+            TV f1 = l.Broadcast(features[width + e]);
+            TV f2 = l.Broadcast(features[2 * width + e]);
+            TV f3 = l.Broadcast(features[3 * width + e]);
+            a00 = l.MultiplyAdd(f0, w0, a00); a01 = l.MultiplyAdd(f0, w1, a01);
+            a10 = l.MultiplyAdd(f1, w0, a10); a11 = l.MultiplyAdd(f1, w1, a11);
+            a20 = l.MultiplyAdd(f2, w0, a20); a21 = l.MultiplyAdd(f2, w1, a21);
+            a30 = l.MultiplyAdd(f3, w0, a30); a31 = l.MultiplyAdd(f3, w1, a31);
+        }
+        l.Store(a00, ref output[c0]); l.Store(a01, ref output[c1]);
+        l.Store(a10, ref output[outputStride + c0]); l.Store(a11, ref output[outputStride + c1]);
+        l.Store(a20, ref output[2 * outputStride + c0]); l.Store(a21, ref output[2 * outputStride + c1]);
+        l.Store(a30, ref output[3 * outputStride + c0]); l.Store(a31, ref output[3 * outputStride + c1]);
+    }
+
+    /// <summary>As <see cref="GaussianBlock4x2{TL, TV, TM}"/> for a single lane group of components (the odd one out).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void GaussianBlock4x1<TL, TV, TM>(TM features, int width, TM weights, TM bias, int columns, int c0, TM output, int outputStride)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        TV a0 = l.Load(ref bias[c0]), a1 = a0, a2 = a0, a3 = a0;
+        for (int e = 0; e < width; e++)
+        {
+            TV w0 = l.Load(ref weights[e * columns + c0]);
+            a0 = l.MultiplyAdd(l.Broadcast(features[e]), w0, a0);
+            a1 = l.MultiplyAdd(l.Broadcast(features[width + e]), w0, a1);
+            a2 = l.MultiplyAdd(l.Broadcast(features[2 * width + e]), w0, a2);
+            a3 = l.MultiplyAdd(l.Broadcast(features[3 * width + e]), w0, a3);
+        }
+        l.Store(a0, ref output[c0]);
+        l.Store(a1, ref output[outputStride + c0]);
+        l.Store(a2, ref output[2 * outputStride + c0]);
+        l.Store(a3, ref output[3 * outputStride + c0]);
+    }
+}

@@ -1,0 +1,371 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading.Tasks;
+using Hmm.Engine;
+using Hmm.Simd;
+
+namespace Hmm;
+
+/// <summary>
+/// The SIMD CPU engine: emissions, forward, backward, posteriors and Viterbi over batches of variable-length
+/// sequences. Every algorithm is the lane-generic definition in <see cref="Definitions"/>, instantiated for
+/// the chosen <see cref="SimdWidth"/>. Reuse one engine: its scratch memory grows to the largest shape seen
+/// and is then reused, so repeated calls allocate nothing (with <see cref="MaxDegreeOfParallelism"/> = 1;
+/// the parallel path allocates a few task objects per call).
+/// </summary>
+/// <remarks>An engine is not thread-safe: use one per thread, or serialise calls.</remarks>
+public sealed unsafe class HmmEngine : IHmmEngine
+{
+    private readonly Workspace _single = new();
+    private readonly ConcurrentBag<Workspace> _pool = new();
+    private double[] _scores = Array.Empty<double>();
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="width">Lane width; <see cref="SimdWidth.Auto"/> takes the widest the processor accelerates.</param>
+    /// <param name="maxDegreeOfParallelism">Sequences decoded at once on separate threads (1 = the calling thread only).</param>
+    /// <exception cref="PlatformNotSupportedException">The width is not accelerated here.</exception>
+    public HmmEngine(SimdWidth width = SimdWidth.Auto, int maxDegreeOfParallelism = 1)
+        : this(width, maxDegreeOfParallelism, allowUnaccelerated: false)
+    {
+    }
+
+    /// <summary>
+    /// Tests run every lane width on every machine: .NET emulates a vector width the processor lacks (slowly but
+    /// exactly), so the 512-bit code path is checked even where AVX-512 is switched off.
+    /// </summary>
+    internal HmmEngine(SimdWidth width, int maxDegreeOfParallelism, bool allowUnaccelerated)
+    {
+        Width = allowUnaccelerated && width != SimdWidth.Auto ? width : SimdCapabilities.Resolve(width, nameof(width));
+        Guard.Positive(maxDegreeOfParallelism, nameof(maxDegreeOfParallelism));
+        MaxDegreeOfParallelism = maxDegreeOfParallelism;
+    }
+
+    /// <summary>The lane width in use (never <see cref="SimdWidth.Auto"/>).</summary>
+    public SimdWidth Width { get; }
+
+    /// <summary>Threads used per batch.</summary>
+    public int MaxDegreeOfParallelism { get; }
+
+    // ---------------------------------------------------------------- emissions
+
+    /// <summary>Computes log p(frame | state) for every frame of <paramref name="features"/> into <paramref name="output"/> (lengths copied over).</summary>
+    /// <exception cref="ArgumentException">Shapes disagree, or a feature is NaN/infinite, or a categorical symbol is out of range.</exception>
+    public void ComputeEmissions(EmissionModel model, SequenceBatch features, EmissionBatch output)
+    {
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(features, nameof(features));
+        Guard.NotNull(output, nameof(output));
+        if (features.Dimension != model.FeatureDimension)
+            throw new ArgumentException($"features have dimension {features.Dimension} but the model reads {model.FeatureDimension}.", nameof(features));
+        if (output.StateCount != model.StateCount)
+            throw new ArgumentException($"output has {output.StateCount} states but the model has {model.StateCount}.", nameof(output));
+        if (output.BatchSize < features.BatchSize || output.MaxLength < features.MaxLength)
+            throw new ArgumentException($"output holds [{output.BatchSize}, {output.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(output));
+        features.ValidateFinite(nameof(features));
+        for (int b = 0; b < features.BatchSize; b++) output.SetLength(b, features.Lengths[b]);
+        switch (model)
+        {
+            case GaussianMixtureEmissions gmm:
+                if (Serial(features.BatchSize)) for (int b = 0; b < features.BatchSize; b++) GaussianSequence(gmm.Tables, features, output, b, _single);
+                else GaussianInParallel(gmm, features, output);
+                break;
+            case CategoricalEmissions cat:
+                for (int b = 0; b < features.BatchSize; b++) CategoricalSequence(cat, features, output, b);
+                break;
+            default:
+                throw new ArgumentException($"emission model {model.GetType().Name} is not supported by the CPU engine.", nameof(model));
+        }
+    }
+
+    private void GaussianSequence(GmmTables tables, SequenceBatch features, EmissionBatch output, int b, Workspace ws)
+    {
+        ws.EnsureGaussian(2 * tables.Dimension, tables.RowStride);
+        fixed (float* x = features.Data)
+        fixed (float* w = tables.Weights)
+        fixed (float* bias = tables.Bias)
+        fixed (float* center = tables.Center)
+        fixed (float* fs = ws.Features)
+        fixed (float* cs = ws.Components)
+        fixed (float* o = output.Data)
+        {
+            var gmm = new GmmPointers
+            {
+                Weights = w, Bias = bias, Center = center, States = tables.States, Components = tables.Components,
+                Dimension = tables.Dimension, PaddedColumns = tables.PaddedColumns, RowStride = tables.RowStride,
+            };
+            CpuPasses.GaussianMixturePass(Width, x + (long)b * features.MaxLength * features.Dimension, features.Lengths[b], gmm, fs, cs,
+                o + output.Offset(b, 0), output.Stride);
+        }
+    }
+
+    private static void CategoricalSequence(CategoricalEmissions model, SequenceBatch features, EmissionBatch output, int b)
+    {
+        var frames = features.Sequence(b);
+        var table = model.Table;
+        for (int t = 0; t < frames.Length; t++)
+        {
+            int s = model.SymbolIndex(frames[t], nameof(features));
+            Array.Copy(table, s * model.Stride, output.Data, output.Offset(b, t), model.Stride);
+        }
+    }
+
+    // ---------------------------------------------------------------- forward / backward
+
+    /// <summary>log P(x) per sequence by the forward algorithm; optionally the absolute log forward variables.</summary>
+    /// <param name="model">Initial and transition probabilities.</param>
+    /// <param name="emissions">Emission log-likelihoods.</param>
+    /// <param name="logLikelihoods">Receives one value per sequence: 0 for an empty sequence, -inf when no path exists.</param>
+    /// <param name="logAlpha">When given, receives log α_t(j) = log P(x_0..x_t, state_t = j).</param>
+    public void Forward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logAlpha = null)
+    {
+        Check(model, emissions, logLikelihoods.Length, nameof(logLikelihoods));
+        logAlpha?.ShapeLike(emissions, nameof(logAlpha));
+        var scores = Scores(emissions.BatchSize);
+        if (Serial(emissions.BatchSize)) for (int b = 0; b < emissions.BatchSize; b++) scores[b] = ForwardSequence(model, emissions, b, _single, logAlpha);
+        else ForwardInParallel(model, emissions, scores, logAlpha);
+        scores.AsSpan(0, emissions.BatchSize).CopyTo(logLikelihoods);
+    }
+
+    /// <summary>log P(x) per sequence by the backward algorithm; optionally the absolute log backward variables.</summary>
+    /// <param name="model">Initial and transition probabilities.</param>
+    /// <param name="emissions">Emission log-likelihoods.</param>
+    /// <param name="logLikelihoods">Receives one value per sequence (agrees with <see cref="Forward"/>).</param>
+    /// <param name="logBeta">When given, receives log β_t(i) = log P(x_{t+1}.. | state_t = i).</param>
+    public void Backward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logBeta = null)
+    {
+        Check(model, emissions, logLikelihoods.Length, nameof(logLikelihoods));
+        logBeta?.ShapeLike(emissions, nameof(logBeta));
+        var scores = Scores(emissions.BatchSize);
+        if (Serial(emissions.BatchSize)) for (int b = 0; b < emissions.BatchSize; b++) scores[b] = BackwardSequence(model, emissions, b, _single, logBeta);
+        else BackwardInParallel(model, emissions, scores, logBeta);
+        scores.AsSpan(0, emissions.BatchSize).CopyTo(logLikelihoods);
+    }
+
+    private double ForwardSequence(HmmModel model, EmissionBatch emissions, int b, Workspace ws, StateLattice? logAlpha)
+    {
+        var tr = model.Transitions;
+        int length = emissions.Lengths[b], stride = emissions.Stride;
+        ws.EnsureColumns(stride, tr.TableRows);
+        if (logAlpha != null) ws.EnsureLattice(length, stride, both: false);
+        fixed (float* e = emissions.Data)
+        fixed (float* table = tr.IntoTable)
+        fixed (float* init = model.LogInitialPadded)
+        fixed (float* scratch = ws.Scratch)
+        fixed (float* columns = ws.ColumnsA)
+        fixed (float* scales = ws.ScalesA)
+        {
+            var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
+            if (logAlpha != null) { job.Columns = columns; job.Scales = scales; }
+            double ll = CpuPasses.ForwardPass<LogSumExp>(Width, ref job);
+            if (logAlpha != null)
+            {
+                double cumulative = 0;
+                for (int t = 0; t < length; t++)
+                {
+                    cumulative += scales[t];
+                    Absolute(columns + (long)t * stride, cumulative, logAlpha.Data.AsSpan(logAlpha.Offset(b, t), stride), emissions.StateCount);
+                }
+            }
+            return ll;
+        }
+    }
+
+    private double BackwardSequence(HmmModel model, EmissionBatch emissions, int b, Workspace ws, StateLattice? logBeta)
+    {
+        var tr = model.Transitions;
+        int length = emissions.Lengths[b], stride = emissions.Stride;
+        ws.EnsureColumns(stride, tr.TableRows);
+        if (logBeta != null) ws.EnsureLattice(length, stride, both: false);
+        fixed (float* e = emissions.Data)
+        fixed (float* table = tr.OutOfTable)
+        fixed (float* init = model.LogInitialPadded)
+        fixed (float* scratch = ws.Scratch)
+        fixed (float* columns = ws.ColumnsA)
+        fixed (float* scales = ws.ScalesA)
+        {
+            var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
+            if (logBeta != null) { job.Columns = columns; job.Scales = scales; }
+            double ll = CpuPasses.BackwardPass(Width, ref job, init);
+            if (logBeta != null)
+            {
+                double cumulative = 0;
+                for (int t = length - 1; t >= 0; t--)
+                {
+                    cumulative += scales[t];
+                    Absolute(columns + (long)t * stride, cumulative, logBeta.Data.AsSpan(logBeta.Offset(b, t), stride), emissions.StateCount);
+                }
+            }
+            return ll;
+        }
+    }
+
+    private static void Absolute(float* column, double offset, Span<float> destination, int states)
+    {
+        for (int j = 0; j < states; j++) destination[j] = (float)(column[j] + offset);
+    }
+
+    // ---------------------------------------------------------------- posteriors
+
+    /// <summary>Forward-backward: log-likelihoods, state posteriors and expected transition counts.</summary>
+    public void Posteriors(HmmModel model, EmissionBatch emissions, PosteriorResult result)
+    {
+        Guard.NotNull(result, nameof(result));
+        Check(model, emissions, result.LogLikelihoodArray.Length, nameof(result));
+        if (result.TransitionRows != model.Transitions.TableRows)
+            throw new ArgumentException($"result has {result.TransitionRows} transition rows but the model needs {model.Transitions.TableRows}; create it with PosteriorResult.For.", nameof(result));
+        result.StatePosteriors.ShapeLike(emissions, nameof(result));
+        result.BatchSize = emissions.BatchSize;
+        result.Banded = model.Transitions.Layout == TransitionLayout.Banded;
+        if (Serial(emissions.BatchSize)) for (int b = 0; b < emissions.BatchSize; b++) result.LogLikelihoodArray[b] = PosteriorSequence(model, emissions, b, _single, result);
+        else PosteriorsInParallel(model, emissions, result);
+    }
+
+    private double PosteriorSequence(HmmModel model, EmissionBatch emissions, int b, Workspace ws, PosteriorResult result)
+    {
+        var tr = model.Transitions;
+        int length = emissions.Lengths[b], stride = emissions.Stride, rows = tr.TableRows;
+        ws.EnsureColumns(stride, rows);
+        ws.EnsureLattice(length, stride, both: true);
+        var posteriors = result.StatePosteriors;
+        fixed (float* e = emissions.Data)
+        fixed (float* into = tr.IntoTable)
+        fixed (float* outOf = tr.OutOfTable)
+        fixed (float* init = model.LogInitialPadded)
+        fixed (float* scratch = ws.Scratch)
+        fixed (float* alpha = ws.ColumnsA)
+        fixed (float* beta = ws.ColumnsB)
+        fixed (float* alphaScales = ws.ScalesA)
+        fixed (float* betaScales = ws.ScalesB)
+        fixed (float* gamma = posteriors.Data)
+        fixed (float* counts = result.CountArray)
+        {
+            float* seqGamma = gamma + posteriors.Offset(b, 0);
+            float* seqCounts = counts + (long)b * rows * stride;
+            var job = Job(model, e + emissions.Offset(b, 0), length, stride, into, init, scratch, ws.Pad);
+            job.Columns = alpha;
+            job.Scales = alphaScales;
+            double ll = CpuPasses.ForwardPass<LogSumExp>(Width, ref job);
+            if (double.IsNegativeInfinity(ll) || length == 0)
+            {
+                new Span<float>(seqGamma, length * stride).Clear();
+                new Span<float>(seqCounts, rows * stride).Clear();
+                return ll;
+            }
+            job.Table = outOf;
+            job.Columns = beta;
+            job.Scales = betaScales;
+            CpuPasses.BackwardPass(Width, ref job, init);
+            // Expected counts read the table whose rows are what they count: "into" rows are sources for dense
+            // models; banded counts are indexed by source state along each offset, the "out-of" layout.
+            job.Table = tr.Layout == TransitionLayout.Banded ? outOf : into;
+            CpuPasses.PosteriorPass(Width, ref job, alpha, beta, betaScales, seqGamma, seqCounts);
+            return ll;
+        }
+    }
+
+    // ---------------------------------------------------------------- Viterbi
+
+    /// <summary>The most likely state path of every sequence, with its log score.</summary>
+    public void Viterbi(HmmModel model, EmissionBatch emissions, ViterbiResult result)
+    {
+        Guard.NotNull(result, nameof(result));
+        Check(model, emissions, result.BatchCapacity, nameof(result));
+        if (result.MaxLength < emissions.MaxLength)
+            throw new ArgumentException($"result holds paths of {result.MaxLength} frames but emissions have up to {emissions.MaxLength}.", nameof(result));
+        result.BatchSize = emissions.BatchSize;
+        if (Serial(emissions.BatchSize)) for (int b = 0; b < emissions.BatchSize; b++) ViterbiSequence(model, emissions, b, _single, result);
+        else ViterbiInParallel(model, emissions, result);
+    }
+
+    private void ViterbiSequence(HmmModel model, EmissionBatch emissions, int b, Workspace ws, ViterbiResult result)
+    {
+        var tr = model.Transitions;
+        int length = emissions.Lengths[b], stride = emissions.Stride, n = emissions.StateCount;
+        ws.EnsureColumns(stride, tr.TableRows);
+        ws.EnsureBackpointers(length, stride);
+        var path = result.PathArray.AsSpan(b * result.MaxLength, length);
+        result.LengthArray[b] = length;
+        fixed (float* e = emissions.Data)
+        fixed (float* table = tr.IntoTable)
+        fixed (float* init = model.LogInitialPadded)
+        fixed (float* scratch = ws.Scratch)
+        fixed (float* bp = ws.Backpointers)
+        {
+            var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
+            job.Backpointers = bp;
+            double score = CpuPasses.ForwardPass<MaxPlus>(Width, ref job);
+            result.ScoreArray[b] = score;
+            if (length == 0) return;
+            if (double.IsNegativeInfinity(score))
+            {
+                path.Fill(-1);
+                return;
+            }
+            // The last column (normalised, max 0) sits in the scratch buffer the pass ended on.
+            float* last = scratch + ws.Pad + ((length - 1) % 2 == 0 ? 0 : 2 * ws.Pad + stride);
+            int state = 0;
+            for (int j = 1; j < n; j++) if (last[j] > last[state]) state = j;
+            path[length - 1] = state;
+            for (int t = length - 1; t > 0; t--)
+            {
+                state = (int)bp[(long)t * stride + state];
+                path[t - 1] = state;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private static SequenceJob Job(HmmModel model, float* emissions, int length, int stride, float* table, float* init, float* scratch, int pad) => new()
+    {
+        Emissions = emissions,
+        Length = length,
+        States = model.StateCount,
+        Stride = stride,
+        Table = table,
+        TableRows = model.Transitions.TableRows,
+        Banded = model.Transitions.Layout == TransitionLayout.Banded,
+        Initial = init,
+        Scratch = scratch,
+        Pad = pad,
+    };
+
+    private static void Check(HmmModel model, EmissionBatch emissions, int capacity, string capacityName)
+    {
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(emissions, nameof(emissions));
+        if (emissions.StateCount != model.StateCount)
+            throw new ArgumentException($"emissions have {emissions.StateCount} states but the model has {model.StateCount}.", nameof(emissions));
+        if (capacity < emissions.BatchSize)
+            throw new ArgumentException($"{capacityName} has room for {capacity} sequences but the batch has {emissions.BatchSize}.", capacityName);
+        emissions.Validate(nameof(emissions));
+    }
+
+    private double[] Scores(int batch)
+    {
+        if (_scores.Length < batch) _scores = new double[batch];
+        return _scores;
+    }
+
+    private void GaussianInParallel(GaussianMixtureEmissions gmm, SequenceBatch features, EmissionBatch output) => ForEach(features.BatchSize, (b, ws) => GaussianSequence(gmm.Tables, features, output, b, ws));
+
+    private void ForwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logAlpha) => ForEach(emissions.BatchSize, (b, ws) => scores[b] = ForwardSequence(model, emissions, b, ws, logAlpha));
+
+    private void BackwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logBeta) => ForEach(emissions.BatchSize, (b, ws) => scores[b] = BackwardSequence(model, emissions, b, ws, logBeta));
+
+    private void PosteriorsInParallel(HmmModel model, EmissionBatch emissions, PosteriorResult result) => ForEach(emissions.BatchSize, (b, ws) => result.LogLikelihoodArray[b] = PosteriorSequence(model, emissions, b, ws, result));
+
+    // Delegates live in their own methods so that the serial path allocates no closure.
+    private void ViterbiInParallel(HmmModel model, EmissionBatch emissions, ViterbiResult result) => ForEach(emissions.BatchSize, (b, ws) => ViterbiSequence(model, emissions, b, ws, result));
+
+    // The serial path is written out at each call site (no delegate) so that it allocates nothing.
+    private bool Serial(int batch) => MaxDegreeOfParallelism == 1 || batch == 1;
+
+    private void ForEach(int batch, Action<int, Workspace> body)
+    {
+        Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism },
+            () => _pool.TryTake(out var ws) ? ws : new Workspace(),
+            (b, _, ws) => { body(b, ws); return ws; },
+            ws => _pool.Add(ws));
+    }
+}

@@ -1,0 +1,33 @@
+namespace Hmm.Engine;
+
+/// <summary>
+/// Everything one sequence's recursion reads and writes, as pinned pointers: built by <see cref="HmmEngine"/>
+/// per sequence, consumed by the lane-generic CPU passes.
+/// </summary>
+internal unsafe struct SequenceJob
+{
+    /// <summary>[Length, Stride] emission log-likelihoods (padding lanes -inf).</summary>
+    public float* Emissions;
+    public int Length;
+    public int States;
+    public int Stride;
+    /// <summary>The transition table the pass reads (into for forward/Viterbi, out-of for backward/posteriors).</summary>
+    public float* Table;
+    /// <summary>N for dense tables, the bandwidth for banded ones.</summary>
+    public int TableRows;
+    public bool Banded;
+    /// <summary>[Stride] initial log-probabilities (padding -inf).</summary>
+    public float* Initial;
+    /// <summary>[Length, Stride] per-frame normalised columns (alpha-hat, beta-hat, delta-hat), or null.</summary>
+    public float* Columns;
+    /// <summary>[Length] the maximum subtracted from each column, or null.</summary>
+    public float* Scales;
+    /// <summary>[Length, Stride] Viterbi back-pointers (as floats), or null.</summary>
+    public float* Backpointers;
+    /// <summary>Three column buffers of <see cref="ColumnSize"/> floats whose padding holds -inf.</summary>
+    public float* Scratch;
+    /// <summary>-inf padding on each side of a column: at least the bandwidth.</summary>
+    public int Pad;
+
+    public readonly int ColumnSize => 2 * Pad + Stride;
+}

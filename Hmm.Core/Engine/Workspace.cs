@@ -1,0 +1,54 @@
+using System;
+
+namespace Hmm.Engine;
+
+/// <summary>
+/// Scratch memory of one worker, grown on demand and then reused: after the first call with a given shape,
+/// the engine allocates nothing.
+/// </summary>
+internal sealed class Workspace
+{
+    public float[] Scratch = Array.Empty<float>();
+    public float[] ColumnsA = Array.Empty<float>();
+    public float[] ColumnsB = Array.Empty<float>();
+    public float[] ScalesA = Array.Empty<float>();
+    public float[] ScalesB = Array.Empty<float>();
+    public float[] Backpointers = Array.Empty<float>();
+    public float[] Features = Array.Empty<float>();
+    public float[] Components = Array.Empty<float>();
+    public int Pad;
+
+    /// <summary>Three -inf-padded column buffers for a stride and bandwidth.</summary>
+    public void EnsureColumns(int stride, int bandwidth)
+    {
+        int pad = Simd.SimdCapabilities.Pad(Math.Max(bandwidth, 1));
+        int size = 3 * (2 * pad + stride);
+        if (Scratch.Length < size || Pad != pad)
+        {
+            Scratch = new float[size];
+            Pad = pad;
+        }
+        Scratch.AsSpan().Fill(float.NegativeInfinity);
+    }
+
+    public void EnsureLattice(int frames, int stride, bool both)
+    {
+        long size = (long)frames * stride;
+        if (ColumnsA.Length < size) ColumnsA = new float[size];
+        if (both && ColumnsB.Length < size) ColumnsB = new float[size];
+        if (ScalesA.Length < frames) ScalesA = new float[frames];
+        if (both && ScalesB.Length < frames) ScalesB = new float[frames];
+    }
+
+    public void EnsureBackpointers(int frames, int stride)
+    {
+        long size = (long)frames * stride;
+        if (Backpointers.Length < size) Backpointers = new float[size];
+    }
+
+    public void EnsureGaussian(int width, int rowStride)
+    {
+        if (Features.Length < 4 * width) Features = new float[4 * width];
+        if (Components.Length < 4 * rowStride) Components = new float[4 * rowStride];
+    }
+}

@@ -1,0 +1,234 @@
+using System;
+using Hmm.Simd;
+
+namespace Hmm;
+
+/// <summary>How a transition model stores its log-probabilities for the engines.</summary>
+public enum TransitionLayout
+{
+    /// <summary>A full N×N matrix: any state to any state.</summary>
+    Dense,
+    /// <summary>Left-to-right band: state i reaches i, i+1, ..., i+W-1 only (alignment graphs).</summary>
+    Banded,
+}
+
+/// <summary>
+/// Log transition probabilities between the states of an HMM. Rows (the "from" state) must sum to one in
+/// probability space within <c>1e-3</c>; -infinity marks an impossible transition.
+/// </summary>
+/// <remarks>
+/// The engines read a padded copy: every state axis is padded with -infinity to a multiple of
+/// <see cref="SimdCapabilities.MaxLaneCount"/> so that no SIMD loop needs a scalar remainder.
+/// </remarks>
+public abstract class TransitionModel
+{
+    private protected TransitionModel(int stateCount)
+    {
+        StateCount = stateCount;
+        PaddedStateCount = SimdCapabilities.Pad(stateCount);
+    }
+
+    /// <summary>Number of states N.</summary>
+    public int StateCount { get; }
+
+    /// <summary>N rounded up to a multiple of <see cref="SimdCapabilities.MaxLaneCount"/>: the stride of the padded tables.</summary>
+    public int PaddedStateCount { get; }
+
+    /// <summary>Which layout the engines use.</summary>
+    public abstract TransitionLayout Layout { get; }
+
+    /// <summary>log P(to | from), -infinity where the transition is impossible or outside the band.</summary>
+    public abstract float LogProbability(int from, int to);
+
+    /// <summary>
+    /// Forward table: for the dense layout [N, stride] with row i = log P(i → j) over j;
+    /// for the banded layout [W, stride] with row d = log P(j-d → j) over destination j.
+    /// </summary>
+    internal abstract float[] IntoTable { get; }
+
+    /// <summary>
+    /// Backward table: for the dense layout [N, stride] with row j = log P(i → j) over source i (the transpose);
+    /// for the banded layout [W, stride] with row d = log P(i → i+d) over source i.
+    /// </summary>
+    internal abstract float[] OutOfTable { get; }
+
+    /// <summary>Rows of the tables: N for dense, the bandwidth W for banded.</summary>
+    internal abstract int TableRows { get; }
+
+    private protected static void CheckIndex(int value, int count, string name)
+    {
+        if ((uint)value >= (uint)count) throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, {count}).");
+    }
+}
+
+/// <summary>A full N×N transition matrix.</summary>
+public sealed class DenseTransitions : TransitionModel
+{
+    private readonly float[] _into;
+    private readonly float[] _outOf;
+
+    private DenseTransitions(int n, float[] into, float[] outOf) : base(n)
+    {
+        _into = into;
+        _outOf = outOf;
+    }
+
+    /// <inheritdoc/>
+    public override TransitionLayout Layout => TransitionLayout.Dense;
+
+    internal override float[] IntoTable => _into;
+    internal override float[] OutOfTable => _outOf;
+    internal override int TableRows => StateCount;
+
+    /// <summary>Builds from log-probabilities <c>logProbabilities[from, to]</c>.</summary>
+    /// <exception cref="ArgumentException">Not square, empty, NaN or +inf, or a row that does not sum to one.</exception>
+    public static DenseTransitions FromLogProbabilities(float[,] logProbabilities)
+    {
+        Guard.NotNull(logProbabilities, nameof(logProbabilities));
+        int n = logProbabilities.GetLength(0);
+        if (n == 0) throw new ArgumentException("logProbabilities has no states.", nameof(logProbabilities));
+        if (logProbabilities.GetLength(1) != n)
+            throw new ArgumentException($"logProbabilities must be square; got {n}×{logProbabilities.GetLength(1)}.", nameof(logProbabilities));
+        int stride = SimdCapabilities.Pad(n);
+        var into = new float[n * stride];
+        var outOf = new float[n * stride];
+        into.AsSpan().Fill(float.NegativeInfinity);
+        outOf.AsSpan().Fill(float.NegativeInfinity);
+        var row = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++) row[j] = logProbabilities[i, j];
+            Guard.LogValues(row, nameof(logProbabilities));
+            Guard.LogRowSumsToOne(row, nameof(logProbabilities), $"row {i}");
+            for (int j = 0; j < n; j++)
+            {
+                into[i * stride + j] = row[j];
+                outOf[j * stride + i] = row[j];
+            }
+        }
+        return new DenseTransitions(n, into, outOf);
+    }
+
+    /// <summary>Builds from probabilities <c>probabilities[from, to]</c> (rows sum to one; zeros become -infinity).</summary>
+    public static DenseTransitions FromProbabilities(float[,] probabilities)
+    {
+        Guard.NotNull(probabilities, nameof(probabilities));
+        var logs = new float[probabilities.GetLength(0), probabilities.GetLength(1)];
+        for (int i = 0; i < logs.GetLength(0); i++)
+            for (int j = 0; j < logs.GetLength(1); j++)
+            {
+                float p = probabilities[i, j];
+                if (!(p >= 0f) || float.IsPositiveInfinity(p))
+                    throw new ArgumentException($"probabilities[{i}, {j}] = {p} is not a probability.", nameof(probabilities));
+                logs[i, j] = MathF.Log(p);
+            }
+        return FromLogProbabilities(logs);
+    }
+
+    /// <inheritdoc/>
+    public override float LogProbability(int from, int to)
+    {
+        CheckIndex(from, StateCount, nameof(from));
+        CheckIndex(to, StateCount, nameof(to));
+        return _into[from * PaddedStateCount + to];
+    }
+}
+
+/// <summary>
+/// Left-to-right banded transitions: state i moves to i + d for d in [0, W), the shape of alignment graphs
+/// (self-loop, next state, optional skips). Cost per frame is O(N·W) instead of O(N²).
+/// </summary>
+public sealed class BandedTransitions : TransitionModel
+{
+    private readonly float[] _into;
+    private readonly float[] _outOf;
+
+    private BandedTransitions(int n, int bandwidth, float[] into, float[] outOf) : base(n)
+    {
+        Bandwidth = bandwidth;
+        _into = into;
+        _outOf = outOf;
+    }
+
+    /// <summary>W: the number of reachable successors per state, the self-loop included.</summary>
+    public int Bandwidth { get; }
+
+    /// <inheritdoc/>
+    public override TransitionLayout Layout => TransitionLayout.Banded;
+
+    internal override float[] IntoTable => _into;
+    internal override float[] OutOfTable => _outOf;
+    internal override int TableRows => Bandwidth;
+
+    /// <summary>
+    /// Builds from <c>logProbabilities[i, d]</c> = log P(i → i + d). Entries that would leave the last state
+    /// must be -infinity, and each row must sum to one.
+    /// </summary>
+    public static BandedTransitions FromLogProbabilities(float[,] logProbabilities)
+    {
+        Guard.NotNull(logProbabilities, nameof(logProbabilities));
+        int n = logProbabilities.GetLength(0);
+        int w = logProbabilities.GetLength(1);
+        if (n == 0) throw new ArgumentException("logProbabilities has no states.", nameof(logProbabilities));
+        if (w == 0) throw new ArgumentException("logProbabilities has bandwidth 0: every state needs at least a self-loop column.", nameof(logProbabilities));
+        if (w > n) throw new ArgumentException($"bandwidth {w} exceeds the state count {n}.", nameof(logProbabilities));
+        int stride = SimdCapabilities.Pad(n);
+        var into = new float[w * stride];
+        var outOf = new float[w * stride];
+        into.AsSpan().Fill(float.NegativeInfinity);
+        outOf.AsSpan().Fill(float.NegativeInfinity);
+        var row = new float[w];
+        for (int i = 0; i < n; i++)
+        {
+            for (int d = 0; d < w; d++) row[d] = logProbabilities[i, d];
+            Guard.LogValues(row, nameof(logProbabilities));
+            for (int d = n - i; d < w; d++)
+            {
+                if (!float.IsNegativeInfinity(row[d]))
+                    throw new ArgumentException($"logProbabilities[{i}, {d}] leads past the last state ({i + d} >= {n}); it must be -infinity.", nameof(logProbabilities));
+            }
+            Guard.LogRowSumsToOne(row, nameof(logProbabilities), $"row {i}");
+            for (int d = 0; d < w && i + d < n; d++)
+            {
+                into[d * stride + i + d] = row[d];
+                outOf[d * stride + i] = row[d];
+            }
+        }
+        return new BandedTransitions(n, w, into, outOf);
+    }
+
+    /// <summary>
+    /// A left-to-right chain of <paramref name="stateCount"/> states with self-loop probability
+    /// <paramref name="selfLoop"/>; the last state loops on itself with probability one.
+    /// </summary>
+    public static BandedTransitions LeftToRight(int stateCount, float selfLoop)
+    {
+        Guard.Positive(stateCount, nameof(stateCount));
+        if (!(selfLoop > 0f && selfLoop < 1f)) throw new ArgumentOutOfRangeException(nameof(selfLoop), selfLoop, "selfLoop must be in (0, 1).");
+        int w = stateCount == 1 ? 1 : 2;
+        var logs = new float[stateCount, w];
+        for (int i = 0; i < stateCount; i++)
+        {
+            if (i == stateCount - 1)
+            {
+                logs[i, 0] = 0f;
+                if (w == 2) logs[i, 1] = float.NegativeInfinity;
+            }
+            else
+            {
+                logs[i, 0] = MathF.Log(selfLoop);
+                logs[i, 1] = MathF.Log(1f - selfLoop);
+            }
+        }
+        return FromLogProbabilities(logs);
+    }
+
+    /// <inheritdoc/>
+    public override float LogProbability(int from, int to)
+    {
+        CheckIndex(from, StateCount, nameof(from));
+        CheckIndex(to, StateCount, nameof(to));
+        int d = to - from;
+        return d >= 0 && d < Bandwidth ? _outOf[d * PaddedStateCount + from] : float.NegativeInfinity;
+    }
+}

@@ -1,0 +1,154 @@
+using System;
+using System.Linq;
+using CsCheck;
+using Hmm.Simd;
+
+namespace Hmm.Tests.Support;
+
+/// <summary>One random test case: a model and a batch of emission log-likelihoods with mixed lengths.</summary>
+public sealed record HmmCase(int States, bool Banded, int Bandwidth, int[] Lengths, int Seed)
+{
+    public override string ToString() =>
+        $"N={States} {(Banded ? $"banded W={Bandwidth}" : "dense")} lengths=[{string.Join(",", Lengths)}] seed={Seed}";
+
+    public HmmModel Model() => RandomModels.Model(States, Banded, Bandwidth, new Random(Seed));
+
+    public EmissionBatch Emissions() => RandomModels.Emissions(States, Lengths, new Random(Seed + 1));
+}
+
+/// <summary>Random models and batches, built from a seed so that a failing case can be replayed.</summary>
+public static class RandomModels
+{
+    /// <summary>Mostly short sequences with the occasional long one (up to 2,000 frames); zero lengths included.</summary>
+    public static readonly Gen<int> Length = Gen.Frequency((1, Gen.Int[0, 2000]), (4, Gen.Int[0, 60]));
+
+    /// <summary>N from 1 to 70 (every tail length of 4-, 8- and 16-lane registers), dense or banded, batches of 1 to 4.</summary>
+    public static Gen<HmmCase> Cases(int maxStates = 70, int maxBatch = 4) =>
+        from n in Gen.Int[1, maxStates]
+        from banded in Gen.Bool
+        from w in Gen.Int[1, 4]
+        from lengths in Length.Array[1, maxBatch]
+        from seed in Gen.Int[0, int.MaxValue - 2]
+        select new HmmCase(n, banded, Math.Min(w, n), lengths, seed);
+
+    public static HmmModel Model(int n, bool banded, int bandwidth, Random rng)
+    {
+        TransitionModel transitions;
+        if (banded)
+        {
+            var logs = new float[n, bandwidth];
+            for (int i = 0; i < n; i++)
+            {
+                int reach = Math.Min(bandwidth, n - i);
+                var p = RandomDistribution(reach, rng, sparse: reach > 1);
+                for (int d = 0; d < bandwidth; d++) logs[i, d] = d < reach ? MathF.Log(p[d]) : float.NegativeInfinity;
+            }
+            transitions = BandedTransitions.FromLogProbabilities(logs);
+        }
+        else
+        {
+            var logs = new float[n, n];
+            for (int i = 0; i < n; i++)
+            {
+                var p = RandomDistribution(n, rng, sparse: true);
+                for (int j = 0; j < n; j++) logs[i, j] = MathF.Log(p[j]);
+            }
+            transitions = DenseTransitions.FromLogProbabilities(logs);
+        }
+        var init = RandomDistribution(n, rng, sparse: true).Select(p => MathF.Log(p)).ToArray();
+        return new HmmModel(init, transitions);
+    }
+
+    /// <summary>A probability vector; when sparse, about a quarter of the entries are exactly zero.</summary>
+    public static float[] RandomDistribution(int n, Random rng, bool sparse)
+    {
+        var p = new double[n];
+        double sum = 0;
+        int keep = rng.Next(n);
+        for (int i = 0; i < n; i++)
+        {
+            p[i] = sparse && i != keep && rng.NextDouble() < 0.25 ? 0 : 0.05 + rng.NextDouble();
+            sum += p[i];
+        }
+        return p.Select(v => (float)(v / sum)).ToArray();
+    }
+
+    /// <summary>
+    /// Log-likelihoods shaped like real acoustic scores: per-frame offsets of tens to hundreds of nats, state
+    /// spreads of up to ~100 nats, and about 2% impossible (-inf) entries.
+    /// </summary>
+    public static EmissionBatch Emissions(int n, int[] lengths, Random rng)
+    {
+        int maxLength = Math.Max(1, lengths.Max());
+        var batch = new EmissionBatch(lengths.Length, maxLength, n);
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            batch.SetLength(b, lengths[b]);
+            double spread = 1 + rng.NextDouble() * 30;
+            for (int t = 0; t < lengths[b]; t++)
+            {
+                var row = batch.Frame(b, t);
+                double offset = -rng.NextDouble() * 200;
+                for (int j = 0; j < n; j++)
+                {
+                    double g = rng.NextDouble();
+                    row[j] = rng.NextDouble() < 0.02 ? float.NegativeInfinity : (float)(offset - spread * g * g * 3);
+                }
+            }
+        }
+        return batch;
+    }
+
+    public static GaussianMixtureEmissions Gmm(int n, int k, int d, Random rng)
+    {
+        var w = new float[n, k];
+        var mu = new float[n, k, d];
+        var v = new float[n, k, d];
+        for (int j = 0; j < n; j++)
+        {
+            var p = RandomDistribution(k, rng, sparse: false);
+            for (int c = 0; c < k; c++)
+            {
+                w[j, c] = p[c];
+                for (int e = 0; e < d; e++)
+                {
+                    mu[j, c, e] = (float)(rng.NextDouble() * 4 - 2);
+                    v[j, c, e] = (float)(0.3 + rng.NextDouble() * 2);
+                }
+            }
+        }
+        return new GaussianMixtureEmissions(w, mu, v);
+    }
+
+    public static SequenceBatch Features(int d, int[] lengths, Random rng)
+    {
+        var batch = new SequenceBatch(lengths.Length, Math.Max(1, lengths.Max()), d);
+        for (int b = 0; b < lengths.Length; b++)
+        {
+            batch.SetLength(b, lengths[b]);
+            var s = batch.Sequence(b);
+            for (int i = 0; i < s.Length; i++) s[i] = (float)(rng.NextDouble() * 5 - 2.5);
+        }
+        return batch;
+    }
+
+    /// <summary>Magnitude scale of a sequence for tolerances: frames plus the sum of each frame's largest |log-likelihood|.</summary>
+    public static double Magnitude(double[,] emissions)
+    {
+        double sum = emissions.GetLength(0);
+        for (int t = 0; t < emissions.GetLength(0); t++)
+        {
+            double m = 0;
+            for (int j = 0; j < emissions.GetLength(1); j++)
+                if (!double.IsNegativeInfinity(emissions[t, j])) m = Math.Max(m, Math.Abs(emissions[t, j]));
+            sum += m;
+        }
+        return sum;
+    }
+}
+
+/// <summary>Widths the suites instantiate.</summary>
+public static class Widths
+{
+    public static HmmEngine Engine(SimdWidth width) => new(width, 1, allowUnaccelerated: true);
+}
