@@ -1,2 +1,0 @@
-namespace Hmm.Generators;
-internal static class Placeholder { }

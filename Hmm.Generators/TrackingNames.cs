@@ -1,0 +1,23 @@
+namespace Hmm.Generators;
+
+/// <summary>
+/// Names of the pipeline steps, given with <c>WithTrackingName</c> so that tests can read each step's run
+/// reason from <c>GeneratorRunResult.TrackedSteps</c> and assert that unrelated edits hit the cache.
+/// </summary>
+internal static class TrackingNames
+{
+    /// <summary>The attribute transform: one <c>MethodResult</c> per <c>[LaneDispatch]</c> method.</summary>
+    public const string MethodResults = "LaneDispatch.MethodResults";
+
+    /// <summary>The non-empty diagnostic lists split off the method results.</summary>
+    public const string Diagnostics = "LaneDispatch.Diagnostics";
+
+    /// <summary>The valid method models.</summary>
+    public const string Methods = "LaneDispatch.Methods";
+
+    /// <summary>All valid method models collected into one array (grouping needs them all).</summary>
+    public const string CollectedMethods = "LaneDispatch.CollectedMethods";
+
+    /// <summary>One model per containing type: one generated file each.</summary>
+    public const string Types = "LaneDispatch.Types";
+}
