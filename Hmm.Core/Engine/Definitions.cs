@@ -118,14 +118,16 @@ public static class Definitions
         int c1 = c0 + l.Count;
         TV b0 = l.Load(ref bias[c0]), b1 = l.Load(ref bias[c1]);
         TV a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
-        for (int e = 0; e < width; e++)
+        // Offsets advance by addition: index arithmetic inside the loop costs as much as the FMAs at narrow widths.
+        int w = c0, f = 0, width2 = 2 * width, width3 = 3 * width;
+        for (int e = 0; e < width; e++, w += columns, f++)
         {
-            TV w0 = l.Load(ref weights[e * columns + c0]);
-            TV w1 = l.Load(ref weights[e * columns + c1]);
-            TV f0 = l.Broadcast(features[e]);
-            TV f1 = l.Broadcast(features[width + e]);
-            TV f2 = l.Broadcast(features[2 * width + e]);
-            TV f3 = l.Broadcast(features[3 * width + e]);
+            TV w0 = l.Load(ref weights[w]);
+            TV w1 = l.Load(ref weights[w + l.Count]);
+            TV f0 = l.Broadcast(features[f]);
+            TV f1 = l.Broadcast(features[f + width]);
+            TV f2 = l.Broadcast(features[f + width2]);
+            TV f3 = l.Broadcast(features[f + width3]);
             a00 = l.MultiplyAdd(f0, w0, a00); a01 = l.MultiplyAdd(f0, w1, a01);
             a10 = l.MultiplyAdd(f1, w0, a10); a11 = l.MultiplyAdd(f1, w1, a11);
             a20 = l.MultiplyAdd(f2, w0, a20); a21 = l.MultiplyAdd(f2, w1, a21);
@@ -144,13 +146,14 @@ public static class Definitions
     {
         var l = default(TL);
         TV a0 = l.Load(ref bias[c0]), a1 = a0, a2 = a0, a3 = a0;
-        for (int e = 0; e < width; e++)
+        int w = c0, width2 = 2 * width, width3 = 3 * width;
+        for (int e = 0; e < width; e++, w += columns)
         {
-            TV w0 = l.Load(ref weights[e * columns + c0]);
+            TV w0 = l.Load(ref weights[w]);
             a0 = l.MultiplyAdd(l.Broadcast(features[e]), w0, a0);
-            a1 = l.MultiplyAdd(l.Broadcast(features[width + e]), w0, a1);
-            a2 = l.MultiplyAdd(l.Broadcast(features[2 * width + e]), w0, a2);
-            a3 = l.MultiplyAdd(l.Broadcast(features[3 * width + e]), w0, a3);
+            a1 = l.MultiplyAdd(l.Broadcast(features[e + width]), w0, a1);
+            a2 = l.MultiplyAdd(l.Broadcast(features[e + width2]), w0, a2);
+            a3 = l.MultiplyAdd(l.Broadcast(features[e + width3]), w0, a3);
         }
         l.Store(a0, ref output[c0]);
         l.Store(a1, ref output[outputStride + c0]);
