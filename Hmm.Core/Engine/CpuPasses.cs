@@ -200,6 +200,8 @@ internal static unsafe partial class CpuPasses
             for (int r = 0; r < rows; r++)
                 PrepareFeatures<TL, TV>(frames + (long)(t0 + r) * d, gmm.Center, d, featureScratch + r * width);
             int c0 = 0;
+            for (; c0 + 3 * count <= columns; c0 += 3 * count)
+                Definitions.GaussianBlock4x3<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
             for (; c0 + 2 * count <= columns; c0 += 2 * count)
                 Definitions.GaussianBlock4x2<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
             for (; c0 < columns; c0 += count)
