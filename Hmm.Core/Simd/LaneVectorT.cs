@@ -55,10 +55,10 @@ public readonly struct LaneVectorT : ILane<Vector<float>>
     public Vector<float> Exp(Vector<float> x)
     {
         // Cephes expf: e^x = 2^n * e^r, n = round(x / ln 2), |r| <= ln2 / 2, degree-6 polynomial for e^r.
-        var tooSmall = Vector.LessThan(x, new Vector<float>(-87.33654f));   // result below the smallest normal: 0
+        var tooSmall = Vector.LessThan(x, new Vector<float>(-87f));         // within 4x of the smallest normal: flush to 0
         var tooLarge = Vector.GreaterThan(x, new Vector<float>(88.72283f)); // overflow: +inf
         var nan = Vector.OnesComplement(Vector.Equals(x, x));
-        var clamped = Vector.Min(Vector.Max(x, new Vector<float>(-87.33654f)), new Vector<float>(88.72283f));
+        var clamped = Vector.Min(Vector.Max(x, new Vector<float>(-87f)), new Vector<float>(88.72283f));
         var fx = clamped * new Vector<float>(1.44269504088896341f) + new Vector<float>(0.5f);
         var fi = Vector.ConvertToSingle(Vector.ConvertToInt32(fx)); // truncation toward zero
         var n = fi - Vector.ConditionalSelect(Vector.GreaterThan(fi, fx), Vector<float>.One, Vector<float>.Zero); // floor
@@ -71,9 +71,9 @@ public readonly struct LaneVectorT : ILane<Vector<float>>
         p = p * r + new Vector<float>(1.6666665459E-1f);
         p = p * r + new Vector<float>(5.0000001201E-1f);
         p = p * r2 + r + Vector<float>.One;
-        // 2^n built in the exponent field; n + 127 is in [1, 255] after the clamp.
-        var biased = (Vector.ConvertToInt32(n) + new Vector<int>(127)) * new Vector<int>(1 << 23);
-        var result = p * Vector.AsVectorSingle(biased);
+        // 2^n as 2^(n-1) · 2 keeps the biased exponent in [1, 254] for n in [-125, 128].
+        var biased = (Vector.ConvertToInt32(n) + new Vector<int>(126)) * new Vector<int>(1 << 23);
+        var result = p * Vector.AsVectorSingle(biased) * new Vector<float>(2f);
         result = Vector.ConditionalSelect(tooSmall, Vector<float>.Zero, result);
         result = Vector.ConditionalSelect(tooLarge, new Vector<float>(float.PositiveInfinity), result);
         return Vector.ConditionalSelect(nan, x, result);
@@ -106,7 +106,7 @@ public readonly struct LaneVectorT : ILane<Vector<float>>
         y += z * new Vector<float>(-0.5f);
         var result = f + y + e * new Vector<float>(0.693359375f);
         // Subnormals are flushed to zero: the definitions only take logs of sums that are 0 or >= 1.
-        var zero = Vector.LessThanOrEqual(x, new Vector<float>(1.17549435e-38f));
+        var zero = Vector.LessThan(x, new Vector<float>(1.17549435e-38f));
         result = Vector.ConditionalSelect(zero, new Vector<float>(float.NegativeInfinity), result);
         var special = Vector.OnesComplement(Vector.Equals(x - x, Vector<float>.Zero)); // +inf or NaN pass through
         result = Vector.ConditionalSelect(special, x, result);
