@@ -258,14 +258,16 @@ internal static unsafe partial class CpuPasses
         return m;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Record(ref SequenceJob job, float* column, float scale, int t)
     {
-        if (job.Columns != null)
-        {
-            float* dst = job.Columns + (long)t * job.Stride;
-            for (int j = 0; j < job.Stride; j++) dst[j] = column[j];
-        }
+        if (job.Columns != null) CopyColumn(job.Columns + (long)t * job.Stride, column, job.Stride);
         if (job.Scales != null) job.Scales[t] = scale;
+    }
+
+    private static void CopyColumn(float* destination, float* column, int stride)
+    {
+        for (int j = 0; j < stride; j++) destination[j] = column[j];
     }
 
     private static double Impossible(ref SequenceJob job, int from)
