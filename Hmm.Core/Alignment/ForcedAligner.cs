@@ -1,0 +1,360 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using Hmm.Audio;
+using Hmm.Simd;
+
+namespace Hmm.Alignment;
+
+/// <summary>One utterance to align: its audio (mono, at the model's sample rate, full scale +/-1) and what was said.</summary>
+/// <param name="Name">A name for messages and results.</param>
+/// <param name="Samples">The audio.</param>
+/// <param name="Sequence">The phones (and optional pauses) to place.</param>
+public sealed record AlignmentInput(string Name, float[] Samples, PhoneSequence Sequence);
+
+/// <summary>The alignment of one utterance, or why it failed.</summary>
+public sealed class AlignmentOutcome
+{
+    internal AlignmentOutcome(string name, IReadOnlyList<PhoneSegment>? segments, string? error, double logLikelihood, int frames)
+    {
+        Name = name;
+        Segments = segments;
+        Error = error;
+        LogLikelihood = logLikelihood;
+        Frames = frames;
+    }
+
+    /// <summary>The input's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The segments tiling the audio from 0 to its end (null on failure).</summary>
+    public IReadOnlyList<PhoneSegment>? Segments { get; }
+
+    /// <summary>Why the utterance could not be aligned (null on success).</summary>
+    public string? Error { get; }
+
+    /// <summary>Whether <see cref="Segments"/> holds an alignment.</summary>
+    public bool Succeeded => Error is null;
+
+    /// <summary>Viterbi log score of the alignment (NaN on failure).</summary>
+    public double LogLikelihood { get; }
+
+    /// <summary>Feature frames of the utterance.</summary>
+    public int Frames { get; }
+}
+
+/// <summary>Options of <see cref="ForcedAligner"/>.</summary>
+public sealed record ForcedAlignerOptions
+{
+    /// <summary>Utterances decoded per engine call (16). Larger batches pad more; smaller ones call more often.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>
+    /// Most lattice cells (frames x graph states, padded) one batch may hold (2^25, about 128 MB per lattice): long
+    /// utterances go in smaller batches, and one that alone exceeds it fails with a message asking to split it.
+    /// </summary>
+    public long MaxCellsPerBatch { get; init; } = 1L << 25;
+
+    /// <summary>Threads for feature extraction and decoding (1).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = 1;
+
+    /// <summary>The engine; null creates an <see cref="HmmEngine"/> with <see cref="MaxDegreeOfParallelism"/> threads.</summary>
+    public IHmmEngine? Engine { get; init; }
+
+    /// <summary>
+    /// Rounds of adaptation to the audio being aligned before the final alignment (2; 0 disables): forward-backward
+    /// over all utterances of the call with their own transcripts, then a MAP update of the component means. It
+    /// moves the model toward the voices and channel at hand, which matters most for voices unlike the training ones.
+    /// </summary>
+    public int AdaptationIterations { get; init; } = 2;
+
+    /// <summary>
+    /// Whether to subtract the model's systematic boundary offsets by phone class pair (true): they are measured on
+    /// the training data when the model is trained (<see cref="AcousticModel.BoundaryOffset"/>).
+    /// </summary>
+    public bool CorrectBoundaries { get; init; } = true;
+
+    /// <summary>Prior probability of a pause where text-given alignment allows one (between words, at the ends) (0.5).</summary>
+    public double PauseProbability { get; init; } = 0.5;
+
+    /// <summary>MAP prior weight tau in frames (10): how much data a component needs before its mean follows the new audio halfway.</summary>
+    public double AdaptationPriorWeight { get; init; } = 10;
+}
+
+/// <summary>
+/// Forced alignment: places a known phone sequence in audio with the phone models of an <see cref="AcousticModel"/>.
+/// Utterances are sorted by length and decoded in batches: one emission pass (all phone states) and one batched
+/// Viterbi call per batch over a shared graph layout (see <c>GraphLayout</c>). Per-utterance problems (phones the
+/// model lacks, empty or too-short audio) become failed <see cref="AlignmentOutcome"/>s; the others still align.
+/// </summary>
+public sealed class ForcedAligner
+{
+    private readonly AcousticModel _model;
+    private readonly ForcedAlignerOptions _options;
+    private readonly IHmmEngine _engine;
+    private readonly float[] _fold;
+    private readonly int _silence;
+
+    /// <summary>Creates an aligner for <paramref name="model"/>.</summary>
+    public ForcedAligner(AcousticModel model, ForcedAlignerOptions? options = null)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _options = options ?? new ForcedAlignerOptions();
+        if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.BatchSize, "BatchSize must be at least 1.");
+        if (_options.AdaptationIterations < 0) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationIterations, "AdaptationIterations must not be negative.");
+        if (!(_options.AdaptationPriorWeight > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationPriorWeight, "AdaptationPriorWeight must be positive.");
+        if (!(_options.PauseProbability > 0 && _options.PauseProbability < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.PauseProbability, "PauseProbability must be in (0, 1).");
+        if (_options.MaxCellsPerBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxCellsPerBatch, "MaxCellsPerBatch must be positive.");
+        if (_options.MaxDegreeOfParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be at least 1.");
+        _engine = _options.Engine ?? new HmmEngine(SimdWidth.Auto, _options.MaxDegreeOfParallelism);
+        _fold = SelfLoopFold(model);
+        _silence = model.Phones.IndexOf(PhoneSet.Silence);
+    }
+
+    /// <summary>The model in use.</summary>
+    public AcousticModel Model => _model;
+
+    internal static float[] SelfLoopFold(AcousticModel model)
+    {
+        var fold = new float[model.StateCount];
+        for (int s = 0; s < fold.Length; s++) fold[s] = MathF.Log(model.SelfLoop(s)) - GraphLayout.LogTableSelfLoop;
+        return fold;
+    }
+
+    /// <summary>Aligns one utterance (see <see cref="Align(IReadOnlyList{AlignmentInput}, IProgress{int}?)"/>).</summary>
+    public AlignmentOutcome Align(AlignmentInput input) => Align(new[] { input })[0];
+
+    /// <summary>Aligns many utterances; results come back in input order.</summary>
+    /// <param name="inputs">The utterances.</param>
+    /// <param name="progress">Receives the number of utterances finished so far (optional).</param>
+    public AlignmentOutcome[] Align(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress = null)
+    {
+        Guard.NotNull(inputs, nameof(inputs));
+        var outcomes = new AlignmentOutcome[inputs.Count];
+        var features = new float[inputs.Count][];
+        var frames = new int[inputs.Count];
+        var phones = new int[inputs.Count][];
+        int done = 0;
+        var fe = _model.FrontEnd;
+        Parallel.For(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism },
+            () => new FeatureExtractor(fe),
+            (i, _, extractor) =>
+            {
+                string? error = Prepare(inputs[i], extractor, out features[i], out frames[i], out phones[i]);
+                if (error is not null)
+                {
+                    outcomes[i] = new AlignmentOutcome(inputs[i]?.Name ?? $"#{i}", null, error, double.NaN, frames[i]);
+                    progress?.Report(System.Threading.Interlocked.Increment(ref done));
+                }
+                return extractor;
+            },
+            _ => { });
+        bool optional = inputs.Any(x => x?.Sequence?.HasOptionalPauses == true);
+        foreach (int i in Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null))
+        {
+            long cells = Cells(1, frames[i], phones[i].Length, optional);
+            if (cells > _options.MaxCellsPerBatch || cells > int.MaxValue)
+            {
+                outcomes[i] = new AlignmentOutcome(inputs[i].Name, null,
+                    $"too long to align in one pass: {frames[i]} frames x {phones[i].Length} phones needs {cells} lattice cells (limit {_options.MaxCellsPerBatch}); split the audio and its transcript.", double.NaN, frames[i]);
+                progress?.Report(++done);
+            }
+        }
+        var batches = Batches(Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null).OrderBy(i => frames[i]), frames, phones, optional);
+        var model = _model;
+        for (int round = 0; round < _options.AdaptationIterations && batches.Count > 0; round++)
+        {
+            var adaptation = new MeanAdaptation(_model, model);
+            foreach (var batch in batches) AccumulateBatch(model, inputs, batch, features, frames, phones, adaptation);
+            model = adaptation.Adapted(_options.AdaptationPriorWeight);
+        }
+        foreach (var batch in batches)
+        {
+            DecodeBatch(model, inputs, batch, features, frames, phones, outcomes);
+            done += batch.Length;
+            progress?.Report(done);
+        }
+        return outcomes;
+    }
+
+    /// <summary>Padded lattice cells of a batch: utterances x frames x graph states rounded up to the SIMD stride.</summary>
+    private long Cells(int utterances, int maxFrames, int maxTokens, bool optional)
+    {
+        long states = (optional ? (2L * maxTokens + 1) * _model.StatesPerPhone : (long)maxTokens * _model.StatesPerPhone) + 1;
+        long stride = (states + 15) / 16 * 16;
+        return utterances * (long)maxFrames * Math.Max(stride, (_model.StateCount + 15) / 16 * 16);
+    }
+
+    /// <summary>Groups utterances (sorted by length) into batches of at most BatchSize within the cell budget.</summary>
+    private List<int[]> Batches(IEnumerable<int> sorted, int[] frames, int[][] phones, bool optional)
+    {
+        var batches = new List<int[]>();
+        var current = new List<int>();
+        int maxT = 0, maxTokens = 0;
+        foreach (int i in sorted)
+        {
+            int t = Math.Max(maxT, frames[i]), p = Math.Max(maxTokens, phones[i].Length);
+            if (current.Count > 0 && (current.Count >= _options.BatchSize || Cells(current.Count + 1, t, p, optional) > _options.MaxCellsPerBatch))
+            {
+                batches.Add(current.ToArray());
+                current.Clear();
+                t = frames[i];
+                p = phones[i].Length;
+            }
+            current.Add(i);
+            maxT = t;
+            maxTokens = p;
+        }
+        if (current.Count > 0) batches.Add(current.ToArray());
+        return batches;
+    }
+
+    private string? Prepare(AlignmentInput input, FeatureExtractor extractor, out float[] features, out int frames, out int[] phones)
+    {
+        features = Array.Empty<float>();
+        frames = 0;
+        phones = Array.Empty<int>();
+        if (input is null) return "no input.";
+        if (input.Samples is null || input.Samples.Length == 0) return "the audio is empty (no samples).";
+        if (input.Sequence is null) return "no phone sequence.";
+        var unknown = input.Sequence.Phones.Where(p => !_model.Phones.Contains(p)).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+            return $"phone{(unknown.Count > 1 ? "s" : "")} not in the model: {string.Join(", ", unknown)} (the model knows {string.Join(" ", _model.Phones.Phones)}).";
+        if (input.Sequence.HasOptionalPauses && _silence < 0) return $"optional pauses need a '{PhoneSet.Silence}' phone, which the model lacks.";
+        phones = input.Sequence.Phones.Select(p => _model.Phones.IndexOf(p)).ToArray();
+        frames = extractor.FrameCount(input.Samples.Length);
+        double seconds = input.Samples.Length / (double)_model.FrontEnd.SampleRate;
+        if (frames == 0)
+            return $"the audio is too short: {seconds.ToString("0.000", CultureInfo.InvariantCulture)} s holds no whole {_model.FrontEnd.FrameLengthMs.ToString(CultureInfo.InvariantCulture)} ms analysis frame.";
+        int needed = phones.Length * _model.StatesPerPhone;
+        if (frames < needed)
+        {
+            double neededSeconds = (needed - 1) * _model.FrontEnd.HopLengthMs / 1000 + _model.FrontEnd.FrameLengthMs / 1000;
+            return $"the audio is too short for the phone sequence: {frames} frames ({seconds.ToString("0.000", CultureInfo.InvariantCulture)} s) but {phones.Length} phones x {_model.StatesPerPhone} states need at least {needed} frames ({neededSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s).";
+        }
+        for (int i = 0; i < input.Samples.Length; i++)
+        {
+            float v = input.Samples[i];
+            if (float.IsNaN(v) || float.IsInfinity(v)) return $"sample {i} is {v}; audio must be finite.";
+        }
+        features = new float[frames * extractor.FeatureDimension];
+        extractor.Extract(input.Samples, features);
+        return null;
+    }
+
+    /// <summary>Computes the batch's emissions under <paramref name="model"/> and fills the shared-layout graph.</summary>
+    private (GraphLayout Layout, EmissionBatch Graph) BuildGraph(AcousticModel model, IReadOnlyList<AlignmentInput> inputs, int[] batch, float[][] features, int[] frames, int[][] phones)
+    {
+        int d = model.FrontEnd.FeatureDimension;
+        int maxT = batch.Max(i => frames[i]);
+        int maxTokens = batch.Max(i => phones[i].Length);
+        bool optional = batch.Any(i => inputs[i].Sequence.HasOptionalPauses);
+        var seq = new SequenceBatch(batch.Length, maxT, d);
+        for (int b = 0; b < batch.Length; b++)
+        {
+            seq.SetLength(b, frames[batch[b]]);
+            features[batch[b]].AsSpan().CopyTo(seq.Data.AsSpan(b * maxT * d));
+        }
+        var stateLl = new EmissionBatch(batch.Length, maxT, model.StateCount);
+        _engine.ComputeEmissions(model.Emissions, seq, stateLl);
+        var layout = new GraphLayout(model.StatesPerPhone, maxTokens, optional, (float)_options.PauseProbability);
+        var graph = new EmissionBatch(batch.Length, maxT, layout.StateCount);
+        for (int b = 0; b < batch.Length; b++)
+        {
+            int i = batch[b];
+            layout.Fill(graph, b, frames[i], stateLl, phones[i], inputs[i].Sequence, _silence, _fold, null);
+        }
+        return (layout, graph);
+    }
+
+    private void AccumulateBatch(AcousticModel model, IReadOnlyList<AlignmentInput> inputs, int[] batch, float[][] features, int[] frames, int[][] phones, MeanAdaptation adaptation)
+    {
+        var (layout, graph) = BuildGraph(model, inputs, batch, features, frames, phones);
+        var post = PosteriorResult.For(layout.Model, graph);
+        _engine.Posteriors(layout.Model, graph, post);
+        int d = model.FrontEnd.FeatureDimension, S = model.StatesPerPhone;
+        for (int b = 0; b < batch.Length; b++)
+        {
+            double score = post.LogLikelihoods[b];
+            if (double.IsNegativeInfinity(score) || double.IsNaN(score)) continue;
+            int i = batch[b];
+            for (int t = 0; t < frames[i]; t++)
+            {
+                var row = post.StatePosteriors.Frame(b, t);
+                var x = features[i].AsSpan(t * d, d);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    float g = row[j];
+                    if (g < 1e-4f) continue;
+                    var (token, sub, pause) = layout.Decode(j);
+                    if (!pause && token >= phones[i].Length) continue;
+                    int phone = pause ? _silence : phones[i][token];
+                    adaptation.Add(phone * S + sub, g, x);
+                }
+            }
+        }
+    }
+
+    private void DecodeBatch(AcousticModel model, IReadOnlyList<AlignmentInput> inputs, int[] batch, float[][] features, int[] frames, int[][] phones, AlignmentOutcome[] outcomes)
+    {
+        var (layout, graph) = BuildGraph(model, inputs, batch, features, frames, phones);
+        int maxT = graph.MaxLength;
+        var result = new ViterbiResult(batch.Length, maxT);
+        _engine.Viterbi(layout.Model, graph, result);
+        for (int b = 0; b < batch.Length; b++)
+        {
+            int i = batch[b];
+            double score = result.Scores[b];
+            if (double.IsNegativeInfinity(score) || double.IsNaN(score))
+            {
+                outcomes[i] = new AlignmentOutcome(inputs[i].Name, null, "no alignment fits: the audio is too short for the phone sequence.", double.NaN, frames[i]);
+                continue;
+            }
+            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples.Length);
+            outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i]);
+        }
+    }
+
+    private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, int sampleCount)
+    {
+        var fe = _model.FrontEnd;
+        double rate = fe.SampleRate;
+        // A boundary between frames t-1 and t sits half a hop before frame t's centre.
+        double Boundary(int t) => (t * (double)fe.HopLength + (fe.FrameLength - fe.HopLength) / 2.0) / rate;
+        var segments = new List<PhoneSegment>();
+        (int Token, int Sub, bool Pause) current = layout.Decode(path[0]);
+        for (int t = 1; t <= path.Length; t++)
+        {
+            (int Token, int Sub, bool Pause) next = t < path.Length ? layout.Decode(path[t]) : (-1, 0, false);
+            if (t < path.Length && next.Token == current.Token && next.Pause == current.Pause) continue;
+            double start = segments.Count == 0 ? 0 : segments[segments.Count - 1].End;
+            double end = t < path.Length ? Math.Round(Boundary(t), 3) : Math.Round(sampleCount / rate, 3);
+            string phone = current.Pause ? PhoneSet.Silence : _model.Phones[phones[current.Token]];
+            segments.Add(new PhoneSegment(start, Math.Max(start, end), phone));
+            current = next;
+        }
+        if (_options.CorrectBoundaries) CorrectBoundaries(segments, fe.HopLength / rate);
+        return segments;
+    }
+
+    /// <summary>
+    /// Moves each internal boundary by minus the model's offset for its class pair, keeping every segment at least
+    /// one hop long and the boundaries in order (a boundary never crosses a neighbour).
+    /// </summary>
+    private void CorrectBoundaries(List<PhoneSegment> segments, double minimum)
+    {
+        var phones = _model.Phones;
+        for (int i = 1; i < segments.Count; i++)
+        {
+            double offset = _model.BoundaryOffset(phones.ClassOf(segments[i - 1].Phone), phones.ClassOf(segments[i].Phone));
+            if (offset == 0) continue;
+            double lo = segments[i - 1].Start + minimum, hi = segments[i].End - minimum;
+            if (lo > hi) continue;
+            double moved = Math.Round(Math.Min(hi, Math.Max(lo, segments[i].Start - offset)), 3);
+            segments[i - 1] = segments[i - 1] with { End = moved };
+            segments[i] = segments[i] with { Start = moved };
+        }
+    }
+}

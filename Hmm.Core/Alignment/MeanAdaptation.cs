@@ -1,0 +1,108 @@
+using System;
+
+namespace Hmm.Alignment;
+
+/// <summary>
+/// Maximum a posteriori adaptation of the component means to the audio being aligned (Gauvain and Lee 1994):
+/// <c>mu = (tau mu0 + sum gamma x) / (tau + sum gamma)</c>, where gamma are the component occupancies from
+/// forward-backward over the utterances' own transcripts. Components with little data stay near the trained
+/// model (the prior); well-observed ones move to the new voice or channel. Weights, variances and transitions
+/// are kept.
+/// </summary>
+internal sealed class MeanAdaptation
+{
+    private readonly AcousticModel _prior;
+    private readonly int _d;
+    private readonly int[] _offset;       // first component of each state in the flat arrays
+    private readonly double[] _occupancy; // per component
+    private readonly double[] _sums;      // per component x D
+    private readonly double[][] _constants;
+
+    public MeanAdaptation(AcousticModel prior, AcousticModel current)
+    {
+        _prior = prior;
+        _d = prior.FrontEnd.FeatureDimension;
+        _offset = new int[prior.StateCount + 1];
+        for (int s = 0; s < prior.StateCount; s++) _offset[s + 1] = _offset[s] + prior.ComponentCount(s);
+        _occupancy = new double[_offset[prior.StateCount]];
+        _sums = new double[_occupancy.Length * _d];
+        Current = current;
+        // log w - 0.5 (D log 2 pi + sum log var): the part of each component's log density that does not depend on x.
+        _constants = new double[prior.StateCount][];
+        double log2Pi = Math.Log(2 * Math.PI);
+        for (int s = 0; s < prior.StateCount; s++)
+        {
+            int k = current.ComponentCount(s);
+            _constants[s] = new double[k];
+            var w = current.Weights(s);
+            var v = current.Variances(s);
+            for (int c = 0; c < k; c++)
+            {
+                double a = Math.Log(w[c]) - 0.5 * _d * log2Pi;
+                for (int e = 0; e < _d; e++) a -= 0.5 * Math.Log(v[c * _d + e]);
+                _constants[s][c] = a;
+            }
+        }
+    }
+
+    /// <summary>The model whose posteriors are being accumulated.</summary>
+    public AcousticModel Current { get; }
+
+    /// <summary>Adds frame x with state occupancy gamma, split over the state's components by their posteriors.</summary>
+    public void Add(int state, float gamma, ReadOnlySpan<float> x)
+    {
+        int k = Current.ComponentCount(state);
+        var means = Current.Means(state);
+        var vars = Current.Variances(state);
+        Span<double> post = k <= 64 ? stackalloc double[k] : new double[k];
+        double max = double.NegativeInfinity;
+        for (int c = 0; c < k; c++)
+        {
+            double a = _constants[state][c];
+            for (int e = 0; e < _d; e++)
+            {
+                double diff = x[e] - means[c * _d + e];
+                a -= 0.5 * diff * diff / vars[c * _d + e];
+            }
+            post[c] = a;
+            if (a > max) max = a;
+        }
+        double sum = 0;
+        for (int c = 0; c < k; c++) { post[c] = Math.Exp(post[c] - max); sum += post[c]; }
+        for (int c = 0; c < k; c++)
+        {
+            double r = gamma * post[c] / sum;
+            if (r < 1e-6) continue;
+            int idx = _offset[state] + c;
+            _occupancy[idx] += r;
+            for (int e = 0; e < _d; e++) _sums[idx * _d + e] += r * x[e];
+        }
+    }
+
+    /// <summary>The prior model with MAP-updated means (prior weight <paramref name="tau"/> frames).</summary>
+    public AcousticModel Adapted(double tau)
+    {
+        int states = _prior.StateCount;
+        var weights = new float[states][];
+        var means = new float[states][];
+        var variances = new float[states][];
+        var loops = new float[states];
+        for (int s = 0; s < states; s++)
+        {
+            int k = _prior.ComponentCount(s);
+            weights[s] = _prior.Weights(s).ToArray();
+            variances[s] = _prior.Variances(s).ToArray();
+            means[s] = _prior.Means(s).ToArray();
+            loops[s] = _prior.SelfLoop(s);
+            for (int c = 0; c < k; c++)
+            {
+                int idx = _offset[s] + c;
+                double occ = _occupancy[idx];
+                if (occ <= 0) continue;
+                for (int e = 0; e < _d; e++)
+                    means[s][c * _d + e] = (float)((tau * means[s][c * _d + e] + _sums[idx * _d + e]) / (tau + occ));
+            }
+        }
+        return new AcousticModel(_prior.FrontEnd, _prior.Phones, _prior.StatesPerPhone, weights, means, variances, loops, _prior.Description, _prior.BoundaryOffsets());
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Hmm.Alignment;
+using Hmm.Audio;
+
+namespace Hmm.Tests.Alignment;
+
+/// <summary>
+/// The repository's shipped alignment assets (the default model, the dictionary, three speech-dev utterances with
+/// exact labels), found from this source file so that the tests need nothing outside the clone.
+/// </summary>
+internal static class AlignmentTestData
+{
+    private static readonly Lazy<AcousticModel> LazyModel = new(() => AcousticModel.Load(ModelPath));
+    private static readonly Lazy<PronunciationLexicon> LazyLexicon = new(() => PronunciationLexicon.Load(DictionaryPath));
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string AssetsDirectory => Path.Combine(RepositoryRoot, "Samples.RealtimeVoice", "Assets");
+
+    public static string ModelPath => Path.Combine(AssetsDirectory, "default.hmmam");
+
+    public static string DictionaryPath => Path.Combine(AssetsDirectory, "cmudict.txt.gz");
+
+    public static string SamplesDirectory => Path.Combine(AssetsDirectory, "samples");
+
+    public static string[] SampleIds => new[] { "s017-us1", "s044-us2", "s004-us2" };
+
+    public static AcousticModel DefaultModel => LazyModel.Value;
+
+    public static PronunciationLexicon Lexicon => LazyLexicon.Value;
+
+    public static string Wav(string id) => Path.Combine(SamplesDirectory, id + ".wav");
+
+    public static float[] Samples(string id) => WavReader.Read(Wav(id), 16000).Samples;
+
+    public static IReadOnlyList<PhoneSegment> Labels(string id) => LabelFile.Read(Path.Combine(SamplesDirectory, id + ".lab"));
+
+    public static string Text(string id) => File.ReadAllText(Path.Combine(SamplesDirectory, id + ".txt"));
+
+    public static PhoneSequence PhonesOf(string id) => new(Labels(id).Select(s => s.Phone).ToArray());
+
+    /// <summary>A fresh empty folder under the temp directory, deleted by the caller's using.</summary>
+    public static TempDirectory TempDirectory() => new();
+
+    /// <summary>A minimal 16-bit mono PCM WAV file holding <paramref name="samples"/>.</summary>
+    public static byte[] PcmWav(float[] samples, int rate = 16000)
+    {
+        var ms = new MemoryStream();
+        var w = new BinaryWriter(ms);
+        w.Write(Encoding.ASCII.GetBytes("RIFF"));
+        w.Write(36 + samples.Length * 2);
+        w.Write(Encoding.ASCII.GetBytes("WAVEfmt "));
+        w.Write(16);
+        w.Write((short)1);
+        w.Write((short)1);
+        w.Write(rate);
+        w.Write(rate * 2);
+        w.Write((short)2);
+        w.Write((short)16);
+        w.Write(Encoding.ASCII.GetBytes("data"));
+        w.Write(samples.Length * 2);
+        foreach (float s in samples) w.Write((short)Math.Clamp(Math.Round(s * 32767), -32768, 32767));
+        w.Flush();
+        return ms.ToArray();
+    }
+
+    private static string FindRoot([CallerFilePath] string path = "")
+    {
+        for (var dir = new DirectoryInfo(Path.GetDirectoryName(path)!); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Hmm.sln"))) return dir.FullName;
+        }
+        throw new DirectoryNotFoundException($"the repository root (with Hmm.sln) was not found above {path}.");
+    }
+}
+
+/// <summary>A temporary folder removed on dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hmm-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using System.IO;
+using Hmm.Alignment;
+using Xunit;
+
+namespace Hmm.Tests.Alignment;
+
+public class LabelFileTests
+{
+    private static readonly PhoneSegment[] Sample =
+    {
+        new(0.000, 0.316, "sil"), new(0.316, 0.344, "AH"), new(0.344, 0.446, "S"), new(0.446, 1.250, "sil"),
+    };
+
+    [Theory]
+    [InlineData(LabelFormat.Lab)]
+    [InlineData(LabelFormat.TextGrid)]
+    [InlineData(LabelFormat.Json)]
+    public void Every_format_round_trips(LabelFormat format)
+    {
+        string text = LabelFile.Format(Sample, format);
+        var back = LabelFile.Parse(text, format, "x");
+        Assert.Equal(Sample, back);
+    }
+
+    [Fact]
+    public void Lab_is_tab_separated_seconds_with_three_decimals()
+    {
+        Assert.Equal("0.000\t0.316\tsil\n0.316\t0.344\tAH\n0.344\t0.446\tS\n0.446\t1.250\tsil\n", LabelFile.Format(Sample, LabelFormat.Lab));
+    }
+
+    [Fact]
+    public void Reads_a_Praat_short_format_TextGrid_and_picks_the_phones_tier()
+    {
+        string text = "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\n0\n1.5\n<exists>\n2\n\"IntervalTier\"\n\"words\"\n0\n1.5\n1\n0\n1.5\n\"hello\"\n"
+            + "\"IntervalTier\"\n\"phones\"\n0\n1.5\n3\n0\n0.5\n\"HH\"\n0.5\n1.0\n\"\"\n1.0\n1.5\n\"OW\"\n";
+        var segments = LabelFile.Parse(text, LabelFormat.TextGrid, "short.TextGrid");
+        Assert.Equal(new[] { new PhoneSegment(0, 0.5, "HH"), new PhoneSegment(1.0, 1.5, "OW") }, segments);
+    }
+
+    [Theory]
+    [InlineData("0.000\t0.316\tsil\n0.3x6\t0.344\tAH\n", "bad.lab:2", "start time")]
+    [InlineData("0.000\t0.316\tsil\n0.400\t0.344\tAH\n", "bad.lab:2", "ends")]
+    [InlineData("0.000\t0.316\tsil\n0.200\t0.344\tAH\n", "bad.lab:2", "before the previous one ends")]
+    [InlineData("0.000\t0.316\n", "bad.lab:1", "expected")]
+    [InlineData("-1\t0.316\tsil\n", "bad.lab:1", "negative")]
+    public void Malformed_lab_files_name_file_line_and_problem(string text, string where, string problem)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => LabelFile.Parse(text, LabelFormat.Lab, "bad.lab"));
+        Assert.StartsWith(where, e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void A_truncated_TextGrid_says_so()
+    {
+        string full = LabelFile.Format(Sample, LabelFormat.TextGrid);
+        var e = Assert.Throws<InvalidDataException>(() => LabelFile.Parse(full.Substring(0, full.Length / 2), LabelFormat.TextGrid, "cut.TextGrid"));
+        Assert.StartsWith("cut.TextGrid", e.Message);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"segments\": [{\"start\": 0, \"end\": 1}]}", "phone")]
+    [InlineData("{\"segments\": [{\"start\": 0, \"end\": 1, \"phone\": \"AA\"}", "expected ',' or ']'")]
+    [InlineData("{\"nothing\": 1}", "segments")]
+    public void Malformed_json_names_the_problem(string text, string problem)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => LabelFile.Parse(text, LabelFormat.Json, "bad.json"));
+        Assert.StartsWith("bad.json", e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void Read_and_write_choose_the_format_by_extension()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        foreach (var format in new[] { LabelFormat.Lab, LabelFormat.TextGrid, LabelFormat.Json })
+        {
+            string path = dir.File("x" + LabelFile.Extension(format));
+            LabelFile.Write(path, Sample, format);
+            Assert.Equal(format, LabelFile.FormatOf(path));
+            Assert.Equal(Sample, LabelFile.Read(path));
+        }
+        Assert.Throws<InvalidDataException>(() => LabelFile.Read(dir.File("x.txt")));
+        Assert.Throws<System.ArgumentException>(() => LabelFile.ParseFormat("csv"));
+    }
+
+    [Fact]
+    public void The_speech_dev_labels_shipped_with_the_samples_parse_and_tile_the_audio()
+    {
+        foreach (string id in AlignmentTestData.SampleIds)
+        {
+            var labels = AlignmentTestData.Labels(id);
+            Assert.Equal(0, labels[0].Start);
+            for (int i = 1; i < labels.Count; i++) Assert.Equal(labels[i - 1].End, labels[i].Start);
+            double duration = AlignmentTestData.Samples(id).Length / 16000.0;
+            Assert.Equal(duration, labels[^1].End, 3);
+        }
+    }
+}

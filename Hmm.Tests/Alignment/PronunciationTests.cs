@@ -1,0 +1,131 @@
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using Hmm.Alignment;
+using Xunit;
+
+namespace Hmm.Tests.Alignment;
+
+public class PronunciationTests
+{
+    private static PronunciationLexicon FromText(string text, bool gzip)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        if (gzip)
+        {
+            var ms = new MemoryStream();
+            using (var z = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) z.Write(bytes);
+            bytes = ms.ToArray();
+        }
+        return PronunciationLexicon.Load(new MemoryStream(bytes), "test.dict");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reads_cmudict_lines_with_variants_comments_and_stress(bool gzip)
+    {
+        var lex = FromText(";;; comment\nTOMATO  T AH0 M EY1 T OW2\ntomato(2) T AH0 M AA1 T OW2 # british\nthe DH AH0\n", gzip);
+        Assert.Equal(2, lex.Count);
+        var prons = lex.Lookup("Tomato");
+        Assert.Equal(2, prons.Count);
+        Assert.Equal(new[] { "T", "AH", "M", "EY", "T", "OW" }, prons[0]);
+        Assert.Equal(new[] { "T", "AH", "M", "AA", "T", "OW" }, prons[1]);
+        Assert.Empty(lex.Lookup("potato"));
+    }
+
+    [Fact]
+    public void A_line_without_pronunciation_names_file_and_line()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => FromText("the DH AH0\nbroken\n", gzip: false));
+        Assert.StartsWith("test.dict:2", e.Message);
+    }
+
+    [Fact]
+    public void The_shipped_dictionary_loads_and_uses_only_phones_of_the_default_set()
+    {
+        var lex = AlignmentTestData.Lexicon;
+        Assert.True(lex.Count > 120000);
+        Assert.Equal(new[] { "DH", "AH" }, lex.Lookup("the")[0]);
+        Assert.Equal(new[] { "K", "EH", "T", "AH", "L" }, lex.Lookup("kettle")[0]);
+        Assert.True(new FileInfo(AlignmentTestData.DictionaryPath).Length < 2_000_000);
+    }
+
+    [Fact]
+    public void Text_becomes_words_with_numbers_spelled_out()
+    {
+        Assert.Equal(new[] { "it's", "one", "thousand", "two", "hundred", "fifty", "miles", "to", "rome" }, Transcriber.Words("It's 1,250 miles—to Rome!"));
+        Assert.Equal(new[] { "twenty", "one" }, Transcriber.SpellNumber("21"));
+        Assert.Equal(new[] { "zero", "seven" }, Transcriber.SpellNumber("07"));
+    }
+
+    [Fact]
+    public void Known_words_come_from_the_dictionary_and_unknown_ones_from_the_rules()
+    {
+        var t = new Transcriber(AlignmentTestData.Lexicon);
+        var words = t.Transcribe("The kettle zorblat");
+        Assert.Equal(3, words.Count);
+        Assert.Equal(PronunciationSource.Dictionary, words[0].Source);
+        Assert.Equal(PronunciationSource.Rules, words[2].Source);
+        Assert.All(words.SelectMany(w => w.Phones), p => Assert.True(PhoneSet.Default.Contains(p), p));
+    }
+
+    [Theory]
+    [InlineData("cat", "K AE T")]
+    [InlineData("ship", "SH IH P")]
+    [InlineData("phone", "F OW N")]
+    [InlineData("thin", "TH IH N")]
+    [InlineData("seed", "S IY D")]
+    [InlineData("bring", "B R IH NG")]
+    public void Letter_to_sound_rules_say_regular_words(string word, string phones)
+    {
+        Assert.Equal(phones, string.Join(" ", LetterToSound.Pronounce(word)));
+    }
+
+    [Fact]
+    public void Letter_to_sound_rules_get_most_phones_of_common_dictionary_words_right()
+    {
+        // Phone error rate of the rules on 2,000 dictionary words (every 60th entry): a regression guard, not a claim
+        // of quality; the rules only serve words the dictionary lacks.
+        var lines = new StreamReader(new GZipStream(File.OpenRead(AlignmentTestData.DictionaryPath), CompressionMode.Decompress)).ReadToEnd().Split('\n');
+        long errors = 0, total = 0;
+        for (int i = 0; i < lines.Length && total < 12000; i += 60)
+        {
+            var parts = lines[i].Split(' ');
+            if (parts.Length < 2 || !parts[0].All(char.IsLetter)) continue;
+            var reference = parts.Skip(1).ToArray();
+            var guess = LetterToSound.Pronounce(parts[0]);
+            errors += EditDistance(reference, guess);
+            total += reference.Length;
+        }
+        double rate = errors / (double)total;
+        Assert.True(rate < 0.35, $"phone error rate {rate:P1}"); // 26 % measured over every 13th dictionary word
+    }
+
+    private static int EditDistance(string[] a, string[] b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = System.Math.Min(d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1), System.Math.Min(d[i - 1, j], d[i, j - 1]) + 1);
+        return d[a.Length, b.Length];
+    }
+
+    [Fact]
+    public void Phone_sets_load_from_phones_tsv_and_reject_unknown_classes()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("p.tsv"), "phone\tclass\tipa\nAA\tvowel\ta\nsil\tsilence\t\n");
+        var set = PhoneSet.Load(dir.File("p.tsv"));
+        Assert.Equal(2, set.Count);
+        Assert.Equal(PhoneClass.Silence, set.ClassOf("sil"));
+        File.WriteAllText(dir.File("q.tsv"), "phone\tclass\nAA\tvowl\n");
+        var e = Assert.Throws<InvalidDataException>(() => PhoneSet.Load(dir.File("q.tsv")));
+        Assert.Contains("q.tsv:2", e.Message);
+        Assert.Equal(41, PhoneSet.Default.Count);
+        Assert.Equal(PhoneClass.Flap, PhoneSet.Default.ClassOf("DX"));
+    }
+}

@@ -1,0 +1,177 @@
+using System;
+using System.IO;
+using System.Linq;
+using Hmm.Alignment;
+using Hmm.Tests.Alignment;
+using Samples.RealtimeVoice;
+using Xunit;
+
+namespace Hmm.Tests.Cli;
+
+/// <summary>The `hmm align`, `hmm eval` and `hmm train` verbs run in-process with captured output.</summary>
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(Func<string[], TextWriter, TextWriter, int> verb, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = verb(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string Sample(string id, string ext) => Path.Combine(AlignmentTestData.SamplesDirectory, id + ext);
+
+    [Fact]
+    public void Align_one_file_prints_its_phone_table_and_the_score_against_the_label_beside_it()
+    {
+        var (code, output, _) = Run(AlignCommand.Run, Sample("s044-us2", ".wav"), "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath);
+        Assert.Equal(0, code);
+        Assert.Contains("phone   start     end", output);
+        Assert.Contains("text: Is this the airport train?", output);
+        Assert.Contains("boundaries within 20 ms", output);
+        Assert.Contains(" sil ", output);
+    }
+
+    [Theory]
+    [InlineData("lab")]
+    [InlineData("textgrid")]
+    [InlineData("json")]
+    public void Align_writes_each_format_that_reads_back(string format)
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("p.phones"), string.Join(" ", AlignmentTestData.Labels("s017-us1").Select(s => s.Phone)));
+        var (code, _, err) = Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--phones", dir.File("p.phones"), "--model", AlignmentTestData.ModelPath,
+            "--format", format, "--out", dir.Path, "--quiet");
+        Assert.True(code == 0, err);
+        string written = Directory.GetFiles(dir.Path).Single(f => f != dir.File("p.phones"));
+        Assert.Equal(AlignmentTestData.Labels("s017-us1").Select(s => s.Phone), LabelFile.Read(written).Select(s => s.Phone));
+    }
+
+    [Fact]
+    public void A_folder_with_bad_files_reports_each_and_still_writes_the_good_ones()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        var good = File.ReadAllBytes(Sample("s017-us1", ".wav"));
+        string phones = string.Join(" ", AlignmentTestData.Labels("s017-us1").Select(s => s.Phone));
+        File.WriteAllBytes(dir.File("good.wav"), good);
+        File.WriteAllText(dir.File("good.phones"), phones);
+        File.WriteAllBytes(dir.File("text.wav"), good);
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("text.txt"));
+        File.WriteAllBytes(dir.File("nopair.wav"), good);
+        File.WriteAllBytes(dir.File("badphone.wav"), good);
+        File.WriteAllText(dir.File("badphone.phones"), "sil AA ZZ sil");
+        File.WriteAllBytes(dir.File("empty.wav"), AlignmentTestData.PcmWav(Array.Empty<float>()));
+        File.WriteAllText(dir.File("empty.phones"), "sil AA sil");
+        File.WriteAllBytes(dir.File("short.wav"), AlignmentTestData.PcmWav(new float[1200]));
+        File.WriteAllText(dir.File("short.phones"), phones);
+        File.WriteAllBytes(dir.File("corrupt.wav"), good.AsSpan(0, 30).ToArray());
+        File.WriteAllText(dir.File("corrupt.phones"), phones);
+        File.WriteAllText(dir.File("blank.phones"), "   ");
+        File.WriteAllBytes(dir.File("blank.wav"), good);
+
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path, "--quiet");
+        Assert.Equal(1, code);
+        Assert.True(File.Exists(outDir.File("good.lab")));
+        Assert.True(File.Exists(outDir.File("text.lab")));
+        Assert.Equal(2, Directory.GetFiles(outDir.Path).Length);
+        string Line(string name) => err.Split('\n').Single(l => l.Contains(Path.DirectorySeparatorChar + name + ".wav:"));
+        Assert.Contains("no transcript", Line("nopair"));
+        Assert.Contains("not in the model: ZZ", Line("badphone"));
+        Assert.Contains("empty", Line("empty"));
+        Assert.Contains("too short", Line("short"));
+        Assert.Contains("corrupt.wav", Line("corrupt"));
+        Assert.Contains("is empty", Line("blank"));
+    }
+
+    [Fact]
+    public void A_corrupt_model_is_refused_with_its_name()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        var bytes = File.ReadAllBytes(AlignmentTestData.ModelPath);
+        bytes[^40] ^= 0xFF;
+        File.WriteAllBytes(dir.File("bad.hmmam"), bytes);
+        var e = Assert.Throws<ModelFormatException>(() => Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", dir.File("bad.hmmam"), "--dict", AlignmentTestData.DictionaryPath));
+        Assert.Contains("bad.hmmam: checksum mismatch", e.Message);
+    }
+
+    [Fact]
+    public void Usage_errors_name_the_problem()
+    {
+        Assert.Contains("no such file", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, "/nonexistent.wav")).Message);
+        Assert.Contains("needs --out", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath)).Message);
+        Assert.Contains("unknown label format", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--format", "csv")).Message);
+        Assert.Contains("unknown option --bogus", Assert.Throws<ArgumentException>(() => Run(EvalCommand.Run, "a", "b", "--bogus")).Message);
+    }
+
+    [Fact]
+    public void Eval_scores_hand_made_label_pairs()
+    {
+        using var hyp = AlignmentTestData.TempDirectory();
+        using var reference = AlignmentTestData.TempDirectory();
+        PhoneSegment[] Ref() => new[] { new PhoneSegment(0, 0.3, "sil"), new PhoneSegment(0.3, 0.4, "AA"), new PhoneSegment(0.4, 0.5, "B"), new PhoneSegment(0.5, 0.8, "sil") };
+        LabelFile.Write(reference.File("a.lab"), Ref(), LabelFormat.Lab);
+        LabelFile.Write(reference.File("b.lab"), Ref(), LabelFormat.Lab);
+        // a: errors 5, 15, 30 ms; b (as JSON): exact.
+        LabelFile.Write(hyp.File("a.lab"), new[] { new PhoneSegment(0, 0.305, "sil"), new PhoneSegment(0.305, 0.385, "AA"), new PhoneSegment(0.385, 0.53, "B"), new PhoneSegment(0.53, 0.8, "sil") }, LabelFormat.Lab);
+        LabelFile.Write(hyp.File("b.json"), Ref(), LabelFormat.Json);
+        var (code, output, err) = Run(EvalCommand.Run, hyp.Path, reference.Path);
+        Assert.True(code == 0, err);
+        Assert.Contains("2 files, 6 boundaries", output);
+        Assert.Contains("within 10 ms     66.7 %", output);
+        Assert.Contains("within 20 ms     83.3 %", output);
+        Assert.Contains("within 40 ms    100.0 %", output);
+        Assert.Contains("mean |error|      8.3 ms", output);
+        Assert.Contains("vowel", output);
+        Assert.Contains("worst files", output);
+        Assert.StartsWith("a ", output.Split('\n').SkipWhile(l => !l.StartsWith("worst files", StringComparison.Ordinal)).Skip(1).First());
+
+        File.WriteAllText(hyp.File("c.lab"), "0\t1\tsil\n");
+        var (code2, _, err2) = Run(EvalCommand.Run, hyp.Path, reference.Path);
+        Assert.Equal(1, code2);
+        Assert.Contains("no reference c", err2);
+    }
+
+    [Fact]
+    public void Train_writes_a_model_that_loads_and_reports_every_iteration()
+    {
+        using var data = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        foreach (string id in AlignmentTestData.SampleIds.Take(2))
+        {
+            File.Copy(Sample(id, ".wav"), data.File(id + ".wav"));
+            File.Copy(Sample(id, ".lab"), data.File(id + ".lab"));
+        }
+        var (code, output, err) = Run(TrainCommand.Run, data.Path, "--out", outDir.File("m.hmmam"), "--components", "2", "--iterations", "1", "--speeds", "1", "--noisy", "0", "--reverb", "0");
+        Assert.True(code == 0, err);
+        Assert.Contains("iteration  1", output);
+        Assert.Contains("iteration  2", output);
+        Assert.Contains("log-likelihood/frame", output);
+        var model = AcousticModel.Load(outDir.File("m.hmmam"));
+        Assert.Equal(2, model.MaxComponents);
+
+        File.Delete(data.File(AlignmentTestData.SampleIds[0] + ".lab"));
+        Assert.Contains("has no label file", Assert.Throws<ArgumentException>(() => Run(TrainCommand.Run, data.Path, "--out", outDir.File("n.hmmam"))).Message);
+    }
+}
+
+public class PlotCommandTests
+{
+    [Fact]
+    public void Plot_draws_a_png_with_one_tier_per_label_file()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        string wav = System.IO.Path.Combine(AlignmentTestData.SamplesDirectory, "s017-us1.wav");
+        string lab = System.IO.Path.Combine(AlignmentTestData.SamplesDirectory, "s017-us1.lab");
+        var stdout = new StringWriter();
+        int code = PlotCommand.Run(new[] { wav, lab, lab, "--out", dir.File("p.png"), "--width", "800" }, stdout, new StringWriter());
+        Assert.Equal(0, code);
+        var bytes = File.ReadAllBytes(dir.File("p.png"));
+        Assert.True(bytes.Length > 10000);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes.Take(4).ToArray());
+        // Width and height are in the IHDR chunk (big-endian at offsets 16 and 20).
+        Assert.Equal(800, (bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19]);
+        Assert.Equal(460, (bytes[20] << 24) | (bytes[21] << 16) | (bytes[22] << 8) | bytes[23]);
+        Assert.Contains("needs a value", Assert.Throws<ArgumentException>(() => PlotCommand.Run(new[] { wav, "--out" }, stdout, stdout)).Message);
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Hmm.Alignment;
+
+namespace Samples.RealtimeVoice;
+
+/// <summary>
+/// `hmm eval HYP_DIR REF_DIR [--worst N]`: scores every hypothesis label file (X.lab, X.TextGrid or X.json) in HYP_DIR
+/// against the reference with the same name in REF_DIR: the share of boundaries within 10/20/40 ms, the mean absolute
+/// boundary error, a table by phone class and the worst files. Exit code 1 when a hypothesis has no reference or a
+/// file cannot be read.
+/// </summary>
+internal static class EvalCommand
+{
+    private static readonly string[] Valued = { "--worst" };
+    private static readonly string[] Flags = Array.Empty<string>();
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = new CliArguments("eval", args, Valued, Flags);
+        if (a.Positional.Count != 2) throw new ArgumentException("eval: usage: hmm eval HYP_DIR REF_DIR [--worst N]");
+        string hypDir = a.Positional[0], refDir = a.Positional[1];
+        int worst = a.GetInt("--worst", 5, 0, 100000);
+        foreach (string dir in a.Positional) if (!Directory.Exists(dir)) throw new ArgumentException($"eval: {dir}: no such folder.");
+
+        var refs = LabelFiles(refDir);
+        var files = new List<FileEvaluation>();
+        int problems = 0;
+        foreach (var (stem, hypPath) in LabelFiles(hypDir))
+        {
+            if (!refs.TryGetValue(stem, out string? refPath))
+            {
+                stderr.WriteLine($"hmm: eval: {hypPath}: no reference {stem}.lab/.TextGrid/.json in {refDir}.");
+                problems++;
+                continue;
+            }
+            try
+            {
+                files.Add(AlignmentEvaluation.CompareFile(stem, LabelFile.Read(refPath), LabelFile.Read(hypPath)));
+            }
+            catch (InvalidDataException e)
+            {
+                stderr.WriteLine($"hmm: eval: {e.Message}");
+                problems++;
+            }
+        }
+        if (files.Count == 0) throw new ArgumentException($"eval: no hypothesis in {hypDir} has a reference in {refDir}.");
+        var summary = AlignmentEvaluation.Summarize(files);
+        var inv = CultureInfo.InvariantCulture;
+        var o = summary.Overall;
+        int differing = files.Count(f => !f.SameSequence);
+        stdout.WriteLine(string.Format(inv, "{0} files, {1} boundaries{2}{3}", files.Count, o.Count,
+            o.Unmatched > 0 ? $" ({o.Unmatched} without a counterpart: counted as misses)" : "",
+            differing > 0 ? $"; {differing} files with a different phone sequence (matched by edit distance)" : ""));
+        stdout.WriteLine(string.Format(inv, "within 10 ms   {0,6:0.0} %", 100 * o.Within10));
+        stdout.WriteLine(string.Format(inv, "within 20 ms   {0,6:0.0} %", 100 * o.Within20));
+        stdout.WriteLine(string.Format(inv, "within 40 ms   {0,6:0.0} %", 100 * o.Within40));
+        stdout.WriteLine(string.Format(inv, "mean |error|   {0,6:0.0} ms", 1000 * o.MeanAbsoluteError));
+        stdout.WriteLine(string.Format(inv, "frame accuracy {0,6:0.0} %", 100 * summary.FrameAccuracy));
+        stdout.WriteLine();
+        stdout.WriteLine("boundary into   count  <=10ms  <=20ms  <=40ms  mean ms");
+        foreach (var c in summary.ByClass)
+        {
+            stdout.WriteLine(string.Format(inv, "{0,-12} {1,8} {2,7:0.0} {3,7:0.0} {4,7:0.0} {5,8:0.0}", c.Label, c.Count, 100 * c.Within10, 100 * c.Within20, 100 * c.Within40, 1000 * c.MeanAbsoluteError));
+        }
+        if (worst > 0)
+        {
+            stdout.WriteLine();
+            stdout.WriteLine("worst files      <=20ms  mean ms");
+            foreach (var f in summary.Files.Take(worst))
+                stdout.WriteLine(string.Format(inv, "{0,-16} {1,6:0.0} {2,8:0.0}", f.Name, 100 * f.ShareWithin(0.020), 1000 * f.MeanAbsoluteError));
+        }
+        return problems > 0 ? 1 : 0;
+    }
+
+    private static Dictionary<string, string> LabelFiles(string dir)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string f in Directory.GetFiles(dir).OrderBy(f => f, StringComparer.Ordinal))
+        {
+            if (LabelFile.FormatOf(f) is null) continue;
+            map.TryAdd(Path.GetFileNameWithoutExtension(f), f);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Hmm.Alignment;
+using Hmm.Audio;
+using ScottPlot;
+
+namespace Samples.RealtimeVoice;
+
+/// <summary>
+/// `hmm plot X.wav [X.lab ...] --out X.png [--width PX] [--height PX]`: the waveform, a log-mel spectrogram and one
+/// phone tier per label file (e.g. reference against hypothesis) on a shared time axis, drawn with ScottPlot.
+/// </summary>
+internal static class PlotCommand
+{
+    private static readonly string[] Valued = { "--out", "--width", "--height" };
+    private static readonly string[] Flags = Array.Empty<string>();
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = new CliArguments("plot", args, Valued, Flags);
+        if (a.Positional.Count < 1) throw new ArgumentException("plot: usage: hmm plot X.wav [X.lab ...] --out X.png");
+        string outPath = a.Get("--out") ?? throw new ArgumentException("plot: --out X.png is required.");
+        int width = a.GetInt("--width", 1600, 200, 20000), height = a.GetInt("--height", 300 + 80 * (a.Positional.Count - 1), 200, 20000);
+        string wav = a.Positional[0];
+        var audio = WavReader.Read(wav, 16000);
+        if (audio.Samples.Length == 0) throw new ArgumentException($"plot: {wav}: the audio is empty.");
+        // Tiers are named "folder/file" so that a reference and a hypothesis of the same name stay apart.
+        var tiers = a.Positional.Skip(1).Select(p => (Name: Path.Combine(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) ?? "", Path.GetFileName(p)), Segments: LabelFile.Read(p))).ToList();
+        double duration = audio.DurationSeconds;
+
+        var plot = new Plot();
+        // One shared time axis; the panels are stacked bands of the y axis: tiers at the bottom (one unit each),
+        // the spectrogram above them (3 units), the waveform on top (2 units).
+        double specBottom = tiers.Count, specTop = specBottom + 3, waveMid = specTop + 1;
+
+        // Waveform as a min/max envelope of at most 4000 columns.
+        int columns = Math.Min(4000, audio.Samples.Length);
+        var xs = new List<double>(2 * columns);
+        var ys = new List<double>(2 * columns);
+        float peak = Math.Max(1e-6f, audio.Samples.Max(Math.Abs));
+        for (int c = 0; c < columns; c++)
+        {
+            int from = (int)((long)c * audio.Samples.Length / columns), to = Math.Max(from + 1, (int)((long)(c + 1) * audio.Samples.Length / columns));
+            float lo = float.MaxValue, hi = float.MinValue;
+            for (int n = from; n < to; n++) { lo = Math.Min(lo, audio.Samples[n]); hi = Math.Max(hi, audio.Samples[n]); }
+            double x = from / (double)audio.SampleRate;
+            xs.Add(x); ys.Add(waveMid + 0.95 * lo / peak);
+            xs.Add(x); ys.Add(waveMid + 0.95 * hi / peak);
+        }
+        var wave = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
+        wave.LineWidth = 1;
+
+        // Log-mel spectrogram (80 bands, 5 ms hop), low frequencies at the bottom.
+        var options = FrontEndOptions.Default with { Kind = FeatureKind.LogMel, MelFilterCount = 80, DeltaOrder = 0, Normalization = CmvnMode.None, HopLengthMs = 5 };
+        var extractor = new FeatureExtractor(options);
+        int frames = extractor.FrameCount(audio.Samples.Length);
+        if (frames > 0)
+        {
+            var mel = new float[frames * 80];
+            extractor.Extract(audio.Samples, mel);
+            var grid = new double[80, frames];
+            double max = mel.Max();
+            for (int t = 0; t < frames; t++)
+                for (int m = 0; m < 80; m++) grid[79 - m, t] = Math.Max(mel[t * 80 + m], max - 18); // 18 nepers ~ 80 dB of range
+            var heatmap = plot.Add.Heatmap(grid);
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.Rectangle = new CoordinateRect(extractor.FrameCentreSeconds(0), extractor.FrameCentreSeconds(frames - 1), specBottom, specTop);
+        }
+
+        // Tiers: alternating boxes with the phone names, the first file on top.
+        for (int i = 0; i < tiers.Count; i++)
+        {
+            double top = tiers.Count - i, bottom = top - 1;
+            var label = plot.Add.Text(tiers[i].Name, 0, top - 0.05);
+            label.LabelFontSize = 11;
+            label.LabelAlignment = Alignment.UpperLeft;
+            int k = 0;
+            foreach (var s in tiers[i].Segments)
+            {
+                var box = plot.Add.Rectangle(s.Start, s.End, bottom + 0.05, top - 0.3);
+                box.FillStyle.Color = (k++ % 2 == 0 ? Colors.SteelBlue : Colors.LightSkyBlue).WithAlpha(0.5);
+                box.LineStyle.Color = Colors.Black;
+                var text = plot.Add.Text(s.Phone, (s.Start + s.End) / 2, (bottom + top - 0.25) / 2);
+                text.LabelFontSize = 12;
+                text.LabelAlignment = Alignment.MiddleCenter;
+            }
+        }
+        plot.Axes.SetLimits(0, duration, 0, waveMid + 1);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
+        plot.XLabel("time (s)");
+        plot.Title(Path.GetFileName(wav));
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(outPath));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        plot.SavePng(outPath, width, height);
+        stdout.WriteLine($"wrote {outPath} ({width}x{height})");
+        return 0;
+    }
+}
