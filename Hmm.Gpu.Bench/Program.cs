@@ -1,0 +1,447 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Hmm;
+using Hmm.Gpu;
+using Hmm.Gpu.Kernels;
+using Hmm.Simd;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using Xunit;
+
+namespace Hmm.Gpu.Bench;
+
+/// <summary>
+/// The GPU harness, run on the lent GPU (see GPU-NOTES.md):
+/// <c>bench [seed.txt]</c> times the issue's table (warm-up, then medians; kernel time from device events, end-to-end
+/// with host copies and checks), <c>tests</c> runs the CUDA test classes by reflection, <c>ptx DIR</c> writes the
+/// kernels' PTX for sm_86 and sm_90 (runs anywhere; ptxas on the device reports registers and shared memory).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string mode = args.Length > 0 ? args[0] : "bench";
+        return mode switch
+        {
+            "ptx" => DumpPtx(args.Length > 1 ? args[1] : "ptx"),
+            "ptx-fixed" => PtxExperiments.Run(args.Length > 1 ? args[1] : "ptx"),
+            "profile" => Benchmarks.Profile(),
+            "tests" => CudaTests.Run(args.Length > 1 ? args[1] : null),
+            "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
+            _ => Usage(),
+        };
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] | tests [filter] | ptx DIR");
+        return 2;
+    }
+
+    private static int DumpPtx(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        using var context = Context.Create(builder => builder.EnableAlgorithms());
+        var kernels = new (string Name, EntryPointDescription Entry)[]
+        {
+            ("recursion", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(RecursionKernel<DefinitionsStep>).GetMethod(nameof(RecursionKernel<DefinitionsStep>.Run))!)),
+            ("gaussian", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GaussianKernel).GetMethod(nameof(GaussianKernel.Run))!)),
+            ("gamma", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PosteriorKernel).GetMethod(nameof(PosteriorKernel.Gamma))!)),
+            ("counts", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PosteriorKernel).GetMethod(nameof(PosteriorKernel.Counts))!)),
+        };
+        foreach (var (arch, isa, tag) in new[] { (CudaArchitecture.SM_86, CudaInstructionSet.ISA_75, "sm_86"), (CudaArchitecture.SM_90, CudaInstructionSet.ISA_78, "sm_90") })
+        {
+            using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch, isa, null);
+            foreach (var (name, entry) in kernels)
+            {
+                var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
+                string path = Path.Combine(dir, $"{name}.{tag}.ptx");
+                File.WriteAllText(path, compiled.PTXAssembly);
+                Console.WriteLine($"{path}: {compiled.PTXAssembly.Length} chars");
+            }
+        }
+        return 0;
+    }
+}
+
+/// <summary>Runs the CUDA test classes (compiled from Hmm.Tests/Gpu with HMM_CUDA_TESTS) by reflection.</summary>
+internal static class CudaTests
+{
+    public static int Run(string? filter)
+    {
+        var types = typeof(Hmm.Tests.Gpu.ForwardCuda).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && t.Namespace == "Hmm.Tests.Gpu" && t.Name.EndsWith("Cuda", StringComparison.Ordinal))
+            .OrderBy(t => t.Name, StringComparer.Ordinal);
+        int passed = 0, failed = 0;
+        var total = Stopwatch.StartNew();
+        foreach (var type in types)
+        {
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance).OrderBy(m => m.Name, StringComparer.Ordinal))
+            {
+                var fact = method.GetCustomAttributes<FactAttribute>(inherit: true).FirstOrDefault();
+                if (fact == null || fact.Skip != null) continue;
+                string name = $"{type.Name}.{method.Name}";
+                if (filter != null && !name.Contains(filter, StringComparison.Ordinal)) continue;
+                var rows = method.GetCustomAttributes<InlineDataAttribute>().Select(d => d.GetData(method).First()).ToList();
+                if (rows.Count == 0) rows.Add(Array.Empty<object>());
+                foreach (var row in rows)
+                {
+                    string label = row.Length == 0 ? name : $"{name}({string.Join(", ", row)})";
+                    var sw = Stopwatch.StartNew();
+                    try
+                    {
+                        method.Invoke(Activator.CreateInstance(type), row);
+                        passed++;
+                        Console.WriteLine($"PASS {label} [{sw.Elapsed.TotalSeconds:F1} s]");
+                    }
+                    catch (TargetInvocationException ex)
+                    {
+                        failed++;
+                        var inner = ex.InnerException ?? ex;
+                        string message = string.Join(" | ", inner.Message.Split('\n').Take(6)).Trim();
+                        Console.WriteLine($"FAIL {label} [{sw.Elapsed.TotalSeconds:F1} s]: {inner.GetType().Name}: {message}");
+                    }
+                }
+            }
+        }
+        Console.WriteLine($"CUDA tests: {passed} passed, {failed} failed, {total.Elapsed.TotalSeconds:F1} s");
+        return failed == 0 && passed > 0 ? 0 : 1;
+    }
+}
+
+/// <summary>The issue's speed table.</summary>
+internal static class Benchmarks
+{
+    private sealed record Row(string Work, string Seed, string Kernel, string EndToEnd, string Goal, string Note);
+
+    public static int Run(string? seedFile, string[] only)
+    {
+        var seed = seedFile != null && File.Exists(seedFile) ? File.ReadAllLines(seedFile) : Array.Empty<string>();
+        // "small" shrinks every shape for a smoke test on the CPU accelerator; the table is then meaningless.
+        bool small = only.Contains("small");
+        int T = small ? 40 : 1000, B1 = small ? 4 : 32, B2 = small ? 8 : 4096, B4 = small ? 4 : 256;
+        var rows = new List<Row>();
+        using var engine = new GpuEngine(new GpuEngineOptions { Profiling = true });
+        Console.WriteLine($"device: {engine.DeviceName} (CUDA: {engine.IsCuda}); host threads {Environment.ProcessorCount}; SIMD {SimdCapabilities.Best}");
+        long freeBefore = FreeDeviceMemory(engine);
+
+        // ---- GMM-HMM N=10 K=4 D=80: emissions + log-likelihood + Viterbi, fused on the device.
+        var rng = new Random(7);
+        var gmm = RandomGmm(10, 4, 80, rng);
+        var model = RandomDense(10, rng);
+        var features32 = RandomFeatures(B1, T, 80, rng);
+        var ll = new double[4096];
+        var paths = new ViterbiResult(4096, 1000);
+        var (e2e32, k32) = Time(engine, () => engine.Decode(gmm, model, features32, ll, paths), 3, 30);
+        long peak32 = engine.PeakDeviceBytes;
+        long freeAfter = FreeDeviceMemory(engine);
+        var emissions32 = new EmissionBatch(B1, T, 10);
+        var (_, kGmm32) = Time(engine, () => engine.ComputeEmissions(gmm, features32, emissions32), 2, 20);
+        CheckDecodeAgainstCpu(gmm, model, features32, ll, paths);
+        rows.Add(new Row("GMM-HMM N=10 K=4 D=80 loglik+Viterbi, B=32 T=1000",
+            SeedMs(seed, "seed MixtureGaussianHMM viterbi ", "N=10 D=80 K=4 B=32 T=1000"),
+            $"{k32:F3} ms (GMM {kGmm32:F3})", $"{e2e32:F3} ms", "<= 0.1 ms", ""));
+
+        var features4096 = RandomFeatures(B2, T, 80, rng);
+        var (e2e4096, k4096) = Time(engine, () => engine.Decode(gmm, model, features4096, ll, paths), 1, 5);
+        string seed1024 = SeedFramesPerSecond(seed, "seed MixtureGaussianHMM viterbi ", "N=10 D=80 K=4 B=1024 T=1000");
+        rows.Add(new Row("same model, B=4096 T=1000 (frames/s)", seed1024 + " (B=1024)",
+            $"{(double)B2 * T / (k4096 / 1e3):E2} ({k4096:F2} ms)", $"{(double)B2 * T / (e2e4096 / 1e3):E2} ({e2e4096:F1} ms)", ">= 1e9 frames/s",
+            $"chunks {engine.LastChunkCount}"));
+        var emissions4096 = new EmissionBatch(B2, T, 10);
+        var (_, kGmm4096) = Time(engine, () => engine.ComputeEmissions(gmm, features4096, emissions4096), 1, 3);
+        var breakdown = new List<string>
+        {
+            Breakdown(engine, features32, "B=32"),
+            Breakdown(engine, features4096, $"B={B2}"),
+            $"GMM emission kernel alone, B={B2}: {kGmm4096:F2} ms ({(double)B2 * T / (kGmm4096 / 1e3):E2} frames/s); recursion (forward + Viterbi) = the rest of the decode kernels",
+        };
+        features4096 = null!;
+        emissions4096 = null!;
+        engine.TrimDeviceMemory();
+
+        // ---- forward-backward posteriors N=10, B=32 T=1000, given emissions.
+        var emissionsFb = RandomEmissions(B1, T, 10, rng);
+        var posteriors = PosteriorResult.For(model, emissionsFb);
+        var (e2eFb, kFb) = Time(engine, () => engine.Posteriors(model, emissionsFb, posteriors), 3, 30);
+        double gammaError = CheckPosteriorsAgainstCpu(model, emissionsFb, posteriors);
+        rows.Add(new Row("forward-backward posteriors N=10, B=32 T=1000",
+            SeedMs(seed, "seed HMMPyTorch forward_backward", "N=10 B=32 T=1000"), $"{kFb:F3} ms", $"{e2eFb:F3} ms", "<= 0.15 ms",
+            $"max |gamma - cpu| {gammaError:E1}"));
+
+        // ---- dense forward N=64, B=256 T=1000.
+        var model64 = RandomDense(64, rng);
+        var emissions64 = RandomEmissions(B4, T, 64, rng);
+        var ll64 = new double[256];
+        var (e2e64, k64) = Time(engine, () => engine.Forward(model64, emissions64, ll64), 3, 20);
+        double llError = CheckForwardAgainstCpu(model64, emissions64, ll64);
+        rows.Add(new Row("dense forward N=64, B=256 T=1000",
+            SeedMs(seed, "plain torch logsumexp forward", "N=64 B=256 T=1000"), $"{k64:F3} ms", $"{e2e64:F3} ms", "<= 0.5 ms",
+            $"max rel |ll - cpu| {llError:E1}"));
+
+        rows.Add(new Row("device memory, first row", "seed claims 2.1 GB",
+            $"{peak32 / 1048576.0:F1} MiB engine buffers", freeBefore >= 0 ? $"{(freeBefore - freeAfter) / 1048576.0:F1} MiB device total delta" : "n/a",
+            "<= 64 MB", ""));
+
+        // ---- the SIMD CPU engine, one thread, same host: emissions + forward + Viterbi for the first row.
+        var cpu = new HmmEngine(SimdWidth.Auto, 1);
+        var cpuEmissions = new EmissionBatch(B1, T, 10);
+        var cpuPaths = new ViterbiResult(B1, T);
+        var cpuLl = new double[B1];
+        var cpuTimes = new List<double>();
+        for (int r = 0; r < 4; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            cpu.ComputeEmissions(gmm, features32, cpuEmissions);
+            cpu.Forward(model, cpuEmissions, cpuLl);
+            cpu.Viterbi(model, cpuEmissions, cpuPaths);
+            if (r > 0) cpuTimes.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        rows.Add(new Row($"SIMD CPU engine, 1 thread ({cpu.Width}), first row", SeedMs(seed, "seed MixtureGaussianHMM viterbi CPU1", "N=10 D=80 K=4 B=32 T=1000") + " (seed, 1 thread)",
+            "-", $"{Median(cpuTimes):F1} ms", ">= 50x the seed", ""));
+
+        // ---- variants: how each column takes its maximum (scan of shared memory vs warp shuffles).
+        var variants = new List<string>();
+        var options = new (string Label, GpuEngineOptions Options)[]
+        {
+            ("default (specialised, O1, one thread a state)", new GpuEngineOptions { Profiling = true }),
+            ("rows split over 8 threads a state", new GpuEngineOptions { Profiling = true, RowSplit = 8 }),
+            ("max by warp shuffles", new GpuEngineOptions { Profiling = true, ScanMaxStride = 1 }),
+            ("generic kernels (no specialisation)", new GpuEngineOptions { Profiling = true, SpecializeKernels = false }),
+        };
+        var llB1 = new double[B1];
+        var pathsB1 = new ViterbiResult(B1, T);
+        foreach (var (label, option) in options)
+        {
+            using var variant = new GpuEngine(option);
+            var (_, kd) = Time(variant, () => variant.Decode(gmm, model, features32, ll, paths), 3, 20);
+            var (_, kfw) = Time(variant, () => variant.Forward(model, emissions32, llB1), 2, 20);
+            var (_, kvi) = Time(variant, () => variant.Viterbi(model, emissions32, pathsB1), 2, 20);
+            var (_, kbw) = Time(variant, () => variant.Backward(model, emissions32, llB1), 2, 20);
+            var (_, kp) = Time(variant, () => variant.Posteriors(model, emissionsFb, posteriors), 2, 20);
+            var (_, kf) = Time(variant, () => variant.Forward(model64, emissions64, ll64), 2, 10);
+            variants.Add($"{label,-38}: decode B=32 {kd:F3} | N=10 B=32 fwd {kfw:F3} vit {kvi:F3} bwd {kbw:F3} post {kp:F3} | fwd N=64 B=256 {kf:F3} ms");
+            if (option.RecursionStep != null) CheckDecodeAgainstCpu(gmm, model, features32, ll, paths);
+        }
+
+        Console.WriteLine();
+        foreach (var b in breakdown) Console.WriteLine(b);
+        Console.WriteLine();
+        foreach (var v in variants) Console.WriteLine(v);
+        Console.WriteLine();
+        Console.WriteLine($"| work | seed (same call) | ours: kernels | ours: end-to-end | goal | note |");
+        Console.WriteLine($"|---|---|---|---|---|---|");
+        foreach (var r in rows) Console.WriteLine($"| {r.Work} | {r.Seed} | {r.Kernel} | {r.EndToEnd} | {r.Goal} | {r.Note} |");
+        Console.WriteLine($"device: {engine.DeviceName}");
+        return 0;
+    }
+
+    /// <summary>A few launches for Nsight Compute: two warm-up rounds (6 kernels), then one round (6 kernels) to profile.</summary>
+    public static int Profile()
+    {
+        var rng = new Random(7);
+        var gmm = RandomGmm(10, 4, 80, rng);
+        var model = RandomDense(10, rng);
+        var features = RandomFeatures(32, 1000, 80, rng);
+        var model64 = RandomDense(64, rng);
+        var emissions64 = RandomEmissions(256, 1000, 64, rng);
+        var emissions10 = RandomEmissions(32, 1000, 10, rng);
+        var ll = new double[256];
+        var paths = new ViterbiResult(32, 1000);
+        var posteriors = PosteriorResult.For(model, emissions10);
+        using var engine = new GpuEngine();
+        for (int round = 0; round < 3; round++)
+        {
+            if (round == 2) Console.WriteLine("profiled round: decode (gaussian, recursion), forward N=64 (recursion), posteriors (recursion, gamma, counts)");
+            engine.Decode(gmm, model, features, ll, paths);
+            engine.Forward(model64, emissions64, ll);
+            engine.Posteriors(model, emissions10, posteriors);
+        }
+        return 0;
+    }
+
+    private static (double EndToEnd, double Kernel) Time(GpuEngine engine, Action call, int warm, int reps)
+    {
+        for (int i = 0; i < warm; i++) call();
+        var e2e = new List<double>();
+        var kernel = new List<double>();
+        for (int i = 0; i < reps; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            call();
+            e2e.Add(sw.Elapsed.TotalMilliseconds);
+            kernel.Add(engine.LastKernelTime.TotalMilliseconds);
+        }
+        return (Median(e2e), Median(kernel));
+    }
+
+    /// <summary>Where end-to-end time goes besides kernels: the host's finiteness check of the features and the upload.</summary>
+    private static string Breakdown(GpuEngine engine, SequenceBatch features, string label)
+    {
+        var validate = new List<double>();
+        var upload = new List<double>();
+        using var buffer = engine.Accelerator.Allocate1D<float>(features.Data.Length);
+        for (int i = 0; i < 4; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            if (!HostValidation.FeaturesFinite(features)) throw new InvalidOperationException("random features are finite");
+            if (i > 0) validate.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            buffer.View.CopyFromCPU(engine.Accelerator.DefaultStream, (ReadOnlySpan<float>)features.Data);
+            engine.Accelerator.Synchronize();
+            if (i > 0) upload.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        double mb = features.Data.Length * 4.0 / 1e6;
+        return $"end-to-end parts, {label}: host finiteness check (SIMD, threads) {Median(validate):F2} ms, feature upload {Median(upload):F2} ms ({mb:F0} MB, {mb / Median(upload):F1} GB/s pageable)";
+    }
+
+    private static double Median(List<double> values)
+    {
+        var s = values.OrderBy(v => v).ToArray();
+        return s.Length == 0 ? double.NaN : s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+    }
+
+    private static long FreeDeviceMemory(GpuEngine engine)
+    {
+        if (!engine.IsCuda) return -1;
+        try
+        {
+            CudaAPI.CurrentAPI.GetMemoryInfo(out long free, out long _);
+            return free;
+        }
+        catch (Exception ex) when (ex is CudaException or InvalidOperationException or EntryPointNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    private static string SeedMs(string[] seed, string name, string config)
+    {
+        var line = seed.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains(config, StringComparison.Ordinal));
+        if (line == null) return "not run";
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int ms = Array.IndexOf(parts, "ms");
+        return ms > 0 ? parts[ms - 1] + " ms" : "?";
+    }
+
+    private static string SeedFramesPerSecond(string[] seed, string name, string config)
+    {
+        var line = seed.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains(config, StringComparison.Ordinal));
+        if (line == null) return "not run";
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int fps = Array.IndexOf(parts, "frames/s");
+        return fps > 0 && double.TryParse(parts[fps - 1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? $"{v:E2}" : "?";
+    }
+
+    private static void CheckDecodeAgainstCpu(GaussianMixtureEmissions gmm, HmmModel model, SequenceBatch features, double[] ll, ViterbiResult paths)
+    {
+        var cpu = new HmmEngine();
+        var emissions = new EmissionBatch(features.BatchSize, features.MaxLength, model.StateCount);
+        cpu.ComputeEmissions(gmm, features, emissions);
+        var cpuLl = new double[features.BatchSize];
+        cpu.Forward(model, emissions, cpuLl);
+        var cpuPaths = new ViterbiResult(features.BatchSize, features.MaxLength);
+        cpu.Viterbi(model, emissions, cpuPaths);
+        double worstLl = 0, worstScore = 0;
+        long same = 0, total = 0;
+        for (int b = 0; b < features.BatchSize; b++)
+        {
+            worstLl = Math.Max(worstLl, Math.Abs(ll[b] - cpuLl[b]) / Math.Max(1, Math.Abs(cpuLl[b])));
+            worstScore = Math.Max(worstScore, Math.Abs(paths.Scores[b] - cpuPaths.Scores[b]) / Math.Max(1, Math.Abs(cpuPaths.Scores[b])));
+            var p = paths.Path(b);
+            var q = cpuPaths.Path(b);
+            for (int t = 0; t < p.Length; t++, total++) if (p[t] == q[t]) same++;
+        }
+        Console.WriteLine($"check decode B={features.BatchSize}: max rel |loglik - cpu| {worstLl:E2}, max rel |score - cpu| {worstScore:E2}, path frames equal to cpu {100.0 * same / Math.Max(1, total):F3}%");
+    }
+
+    private static double CheckPosteriorsAgainstCpu(HmmModel model, EmissionBatch emissions, PosteriorResult result)
+    {
+        var want = PosteriorResult.For(model, emissions);
+        new HmmEngine().Posteriors(model, emissions, want);
+        double worst = 0;
+        for (int b = 0; b < emissions.BatchSize; b++)
+            for (int t = 0; t < emissions.Lengths[b]; t++)
+                for (int j = 0; j < model.StateCount; j++)
+                    worst = Math.Max(worst, Math.Abs(want.StatePosteriors[b, t, j] - result.StatePosteriors[b, t, j]));
+        return worst;
+    }
+
+    private static double CheckForwardAgainstCpu(HmmModel model, EmissionBatch emissions, double[] ll)
+    {
+        var want = new double[emissions.BatchSize];
+        new HmmEngine().Forward(model, emissions, want);
+        double worst = 0;
+        for (int b = 0; b < want.Length; b++) worst = Math.Max(worst, Math.Abs(want[b] - ll[b]) / Math.Max(1, Math.Abs(want[b])));
+        return worst;
+    }
+
+    private static float[] Distribution(int n, Random rng)
+    {
+        var p = new double[n];
+        for (int i = 0; i < n; i++) p[i] = 0.05 + rng.NextDouble();
+        double s = p.Sum();
+        return p.Select(v => (float)(v / s)).ToArray();
+    }
+
+    private static HmmModel RandomDense(int n, Random rng)
+    {
+        var logs = new float[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            var p = Distribution(n, rng);
+            for (int j = 0; j < n; j++) logs[i, j] = MathF.Log(p[j]);
+        }
+        return HmmModel.UniformStart(DenseTransitions.FromLogProbabilities(logs));
+    }
+
+    private static GaussianMixtureEmissions RandomGmm(int n, int k, int d, Random rng)
+    {
+        var w = new float[n, k];
+        var mu = new float[n, k, d];
+        var v = new float[n, k, d];
+        for (int j = 0; j < n; j++)
+        {
+            var p = Distribution(k, rng);
+            for (int c = 0; c < k; c++)
+            {
+                w[j, c] = p[c];
+                for (int e = 0; e < d; e++)
+                {
+                    mu[j, c, e] = (float)(rng.NextDouble() * 2 - 1);
+                    v[j, c, e] = (float)(0.5 + rng.NextDouble());
+                }
+            }
+        }
+        return new GaussianMixtureEmissions(w, mu, v);
+    }
+
+    private static SequenceBatch RandomFeatures(int batch, int length, int d, Random rng)
+    {
+        var features = new SequenceBatch(batch, length, d);
+        var data = features.Data;
+        for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 4 - 2);
+        return features;
+    }
+
+    private static EmissionBatch RandomEmissions(int batch, int length, int n, Random rng)
+    {
+        var e = new EmissionBatch(batch, length, n);
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < length; t++)
+            {
+                var row = e.Frame(b, t);
+                double offset = -rng.NextDouble() * 100;
+                for (int j = 0; j < n; j++) row[j] = (float)(offset - rng.NextDouble() * 20);
+            }
+        return e;
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using System.IO;
+using Hmm.Gpu.Kernels;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace Hmm.Gpu.Bench;
+
+/// <summary>
+/// PTX of the recursion kernel with the first benchmark row's shape baked in (what specialisation produces at run
+/// time), so that ptxas on the device can report its registers for sm_86 and sm_90.
+/// </summary>
+internal static class PtxExperiments
+{
+    public static void FixedN10(RecursionParams p)
+    {
+        p.Rows = 10; p.Stride = 16; p.Pad = 16; p.Banded = 0; p.ScanMax = 1;
+        RecursionKernel<DefinitionsStep>.Run(p);
+    }
+
+    public static int Run(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        using var context = Context.Create(builder => builder.EnableAlgorithms().Optimize(OptimizationLevel.O1));
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_86), CudaArchitecture.SM_86, CudaInstructionSet.ISA_75, null);
+        foreach (var name in new[] { nameof(FixedN10) })
+        {
+            var entry = EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PtxExperiments).GetMethod(name)!);
+            var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
+            string path = Path.Combine(dir, $"recursion-{name}.sm_86.ptx");
+            File.WriteAllText(path, compiled.PTXAssembly);
+            Console.WriteLine($"{path}: {compiled.PTXAssembly.Length} chars");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,5 @@
+using System.Runtime.CompilerServices;
+
+// ILGPU emits each kernel's launcher into a dynamic assembly named "ILGPURuntime"; the kernel parameter structs
+// (Hmm.Gpu.Kernels.*Params) are internal, so that assembly must see them.
+[assembly: InternalsVisibleTo("ILGPURuntime")]

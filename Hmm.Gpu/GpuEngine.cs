@@ -1,0 +1,821 @@
+using System;
+using Hmm.Engine;
+using Hmm.Gpu.Kernels;
+using Hmm.Simd;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace Hmm.Gpu;
+
+/// <summary>
+/// The GPU engine: GMM emissions, forward, backward, posteriors and Viterbi (with the backtrace) on a CUDA device
+/// through ILGPU, or on ILGPU's CPU accelerator where no CUDA device exists. Every kernel instantiates the
+/// algorithm definitions of <see cref="Definitions"/> with <see cref="GpuLane"/> and <see cref="GpuMemory"/>, so it
+/// computes what the SIMD CPU engine (<see cref="HmmEngine"/>) computes.
+/// </summary>
+/// <remarks>
+/// <para>Kernels are compiled once per engine (on CUDA once per model shape, see
+/// <see cref="GpuEngineOptions.SpecializeKernels"/>) and cached. Device buffers only grow and are reused, so repeated
+/// calls with the same or smaller shapes allocate no device memory. Batches larger than
+/// <see cref="GpuEngineOptions.DeviceMemoryBudget"/> are split into chunks; when the device runs out of memory a
+/// chunk is halved and retried, and a sequence that does not fit alone is decoded by the CPU engine
+/// (<see cref="GpuEngineOptions.CpuFallback"/>). Every sequence gets its answer.</para>
+/// <para>Results match the CPU engine's conventions, except that output lattices get -infinity in frames past a
+/// sequence's length (as a freshly allocated lattice has) instead of being left untouched. An engine is not
+/// thread-safe: use one per thread, or serialise calls.</para>
+/// </remarks>
+public sealed class GpuEngine : IHmmEngine, IDisposable
+{
+    private const int MaxChunkFrames = 64;
+    private const int TableInSharedLimit = 4096;
+    private const int SharedBytesLimit = 48 * 1024;
+    private const int MaxRecursionThreads = 512;
+
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly AcceleratorStream _stream;
+    private readonly GpuEngineOptions _options;
+    private readonly HmmEngine _cpu = new(SimdWidth.Auto);
+    private readonly DeviceAllocator _allocator;
+
+    // Per-batch buffers (grow-only).
+    private readonly DeviceBuffer<float> _emissions, _features, _alpha, _beta, _alphaScales, _betaScales, _backpointers, _gamma, _shift, _counts;
+    private readonly DeviceBuffer<int> _lengths, _paths;
+    private readonly DeviceBuffer<double> _scores;
+    // Model tables, uploaded when the model object changes.
+    private readonly DeviceBuffer<float> _into, _outOf, _initial, _gmmWeights, _gmmBias, _gmmCenter;
+    private object? _loadedModel;
+    private object? _loadedGmm;
+
+    private readonly bool _specialize;
+    private Action<KernelConfig, RecursionParams>? _recursionKernel;
+    private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
+    private Action<KernelConfig, GaussianParams>? _gaussianKernel;
+    private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
+    private Action<KernelConfig, PosteriorParams, int>? _gammaKernel;
+    private Action<KernelConfig, PosteriorParams, int>? _countsKernel;
+
+    private double[] _scoreStaging = Array.Empty<double>();
+    private double[] _hostScores = Array.Empty<double>();
+    private bool _disposed;
+
+    /// <summary>Creates an engine on the first CUDA device, or on ILGPU's CPU accelerator when there is none (or when asked).</summary>
+    public GpuEngine(GpuEngineOptions? options = null)
+    {
+        _options = options ?? new GpuEngineOptions();
+        _context = Context.Create(builder =>
+        {
+            builder.EnableAlgorithms();
+            builder.CPU(CpuDevice);
+            if (!_options.ForceCpuAccelerator) builder.Cuda();
+            if (_options.Profiling) builder.Profiling();
+            builder.Optimize(_options.Optimization ?? OptimizationLevel.O1);
+        });
+        Accelerator? accelerator = null;
+        if (!_options.ForceCpuAccelerator)
+        {
+            foreach (var device in _context.GetCudaDevices())
+            {
+                accelerator = device.CreateCudaAccelerator(_context);
+                break;
+            }
+        }
+        _accelerator = accelerator ?? CpuDevice.CreateCPUAccelerator(_context);
+        _stream = _accelerator.DefaultStream;
+        _specialize = _options.SpecializeKernels ?? IsCuda;
+        _allocator = new DeviceAllocator(_accelerator);
+        _emissions = new(_allocator); _features = new(_allocator); _alpha = new(_allocator); _beta = new(_allocator);
+        _alphaScales = new(_allocator); _betaScales = new(_allocator); _backpointers = new(_allocator); _gamma = new(_allocator);
+        _shift = new(_allocator); _counts = new(_allocator); _lengths = new(_allocator); _paths = new(_allocator);
+        _scores = new(_allocator); _into = new(_allocator); _outOf = new(_allocator); _initial = new(_allocator);
+        _gmmWeights = new(_allocator); _gmmBias = new(_allocator); _gmmCenter = new(_allocator);
+    }
+
+    /// <summary>
+    /// The simulated device of the CPU accelerator: warps of 4 threads, groups of up to 32 (the recursion loops
+    /// over states when a column is wider), one group at a time so that tests on small CI machines stay fast.
+    /// </summary>
+    private static readonly CPUDevice CpuDevice = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 8, numMultiprocessors: 1);
+
+    /// <summary>True when a CUDA device exists and its driver loads (the engine would run on it).</summary>
+    public static bool IsCudaAvailable()
+    {
+        try
+        {
+            using var context = Context.Create(builder => builder.Cuda());
+            return context.GetCudaDevices().Count > 0;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or CudaException or NotSupportedException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when the engine runs on CUDA; false on ILGPU's CPU accelerator.</summary>
+    public bool IsCuda => _accelerator.AcceleratorType == AcceleratorType.Cuda;
+
+    /// <summary>The accelerator's name (the GPU's, or ILGPU's CPU accelerator).</summary>
+    public string DeviceName => _accelerator.Name;
+
+    /// <summary>Device memory held by the engine's buffers now, in bytes.</summary>
+    public long DeviceBytesInUse => _allocator.BytesInUse;
+
+    /// <summary>The most device memory the engine's buffers have held at once, in bytes.</summary>
+    public long PeakDeviceBytes => _allocator.PeakBytes;
+
+    /// <summary>Device allocations made since the engine was created (constant once calls reach a steady shape).</summary>
+    public int DeviceAllocationCount => _allocator.Allocations;
+
+    /// <summary>Chunks the last call ran on the device.</summary>
+    public int LastChunkCount { get; private set; }
+
+    /// <summary>Sequences the last call handed to the CPU engine (device out of memory, or a shape the kernels cannot take).</summary>
+    public int LastCpuFallbackSequences { get; private set; }
+
+    /// <summary>Out-of-memory failures the last call recovered from by splitting or falling back.</summary>
+    public int LastOutOfMemoryRetries { get; private set; }
+
+    /// <summary>Device time of the last call's kernels, copies excluded (zero unless <see cref="GpuEngineOptions.Profiling"/>).</summary>
+    public TimeSpan LastKernelTime { get; private set; }
+
+    /// <summary>The ILGPU accelerator (benchmarks time raw copies on it).</summary>
+    internal Accelerator Accelerator => _accelerator;
+
+    /// <summary>Test hook: makes device allocations of the given sizes fail as if the device were out of memory.</summary>
+    internal Func<long, bool>? FailAllocationWhen
+    {
+        get => _allocator.FailWhen;
+        set => _allocator.FailWhen = value;
+    }
+
+    // ================================================================ emissions
+
+    /// <summary>log p(frame | state) for every frame. GMMs run on the device; categorical tables (a lookup) on the CPU.</summary>
+    /// <exception cref="ArgumentException">Shapes disagree, or a feature is NaN/infinite, or a categorical symbol is out of range.</exception>
+    public void ComputeEmissions(EmissionModel model, SequenceBatch features, EmissionBatch output)
+    {
+        ThrowIfDisposed();
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(features, nameof(features));
+        Guard.NotNull(output, nameof(output));
+        if (model is not GaussianMixtureEmissions gmm)
+        {
+            _cpu.ComputeEmissions(model, features, output);
+            ResetStats();
+            LastCpuFallbackSequences = features.BatchSize;
+            return;
+        }
+        CheckEmissionShapes(model, features, output);
+        for (int b = 0; b < features.BatchSize; b++) output.SetLength(b, features.Lengths[b]);
+        var tables = gmm.Tables;
+        int stride = output.Stride;
+        long perSequence = 4L * features.MaxLength * (features.Dimension + stride) + 4;
+        RunChunked(features.BatchSize, perSequence, GaussianLayout(tables) != null,
+            (b0, count) =>
+            {
+                UploadGmm(gmm);
+                var frames = UploadFeatures(features, b0, count);
+                var lengths = Upload(_lengths, features.Lengths.Slice(b0, count));
+                var emissions = _emissions.Ensure((long)count * features.MaxLength * stride);
+                var start = Mark();
+                LaunchGaussian(tables, frames, lengths, emissions, count, features.MaxLength, stride);
+                Measure(start);
+                DownloadLattice(_emissions, output, b0, count, features.MaxLength);
+            },
+            (b0, count) =>
+            {
+                var sub = SubFeatures(features, b0, count);
+                var subOut = new EmissionBatch(count, features.MaxLength, model.StateCount);
+                _cpu.ComputeEmissions(model, sub, subOut);
+                CopyLatticeRows(subOut, output, b0, count);
+            });
+    }
+
+    // ================================================================ forward / backward
+
+    /// <summary>log P(x) per sequence by the forward algorithm; optionally the absolute log forward variables.</summary>
+    public void Forward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logAlpha = null)
+    {
+        ThrowIfDisposed();
+        Check(model, emissions, logLikelihoods.Length, nameof(logLikelihoods));
+        logAlpha?.ShapeLike(emissions, nameof(logAlpha));
+        int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength;
+        long perSequence = 4L * maxLength * stride * (logAlpha != null ? 2 : 1) + 4 + 24;
+        var scores = Staging(batch);
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
+            (b0, count) =>
+            {
+                var p = RecursionSetup(model, emissions, b0, count);
+                if (logAlpha != null) { p.AlphaColumns = _alpha.Ensure((long)count * maxLength * stride); p.RecordAlpha = 2; }
+                var start = Mark();
+                LaunchRecursion(model, p, count, RecursionKernel.ModeForward);
+                Measure(start);
+                DownloadScores(count, 0, scores.AsSpan(b0, count));
+                if (logAlpha != null) DownloadLattice(_alpha, logAlpha, b0, count, maxLength);
+            },
+            (b0, count) =>
+            {
+                var sub = SubEmissions(emissions, b0, count);
+                var subAlpha = logAlpha != null ? new StateLattice(count, maxLength, emissions.StateCount) : null;
+                _cpu.Forward(model, sub, scores.AsSpan(b0, count), subAlpha);
+                if (subAlpha != null) CopyLatticeRows(subAlpha, logAlpha!, b0, count);
+            });
+        scores.AsSpan(0, batch).CopyTo(logLikelihoods);
+    }
+
+    /// <summary>log P(x) per sequence by the backward algorithm; optionally the absolute log backward variables.</summary>
+    public void Backward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logBeta = null)
+    {
+        ThrowIfDisposed();
+        Check(model, emissions, logLikelihoods.Length, nameof(logLikelihoods));
+        logBeta?.ShapeLike(emissions, nameof(logBeta));
+        int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength;
+        long perSequence = 4L * maxLength * stride * (logBeta != null ? 2 : 1) + 4 + 24;
+        var scores = Staging(batch);
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
+            (b0, count) =>
+            {
+                var p = RecursionSetup(model, emissions, b0, count);
+                if (logBeta != null) { p.BetaColumns = _beta.Ensure((long)count * maxLength * stride); p.RecordBeta = 2; }
+                var start = Mark();
+                LaunchRecursion(model, p, count, RecursionKernel.ModeBackward);
+                Measure(start);
+                DownloadScores(count, 2, scores.AsSpan(b0, count));
+                if (logBeta != null) DownloadLattice(_beta, logBeta, b0, count, maxLength);
+            },
+            (b0, count) =>
+            {
+                var sub = SubEmissions(emissions, b0, count);
+                var subBeta = logBeta != null ? new StateLattice(count, maxLength, emissions.StateCount) : null;
+                _cpu.Backward(model, sub, scores.AsSpan(b0, count), subBeta);
+                if (subBeta != null) CopyLatticeRows(subBeta, logBeta!, b0, count);
+            });
+        scores.AsSpan(0, batch).CopyTo(logLikelihoods);
+    }
+
+    // ================================================================ posteriors
+
+    /// <summary>Forward-backward: log-likelihoods, state posteriors and expected transition counts.</summary>
+    public void Posteriors(HmmModel model, EmissionBatch emissions, PosteriorResult result)
+    {
+        ThrowIfDisposed();
+        Guard.NotNull(result, nameof(result));
+        Check(model, emissions, result.LogLikelihoodArray.Length, nameof(result));
+        var tr = model.Transitions;
+        if (result.TransitionRows != tr.TableRows)
+            throw new ArgumentException($"result has {result.TransitionRows} transition rows but the model needs {tr.TableRows}; create it with PosteriorResult.For.", nameof(result));
+        result.StatePosteriors.ShapeLike(emissions, nameof(result));
+        result.BatchSize = emissions.BatchSize;
+        result.Banded = tr.Layout == TransitionLayout.Banded;
+        int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength, rows = tr.TableRows;
+        long perSequence = 4L * maxLength * stride * 4 + 4L * maxLength * 3 + 4L * rows * stride + 4 + 24;
+        var scores = Staging(batch);
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
+            (b0, count) =>
+            {
+                var p = RecursionSetup(model, emissions, b0, count);
+                long cells = (long)count * maxLength * stride;
+                p.AlphaColumns = _alpha.Ensure(cells);
+                p.BetaColumns = _beta.Ensure(cells);
+                p.AlphaScales = _alphaScales.Ensure((long)count * maxLength);
+                p.BetaScales = _betaScales.Ensure((long)count * maxLength);
+                p.RecordAlpha = 1;
+                p.RecordBeta = 1;
+                var q = new PosteriorParams
+                {
+                    Emissions = p.Emissions, Lengths = p.Lengths, Alpha = p.AlphaColumns, Beta = p.BetaColumns, BetaScales = p.BetaScales,
+                    Table = tr.Layout == TransitionLayout.Banded ? p.OutOfTable : p.IntoTable, Scores = p.Scores,
+                    Gamma = _gamma.Ensure(cells), Shift = _shift.Ensure((long)count * maxLength), Counts = _counts.Ensure((long)count * rows * stride),
+                    MaxLength = maxLength, Stride = stride, Rows = rows, Banded = p.Banded,
+                };
+                var start = Mark();
+                LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeBackward);
+                _gammaKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Gamma);
+                _countsKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Counts);
+                _gammaKernel(SmallGroups(count * maxLength), q, count * maxLength);
+                _countsKernel(SmallGroups(count * rows * stride), q, count * rows * stride);
+                Measure(start);
+                DownloadScores(count, 0, scores.AsSpan(b0, count));
+                DownloadLattice(_gamma, result.StatePosteriors, b0, count, maxLength);
+                _counts.View.SubView(0, (long)count * rows * stride).CopyToCPU(_stream, result.CountArray.AsSpan(b0 * rows * stride, count * rows * stride));
+            },
+            (b0, count) =>
+            {
+                var sub = SubEmissions(emissions, b0, count);
+                var subResult = new PosteriorResult(count, maxLength, emissions.StateCount, rows);
+                _cpu.Posteriors(model, sub, subResult);
+                subResult.LogLikelihoods.CopyTo(scores.AsSpan(b0, count));
+                CopyLatticeRows(subResult.StatePosteriors, result.StatePosteriors, b0, count);
+                subResult.CountArray.AsSpan(0, count * rows * stride).CopyTo(result.CountArray.AsSpan(b0 * rows * stride));
+            });
+        scores.AsSpan(0, batch).CopyTo(result.LogLikelihoodArray);
+    }
+
+    // ================================================================ Viterbi
+
+    /// <summary>The most likely state path of every sequence, with its log score (backtrace on the device).</summary>
+    public void Viterbi(HmmModel model, EmissionBatch emissions, ViterbiResult result)
+    {
+        ThrowIfDisposed();
+        Guard.NotNull(result, nameof(result));
+        Check(model, emissions, result.BatchCapacity, nameof(result));
+        if (result.MaxLength < emissions.MaxLength)
+            throw new ArgumentException($"result holds paths of {result.MaxLength} frames but emissions have up to {emissions.MaxLength}.", nameof(result));
+        result.BatchSize = emissions.BatchSize;
+        int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength;
+        for (int b = 0; b < batch; b++) result.LengthArray[b] = emissions.Lengths[b];
+        long perSequence = 4L * maxLength * stride * 2 + 4L * result.MaxLength + 4 + 24;
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
+            (b0, count) =>
+            {
+                var p = RecursionSetup(model, emissions, b0, count);
+                p.Backpointers = _backpointers.Ensure((long)count * maxLength * stride);
+                p.Paths = _paths.Ensure((long)count * result.MaxLength);
+                p.PathStride = result.MaxLength;
+                var start = Mark();
+                LaunchRecursion(model, p, count, RecursionKernel.ModeViterbi);
+                Measure(start);
+                DownloadScores(count, 1, result.ScoreArray.AsSpan(b0, count));
+                _paths.View.SubView(0, (long)count * result.MaxLength).CopyToCPU(_stream, result.PathArray.AsSpan(b0 * result.MaxLength, count * result.MaxLength));
+            },
+            (b0, count) => ViterbiOnCpu(model, SubEmissions(emissions, b0, count), result, b0, count));
+    }
+
+    /// <summary>
+    /// GMM emissions, forward log-likelihoods and Viterbi paths in one pass with the emissions kept on the device
+    /// (the GPU's reason to exist: features go up once, paths and scores come back).
+    /// </summary>
+    /// <param name="emissionModel">The GMM; its state count must equal the model's.</param>
+    /// <param name="model">Initial and transition probabilities.</param>
+    /// <param name="features">The feature sequences.</param>
+    /// <param name="logLikelihoods">Receives log P(x) per sequence.</param>
+    /// <param name="result">Receives the best path and its score per sequence.</param>
+    /// <exception cref="ArgumentException">Shapes disagree, or a feature is NaN/infinite.</exception>
+    public void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result)
+    {
+        ThrowIfDisposed();
+        Guard.NotNull(emissionModel, nameof(emissionModel));
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(features, nameof(features));
+        Guard.NotNull(result, nameof(result));
+        if (emissionModel.StateCount != model.StateCount)
+            throw new ArgumentException($"the emission model has {emissionModel.StateCount} states but the HMM has {model.StateCount}.", nameof(emissionModel));
+        if (features.Dimension != emissionModel.FeatureDimension)
+            throw new ArgumentException($"features have dimension {features.Dimension} but the model reads {emissionModel.FeatureDimension}.", nameof(features));
+        if (logLikelihoods.Length < features.BatchSize)
+            throw new ArgumentException($"logLikelihoods has room for {logLikelihoods.Length} sequences but the batch has {features.BatchSize}.", nameof(logLikelihoods));
+        if (result.BatchCapacity < features.BatchSize || result.MaxLength < features.MaxLength)
+            throw new ArgumentException($"result holds [{result.BatchCapacity}, {result.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(result));
+        if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
+        int batch = features.BatchSize, maxLength = features.MaxLength, stride = model.Transitions.PaddedStateCount;
+        var tables = emissionModel.Tables;
+        result.BatchSize = batch;
+        for (int b = 0; b < batch; b++) result.LengthArray[b] = features.Lengths[b];
+        var scores = Staging(batch);
+        long perSequence = 4L * maxLength * (features.Dimension + 2 * stride) + 4L * result.MaxLength + 4 + 24;
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null && GaussianLayout(tables) != null,
+            (b0, count) =>
+            {
+                UploadGmm(emissionModel);
+                var frames = UploadFeatures(features, b0, count);
+                var p = RecursionSetup(model, null, b0, count, features.Lengths.Slice(b0, count), maxLength);
+                p.Backpointers = _backpointers.Ensure((long)count * maxLength * stride);
+                p.Paths = _paths.Ensure((long)count * result.MaxLength);
+                p.PathStride = result.MaxLength;
+                var start = Mark();
+                LaunchGaussian(tables, frames, p.Lengths, p.Emissions, count, maxLength, stride);
+                LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeViterbi);
+                Measure(start);
+                DownloadScores(count, 0, scores.AsSpan(b0, count));
+                DownloadScores(count, 1, result.ScoreArray.AsSpan(b0, count));
+                _paths.View.SubView(0, (long)count * result.MaxLength).CopyToCPU(_stream, result.PathArray.AsSpan(b0 * result.MaxLength, count * result.MaxLength));
+            },
+            (b0, count) =>
+            {
+                var sub = SubFeatures(features, b0, count);
+                var e = new EmissionBatch(count, maxLength, model.StateCount);
+                _cpu.ComputeEmissions(emissionModel, sub, e);
+                _cpu.Forward(model, e, scores.AsSpan(b0, count));
+                ViterbiOnCpu(model, e, result, b0, count);
+            });
+        scores.AsSpan(0, batch).CopyTo(logLikelihoods);
+    }
+
+    // ================================================================ chunking, out-of-memory and fallback
+
+    private void RunChunked(int batch, long bytesPerSequence, bool supported, Action<int, int> onDevice, Action<int, int> onCpu)
+    {
+        ResetStats();
+        if (!supported)
+        {
+            if (!_options.CpuFallback) throw new NotSupportedException("this shape does not fit the GPU kernels' shared memory and CpuFallback is off.");
+            onCpu(0, batch);
+            LastCpuFallbackSequences = batch;
+            return;
+        }
+        long budget = _options.DeviceMemoryBudget > 0 ? _options.DeviceMemoryBudget
+            : IsCuda ? _accelerator.MemorySize / 2 : 1L << 30;
+        int chunk = (int)Math.Clamp(budget / Math.Max(1, bytesPerSequence), 1, batch);
+        for (int b0 = 0; b0 < batch;)
+        {
+            int count = Math.Min(chunk, batch - b0);
+            try
+            {
+                onDevice(b0, count);
+                _stream.Synchronize();
+                LastChunkCount++;
+                b0 += count;
+            }
+            catch (Exception ex) when (IsOutOfMemory(ex))
+            {
+                LastOutOfMemoryRetries++;
+                ReleaseBatchBuffers();
+                if (count > 1)
+                {
+                    chunk = Math.Max(1, count / 2);
+                    continue;
+                }
+                if (!_options.CpuFallback) throw;
+                onCpu(b0, 1);
+                LastCpuFallbackSequences++;
+                b0 += 1;
+            }
+        }
+    }
+
+    private bool IsOutOfMemory(Exception ex) => ex switch
+    {
+        SimulatedOutOfMemoryException => true,
+        CudaException cuda => (cuda.Error ?? string.Empty).Contains(nameof(CudaError.CUDA_ERROR_OUT_OF_MEMORY), StringComparison.Ordinal)
+            || cuda.Message.Contains(nameof(CudaError.CUDA_ERROR_OUT_OF_MEMORY), StringComparison.Ordinal),
+        OutOfMemoryException => !IsCuda, // the CPU accelerator's "device" memory is host memory
+        _ => ex.InnerException != null && IsOutOfMemory(ex.InnerException),
+    };
+
+    private void ReleaseBatchBuffers()
+    {
+        _emissions.Dispose(); _features.Dispose(); _alpha.Dispose(); _beta.Dispose(); _alphaScales.Dispose(); _betaScales.Dispose();
+        _backpointers.Dispose(); _gamma.Dispose(); _shift.Dispose(); _counts.Dispose(); _lengths.Dispose(); _paths.Dispose(); _scores.Dispose();
+    }
+
+    /// <summary>
+    /// Releases the cached per-batch device buffers (model tables stay). The next call allocates what it needs again;
+    /// useful after an unusually large batch.
+    /// </summary>
+    public void TrimDeviceMemory()
+    {
+        ThrowIfDisposed();
+        ReleaseBatchBuffers();
+    }
+
+    private void ResetStats()
+    {
+        LastChunkCount = 0;
+        LastCpuFallbackSequences = 0;
+        LastOutOfMemoryRetries = 0;
+        LastKernelTime = TimeSpan.Zero;
+    }
+
+    private void ViterbiOnCpu(HmmModel model, EmissionBatch sub, ViterbiResult result, int b0, int count)
+    {
+        var subResult = new ViterbiResult(count, Math.Max(1, sub.MaxLength));
+        _cpu.Viterbi(model, sub, subResult);
+        for (int i = 0; i < count; i++)
+        {
+            result.ScoreArray[b0 + i] = subResult.Scores[i];
+            subResult.Path(i).CopyTo(result.PathArray.AsSpan((b0 + i) * result.MaxLength));
+        }
+    }
+
+    // ================================================================ launches
+
+    private RecursionParams RecursionSetup(HmmModel model, EmissionBatch? emissions, int b0, int count, ReadOnlySpan<int> lengths = default, int maxLength = 0)
+    {
+        var tr = model.Transitions;
+        UploadModel(model);
+        int stride = tr.PaddedStateCount;
+        ArrayView<float> emissionView;
+        ArrayView<int> lengthView;
+        if (emissions != null)
+        {
+            maxLength = emissions.MaxLength;
+            long cells = (long)count * maxLength * stride;
+            emissionView = _emissions.Ensure(cells);
+            _emissions.View.SubView(0, cells).CopyFromCPU(_stream, emissions.Data.AsSpan(emissions.Offset(b0, 0), (int)cells));
+            lengthView = Upload(_lengths, emissions.Lengths.Slice(b0, count));
+        }
+        else
+        {
+            emissionView = _emissions.Ensure((long)count * maxLength * stride);
+            lengthView = Upload(_lengths, lengths);
+        }
+        var dummy = _emissions.Ensure(1);
+        return new RecursionParams
+        {
+            Emissions = emissionView,
+            Lengths = lengthView,
+            IntoTable = _into.Ensure(tr.IntoTable.Length),
+            OutOfTable = _outOf.Ensure(tr.OutOfTable.Length),
+            Initial = _initial.Ensure(stride),
+            AlphaColumns = dummy,
+            AlphaScales = dummy,
+            BetaColumns = dummy,
+            BetaScales = dummy,
+            Backpointers = dummy,
+            Paths = lengthView,
+            Scores = _scores.Ensure(3L * count),
+            MaxLength = maxLength,
+            States = model.StateCount,
+            Stride = stride,
+            Rows = tr.TableRows,
+            Banded = tr.Layout == TransitionLayout.Banded ? 1 : 0,
+            Pad = Pad(tr),
+        };
+    }
+
+    private static int Pad(TransitionModel tr) => SimdCapabilities.Pad(Math.Max(tr.TableRows, 1));
+
+    private readonly record struct RecursionLayout(int Threads, int SharedFloats, int ChunkFrames, bool TableInShared, bool ScanMax, int Split);
+
+    private RecursionLayout? RecursionLayoutFor(HmmModel model)
+    {
+        var tr = model.Transitions;
+        int stride = tr.PaddedStateCount, rows = tr.TableRows, pad = Pad(tr);
+        if (stride % 16 != 0) return null; // the column scan reads 16 states at a time; padding guarantees this
+        int warp = _accelerator.WarpSize;
+        // At most 512 threads a group: the generic recursion kernel takes 96 registers on sm_86 (ptxas), and 1,024
+        // threads of that would exceed the 64 K registers of an SM; wider columns loop over their states.
+        int maxThreads = Math.Min(_accelerator.MaxNumThreadsPerGroup, MaxRecursionThreads) / warp * warp;
+        // Row split only on request: measured on an H100 it cost more than it saved for N=10 (the extra barrier) and
+        // N=64 (8 threads a state need 512-thread groups at 80 registers: one group per SM, two waves for 256 sequences).
+        int split = tr.Layout == TransitionLayout.Banded ? 1 : Math.Max(1, _options.RowSplit);
+        int threads = Math.Min((stride * split + warp - 1) / warp * warp, maxThreads);
+        int warps = threads / warp;
+        int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
+        int fixedFloats = RecursionKernel.SharedFloats(pad, stride, rows, false, 0, warps, split);
+        if (fixedFloats + stride > maxShared) return null;
+        int tableFloats = rows * stride;
+        bool tableInShared = tableFloats <= TableInSharedLimit && fixedFloats + tableFloats + stride <= maxShared;
+        int available = maxShared - fixedFloats - (tableInShared ? tableFloats : 0);
+        int chunkFrames = Math.Max(1, Math.Min(Math.Min(MaxChunkFrames, Math.Max(1, 1024 / stride)), available / stride));
+        int scanLimit = _options.ScanMaxStride > 0 ? _options.ScanMaxStride : 32;
+        return new RecursionLayout(threads, RecursionKernel.SharedFloats(pad, stride, rows, tableInShared, chunkFrames, warps, split),
+            chunkFrames, tableInShared, stride <= scanLimit, split);
+    }
+
+    private void LaunchRecursion(HmmModel model, RecursionParams p, int count, int mode0, int mode1 = -1)
+    {
+        var layout = RecursionLayoutFor(model)!.Value;
+        p.ModeCount = mode1 < 0 ? 1 : 2;
+        p.Mode0 = mode0;
+        p.Mode1 = mode1 < 0 ? mode0 : mode1;
+        p.Mode2 = p.Mode1;
+        p.ChunkFrames = layout.ChunkFrames;
+        p.TableInShared = layout.TableInShared ? 1 : 0;
+        p.ScanMax = layout.ScanMax ? 1 : 0;
+        p.Split = layout.Split;
+        var config = new KernelConfig(new Index1D(count * p.ModeCount), new Index1D(layout.Threads), SharedMemoryConfig.RequestDynamic<float>(layout.SharedFloats));
+        if (_specialize)
+        {
+            _recursionSpecialized ??= _accelerator.LoadStreamKernel(SpecializedRecursion());
+            _recursionSpecialized(config, p, SpecializedValue.New(p.Rows), SpecializedValue.New(p.Stride), SpecializedValue.New(p.Pad), SpecializedValue.New(p.Banded), SpecializedValue.New(p.ScanMax), SpecializedValue.New(p.Split));
+        }
+        else
+        {
+            _recursionKernel ??= _accelerator.LoadStreamKernel(GenericRecursion());
+            _recursionKernel(config, p);
+        }
+    }
+
+    private Action<RecursionParams> GenericRecursion() => _options.RecursionStep == null
+        ? RecursionKernel<DefinitionsStep>.Run
+        : StepMethod<Action<RecursionParams>>(nameof(RecursionKernel<DefinitionsStep>.Run));
+
+    private Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> SpecializedRecursion() =>
+        _options.RecursionStep == null
+            ? RecursionKernel<DefinitionsStep>.RunSpecialized
+            : StepMethod<Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>>(
+                nameof(RecursionKernel<DefinitionsStep>.RunSpecialized));
+
+    /// <summary>The kernel method of <c>RecursionKernel&lt;RecursionStep&gt;</c> (benchmark experiments only).</summary>
+    private TDelegate StepMethod<TDelegate>(string name) where TDelegate : Delegate
+    {
+        var method = typeof(RecursionKernel<>).MakeGenericType(_options.RecursionStep!).GetMethod(name)
+            ?? throw new InvalidOperationException($"RecursionKernel has no method {name}.");
+        return method.CreateDelegate<TDelegate>();
+    }
+
+    /// <summary>
+    /// Groups of 64 threads for the one-thread-per-item posterior kernels: ILGPU's automatic grouping chose 768 to 1024
+    /// threads, which put the 5,120 count threads of a 32-sequence batch on 7 of 132 SMs (520 µs in Nsight Compute).
+    /// </summary>
+    private KernelConfig SmallGroups(int items)
+    {
+        int threads = Math.Min(64, _accelerator.MaxNumThreadsPerGroup);
+        return new KernelConfig(new Index1D(Math.Max(1, (items + threads - 1) / threads)), new Index1D(threads));
+    }
+
+    private readonly record struct GaussianLayoutInfo(int Threads, int TileFrames, int SharedFloats);
+
+    private GaussianLayoutInfo? GaussianLayout(GmmTables tables)
+    {
+        int warp = _accelerator.WarpSize;
+        int maxThreads = Math.Min(256, _accelerator.MaxNumThreadsPerGroup) / warp * warp;
+        int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
+        for (int tile = 32; tile >= 4; tile -= 4)
+        {
+            int floats = GaussianKernel.SharedFloats(tile, tables.Dimension, tables.RowStride);
+            if (floats > maxShared) continue;
+            // One 4x2 block per thread where that fits a group (no second, half-empty round).
+            int work = tile / 4 * (tables.PaddedColumns / 2);
+            int threads = Math.Max(warp, Math.Min(maxThreads, (work + warp - 1) / warp * warp));
+            return new GaussianLayoutInfo(threads, tile, floats);
+        }
+        return null;
+    }
+
+    private void LaunchGaussian(GmmTables tables, ArrayView<float> frames, ArrayView<int> lengths, ArrayView<float> output, int count, int maxLength, int stride)
+    {
+        var layout = GaussianLayout(tables)!.Value;
+        int frameCount = count * maxLength;
+        var p = new GaussianParams
+        {
+            Features = frames,
+            Lengths = lengths,
+            Weights = _gmmWeights.Ensure(tables.Weights.Length),
+            Bias = _gmmBias.Ensure(tables.Bias.Length),
+            Center = _gmmCenter.Ensure(tables.Center.Length),
+            Output = output,
+            MaxLength = maxLength,
+            Dimension = tables.Dimension,
+            States = tables.States,
+            Components = tables.Components,
+            PaddedColumns = tables.PaddedColumns,
+            RowStride = tables.RowStride,
+            Stride = stride,
+            TileFrames = layout.TileFrames,
+            FrameCount = frameCount,
+        };
+        int groups = (frameCount + layout.TileFrames - 1) / layout.TileFrames;
+        if (groups == 0) return;
+        var config = new KernelConfig(new Index1D(groups), new Index1D(layout.Threads), SharedMemoryConfig.RequestDynamic<float>(layout.SharedFloats));
+        if (_specialize)
+        {
+            _gaussianSpecialized ??= _accelerator.LoadStreamKernel<GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(GaussianKernel.RunSpecialized);
+            _gaussianSpecialized(config, p, SpecializedValue.New(p.Dimension), SpecializedValue.New(p.PaddedColumns), SpecializedValue.New(p.RowStride),
+                SpecializedValue.New(p.Components), SpecializedValue.New(p.States), SpecializedValue.New(p.Stride));
+        }
+        else
+        {
+            _gaussianKernel ??= _accelerator.LoadStreamKernel<GaussianParams>(GaussianKernel.Run);
+            _gaussianKernel(config, p);
+        }
+    }
+
+    // ================================================================ transfers
+
+    private void UploadModel(HmmModel model)
+    {
+        if (ReferenceEquals(_loadedModel, model) && _into.Capacity > 0) return;
+        _loadedModel = null; // a failed upload (out of memory) must not leave a half-replaced model marked as loaded
+        var tr = model.Transitions;
+        Upload(_into, tr.IntoTable);
+        Upload(_outOf, tr.OutOfTable);
+        Upload(_initial, model.LogInitialPadded);
+        _loadedModel = model;
+    }
+
+    private void UploadGmm(GaussianMixtureEmissions gmm)
+    {
+        if (ReferenceEquals(_loadedGmm, gmm) && _gmmWeights.Capacity > 0) return;
+        _loadedGmm = null;
+        var t = gmm.Tables;
+        Upload(_gmmWeights, t.Weights);
+        Upload(_gmmBias, t.Bias);
+        Upload(_gmmCenter, t.Center);
+        _loadedGmm = gmm;
+    }
+
+    private ArrayView<float> UploadFeatures(SequenceBatch features, int b0, int count)
+    {
+        long n = (long)count * features.MaxLength * features.Dimension;
+        var view = _features.Ensure(n);
+        if (n > 0) _features.View.SubView(0, n).CopyFromCPU(_stream, features.Data.AsSpan(b0 * features.MaxLength * features.Dimension, (int)n));
+        return view;
+    }
+
+    private ArrayView<T> Upload<T>(DeviceBuffer<T> buffer, ReadOnlySpan<T> data) where T : unmanaged
+    {
+        var view = buffer.Ensure(data.Length);
+        if (data.Length > 0) buffer.View.SubView(0, data.Length).CopyFromCPU(_stream, data);
+        return view;
+    }
+
+    private void DownloadScores(int count, int slot, Span<double> destination)
+    {
+        if (_scoreStaging.Length < 3 * count) _scoreStaging = new double[3 * count];
+        _scores.View.SubView(0, 3L * count).CopyToCPU(_stream, _scoreStaging.AsSpan(0, 3 * count));
+        for (int i = 0; i < count; i++) destination[i] = _scoreStaging[3 * i + slot];
+    }
+
+    private void DownloadLattice(DeviceBuffer<float> source, StateLattice destination, int b0, int count, int maxLength)
+    {
+        int stride = destination.Stride;
+        if (destination.MaxLength == maxLength)
+        {
+            long n = (long)count * maxLength * stride;
+            if (n > 0) source.View.SubView(0, n).CopyToCPU(_stream, destination.Data.AsSpan(destination.Offset(b0, 0), (int)n));
+            return;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            long n = (long)maxLength * stride;
+            if (n > 0) source.View.SubView(i * n, n).CopyToCPU(_stream, destination.Data.AsSpan(destination.Offset(b0 + i, 0), (int)n));
+        }
+    }
+
+    /// <summary>Pooled host staging for per-sequence scores (grow-only, like the device buffers).</summary>
+    private double[] Staging(int batch)
+    {
+        if (_hostScores.Length < batch) _hostScores = new double[batch];
+        return _hostScores;
+    }
+
+    // ================================================================ CPU fallback plumbing
+
+    private static EmissionBatch SubEmissions(EmissionBatch source, int b0, int count)
+    {
+        var sub = new EmissionBatch(count, source.MaxLength, source.StateCount);
+        source.Data.AsSpan(source.Offset(b0, 0), count * source.MaxLength * source.Stride).CopyTo(sub.Data);
+        for (int i = 0; i < count; i++) sub.SetLength(i, source.Lengths[b0 + i]);
+        return sub;
+    }
+
+    private static SequenceBatch SubFeatures(SequenceBatch source, int b0, int count)
+    {
+        var sub = new SequenceBatch(count, source.MaxLength, source.Dimension);
+        int per = source.MaxLength * source.Dimension;
+        source.Data.AsSpan(b0 * per, count * per).CopyTo(sub.Data);
+        for (int i = 0; i < count; i++) sub.SetLength(i, source.Lengths[b0 + i]);
+        return sub;
+    }
+
+    private static void CopyLatticeRows(StateLattice source, StateLattice destination, int b0, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int length = source.Lengths[i];
+            source.Data.AsSpan(source.Offset(i, 0), length * source.Stride).CopyTo(destination.Data.AsSpan(destination.Offset(b0 + i, 0)));
+        }
+    }
+
+    // ================================================================ checks
+
+    private static void CheckEmissionShapes(EmissionModel model, SequenceBatch features, EmissionBatch output)
+    {
+        if (features.Dimension != model.FeatureDimension)
+            throw new ArgumentException($"features have dimension {features.Dimension} but the model reads {model.FeatureDimension}.", nameof(features));
+        if (output.StateCount != model.StateCount)
+            throw new ArgumentException($"output has {output.StateCount} states but the model has {model.StateCount}.", nameof(output));
+        if (output.BatchSize < features.BatchSize || output.MaxLength < features.MaxLength)
+            throw new ArgumentException($"output holds [{output.BatchSize}, {output.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(output));
+        if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
+    }
+
+    private static void Check(HmmModel model, EmissionBatch emissions, int capacity, string capacityName)
+    {
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(emissions, nameof(emissions));
+        if (emissions.StateCount != model.StateCount)
+            throw new ArgumentException($"emissions have {emissions.StateCount} states but the model has {model.StateCount}.", nameof(emissions));
+        if (capacity < emissions.BatchSize)
+            throw new ArgumentException($"{capacityName} has room for {capacity} sequences but the batch has {emissions.BatchSize}.", capacityName);
+        if (!HostValidation.EmissionsValid(emissions)) emissions.Validate(nameof(emissions));
+    }
+
+    private ProfilingMarker? Mark() => _options.Profiling ? _stream.AddProfilingMarker() : null;
+
+    private void Measure(ProfilingMarker? start)
+    {
+        if (start == null) return;
+        using var end = _stream.AddProfilingMarker();
+        end.Synchronize();
+        LastKernelTime += end - start;
+        start.Dispose();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Releases the device buffers, the accelerator and the ILGPU context.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        ReleaseBatchBuffers();
+        _into.Dispose(); _outOf.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+}

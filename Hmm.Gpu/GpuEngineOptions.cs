@@ -1,0 +1,52 @@
+namespace Hmm.Gpu;
+
+/// <summary>Settings of a <see cref="GpuEngine"/>.</summary>
+public sealed class GpuEngineOptions
+{
+    /// <summary>Use ILGPU's CPU accelerator even where a CUDA device exists (tests, debugging).</summary>
+    public bool ForceCpuAccelerator { get; init; }
+
+    /// <summary>
+    /// Device memory, in bytes, that one batch may occupy; larger batches are split into chunks that fit.
+    /// 0 (the default) takes half of the device's memory (1 GiB on the CPU accelerator).
+    /// </summary>
+    public long DeviceMemoryBudget { get; init; }
+
+    /// <summary>
+    /// When the device runs out of memory even for a single sequence, or a shape does not fit the kernels
+    /// (shared memory), decode those sequences with the SIMD CPU engine instead of throwing. Default true.
+    /// </summary>
+    public bool CpuFallback { get; init; } = true;
+
+    /// <summary>Record device-side kernel times (<see cref="GpuEngine.LastKernelTime"/>); adds two events per chunk.</summary>
+    public bool Profiling { get; init; }
+
+    /// <summary>
+    /// Columns of at most this many padded states take their maximum by a scan of shared memory in every thread;
+    /// wider ones by a warp-shuffle reduction. 0 keeps the engine's default (32, from measurements on an H100).
+    /// </summary>
+    public int ScanMaxStride { get; init; }
+
+    /// <summary>
+    /// Compile the kernels once per model shape (states, transition rows, GMM dimension and components as constants),
+    /// which lets the compiler unroll the per-state loops. Each new shape costs one compilation (cached for the
+    /// engine's life). Null (the default) specialises on CUDA and not on the CPU accelerator.
+    /// </summary>
+    public bool? SpecializeKernels { get; init; }
+
+    /// <summary>
+    /// Threads per state for dense transition tables (each takes a block of the rows; the definition combines the
+    /// blocks). 0 (the default) and 1 keep one thread per state, which measured faster on an H100 for N=10 and N=64
+    /// (GPU-NOTES.md); 2, 4 or 8 split the rows.
+    /// </summary>
+    public int RowSplit { get; init; }
+
+    /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
+    internal ILGPU.OptimizationLevel? Optimization { get; init; }
+
+    /// <summary>
+    /// Benchmark knob: a struct type implementing <c>IRecursionStep</c> to use instead of Hmm.Core's definition, so that a
+    /// proposed change to the definitions can be timed on the device before it is made. Null: the definitions.
+    /// </summary>
+    internal System.Type? RecursionStep { get; init; }
+}

@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace Hmm.Gpu.Kernels;
+
+/// <summary>Inputs and outputs of the posterior kernels for one launch.</summary>
+internal struct PosteriorParams
+{
+    /// <summary>[count, MaxLength, Stride] emissions.</summary>
+    public ArrayView<float> Emissions;
+    public ArrayView<int> Lengths;
+    /// <summary>[count, MaxLength, Stride] normalised forward columns.</summary>
+    public ArrayView<float> Alpha;
+    /// <summary>[count, MaxLength, Stride] normalised backward columns.</summary>
+    public ArrayView<float> Beta;
+    /// <summary>[count, MaxLength] backward scales.</summary>
+    public ArrayView<float> BetaScales;
+    /// <summary>[Rows, Stride]: the "into" table for dense models, the "out-of" table for banded ones (rows = what is counted).</summary>
+    public ArrayView<float> Table;
+    /// <summary>[count, 3] scores from the recursion kernel (slot 0: forward log-likelihood).</summary>
+    public ArrayView<double> Scores;
+    /// <summary>[count, MaxLength, Stride] state posteriors out.</summary>
+    public ArrayView<float> Gamma;
+    /// <summary>[count, MaxLength] log Z_t + betaScale_t per frame (written by the gamma kernel, read by the count kernel).</summary>
+    public ArrayView<float> Shift;
+    /// <summary>[count, Rows, Stride] expected transition counts out.</summary>
+    public ArrayView<float> Counts;
+    public int MaxLength;
+    public int Stride;
+    public int Rows;
+    public int Banded;
+}
+
+/// <summary>
+/// State posteriors and expected transition counts from stored normalised forward/backward columns, with the
+/// formulas of <c>CpuPasses.PosteriorPass</c> (same operation order): one thread per (sequence, frame) for the
+/// posteriors, one thread per (sequence, row, column) summing over frames for the counts, so no atomics and a
+/// deterministic summation order.
+/// </summary>
+internal static class PosteriorKernel
+{
+    public static void Gamma(PosteriorParams p, int items)
+    {
+        int i = Grid.IdxX * Group.DimX + Group.IdxX;
+        if (i >= items) return;
+        int b = i / p.MaxLength, t = i - b * p.MaxLength;
+        int stride = p.Stride;
+        long column = (long)i * stride;
+        if (t >= p.Lengths[b])
+        {
+            for (int j = 0; j < stride; j++) p.Gamma[column + j] = float.NegativeInfinity;
+            return;
+        }
+        if (p.Scores[b * 3] == double.NegativeInfinity)
+        {
+            for (int j = 0; j < stride; j++) p.Gamma[column + j] = 0f;
+            return;
+        }
+        float mx = float.NegativeInfinity;
+        for (int j = 0; j < stride; j++) mx = XMath.Max(mx, p.Alpha[column + j] + p.Beta[column + j]);
+        float total = 0f;
+        for (int j = 0; j < stride; j++) total += XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - mx);
+        float logZ = mx + XMath.Log(total);
+        float inverse = 1f / total;
+        for (int j = 0; j < stride; j++) p.Gamma[column + j] = XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - mx) * inverse;
+        p.Shift[i] = logZ + p.BetaScales[i];
+    }
+
+    public static void Counts(PosteriorParams p, int items)
+    {
+        int i = Grid.IdxX * Group.DimX + Group.IdxX;
+        if (i >= items) return;
+        int stride = p.Stride, perSequence = p.Rows * stride;
+        int b = i / perSequence, rest = i - b * perSequence;
+        int r = rest / stride, c = rest - r * stride;
+        int length = p.Lengths[b];
+        if (p.Scores[b * 3] == double.NegativeInfinity || length <= 1)
+        {
+            p.Counts[i] = 0f;
+            return;
+        }
+        long seqBase = (long)b * p.MaxLength * stride;
+        long shiftBase = (long)b * p.MaxLength;
+        float sum = 0f;
+        float transition = p.Table[r * stride + c];
+        if (transition == float.NegativeInfinity)
+        {
+            p.Counts[i] = 0f;
+            return;
+        }
+        // Banded: row d over source state i = c, ξ(i → i+d) reads w at i+d. Dense: row i = r over destination j = c.
+        int d = p.Banded != 0 ? r : 0;
+        int target = c + d;
+        if (target >= stride)
+        {
+            p.Counts[i] = 0f;
+            return;
+        }
+        int source = p.Banded != 0 ? c : r;
+        int last = length - 1, t = 0;
+        // Four frames per trip with every load issued first (ILGPU does not unroll loops), summed in frame order.
+        for (; t + 4 <= last; t += 4)
+        {
+            float x0 = Term(p, seqBase, shiftBase, t, source, target, transition);
+            float x1 = Term(p, seqBase, shiftBase, t + 1, source, target, transition);
+            float x2 = Term(p, seqBase, shiftBase, t + 2, source, target, transition);
+            float x3 = Term(p, seqBase, shiftBase, t + 3, source, target, transition);
+            sum += x0;
+            sum += x1;
+            sum += x2;
+            sum += x3;
+        }
+        for (; t < last; t++) sum += Term(p, seqBase, shiftBase, t, source, target, transition);
+        p.Counts[i] = sum;
+    }
+
+    /// <summary>exp(ξ_t) for one (source, target) pair, in <c>CpuPasses.PosteriorPass</c>'s operation order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Term(PosteriorParams p, long seqBase, long shiftBase, int t, int source, int target, float transition)
+    {
+        long now = seqBase + (long)t * p.Stride, next = now + p.Stride;
+        float a = p.Alpha[now + source];
+        float w = p.Emissions[next + target] + p.Beta[next + target];
+        float shift = p.Shift[shiftBase + t];
+        if (p.Banded != 0) return XMath.Exp(a + transition + w - shift);
+        // Dense: (alpha - shift) first, skipping -inf sources as the CPU pass does.
+        return a == float.NegativeInfinity ? 0f : XMath.Exp(a - shift + transition + w);
+    }
+}

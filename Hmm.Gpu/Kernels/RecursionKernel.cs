@@ -1,0 +1,555 @@
+using System.Runtime.CompilerServices;
+using Hmm.Engine;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace Hmm.Gpu.Kernels;
+
+/// <summary>Everything the recursion kernel reads and writes for one launch (a chunk of sequences).</summary>
+internal struct RecursionParams
+{
+    /// <summary>[count, MaxLength, Stride] emission log-likelihoods, padding lanes -inf.</summary>
+    public ArrayView<float> Emissions;
+    /// <summary>[count] sequence lengths.</summary>
+    public ArrayView<int> Lengths;
+    /// <summary>[Rows, Stride] forward table (dense: row = from; banded: row = offset over destination).</summary>
+    public ArrayView<float> IntoTable;
+    /// <summary>[Rows, Stride] backward table (dense: the transpose; banded: row = offset over source).</summary>
+    public ArrayView<float> OutOfTable;
+    /// <summary>[Stride] initial log-probabilities, padding -inf.</summary>
+    public ArrayView<float> Initial;
+    /// <summary>[count, MaxLength, Stride] forward columns (normalised or absolute, see <see cref="Record"/>).</summary>
+    public ArrayView<float> AlphaColumns;
+    /// <summary>[count, MaxLength] the scale of each normalised forward column.</summary>
+    public ArrayView<float> AlphaScales;
+    /// <summary>[count, MaxLength, Stride] backward columns.</summary>
+    public ArrayView<float> BetaColumns;
+    /// <summary>[count, MaxLength] the scale of each normalised backward column.</summary>
+    public ArrayView<float> BetaScales;
+    /// <summary>[count, MaxLength, Stride] Viterbi back-pointers (the definitions' arg, a float).</summary>
+    public ArrayView<float> Backpointers;
+    /// <summary>[count, PathStride] Viterbi paths.</summary>
+    public ArrayView<int> Paths;
+    /// <summary>[count, 3]: forward log-likelihood, Viterbi score, backward log-likelihood.</summary>
+    public ArrayView<double> Scores;
+    public int MaxLength;
+    public int States;
+    public int Stride;
+    public int Rows;
+    public int Banded;
+    public int Pad;
+    public int PathStride;
+    /// <summary>Passes per sequence (1 to 3); group g runs pass <c>g % ModeCount</c> of sequence <c>g / ModeCount</c>.</summary>
+    public int ModeCount;
+    public int Mode0;
+    public int Mode1;
+    public int Mode2;
+    /// <summary>0: no columns; 1: normalised columns and scales (posteriors); 2: absolute log values (lattices).</summary>
+    public int RecordAlpha;
+    /// <summary>As <see cref="RecordAlpha"/> for the backward pass.</summary>
+    public int RecordBeta;
+    /// <summary>1 when the transition table is copied into shared memory.</summary>
+    public int TableInShared;
+    /// <summary>Frames of emissions (and back-pointers) staged in shared memory at a time.</summary>
+    public int ChunkFrames;
+    /// <summary>1: every thread scans the column for its maximum; 0: warp-shuffle reduction.</summary>
+    public int ScanMax;
+    /// <summary>
+    /// Threads per state (dense tables only): each runs the definition over a block of transition rows, and the
+    /// definition then combines the blocks' results. 1 = one thread per state.
+    /// </summary>
+    public int Split;
+}
+
+/// <summary>
+/// Forward, Viterbi and backward for a batch: one thread group per (sequence, pass), thread j computes state j
+/// through <see cref="Definitions.Relax{TL, TV, TS, TM}"/> with <see cref="GpuLane"/> (j0 = j), the previous
+/// column in shared memory, one barrier per frame.
+/// </summary>
+/// <remarks>
+/// Normalisation is folded into the next frame: the column written at frame t is
+/// <c>c_t = Relax(c_{t-1}) - m_{t-1} + e_t</c> with <c>m_{t-1} = max c_{t-1}</c>, which equals the CPU engine's
+/// <c>Relax(c_{t-1} - m_{t-1}) + e_t</c> because both semirings distribute over + (the ⊗). The maximum is taken at
+/// the start of the next frame, by each thread reading the column (small N) or by a warp-shuffle reduction, so
+/// a frame needs one barrier instead of three. The maxima are summed in float64 as on the CPU.
+/// </remarks>
+internal static class RecursionKernel
+{
+    public const int ModeForward = 0;
+    public const int ModeViterbi = 1;
+    public const int ModeBackward = 2;
+
+    /// <summary>Floats of dynamic shared memory the kernel needs.</summary>
+    public static int SharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int split) =>
+        2 * (2 * pad + stride) + (tableInShared ? rows * stride : 0) + chunkFrames * stride + 2 * warps + 2 * (split > 1 ? stride * split : 1) + 1;
+}
+
+/// <summary>
+/// One transition step of a recursion as the kernel calls it: <see cref="DefinitionsStep"/> (the only one the engine
+/// ships) forwards to <see cref="Definitions.Relax{TL, TV, TS, TM}"/>. The seam exists so that the benchmark harness
+/// can measure a proposed change to <see cref="Definitions"/> on the device before it is made in Hmm.Core.
+/// </summary>
+internal interface IRecursionStep
+{
+    float Relax<TS>(GpuMemory source, int sourceBase, GpuMemory table, int rows, bool banded, int stride, int j, int direction, ref float arg)
+        where TS : struct, ISemiring;
+}
+
+/// <summary>The engine's step: Hmm.Core's definition with the GPU lane.</summary>
+internal readonly struct DefinitionsStep : IRecursionStep
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Relax<TS>(GpuMemory source, int sourceBase, GpuMemory table, int rows, bool banded, int stride, int j, int direction, ref float arg)
+        where TS : struct, ISemiring
+        => Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, sourceBase, table, rows, banded, stride, j, direction, ref arg);
+}
+
+/// <summary>The recursion kernel for a step type (see <see cref="RecursionKernel"/> for the design).</summary>
+internal static class RecursionKernel<TStep> where TStep : struct, IRecursionStep
+{
+    private const int ModeViterbi = RecursionKernel.ModeViterbi;
+    private const int ModeBackward = RecursionKernel.ModeBackward;
+
+    /// <summary>
+    /// <see cref="Run"/> compiled for one shape: the transition rows, the stride, the padding and the layout become
+    /// constants, so the per-state loops of the definitions have fixed trip counts the compiler can unroll.
+    /// </summary>
+    public static void RunSpecialized(RecursionParams p, SpecializedValue<int> rows, SpecializedValue<int> stride, SpecializedValue<int> pad,
+        SpecializedValue<int> banded, SpecializedValue<int> scanMax, SpecializedValue<int> split)
+    {
+        p.Split = split.Value;
+        p.Rows = rows.Value;
+        p.Stride = stride.Value;
+        p.Pad = pad.Value;
+        p.Banded = banded.Value;
+        p.ScanMax = scanMax.Value;
+        Run(p);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run(RecursionParams p)
+    {
+        int group = Grid.IdxX;
+        int b = group / p.ModeCount;
+        int slot = group - b * p.ModeCount;
+        int mode = slot == 0 ? p.Mode0 : slot == 1 ? p.Mode1 : p.Mode2;
+        int tid = Group.IdxX, threads = Group.DimX;
+        int stride = p.Stride, pad = p.Pad, colSize = 2 * pad + stride;
+
+        var shared = SharedMemory.GetDynamic<float>();
+        var colA = shared.SubView(0, colSize);
+        var colB = shared.SubView(colSize, colSize);
+        int offset = 2 * colSize;
+        var globalTable = mode == ModeBackward ? p.OutOfTable : p.IntoTable;
+        ArrayView<float> table = globalTable;
+        int tableSize = p.Rows * stride;
+        if (p.TableInShared != 0)
+        {
+            table = shared.SubView(offset, tableSize);
+            offset += tableSize;
+            for (int i = tid; i < tableSize; i += threads) table[i] = globalTable[i];
+        }
+        var chunk = shared.SubView(offset, p.ChunkFrames * stride);
+        offset += p.ChunkFrames * stride;
+        int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
+        var partials = shared.SubView(offset, 2 * warps);
+        offset += 2 * warps;
+        // Row-block results when several threads share a state: values, arg-maxes, and the 0 the combining step adds.
+        var blocks = new RowBlocks(shared, offset, stride, p.Split);
+        if (p.Split > 1 && tid == 0) blocks.Zero[0] = 0f;
+        for (int i = tid; i < colSize; i += threads)
+        {
+            colA[i] = float.NegativeInfinity;
+            colB[i] = float.NegativeInfinity;
+        }
+        Group.Barrier();
+
+        if (mode == ModeBackward) Backward(p, b, colA, colB, table, chunk, partials, blocks);
+        else if (mode == ModeViterbi) Forward<MaxPlus>(p, b, colA, colB, table, chunk, partials, blocks, true);
+        else Forward<LogSumExp>(p, b, colA, colB, table, chunk, partials, blocks, false);
+    }
+
+    /// <summary>
+    /// With <see cref="RecursionParams.Split"/> = K &gt; 1, thread (j, k) runs the definition over rows
+    /// [k·R, (k+1)·R) of the table (R = ⌈rows/K⌉) and stores the partial ⊕ and its arg; after a barrier, the definition
+    /// combines the K partials of state j (a dense step over K rows of 0). Both are the one definition; the split only
+    /// shortens each thread's dependent chain from rows to about rows/K + K steps.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RelaxBlocks<TS>(RecursionParams p, GpuMemory source, ArrayView<float> table, int direction, RowBlocks blocks)
+        where TS : struct, ISemiring
+    {
+        int split = p.Split, stride = p.Stride, rows = p.Rows;
+        int per = (rows + split - 1) / split;
+        for (int u = Group.IdxX; u < stride * split; u += Group.DimX)
+        {
+            int j = u / split, k = u - j * split;
+            int r0 = XMath.Min(k * per, rows);
+            int count = XMath.Min(per, rows - r0);
+            if (count <= 0)
+            {
+                // An empty block (more threads than rows): the semiring's zero, which never wins the combination.
+                blocks.Values[u] = float.NegativeInfinity;
+                blocks.Args[u] = 0f;
+                continue;
+            }
+            float arg = 0f;
+            blocks.Values[u] = default(TStep).Relax<TS>(source, p.Pad + r0, new GpuMemory(table.SubView((long)r0 * stride)), count, false, stride, j, direction, ref arg);
+            blocks.Args[u] = arg + r0;
+        }
+        Group.Barrier();
+    }
+
+    /// <summary>State j's value for this frame: the definition over all rows, or the combination of its row blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float StateValue<TS>(RecursionParams p, GpuMemory source, GpuMemory table, int direction, RowBlocks blocks, int j, ref float arg)
+        where TS : struct, ISemiring
+    {
+        if (p.Split <= 1) return default(TStep).Relax<TS>(source, p.Pad, table, p.Rows, p.Banded != 0, p.Stride, j, direction, ref arg);
+        float which = 0f;
+        float v = default(TStep).Relax<TS>(new GpuMemory(blocks.Values), j * p.Split, new GpuMemory(blocks.Zero), p.Split, false, 0, 0, direction, ref which);
+        arg = blocks.Args[j * p.Split + (int)which];
+        return v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Forward<TS>(RecursionParams p, int b, ArrayView<float> colA, ArrayView<float> colB, ArrayView<float> table,
+        ArrayView<float> chunk, ArrayView<float> partials, RowBlocks blocks, bool viterbi)
+        where TS : struct, ISemiring
+    {
+        int tid = Group.IdxX, threads = Group.DimX;
+        int stride = p.Stride, pad = p.Pad, chunkFrames = p.ChunkFrames, length = p.Lengths[b];
+        long seqBase = (long)b * p.MaxLength * stride;
+        var emissions = p.Emissions.SubView(seqBase, (long)p.MaxLength * stride);
+        int scoreSlot = b * 3 + (viterbi ? 1 : 0);
+        int record = viterbi ? 0 : p.RecordAlpha;
+        if (length == 0)
+        {
+            if (tid == 0) p.Scores[scoreSlot] = 0.0;
+            if (record == 2) FillTail(p.AlphaColumns, seqBase, 0, p.MaxLength, stride);
+            return;
+        }
+
+        LoadRows(emissions, 0, XMath.Min(chunkFrames, length), chunk, stride);
+        Group.Barrier();
+        for (int j = tid; j < stride; j += threads) colA[pad + j] = p.Initial[j] + chunk[j];
+        Group.Barrier();
+
+        var prev = colA;
+        var cur = colB;
+        var tab = new GpuMemory(table);
+        double total = 0;
+        int parity = 0, chunkBase = 0;
+        bool dead = false;
+        int t = 1;
+        for (; t < length; t++)
+        {
+            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
+            parity ^= 1;
+            if (m == float.NegativeInfinity)
+            {
+                dead = true;
+                break;
+            }
+            total += m;
+            if (record != 0) RecordForward(p, record, b, t - 1, prev, pad, stride, m, total, seqBase);
+            if (t - chunkBase >= chunkFrames)
+            {
+                chunkBase = t;
+                LoadRows(emissions, t, XMath.Min(t + chunkFrames, length), chunk, stride);
+                Group.Barrier();
+            }
+            int row = (t - chunkBase) * stride;
+            var source = new GpuMemory(prev);
+            long bpRow = seqBase + (long)t * stride;
+            if (p.Split > 1) RelaxBlocks<TS>(p, source, table, -1, blocks);
+            for (int j = tid; j < stride; j += threads)
+            {
+                float arg = 0f;
+                float v = StateValue<TS>(p, source, tab, -1, blocks, j, ref arg);
+                cur[pad + j] = v - m + chunk[row + j];
+                if (viterbi) p.Backpointers[bpRow + j] = arg;
+            }
+            Group.Barrier();
+            var swap = prev;
+            prev = cur;
+            cur = swap;
+        }
+
+        if (dead)
+        {
+            // Column t-1 has no live state: every later frame is impossible (as the CPU engine records it).
+            if (tid == 0) p.Scores[scoreSlot] = double.NegativeInfinity;
+            if (record != 0)
+            {
+                for (int u = t - 1; u < length; u++) RecordDead(p.AlphaColumns, p.AlphaScales, record, b, u, seqBase, stride, p.MaxLength);
+            }
+            if (viterbi)
+            {
+                for (int u = tid; u < length; u += threads) p.Paths[(long)b * p.PathStride + u] = -1;
+            }
+            if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride);
+            return;
+        }
+
+        float last = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
+        if (last == float.NegativeInfinity)
+        {
+            if (tid == 0) p.Scores[scoreSlot] = double.NegativeInfinity;
+            if (record != 0) RecordDead(p.AlphaColumns, p.AlphaScales, record, b, length - 1, seqBase, stride, p.MaxLength);
+            if (viterbi)
+            {
+                for (int u = tid; u < length; u += threads) p.Paths[(long)b * p.PathStride + u] = -1;
+            }
+            if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride);
+            return;
+        }
+        total += last;
+        if (record != 0) RecordForward(p, record, b, length - 1, prev, pad, stride, last, total, seqBase);
+        if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride);
+
+        if (!viterbi)
+        {
+            if (tid == 0)
+            {
+                float sum = 0f;
+                for (int j = 0; j < stride; j++) sum += XMath.Exp(prev[pad + j] - last);
+                p.Scores[scoreSlot] = total + XMath.Log(sum);
+            }
+            return;
+        }
+
+        // Viterbi: score, then the backtrace on the device. Back-pointer rows are staged through shared memory
+        // a chunk at a time (all threads load), and thread 0 follows them.
+        if (tid == 0) p.Scores[scoreSlot] = total;
+        int state = 0;
+        long pathBase = (long)b * p.PathStride;
+        if (tid == 0)
+        {
+            float best = prev[pad];
+            for (int j = 1; j < p.States; j++)
+            {
+                float v = prev[pad + j];
+                if (v > best)
+                {
+                    best = v;
+                    state = j;
+                }
+            }
+            p.Paths[pathBase + length - 1] = state;
+        }
+        var backpointers = p.Backpointers.SubView(seqBase, (long)p.MaxLength * stride);
+        for (int hi = length - 1; hi >= 1;)
+        {
+            int lo = XMath.Max(1, hi - chunkFrames + 1);
+            Group.Barrier();
+            LoadRows(backpointers, lo, hi + 1, chunk, stride);
+            Group.Barrier();
+            if (tid == 0)
+            {
+                for (int u = hi; u >= lo; u--)
+                {
+                    state = (int)chunk[(u - lo) * stride + state];
+                    p.Paths[pathBase + u - 1] = state;
+                }
+            }
+            hi = lo - 1;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Backward(RecursionParams p, int b, ArrayView<float> colA, ArrayView<float> colB, ArrayView<float> table,
+        ArrayView<float> chunk, ArrayView<float> partials, RowBlocks blocks)
+    {
+        int tid = Group.IdxX, threads = Group.DimX;
+        int stride = p.Stride, pad = p.Pad, chunkFrames = p.ChunkFrames, length = p.Lengths[b];
+        long seqBase = (long)b * p.MaxLength * stride;
+        var emissions = p.Emissions.SubView(seqBase, (long)p.MaxLength * stride);
+        int scoreSlot = b * 3 + 2;
+        int record = p.RecordBeta;
+        if (length == 0)
+        {
+            if (tid == 0) p.Scores[scoreSlot] = 0.0;
+            if (record == 2) FillTail(p.BetaColumns, seqBase, 0, p.MaxLength, stride);
+            return;
+        }
+
+        // u_t = e_t + beta-hat_t lives in shared memory; beta-hat_{T-1} = 0 on real states.
+        int chunkLo = XMath.Max(0, length - chunkFrames);
+        LoadRows(emissions, chunkLo, length, chunk, stride);
+        Group.Barrier();
+        int lastRow = (length - 1 - chunkLo) * stride;
+        for (int j = tid; j < stride; j += threads)
+        {
+            float beta = j < p.States ? 0f : float.NegativeInfinity;
+            colA[pad + j] = chunk[lastRow + j] + beta;
+            if (record != 0) p.BetaColumns[seqBase + (long)(length - 1) * stride + j] = beta;
+        }
+        if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + length - 1] = 0f;
+        Group.Barrier();
+
+        var prev = colA;
+        var cur = colB;
+        var tab = new GpuMemory(table);
+        double total = 0;
+        int parity = 0;
+        int t = length - 2;
+        for (; t >= 0; t--)
+        {
+            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
+            parity ^= 1;
+            if (m == float.NegativeInfinity) break;
+            total += m;
+            if (t < chunkLo)
+            {
+                chunkLo = XMath.Max(0, t - chunkFrames + 1);
+                LoadRows(emissions, chunkLo, t + 1, chunk, stride);
+                Group.Barrier();
+            }
+            int row = (t - chunkLo) * stride;
+            var source = new GpuMemory(prev);
+            long column = seqBase + (long)t * stride;
+            if (p.Split > 1) RelaxBlocks<LogSumExp>(p, source, table, +1, blocks);
+            for (int j = tid; j < stride; j += threads)
+            {
+                float arg = 0f;
+                float beta = StateValue<LogSumExp>(p, source, tab, +1, blocks, j, ref arg) - m;
+                if (record == 1) p.BetaColumns[column + j] = beta;
+                else if (record == 2) p.BetaColumns[column + j] = (float)(beta + total);
+                cur[pad + j] = chunk[row + j] + beta;
+            }
+            if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + t] = m;
+            Group.Barrier();
+            var swap = prev;
+            prev = cur;
+            cur = swap;
+        }
+
+        if (t >= 0)
+        {
+            if (tid == 0) p.Scores[scoreSlot] = double.NegativeInfinity;
+            if (record != 0)
+            {
+                for (int u = t; u >= 0; u--) RecordDead(p.BetaColumns, p.BetaScales, record, b, u, seqBase, stride, p.MaxLength);
+            }
+        }
+        else if (tid == 0)
+        {
+            // log P(x) = Σ scales + log Σ_j exp(π_j + u_0(j)).
+            float best = float.NegativeInfinity;
+            for (int j = 0; j < stride; j++) best = XMath.Max(best, p.Initial[j] + prev[pad + j]);
+            if (best == float.NegativeInfinity) p.Scores[scoreSlot] = double.NegativeInfinity;
+            else
+            {
+                float sum = 0f;
+                for (int j = 0; j < stride; j++) sum += XMath.Exp(p.Initial[j] + prev[pad + j] - best);
+                p.Scores[scoreSlot] = total + best + XMath.Log(sum);
+            }
+        }
+        if (record == 2) FillTail(p.BetaColumns, seqBase, length, p.MaxLength, stride);
+    }
+
+    /// <summary>Maximum of a column: every thread reads it (small N), or a warp-shuffle reduction plus one barrier across warps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ColumnMax(ArrayView<float> column, int pad, int stride, ArrayView<float> partials, int parity, int scan)
+    {
+        if (scan != 0)
+        {
+            // Sixteen loads per trip (the stride is a multiple of 16), then a tree: the loads are all in flight at once.
+            float m = float.NegativeInfinity;
+            for (int j = pad; j < pad + stride; j += 16)
+            {
+                float a0 = XMath.Max(column[j], column[j + 1]), a1 = XMath.Max(column[j + 2], column[j + 3]);
+                float a2 = XMath.Max(column[j + 4], column[j + 5]), a3 = XMath.Max(column[j + 6], column[j + 7]);
+                float a4 = XMath.Max(column[j + 8], column[j + 9]), a5 = XMath.Max(column[j + 10], column[j + 11]);
+                float a6 = XMath.Max(column[j + 12], column[j + 13]), a7 = XMath.Max(column[j + 14], column[j + 15]);
+                m = XMath.Max(m, XMath.Max(XMath.Max(XMath.Max(a0, a1), XMath.Max(a2, a3)), XMath.Max(XMath.Max(a4, a5), XMath.Max(a6, a7))));
+            }
+            return m;
+        }
+        int tid = Group.IdxX, threads = Group.DimX;
+        float local = float.NegativeInfinity;
+        for (int j = tid; j < stride; j += threads) local = XMath.Max(local, column[pad + j]);
+        for (int lanes = Warp.WarpSize / 2; lanes > 0; lanes >>= 1) local = XMath.Max(local, Warp.ShuffleXor(local, lanes));
+        int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
+        if (warps == 1) return local;
+        if (Warp.IsFirstLane) partials[parity * warps + Warp.WarpIdx] = local;
+        Group.Barrier();
+        float result = float.NegativeInfinity;
+        for (int w = 0; w < warps; w++) result = XMath.Max(result, partials[parity * warps + w]);
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RecordForward(RecursionParams p, int record, int b, int t, ArrayView<float> column, int pad, int stride, float m, double total, long seqBase)
+    {
+        int tid = Group.IdxX, threads = Group.DimX;
+        long dst = seqBase + (long)t * stride;
+        for (int j = tid; j < stride; j += threads)
+        {
+            float normalised = column[pad + j] - m;
+            p.AlphaColumns[dst + j] = record == 1 ? normalised : (float)(normalised + total);
+        }
+        if (record == 1 && tid == 0) p.AlphaScales[(long)b * p.MaxLength + t] = m;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RecordDead(ArrayView<float> columns, ArrayView<float> scales, int record, int b, int t, long seqBase, int stride, int maxLength)
+    {
+        int tid = Group.IdxX, threads = Group.DimX;
+        long dst = seqBase + (long)t * stride;
+        for (int j = tid; j < stride; j += threads) columns[dst + j] = float.NegativeInfinity;
+        if (record == 1 && tid == 0) scales[(long)b * maxLength + t] = float.NegativeInfinity;
+    }
+
+    /// <summary>Frames past a sequence's length read -inf, as in a freshly allocated lattice.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FillTail(ArrayView<float> columns, long seqBase, int from, int maxLength, int stride)
+    {
+        long start = seqBase + (long)from * stride, end = seqBase + (long)maxLength * stride;
+        for (long i = start + Group.IdxX; i < end; i += Group.DimX) columns[i] = float.NegativeInfinity;
+    }
+
+    /// <summary>
+    /// Copies frames [lo, hi) of a [frames, stride] view into the shared chunk (coalesced, all threads). Eight loads per
+    /// thread are issued before their stores: ILGPU does not unroll loops, and one global load per trip would cost a
+    /// full memory latency per element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadRows(ArrayView<float> source, int lo, int hi, ArrayView<float> chunk, int stride)
+    {
+        int count = (hi - lo) * stride, step = Group.DimX;
+        long start = (long)lo * stride;
+        int i = Group.IdxX;
+        for (; i + 7 * step < count; i += 8 * step)
+        {
+            float v0 = source[start + i], v1 = source[start + i + step], v2 = source[start + i + 2 * step], v3 = source[start + i + 3 * step];
+            float v4 = source[start + i + 4 * step], v5 = source[start + i + 5 * step], v6 = source[start + i + 6 * step], v7 = source[start + i + 7 * step];
+            chunk[i] = v0; chunk[i + step] = v1; chunk[i + 2 * step] = v2; chunk[i + 3 * step] = v3;
+            chunk[i + 4 * step] = v4; chunk[i + 5 * step] = v5; chunk[i + 6 * step] = v6; chunk[i + 7 * step] = v7;
+        }
+        for (; i < count; i += step) chunk[i] = source[start + i];
+    }
+}
+
+/// <summary>Shared-memory views for the row-block split of a dense step.</summary>
+internal readonly struct RowBlocks
+{
+    public RowBlocks(ArrayView<float> shared, int offset, int stride, int split)
+    {
+        int n = split > 1 ? stride * split : 0;
+        Values = shared.SubView(offset, XMath.Max(n, 1));
+        Args = shared.SubView(offset + n, XMath.Max(n, 1));
+        Zero = shared.SubView(offset + 2 * n, 1);
+    }
+
+    /// <summary>[stride · split] partial results, state-major.</summary>
+    public ArrayView<float> Values { get; }
+
+    /// <summary>[stride · split] their arg-maxes (absolute row indices).</summary>
+    public ArrayView<float> Args { get; }
+
+    /// <summary>One 0: the "transition" the combining step adds to each partial.</summary>
+    public ArrayView<float> Zero { get; }
+}

@@ -1,0 +1,47 @@
+#if HMM_CUDA_TESTS
+using Hmm.Gpu;
+using Hmm.Tests.Engine;
+using Xunit;
+
+// The same suites on a real CUDA device. xunit 2 cannot skip inherited [Fact]s at run time, and a test that passes
+// without running would lie, so these classes exist only where HMM_CUDA_TESTS is defined: the device harness
+// Hmm.Gpu.Bench compiles them and runs them by reflection (`Hmm.Gpu.Bench tests`, through the device tool), and a
+// developer with a GPU can add the symbol to a local Hmm.Tests build. Without a device they fail, loudly.
+
+namespace Hmm.Tests.Gpu;
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ForwardCuda : ForwardSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class BackwardCuda : BackwardSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PosteriorCuda : PosteriorSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ViterbiCuda : ViterbiSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class EmissionCuda : EmissionSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class GpuEngineBehaviourCuda : GpuEngineBehaviourSuite
+{
+    protected override GpuEngine Shared => GpuTestEngines.Cuda;
+
+    protected override GpuEngine Create(GpuEngineOptions options)
+    {
+        var engine = new GpuEngine(options);
+        if (!engine.IsCuda)
+        {
+            engine.Dispose();
+            throw new System.InvalidOperationException("no CUDA device: the CUDA behaviour suite must not pass on the CPU accelerator.");
+        }
+        return engine;
+    }
+
+    [Fact]
+    public void Runs_on_cuda() => Assert.True(GpuTestEngines.Cuda.IsCuda);
+}
+#endif

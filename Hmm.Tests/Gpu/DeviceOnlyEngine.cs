@@ -1,0 +1,53 @@
+using System;
+using Hmm.Gpu;
+using Xunit;
+
+namespace Hmm.Tests.Gpu;
+
+/// <summary>
+/// Wraps a <see cref="GpuEngine"/> for the property suites and fails any call that the engine quietly handed to its
+/// CPU fallback: the suites must check the device kernels, not the SIMD engine behind them.
+/// </summary>
+public sealed class DeviceOnlyEngine : IHmmEngine
+{
+    private readonly GpuEngine _engine;
+
+    public DeviceOnlyEngine(GpuEngine engine) => _engine = engine;
+
+    public void ComputeEmissions(EmissionModel model, SequenceBatch features, EmissionBatch output)
+    {
+        _engine.ComputeEmissions(model, features, output);
+        // Categorical emissions are a table lookup that the engine does on the host by design.
+        if (model is GaussianMixtureEmissions) AssertOnDevice();
+    }
+
+    public void Forward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logAlpha = null)
+    {
+        _engine.Forward(model, emissions, logLikelihoods, logAlpha);
+        AssertOnDevice();
+    }
+
+    public void Backward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logBeta = null)
+    {
+        _engine.Backward(model, emissions, logLikelihoods, logBeta);
+        AssertOnDevice();
+    }
+
+    public void Posteriors(HmmModel model, EmissionBatch emissions, PosteriorResult result)
+    {
+        _engine.Posteriors(model, emissions, result);
+        AssertOnDevice();
+    }
+
+    public void Viterbi(HmmModel model, EmissionBatch emissions, ViterbiResult result)
+    {
+        _engine.Viterbi(model, emissions, result);
+        AssertOnDevice();
+    }
+
+    private void AssertOnDevice()
+    {
+        Assert.True(_engine.LastCpuFallbackSequences == 0, $"{_engine.LastCpuFallbackSequences} sequences fell back to the CPU engine");
+        Assert.True(_engine.LastChunkCount >= 1, "no chunk ran on the device");
+    }
+}

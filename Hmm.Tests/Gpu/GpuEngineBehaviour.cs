@@ -1,0 +1,298 @@
+using System;
+using System.Linq;
+using Hmm.Gpu;
+using Hmm.Reference;
+using Hmm.Tests.Support;
+using Xunit;
+
+namespace Hmm.Tests.Gpu;
+
+/// <summary>
+/// What the GPU engine promises beyond the algorithm suites: batches split by the memory budget, recovery from
+/// device out-of-memory (injected through the allocation hook) by splitting and then by the CPU engine, reuse of
+/// device buffers across calls, and the fused GMM decode. Subclassed per accelerator.
+/// </summary>
+public abstract class GpuEngineBehaviourSuite
+{
+    /// <summary>The shared engine of this accelerator.</summary>
+    protected abstract GpuEngine Shared { get; }
+
+    /// <summary>A fresh engine of this accelerator with <paramref name="options"/> (the accelerator choice is the subclass's).</summary>
+    protected abstract GpuEngine Create(GpuEngineOptions options);
+
+    private static (HmmModel Model, EmissionBatch Emissions) Case(int seed, int states = 7, int batch = 6, bool banded = false)
+    {
+        var rng = new Random(seed);
+        var lengths = Enumerable.Range(0, batch).Select(i => i == 1 ? 0 : 1 + rng.Next(80)).ToArray();
+        var model = RandomModels.Model(states, banded, Math.Min(3, states), new Random(seed));
+        return (model, RandomModels.Emissions(states, lengths, new Random(seed + 1)));
+    }
+
+    /// <summary>Checks every output of Forward, Viterbi and Posteriors against the SIMD CPU engine.</summary>
+    private static void AssertMatchesCpu(GpuEngine engine, HmmModel model, EmissionBatch emissions)
+    {
+        var cpu = new HmmEngine();
+        int batch = emissions.BatchSize;
+        var expected = new double[batch];
+        var actual = new double[batch];
+        cpu.Forward(model, emissions, expected);
+        engine.Forward(model, emissions, actual);
+        var reference = ReferenceHmm.FromBatch(emissions);
+        for (int b = 0; b < batch; b++)
+            Tolerance.LogValue(expected[b], actual[b], RandomModels.Magnitude(reference[b]), $"forward {b}");
+
+        var paths = new ViterbiResult(batch, emissions.MaxLength);
+        engine.Viterbi(model, emissions, paths);
+        for (int b = 0; b < batch; b++)
+        {
+            double score = ReferenceHmm.Viterbi(model, reference[b], out _);
+            Tolerance.LogValue(score, paths.Scores[b], RandomModels.Magnitude(reference[b]), $"viterbi {b}");
+            Assert.Equal(emissions.Lengths[b], paths.Path(b).Length);
+            if (!double.IsNegativeInfinity(score))
+                Tolerance.LogValue(paths.Scores[b], ReferenceHmm.PathScore(model, reference[b], paths.Path(b).ToArray()), RandomModels.Magnitude(reference[b]), $"path {b}");
+        }
+
+        var want = PosteriorResult.For(model, emissions);
+        var got = PosteriorResult.For(model, emissions);
+        cpu.Posteriors(model, emissions, want);
+        engine.Posteriors(model, emissions, got);
+        for (int b = 0; b < batch; b++)
+        {
+            Tolerance.LogValue(want.LogLikelihoods[b], got.LogLikelihoods[b], RandomModels.Magnitude(reference[b]), $"posterior loglik {b}");
+            for (int t = 0; t < emissions.Lengths[b]; t++)
+                for (int j = 0; j < model.StateCount; j++)
+                    Tolerance.ProbabilityValue(want.StatePosteriors[b, t, j], got.StatePosteriors[b, t, j], $"gamma[{b},{t},{j}]");
+            for (int i = 0; i < model.StateCount; i++)
+                for (int j = 0; j < model.StateCount; j++)
+                    Assert.True(Math.Abs(want.ExpectedTransitions(b, i, j) - got.ExpectedTransitions(b, i, j)) <= 1e-3 * Math.Max(1, want.ExpectedTransitions(b, i, j)),
+                        $"xi[{b},{i},{j}]: {want.ExpectedTransitions(b, i, j)} vs {got.ExpectedTransitions(b, i, j)}");
+        }
+    }
+
+    [Fact]
+    public void Batches_split_by_the_memory_budget_give_the_same_answers()
+    {
+        var (model, emissions) = Case(11);
+        using var engine = Create(new GpuEngineOptions { DeviceMemoryBudget = 8 * 1024 });
+        AssertMatchesCpu(engine, model, emissions);
+        Assert.True(engine.LastChunkCount > 1, $"expected several chunks, got {engine.LastChunkCount}");
+        Assert.Equal(0, engine.LastCpuFallbackSequences);
+        Assert.Equal(0, engine.LastOutOfMemoryRetries);
+    }
+
+    [Fact]
+    public void Out_of_memory_splits_the_batch_and_retries()
+    {
+        var (model, emissions) = Case(12, banded: true);
+        var engine = Shared;
+        long perSequence = 4L * emissions.MaxLength * emissions.Stride;
+        engine.TrimDeviceMemory();
+        engine.FailAllocationWhen = bytes => bytes > 2 * perSequence; // at most two sequences' lattices fit
+        try
+        {
+            var ll = new double[emissions.BatchSize];
+            engine.Forward(model, emissions, ll);
+            Assert.True(engine.LastOutOfMemoryRetries > 0, "the injected failure never happened");
+            Assert.True(engine.LastChunkCount >= 3, $"expected the batch split into chunks of at most two, got {engine.LastChunkCount}");
+            Assert.Equal(0, engine.LastCpuFallbackSequences);
+            AssertMatchesCpu(engine, model, emissions);
+        }
+        finally
+        {
+            engine.FailAllocationWhen = null;
+            engine.TrimDeviceMemory();
+        }
+    }
+
+    [Fact]
+    public void Sequences_that_never_fit_fall_back_to_the_cpu_engine()
+    {
+        var (model, emissions) = Case(13);
+        var engine = Shared;
+        engine.TrimDeviceMemory();
+        engine.FailAllocationWhen = _ => true;
+        try
+        {
+            var ll = new double[emissions.BatchSize];
+            engine.Forward(model, emissions, ll);
+            Assert.Equal(emissions.BatchSize, engine.LastCpuFallbackSequences);
+            Assert.Equal(0, engine.LastChunkCount);
+            Assert.All(ll, v => Assert.False(double.IsNaN(v)));
+            AssertMatchesCpu(engine, model, emissions);
+            Assert.Equal(emissions.BatchSize, engine.LastCpuFallbackSequences);
+        }
+        finally
+        {
+            engine.FailAllocationWhen = null;
+            engine.TrimDeviceMemory();
+        }
+    }
+
+    [Fact]
+    public void Invalid_inputs_are_rejected_like_the_cpu_engine()
+    {
+        var engine = Shared;
+        var rng = new Random(41);
+        var gmm = RandomModels.Gmm(3, 2, 5, rng);
+        var model = RandomModels.Model(3, false, 1, rng);
+        var features = RandomModels.Features(5, new[] { 7, 3 }, rng);
+        features.Frame(1, 2)[4] = float.NaN;
+        var output = new EmissionBatch(2, features.MaxLength, 3);
+        Assert.Throws<ArgumentException>(() => engine.ComputeEmissions(gmm, features, output));
+        Assert.Throws<ArgumentException>(() => engine.Decode(gmm, model, features, new double[2], new ViterbiResult(2, features.MaxLength)));
+        features.Frame(1, 2)[4] = 0f;
+        features.Frame(1, 5)[0] = float.PositiveInfinity; // past sequence 1's length (3): ignored
+        engine.ComputeEmissions(gmm, features, output);
+
+        var emissions = RandomModels.Emissions(3, new[] { 9, 4 }, rng);
+        emissions.Frame(0, 8)[2] = float.PositiveInfinity;
+        Assert.Throws<ArgumentException>(() => engine.Forward(model, emissions, new double[2]));
+        emissions.Frame(0, 8)[2] = float.NaN;
+        Assert.Throws<ArgumentException>(() => engine.Viterbi(model, emissions, new ViterbiResult(2, emissions.MaxLength)));
+        emissions.Frame(0, 8)[2] = float.NegativeInfinity;
+        engine.Forward(model, emissions, new double[2]);
+    }
+
+    [Fact]
+    public void Out_of_memory_without_cpu_fallback_throws()
+    {
+        var (model, emissions) = Case(14);
+        using var engine = Create(new GpuEngineOptions { CpuFallback = false });
+        engine.FailAllocationWhen = _ => true;
+        Assert.ThrowsAny<Exception>(() => engine.Forward(model, emissions, new double[emissions.BatchSize]));
+    }
+
+    [Fact]
+    public void Repeated_calls_allocate_no_new_device_buffers()
+    {
+        var (model, emissions) = Case(15, states: 9);
+        var engine = Shared;
+        var ll = new double[emissions.BatchSize];
+        var alpha = new StateLattice(emissions.BatchSize, emissions.MaxLength, model.StateCount);
+        var paths = new ViterbiResult(emissions.BatchSize, emissions.MaxLength);
+        var posteriors = PosteriorResult.For(model, emissions);
+        void All()
+        {
+            engine.Forward(model, emissions, ll, alpha);
+            engine.Backward(model, emissions, ll);
+            engine.Viterbi(model, emissions, paths);
+            engine.Posteriors(model, emissions, posteriors);
+        }
+        All();
+        int allocations = engine.DeviceAllocationCount;
+        long bytes = engine.DeviceBytesInUse;
+        for (int i = 0; i < 3; i++) All();
+        Assert.Equal(allocations, engine.DeviceAllocationCount);
+        Assert.Equal(bytes, engine.DeviceBytesInUse);
+
+        // A smaller batch fits the buffers already there.
+        var (_, smaller) = Case(15, states: 9, batch: 3);
+        engine.Viterbi(model, smaller, paths);
+        Assert.Equal(allocations, engine.DeviceAllocationCount);
+    }
+
+    [Fact]
+    public void Decode_matches_cpu_emissions_forward_and_viterbi()
+    {
+        var rng = new Random(21);
+        var gmm = RandomModels.Gmm(6, 3, 12, rng);
+        var model = RandomModels.Model(6, false, 1, rng);
+        var features = RandomModels.Features(12, new[] { 40, 0, 17, 1, 33 }, rng);
+        var cpu = new HmmEngine();
+        var emissions = new EmissionBatch(features.BatchSize, features.MaxLength, 6);
+        cpu.ComputeEmissions(gmm, features, emissions);
+        var expectedLl = new double[features.BatchSize];
+        cpu.Forward(model, emissions, expectedLl);
+        var expectedPaths = new ViterbiResult(features.BatchSize, features.MaxLength);
+        cpu.Viterbi(model, emissions, expectedPaths);
+
+        var engine = Shared;
+        var ll = new double[features.BatchSize];
+        var paths = new ViterbiResult(features.BatchSize, features.MaxLength);
+        engine.Decode(gmm, model, features, ll, paths);
+        Assert.Equal(0, engine.LastCpuFallbackSequences);
+        var reference = ReferenceHmm.FromBatch(emissions);
+        for (int b = 0; b < features.BatchSize; b++)
+        {
+            double magnitude = 20 * 12 * features.Lengths[b] + RandomModels.Magnitude(reference[b]);
+            Tolerance.LogValue(expectedLl[b], ll[b], magnitude, $"loglik {b}");
+            Tolerance.LogValue(expectedPaths.Scores[b], paths.Scores[b], magnitude, $"score {b}");
+            Assert.Equal(features.Lengths[b], paths.Path(b).Length);
+            Tolerance.LogValue(paths.Scores[b], ReferenceHmm.PathScore(model, reference[b], paths.Path(b).ToArray()), magnitude, $"path {b}");
+        }
+    }
+
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(false, 0)]
+    [InlineData(true, 2)]
+    [InlineData(false, 8)]
+    public void Kernel_variants_agree_with_the_cpu(bool specialise, int rowSplit)
+    {
+        using var engine = Create(new GpuEngineOptions { SpecializeKernels = specialise, RowSplit = rowSplit });
+        var (dense, denseEmissions) = Case(31, states: 12);
+        AssertMatchesCpu(engine, dense, denseEmissions);
+        var (banded, bandedEmissions) = Case(32, states: 20, banded: true);
+        AssertMatchesCpu(engine, banded, bandedEmissions);
+        Assert.Equal(0, engine.LastCpuFallbackSequences);
+    }
+}
+
+/// <summary>The behaviour suite on ILGPU's CPU accelerator (CI).</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class GpuEngineBehaviourIlgpuCpu : GpuEngineBehaviourSuite
+{
+    protected override GpuEngine Shared => GpuTestEngines.Cpu;
+
+    protected override GpuEngine Create(GpuEngineOptions options) => new(new GpuEngineOptions
+    {
+        ForceCpuAccelerator = true,
+        DeviceMemoryBudget = options.DeviceMemoryBudget,
+        CpuFallback = options.CpuFallback,
+        SpecializeKernels = options.SpecializeKernels,
+        ScanMaxStride = options.ScanMaxStride,
+        RowSplit = options.RowSplit,
+    });
+
+    [Fact]
+    public void Runs_on_the_cpu_accelerator() => Assert.False(GpuTestEngines.Cpu.IsCuda);
+
+    [Fact]
+    public void Host_checks_find_every_bad_value_at_every_position()
+    {
+        for (int n = 1; n < 70; n++)
+        {
+            var values = new float[n];
+            Assert.True(HostValidation.AllFinite(values));
+            Assert.True(HostValidation.NoNaNOrPositiveInfinity(values));
+            for (int i = 0; i < n; i++)
+            {
+                values[i] = float.NaN;
+                Assert.False(HostValidation.AllFinite(values));
+                Assert.False(HostValidation.NoNaNOrPositiveInfinity(values));
+                values[i] = float.PositiveInfinity;
+                Assert.False(HostValidation.AllFinite(values));
+                Assert.False(HostValidation.NoNaNOrPositiveInfinity(values));
+                values[i] = float.NegativeInfinity;
+                Assert.False(HostValidation.AllFinite(values));
+                Assert.True(HostValidation.NoNaNOrPositiveInfinity(values));
+                values[i] = -3.5f;
+            }
+        }
+    }
+
+    [Fact]
+    public void Lanes_follow_the_scalar_lane()
+    {
+        var gpu = default(GpuLane);
+        var scalar = default(Hmm.Simd.LaneScalar);
+        foreach (float x in new[] { float.NegativeInfinity, -100f, -1.5f, 0f, 2f })
+        {
+            Assert.Equal(scalar.IsFinite(x), gpu.IsFinite(x));
+            Assert.Equal(scalar.Exp(x), gpu.Exp(x), 6);
+            if (x >= 0f) Assert.Equal(scalar.Log(x), gpu.Log(x), 6);
+            Assert.Equal(scalar.GreaterThan(x, -1.5f), gpu.GreaterThan(x, -1.5f));
+            Assert.Equal(scalar.Select(1f, x, 3f), gpu.Select(1f, x, 3f));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Hmm.Tests.Engine;
+using Xunit;
+
+namespace Hmm.Tests.Gpu;
+
+// The abstract suites against the GPU engine on ILGPU's CPU accelerator: the same kernels that run on CUDA,
+// executed by ILGPU's simulator, so CI (no GPU) checks them. The simulator runs a thread per GPU thread and a real
+// barrier per frame, so these use fewer random cases and smaller models than the SIMD suites; the inherited tests
+// that fix their own state limit (alpha, beta, posteriors) still draw up to 20-40 states.
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ForwardIlgpuCpu : ForwardSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+    protected override int MaxStates => IlgpuCpuLimits.MaxStates;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class BackwardIlgpuCpu : BackwardSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+    protected override int MaxStates => IlgpuCpuLimits.MaxStates;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PosteriorIlgpuCpu : PosteriorSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+    protected override int MaxStates => IlgpuCpuLimits.MaxStates;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ViterbiIlgpuCpu : ViterbiSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+    protected override int MaxStates => IlgpuCpuLimits.MaxStates;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class EmissionIlgpuCpu : EmissionSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+    protected override int MaxStates => IlgpuCpuLimits.MaxStates;
+}
+
+/// <summary>Case counts for the CPU-accelerator runs, chosen to keep them well under a minute on two cores.</summary>
+internal static class IlgpuCpuLimits
+{
+    public const long Iterations = 4;
+    public const int MaxStates = 32;
+}
