@@ -37,6 +37,8 @@ public class GmmDecode
         _features = Shapes.Features(B, T, D, rng);
         _emissions = new EmissionBatch(B, T, N);
         _result = new ViterbiResult(B, T);
+        // ViterbiOnly decodes real emissions: an all -inf batch would end every sequence at its first frame.
+        _engine.ComputeEmissions(_gmm, _features, _emissions);
     }
 
     [Benchmark(OperationsPerInvoke = B * T)]
