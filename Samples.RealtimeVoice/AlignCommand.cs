@@ -20,7 +20,7 @@ namespace Samples.RealtimeVoice;
 internal static class AlignCommand
 {
     private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause" };
-    private static readonly string[] Flags = { "--quiet", "--no-offsets" };
+    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries" };
 
     /// <summary>Files read, aligned and written per round (bounds memory for large folders).</summary>
     private const int ChunkSize = 256;
@@ -75,7 +75,7 @@ internal static class AlignCommand
         }
         if (jobs.Any(j => j.TextPath is not null)) GetTranscriber();
 
-        var aligner = new ForcedAligner(model, new ForcedAlignerOptions { BatchSize = batch, MaxDegreeOfParallelism = threads, AdaptationIterations = adapt, AdaptationPriorWeight = tau, PauseProbability = pause, CorrectBoundaries = !a.Has("--no-offsets") });
+        var aligner = new ForcedAligner(model, new ForcedAlignerOptions { BatchSize = batch, MaxDegreeOfParallelism = threads, AdaptationIterations = adapt, AdaptationPriorWeight = tau, PauseProbability = pause, CorrectBoundaries = !a.Has("--no-offsets"), Placement = a.Has("--viterbi-boundaries") ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean });
         var watch = Stopwatch.StartNew();
         double audioSeconds = 0;
         int failed = 0;

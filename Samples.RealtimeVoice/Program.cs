@@ -33,7 +33,7 @@ static int Help()
     Console.WriteLine("  demo   sample sequences from a known GMM-HMM, decode them with every engine, print accuracy and speed");
     Console.WriteLine("         options: --states N --components K --dim D --batch B --length T --seed S");
     Console.WriteLine("  align  INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]");
-    Console.WriteLine("         [--adapt ROUNDS] [--tau T] [--no-offsets] [--threads N] [--batch N]");
+    Console.WriteLine("         [--adapt ROUNDS] [--tau T] [--no-offsets] [--viterbi-boundaries] [--threads N] [--batch N]");
     Console.WriteLine("         forced alignment of a WAV file (prints its phone table) or a folder of X.wav + X.phones / X.txt");
     Console.WriteLine("  train  DATA_DIR [...] --out MODEL [--components K] [--iterations I] [--states N] [--hop MS] [--floor F] [--slack N]");
     Console.WriteLine("         [--speeds 0.8,...,1.25] [--noisy N] [--reverb N] [--embedded N] [--viterbi] [--no-offsets] [--threads N]");

@@ -32,7 +32,7 @@ internal static class TrainCommand
         {
             FrontEnd = FrontEndOptions.Default with { HopLengthMs = a.GetDouble("--hop", 5, 1, 25) },
             Phones = phones,
-            StatesPerPhone = a.GetInt("--states", 3, 1, 10),
+            StatesPerPhone = a.GetInt("--states", 5, 1, 10),
             MaxComponents = a.GetInt("--components", 8, 1, 256),
             IterationsPerMixture = a.GetInt("--iterations", 4, 1, 100),
             VarianceFloor = a.GetDouble("--floor", 0.01, 1e-6, 0.99),

@@ -76,11 +76,31 @@ public sealed record ForcedAlignerOptions
     /// </summary>
     public bool CorrectBoundaries { get; init; } = true;
 
+    /// <summary>
+    /// Where each boundary goes (<see cref="BoundaryPlacement.PosteriorMean"/>): the Viterbi path fixes the segments,
+    /// then each boundary can move to its expected time under the state posteriors of the same graph (forward-backward),
+    /// which averages over the near-equal paths instead of taking the single best one and gives sub-frame positions.
+    /// </summary>
+    public BoundaryPlacement Placement { get; init; } = BoundaryPlacement.PosteriorMean;
+
     /// <summary>Prior probability of a pause where text-given alignment allows one (between words, at the ends) (0.5).</summary>
     public double PauseProbability { get; init; } = 0.5;
 
     /// <summary>MAP prior weight tau in frames (10): how much data a component needs before its mean follows the new audio halfway.</summary>
     public double AdaptationPriorWeight { get; init; } = 10;
+}
+
+/// <summary>How <see cref="ForcedAligner"/> places boundaries once the best path is known.</summary>
+public enum BoundaryPlacement
+{
+    /// <summary>At the frame where the Viterbi path changes segment.</summary>
+    Viterbi,
+
+    /// <summary>
+    /// At the expected frame of leaving the segment: the sum over frames of the posterior probability of still being
+    /// in it or an earlier one (forward-backward over the same graph), i.e. the posterior mean of the boundary.
+    /// </summary>
+    PosteriorMean,
 }
 
 /// <summary>
@@ -303,6 +323,12 @@ public sealed class ForcedAligner
         int maxT = graph.MaxLength;
         var result = new ViterbiResult(batch.Length, maxT);
         _engine.Viterbi(layout.Model, graph, result);
+        PosteriorResult? post = null;
+        if (_options.Placement == BoundaryPlacement.PosteriorMean)
+        {
+            post = PosteriorResult.For(layout.Model, graph);
+            _engine.Posteriors(layout.Model, graph, post);
+        }
         for (int b = 0; b < batch.Length; b++)
         {
             int i = batch[b];
@@ -312,17 +338,44 @@ public sealed class ForcedAligner
                 outcomes[i] = new AlignmentOutcome(inputs[i].Name, null, "no alignment fits: the audio is too short for the phone sequence.", double.NaN, frames[i]);
                 continue;
             }
-            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples.Length);
+            double[]? cdf = post is not null && !double.IsNegativeInfinity(post.LogLikelihoods[b]) && !double.IsNaN(post.LogLikelihoods[b])
+                ? LeaveTimes(layout, post.StatePosteriors, b, frames[i]) : null;
+            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples.Length, cdf);
             outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i]);
         }
     }
 
-    private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, int sampleCount)
+    /// <summary>
+    /// Expected frame of leaving each graph slot (pause or phone, in path order): entry o is the sum over frames of
+    /// P(slot at t &lt;= o), the posterior mean of the first frame past slot o (graph states are numbered in path order,
+    /// so slot = state / S).
+    /// </summary>
+    private static double[] LeaveTimes(GraphLayout layout, StateLattice posteriors, int b, int frames)
+    {
+        int slots = (layout.StateCount - 1) / layout.S;
+        var leave = new double[slots];
+        var cumulative = new double[slots];
+        for (int t = 0; t < frames; t++)
+        {
+            var row = posteriors.Frame(b, t);
+            double sum = 0;
+            for (int o = 0; o < slots; o++)
+            {
+                for (int k = 0; k < layout.S; k++) sum += row[o * layout.S + k];
+                cumulative[o] = sum;
+            }
+            double total = sum > 0 ? sum : 1;
+            for (int o = 0; o < slots; o++) leave[o] += Math.Min(1, cumulative[o] / total);
+        }
+        return leave;
+    }
+
+    private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, int sampleCount, double[]? leaveTimes)
     {
         var fe = _model.FrontEnd;
         double rate = fe.SampleRate;
         // A boundary between frames t-1 and t sits half a hop before frame t's centre.
-        double Boundary(int t) => (t * (double)fe.HopLength + (fe.FrameLength - fe.HopLength) / 2.0) / rate;
+        double Boundary(double t) => (t * fe.HopLength + (fe.FrameLength - fe.HopLength) / 2.0) / rate;
         var segments = new List<PhoneSegment>();
         (int Token, int Sub, bool Pause) current = layout.Decode(path[0]);
         for (int t = 1; t <= path.Length; t++)
@@ -330,7 +383,13 @@ public sealed class ForcedAligner
             (int Token, int Sub, bool Pause) next = t < path.Length ? layout.Decode(path[t]) : (-1, 0, false);
             if (t < path.Length && next.Token == current.Token && next.Pause == current.Pause) continue;
             double start = segments.Count == 0 ? 0 : segments[segments.Count - 1].End;
-            double end = t < path.Length ? Math.Round(Boundary(t), 3) : Math.Round(sampleCount / rate, 3);
+            double frame = t;
+            if (leaveTimes is not null && t < path.Length)
+            {
+                // The posterior mean of leaving this segment's slot (non-decreasing along the path, so order holds).
+                frame = leaveTimes[path[t - 1] / layout.S];
+            }
+            double end = t < path.Length ? Math.Round(Boundary(frame), 3) : Math.Round(sampleCount / rate, 3);
             string phone = current.Pause ? PhoneSet.Silence : _model.Phones[phones[current.Token]];
             segments.Add(new PhoneSegment(start, Math.Max(start, end), phone));
             current = next;

@@ -136,6 +136,28 @@ public class ForcedAlignerTests
     }
 
     [Fact]
+    public void Posterior_mean_boundaries_stay_in_order_near_the_viterbi_ones_and_leave_the_frame_grid()
+    {
+        var model = AlignmentTestData.DefaultModel.WithBoundaryOffsets(null);
+        string id = "s017-us1";
+        var input = new AlignmentInput(id, AlignmentTestData.Samples(id), AlignmentTestData.PhonesOf(id));
+        var viterbi = new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = 0, Placement = BoundaryPlacement.Viterbi }).Align(input).Segments!;
+        var posterior = new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = 0, Placement = BoundaryPlacement.PosteriorMean }).Align(input).Segments!;
+        Assert.Equal(viterbi.Select(s => s.Phone), posterior.Select(s => s.Phone));
+        Assert.Equal(viterbi[^1].End, posterior[^1].End);
+        int offGrid = 0;
+        for (int i = 1; i < posterior.Count; i++)
+        {
+            Assert.Equal(posterior[i - 1].End, posterior[i].Start);
+            Assert.True(posterior[i].Start >= posterior[i - 1].Start);
+            Assert.True(Math.Abs(posterior[i].Start - viterbi[i].Start) <= 0.020, $"boundary {i}: {posterior[i].Start} vs Viterbi {viterbi[i].Start}");
+            double ms = viterbi[i].Start * 1000 - posterior[i].Start * 1000;
+            if (Math.Abs(ms - Math.Round(ms / 5) * 5) > 0.5) offGrid++;
+        }
+        Assert.True(offGrid >= 1, "posterior-mean boundaries should fall between frames");
+    }
+
+    [Fact]
     public void Boundary_offsets_move_boundaries_of_their_class_pair_only()
     {
         var model = AlignmentTestData.DefaultModel;
@@ -204,8 +226,9 @@ public class ForcedAlignerTests
     {
         var inputs = AlignmentTestData.SampleIds.Select(id => new AlignmentInput(id, AlignmentTestData.Samples(id), AlignmentTestData.PhonesOf(id))).ToArray();
         var plain = new ForcedAligner(AlignmentTestData.DefaultModel, new ForcedAlignerOptions { AdaptationIterations = 0 }).Align(inputs);
-        // Room for about one utterance per batch: same results, more batches.
-        var small = new ForcedAligner(AlignmentTestData.DefaultModel, new ForcedAlignerOptions { AdaptationIterations = 0, MaxCellsPerBatch = 500 * 128 }).Align(inputs);
+        // Room for about one utterance per batch (the graph grows with the states per phone): same results, more batches.
+        long budget = 500L * 128 * AlignmentTestData.DefaultModel.StatesPerPhone / 3;
+        var small = new ForcedAligner(AlignmentTestData.DefaultModel, new ForcedAlignerOptions { AdaptationIterations = 0, MaxCellsPerBatch = budget }).Align(inputs);
         for (int i = 0; i < inputs.Length; i++) Assert.Equal(plain[i].Segments, small[i].Segments);
         var tiny = new ForcedAligner(AlignmentTestData.DefaultModel, new ForcedAlignerOptions { MaxCellsPerBatch = 1000 }).Align(inputs);
         Assert.All(tiny, o => Assert.Contains("too long to align in one pass", o.Error));

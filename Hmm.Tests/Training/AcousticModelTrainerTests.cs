@@ -29,7 +29,7 @@ public class AcousticModelTrainerTests
         // Phones absent from three sentences back off to their class and are named.
         Assert.Contains("no training frames for", model.Description);
         Assert.Contains("OY", model.Description);
-        Assert.Equal(PhoneSet.Default.Count * 3, model.StateCount);
+        Assert.Equal(PhoneSet.Default.Count * options.StatesPerPhone, model.StateCount);
         // Boundary offsets are measured on the training data, only for class pairs with enough boundaries.
         Assert.Contains("boundary offsets from", model.Description);
         var offsets = model.BoundaryOffsets();
