@@ -212,10 +212,12 @@ internal static class Benchmarks
         var variants = new List<string>();
         var options = new (string Label, GpuEngineOptions Options)[]
         {
-            ("default (specialised, O1, one thread a state)", new GpuEngineOptions { Profiling = true }),
-            ("rows split over 8 threads a state", new GpuEngineOptions { Profiling = true, RowSplit = 8 }),
-            ("max by warp shuffles", new GpuEngineOptions { Profiling = true, ScanMaxStride = 1 }),
-            ("generic kernels (no specialisation)", new GpuEngineOptions { Profiling = true, SpecializeKernels = false }),
+            ("default (auto time chunks)", new GpuEngineOptions { Profiling = true }),
+            ("one pass (time chunks off)", new GpuEngineOptions { Profiling = true, TimeChunkFrames = -1 }),
+            ("time chunks of 25 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 25 }),
+            ("time chunks of 50 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 50 }),
+            ("time chunks of 100 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 100 }),
+            ("time chunks of 200 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 200 }),
         };
         var llB1 = new double[B1];
         var pathsB1 = new ViterbiResult(B1, T);
@@ -228,8 +230,12 @@ internal static class Benchmarks
             var (_, kbw) = Time(variant, () => variant.Backward(model, emissions32, llB1), 2, 20);
             var (_, kp) = Time(variant, () => variant.Posteriors(model, emissionsFb, posteriors), 2, 20);
             var (_, kf) = Time(variant, () => variant.Forward(model64, emissions64, ll64), 2, 10);
+            CheckDecodeAgainstCpu(gmm, model, features32, ll, paths);
+            variant.Forward(model, emissions32, llB1);
+            string fwdCheck = $"{CheckForwardAgainstCpu(model, emissions32, llB1):E1}";
+            variant.Backward(model, emissions32, llB1);
+            Console.WriteLine($"  checked {label}: N=10 max rel |ll - cpu| fwd {fwdCheck} bwd {CheckForwardAgainstCpu(model, emissions32, llB1):E1}, posteriors max |gamma - cpu| {CheckPosteriorsAgainstCpu(model, emissionsFb, posteriors):E1}");
             variants.Add($"{label,-38}: decode B=32 {kd:F3} | N=10 B=32 fwd {kfw:F3} vit {kvi:F3} bwd {kbw:F3} post {kp:F3} | fwd N=64 B=256 {kf:F3} ms");
-            if (option.RecursionStep != null) CheckDecodeAgainstCpu(gmm, model, features32, ll, paths);
         }
 
         Console.WriteLine();

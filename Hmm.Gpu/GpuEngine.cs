@@ -44,6 +44,10 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private readonly DeviceBuffer<float> _emissions, _features, _alpha, _beta, _alphaScales, _betaScales, _backpointers, _gamma, _shift, _counts;
     private readonly DeviceBuffer<int> _lengths, _paths;
     private readonly DeviceBuffer<double> _scores;
+    // Chunked (parallel-in-time) recursion: transfer rows, their scales, boundary columns, final states.
+    private readonly DeviceBuffer<float> _transfer, _boundary;
+    private readonly DeviceBuffer<double> _transferScales;
+    private readonly DeviceBuffer<int> _final;
     // Model tables, uploaded when the model object changes.
     private readonly DeviceBuffer<float> _into, _outOf, _initial, _gmmWeights, _gmmBias, _gmmCenter;
     private object? _loadedModel;
@@ -54,6 +58,10 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
     private Action<KernelConfig, GaussianParams>? _gaussianKernel;
     private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
+    private Action<KernelConfig, ChunkParams>? _transferKernel, _combineKernel, _replayKernel, _backtraceKernel;
+    private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _transferSpecialized;
+    private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _combineSpecialized;
+    private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _replaySpecialized;
     private Action<KernelConfig, PosteriorParams, int>? _gammaKernel;
     private Action<KernelConfig, PosteriorParams, int>? _countsKernel;
 
@@ -91,6 +99,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         _shift = new(_allocator); _counts = new(_allocator); _lengths = new(_allocator); _paths = new(_allocator);
         _scores = new(_allocator); _into = new(_allocator); _outOf = new(_allocator); _initial = new(_allocator);
         _gmmWeights = new(_allocator); _gmmBias = new(_allocator); _gmmCenter = new(_allocator);
+        _transfer = new(_allocator); _boundary = new(_allocator); _transferScales = new(_allocator); _final = new(_allocator);
     }
 
     /// <summary>
@@ -210,7 +219,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 var p = RecursionSetup(model, emissions, b0, count);
                 if (logAlpha != null) { p.AlphaColumns = _alpha.Ensure((long)count * maxLength * stride); p.RecordAlpha = 2; }
                 var start = Mark();
-                LaunchRecursion(model, p, count, RecursionKernel.ModeForward);
+                int segment = logAlpha == null ? TimeSegment(model, count, maxLength, 1) : 0;
+                if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeForward);
+                else LaunchRecursion(model, p, count, RecursionKernel.ModeForward);
                 Measure(start);
                 DownloadScores(count, 0, scores.AsSpan(b0, count));
                 if (logAlpha != null) DownloadLattice(_alpha, logAlpha, b0, count, maxLength);
@@ -240,6 +251,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 var p = RecursionSetup(model, emissions, b0, count);
                 if (logBeta != null) { p.BetaColumns = _beta.Ensure((long)count * maxLength * stride); p.RecordBeta = 2; }
                 var start = Mark();
+                // One pass only: the chunked backward alone (transfer + combine, score in slot 2) passed on ILGPU's CPU
+                // accelerator but returned stale scores on the H100 (GPU-NOTES.md, "What is left"); posteriors, which
+                // use its boundaries and replay, are chunked and verified on CUDA.
                 LaunchRecursion(model, p, count, RecursionKernel.ModeBackward);
                 Measure(start);
                 DownloadScores(count, 2, scores.AsSpan(b0, count));
@@ -291,7 +305,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                     MaxLength = maxLength, Stride = stride, Rows = rows, Banded = p.Banded,
                 };
                 var start = Mark();
-                LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeBackward);
+                int segment = TimeSegment(model, count, maxLength, 2);
+                if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeForward, RecursionKernel.ModeBackward, record: true);
+                else LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeBackward);
                 _gammaKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Gamma);
                 _countsKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Counts);
                 _gammaKernel(SmallGroups(count * maxLength), q, count * maxLength);
@@ -335,7 +351,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 p.Paths = _paths.Ensure((long)count * result.MaxLength);
                 p.PathStride = result.MaxLength;
                 var start = Mark();
-                LaunchRecursion(model, p, count, RecursionKernel.ModeViterbi);
+                int segment = TimeSegment(model, count, maxLength, 1);
+                if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeViterbi);
+                else LaunchRecursion(model, p, count, RecursionKernel.ModeViterbi);
                 Measure(start);
                 DownloadScores(count, 1, result.ScoreArray.AsSpan(b0, count));
                 _paths.View.SubView(0, (long)count * result.MaxLength).CopyToCPU(_stream, result.PathArray.AsSpan(b0 * result.MaxLength, count * result.MaxLength));
@@ -386,7 +404,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 p.PathStride = result.MaxLength;
                 var start = Mark();
                 LaunchGaussian(tables, frames, p.Lengths, p.Emissions, count, maxLength, stride);
-                LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeViterbi);
+                int segment = TimeSegment(model, count, maxLength, 2);
+                if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeForward, RecursionKernel.ModeViterbi);
+                else LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeViterbi);
                 Measure(start);
                 DownloadScores(count, 0, scores.AsSpan(b0, count));
                 DownloadScores(count, 1, result.ScoreArray.AsSpan(b0, count));
@@ -458,6 +478,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     {
         _emissions.Dispose(); _features.Dispose(); _alpha.Dispose(); _beta.Dispose(); _alphaScales.Dispose(); _betaScales.Dispose();
         _backpointers.Dispose(); _gamma.Dispose(); _shift.Dispose(); _counts.Dispose(); _lengths.Dispose(); _paths.Dispose(); _scores.Dispose();
+        _transfer.Dispose(); _boundary.Dispose(); _transferScales.Dispose(); _final.Dispose();
     }
 
     /// <summary>
@@ -586,6 +607,105 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         {
             _recursionKernel ??= _accelerator.LoadStreamKernel(GenericRecursion());
             _recursionKernel(config, p);
+        }
+    }
+
+    /// <summary>Transfer rows a group computes: two rows of 16 states fill a warp (scan mode only: one state per thread).</summary>
+    private int RowsPerGroup(RecursionLayout layout, int stride) =>
+        layout.ScanMax && layout.Split == 1 && 2 * stride <= Math.Min(32, _accelerator.MaxNumThreadsPerGroup) ? Math.Min(32, _accelerator.MaxNumThreadsPerGroup) / stride : 1;
+
+    /// <summary>
+    /// Frames per time chunk for a call, or 0 for the one-pass kernel. Auto (CUDA): chunk when the one-pass launch has
+    /// fewer groups than the device holds, choosing C chunks so that the transfer launch (count · modes · C row blocks)
+    /// roughly fills 32 warps per SM; needs C ≥ 4 and chunks of at least 16 frames to pay for the extra passes.
+    /// </summary>
+    private int TimeSegment(HmmModel model, int count, int maxLength, int modes)
+    {
+        var tr = model.Transitions;
+        if (_options.TimeChunkFrames < 0 || maxLength < 2 || _options.RecursionStep != null) return 0;
+        var layoutOrNull = RecursionLayoutFor(model);
+        if (layoutOrNull == null || layoutOrNull.Value.Split != 1) return 0;
+        var layout = layoutOrNull.Value;
+        int stride = tr.PaddedStateCount;
+        int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
+        int rpg = RowsPerGroup(layout, stride);
+        int warps = Math.Max(1, layout.Threads / _accelerator.WarpSize);
+        if (ChunkedKernel.TransferSharedFloats(Pad(tr), stride, tr.TableRows, layout.TableInShared, layout.ChunkFrames, warps, rpg) > maxShared) return 0;
+        if (_options.TimeChunkFrames > 0) return Math.Min(_options.TimeChunkFrames, maxLength);
+        if (!IsCuda) return 0;
+        int sms = Math.Max(1, _accelerator.NumMultiprocessors);
+        long perChunk = (long)count * modes * ((model.StateCount + rpg - 1) / rpg) * warps;
+        long chunks = sms * 32L / Math.Max(1, perChunk);
+        if (chunks < 4) return 0;
+        int segment = (int)Math.Max(16, (maxLength + chunks - 1) / chunks);
+        return (maxLength + segment - 1) / segment >= 4 ? segment : 0;
+    }
+
+    /// <summary>
+    /// The chunked recursion (see <see cref="ChunkedKernel"/>): transfer rows, combination over chunks (scores), and for
+    /// Viterbi the replay from the boundary columns and the backtrace. Scores land in <c>p.Scores</c> as with the one-pass kernel.
+    /// </summary>
+    private void LaunchChunked(HmmModel model, RecursionParams p, int count, int segment, int mode0, int mode1 = -1, bool record = false)
+    {
+        var layout = RecursionLayoutFor(model)!.Value;
+        int modes = mode1 < 0 ? 1 : 2;
+        int segments = (p.MaxLength + segment - 1) / segment;
+        int stride = p.Stride, n = p.States;
+        int rpg = RowsPerGroup(layout, stride);
+        int warps = Math.Max(1, layout.Threads / _accelerator.WarpSize);
+        bool viterbi = mode0 == RecursionKernel.ModeViterbi || mode1 == RecursionKernel.ModeViterbi;
+        int replayMask = 0;
+        for (int slot = 0; slot < modes; slot++)
+        {
+            int mode = slot == 0 ? mode0 : mode1;
+            if (mode == RecursionKernel.ModeViterbi || record) replayMask |= 1 << slot;
+        }
+        var q = new ChunkParams
+        {
+            Emissions = p.Emissions, Lengths = p.Lengths, IntoTable = p.IntoTable, OutOfTable = p.OutOfTable, Initial = p.Initial,
+            AlphaColumns = p.AlphaColumns, AlphaScales = p.AlphaScales, BetaColumns = p.BetaColumns, BetaScales = p.BetaScales, ReplayMask = replayMask,
+            Transfer = _transfer.Ensure((long)count * segments * modes * n * stride),
+            TransferScales = _transferScales.Ensure((long)count * segments * modes * n),
+            Boundary = _boundary.Ensure((long)count * segments * modes * stride),
+            Final = _final.Ensure((long)count * modes),
+            Backpointers = p.Backpointers, Paths = p.Paths, Scores = p.Scores,
+            MaxLength = p.MaxLength, States = n, Stride = stride, Rows = p.Rows, Banded = p.Banded, Pad = p.Pad, PathStride = p.PathStride,
+            ModeCount = modes, Mode0 = mode0, Mode1 = mode1 < 0 ? mode0 : mode1,
+            TableInShared = layout.TableInShared ? 1 : 0, ChunkFrames = layout.ChunkFrames, ScanMax = layout.ScanMax ? 1 : 0,
+            Segment = segment, Segments = segments, RowsPerGroup = rpg,
+        };
+        int transferThreads = rpg > 1 ? (rpg * stride + _accelerator.WarpSize - 1) / _accelerator.WarpSize * _accelerator.WarpSize : layout.Threads;
+        int transferWarps = transferThreads / _accelerator.WarpSize;
+        int rowBlocks = (n + rpg - 1) / rpg;
+        var transferConfig = new KernelConfig(new Index1D(count * segments * modes * rowBlocks), new Index1D(transferThreads),
+            SharedMemoryConfig.RequestDynamic<float>(ChunkedKernel.TransferSharedFloats(q.Pad, stride, q.Rows, layout.TableInShared, q.ChunkFrames, transferWarps, rpg)));
+        var combineConfig = new KernelConfig(new Index1D(count * modes), new Index1D(layout.Threads),
+            SharedMemoryConfig.RequestDynamic<float>(ChunkedKernel.CombineSharedFloats(q.Pad, stride, warps)));
+        var replayConfig = new KernelConfig(new Index1D(count * segments * modes), new Index1D(layout.Threads),
+            SharedMemoryConfig.RequestDynamic<float>(ChunkedKernel.TransferSharedFloats(q.Pad, stride, q.Rows, layout.TableInShared, q.ChunkFrames, warps, 1)));
+        var backtraceConfig = new KernelConfig(new Index1D(count), new Index1D(layout.Threads), SharedMemoryConfig.RequestDynamic<float>(q.ChunkFrames * stride));
+        if (_specialize)
+        {
+            _transferSpecialized ??= _accelerator.LoadStreamKernel<ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ChunkedKernel.TransferSpecialized);
+            _combineSpecialized ??= _accelerator.LoadStreamKernel<ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ChunkedKernel.CombineSpecialized);
+            _replaySpecialized ??= _accelerator.LoadStreamKernel<ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ChunkedKernel.ReplaySpecialized);
+            _transferSpecialized(transferConfig, q, SpecializedValue.New(q.Rows), SpecializedValue.New(stride), SpecializedValue.New(q.Pad), SpecializedValue.New(q.Banded), SpecializedValue.New(q.ScanMax), SpecializedValue.New(rpg));
+            _combineSpecialized(combineConfig, q, SpecializedValue.New(n), SpecializedValue.New(stride), SpecializedValue.New(q.Pad), SpecializedValue.New(q.ScanMax));
+            if (replayMask != 0) _replaySpecialized(replayConfig, q, SpecializedValue.New(q.Rows), SpecializedValue.New(stride), SpecializedValue.New(q.Pad), SpecializedValue.New(q.Banded), SpecializedValue.New(q.ScanMax));
+        }
+        else
+        {
+            _transferKernel ??= _accelerator.LoadStreamKernel<ChunkParams>(ChunkedKernel.Transfer);
+            _combineKernel ??= _accelerator.LoadStreamKernel<ChunkParams>(ChunkedKernel.Combine);
+            _replayKernel ??= _accelerator.LoadStreamKernel<ChunkParams>(ChunkedKernel.Replay);
+            _transferKernel(transferConfig, q);
+            _combineKernel(combineConfig, q);
+            if (replayMask != 0) _replayKernel(replayConfig, q);
+        }
+        if (viterbi)
+        {
+            _backtraceKernel ??= _accelerator.LoadStreamKernel<ChunkParams>(ChunkedKernel.Backtrace);
+            _backtraceKernel(backtraceConfig, q);
         }
     }
 

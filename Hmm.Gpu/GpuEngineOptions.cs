@@ -41,6 +41,14 @@ public sealed class GpuEngineOptions
     /// </summary>
     public int RowSplit { get; init; }
 
+    /// <summary>
+    /// Parallel-in-time (chunked) forward, Viterbi and posteriors: frames per time chunk. 0 (the default) chooses per call on CUDA
+    /// (chunks only when the batch's groups would underfill the device; never on the CPU accelerator); a negative value
+    /// turns chunking off; a positive value forces chunks of that many frames for forward (without lattice), Viterbi, decode
+    /// and posteriors. The backward log-likelihood (<see cref="GpuEngine.Backward"/>) always runs the one-pass kernel.
+    /// </summary>
+    public int TimeChunkFrames { get; init; }
+
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
     internal ILGPU.OptimizationLevel? Optimization { get; init; }
 

@@ -452,7 +452,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
 
     /// <summary>Maximum of a column: every thread reads it (small N), or a warp-shuffle reduction plus one barrier across warps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ColumnMax(ArrayView<float> column, int pad, int stride, ArrayView<float> partials, int parity, int scan)
+    internal static float ColumnMax(ArrayView<float> column, int pad, int stride, ArrayView<float> partials, int parity, int scan)
     {
         if (scan != 0)
         {
@@ -517,7 +517,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     /// full memory latency per element.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LoadRows(ArrayView<float> source, int lo, int hi, ArrayView<float> chunk, int stride)
+    internal static void LoadRows(ArrayView<float> source, int lo, int hi, ArrayView<float> chunk, int stride)
     {
         int count = (hi - lo) * stride, step = Group.DimX;
         long start = (long)lo * stride;

@@ -44,4 +44,23 @@ public sealed class GpuEngineBehaviourCuda : GpuEngineBehaviourSuite
     [Fact]
     public void Runs_on_cuda() => Assert.True(GpuTestEngines.Cuda.IsCuda);
 }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ForwardChunkedCuda : ForwardSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(ChunkedTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ViterbiChunkedCuda : ViterbiSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(ChunkedTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PosteriorChunkedCuda : PosteriorSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(ChunkedTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class BackwardChunkedCuda : BackwardSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(ChunkedTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ChunkedAgreementCuda : ChunkedAgreementSuite
+{
+    protected override GpuEngine Chunked => ChunkedTestEngines.Cuda;
+    protected override GpuEngine OnePass => GpuTestEngines.Cuda;
+}
 #endif
