@@ -895,23 +895,13 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
 
     private static void CheckEmissionShapes(EmissionModel model, SequenceBatch features, EmissionBatch output)
     {
-        if (features.Dimension != model.FeatureDimension)
-            throw new ArgumentException($"features have dimension {features.Dimension} but the model reads {model.FeatureDimension}.", nameof(features));
-        if (output.StateCount != model.StateCount)
-            throw new ArgumentException($"output has {output.StateCount} states but the model has {model.StateCount}.", nameof(output));
-        if (output.BatchSize < features.BatchSize || output.MaxLength < features.MaxLength)
-            throw new ArgumentException($"output holds [{output.BatchSize}, {output.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(output));
+        EngineArguments.EmissionShapes(model, features, output);
         if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
     }
 
     private static void Check(HmmModel model, EmissionBatch emissions, int capacity, string capacityName)
     {
-        Guard.NotNull(model, nameof(model));
-        Guard.NotNull(emissions, nameof(emissions));
-        if (emissions.StateCount != model.StateCount)
-            throw new ArgumentException($"emissions have {emissions.StateCount} states but the model has {model.StateCount}.", nameof(emissions));
-        if (capacity < emissions.BatchSize)
-            throw new ArgumentException($"{capacityName} has room for {capacity} sequences but the batch has {emissions.BatchSize}.", capacityName);
+        EngineArguments.RecursionShapes(model, emissions, capacity, capacityName);
         if (!HostValidation.EmissionsValid(emissions)) emissions.Validate(nameof(emissions));
     }
 

@@ -52,15 +52,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
     /// <exception cref="ArgumentException">Shapes disagree, or a feature is NaN/infinite, or a categorical symbol is out of range.</exception>
     public void ComputeEmissions(EmissionModel model, SequenceBatch features, EmissionBatch output)
     {
-        Guard.NotNull(model, nameof(model));
-        Guard.NotNull(features, nameof(features));
-        Guard.NotNull(output, nameof(output));
-        if (features.Dimension != model.FeatureDimension)
-            throw new ArgumentException($"features have dimension {features.Dimension} but the model reads {model.FeatureDimension}.", nameof(features));
-        if (output.StateCount != model.StateCount)
-            throw new ArgumentException($"output has {output.StateCount} states but the model has {model.StateCount}.", nameof(output));
-        if (output.BatchSize < features.BatchSize || output.MaxLength < features.MaxLength)
-            throw new ArgumentException($"output holds [{output.BatchSize}, {output.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(output));
+        EngineArguments.EmissionShapes(model, features, output);
         features.ValidateFinite(nameof(features));
         for (int b = 0; b < features.BatchSize; b++) output.SetLength(b, features.Lengths[b]);
         switch (model)
@@ -332,12 +324,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
 
     private static void Check(HmmModel model, EmissionBatch emissions, int capacity, string capacityName)
     {
-        Guard.NotNull(model, nameof(model));
-        Guard.NotNull(emissions, nameof(emissions));
-        if (emissions.StateCount != model.StateCount)
-            throw new ArgumentException($"emissions have {emissions.StateCount} states but the model has {model.StateCount}.", nameof(emissions));
-        if (capacity < emissions.BatchSize)
-            throw new ArgumentException($"{capacityName} has room for {capacity} sequences but the batch has {emissions.BatchSize}.", capacityName);
+        EngineArguments.RecursionShapes(model, emissions, capacity, capacityName);
         emissions.Validate(nameof(emissions));
     }
 

@@ -527,22 +527,7 @@ internal static class ChunkedKernel
         if (tid == 0) p.Paths[pathBase + length - 1] = state;
         long seqBase = (long)b * p.MaxLength * stride;
         var backpointers = p.Backpointers.SubView(seqBase, (long)p.MaxLength * stride);
-        for (int hi = length - 1; hi >= 1;)
-        {
-            int lo = XMath.Max(1, hi - chunkFrames + 1);
-            Group.Barrier();
-            LoadRows(backpointers, lo, hi + 1, chunk, stride);
-            Group.Barrier();
-            if (tid == 0)
-            {
-                for (int u = hi; u >= lo; u--)
-                {
-                    state = (int)chunk[(u - lo) * stride + state];
-                    p.Paths[pathBase + u - 1] = state;
-                }
-            }
-            hi = lo - 1;
-        }
+        RecursionKernel<DefinitionsStep>.FollowBackpointers(backpointers, chunk, p.Paths, pathBase, length, chunkFrames, stride, state, tid);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

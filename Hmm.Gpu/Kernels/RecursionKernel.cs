@@ -340,6 +340,17 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             p.Paths[pathBase + length - 1] = state;
         }
         var backpointers = p.Backpointers.SubView(seqBase, (long)p.MaxLength * stride);
+        FollowBackpointers(backpointers, chunk, p.Paths, pathBase, length, chunkFrames, stride, state, tid);
+    }
+
+    /// <summary>
+    /// The device backtrace shared by the one-pass and the chunked kernels: the group stages back-pointers a chunk of
+    /// frames at a time into shared memory and thread 0 follows them from <paramref name="state"/> at the last frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FollowBackpointers(ArrayView<float> backpointers, ArrayView<float> chunk, ArrayView<int> paths, long pathBase,
+        int length, int chunkFrames, int stride, int state, int tid)
+    {
         for (int hi = length - 1; hi >= 1;)
         {
             int lo = XMath.Max(1, hi - chunkFrames + 1);
@@ -351,7 +362,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                 for (int u = hi; u >= lo; u--)
                 {
                     state = (int)chunk[(u - lo) * stride + state];
-                    p.Paths[pathBase + u - 1] = state;
+                    paths[pathBase + u - 1] = state;
                 }
             }
             hi = lo - 1;

@@ -1,0 +1,33 @@
+using System;
+
+namespace Hmm.Engine;
+
+/// <summary>
+/// The argument checks every engine shares (shapes and capacities, each naming the argument). Value checks
+/// (NaN, +infinity) follow in each engine, which may run a faster pre-check first.
+/// </summary>
+internal static class EngineArguments
+{
+    public static void EmissionShapes(EmissionModel model, SequenceBatch features, EmissionBatch output)
+    {
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(features, nameof(features));
+        Guard.NotNull(output, nameof(output));
+        if (features.Dimension != model.FeatureDimension)
+            throw new ArgumentException($"features have dimension {features.Dimension} but the model reads {model.FeatureDimension}.", nameof(features));
+        if (output.StateCount != model.StateCount)
+            throw new ArgumentException($"output has {output.StateCount} states but the model has {model.StateCount}.", nameof(output));
+        if (output.BatchSize < features.BatchSize || output.MaxLength < features.MaxLength)
+            throw new ArgumentException($"output holds [{output.BatchSize}, {output.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(output));
+    }
+
+    public static void RecursionShapes(HmmModel model, EmissionBatch emissions, int capacity, string capacityName)
+    {
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(emissions, nameof(emissions));
+        if (emissions.StateCount != model.StateCount)
+            throw new ArgumentException($"emissions have {emissions.StateCount} states but the model has {model.StateCount}.", nameof(emissions));
+        if (capacity < emissions.BatchSize)
+            throw new ArgumentException($"{capacityName} has room for {capacity} sequences but the batch has {emissions.BatchSize}.", capacityName);
+    }
+}
