@@ -43,6 +43,11 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     // Per-batch buffers (grow-only).
     private readonly DeviceBuffer<float> _emissions, _features, _alpha, _beta, _alphaScales, _betaScales, _backpointers, _gamma, _shift, _counts;
     private readonly DeviceBuffer<int> _lengths, _paths;
+    private readonly DeviceBuffer<ILGPU.Half> _halfFeatures;
+    private ushort[] _halfStaging = Array.Empty<ushort>();
+    private double[] _halfBounds = Array.Empty<double>();
+    private int _halfBoundCount;
+    private (object Gmm, float[] Precision, float[] Offset)? _halfFactors;
     private readonly DeviceBuffer<double> _scores;
     // Chunked (parallel-in-time) recursion: transfer rows, their scales, boundary columns, final states.
     private readonly DeviceBuffer<float> _transfer, _boundary;
@@ -94,6 +99,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         _stream = _accelerator.DefaultStream;
         _specialize = _options.SpecializeKernels ?? IsCuda;
         _allocator = new DeviceAllocator(_accelerator);
+        _halfFeatures = new(_allocator);
         _emissions = new(_allocator); _features = new(_allocator); _alpha = new(_allocator); _beta = new(_allocator);
         _alphaScales = new(_allocator); _betaScales = new(_allocator); _backpointers = new(_allocator); _gamma = new(_allocator);
         _shift = new(_allocator); _counts = new(_allocator); _lengths = new(_allocator); _paths = new(_allocator);
@@ -146,6 +152,20 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     /// <summary>Out-of-memory failures the last call recovered from by splitting or falling back.</summary>
     public int LastOutOfMemoryRetries { get; private set; }
 
+    /// <summary>
+    /// Sequences of the last emission or decode call whose features went up in binary16
+    /// (<see cref="GpuEngineOptions.EmissionPrecision"/>).
+    /// </summary>
+    public int LastHalfPrecisionSequences { get; private set; }
+
+    /// <summary>
+    /// Per sequence of the last emission or decode call: a proven bound (nats) on how far half-precision features moved
+    /// its log-likelihood and its Viterbi path score, the sum over frames of the largest possible change of any emission
+    /// log-likelihood of the frame (0 for sequences uploaded in float32). Float32 rounding of the arithmetic comes on top, as
+    /// on the CPU engine.
+    /// </summary>
+    public ReadOnlySpan<double> LastHalfPrecisionErrorBounds => _halfBounds.AsSpan(0, _halfBoundCount);
+
     /// <summary>Device time of the last call's kernels, copies excluded (zero unless <see cref="GpuEngineOptions.Profiling"/>).</summary>
     public TimeSpan LastKernelTime { get; private set; }
 
@@ -181,11 +201,12 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         var tables = gmm.Tables;
         int stride = output.Stride;
         long perSequence = 4L * features.MaxLength * (features.Dimension + stride) + 4;
+        StartHalfBounds(features.BatchSize);
         RunChunked(features.BatchSize, perSequence, GaussianLayout(tables) != null,
             (b0, count) =>
             {
                 UploadGmm(gmm);
-                var frames = UploadFeatures(features, b0, count);
+                var frames = UploadFeatures(gmm, features, b0, count);
                 var lengths = Upload(_lengths, features.Lengths.Slice(b0, count));
                 var emissions = _emissions.Ensure((long)count * features.MaxLength * stride);
                 var start = Mark();
@@ -254,7 +275,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 // One pass only: the chunked backward alone (transfer + combine, score in slot 2) passed on ILGPU's CPU
                 // accelerator but returned stale scores on the H100 (GPU-NOTES.md, "What is left"); posteriors, which
                 // use its boundaries and replay, are chunked and verified on CUDA.
-                LaunchRecursion(model, p, count, RecursionKernel.ModeBackward);
+                int segment = logBeta == null && _options.ChunkedBackward ? TimeSegment(model, count, maxLength, 1) : 0;
+                if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeBackward);
+                else LaunchRecursion(model, p, count, RecursionKernel.ModeBackward);
                 Measure(start);
                 DownloadScores(count, 2, scores.AsSpan(b0, count));
                 if (logBeta != null) DownloadLattice(_beta, logBeta, b0, count, maxLength);
@@ -393,11 +416,12 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         for (int b = 0; b < batch; b++) result.LengthArray[b] = features.Lengths[b];
         var scores = Staging(batch);
         long perSequence = 4L * maxLength * (features.Dimension + 2 * stride) + 4L * result.MaxLength + 4 + 24;
+        StartHalfBounds(batch);
         RunChunked(batch, perSequence, RecursionLayoutFor(model) != null && GaussianLayout(tables) != null,
             (b0, count) =>
             {
                 UploadGmm(emissionModel);
-                var frames = UploadFeatures(features, b0, count);
+                var frames = UploadFeatures(emissionModel, features, b0, count);
                 var p = RecursionSetup(model, null, b0, count, features.Lengths.Slice(b0, count), maxLength);
                 p.Backpointers = _backpointers.Ensure((long)count * maxLength * stride);
                 p.Paths = _paths.Ensure((long)count * result.MaxLength);
@@ -476,7 +500,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
 
     private void ReleaseBatchBuffers()
     {
-        _emissions.Dispose(); _features.Dispose(); _alpha.Dispose(); _beta.Dispose(); _alphaScales.Dispose(); _betaScales.Dispose();
+        _emissions.Dispose(); _features.Dispose(); _halfFeatures.Dispose(); _alpha.Dispose(); _beta.Dispose(); _alphaScales.Dispose(); _betaScales.Dispose();
         _backpointers.Dispose(); _gamma.Dispose(); _shift.Dispose(); _counts.Dispose(); _lengths.Dispose(); _paths.Dispose(); _scores.Dispose();
         _transfer.Dispose(); _boundary.Dispose(); _transferScales.Dispose(); _final.Dispose();
     }
@@ -756,13 +780,15 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         return null;
     }
 
-    private void LaunchGaussian(GmmTables tables, ArrayView<float> frames, ArrayView<int> lengths, ArrayView<float> output, int count, int maxLength, int stride)
+    private void LaunchGaussian(GmmTables tables, FeatureUpload frames, ArrayView<int> lengths, ArrayView<float> output, int count, int maxLength, int stride)
     {
         var layout = GaussianLayout(tables)!.Value;
         int frameCount = count * maxLength;
         var p = new GaussianParams
         {
-            Features = frames,
+            Features = frames.Single,
+            HalfFeatures = frames.Half,
+            HalfInput = frames.IsHalf ? 1 : 0,
             Lengths = lengths,
             Weights = _gmmWeights.Ensure(tables.Weights.Length),
             Bias = _gmmBias.Ensure(tables.Bias.Length),
@@ -818,12 +844,41 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         _loadedGmm = gmm;
     }
 
-    private ArrayView<float> UploadFeatures(SequenceBatch features, int b0, int count)
+    /// <summary>Features as the GMM kernel reads them: float32 as given, or centred binary16 (<see cref="HalfFeatures"/>).</summary>
+    private readonly record struct FeatureUpload(ArrayView<float> Single, ArrayView<ILGPU.Half> Half, bool IsHalf);
+
+    private FeatureUpload UploadFeatures(GaussianMixtureEmissions gmm, SequenceBatch features, int b0, int count)
     {
         long n = (long)count * features.MaxLength * features.Dimension;
+        if (_options.EmissionPrecision == EmissionPrecision.Half && n > 0)
+        {
+            if (_halfFactors is not { } factors || !ReferenceEquals(factors.Gmm, gmm))
+            {
+                var (precision, offset) = HalfFeatures.BoundFactors(gmm);
+                _halfFactors = factors = (gmm, precision, offset);
+            }
+            if (_halfStaging.Length < n) _halfStaging = new ushort[n];
+            double worstFrame = HalfFeatures.Encode(features, b0, count, gmm.Tables.Center, factors.Precision, factors.Offset, _halfStaging, _halfBounds);
+            if (worstFrame <= _options.HalfPrecisionMaxFrameError)
+            {
+                var half = _halfFeatures.Ensure(n);
+                _halfFeatures.View.SubView(0, n).CopyFromCPU(_stream, HalfFeatures.AsIlgpuHalf(_halfStaging.AsSpan(0, (int)n)));
+                LastHalfPrecisionSequences += count;
+                return new FeatureUpload(_features.Ensure(1), half, true);
+            }
+            _halfBounds.AsSpan(b0, count).Clear(); // not safe here: this chunk goes up in float32
+        }
         var view = _features.Ensure(n);
         if (n > 0) _features.View.SubView(0, n).CopyFromCPU(_stream, features.Data.AsSpan(b0 * features.MaxLength * features.Dimension, (int)n));
-        return view;
+        return new FeatureUpload(view, _halfFeatures.Ensure(1), false);
+    }
+
+    private void StartHalfBounds(int batch)
+    {
+        if (_halfBounds.Length < batch) _halfBounds = new double[batch];
+        _halfBounds.AsSpan(0, batch).Clear();
+        _halfBoundCount = batch;
+        LastHalfPrecisionSequences = 0;
     }
 
     private ArrayView<T> Upload<T>(DeviceBuffer<T> buffer, ReadOnlySpan<T> data) where T : unmanaged
@@ -831,6 +886,23 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         var view = buffer.Ensure(data.Length);
         if (data.Length > 0) buffer.View.SubView(0, data.Length).CopyFromCPU(_stream, data);
         return view;
+    }
+
+    /// <summary>Debug: the raw score slots (forward, Viterbi, backward per sequence) of the last call, straight from the device.</summary>
+    internal double[] RawScores(int count)
+    {
+        var raw = new double[3 * count];
+        _scores.View.SubView(0, 3L * count).CopyToCPU(_stream, raw);
+        return raw;
+    }
+
+    /// <summary>Debug: sets every score slot to <paramref name="value"/> (a sentinel to see which slots a call writes).</summary>
+    internal void FillScores(int count, double value)
+    {
+        var fill = new double[3 * count];
+        Array.Fill(fill, value);
+        _scores.Ensure(3L * count);
+        _scores.View.SubView(0, 3L * count).CopyFromCPU(_stream, fill);
     }
 
     private void DownloadScores(int count, int slot, Span<double> destination)

@@ -49,6 +49,28 @@ public sealed class GpuEngineOptions
     /// </summary>
     public int TimeChunkFrames { get; init; }
 
+    /// <summary>
+    /// Precision of the features the GMM emission kernel reads. <see cref="Gpu.EmissionPrecision.Half"/> uploads centred
+    /// features as binary16 (half the bytes over the bus and in device memory; the arithmetic stays float32) wherever the
+    /// rounding's proven effect stays within <see cref="HalfPrecisionMaxFrameError"/>; see
+    /// <see cref="GpuEngine.LastHalfPrecisionErrorBounds"/>. Default <see cref="Gpu.EmissionPrecision.Full"/>.
+    /// </summary>
+    public EmissionPrecision EmissionPrecision { get; init; } = EmissionPrecision.Full;
+
+    /// <summary>
+    /// With <see cref="Gpu.EmissionPrecision.Half"/>: the largest proven per-frame error (nats, on every emission
+    /// log-likelihood of the frame) that half precision may introduce. A chunk of sequences with a frame whose bound is
+    /// larger (large feature values, very tight variances, values past binary16's range) is uploaded in float32 instead.
+    /// Default 1 nat.
+    /// </summary>
+    public double HalfPrecisionMaxFrameError { get; init; } = 1.0;
+
+    /// <summary>
+    /// Debug knob: run the backward log-likelihood alone (<see cref="GpuEngine.Backward"/> without a lattice) through the
+    /// chunked kernels as forward does. Off: it returned stale scores on an H100 (GPU-NOTES.md) and stays off until fixed.
+    /// </summary>
+    internal bool ChunkedBackward { get; init; }
+
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
     internal ILGPU.OptimizationLevel? Optimization { get; init; }
 
@@ -57,4 +79,18 @@ public sealed class GpuEngineOptions
     /// proposed change to the definitions can be timed on the device before it is made. Null: the definitions.
     /// </summary>
     internal System.Type? RecursionStep { get; init; }
+}
+
+/// <summary>Precision of the features that the GPU's GMM emission kernel reads (<see cref="GpuEngineOptions.EmissionPrecision"/>).</summary>
+public enum EmissionPrecision
+{
+    /// <summary>IEEE float32 features, as given: results match the CPU engine within float32 rounding.</summary>
+    Full,
+
+    /// <summary>
+    /// Centred features rounded to IEEE binary16 on upload where that is safe (see
+    /// <see cref="GpuEngineOptions.HalfPrecisionMaxFrameError"/>); the kernel's arithmetic stays float32. Each sequence's
+    /// proven bound on the change of its log-likelihoods and path scores is in <see cref="GpuEngine.LastHalfPrecisionErrorBounds"/>.
+    /// </summary>
+    Half,
 }

@@ -10,6 +10,10 @@ internal struct GaussianParams
 {
     /// <summary>[count, MaxLength, Dimension] features.</summary>
     public ArrayView<float> Features;
+    /// <summary>[count, MaxLength, Dimension] centred features y = x - center in binary16, read instead of <see cref="Features"/> when <see cref="HalfInput"/> is 1.</summary>
+    public ArrayView<ILGPU.Half> HalfFeatures;
+    /// <summary>1: read <see cref="HalfFeatures"/> (already centred); 0: read <see cref="Features"/> and subtract <see cref="Center"/>.</summary>
+    public int HalfInput;
     /// <summary>[count] sequence lengths.</summary>
     public ArrayView<int> Lengths;
     /// <summary>[2D, PaddedColumns] (GmmTables.Weights).</summary>
@@ -71,13 +75,14 @@ internal static class GaussianKernel
         Group.Barrier();
 
         // [y², y] with y = x - center (the expansion GmmTables is built for); frames outside a sequence read 0.
+        // Half input arrives centred (HalfFeatures.Encode): only the load widens, the arithmetic stays float32.
         int items = tile * d;
         for (int i = tid; i < items; i += threads)
         {
             int r = i / d, e = i - r * d;
             long f = f0 + r;
             float y = 0f;
-            if (valid[r] != 0f) y = p.Features[f * d + e] - p.Center[e];
+            if (valid[r] != 0f) y = p.HalfInput != 0 ? (float)p.HalfFeatures[f * d + e] : p.Features[f * d + e] - p.Center[e];
             features[r * width + e] = y * y;
             features[r * width + d + e] = y;
         }

@@ -223,6 +223,92 @@ public abstract class GpuEngineBehaviourSuite
     }
 
     [Theory]
+    [InlineData(5, 2, 13, 41)]
+    [InlineData(10, 4, 40, 42)]
+    [InlineData(3, 1, 80, 43)]
+    public void Half_precision_emissions_stay_within_the_proven_bound(int states, int components, int dimension, int seed)
+    {
+        var rng = new Random(seed);
+        var gmm = RandomModels.Gmm(states, components, dimension, rng);
+        var model = RandomModels.Model(states, false, 1, rng);
+        var features = RandomModels.Features(dimension, new[] { 60, 0, 23, 1, 47 }, rng);
+        var reference = ReferenceHmm.EmissionLogLikelihoods(gmm, features);
+        using var engine = Create(new GpuEngineOptions { EmissionPrecision = EmissionPrecision.Half, HalfPrecisionMaxFrameError = double.PositiveInfinity });
+
+        // Every emission: within the frame's bound B_t (recomputed here from the definition) plus float32 rounding.
+        var emissions = new EmissionBatch(features.BatchSize, features.MaxLength, states);
+        engine.ComputeEmissions(gmm, features, emissions);
+        Assert.Equal(features.BatchSize, engine.LastHalfPrecisionSequences);
+        var (precision, offset) = HalfFeatures.BoundFactors(gmm);
+        var bits = new ushort[dimension];
+        double largestError = 0;
+        for (int b = 0; b < features.BatchSize; b++)
+        {
+            double sequenceBound = 0;
+            for (int t = 0; t < features.Lengths[b]; t++)
+            {
+                double frameBound = HalfFeatures.EncodeFrame(features.Sequence(b).Slice(t * dimension, dimension), gmm.Tables.Center, precision, offset, bits);
+                sequenceBound += frameBound;
+                for (int j = 0; j < states; j++)
+                {
+                    double expected = reference[b][t, j], error = Math.Abs(emissions[b, t, j] - expected);
+                    largestError = Math.Max(largestError, error);
+                    double floatRounding = Tolerance.Relative * (20 * dimension + Math.Abs(expected)) + Tolerance.Absolute;
+                    Assert.True(error <= frameBound + floatRounding, $"[{b},{t},{j}]: |half - reference| {error:G4} > bound {frameBound:G4} + {floatRounding:G3}");
+                }
+            }
+            Assert.Equal(sequenceBound, engine.LastHalfPrecisionErrorBounds[b], 6);
+        }
+        // The half path really ran: float32 features agree to ~1e-4, rounding to binary16 moves emissions far more.
+        Assert.True(largestError > 1e-3, $"largest emission change {largestError:G3}: were the features rounded at all?");
+
+        // Decode: log-likelihood and path score within Σ_t B_t of the float64 reference.
+        var ll = new double[features.BatchSize];
+        var paths = new ViterbiResult(features.BatchSize, features.MaxLength);
+        engine.Decode(gmm, model, features, ll, paths);
+        Assert.Equal(features.BatchSize, engine.LastHalfPrecisionSequences);
+        for (int b = 0; b < features.BatchSize; b++)
+        {
+            double want = ReferenceHmm.Forward(model, reference[b], out _);
+            double best = ReferenceHmm.Viterbi(model, reference[b], out _);
+            double magnitude = 20 * dimension * features.Lengths[b] + RandomModels.Magnitude(reference[b]);
+            double allowed = engine.LastHalfPrecisionErrorBounds[b] + Tolerance.Relative * magnitude + Tolerance.Absolute;
+            Assert.True(Math.Abs(ll[b] - want) <= allowed, $"loglik {b}: {ll[b]:R} vs {want:R}, allowed {allowed:G4}");
+            Assert.True(Math.Abs(paths.Scores[b] - best) <= allowed, $"score {b}: {paths.Scores[b]:R} vs {best:R}, allowed {allowed:G4}");
+        }
+    }
+
+    [Fact]
+    public void Half_precision_falls_back_to_float32_where_its_bound_is_too_large()
+    {
+        var rng = new Random(44);
+        var gmm = RandomModels.Gmm(4, 2, 6, rng);
+        var features = RandomModels.Features(6, new[] { 30, 12 }, rng);
+        var full = new EmissionBatch(2, features.MaxLength, 4);
+        Shared.ComputeEmissions(gmm, features, full);
+
+        // A budget no rounding meets: every chunk goes up in float32 and the answers are the float32 ones.
+        using var strict = Create(new GpuEngineOptions { EmissionPrecision = EmissionPrecision.Half, HalfPrecisionMaxFrameError = 1e-12 });
+        var output = new EmissionBatch(2, features.MaxLength, 4);
+        strict.ComputeEmissions(gmm, features, output);
+        Assert.Equal(0, strict.LastHalfPrecisionSequences);
+        Assert.All(strict.LastHalfPrecisionErrorBounds.ToArray(), bound => Assert.Equal(0, bound));
+        for (int t = 0; t < 30; t++)
+            for (int j = 0; j < 4; j++)
+                Assert.Equal(full[0, t, j], output[0, t, j]);
+
+        // Values past binary16's range (65504) have no bound at all: float32, whatever the budget.
+        features.Sequence(1)[5] = 1e6f;
+        using var lenient = Create(new GpuEngineOptions { EmissionPrecision = EmissionPrecision.Half, HalfPrecisionMaxFrameError = double.MaxValue });
+        lenient.ComputeEmissions(gmm, features, output);
+        Assert.Equal(0, lenient.LastHalfPrecisionSequences);
+        Shared.ComputeEmissions(gmm, features, full);
+        for (int t = 0; t < 12; t++)
+            for (int j = 0; j < 4; j++)
+                Assert.Equal(full[1, t, j], output[1, t, j]);
+    }
+
+    [Theory]
     [InlineData(true, 0)]
     [InlineData(false, 0)]
     [InlineData(true, 2)]
@@ -252,6 +338,8 @@ public sealed class GpuEngineBehaviourIlgpuCpu : GpuEngineBehaviourSuite
         SpecializeKernels = options.SpecializeKernels,
         ScanMaxStride = options.ScanMaxStride,
         RowSplit = options.RowSplit,
+        EmissionPrecision = options.EmissionPrecision,
+        HalfPrecisionMaxFrameError = options.HalfPrecisionMaxFrameError,
     });
 
     [Fact]
