@@ -36,6 +36,7 @@ public static class Program
             "profile" => Benchmarks.Profile(),
             "tests" => CudaTests.Run(args.Length > 1 ? args[1] : null),
             "bwd" => Benchmarks.BackwardDebug(),
+            "encode" => Benchmarks.EncodeTiming(),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
             _ => Usage(),
         };
@@ -159,8 +160,16 @@ internal static class Benchmarks
             $"chunks {engine.LastChunkCount}"));
         var emissions4096 = new EmissionBatch(B2, T, 10);
         var (_, kGmm4096) = Time(engine, () => engine.ComputeEmissions(gmm, features4096, emissions4096), 1, 3);
+        string blockVariants = "GMM emission kernel by thread block, B=" + B2 + ":";
+        foreach (int columns in new[] { 2, 3 })
+        {
+            using var variant = new GpuEngine(new GpuEngineOptions { Profiling = true, GaussianBlockColumns = columns });
+            var (_, kv) = Time(variant, () => variant.ComputeEmissions(gmm, features4096, emissions4096), 1, 3);
+            blockVariants += $" 4x{columns} {kv:F2} ms;";
+        }
         var breakdown = new List<string>
         {
+            blockVariants,
             Breakdown(engine, features32, "B=32"),
             Breakdown(engine, features4096, $"B={B2}"),
             $"GMM emission kernel alone, B={B2}: {kGmm4096:F2} ms ({(double)B2 * T / (kGmm4096 / 1e3):E2} frames/s); recursion (forward + Viterbi) = the rest of the decode kernels",
@@ -399,12 +408,36 @@ internal static class Benchmarks
         return $"max |ll - cpu| {worstLl:F3}, max |score - cpu| {worstScore:F3} nats (largest error/bound {worstRatio:F4}; bound per sequence {bounds.ToArray().Average():F1} nats), path frames equal {100.0 * same / Math.Max(1, total):F2}%";
     }
 
+    /// <summary>Host cost of the half-precision upload's conversion and bound (B=32 and B=4096, T=1000, D=80).</summary>
+    public static int EncodeTiming()
+    {
+        var rng = new Random(7);
+        var gmm = RandomGmm(10, 4, 80, rng);
+        var (precision, offset) = HalfFeatures.BoundFactors(gmm);
+        foreach (int batch in new[] { 32, 4096 })
+        {
+            var features = RandomFeatures(batch, 1000, 80, rng);
+            var staging = new ushort[features.Data.Length];
+            var bounds = new double[batch];
+            var times = new List<double>();
+            for (int r = 0; r < 12; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                HalfFeatures.Encode(features, 0, batch, gmm.Tables.Center, precision, offset, staging, bounds);
+                if (r >= 2) times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            double ns = Median(times) * 1e6 / features.Data.Length;
+            Console.WriteLine($"half encode B={batch}: {Median(times):F2} ms ({ns:F2} ns per value, {Environment.ProcessorCount} threads, Vector<float> {System.Numerics.Vector<float>.Count} lanes)");
+        }
+        return 0;
+    }
+
     /// <summary>The chunked backward-only score on the device, case by case, with the score slots shown raw.</summary>
     public static int BackwardDebug()
     {
         using var onePass = new GpuEngine(new GpuEngineOptions { TimeChunkFrames = -1 });
-        using var chunked = new GpuEngine(new GpuEngineOptions { TimeChunkFrames = 37, ChunkedBackward = true });
-        using var chunkedGeneric = new GpuEngine(new GpuEngineOptions { TimeChunkFrames = 37, ChunkedBackward = true, SpecializeKernels = false });
+        using var chunked = new GpuEngine(new GpuEngineOptions { TimeChunkFrames = 37 });
+        using var chunkedGeneric = new GpuEngine(new GpuEngineOptions { TimeChunkFrames = 37, SpecializeKernels = false });
         var rng = new Random(3);
         foreach (var (n, length) in new[] { (10, 90), (16, 60), (3, 2), (10, 200), (12, 80) })
         {

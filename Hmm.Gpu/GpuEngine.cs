@@ -62,7 +62,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private Action<KernelConfig, RecursionParams>? _recursionKernel;
     private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
     private Action<KernelConfig, GaussianParams>? _gaussianKernel;
-    private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
+    private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
     private Action<KernelConfig, ChunkParams>? _transferKernel, _combineKernel, _replayKernel, _backtraceKernel;
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _transferSpecialized;
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _combineSpecialized;
@@ -272,10 +272,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 var p = RecursionSetup(model, emissions, b0, count);
                 if (logBeta != null) { p.BetaColumns = _beta.Ensure((long)count * maxLength * stride); p.RecordBeta = 2; }
                 var start = Mark();
-                // One pass only: the chunked backward alone (transfer + combine, score in slot 2) passed on ILGPU's CPU
-                // accelerator but returned stale scores on the H100 (GPU-NOTES.md, "What is left"); posteriors, which
-                // use its boundaries and replay, are chunked and verified on CUDA.
-                int segment = logBeta == null && _options.ChunkedBackward ? TimeSegment(model, count, maxLength, 1) : 0;
+                int segment = logBeta == null ? TimeSegment(model, count, maxLength, 1) : 0;
                 if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeBackward);
                 else LaunchRecursion(model, p, count, RecursionKernel.ModeBackward);
                 Measure(start);
@@ -772,13 +769,17 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         {
             int floats = GaussianKernel.SharedFloats(tile, tables.Dimension, tables.RowStride);
             if (floats > maxShared) continue;
-            // One 4x2 block per thread where that fits a group (no second, half-empty round).
-            int work = tile / 4 * (tables.PaddedColumns / 2);
+            // One 4x3 (or 4x2) block per thread where that fits a group (no second, half-empty round).
+            int work = tile / 4 * (tables.PaddedColumns / GaussianBlockColumns(tables));
             int threads = Math.Max(warp, Math.Min(maxThreads, (work + warp - 1) / warp * warp));
             return new GaussianLayoutInfo(threads, tile, floats);
         }
         return null;
     }
+
+    private int GaussianBlockColumns(GmmTables tables) => _options.GaussianBlockColumns is 2 or 3
+        ? (tables.PaddedColumns % _options.GaussianBlockColumns == 0 ? _options.GaussianBlockColumns : 2)
+        : tables.PaddedColumns % 3 == 0 ? 3 : 2;
 
     private void LaunchGaussian(GmmTables tables, FeatureUpload frames, ArrayView<int> lengths, ArrayView<float> output, int count, int maxLength, int stride)
     {
@@ -803,15 +804,16 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
             Stride = stride,
             TileFrames = layout.TileFrames,
             FrameCount = frameCount,
+            BlockColumns = GaussianBlockColumns(tables),
         };
         int groups = (frameCount + layout.TileFrames - 1) / layout.TileFrames;
         if (groups == 0) return;
         var config = new KernelConfig(new Index1D(groups), new Index1D(layout.Threads), SharedMemoryConfig.RequestDynamic<float>(layout.SharedFloats));
         if (_specialize)
         {
-            _gaussianSpecialized ??= _accelerator.LoadStreamKernel<GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(GaussianKernel.RunSpecialized);
+            _gaussianSpecialized ??= _accelerator.LoadStreamKernel<GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(GaussianKernel.RunSpecialized);
             _gaussianSpecialized(config, p, SpecializedValue.New(p.Dimension), SpecializedValue.New(p.PaddedColumns), SpecializedValue.New(p.RowStride),
-                SpecializedValue.New(p.Components), SpecializedValue.New(p.States), SpecializedValue.New(p.Stride));
+                SpecializedValue.New(p.Components), SpecializedValue.New(p.States), SpecializedValue.New(p.Stride), SpecializedValue.New(p.BlockColumns));
         }
         else
         {

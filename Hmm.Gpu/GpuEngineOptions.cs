@@ -45,7 +45,7 @@ public sealed class GpuEngineOptions
     /// Parallel-in-time (chunked) forward, Viterbi and posteriors: frames per time chunk. 0 (the default) chooses per call on CUDA
     /// (chunks only when the batch's groups would underfill the device; never on the CPU accelerator); a negative value
     /// turns chunking off; a positive value forces chunks of that many frames for forward (without lattice), Viterbi, decode
-    /// and posteriors. The backward log-likelihood (<see cref="GpuEngine.Backward"/>) always runs the one-pass kernel.
+    /// and posteriors, and for the backward log-likelihood alone.
     /// </summary>
     public int TimeChunkFrames { get; init; }
 
@@ -65,11 +65,8 @@ public sealed class GpuEngineOptions
     /// </summary>
     public double HalfPrecisionMaxFrameError { get; init; } = 1.0;
 
-    /// <summary>
-    /// Debug knob: run the backward log-likelihood alone (<see cref="GpuEngine.Backward"/> without a lattice) through the
-    /// chunked kernels as forward does. Off: it returned stale scores on an H100 (GPU-NOTES.md) and stays off until fixed.
-    /// </summary>
-    internal bool ChunkedBackward { get; init; }
+    /// <summary>Benchmark knob: component columns per GMM thread block (2 or 3); 0 picks 3 where it divides the padded columns.</summary>
+    internal int GaussianBlockColumns { get; init; }
 
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
     internal ILGPU.OptimizationLevel? Optimization { get; init; }

@@ -88,31 +88,46 @@ internal static class HalfFeatures
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double EncodeFrame(ReadOnlySpan<float> x, ReadOnlySpan<float> center, ReadOnlySpan<float> precision, ReadOnlySpan<float> offset, Span<ushort> target)
     {
-        int d = x.Length, e = 0, w = Vector<float>.Count;
+        int d = x.Length, w = Vector<float>.Count;
+        if (center.Length < d || precision.Length < d || offset.Length < d || target.Length < d)
+            throw new ArgumentException("center, precision, offset and target need the frame's dimension.", nameof(x));
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float cs = ref MemoryMarshal.GetReference(center);
+        ref float ps = ref MemoryMarshal.GetReference(precision);
+        ref float os = ref MemoryMarshal.GetReference(offset);
+        ref ushort ts = ref MemoryMarshal.GetReference(target);
         var bound = Vector<float>.Zero;
+        var exponents = Vector<uint>.Zero; // OR of the results' exponent fields that are all ones (infinity)
         var rel = new Vector<float>(RelativeRounding);
         var abs = new Vector<float>(AbsoluteRounding);
         var half = new Vector<float>(0.5f);
+        var infinity = new Vector<uint>(0x7C00u);
+        int e = 0;
         for (; e <= d - 2 * w; e += 2 * w)
         {
-            var y0 = new Vector<float>(x.Slice(e)) - new Vector<float>(center.Slice(e));
-            var y1 = new Vector<float>(x.Slice(e + w)) - new Vector<float>(center.Slice(e + w));
-            Vector.Narrow(ToHalfBits(y0), ToHalfBits(y1)).CopyTo(target.Slice(e));
-            bound += Term(y0, new Vector<float>(precision.Slice(e)), new Vector<float>(offset.Slice(e)), rel, abs, half);
-            bound += Term(y1, new Vector<float>(precision.Slice(e + w)), new Vector<float>(offset.Slice(e + w)), rel, abs, half);
+            var y0 = Vector.LoadUnsafe(ref xs, (nuint)e) - Vector.LoadUnsafe(ref cs, (nuint)e);
+            var y1 = Vector.LoadUnsafe(ref xs, (nuint)(e + w)) - Vector.LoadUnsafe(ref cs, (nuint)(e + w));
+            var h0 = ToHalfBits(y0);
+            var h1 = ToHalfBits(y1);
+            exponents |= Vector.Equals(h0 & infinity, infinity) | Vector.Equals(h1 & infinity, infinity);
+            Vector.Narrow(h0, h1).StoreUnsafe(ref ts, (nuint)e);
+            bound += Term(y0, Vector.LoadUnsafe(ref ps, (nuint)e), Vector.LoadUnsafe(ref os, (nuint)e), rel, abs, half);
+            bound += Term(y1, Vector.LoadUnsafe(ref ps, (nuint)(e + w)), Vector.LoadUnsafe(ref os, (nuint)(e + w)), rel, abs, half);
         }
+        // |y| at or past 65520 rounds to infinity in binary16: no bound holds.
+        bool overflow = !Vector.EqualsAll(exponents, Vector<uint>.Zero);
         double total = Vector.Sum(bound);
         for (; e < d; e++)
         {
             // The tail (D not a multiple of two vectors): the same arithmetic, one element at a time.
             float y = x[e] - center[e];
-            target[e] = BitConverter.HalfToUInt16Bits((Half)y);
+            ushort h = ToHalfBits(y);
+            target[e] = h;
+            overflow |= (h & 0x7C00) == 0x7C00;
             float delta = RelativeRounding * MathF.Abs(y) + AbsoluteRounding;
             total += (precision[e] * MathF.Abs(y) + offset[e]) * delta + 0.5f * precision[e] * delta * delta;
         }
-        // |y| at or past 65520 rounds to infinity in binary16: no bound holds.
-        foreach (ushort h in target) if ((h & 0x7C00) == 0x7C00) return double.PositiveInfinity;
-        return total;
+        return overflow ? double.PositiveInfinity : total;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

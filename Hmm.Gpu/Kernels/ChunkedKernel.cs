@@ -290,7 +290,9 @@ internal static class ChunkedKernel
         int stride = p.Stride, pad = p.Pad, colSize = 2 * pad + stride, n = p.States;
         int length = p.Lengths[b];
         bool viterbi = mode == RecursionKernel.ModeViterbi, backward = mode == RecursionKernel.ModeBackward;
-        int scoreSlot = b * 3 + (backward ? 2 : viterbi ? 1 : 0);
+        // The mode numbers are the score slots (forward 0, Viterbi 1, backward 2). Not `backward ? 2 : viterbi ? 1 : 0`:
+        // ILGPU 1.5.3 compiled that nested select to slot 1 for backward on CUDA (the CPU accelerator was right).
+        int scoreSlot = b * 3 + mode;
         if (length == 0)
         {
             if (tid == 0) { p.Scores[scoreSlot] = 0.0; p.Final[b * p.ModeCount + slot] = -1; }

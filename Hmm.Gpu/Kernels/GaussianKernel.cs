@@ -31,6 +31,8 @@ internal struct GaussianParams
     public int PaddedColumns;
     public int RowStride;
     public int Stride;
+    /// <summary>Component columns per thread block: 3 (<see cref="Definitions.GaussianBlock4x3{TL, TV, TM}"/>, 12 FMAs per 7 loads) where they divide <see cref="PaddedColumns"/>, else 2.</summary>
+    public int BlockColumns;
     /// <summary>Frames per group (a multiple of 4).</summary>
     public int TileFrames;
     /// <summary>count · MaxLength.</summary>
@@ -39,8 +41,8 @@ internal struct GaussianParams
 
 /// <summary>
 /// GMM emissions for all frames at once: a group takes a tile of frames, stages their <c>[y², y]</c> features in
-/// shared memory, runs <see cref="Definitions.GaussianBlock4x2{TL, TV, TM}"/> (four frames by two component
-/// columns per thread) into a shared component tile, then <see cref="Definitions.MixtureLogSumExp{TL, TV, TM}"/>
+/// shared memory, runs <see cref="Definitions.GaussianBlock4x3{TL, TV, TM}"/> or
+/// <see cref="Definitions.GaussianBlock4x2{TL, TV, TM}"/> (four frames by three or two component columns per thread) into a shared component tile, then <see cref="Definitions.MixtureLogSumExp{TL, TV, TM}"/>
 /// per (frame, state).
 /// </summary>
 internal static class GaussianKernel
@@ -49,8 +51,9 @@ internal static class GaussianKernel
 
     /// <summary><see cref="Run"/> compiled for one GMM shape (dimension, columns, components, states, stride as constants).</summary>
     public static void RunSpecialized(GaussianParams p, SpecializedValue<int> dimension, SpecializedValue<int> paddedColumns, SpecializedValue<int> rowStride,
-        SpecializedValue<int> components, SpecializedValue<int> states, SpecializedValue<int> stride)
+        SpecializedValue<int> components, SpecializedValue<int> states, SpecializedValue<int> stride, SpecializedValue<int> blockColumns)
     {
+        p.BlockColumns = blockColumns.Value;
         p.Dimension = dimension.Value;
         p.PaddedColumns = paddedColumns.Value;
         p.RowStride = rowStride.Value;
@@ -90,17 +93,20 @@ internal static class GaussianKernel
 
         var weights = new GpuMemory(p.Weights);
         var bias = new GpuMemory(p.Bias);
-        int pairs = p.PaddedColumns / 2, blocks = tile / 4;
-        int work = blocks * pairs;
+        int perBlock = p.BlockColumns, groups = p.PaddedColumns / perBlock, blocks = tile / 4;
+        int work = blocks * groups;
         for (int w = tid; w < work; w += threads)
         {
-            int block = w / pairs;
-            int c0 = 2 * (w - block * pairs);
+            int block = w / groups;
+            int c0 = perBlock * (w - block * groups);
             int rb = 4 * block;
             if (valid[rb] + valid[rb + 1] + valid[rb + 2] + valid[rb + 3] == 0f) continue; // padding frames only
-            Definitions.GaussianBlock4x2<GpuLane, float, GpuMemory>(
-                new GpuMemory(features.SubView(block * 4 * width)), width, weights, bias, p.PaddedColumns, c0,
-                new GpuMemory(components.SubView(block * 4 * p.RowStride)), p.RowStride);
+            var frameBlock = new GpuMemory(features.SubView(block * 4 * width));
+            var out4 = new GpuMemory(components.SubView(block * 4 * p.RowStride));
+            if (perBlock == 3)
+                Definitions.GaussianBlock4x3<GpuLane, float, GpuMemory>(frameBlock, width, weights, bias, p.PaddedColumns, c0, out4, p.RowStride);
+            else
+                Definitions.GaussianBlock4x2<GpuLane, float, GpuMemory>(frameBlock, width, weights, bias, p.PaddedColumns, c0, out4, p.RowStride);
         }
         Group.Barrier();
 

@@ -80,6 +80,9 @@ internal static class RecursionKernel
     public const int ModeViterbi = 1;
     public const int ModeBackward = 2;
 
+    /// <summary>Score slots per sequence: the mode numbers double as the slot index (forward 0, Viterbi 1, backward 2).</summary>
+    public const int ScoreSlots = 3;
+
     /// <summary>Floats of dynamic shared memory the kernel needs.</summary>
     public static int SharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int split) =>
         2 * (2 * pad + stride) + (tableInShared ? rows * stride : 0) + chunkFrames * stride + 2 * warps + 2 * (split > 1 ? stride * split : 1) + 1;
