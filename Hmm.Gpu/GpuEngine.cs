@@ -44,7 +44,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private readonly DeviceBuffer<float> _emissions, _features, _alpha, _beta, _alphaScales, _betaScales, _backpointers, _gamma, _shift, _counts;
     private readonly DeviceBuffer<int> _lengths, _paths;
     private readonly DeviceBuffer<ILGPU.Half> _halfFeatures;
-    private ushort[] _halfStaging = Array.Empty<ushort>();
+    private PageLockedArray1D<ILGPU.Half>? _halfStaging; // page-locked: the upload runs at DMA speed, not through a bounce buffer
     private double[] _halfBounds = Array.Empty<double>();
     private int _halfBoundCount;
     private (object Gmm, float[] Precision, float[] Offset)? _halfFactors;
@@ -859,12 +859,19 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 var (precision, offset) = HalfFeatures.BoundFactors(gmm);
                 _halfFactors = factors = (gmm, precision, offset);
             }
-            if (_halfStaging.Length < n) _halfStaging = new ushort[n];
-            double worstFrame = HalfFeatures.Encode(features, b0, count, gmm.Tables.Center, factors.Precision, factors.Offset, _halfStaging, _halfBounds);
+            if (_halfStaging == null || _halfStaging.Length < n)
+            {
+                _halfStaging?.Dispose();
+                _halfStaging = null;
+                _halfStaging = _accelerator.AllocatePageLocked1D<ILGPU.Half>(n);
+            }
+            var staging = _halfStaging;
+            double worstFrame = HalfFeatures.Encode(features, b0, count, gmm.Tables.Center, factors.Precision, factors.Offset,
+                (start, length) => System.Runtime.InteropServices.MemoryMarshal.Cast<ILGPU.Half, ushort>(staging.Span.Slice(start, length)), _halfBounds);
             if (worstFrame <= _options.HalfPrecisionMaxFrameError)
             {
                 var half = _halfFeatures.Ensure(n);
-                _halfFeatures.View.SubView(0, n).CopyFromCPU(_stream, HalfFeatures.AsIlgpuHalf(_halfStaging.AsSpan(0, (int)n)));
+                _halfFeatures.View.SubView(0, n).CopyFrom(_stream, staging.ArrayView.SubView(0, n));
                 LastHalfPrecisionSequences += count;
                 return new FeatureUpload(_features.Ensure(1), half, true);
             }
@@ -999,6 +1006,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         _disposed = true;
         ReleaseBatchBuffers();
         _into.Dispose(); _outOf.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose();
+        _halfStaging?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }

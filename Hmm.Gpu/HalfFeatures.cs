@@ -24,6 +24,9 @@ namespace Hmm.Gpu;
 /// </remarks>
 internal static class HalfFeatures
 {
+    /// <summary>The part of the staging memory (binary16 bits) that one sequence is written to.</summary>
+    public delegate Span<ushort> StagingSlice(int start, int length);
+
     /// <summary>Relative rounding of binary16 (half an ulp).</summary>
     public const float RelativeRounding = 1f / 2048f;
 
@@ -60,7 +63,7 @@ internal static class HalfFeatures
     /// </summary>
     /// <returns>The largest per-frame bound B_t (infinity where a value overflows binary16).</returns>
     public static double Encode(SequenceBatch features, int b0, int count, float[] center, float[] precision, float[] offset,
-        ushort[] destination, double[] sequenceBounds)
+        StagingSlice destination, double[] sequenceBounds)
     {
         int d = features.Dimension, maxLength = features.MaxLength;
         var frameMax = new double[count];
@@ -68,7 +71,7 @@ internal static class HalfFeatures
         {
             int b = b0 + i, length = features.Lengths[b];
             var source = features.Data.AsSpan(b * maxLength * d, length * d);
-            var target = destination.AsSpan(i * maxLength * d, length * d);
+            var target = destination(i * maxLength * d, length * d);
             double sum = 0, worst = 0;
             for (int t = 0; t < length; t++)
             {
@@ -165,6 +168,4 @@ internal static class HalfFeatures
     /// <summary>The scalar definition the vector path is tested against.</summary>
     internal static ushort ToHalfBits(float x) => BitConverter.HalfToUInt16Bits((Half)x);
 
-    /// <summary>Reinterprets binary16 bits as ILGPU halves for the upload.</summary>
-    internal static ReadOnlySpan<ILGPU.Half> AsIlgpuHalf(ReadOnlySpan<ushort> bits) => MemoryMarshal.Cast<ushort, ILGPU.Half>(bits);
 }
