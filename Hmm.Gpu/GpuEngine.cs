@@ -331,7 +331,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 _gammaKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Gamma);
                 _countsKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Counts);
                 _gammaKernel(SmallGroups(count * maxLength), q, count * maxLength);
-                _countsKernel(SmallGroups(count * rows * stride), q, count * rows * stride);
+                _countsKernel(SmallGroups(count * rows * stride * _accelerator.WarpSize), q, count * rows * stride);
                 Measure(start);
                 DownloadScores(count, 0, scores.AsSpan(b0, count));
                 DownloadLattice(_gamma, result.StatePosteriors, b0, count, maxLength);

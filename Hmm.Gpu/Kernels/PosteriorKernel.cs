@@ -34,9 +34,8 @@ internal struct PosteriorParams
 
 /// <summary>
 /// State posteriors and expected transition counts from stored normalised forward/backward columns, with the
-/// formulas of <c>CpuPasses.PosteriorPass</c> (same operation order): one thread per (sequence, frame) for the
-/// posteriors, one thread per (sequence, row, column) summing over frames for the counts, so no atomics and a
-/// deterministic summation order.
+/// formulas of <c>CpuPasses.PosteriorPass</c>: one thread per (sequence, frame) for the posteriors, one warp per
+/// (sequence, row, column) summing over frames for the counts (no atomics, a deterministic summation order).
 /// </summary>
 internal static class PosteriorKernel
 {
@@ -67,52 +66,37 @@ internal static class PosteriorKernel
         p.Shift[i] = logZ + p.BetaScales[i];
     }
 
+    /// <summary>
+    /// One warp per (sequence, row, column) cell: lane l sums the frames t ≡ l (mod warp size), then a butterfly of
+    /// shuffles adds the lanes (a fixed order, so the result is deterministic). A thread per cell walking all T frames
+    /// serially was latency-bound (one dependent global load chain of T steps).
+    /// </summary>
     public static void Counts(PosteriorParams p, int items)
     {
-        int i = Grid.IdxX * Group.DimX + Group.IdxX;
+        int warp = Warp.WarpSize;
+        int i = (Grid.IdxX * Group.DimX + Group.IdxX) / warp; // the cell: uniform across a warp
+        int lane = Warp.LaneIdx;
         if (i >= items) return;
         int stride = p.Stride, perSequence = p.Rows * stride;
         int b = i / perSequence, rest = i - b * perSequence;
         int r = rest / stride, c = rest - r * stride;
         int length = p.Lengths[b];
-        if (p.Scores[b * 3] == double.NegativeInfinity || length <= 1)
+        float transition = p.Table[r * stride + c];
+        // Banded: row d over source state i = c, ξ(i → i+d) reads w at i+d. Dense: row i = r over destination j = c.
+        int target = c + (p.Banded != 0 ? r : 0);
+        if (p.Scores[b * 3] == double.NegativeInfinity || length <= 1 || transition == float.NegativeInfinity || target >= stride)
         {
-            p.Counts[i] = 0f;
+            if (lane == 0) p.Counts[i] = 0f;
             return;
         }
         long seqBase = (long)b * p.MaxLength * stride;
         long shiftBase = (long)b * p.MaxLength;
-        float sum = 0f;
-        float transition = p.Table[r * stride + c];
-        if (transition == float.NegativeInfinity)
-        {
-            p.Counts[i] = 0f;
-            return;
-        }
-        // Banded: row d over source state i = c, ξ(i → i+d) reads w at i+d. Dense: row i = r over destination j = c.
-        int d = p.Banded != 0 ? r : 0;
-        int target = c + d;
-        if (target >= stride)
-        {
-            p.Counts[i] = 0f;
-            return;
-        }
         int source = p.Banded != 0 ? c : r;
-        int last = length - 1, t = 0;
-        // Four frames per trip with every load issued first (ILGPU does not unroll loops), summed in frame order.
-        for (; t + 4 <= last; t += 4)
-        {
-            float x0 = Term(p, seqBase, shiftBase, t, source, target, transition);
-            float x1 = Term(p, seqBase, shiftBase, t + 1, source, target, transition);
-            float x2 = Term(p, seqBase, shiftBase, t + 2, source, target, transition);
-            float x3 = Term(p, seqBase, shiftBase, t + 3, source, target, transition);
-            sum += x0;
-            sum += x1;
-            sum += x2;
-            sum += x3;
-        }
-        for (; t < last; t++) sum += Term(p, seqBase, shiftBase, t, source, target, transition);
-        p.Counts[i] = sum;
+        int last = length - 1;
+        float sum = 0f;
+        for (int t = lane; t < last; t += warp) sum += Term(p, seqBase, shiftBase, t, source, target, transition);
+        for (int offset = warp / 2; offset > 0; offset /= 2) sum += Warp.ShuffleXor(sum, offset);
+        if (lane == 0) p.Counts[i] = sum;
     }
 
     /// <summary>exp(ξ_t) for one (source, target) pair, in <c>CpuPasses.PosteriorPass</c>'s operation order.</summary>
