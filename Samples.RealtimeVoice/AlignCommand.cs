@@ -98,7 +98,8 @@ internal static class AlignCommand
             throw new ArgumentException($"align: the default model is missing ({modelPath}); pass --model FILE (train one with hmm train).");
         var model = AcousticModel.Load(modelPath);
 
-        var firstJobs = folder ? FolderJobs(input) : new List<Job> { FileJob(input, a.Get("--phones"), a.Get("--text")) };
+        List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, a.Get("--phones"), a.Get("--text")) };
+        var firstJobs = ListJobs();
         if (firstJobs.Count == 0) throw new ArgumentException($"align: {input} holds no .wav files.");
         if (outDir is not null) Directory.CreateDirectory(outDir);
 
@@ -126,10 +127,10 @@ internal static class AlignCommand
             var passes = new List<Pass>();
             for (int r = 0; r < repeat; r++)
             {
-                var jobs = r == 0 ? firstJobs : folder ? FolderJobs(input) : new List<Job> { FileJob(input, a.Get("--phones"), a.Get("--text")) };
+                // Every pass lists the input again (inside its wall time): a pass is the whole job, model and dictionary aside.
                 bool bar = folder && !quiet && repeat == 1;
-                passes.Add(bar ? WithProgressBar(stderr, jobs.Count, advance => Align(jobs, aligner, model, transcriber, outDir, format, threads, quiet, advance))
-                    : Align(jobs, aligner, model, transcriber, outDir, format, threads, quiet, null));
+                passes.Add(bar ? WithProgressBar(stderr, firstJobs.Count, advance => Align(ListJobs, aligner, model, transcriber, outDir, format, threads, quiet, advance))
+                    : Align(ListJobs, aligner, model, transcriber, outDir, format, threads, quiet, null));
             }
 
             var last = passes[^1];
@@ -157,13 +158,15 @@ internal static class AlignCommand
         return pass!;
     }
 
-    /// <summary>Reads, aligns and writes every job, <see cref="ChunkSize"/> files at a time, timing each stage.</summary>
-    private static Pass Align(List<Job> jobs, ForcedAligner aligner, AcousticModel model, Transcriber? transcriber, string? outDir, LabelFormat format,
+    /// <summary>Lists the input, then reads, aligns and writes every job, <see cref="ChunkSize"/> files at a time, timing each stage.</summary>
+    private static Pass Align(Func<List<Job>> list, ForcedAligner aligner, AcousticModel model, Transcriber? transcriber, string? outDir, LabelFormat format,
         int threads, bool quiet, Action<int>? advance)
     {
         var pass = new Pass();
-        pass.Jobs.AddRange(jobs);
         var wall = Stopwatch.StartNew();
+        var jobs = list();
+        pass.Jobs.AddRange(jobs);
+        pass.Read += wall.Elapsed;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         var errors = pass.Errors;
         for (int start = 0; start < jobs.Count; start += ChunkSize)
