@@ -218,10 +218,14 @@ internal static class AlignCommand
         var median = measured[(measured.Count - 1) / 2];
         int files = best.Jobs.Count;
         double audio = best.AudioSeconds;
-        double Speed(Pass p) => audio / Math.Max(1e-9, p.Wall.TotalSeconds);
+        string Speed(Pass p)
+        {
+            double x = audio / Math.Max(1e-9, p.Wall.TotalSeconds);
+            return x.ToString(x < 10 ? "0.00" : "0", inv);
+        }
         string head = passes.Count == 1
-            ? string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) in {3:0.000} s: {4:0}x real time", files - best.Failed, files, audio, best.Wall.TotalSeconds, Speed(best))
-            : string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) {3} times: best {4:0.000} s ({5:0}x real time), median {6:0.000} s ({7:0}x) of passes 2-{3}, warm-up {8:0.000} s",
+            ? string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) in {3:0.000} s: {4}x real time", files - best.Failed, files, audio, best.Wall.TotalSeconds, Speed(best))
+            : string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) {3} times: best {4:0.000} s ({5}x real time), median {6:0.000} s ({7}x) of passes 2-{3}, warm-up {8:0.000} s",
                 files - best.Failed, files, audio, passes.Count, best.Wall.TotalSeconds, Speed(best), median.Wall.TotalSeconds, Speed(median), passes[0].Wall.TotalSeconds);
         var t = best.Stages;
         double other = best.Wall.TotalSeconds - best.Read.TotalSeconds - best.Write.TotalSeconds - t.Total.TotalSeconds;
