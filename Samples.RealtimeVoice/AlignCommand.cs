@@ -13,17 +13,33 @@ namespace Samples.RealtimeVoice;
 
 /// <summary>
 /// `hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR]
-/// [--threads N] [--batch N] [--quiet]`: forced alignment of one WAV file (prints its phone table) or of a folder of
-/// X.wav + X.phones / X.txt pairs (writes DIR/X.lab etc.; progress bar on stderr). A file that cannot be aligned is
-/// reported on stderr and the exit code is 1, but every other file's result is still written.
+/// [--engine auto|cpu|gpu] [--threads N] [--batch N] [--quiet] [--timing] [--repeat N]`: forced alignment of one WAV file
+/// (prints its phone table) or of a folder of X.wav + X.phones / X.txt pairs (writes DIR/X.lab etc.; progress bar and a
+/// summary line with the time of each stage on stderr). A file that cannot be aligned is reported on stderr and the exit
+/// code is 1, but every other file's result is still written.
 /// </summary>
 internal static class AlignCommand
 {
-    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause" };
-    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries" };
+    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause", "--engine", "--repeat" };
+    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing" };
 
-    /// <summary>Files read, aligned and written per round (bounds memory for large folders).</summary>
+    /// <summary>
+    /// Files read, aligned and written per round (bounds memory for large folders). It is also the set of files the mean
+    /// adaptation pools, so it is the same for every engine and batch size: the labels do not depend on them.
+    /// </summary>
     private const int ChunkSize = 256;
+
+    /// <summary>Utterances per engine call on the GPU: a whole chunk (the CPU engine's default is 16).</summary>
+    private const int GpuBatchSize = ChunkSize;
+
+    /// <summary>Lattice cells per batch on the GPU (2^28: 1 GiB per lattice; the engine splits by its device memory budget).</summary>
+    private const long GpuMaxCellsPerBatch = 1L << 28;
+
+    public const string Usage = "usage: hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]\n" +
+        "  [--engine auto|cpu|gpu] [--threads N] [--batch N] [--adapt ROUNDS] [--tau T] [--pause P] [--no-offsets] [--viterbi-boundaries] [--timing] [--repeat N]\n" +
+        "  --engine: auto (default) takes the GPU engine where a CUDA device exists, else the SIMD CPU engine\n" +
+        "  --timing: print the summary line (files, audio seconds, wall seconds, x real time, time per stage) even with --quiet\n" +
+        "  --repeat N: benchmark: align the folder N times in one process (the first pass is the warm-up) and report the best and median of the others";
 
     private sealed class Job
     {
@@ -35,20 +51,40 @@ internal static class AlignCommand
         public string? Transcript { get; set; }
     }
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>One pass over the input: what was aligned, and how long each stage took.</summary>
+    private sealed class Pass
+    {
+        public List<Job> Jobs { get; } = new();
+        public List<(Job Job, AlignmentOutcome Outcome)> Results { get; } = new();
+        public List<string> Errors { get; } = new();
+        public AlignmentTimings Stages { get; } = new();
+        public int Failed { get; set; }
+        public double AudioSeconds { get; set; }
+        public TimeSpan Read { get; set; }
+        public TimeSpan Write { get; set; }
+        public TimeSpan Wall { get; set; }
+    }
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, reading environment variables through <paramref name="environment"/>.</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
         var a = new CliArguments("align", args, Valued, Flags);
-        if (a.Positional.Count != 1) throw new ArgumentException("align: expected one INPUT (a WAV file or a folder); usage: hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]");
+        if (a.Positional.Count != 1) throw new ArgumentException("align: expected one INPUT (a WAV file or a folder); " + Usage);
         string input = a.Positional[0];
         if (a.Has("--phones") && a.Has("--text")) throw new ArgumentException("align: give --phones or --text, not both.");
         var format = LabelFile.ParseFormat(a.Get("--format") ?? "lab");
         string? outDir = a.Get("--out");
         bool quiet = a.Has("--quiet");
+        bool timing = a.Has("--timing");
         int threads = a.GetInt("--threads", Environment.ProcessorCount, 1, 1024);
-        int batch = a.GetInt("--batch", 16, 1, 4096);
         int adapt = a.GetInt("--adapt", 2, 0, 100);
         double tau = a.GetDouble("--tau", 10, 1e-3, 1e9);
         double pause = a.GetDouble("--pause", 0.5, 1e-6, 1 - 1e-6);
+        int repeat = a.GetInt("--repeat", 1, 1, 1000);
+        string? engineName = a.Get("--engine");
+        if (engineName is not null and not ("auto" or "cpu" or "gpu")) throw new ArgumentException($"align: --engine must be auto, cpu or gpu (got '{engineName}').");
 
         bool folder = Directory.Exists(input);
         if (!folder && !File.Exists(input)) throw new ArgumentException($"align: {input}: no such file or folder.");
@@ -56,87 +92,151 @@ internal static class AlignCommand
             throw new ArgumentException("align: --phones and --text go with a single WAV file; in a folder each X.wav pairs with X.phones or X.txt.");
         if (folder && outDir is null) throw new ArgumentException("align: a folder needs --out DIR for the label files.");
 
+        var setup = Stopwatch.StartNew();
         string modelPath = a.Get("--model") ?? Assets.DefaultModel;
         if (a.Get("--model") is null && !File.Exists(modelPath))
             throw new ArgumentException($"align: the default model is missing ({modelPath}); pass --model FILE (train one with hmm train).");
         var model = AcousticModel.Load(modelPath);
 
-        var jobs = folder ? FolderJobs(input) : new List<Job> { FileJob(input, a.Get("--phones"), a.Get("--text")) };
-        if (jobs.Count == 0) throw new ArgumentException($"align: {input} holds no .wav files.");
+        List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, a.Get("--phones"), a.Get("--text")) };
+        var firstJobs = ListJobs();
+        if (firstJobs.Count == 0) throw new ArgumentException($"align: {input} holds no .wav files.");
         if (outDir is not null) Directory.CreateDirectory(outDir);
 
         Transcriber? transcriber = null;
-        Transcriber GetTranscriber()
+        if (firstJobs.Any(j => j.TextPath is not null))
         {
-            if (transcriber is not null) return transcriber;
             string dict = a.Get("--dict") ?? Assets.Dictionary;
             if (!File.Exists(dict)) throw new ArgumentException($"align: the pronouncing dictionary is missing ({dict}); pass --dict FILE.");
-            return transcriber = new Transcriber(PronunciationLexicon.Load(dict));
+            transcriber = new Transcriber(PronunciationLexicon.Load(dict));
         }
-        if (jobs.Any(j => j.TextPath is not null)) GetTranscriber();
 
-        var aligner = new ForcedAligner(model, new ForcedAlignerOptions { BatchSize = batch, MaxDegreeOfParallelism = threads, AdaptationIterations = adapt, AdaptationPriorWeight = tau, PauseProbability = pause, CorrectBoundaries = !a.Has("--no-offsets"), Placement = a.Has("--viterbi-boundaries") ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean });
-        var watch = Stopwatch.StartNew();
-        double audioSeconds = 0;
-        int failed = 0;
-        var errors = new List<string>();
-        var results = new List<(Job Job, AlignmentOutcome Outcome)>();
-
-        void ProcessAll(Action<int>? advance)
+        var engine = EngineChoice.Create("align", engineName, threads, environment, out string engineDescription);
+        try
         {
-            for (int start = 0; start < jobs.Count; start += ChunkSize)
+            bool gpu = engine is Hmm.Gpu.GpuEngine;
+            int batch = a.GetInt("--batch", gpu ? GpuBatchSize : 16, 1, 4096);
+            var aligner = new ForcedAligner(model, new ForcedAlignerOptions
             {
-                var chunk = jobs.Skip(start).Take(ChunkSize).ToList();
-                var inputs = new AlignmentInput?[chunk.Count];
-                Parallel.For(0, chunk.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
-                {
-                    inputs[i] = Load(chunk[i], model, transcriber, quiet ? null : errors);
-                });
-                var ready = Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is not null).ToList();
-                foreach (int i in Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is null)) advance?.Invoke(1);
-                var outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), advance is null ? null : new DeltaProgress(advance));
-                for (int r = 0; r < ready.Count; r++)
-                {
-                    var job = chunk[ready[r]];
-                    var outcome = outcomes[r];
-                    audioSeconds += inputs[ready[r]]!.Samples.Length / (double)model.FrontEnd.SampleRate;
-                    if (!outcome.Succeeded) job.Error = outcome.Error;
-                    else if (outDir is not null) LabelFile.Write(Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
-                    results.Add((job, outcome));
-                }
-                foreach (var job in chunk.Where(j => j.Error is not null))
-                {
-                    failed++;
-                    lock (errors) errors.Add($"hmm: align: {job.WavPath}: {job.Error}");
-                }
+                Engine = engine, BatchSize = batch, MaxCellsPerBatch = gpu ? GpuMaxCellsPerBatch : new ForcedAlignerOptions().MaxCellsPerBatch,
+                MaxDegreeOfParallelism = threads, AdaptationIterations = adapt, AdaptationPriorWeight = tau, PauseProbability = pause,
+                CorrectBoundaries = !a.Has("--no-offsets"), Placement = a.Has("--viterbi-boundaries") ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
+            });
+            setup.Stop();
+
+            var passes = new List<Pass>();
+            for (int r = 0; r < repeat; r++)
+            {
+                // Every pass lists the input again (inside its wall time): a pass is the whole job, model and dictionary aside.
+                bool bar = folder && !quiet && repeat == 1;
+                passes.Add(bar ? WithProgressBar(stderr, firstJobs.Count, advance => Align(ListJobs, aligner, model, transcriber, outDir, format, threads, quiet, advance))
+                    : Align(ListJobs, aligner, model, transcriber, outDir, format, threads, quiet, null));
+            }
+
+            var last = passes[^1];
+            foreach (string e in last.Errors) stderr.WriteLine(e);
+            if (!folder && last.Results.Count == 1 && last.Results[0].Outcome.Succeeded) PrintTable(stdout, last.Jobs[0], last.Results[0].Outcome);
+            if (timing || (folder && !quiet)) stderr.WriteLine(Summary(passes, setup.Elapsed, engineDescription, threads, batch));
+            return last.Failed > 0 ? 1 : 0;
+        }
+        finally
+        {
+            (engine as IDisposable)?.Dispose();
+        }
+    }
+
+    private static Pass WithProgressBar(TextWriter stderr, int files, Func<Action<int>, Pass> run)
+    {
+        Pass? pass = null;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
+        console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask($"aligning {files} files", maxValue: files);
+                pass = run(n => task.Increment(n));
+            });
+        return pass!;
+    }
+
+    /// <summary>Lists the input, then reads, aligns and writes every job, <see cref="ChunkSize"/> files at a time, timing each stage.</summary>
+    private static Pass Align(Func<List<Job>> list, ForcedAligner aligner, AcousticModel model, Transcriber? transcriber, string? outDir, LabelFormat format,
+        int threads, bool quiet, Action<int>? advance)
+    {
+        var pass = new Pass();
+        var wall = Stopwatch.StartNew();
+        var jobs = list();
+        pass.Jobs.AddRange(jobs);
+        pass.Read += wall.Elapsed;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        var errors = pass.Errors;
+        for (int start = 0; start < jobs.Count; start += ChunkSize)
+        {
+            var chunk = jobs.Skip(start).Take(ChunkSize).ToList();
+            var inputs = new AlignmentInput?[chunk.Count];
+            var clock = Stopwatch.StartNew();
+            Parallel.For(0, chunk.Count, parallel, i =>
+            {
+                inputs[i] = Load(chunk[i], model, transcriber, quiet ? null : errors);
+            });
+            pass.Read += clock.Elapsed;
+            var ready = Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is not null).ToList();
+            foreach (int i in Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is null)) advance?.Invoke(1);
+            var outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), advance is null ? null : new DeltaProgress(advance), pass.Stages);
+            clock.Restart();
+            Parallel.For(0, ready.Count, parallel, r =>
+            {
+                var outcome = outcomes[r];
+                var job = chunk[ready[r]];
+                if (!outcome.Succeeded) job.Error = outcome.Error;
+                else if (outDir is not null) LabelFile.Write(Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
+            });
+            pass.Write += clock.Elapsed;
+            for (int r = 0; r < ready.Count; r++)
+            {
+                pass.AudioSeconds += inputs[ready[r]]!.Samples.Length / (double)model.FrontEnd.SampleRate;
+                pass.Results.Add((chunk[ready[r]], outcomes[r]));
+            }
+            foreach (var job in chunk.Where(j => j.Error is not null))
+            {
+                pass.Failed++;
+                lock (errors) errors.Add($"hmm: align: {job.WavPath}: {job.Error}");
             }
         }
+        pass.Wall = wall.Elapsed;
+        return pass;
+    }
 
-        if (folder && !quiet)
+    /// <summary>
+    /// The summary line: files, audio, wall time, multiple of real time and the stages of one pass; with several passes
+    /// the best and the median of those after the warm-up (the first), and the stages of the best.
+    /// </summary>
+    private static string Summary(List<Pass> passes, TimeSpan setup, string engine, int threads, int batch)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var measured = passes.Count > 1 ? passes.Skip(1).OrderBy(p => p.Wall).ToList() : passes;
+        var best = measured[0];
+        var median = measured[(measured.Count - 1) / 2];
+        int files = best.Jobs.Count;
+        double audio = best.AudioSeconds;
+        string Speed(Pass p)
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
-            console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask($"aligning {jobs.Count} files", maxValue: jobs.Count);
-                    ProcessAll(n => task.Increment(n));
-                });
+            double x = audio / Math.Max(1e-9, p.Wall.TotalSeconds);
+            return x.ToString(x < 10 ? "0.00" : "0", inv);
         }
-        else
-        {
-            ProcessAll(null);
-        }
-        watch.Stop();
-
-        foreach (string e in errors) stderr.WriteLine(e);
-        if (!folder && results.Count == 1 && results[0].Outcome.Succeeded) PrintTable(stdout, jobs[0], results[0].Outcome);
-        if (folder && !quiet)
-        {
-            double speed = audioSeconds / Math.Max(1e-9, watch.Elapsed.TotalSeconds);
-            stderr.WriteLine(string.Format(CultureInfo.InvariantCulture, "aligned {0} of {1} files ({2:0.0} s of audio) in {3:0.00} s: {4:0}x real time{5}",
-                jobs.Count - failed, jobs.Count, audioSeconds, watch.Elapsed.TotalSeconds, speed, failed > 0 ? $"; {failed} failed (see above)" : ""));
-        }
-        return failed > 0 ? 1 : 0;
+        string head = passes.Count == 1
+            ? string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) in {3:0.000} s: {4}x real time", files - best.Failed, files, audio, best.Wall.TotalSeconds, Speed(best))
+            : string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) {3} times: best {4:0.000} s ({5}x real time), median {6:0.000} s ({7}x) of passes 2-{3}, warm-up {8:0.000} s",
+                files - best.Failed, files, audio, passes.Count, best.Wall.TotalSeconds, Speed(best), median.Wall.TotalSeconds, Speed(median), passes[0].Wall.TotalSeconds);
+        var t = best.Stages;
+        double other = best.Wall.TotalSeconds - best.Read.TotalSeconds - best.Write.TotalSeconds - t.Total.TotalSeconds;
+        string stages = string.Format(inv,
+            "read {0:0.000}, features {1:0.000}, emissions {2:0.000}, graphs {3:0.000}, adapt-posteriors {4:0.000}, adapt-update {5:0.000}, viterbi {6:0.000}, " +
+            "boundary-posteriors {7:0.000}, segments {8:0.000}, write {9:0.000}, other {10:0.000} s",
+            best.Read.TotalSeconds, t.Features.TotalSeconds, t.Emissions.TotalSeconds, t.Graphs.TotalSeconds, t.AdaptationPosteriors.TotalSeconds,
+            t.AdaptationUpdate.TotalSeconds, t.Viterbi.TotalSeconds, t.BoundaryPosteriors.TotalSeconds, t.Segments.TotalSeconds, best.Write.TotalSeconds, Math.Max(0, other));
+        string failed = best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "";
+        return string.Format(inv, "{0}{1}; {2}{3}: {4}; engine {5}, batch {6}, threads {7}, setup {8:0.000} s",
+            head, failed, passes.Count > 1 ? "best pass " : "", "stages", stages, engine, batch, threads, setup.TotalSeconds);
     }
 
     /// <summary>Turns the aligner's running count into increments for the progress bar (reported on the calling thread).</summary>

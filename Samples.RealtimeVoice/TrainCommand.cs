@@ -13,15 +13,18 @@ namespace Samples.RealtimeVoice;
 
 /// <summary>
 /// `hmm train DATA_DIR [DATA_DIR ...] --out MODEL [--states N] [--components K] [--iterations I] [--hop MS] [--floor F]
-/// [--slack FRAMES] [--embedded N] [--viterbi] [--phoneset phones.tsv] [--threads N]`: trains phone models on X.wav + X.lab
+/// [--slack FRAMES] [--embedded N] [--viterbi] [--phoneset phones.tsv] [--threads N] [--engine auto|cpu|gpu]`: trains phone models on X.wav + X.lab
 /// pairs and writes a model file; prints one line per iteration (log-likelihood per frame, time).
 /// </summary>
 internal static class TrainCommand
 {
-    private static readonly string[] Valued = { "--out", "--states", "--components", "--iterations", "--hop", "--floor", "--slack", "--embedded", "--phoneset", "--threads", "--batch", "--speeds", "--noisy", "--reverb" };
+    private static readonly string[] Valued = { "--out", "--states", "--components", "--iterations", "--hop", "--floor", "--slack", "--embedded", "--phoneset", "--threads", "--batch", "--speeds", "--noisy", "--reverb", "--engine" };
     private static readonly string[] Flags = { "--viterbi", "--quiet", "--no-offsets" };
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, reading environment variables through <paramref name="environment"/>.</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
         var a = new CliArguments("train", args, Valued, Flags);
         if (a.Positional.Count == 0) throw new ArgumentException("train: expected DATA_DIR (folders of X.wav + X.lab pairs); usage: hmm train DATA_DIR [...] --out MODEL");
@@ -61,6 +64,22 @@ internal static class TrainCommand
         }
         if (pairs.Count == 0) throw new ArgumentException($"train: no X.wav + X.lab pairs in {string.Join(", ", a.Positional)}.");
 
+        string? engineName = a.Get("--engine");
+        if (engineName is not null and not ("auto" or "cpu" or "gpu")) throw new ArgumentException($"train: --engine must be auto, cpu or gpu (got '{engineName}').");
+        var engine = EngineChoice.Create("train", engineName, threads, environment, out string engineDescription);
+        try
+        {
+            return Train(a, pairs, options with { Engine = engine }, engineDescription, quiet, outPath, stdout);
+        }
+        finally
+        {
+            (engine as IDisposable)?.Dispose();
+        }
+    }
+
+    private static int Train(CliArguments a, List<(string Wav, string Lab)> pairs, TrainingOptions options, string engine, bool quiet, string outPath, TextWriter stdout)
+    {
+        int threads = options.MaxDegreeOfParallelism;
         var watch = Stopwatch.StartNew();
         var data = new TrainingUtterance[pairs.Count];
         Parallel.For(0, pairs.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
@@ -70,7 +89,7 @@ internal static class TrainCommand
         });
         double seconds = data.Sum(u => u.Samples.Length) / (double)options.FrontEnd.SampleRate;
         var inv = CultureInfo.InvariantCulture;
-        if (!quiet) stdout.WriteLine(string.Format(inv, "training on {0} utterances ({1:0.0} s of audio) from {2}", data.Length, seconds, string.Join(", ", a.Positional)));
+        if (!quiet) stdout.WriteLine(string.Format(inv, "training on {0} utterances ({1:0.0} s of audio) from {2}; engine {3}", data.Length, seconds, string.Join(", ", a.Positional), engine));
         var progress = new SyncProgress<TrainingProgress>(p =>
         {
             if (quiet) return;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
@@ -149,9 +150,16 @@ public sealed class ForcedAligner
     /// <summary>Aligns many utterances; results come back in input order.</summary>
     /// <param name="inputs">The utterances.</param>
     /// <param name="progress">Receives the number of utterances finished so far (optional).</param>
-    public AlignmentOutcome[] Align(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress = null)
+    public AlignmentOutcome[] Align(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress = null) => Align(inputs, progress, null);
+
+    /// <summary>Aligns many utterances and adds the time of each stage to <paramref name="timings"/>; results come back in input order.</summary>
+    /// <param name="inputs">The utterances.</param>
+    /// <param name="progress">Receives the number of utterances finished so far (optional).</param>
+    /// <param name="timings">Receives the wall time of each stage (optional; added to what it holds).</param>
+    public AlignmentOutcome[] Align(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress, AlignmentTimings? timings)
     {
         Guard.NotNull(inputs, nameof(inputs));
+        long clock = Stopwatch.GetTimestamp();
         var outcomes = new AlignmentOutcome[inputs.Count];
         var features = new float[inputs.Count][];
         var frames = new int[inputs.Count];
@@ -171,6 +179,8 @@ public sealed class ForcedAligner
                 return extractor;
             },
             _ => { });
+        var laps = new Laps(timings, clock);
+        laps.Lap(AlignmentTimings.Stage.Features);
         bool optional = inputs.Any(x => x?.Sequence?.HasOptionalPauses == true);
         foreach (int i in Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null))
         {
@@ -183,21 +193,69 @@ public sealed class ForcedAligner
             }
         }
         var batches = Batches(Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null).OrderBy(i => frames[i]), frames, phones, optional);
+        // The padded features, graph layout and lattices of a batch have the same shape in every round: they are made
+        // once and reused when the call's lattices fit the cell budget together (always when there is one batch).
+        long totalCells = batches.Sum(b => Cells(b.Length, b.Max(i => frames[i]), b.Max(i => phones[i].Length), optional));
+        bool keep = batches.Count == 1 || totalCells <= _options.MaxCellsPerBatch;
+        var states = batches.Select(b => new BatchState(b)).ToArray();
+        var work = new BatchWork(inputs, features, frames, phones, laps);
         var model = _model;
         for (int round = 0; round < _options.AdaptationIterations && batches.Count > 0; round++)
         {
             var adaptation = new MeanAdaptation(_model, model);
-            foreach (var batch in batches) AccumulateBatch(model, inputs, batch, features, frames, phones, adaptation);
+            foreach (var state in states)
+            {
+                AccumulateBatch(model, work, state, adaptation);
+                if (!keep) state.ReleaseLattices();
+            }
+            adaptation.Flush(_options.MaxDegreeOfParallelism);
             model = adaptation.Adapted(_options.AdaptationPriorWeight);
+            laps.Lap(AlignmentTimings.Stage.AdaptationUpdate);
         }
-        foreach (var batch in batches)
+        foreach (var state in states)
         {
-            DecodeBatch(model, inputs, batch, features, frames, phones, outcomes);
-            done += batch.Length;
+            DecodeBatch(model, work, state, outcomes);
+            state.ReleaseLattices();
+            state.Features = null;
+            done += state.Members.Length;
             progress?.Report(done);
         }
         return outcomes;
     }
+
+    /// <summary>One batch of a call: its utterances, and what stays the same from round to round.</summary>
+    private sealed class BatchState(int[] members)
+    {
+        public int[] Members { get; } = members;
+        public SequenceBatch? Features { get; set; }
+        public GraphLayout? Layout { get; set; }
+        public EmissionBatch? StateLogLikelihoods { get; set; }
+        public EmissionBatch? Graph { get; set; }
+        public PosteriorResult? Posteriors { get; set; }
+
+        public void ReleaseLattices()
+        {
+            StateLogLikelihoods = null;
+            Graph = null;
+            Posteriors = null;
+        }
+    }
+
+    /// <summary>What every batch of one call reads, and the clock its stages are timed with.</summary>
+    private sealed record BatchWork(IReadOnlyList<AlignmentInput> Inputs, float[][] Features, int[] Frames, int[][] Phones, Laps Laps);
+
+    /// <summary>Adds the time since the last lap to a stage of <see cref="AlignmentTimings"/> (nothing when timings are off).</summary>
+    private sealed class Laps(AlignmentTimings? timings, long start)
+    {
+        private long _last = start;
+
+        public void Lap(AlignmentTimings.Stage stage)
+        {
+            if (timings is not null) _last = timings.Add(stage, _last);
+        }
+    }
+
+    private ParallelOptions Parallelism => new() { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
 
     /// <summary>Padded lattice cells of a batch: utterances x frames x graph states rounded up to the SIMD stride.</summary>
     private long Cells(int utterances, int maxFrames, int maxTokens, bool optional)
@@ -264,46 +322,60 @@ public sealed class ForcedAligner
         return null;
     }
 
-    /// <summary>Computes the batch's emissions under <paramref name="model"/> and fills the shared-layout graph.</summary>
-    private (GraphLayout Layout, EmissionBatch Graph) BuildGraph(AcousticModel model, IReadOnlyList<AlignmentInput> inputs, int[] batch, float[][] features, int[] frames, int[][] phones)
+    /// <summary>The batch's padded features (once per call), its emissions under <paramref name="model"/>, and the shared-layout graph.</summary>
+    private (GraphLayout Layout, EmissionBatch Graph) BuildGraph(AcousticModel model, BatchWork work, BatchState state)
     {
+        var (inputs, features, frames, phones, laps) = work;
+        var batch = state.Members;
         int d = model.FrontEnd.FeatureDimension;
         int maxT = batch.Max(i => frames[i]);
-        int maxTokens = batch.Max(i => phones[i].Length);
-        bool optional = batch.Any(i => inputs[i].Sequence.HasOptionalPauses);
-        var seq = new SequenceBatch(batch.Length, maxT, d);
-        for (int b = 0; b < batch.Length; b++)
+        if (state.Features is null)
         {
-            seq.SetLength(b, frames[batch[b]]);
-            features[batch[b]].AsSpan().CopyTo(seq.Data.AsSpan(b * maxT * d));
+            var padded = new SequenceBatch(batch.Length, maxT, d);
+            for (int b = 0; b < batch.Length; b++)
+            {
+                padded.SetLength(b, frames[batch[b]]);
+                features[batch[b]].AsSpan().CopyTo(padded.Data.AsSpan(b * maxT * d));
+            }
+            state.Features = padded;
+            laps.Lap(AlignmentTimings.Stage.Graphs);
         }
-        var stateLl = new EmissionBatch(batch.Length, maxT, model.StateCount);
-        _engine.ComputeEmissions(model.Emissions, seq, stateLl);
-        var layout = new GraphLayout(model.StatesPerPhone, maxTokens, optional, (float)_options.PauseProbability);
-        var graph = new EmissionBatch(batch.Length, maxT, layout.StateCount);
-        for (int b = 0; b < batch.Length; b++)
+        var stateLl = state.StateLogLikelihoods ??= new EmissionBatch(batch.Length, maxT, model.StateCount);
+        _engine.ComputeEmissions(model.Emissions, state.Features, stateLl);
+        laps.Lap(AlignmentTimings.Stage.Emissions);
+        var layout = state.Layout ??= new GraphLayout(model.StatesPerPhone, batch.Max(i => phones[i].Length),
+            batch.Any(i => inputs[i].Sequence.HasOptionalPauses), (float)_options.PauseProbability);
+        var graph = state.Graph ??= new EmissionBatch(batch.Length, maxT, layout.StateCount);
+        Parallel.For(0, batch.Length, Parallelism, b =>
         {
             int i = batch[b];
             layout.Fill(graph, b, frames[i], stateLl, phones[i], inputs[i].Sequence, _silence, _fold, null);
-        }
+        });
+        laps.Lap(AlignmentTimings.Stage.Graphs);
         return (layout, graph);
     }
 
-    private void AccumulateBatch(AcousticModel model, IReadOnlyList<AlignmentInput> inputs, int[] batch, float[][] features, int[] frames, int[][] phones, MeanAdaptation adaptation)
+    private void AccumulateBatch(AcousticModel model, BatchWork work, BatchState state, MeanAdaptation adaptation)
     {
-        var (layout, graph) = BuildGraph(model, inputs, batch, features, frames, phones);
-        var post = PosteriorResult.For(layout.Model, graph);
+        var (layout, graph) = BuildGraph(model, work, state);
+        var post = state.Posteriors ??= PosteriorResult.For(layout.Model, graph);
         _engine.Posteriors(layout.Model, graph, post);
+        work.Laps.Lap(AlignmentTimings.Stage.AdaptationPosteriors);
         int d = model.FrontEnd.FeatureDimension, S = model.StatesPerPhone;
-        for (int b = 0; b < batch.Length; b++)
+        var (_, features, frames, phones, _) = work;
+        var batch = state.Members;
+        // Occupancies are gathered per utterance in parallel, then queued in (utterance, frame, state) order: the
+        // adaptation adds them per model state in exactly that order, whatever the thread count.
+        var found = new List<(int State, float Gamma, int Offset)>?[batch.Length];
+        Parallel.For(0, batch.Length, Parallelism, b =>
         {
             double score = post.LogLikelihoods[b];
-            if (double.IsNegativeInfinity(score) || double.IsNaN(score)) continue;
+            if (double.IsNegativeInfinity(score) || double.IsNaN(score)) return;
             int i = batch[b];
+            var list = new List<(int, float, int)>();
             for (int t = 0; t < frames[i]; t++)
             {
                 var row = post.StatePosteriors.Frame(b, t);
-                var x = features[i].AsSpan(t * d, d);
                 for (int j = 0; j < row.Length; j++)
                 {
                     float g = row[j];
@@ -311,38 +383,51 @@ public sealed class ForcedAligner
                     var (token, sub, pause) = layout.Decode(j);
                     if (!pause && token >= phones[i].Length) continue;
                     int phone = pause ? _silence : phones[i][token];
-                    adaptation.Add(phone * S + sub, g, x);
+                    list.Add((phone * S + sub, g, t * d));
                 }
             }
+            found[b] = list;
+        });
+        for (int b = 0; b < batch.Length; b++)
+        {
+            if (found[b] is not { } list) continue;
+            var x = features[batch[b]];
+            foreach (var (s, gamma, offset) in list) adaptation.Queue(s, gamma, x, offset);
         }
+        work.Laps.Lap(AlignmentTimings.Stage.AdaptationUpdate);
     }
 
-    private void DecodeBatch(AcousticModel model, IReadOnlyList<AlignmentInput> inputs, int[] batch, float[][] features, int[] frames, int[][] phones, AlignmentOutcome[] outcomes)
+    private void DecodeBatch(AcousticModel model, BatchWork work, BatchState state, AlignmentOutcome[] outcomes)
     {
-        var (layout, graph) = BuildGraph(model, inputs, batch, features, frames, phones);
+        var (layout, graph) = BuildGraph(model, work, state);
+        var (inputs, _, frames, phones, laps) = work;
+        var batch = state.Members;
         int maxT = graph.MaxLength;
         var result = new ViterbiResult(batch.Length, maxT);
         _engine.Viterbi(layout.Model, graph, result);
+        laps.Lap(AlignmentTimings.Stage.Viterbi);
         PosteriorResult? post = null;
         if (_options.Placement == BoundaryPlacement.PosteriorMean)
         {
-            post = PosteriorResult.For(layout.Model, graph);
+            post = state.Posteriors ??= PosteriorResult.For(layout.Model, graph);
             _engine.Posteriors(layout.Model, graph, post);
+            laps.Lap(AlignmentTimings.Stage.BoundaryPosteriors);
         }
-        for (int b = 0; b < batch.Length; b++)
+        Parallel.For(0, batch.Length, Parallelism, b =>
         {
             int i = batch[b];
             double score = result.Scores[b];
             if (double.IsNegativeInfinity(score) || double.IsNaN(score))
             {
                 outcomes[i] = new AlignmentOutcome(inputs[i].Name, null, "no alignment fits: the audio is too short for the phone sequence.", double.NaN, frames[i]);
-                continue;
+                return;
             }
             double[]? cdf = post is not null && !double.IsNegativeInfinity(post.LogLikelihoods[b]) && !double.IsNaN(post.LogLikelihoods[b])
                 ? LeaveTimes(layout, post.StatePosteriors, b, frames[i]) : null;
             var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples.Length, cdf);
             outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i]);
-        }
+        });
+        laps.Lap(AlignmentTimings.Stage.Segments);
     }
 
     /// <summary>

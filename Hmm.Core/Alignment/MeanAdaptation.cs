@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
 
 namespace Hmm.Alignment;
 
@@ -17,6 +19,7 @@ internal sealed class MeanAdaptation
     private readonly double[] _occupancy; // per component
     private readonly double[] _sums;      // per component x D
     private readonly double[][] _constants;
+    private readonly List<(float Gamma, float[] Features, int Offset)>?[] _queued; // per model state, in queue order
 
     public MeanAdaptation(AcousticModel prior, AcousticModel current)
     {
@@ -27,6 +30,7 @@ internal sealed class MeanAdaptation
         _occupancy = new double[_offset[prior.StateCount]];
         _sums = new double[_occupancy.Length * _d];
         Current = current;
+        _queued = new List<(float, float[], int)>?[prior.StateCount];
         // log w - 0.5 (D log 2 pi + sum log var): the part of each component's log density that does not depend on x.
         _constants = new double[prior.StateCount][];
         double log2Pi = Math.Log(2 * Math.PI);
@@ -43,6 +47,30 @@ internal sealed class MeanAdaptation
                 _constants[s][c] = a;
             }
         }
+    }
+
+    /// <summary>
+    /// Queues frame <c>features[offset .. offset + D)</c> with state occupancy gamma for <see cref="Flush"/>: the same sums
+    /// as <see cref="Add"/> in the same order per state, computed for many states in parallel.
+    /// </summary>
+    public void Queue(int state, float gamma, float[] features, int offset)
+    {
+        var list = _queued[state] ??= new List<(float, float[], int)>();
+        list.Add((gamma, features, offset));
+    }
+
+    /// <summary>
+    /// Adds every queued frame (<see cref="Add"/>), the states in parallel: each state's components are summed only by
+    /// the thread that owns the state, in queue order, so the result does not depend on the thread count.
+    /// </summary>
+    public void Flush(int maxDegreeOfParallelism)
+    {
+        Parallel.For(0, _queued.Length, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, s =>
+        {
+            if (_queued[s] is not { } list) return;
+            foreach (var (gamma, features, offset) in list) Add(s, gamma, features.AsSpan(offset, _d));
+            _queued[s] = null;
+        });
     }
 
     /// <summary>The model whose posteriors are being accumulated.</summary>
