@@ -71,7 +71,9 @@ internal struct RecursionParams
 /// <summary>
 /// Forward, Viterbi and backward for a batch: one thread group per (sequence, pass), thread j computes state j
 /// through <see cref="Definitions.Relax{TL, TV, TS, TM}"/> with <see cref="GpuLane"/> (j0 = j), the previous
-/// column in shared memory, one barrier per frame.
+/// column in shared memory, one barrier per frame. Dense forward and backward take
+/// <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> instead: thread i first writes p_i = exp(c_i - m) to shared
+/// memory (<see cref="Definitions.ScaleSources{TL, TV, TM}"/>), and one more barrier publishes it before the step.
 /// </summary>
 /// <remarks>
 /// Normalisation is folded into the next frame: the column written at frame t is
