@@ -123,6 +123,41 @@ public abstract class ScaledStepSuite
     }
 }
 
+/// <summary>
+/// The two-pass dense step stays available (<c>HmmEngine.ScaledDenseStep = false</c>, the benchmarks' baseline): forward
+/// and backward against the reference at every width, on the hard cases.
+/// </summary>
+public sealed class TwoPassDenseStep
+{
+    [Theory]
+    [InlineData(SimdWidth.Scalar)]
+    [InlineData(SimdWidth.VectorT)]
+    [InlineData(SimdWidth.Vector128)]
+    [InlineData(SimdWidth.Vector256)]
+    [InlineData(SimdWidth.Vector512)]
+    public void Matches_reference(SimdWidth width)
+    {
+        var engine = new HmmEngine(width, 1, allowUnaccelerated: true) { ScaledDenseStep = false };
+        HardModels.Cases().Sample(c =>
+        {
+            var model = c.Model();
+            var emissions = c.Emissions();
+            var forward = new double[emissions.BatchSize];
+            var backward = new double[emissions.BatchSize];
+            engine.Forward(model, emissions, forward);
+            engine.Backward(model, emissions, backward);
+            var reference = ReferenceHmm.FromBatch(emissions);
+            for (int b = 0; b < forward.Length; b++)
+            {
+                double expected = ReferenceHmm.Forward(model, reference[b], out _);
+                double magnitude = RandomModels.Magnitude(reference[b]);
+                Tolerance.LogValue(expected, forward[b], magnitude, $"{c} forward {b}");
+                Tolerance.LogValue(expected, backward[b], magnitude, $"{c} backward {b}");
+            }
+        }, iter: 5, threads: 1);
+    }
+}
+
 // The SIMD CPU engine at every lane width.
 public sealed class ScaledStepScalar : ScaledStepSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Scalar); }
 public sealed class ScaledStepVectorT : ScaledStepSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.VectorT); }
