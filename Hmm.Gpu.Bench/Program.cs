@@ -233,12 +233,14 @@ internal static class Benchmarks
         rows.Add(new Row($"SIMD CPU engine, 1 thread ({cpu.Width}), first row", SeedMs(seed, "seed MixtureGaussianHMM viterbi CPU1", "N=10 D=80 K=4 B=32 T=1000") + " (seed, 1 thread)",
             "-", $"{Median(cpuTimes):F1} ms", ">= 50x the seed", ""));
 
-        // ---- variants: how each column takes its maximum (scan of shared memory vs warp shuffles).
+        // ---- variants: time chunks, and the scaled dense log-semiring step against the two-pass step (Definitions.RelaxDenseScaled).
         var variants = new List<string>();
         var options = new (string Label, GpuEngineOptions Options)[]
         {
             ("default (auto time chunks)", new GpuEngineOptions { Profiling = true }),
             ("one pass (time chunks off)", new GpuEngineOptions { Profiling = true, TimeChunkFrames = -1 }),
+            ("two-pass dense step (scaled off)", new GpuEngineOptions { Profiling = true, ScaledDenseStep = false }),
+            ("two-pass step, time chunks off", new GpuEngineOptions { Profiling = true, ScaledDenseStep = false, TimeChunkFrames = -1 }),
             ("time chunks of 25 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 25 }),
             ("time chunks of 50 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 50 }),
             ("time chunks of 100 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 100 }),

@@ -17,7 +17,7 @@ internal static class PtxExperiments
 {
     public static void FixedN10(RecursionParams p)
     {
-        p.Rows = 10; p.Stride = 16; p.Pad = 16; p.Banded = 0; p.ScanMax = 1;
+        p.Rows = 10; p.Stride = 16; p.Pad = 16; p.Banded = 0; p.ScanMax = 1; p.Scaled = 1; // dense: the engine takes the scaled step
         RecursionKernel<DefinitionsStep>.Run(p);
     }
 

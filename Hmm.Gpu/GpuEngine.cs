@@ -54,19 +54,19 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private readonly DeviceBuffer<double> _transferScales;
     private readonly DeviceBuffer<int> _final;
     // Model tables, uploaded when the model object changes.
-    private readonly DeviceBuffer<float> _into, _outOf, _initial, _gmmWeights, _gmmBias, _gmmCenter;
+    private readonly DeviceBuffer<float> _into, _outOf, _intoScaled, _outOfScaled, _initial, _gmmWeights, _gmmBias, _gmmCenter;
     private object? _loadedModel;
     private object? _loadedGmm;
 
     private readonly bool _specialize;
     private Action<KernelConfig, RecursionParams>? _recursionKernel;
-    private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
+    private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
     private Action<KernelConfig, GaussianParams>? _gaussianKernel;
     private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
     private Action<KernelConfig, ChunkParams>? _transferKernel, _combineKernel, _replayKernel, _backtraceKernel;
-    private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _transferSpecialized;
+    private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _transferSpecialized;
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _combineSpecialized;
-    private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _replaySpecialized;
+    private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _replaySpecialized;
     private Action<KernelConfig, PosteriorParams, int>? _gammaKernel;
     private Action<KernelConfig, PosteriorParams, int>? _countsKernel;
 
@@ -104,6 +104,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         _alphaScales = new(_allocator); _betaScales = new(_allocator); _backpointers = new(_allocator); _gamma = new(_allocator);
         _shift = new(_allocator); _counts = new(_allocator); _lengths = new(_allocator); _paths = new(_allocator);
         _scores = new(_allocator); _into = new(_allocator); _outOf = new(_allocator); _initial = new(_allocator);
+        _intoScaled = new(_allocator); _outOfScaled = new(_allocator);
         _gmmWeights = new(_allocator); _gmmBias = new(_allocator); _gmmCenter = new(_allocator);
         _transfer = new(_allocator); _boundary = new(_allocator); _transferScales = new(_allocator); _final = new(_allocator);
     }
@@ -560,6 +561,8 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
             Lengths = lengthView,
             IntoTable = _into.Ensure(tr.IntoTable.Length),
             OutOfTable = _outOf.Ensure(tr.OutOfTable.Length),
+            IntoScaled = _intoScaled.Ensure(tr.ScaledIntoTable?.Length ?? 1),
+            OutOfScaled = _outOfScaled.Ensure(tr.ScaledOutOfTable?.Length ?? 1),
             Initial = _initial.Ensure(stride),
             AlphaColumns = dummy,
             AlphaScales = dummy,
@@ -579,7 +582,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
 
     private static int Pad(TransitionModel tr) => SimdCapabilities.Pad(Math.Max(tr.TableRows, 1));
 
-    private readonly record struct RecursionLayout(int Threads, int SharedFloats, int ChunkFrames, bool TableInShared, bool ScanMax, int Split);
+    private readonly record struct RecursionLayout(int Threads, int SharedFloats, int ChunkFrames, bool TableInShared, bool ScanMax, int Split, bool Scaled);
 
     private RecursionLayout? RecursionLayoutFor(HmmModel model)
     {
@@ -593,18 +596,20 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         // Row split only on request: measured on an H100 it cost more than it saved for N=10 (the extra barrier) and
         // N=64 (8 threads a state need 512-thread groups at 80 registers: one group per SM, two waves for 256 sequences).
         int split = tr.Layout == TransitionLayout.Banded ? 1 : Math.Max(1, _options.RowSplit);
+        // The scaled log-semiring step (Definitions.RelaxDenseScaled) on dense tables with one thread per state.
+        bool scaled = _options.ScaledDenseStep && tr.ScaledIntoTable != null && split == 1;
         int threads = Math.Min((stride * split + warp - 1) / warp * warp, maxThreads);
         int warps = threads / warp;
         int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
-        int fixedFloats = RecursionKernel.SharedFloats(pad, stride, rows, false, 0, warps, split);
+        int fixedFloats = RecursionKernel.SharedFloats(pad, stride, rows, false, 0, warps, split, scaled);
         if (fixedFloats + stride > maxShared) return null;
         int tableFloats = rows * stride;
         bool tableInShared = tableFloats <= TableInSharedLimit && fixedFloats + tableFloats + stride <= maxShared;
         int available = maxShared - fixedFloats - (tableInShared ? tableFloats : 0);
         int chunkFrames = Math.Max(1, Math.Min(Math.Min(MaxChunkFrames, Math.Max(1, 1024 / stride)), available / stride));
         int scanLimit = _options.ScanMaxStride > 0 ? _options.ScanMaxStride : 32;
-        return new RecursionLayout(threads, RecursionKernel.SharedFloats(pad, stride, rows, tableInShared, chunkFrames, warps, split),
-            chunkFrames, tableInShared, stride <= scanLimit, split);
+        return new RecursionLayout(threads, RecursionKernel.SharedFloats(pad, stride, rows, tableInShared, chunkFrames, warps, split, scaled),
+            chunkFrames, tableInShared, stride <= scanLimit, split, scaled);
     }
 
     private void LaunchRecursion(HmmModel model, RecursionParams p, int count, int mode0, int mode1 = -1)
@@ -618,11 +623,12 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         p.TableInShared = layout.TableInShared ? 1 : 0;
         p.ScanMax = layout.ScanMax ? 1 : 0;
         p.Split = layout.Split;
+        p.Scaled = layout.Scaled ? 1 : 0;
         var config = new KernelConfig(new Index1D(count * p.ModeCount), new Index1D(layout.Threads), SharedMemoryConfig.RequestDynamic<float>(layout.SharedFloats));
         if (_specialize)
         {
             _recursionSpecialized ??= _accelerator.LoadStreamKernel(SpecializedRecursion());
-            _recursionSpecialized(config, p, SpecializedValue.New(p.Rows), SpecializedValue.New(p.Stride), SpecializedValue.New(p.Pad), SpecializedValue.New(p.Banded), SpecializedValue.New(p.ScanMax), SpecializedValue.New(p.Split));
+            _recursionSpecialized(config, p, SpecializedValue.New(p.Rows), SpecializedValue.New(p.Stride), SpecializedValue.New(p.Pad), SpecializedValue.New(p.Banded), SpecializedValue.New(p.ScanMax), SpecializedValue.New(p.Split), SpecializedValue.New(p.Scaled));
         }
         else
         {
@@ -651,7 +657,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
         int rpg = RowsPerGroup(layout, stride);
         int warps = Math.Max(1, layout.Threads / _accelerator.WarpSize);
-        if (ChunkedKernel.TransferSharedFloats(Pad(tr), stride, tr.TableRows, layout.TableInShared, layout.ChunkFrames, warps, rpg) > maxShared) return 0;
+        if (ChunkedKernel.TransferSharedFloats(Pad(tr), stride, tr.TableRows, layout.TableInShared, layout.ChunkFrames, warps, rpg, layout.Scaled) > maxShared) return 0;
         if (_options.TimeChunkFrames > 0) return Math.Min(_options.TimeChunkFrames, maxLength);
         if (!IsCuda) return 0;
         int sms = Math.Max(1, _accelerator.NumMultiprocessors);
@@ -684,6 +690,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         var q = new ChunkParams
         {
             Emissions = p.Emissions, Lengths = p.Lengths, IntoTable = p.IntoTable, OutOfTable = p.OutOfTable, Initial = p.Initial,
+            IntoScaled = p.IntoScaled, OutOfScaled = p.OutOfScaled, Scaled = layout.Scaled ? 1 : 0,
             AlphaColumns = p.AlphaColumns, AlphaScales = p.AlphaScales, BetaColumns = p.BetaColumns, BetaScales = p.BetaScales, ReplayMask = replayMask,
             Transfer = _transfer.Ensure((long)count * segments * modes * n * stride),
             TransferScales = _transferScales.Ensure((long)count * segments * modes * n),
@@ -699,20 +706,20 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         int transferWarps = transferThreads / _accelerator.WarpSize;
         int rowBlocks = (n + rpg - 1) / rpg;
         var transferConfig = new KernelConfig(new Index1D(count * segments * modes * rowBlocks), new Index1D(transferThreads),
-            SharedMemoryConfig.RequestDynamic<float>(ChunkedKernel.TransferSharedFloats(q.Pad, stride, q.Rows, layout.TableInShared, q.ChunkFrames, transferWarps, rpg)));
+            SharedMemoryConfig.RequestDynamic<float>(ChunkedKernel.TransferSharedFloats(q.Pad, stride, q.Rows, layout.TableInShared, q.ChunkFrames, transferWarps, rpg, layout.Scaled)));
         var combineConfig = new KernelConfig(new Index1D(count * modes), new Index1D(layout.Threads),
             SharedMemoryConfig.RequestDynamic<float>(ChunkedKernel.CombineSharedFloats(q.Pad, stride, warps)));
         var replayConfig = new KernelConfig(new Index1D(count * segments * modes), new Index1D(layout.Threads),
-            SharedMemoryConfig.RequestDynamic<float>(ChunkedKernel.TransferSharedFloats(q.Pad, stride, q.Rows, layout.TableInShared, q.ChunkFrames, warps, 1)));
+            SharedMemoryConfig.RequestDynamic<float>(ChunkedKernel.TransferSharedFloats(q.Pad, stride, q.Rows, layout.TableInShared, q.ChunkFrames, warps, 1, layout.Scaled)));
         var backtraceConfig = new KernelConfig(new Index1D(count), new Index1D(layout.Threads), SharedMemoryConfig.RequestDynamic<float>(q.ChunkFrames * stride));
         if (_specialize)
         {
-            _transferSpecialized ??= _accelerator.LoadStreamKernel<ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ChunkedKernel.TransferSpecialized);
+            _transferSpecialized ??= _accelerator.LoadStreamKernel<ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ChunkedKernel.TransferSpecialized);
             _combineSpecialized ??= _accelerator.LoadStreamKernel<ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ChunkedKernel.CombineSpecialized);
-            _replaySpecialized ??= _accelerator.LoadStreamKernel<ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ChunkedKernel.ReplaySpecialized);
-            _transferSpecialized(transferConfig, q, SpecializedValue.New(q.Rows), SpecializedValue.New(stride), SpecializedValue.New(q.Pad), SpecializedValue.New(q.Banded), SpecializedValue.New(q.ScanMax), SpecializedValue.New(rpg));
+            _replaySpecialized ??= _accelerator.LoadStreamKernel<ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(ChunkedKernel.ReplaySpecialized);
+            _transferSpecialized(transferConfig, q, SpecializedValue.New(q.Rows), SpecializedValue.New(stride), SpecializedValue.New(q.Pad), SpecializedValue.New(q.Banded), SpecializedValue.New(q.ScanMax), SpecializedValue.New(rpg), SpecializedValue.New(q.Scaled));
             _combineSpecialized(combineConfig, q, SpecializedValue.New(n), SpecializedValue.New(stride), SpecializedValue.New(q.Pad), SpecializedValue.New(q.ScanMax));
-            if (replayMask != 0) _replaySpecialized(replayConfig, q, SpecializedValue.New(q.Rows), SpecializedValue.New(stride), SpecializedValue.New(q.Pad), SpecializedValue.New(q.Banded), SpecializedValue.New(q.ScanMax));
+            if (replayMask != 0) _replaySpecialized(replayConfig, q, SpecializedValue.New(q.Rows), SpecializedValue.New(stride), SpecializedValue.New(q.Pad), SpecializedValue.New(q.Banded), SpecializedValue.New(q.ScanMax), SpecializedValue.New(q.Scaled));
         }
         else
         {
@@ -734,10 +741,10 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         ? RecursionKernel<DefinitionsStep>.Run
         : StepMethod<Action<RecursionParams>>(nameof(RecursionKernel<DefinitionsStep>.Run));
 
-    private Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> SpecializedRecursion() =>
+    private Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> SpecializedRecursion() =>
         _options.RecursionStep == null
             ? RecursionKernel<DefinitionsStep>.RunSpecialized
-            : StepMethod<Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>>(
+            : StepMethod<Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>>(
                 nameof(RecursionKernel<DefinitionsStep>.RunSpecialized));
 
     /// <summary>The kernel method of <c>RecursionKernel&lt;RecursionStep&gt;</c> (benchmark experiments only).</summary>
@@ -831,6 +838,8 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         var tr = model.Transitions;
         Upload(_into, tr.IntoTable);
         Upload(_outOf, tr.OutOfTable);
+        if (tr.ScaledIntoTable != null) Upload(_intoScaled, tr.ScaledIntoTable);
+        if (tr.ScaledOutOfTable != null) Upload(_outOfScaled, tr.ScaledOutOfTable);
         Upload(_initial, model.LogInitialPadded);
         _loadedModel = model;
     }
@@ -1005,7 +1014,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         if (_disposed) return;
         _disposed = true;
         ReleaseBatchBuffers();
-        _into.Dispose(); _outOf.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose();
+        _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose();
         _halfStaging?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();

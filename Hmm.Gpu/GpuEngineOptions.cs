@@ -68,6 +68,13 @@ public sealed class GpuEngineOptions
     /// <summary>Benchmark knob: component columns per GMM thread block (2 or 3); 0 picks 3 where it divides the padded columns.</summary>
     internal int GaussianBlockColumns { get; init; }
 
+    /// <summary>
+    /// Benchmark knob: forward, backward and posteriors on dense tables take the scaled log-semiring step
+    /// (<c>Definitions.RelaxDenseScaled</c>, exact to float rounding with its fallback) instead of the two-pass step.
+    /// Default true; false times the two-pass step for comparison.
+    /// </summary>
+    internal bool ScaledDenseStep { get; init; } = true;
+
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
     internal ILGPU.OptimizationLevel? Optimization { get; init; }
 

@@ -32,16 +32,34 @@ internal static unsafe partial class CpuPasses
         Record(ref job, prev, m, 0);
         if (m == float.NegativeInfinity) return Impossible(ref job, 1);
         bool viterbi = !default(TS).NeedsSumPass;
+        // The log semiring on a dense table takes the scaled step (one exp per source, FMAs per pair); Viterbi never does.
+        bool scaled = !viterbi && job.Scaled != null && !job.Banded;
+        var p = new CpuMemory(job.Scratch + 2 * job.ColumnSize + job.Pad);
+        var linear = new CpuMemory(job.Scaled);
+        var columnMax = new CpuMemory(job.Scaled + (long)job.TableRows * stride);
         for (int t = 1; t < length; t++)
         {
             float* e = job.Emissions + (long)t * stride;
             var source = new CpuMemory(prev - job.Pad);
-            for (int j0 = 0; j0 < stride; j0 += count)
+            if (scaled)
             {
-                TV arg = l.Broadcast(0f);
-                TV v = Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
-                l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
-                if (viterbi) l.Store(arg, ref job.Backpointers[(long)t * stride + j0]);
+                // prev is normalised: its maximum is 0.
+                for (int j0 = 0; j0 < stride; j0 += count) Definitions.ScaleSources<TL, TV, CpuMemory>(source, job.Pad, 0f, p, j0);
+                for (int j0 = 0; j0 < stride; j0 += count)
+                {
+                    TV v = Definitions.RelaxDenseScaled<TL, TV, CpuMemory>(source, job.Pad, p, 0, 0f, table, linear, columnMax, job.TableRows, stride, j0);
+                    l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
+                }
+            }
+            else
+            {
+                for (int j0 = 0; j0 < stride; j0 += count)
+                {
+                    TV arg = l.Broadcast(0f);
+                    TV v = Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
+                    l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
+                    if (viterbi) l.Store(arg, ref job.Backpointers[(long)t * stride + j0]);
+                }
             }
             m = Normalize<TL, TV>(cur, stride);
             total += m;
@@ -77,15 +95,35 @@ internal static unsafe partial class CpuPasses
         }
         double total = 0;
         Record(ref job, beta, 0f, length - 1);
+        bool scaled = job.Scaled != null && !job.Banded;
+        var p = new CpuMemory(job.Scratch + 2 * job.ColumnSize + job.Pad);
+        var linear = new CpuMemory(job.Scaled);
+        var columnMax = new CpuMemory(job.Scaled + (long)job.TableRows * stride);
         for (int t = length - 2; t >= 0; t--)
         {
             float* e = job.Emissions + (long)(t + 1) * stride;
-            for (int j0 = 0; j0 < stride; j0 += count)
-                l.Store(l.Add(l.Load(ref e[j0]), l.Load(ref beta[j0])), ref w[j0]);
+            TV top = l.Broadcast(float.NegativeInfinity);
             for (int j0 = 0; j0 < stride; j0 += count)
             {
-                TV arg = default;
-                l.Store(Definitions.Relax<TL, TV, LogSumExp, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, +1, ref arg), ref beta[j0]);
+                TV u = l.Add(l.Load(ref e[j0]), l.Load(ref beta[j0]));
+                l.Store(u, ref w[j0]);
+                top = l.Max(top, u);
+            }
+            if (scaled)
+            {
+                // w = e + beta-hat is not normalised: its maximum is the shift.
+                float mw = l.MaxAcross(top);
+                for (int j0 = 0; j0 < stride; j0 += count) Definitions.ScaleSources<TL, TV, CpuMemory>(source, job.Pad, mw, p, j0);
+                for (int j0 = 0; j0 < stride; j0 += count)
+                    l.Store(Definitions.RelaxDenseScaled<TL, TV, CpuMemory>(source, job.Pad, p, 0, mw, table, linear, columnMax, job.TableRows, stride, j0), ref beta[j0]);
+            }
+            else
+            {
+                for (int j0 = 0; j0 < stride; j0 += count)
+                {
+                    TV arg = default;
+                    l.Store(Definitions.Relax<TL, TV, LogSumExp, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, +1, ref arg), ref beta[j0]);
+                }
             }
             float m = Normalize<TL, TV>(beta, stride);
             total += m;

@@ -47,6 +47,131 @@ public static class Definitions
     }
 
     /// <summary>
+    /// Threshold of <see cref="RelaxDenseScaled{TL, TV, TM}"/>: a destination whose scaled sum S is below it takes the
+    /// exact two-pass step. 2^-64 ≈ 5.4e-20 ≈ e^-44.4.
+    /// </summary>
+    /// <remarks>
+    /// The scaled sum drops only terms that fall under float32's normal range: p_i or <c>Alin_ij</c> below ~e^-87
+    /// (flushed by the exponential, or stored as 0 in the table) or a product p_i·<c>Alin_ij</c> under 2^-126
+    /// (flushed where the hardware flushes subnormals). Each dropped term is therefore below e^-87 ≈ 1.7e-38, and N of
+    /// them change a sum S ≥ τ by a relative N·1.7e-38 / 5.4e-20 ≈ N·3.1e-19: at most 3.2e-13 even for N = 2^20
+    /// states, five orders of magnitude under float32 rounding (2^-24 ≈ 6e-8). Subnormal products that are kept
+    /// carry an absolute error of at most 2^-150 each, smaller still. A smaller τ would send fewer destinations to the
+    /// exact path; 2^-64 keeps the bound far from float rounding for any N the engines can hold.
+    /// </remarks>
+    public const float ScaledSumThreshold = 5.421011e-20f; // 2^-64
+
+    /// <summary>
+    /// The per-model tables of <see cref="RelaxDenseScaled{TL, TV, TM}"/> for a dense log table of
+    /// <paramref name="rows"/> × <paramref name="stride"/>: rows 0 .. rows-1 hold <c>Alin_ij = exp(table[i, j] - colMax_j)</c>,
+    /// row <paramref name="rows"/> holds <c>colMax_j = max_i table[i, j]</c>. Computed in float64; a column with no finite
+    /// entry gets colMax = -infinity and Alin = 0, and Alin under float32's normal range is stored as 0 (no subnormal
+    /// operands in the hot loop; those terms are the ones the threshold's bound already drops).
+    /// </summary>
+    /// <param name="table">[rows, stride] log-probabilities, -infinity for impossible entries and padding.</param>
+    /// <param name="rows">Rows (source states).</param>
+    /// <param name="stride">Row stride.</param>
+    /// <returns>[rows + 1, stride] floats.</returns>
+    public static float[] ScaledTable(float[] table, int rows, int stride)
+    {
+        var result = new float[(rows + 1) * stride];
+        for (int j = 0; j < stride; j++)
+        {
+            float colMax = float.NegativeInfinity;
+            for (int i = 0; i < rows; i++) colMax = System.Math.Max(colMax, table[i * stride + j]);
+            result[rows * stride + j] = colMax;
+            for (int i = 0; i < rows; i++)
+            {
+                double a = colMax == float.NegativeInfinity ? 0.0 : System.Math.Exp((double)table[i * stride + j] - colMax);
+                result[i * stride + j] = a < MinNormal ? 0f : (float)a;
+            }
+        }
+        return result;
+    }
+
+    private const float MinNormal = 1.17549435e-38f;
+
+    /// <summary>
+    /// The per-frame half of <see cref="RelaxDenseScaled{TL, TV, TM}"/>: <c>scaled[j] = exp(source[sourceBase + j] - max)</c>
+    /// for the lane group at <paramref name="j0"/>, one exponential per source state (N per frame, not N²). With
+    /// <paramref name="max"/> = -infinity (no live source) every value becomes 0.
+    /// </summary>
+    /// <param name="source">The source column (log values).</param>
+    /// <param name="sourceBase">Index of state 0 in <paramref name="source"/>.</param>
+    /// <param name="max">The column's maximum over all sources (p ≤ 1 then; any larger shift is also exact, only slower).</param>
+    /// <param name="scaled">Receives p at <c>scaled[j0 .. j0 + Count - 1]</c>.</param>
+    /// <param name="j0">First state of the lane group.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScaleSources<TL, TV, TM>(TM source, int sourceBase, float max, TM scaled, int j0)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        // -inf - (-inf) would be NaN: a dead column shifts by 0 and exp(-inf) = 0.
+        float shift = max == float.NegativeInfinity ? 0f : max;
+        l.Store(l.Exp(l.Subtract(l.Load(ref source[sourceBase + j0]), l.Broadcast(shift))), ref scaled[j0]);
+    }
+
+    /// <summary>
+    /// The dense log-semiring step in scaled linear form: log-sum-exp over sources i of <c>source[i] + table[i, j]</c> for
+    /// the lane group at <paramref name="j0"/>, computed as <c>max + colMax_j + log S_j</c> with
+    /// <c>S_j = Σ_i p_i · Alin_ij</c>, <c>p_i = exp(source[i] - max)</c> (from <see cref="ScaleSources{TL, TV, TM}"/>, once
+    /// per frame) and the per-model tables <c>colMax_j = max_i table[i, j]</c>, <c>Alin_ij = exp(table[i, j] - colMax_j)</c>
+    /// (see <see cref="ScaledTable"/>). The frame costs N exponentials and N² fused multiply-adds instead of the N²
+    /// exponentials of <see cref="RelaxDense{TL, TV, TS, TM}"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>Exactness. The linear sum drops only terms under float32's normal range, each below e^-87. Where
+    /// <c>S_j ≥</c> <see cref="ScaledSumThreshold"/> (τ = 2^-64) their total is at most a relative N·3.1e-19 of S_j, far below
+    /// float32 rounding, so the result equals the exact log-sum-exp to float rounding. Where <c>S_j &lt; τ</c> (including
+    /// <c>S_j = 0</c>: every path into j runs through a source or a transition more than ~87 nats below the best) the lane
+    /// group takes the exact two-pass <see cref="RelaxDense{TL, TV, TS, TM}"/> with <see cref="LogSumExp"/> over the log
+    /// table, so an unreachable destination is -infinity exactly and a destination whose only support is far below the
+    /// column maximum keeps its exact value. A column with no finite entry (<c>colMax_j</c> = -infinity, also every padding
+    /// lane) is -infinity without the fallback; so is every lane when <paramref name="max"/> is -infinity.</para>
+    /// <para>Layouts are those of <see cref="RelaxDense{TL, TV, TS, TM}"/>: row i of <paramref name="table"/> and
+    /// <paramref name="linear"/> at <c>i · stride</c>. Forward passes the "into" table, backward its transpose (and the
+    /// matching scaled tables).</para>
+    /// </remarks>
+    /// <param name="source">Source column (log values): only the fallback reads it.</param>
+    /// <param name="sourceBase">Index of state 0 in <paramref name="source"/>.</param>
+    /// <param name="scaled">p_i at <c>scaled[scaledBase + i]</c>, written by <see cref="ScaleSources{TL, TV, TM}"/> with the same <paramref name="max"/>.</param>
+    /// <param name="scaledBase">Index of p_0 in <paramref name="scaled"/>.</param>
+    /// <param name="max">The shift p was computed with: the source column's maximum.</param>
+    /// <param name="table">The log table [rows, stride] (the fallback's).</param>
+    /// <param name="linear">Alin [rows, stride].</param>
+    /// <param name="columnMax">colMax at <c>columnMax[j]</c>.</param>
+    /// <param name="rows">Source states.</param>
+    /// <param name="stride">Row stride of both tables.</param>
+    /// <param name="j0">First destination of the lane group.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV RelaxDenseScaled<TL, TV, TM>(TM source, int sourceBase, TM scaled, int scaledBase, float max,
+        TM table, TM linear, TM columnMax, int rows, int stride, int j0)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        if (max == float.NegativeInfinity) return l.Broadcast(float.NegativeInfinity);
+        // Two accumulators halve the dependent chain of FMAs (each waits for the previous one's latency otherwise).
+        TV sum0 = l.Broadcast(0f), sum1 = l.Broadcast(0f);
+        int i = 0, row = j0;
+        for (; i + 1 < rows; i += 2, row += 2 * stride)
+        {
+            sum0 = l.MultiplyAdd(l.Broadcast(scaled[scaledBase + i]), l.Load(ref linear[row]), sum0);
+            sum1 = l.MultiplyAdd(l.Broadcast(scaled[scaledBase + i + 1]), l.Load(ref linear[row + stride]), sum1);
+        }
+        if (i < rows) sum0 = l.MultiplyAdd(l.Broadcast(scaled[scaledBase + i]), l.Load(ref linear[row]), sum0);
+        TV sum = l.Add(sum0, sum1);
+        TV colMax = l.Load(ref columnMax[j0]);
+        // A finite column whose sum is under τ (or 0) needs the exact step; -inf columns are -inf either way.
+        TV needsExact = l.Select(l.IsFinite(colMax), l.Select(l.GreaterThan(l.Broadcast(ScaledSumThreshold), sum), l.Broadcast(1f), l.Broadcast(0f)), l.Broadcast(0f));
+        // log 0 = -inf, and -inf columns add -inf: no NaN reaches the result (nothing here is +inf).
+        TV result = l.Add(l.Add(l.Broadcast(max), colMax), l.Log(sum));
+        if (l.MaxAcross(needsExact) == 0f) return result;
+        TV arg = default;
+        TV exact = RelaxDense<TL, TV, LogSumExp, TM>(source, sourceBase, table, rows, stride, j0, ref arg);
+        return l.Select(l.GreaterThan(needsExact, l.Broadcast(0f)), exact, result);
+    }
+
+    /// <summary>
     /// ⊕ over band offsets d of <c>source[j + direction·d] ⊗ table[d, j]</c> for the lane group at
     /// <paramref name="j0"/>: the banded step. Forward uses direction -1 (from j-d into j), backward +1
     /// (from i to i+d). The source column must carry -infinity padding of at least the bandwidth on both sides.

@@ -46,6 +46,17 @@ public sealed unsafe class HmmEngine : IHmmEngine
     /// <summary>Threads used per batch.</summary>
     public int MaxDegreeOfParallelism { get; }
 
+    /// <summary>
+    /// Forward and backward on dense tables take <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> (exact to float
+    /// rounding, see there) instead of the two-pass <see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/>. Benchmark and test
+    /// knob; default true.
+    /// </summary>
+    internal bool ScaledDenseStep { get; init; } = true;
+
+    /// <summary>The scaled tables of a model's dense forward (into) or backward (out-of) step, or null for the exact step.</summary>
+    private float[]? ScaledTable(TransitionModel tr, bool backward) =>
+        ScaledDenseStep ? (backward ? tr.ScaledOutOfTable : tr.ScaledIntoTable) : null;
+
     // ---------------------------------------------------------------- emissions
 
     /// <summary>Computes log p(frame | state) for every frame of <paramref name="features"/> into <paramref name="output"/> (lengths copied over).</summary>
@@ -141,12 +152,14 @@ public sealed unsafe class HmmEngine : IHmmEngine
         if (logAlpha != null) ws.EnsureLattice(length, stride, both: false);
         fixed (float* e = emissions.Data)
         fixed (float* table = tr.IntoTable)
+        fixed (float* scaled = ScaledTable(tr, backward: false))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
         fixed (float* columns = ws.ColumnsA)
         fixed (float* scales = ws.ScalesA)
         {
             var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
+            job.Scaled = scaled;
             if (logAlpha != null) { job.Columns = columns; job.Scales = scales; }
             double ll = CpuPasses.ForwardPass<LogSumExp>(Width, ref job);
             if (logAlpha != null)
@@ -170,12 +183,14 @@ public sealed unsafe class HmmEngine : IHmmEngine
         if (logBeta != null) ws.EnsureLattice(length, stride, both: false);
         fixed (float* e = emissions.Data)
         fixed (float* table = tr.OutOfTable)
+        fixed (float* scaled = ScaledTable(tr, backward: true))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
         fixed (float* columns = ws.ColumnsA)
         fixed (float* scales = ws.ScalesA)
         {
             var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
+            job.Scaled = scaled;
             if (logBeta != null) { job.Columns = columns; job.Scales = scales; }
             double ll = CpuPasses.BackwardPass(Width, ref job, init);
             if (logBeta != null)
@@ -222,6 +237,8 @@ public sealed unsafe class HmmEngine : IHmmEngine
         fixed (float* e = emissions.Data)
         fixed (float* into = tr.IntoTable)
         fixed (float* outOf = tr.OutOfTable)
+        fixed (float* scaledInto = ScaledTable(tr, backward: false))
+        fixed (float* scaledOutOf = ScaledTable(tr, backward: true))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
         fixed (float* alpha = ws.ColumnsA)
@@ -236,6 +253,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
             var job = Job(model, e + emissions.Offset(b, 0), length, stride, into, init, scratch, ws.Pad);
             job.Columns = alpha;
             job.Scales = alphaScales;
+            job.Scaled = scaledInto;
             double ll = CpuPasses.ForwardPass<LogSumExp>(Width, ref job);
             if (double.IsNegativeInfinity(ll) || length == 0)
             {
@@ -244,6 +262,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
                 return ll;
             }
             job.Table = outOf;
+            job.Scaled = scaledOutOf;
             job.Columns = beta;
             job.Scales = betaScales;
             CpuPasses.BackwardPass(Width, ref job, init);

@@ -15,6 +15,11 @@ internal unsafe struct SequenceJob
     public float* Table;
     /// <summary>N for dense tables, the bandwidth for banded ones.</summary>
     public int TableRows;
+    /// <summary>
+    /// Dense log semiring: <see cref="Definitions.ScaledTable"/> of <see cref="Table"/> ([TableRows + 1, Stride]), which makes
+    /// forward and backward take <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/>; null: the exact two-pass step.
+    /// </summary>
+    public float* Scaled;
     public bool Banded;
     /// <summary>[Stride] initial log-probabilities (padding -inf).</summary>
     public float* Initial;

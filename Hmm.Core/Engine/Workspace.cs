@@ -18,7 +18,7 @@ internal sealed class Workspace
     public float[] Components = Array.Empty<float>();
     public int Pad;
 
-    /// <summary>Three -inf-padded column buffers for a stride and bandwidth.</summary>
+    /// <summary>Three -inf-padded column buffers for a stride and bandwidth (two columns, and the scaled sources p of the dense step).</summary>
     public void EnsureColumns(int stride, int bandwidth)
     {
         int pad = Simd.SimdCapabilities.Pad(Math.Max(bandwidth, 1));

@@ -55,6 +55,15 @@ public abstract class TransitionModel
     /// <summary>Rows of the tables: N for dense, the bandwidth W for banded.</summary>
     internal abstract int TableRows { get; }
 
+    /// <summary>
+    /// Dense layout: <see cref="Engine.Definitions.ScaledTable"/> of <see cref="IntoTable"/> ([N + 1, stride]: the linear
+    /// table, then the column maxima), the forward tables of the scaled log-semiring step; null for banded layouts.
+    /// </summary>
+    internal virtual float[]? ScaledIntoTable => null;
+
+    /// <summary>As <see cref="ScaledIntoTable"/> for <see cref="OutOfTable"/> (backward).</summary>
+    internal virtual float[]? ScaledOutOfTable => null;
+
     private protected static void CheckIndex(int value, int count, string name)
     {
         if ((uint)value >= (uint)count) throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, {count}).");
@@ -66,11 +75,16 @@ public sealed class DenseTransitions : TransitionModel
 {
     private readonly float[] _into;
     private readonly float[] _outOf;
+    private readonly float[] _scaledInto;
+    private readonly float[] _scaledOutOf;
 
     private DenseTransitions(int n, float[] into, float[] outOf) : base(n)
     {
         _into = into;
         _outOf = outOf;
+        // Once per model: the engines' scaled log-semiring step reads these every frame.
+        _scaledInto = Engine.Definitions.ScaledTable(into, n, PaddedStateCount);
+        _scaledOutOf = Engine.Definitions.ScaledTable(outOf, n, PaddedStateCount);
     }
 
     /// <inheritdoc/>
@@ -79,6 +93,8 @@ public sealed class DenseTransitions : TransitionModel
     internal override float[] IntoTable => _into;
     internal override float[] OutOfTable => _outOf;
     internal override int TableRows => StateCount;
+    internal override float[] ScaledIntoTable => _scaledInto;
+    internal override float[] ScaledOutOfTable => _scaledOutOf;
 
     /// <summary>Builds from log-probabilities <c>logProbabilities[from, to]</c>.</summary>
     /// <exception cref="ArgumentException">Not square, empty, NaN or +inf, or a row that does not sum to one.</exception>

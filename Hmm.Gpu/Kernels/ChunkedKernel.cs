@@ -17,6 +17,12 @@ internal struct ChunkParams
     public ArrayView<float> IntoTable;
     /// <summary>[Stride] initial log-probabilities.</summary>
     public ArrayView<float> Initial;
+    /// <summary>[Rows + 1, Stride] <see cref="Definitions.ScaledTable"/> of <see cref="IntoTable"/> (dense; a dummy otherwise).</summary>
+    public ArrayView<float> IntoScaled;
+    /// <summary>[Rows + 1, Stride] <see cref="Definitions.ScaledTable"/> of <see cref="OutOfTable"/> (dense; a dummy otherwise).</summary>
+    public ArrayView<float> OutOfScaled;
+    /// <summary>1: forward and backward transfer rows and replays take <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/>.</summary>
+    public int Scaled;
     /// <summary>[count, Chunks, ModeCount, States, Stride] normalised rows of each chunk's transfer matrix (max 0, or all -inf).</summary>
     public ArrayView<float> Transfer;
     /// <summary>[count, Chunks, ModeCount, States] the log scale of each transfer row (float64; -inf for a dead row).</summary>
@@ -82,15 +88,16 @@ internal struct ChunkParams
 /// </summary>
 internal static class ChunkedKernel
 {
-    public static int TransferSharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int rowsPerGroup) =>
-        2 * rowsPerGroup * (2 * pad + stride) + (tableInShared ? rows * stride : 0) + chunkFrames * stride + 2 * warps + 1;
+    public static int TransferSharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int rowsPerGroup, bool scaled) =>
+        2 * rowsPerGroup * (2 * pad + stride) + (tableInShared ? rows * stride : 0) + (scaled ? rowsPerGroup * stride : 0) + chunkFrames * stride + 2 * warps + 1;
 
     public static int CombineSharedFloats(int pad, int stride, int warps) => 2 * (2 * pad + stride) + 2 * warps + 1;
 
     public static void TransferSpecialized(ChunkParams p, SpecializedValue<int> rows, SpecializedValue<int> stride, SpecializedValue<int> pad,
-        SpecializedValue<int> banded, SpecializedValue<int> scanMax, SpecializedValue<int> rowsPerGroup)
+        SpecializedValue<int> banded, SpecializedValue<int> scanMax, SpecializedValue<int> rowsPerGroup, SpecializedValue<int> scaled)
     {
         p.Rows = rows.Value; p.Stride = stride.Value; p.Pad = pad.Value; p.Banded = banded.Value; p.ScanMax = scanMax.Value; p.RowsPerGroup = rowsPerGroup.Value;
+        p.Scaled = scaled.Value;
         Transfer(p);
     }
 
@@ -101,29 +108,20 @@ internal static class ChunkedKernel
     }
 
     public static void ReplaySpecialized(ChunkParams p, SpecializedValue<int> rows, SpecializedValue<int> stride, SpecializedValue<int> pad,
-        SpecializedValue<int> banded, SpecializedValue<int> scanMax)
+        SpecializedValue<int> banded, SpecializedValue<int> scanMax, SpecializedValue<int> scaled)
     {
-        p.Rows = rows.Value; p.Stride = stride.Value; p.Pad = pad.Value; p.Banded = banded.Value; p.ScanMax = scanMax.Value;
+        p.Rows = rows.Value; p.Stride = stride.Value; p.Pad = pad.Value; p.Banded = banded.Value; p.ScanMax = scanMax.Value; p.Scaled = scaled.Value;
         Replay(p);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ModeOf(ChunkParams p, int slot) => slot == 0 ? p.Mode0 : p.Mode1;
 
+    /// <summary>The step's tables (<see cref="StepTables"/>), with <paramref name="columns"/> shared columns for scaled sources.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ArrayView<float> StageTable(ChunkParams p, ArrayView<float> shared, ref int offset, bool backward)
-    {
-        var global = backward ? p.OutOfTable : p.IntoTable;
-        ArrayView<float> table = global;
-        int tableSize = p.Rows * p.Stride;
-        if (p.TableInShared != 0)
-        {
-            table = shared.SubView(offset, tableSize);
-            offset += tableSize;
-            for (int i = Group.IdxX; i < tableSize; i += Group.DimX) table[i] = global[i];
-        }
-        return table;
-    }
+    private static StepTables StageTables(ChunkParams p, ArrayView<float> shared, ref int offset, bool backward, bool viterbi, int columns)
+        => StepTables.Stage(shared, ref offset, p.TableInShared != 0, backward ? p.OutOfTable : p.IntoTable, backward ? p.OutOfScaled : p.IntoScaled,
+            p.Scaled != 0 && !viterbi, p.Scaled != 0 ? columns * p.Stride : 0, p.Rows, p.Stride);
 
     /// <summary>
     /// The frames of emissions staged in shared memory: [Lo, Lo + frames) walking forward from the chunk's first frame,
@@ -181,18 +179,19 @@ internal static class ChunkedKernel
         // The chunk that holds the recursion's start (first for forward, last for backward) runs once, from the start column.
         bool start = backward ? hi == length : c == 0;
         if (start && block != 0) return;
-        if (mode == RecursionKernel.ModeViterbi) TransferRows<MaxPlus>(p, b, c, slot, block, lo, hi, false, start);
-        else TransferRows<LogSumExp>(p, b, c, slot, block, lo, hi, backward, start);
+        if (mode == RecursionKernel.ModeViterbi) TransferRows<MaxPlus>(p, b, c, slot, block, lo, hi, false, start, true);
+        else TransferRows<LogSumExp>(p, b, c, slot, block, lo, hi, backward, start, false);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransferRows<TS>(ChunkParams p, int b, int c, int slot, int block, int lo, int hi, bool backward, bool start) where TS : struct, ISemiring
+    private static void TransferRows<TS>(ChunkParams p, int b, int c, int slot, int block, int lo, int hi, bool backward, bool start, bool viterbi)
+        where TS : struct, ISemiring
     {
         int tid = Group.IdxX, threads = Group.DimX;
         int stride = p.Stride, pad = p.Pad, colSize = 2 * pad + stride, rpg = p.RowsPerGroup, chunkFrames = p.ChunkFrames;
         var shared = SharedMemory.GetDynamic<float>();
         int offset = 2 * rpg * colSize;
-        var table = StageTable(p, shared, ref offset, backward);
+        var tables = StageTables(p, shared, ref offset, backward, viterbi, rpg);
         var chunk = shared.SubView(offset, chunkFrames * stride);
         offset += chunkFrames * stride;
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
@@ -228,28 +227,39 @@ internal static class ChunkedKernel
 
         double total = 0;
         int parity = 0, which = 0;
-        var tab = new GpuMemory(table);
+        var tab = new GpuMemory(tables.Table);
         int direction = backward ? 1 : -1;
         for (int k = 0; k < frames; k++)
         {
             int t = backward ? hi - 1 - (hi - lo - frames) - k : lo + (hi - lo - frames) + k;
             var prev = shared.SubView((2 * myRow + which) * colSize, colSize);
-            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
+            float max = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
             parity ^= 1;
-            if (m == float.NegativeInfinity) m = 0f; // a dead row stays all -inf (no -inf - -inf)
+            float m = max == float.NegativeInfinity ? 0f : max; // a dead row stays all -inf (no -inf - -inf)
             total += m;
-            if (window.Advance(t))
+            if (tables.Scaled)
             {
-                window.Stage(emissions, chunk, stride);
-                Group.Barrier();
+                // Each thread owns one (row, state) when R > 1 (max is its row's), and the group one row otherwise.
+                for (int u = tid; u < rpg * stride; u += threads)
+                {
+                    int r = u / stride, j = u - r * stride;
+                    Definitions.ScaleSources<GpuLane, float, GpuMemory>(new GpuMemory(shared.SubView((2 * r + which) * colSize, colSize)), pad, max,
+                        new GpuMemory(tables.Sources.SubView(r * stride, stride)), j);
+                }
             }
+            bool stage = window.Advance(t);
+            if (stage) window.Stage(emissions, chunk, stride);
+            if (stage || tables.Scaled) Group.Barrier();
             int row = window.Row(t) * stride;
             for (int u = tid; u < rpg * stride; u += threads)
             {
                 int r = u / stride, j = u - r * stride;
                 var source = new GpuMemory(shared.SubView((2 * r + which) * colSize, colSize));
                 float arg = 0f;
-                float v = Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, pad, tab, p.Rows, p.Banded != 0, stride, j, direction, ref arg);
+                float v = tables.Scaled
+                    ? Definitions.RelaxDenseScaled<GpuLane, float, GpuMemory>(source, pad, new GpuMemory(tables.Sources), r * stride, max, tab,
+                        new GpuMemory(tables.Linear), new GpuMemory(tables.ColumnMax), p.Rows, stride, j)
+                    : Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, pad, tab, p.Rows, p.Banded != 0, stride, j, direction, ref arg);
                 shared[(2 * r + (which ^ 1)) * colSize + pad + j] = v - m + chunk[row + j];
             }
             Group.Barrier();
@@ -419,7 +429,7 @@ internal static class ChunkedKernel
         var colA = shared.SubView(0, colSize);
         var colB = shared.SubView(colSize, colSize);
         int offset = 2 * colSize;
-        var table = StageTable(p, shared, ref offset, backward);
+        var tables = StageTables(p, shared, ref offset, backward, viterbi, 1);
         var chunk = shared.SubView(offset, chunkFrames * stride);
         offset += chunkFrames * stride;
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
@@ -454,28 +464,30 @@ internal static class ChunkedKernel
         Group.Barrier();
         var prev = colA;
         var cur = colB;
-        var tab = new GpuMemory(table);
+        var tab = new GpuMemory(tables.Table);
         int parity = 0, direction = backward ? 1 : -1;
         for (int k = 0; k < frames; k++)
         {
             int t = backward ? hi - 1 - (hi - lo - frames) - k : lo + (hi - lo - frames) + k;
-            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
+            float max = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
             parity ^= 1;
-            if (m == float.NegativeInfinity) m = 0f;
+            float m = max == float.NegativeInfinity ? 0f : max;
             // Forward columns: frame t-1's column once it belongs to this chunk (the boundary column is the previous chunk's).
             if (!backward && !viterbi && (start || k > 0)) RecordColumn(p.AlphaColumns, p.AlphaScales, seqBase + (long)(t - 1) * stride, scaleBase + t - 1, prev, pad, stride, m);
-            if (window.Advance(t))
-            {
-                window.Stage(emissions, chunk, stride);
-                Group.Barrier();
-            }
+            RecursionKernel<DefinitionsStep>.ScaleSources(tables, prev, pad, max, stride);
+            bool stage = window.Advance(t);
+            if (stage) window.Stage(emissions, chunk, stride);
+            if (stage || tables.Scaled) Group.Barrier();
             int row = window.Row(t) * stride;
             var source = new GpuMemory(prev);
             long column = seqBase + (long)t * stride;
             for (int j = tid; j < stride; j += threads)
             {
                 float arg = 0f;
-                float v = Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, pad, tab, p.Rows, p.Banded != 0, stride, j, direction, ref arg) - m;
+                float v = (tables.Scaled
+                    ? Definitions.RelaxDenseScaled<GpuLane, float, GpuMemory>(source, pad, new GpuMemory(tables.Sources), 0, max, tab,
+                        new GpuMemory(tables.Linear), new GpuMemory(tables.ColumnMax), p.Rows, stride, j)
+                    : Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, pad, tab, p.Rows, p.Banded != 0, stride, j, direction, ref arg)) - m;
                 cur[pad + j] = v + chunk[row + j];
                 if (viterbi) p.Backpointers[column + j] = arg;
                 else if (backward) p.BetaColumns[column + j] = v;

@@ -17,6 +17,10 @@ internal struct RecursionParams
     public ArrayView<float> IntoTable;
     /// <summary>[Rows, Stride] backward table (dense: the transpose; banded: row = offset over source).</summary>
     public ArrayView<float> OutOfTable;
+    /// <summary>[Rows + 1, Stride] <see cref="Definitions.ScaledTable"/> of <see cref="IntoTable"/> (dense; a dummy otherwise).</summary>
+    public ArrayView<float> IntoScaled;
+    /// <summary>[Rows + 1, Stride] <see cref="Definitions.ScaledTable"/> of <see cref="OutOfTable"/> (dense; a dummy otherwise).</summary>
+    public ArrayView<float> OutOfScaled;
     /// <summary>[Stride] initial log-probabilities, padding -inf.</summary>
     public ArrayView<float> Initial;
     /// <summary>[count, MaxLength, Stride] forward columns (normalised or absolute, see <see cref="Record"/>).</summary>
@@ -60,12 +64,16 @@ internal struct RecursionParams
     /// definition then combines the blocks' results. 1 = one thread per state.
     /// </summary>
     public int Split;
+    /// <summary>1: forward and backward take <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> (dense tables, no row split).</summary>
+    public int Scaled;
 }
 
 /// <summary>
 /// Forward, Viterbi and backward for a batch: one thread group per (sequence, pass), thread j computes state j
 /// through <see cref="Definitions.Relax{TL, TV, TS, TM}"/> with <see cref="GpuLane"/> (j0 = j), the previous
-/// column in shared memory, one barrier per frame.
+/// column in shared memory, one barrier per frame. Dense forward and backward take
+/// <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> instead: thread i first writes p_i = exp(c_i - m) to shared
+/// memory (<see cref="Definitions.ScaleSources{TL, TV, TM}"/>), and one more barrier publishes it before the step.
 /// </summary>
 /// <remarks>
 /// Normalisation is folded into the next frame: the column written at frame t is
@@ -84,8 +92,67 @@ internal static class RecursionKernel
     public const int ScoreSlots = 3;
 
     /// <summary>Floats of dynamic shared memory the kernel needs.</summary>
-    public static int SharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int split) =>
-        2 * (2 * pad + stride) + (tableInShared ? rows * stride : 0) + chunkFrames * stride + 2 * warps + 2 * (split > 1 ? stride * split : 1) + 1;
+    public static int SharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int split, bool scaled) =>
+        2 * (2 * pad + stride) + (tableInShared ? rows * stride : 0) + (scaled ? stride : 0) + chunkFrames * stride + 2 * warps
+        + 2 * (split > 1 ? stride * split : 1) + 1;
+}
+
+/// <summary>
+/// The transition tables a recursion group reads. The exact step reads <see cref="Table"/> (log); the scaled step
+/// (<see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/>) reads <see cref="Linear"/> every frame, <see cref="ColumnMax"/>
+/// once a frame per thread, the column of scaled sources <see cref="Sources"/> in shared memory, and the log table only in its
+/// fallback. So the table staged in shared memory (when it fits) is the linear one for the scaled step and the log one
+/// otherwise; the other stays in global memory.
+/// </summary>
+internal readonly struct StepTables
+{
+    private StepTables(ArrayView<float> table, ArrayView<float> linear, ArrayView<float> columnMax, ArrayView<float> sources, bool scaled)
+    {
+        Table = table;
+        Linear = linear;
+        ColumnMax = columnMax;
+        Sources = sources;
+        Scaled = scaled;
+    }
+
+    /// <summary>[rows, stride] log table.</summary>
+    public ArrayView<float> Table { get; }
+
+    /// <summary>[rows, stride] linear table (scaled step).</summary>
+    public ArrayView<float> Linear { get; }
+
+    /// <summary>[stride] column maxima (scaled step).</summary>
+    public ArrayView<float> ColumnMax { get; }
+
+    /// <summary>Shared memory for p = exp(source - max): one column per row the group carries (scaled step).</summary>
+    public ArrayView<float> Sources { get; }
+
+    /// <summary>True when this group takes the scaled step.</summary>
+    public bool Scaled { get; }
+
+    /// <summary>
+    /// Carves the tables out of shared memory at <paramref name="offset"/> (and advances it): the hot table when
+    /// <paramref name="inShared"/>, then <paramref name="sourceFloats"/> floats for the scaled sources (0 when the launch
+    /// has no scaled step; a launch reserves them for all its groups, Viterbi ones included).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static StepTables Stage(ArrayView<float> shared, ref int offset, bool inShared, ArrayView<float> log, ArrayView<float> scaledTable,
+        bool scaled, int sourceFloats, int rows, int stride)
+    {
+        int tableSize = rows * stride;
+        var hot = scaled ? scaledTable : log;
+        if (inShared)
+        {
+            var staged = shared.SubView(offset, tableSize);
+            offset += tableSize;
+            for (int i = Group.IdxX; i < tableSize; i += Group.DimX) staged[i] = hot[i];
+            hot = staged;
+        }
+        var sources = shared.SubView(offset, XMath.Max(sourceFloats, 1));
+        offset += sourceFloats;
+        if (!scaled) return new StepTables(hot, scaledTable, scaledTable, sources, false);
+        return new StepTables(log, hot, scaledTable.SubView((long)rows * stride, stride), sources, true);
+    }
 }
 
 /// <summary>
@@ -97,6 +164,10 @@ internal interface IRecursionStep
 {
     float Relax<TS>(GpuMemory source, int sourceBase, GpuMemory table, int rows, bool banded, int stride, int j, int direction, ref float arg)
         where TS : struct, ISemiring;
+
+    /// <summary>The scaled dense log-semiring step (p from <see cref="Definitions.ScaleSources{TL, TV, TM}"/> in <paramref name="scaled"/>).</summary>
+    float RelaxScaled(GpuMemory source, int sourceBase, GpuMemory scaled, int scaledBase, float max, GpuMemory table, GpuMemory linear, GpuMemory columnMax,
+        int rows, int stride, int j);
 }
 
 /// <summary>The engine's step: Hmm.Core's definition with the GPU lane.</summary>
@@ -106,6 +177,11 @@ internal readonly struct DefinitionsStep : IRecursionStep
     public float Relax<TS>(GpuMemory source, int sourceBase, GpuMemory table, int rows, bool banded, int stride, int j, int direction, ref float arg)
         where TS : struct, ISemiring
         => Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, sourceBase, table, rows, banded, stride, j, direction, ref arg);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float RelaxScaled(GpuMemory source, int sourceBase, GpuMemory scaled, int scaledBase, float max, GpuMemory table, GpuMemory linear, GpuMemory columnMax,
+        int rows, int stride, int j)
+        => Definitions.RelaxDenseScaled<GpuLane, float, GpuMemory>(source, sourceBase, scaled, scaledBase, max, table, linear, columnMax, rows, stride, j);
 }
 
 /// <summary>The recursion kernel for a step type (see <see cref="RecursionKernel"/> for the design).</summary>
@@ -119,8 +195,9 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     /// constants, so the per-state loops of the definitions have fixed trip counts the compiler can unroll.
     /// </summary>
     public static void RunSpecialized(RecursionParams p, SpecializedValue<int> rows, SpecializedValue<int> stride, SpecializedValue<int> pad,
-        SpecializedValue<int> banded, SpecializedValue<int> scanMax, SpecializedValue<int> split)
+        SpecializedValue<int> banded, SpecializedValue<int> scanMax, SpecializedValue<int> split, SpecializedValue<int> scaled)
     {
+        p.Scaled = scaled.Value;
         p.Split = split.Value;
         p.Rows = rows.Value;
         p.Stride = stride.Value;
@@ -144,15 +221,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         var colA = shared.SubView(0, colSize);
         var colB = shared.SubView(colSize, colSize);
         int offset = 2 * colSize;
-        var globalTable = mode == ModeBackward ? p.OutOfTable : p.IntoTable;
-        ArrayView<float> table = globalTable;
-        int tableSize = p.Rows * stride;
-        if (p.TableInShared != 0)
-        {
-            table = shared.SubView(offset, tableSize);
-            offset += tableSize;
-            for (int i = tid; i < tableSize; i += threads) table[i] = globalTable[i];
-        }
+        var tables = StepTables.Stage(shared, ref offset, p.TableInShared != 0, mode == ModeBackward ? p.OutOfTable : p.IntoTable,
+            mode == ModeBackward ? p.OutOfScaled : p.IntoScaled, p.Scaled != 0 && mode != ModeViterbi, p.Scaled != 0 ? stride : 0, p.Rows, stride);
         var chunk = shared.SubView(offset, p.ChunkFrames * stride);
         offset += p.ChunkFrames * stride;
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
@@ -168,9 +238,9 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         }
         Group.Barrier();
 
-        if (mode == ModeBackward) Backward(p, b, colA, colB, table, chunk, partials, blocks);
-        else if (mode == ModeViterbi) Forward<MaxPlus>(p, b, colA, colB, table, chunk, partials, blocks, true);
-        else Forward<LogSumExp>(p, b, colA, colB, table, chunk, partials, blocks, false);
+        if (mode == ModeBackward) Backward(p, b, colA, colB, tables, chunk, partials, blocks);
+        else if (mode == ModeViterbi) Forward<MaxPlus>(p, b, colA, colB, tables, chunk, partials, blocks, true);
+        else Forward<LogSumExp>(p, b, colA, colB, tables, chunk, partials, blocks, false);
     }
 
     /// <summary>
@@ -204,11 +274,31 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         Group.Barrier();
     }
 
-    /// <summary>State j's value for this frame: the definition over all rows, or the combination of its row blocks.</summary>
+    /// <summary>
+    /// Before a frame's step, when the group takes the scaled step: thread i writes p_i = exp(source_i - max) into the
+    /// shared column (<see cref="Definitions.ScaleSources{TL, TV, TM}"/>). The caller's next barrier publishes it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float StateValue<TS>(RecursionParams p, GpuMemory source, GpuMemory table, int direction, RowBlocks blocks, int j, ref float arg)
+    internal static void ScaleSources(StepTables tables, ArrayView<float> source, int pad, float max, int stride)
+    {
+        if (!tables.Scaled) return;
+        var from = new GpuMemory(source);
+        var to = new GpuMemory(tables.Sources);
+        for (int i = Group.IdxX; i < stride; i += Group.DimX) Definitions.ScaleSources<GpuLane, float, GpuMemory>(from, pad, max, to, i);
+    }
+
+    /// <summary>
+    /// State j's value for this frame: the scaled step (with <paramref name="max"/>, the source column's maximum, and p from
+    /// <see cref="ScaleSources"/>), the definition over all rows, or the combination of its row blocks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float StateValue<TS>(RecursionParams p, GpuMemory source, StepTables tables, float max, int direction, RowBlocks blocks, int j, ref float arg)
         where TS : struct, ISemiring
     {
+        var table = new GpuMemory(tables.Table);
+        if (tables.Scaled)
+            return default(TStep).RelaxScaled(source, p.Pad, new GpuMemory(tables.Sources), 0, max, table, new GpuMemory(tables.Linear),
+                new GpuMemory(tables.ColumnMax), p.Rows, p.Stride, j);
         if (p.Split <= 1) return default(TStep).Relax<TS>(source, p.Pad, table, p.Rows, p.Banded != 0, p.Stride, j, direction, ref arg);
         float which = 0f;
         float v = default(TStep).Relax<TS>(new GpuMemory(blocks.Values), j * p.Split, new GpuMemory(blocks.Zero), p.Split, false, 0, 0, direction, ref which);
@@ -217,7 +307,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward<TS>(RecursionParams p, int b, ArrayView<float> colA, ArrayView<float> colB, ArrayView<float> table,
+    private static void Forward<TS>(RecursionParams p, int b, ArrayView<float> colA, ArrayView<float> colB, StepTables tables,
         ArrayView<float> chunk, ArrayView<float> partials, RowBlocks blocks, bool viterbi)
         where TS : struct, ISemiring
     {
@@ -241,7 +331,6 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
 
         var prev = colA;
         var cur = colB;
-        var tab = new GpuMemory(table);
         double total = 0;
         int parity = 0, chunkBase = 0;
         bool dead = false;
@@ -257,20 +346,23 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             }
             total += m;
             if (record != 0) RecordForward(p, record, b, t - 1, prev, pad, stride, m, total, seqBase);
-            if (t - chunkBase >= chunkFrames)
+            // The scaled step's p column and a new chunk of emissions share one barrier.
+            ScaleSources(tables, prev, pad, m, stride);
+            bool stage = t - chunkBase >= chunkFrames;
+            if (stage)
             {
                 chunkBase = t;
                 LoadRows(emissions, t, XMath.Min(t + chunkFrames, length), chunk, stride);
-                Group.Barrier();
             }
+            if (stage || tables.Scaled) Group.Barrier();
             int row = (t - chunkBase) * stride;
             var source = new GpuMemory(prev);
             long bpRow = seqBase + (long)t * stride;
-            if (p.Split > 1) RelaxBlocks<TS>(p, source, table, -1, blocks);
+            if (p.Split > 1 && !tables.Scaled) RelaxBlocks<TS>(p, source, tables.Table, -1, blocks);
             for (int j = tid; j < stride; j += threads)
             {
                 float arg = 0f;
-                float v = StateValue<TS>(p, source, tab, -1, blocks, j, ref arg);
+                float v = StateValue<TS>(p, source, tables, m, -1, blocks, j, ref arg);
                 cur[pad + j] = v - m + chunk[row + j];
                 if (viterbi) p.Backpointers[bpRow + j] = arg;
             }
@@ -373,7 +465,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward(RecursionParams p, int b, ArrayView<float> colA, ArrayView<float> colB, ArrayView<float> table,
+    private static void Backward(RecursionParams p, int b, ArrayView<float> colA, ArrayView<float> colB, StepTables tables,
         ArrayView<float> chunk, ArrayView<float> partials, RowBlocks blocks)
     {
         int tid = Group.IdxX, threads = Group.DimX;
@@ -405,7 +497,6 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
 
         var prev = colA;
         var cur = colB;
-        var tab = new GpuMemory(table);
         double total = 0;
         int parity = 0;
         int t = length - 2;
@@ -415,20 +506,22 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             parity ^= 1;
             if (m == float.NegativeInfinity) break;
             total += m;
-            if (t < chunkLo)
+            ScaleSources(tables, prev, pad, m, stride);
+            bool stage = t < chunkLo;
+            if (stage)
             {
                 chunkLo = XMath.Max(0, t - chunkFrames + 1);
                 LoadRows(emissions, chunkLo, t + 1, chunk, stride);
-                Group.Barrier();
             }
+            if (stage || tables.Scaled) Group.Barrier();
             int row = (t - chunkLo) * stride;
             var source = new GpuMemory(prev);
             long column = seqBase + (long)t * stride;
-            if (p.Split > 1) RelaxBlocks<LogSumExp>(p, source, table, +1, blocks);
+            if (p.Split > 1 && !tables.Scaled) RelaxBlocks<LogSumExp>(p, source, tables.Table, +1, blocks);
             for (int j = tid; j < stride; j += threads)
             {
                 float arg = 0f;
-                float beta = StateValue<LogSumExp>(p, source, tab, +1, blocks, j, ref arg) - m;
+                float beta = StateValue<LogSumExp>(p, source, tables, m, +1, blocks, j, ref arg) - m;
                 if (record == 1) p.BetaColumns[column + j] = beta;
                 else if (record == 2) p.BetaColumns[column + j] = (float)(beta + total);
                 cur[pad + j] = chunk[row + j] + beta;

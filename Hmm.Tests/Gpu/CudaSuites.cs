@@ -58,6 +58,16 @@ public sealed class PosteriorChunkedCuda : PosteriorSuite { protected override I
 public sealed class BackwardChunkedCuda : BackwardSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(ChunkedTestEngines.Cuda); }
 
 [Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepCuda : ScaledStepSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepChunkedCuda : ScaledStepSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(ChunkedTestEngines.Cuda);
+    protected override int MaxLength => 100;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
 public sealed class ChunkedAgreementCuda : ChunkedAgreementSuite
 {
     protected override GpuEngine Chunked => ChunkedTestEngines.Cuda;

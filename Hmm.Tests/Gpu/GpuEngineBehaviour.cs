@@ -309,13 +309,15 @@ public abstract class GpuEngineBehaviourSuite
     }
 
     [Theory]
-    [InlineData(true, 0)]
-    [InlineData(false, 0)]
-    [InlineData(true, 2)]
-    [InlineData(false, 8)]
-    public void Kernel_variants_agree_with_the_cpu(bool specialise, int rowSplit)
+    [InlineData(true, 0, true)]
+    [InlineData(false, 0, true)]
+    [InlineData(true, 2, true)]
+    [InlineData(false, 8, true)]
+    [InlineData(false, 0, false)]
+    [InlineData(true, 0, false)]
+    public void Kernel_variants_agree_with_the_cpu(bool specialise, int rowSplit, bool scaledDenseStep)
     {
-        using var engine = Create(new GpuEngineOptions { SpecializeKernels = specialise, RowSplit = rowSplit });
+        using var engine = Create(new GpuEngineOptions { SpecializeKernels = specialise, RowSplit = rowSplit, ScaledDenseStep = scaledDenseStep });
         var (dense, denseEmissions) = Case(31, states: 12);
         AssertMatchesCpu(engine, dense, denseEmissions);
         var (banded, bandedEmissions) = Case(32, states: 20, banded: true);
@@ -340,6 +342,7 @@ public sealed class GpuEngineBehaviourIlgpuCpu : GpuEngineBehaviourSuite
         RowSplit = options.RowSplit,
         EmissionPrecision = options.EmissionPrecision,
         HalfPrecisionMaxFrameError = options.HalfPrecisionMaxFrameError,
+        ScaledDenseStep = options.ScaledDenseStep,
     });
 
     [Fact]

@@ -54,3 +54,21 @@ internal static class IlgpuCpuLimits
     public const long Iterations = 4;
     public const int MaxStates = 32;
 }
+
+/// <summary>The scaled step's fallback cases on the CPU accelerator: the recursion kernel's instantiation of the definition.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepIlgpuCpu : ScaledStepSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+}
+
+/// <summary>As <see cref="ScaledStepIlgpuCpu"/> through the chunked kernels (transfer rows, replay) with 37-frame chunks.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepChunkedIlgpuCpu : ScaledStepSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(ChunkedTestEngines.Cpu);
+    protected override long Iterations => ChunkedTestEngines.Iterations;
+    protected override int MaxStates => ChunkedTestEngines.MaxStates;
+    protected override int MaxLength => 100;
+}
