@@ -230,6 +230,23 @@ internal static class Benchmarks
             if (r >= 30) cpuTimes.Add(sw.Elapsed.TotalMilliseconds);
         }
         Console.WriteLine($"host CPU: {CpuModel()}, SIMD {SimdCapabilities.Best}; CPU engine first row: min {cpuTimes.Min():F1} ms, median {Median(cpuTimes):F1} ms");
+        foreach (var width in new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.VectorT })
+        {
+            HmmEngine other;
+            try { other = new HmmEngine(width, 1); }
+            catch (PlatformNotSupportedException) { continue; }
+            var widthTimes = new List<double>();
+            for (int r = 0; r < 41; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                other.ComputeEmissions(gmm, features32, cpuEmissions);
+                double emit = sw.Elapsed.TotalMilliseconds;
+                other.Forward(model, cpuEmissions, cpuLl);
+                other.Viterbi(model, cpuEmissions, cpuPaths);
+                if (r >= 30) widthTimes.Add(sw.Elapsed.TotalMilliseconds);
+                if (r == 40) Console.WriteLine($"  CPU engine {width}, 1 thread: median {Median(widthTimes):F1} ms (emissions {emit:F1} ms of the last round)");
+            }
+        }
         rows.Add(new Row($"SIMD CPU engine, 1 thread ({cpu.Width}), first row", SeedMs(seed, "seed MixtureGaussianHMM viterbi CPU1", "N=10 D=80 K=4 B=32 T=1000") + " (seed, 1 thread)",
             "-", $"{Median(cpuTimes):F1} ms", ">= 50x the seed", ""));
 

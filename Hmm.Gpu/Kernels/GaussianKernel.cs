@@ -31,7 +31,7 @@ internal struct GaussianParams
     public int PaddedColumns;
     public int RowStride;
     public int Stride;
-    /// <summary>Component columns per thread block: 3 (<see cref="Definitions.GaussianBlock4x3{TL, TV, TM}"/>, 12 FMAs per 7 loads) where they divide <see cref="PaddedColumns"/>, else 2.</summary>
+    /// <summary>Component columns per thread block: 2 (<see cref="Definitions.GaussianBlock4x2{TL, TV, TM}"/>, the default) or 3 (<see cref="Definitions.GaussianBlock4x3{TL, TV, TM}"/>, a benchmark variant).</summary>
     public int BlockColumns;
     /// <summary>Frames per group (a multiple of 4).</summary>
     public int TileFrames;
