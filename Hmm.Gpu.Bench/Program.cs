@@ -37,6 +37,7 @@ public static class Program
             "tests" => CudaTests.Run(args.Length > 1 ? args[1] : null),
             "bwd" => Benchmarks.BackwardDebug(),
             "encode" => Benchmarks.EncodeTiming(),
+            "cpu" => Benchmarks.CpuWidths(),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
             _ => Usage(),
         };
@@ -230,23 +231,7 @@ internal static class Benchmarks
             if (r >= 30) cpuTimes.Add(sw.Elapsed.TotalMilliseconds);
         }
         Console.WriteLine($"host CPU: {CpuModel()}, SIMD {SimdCapabilities.Best}; CPU engine first row: min {cpuTimes.Min():F1} ms, median {Median(cpuTimes):F1} ms");
-        foreach (var width in new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.VectorT })
-        {
-            HmmEngine other;
-            try { other = new HmmEngine(width, 1); }
-            catch (PlatformNotSupportedException) { continue; }
-            var widthTimes = new List<double>();
-            for (int r = 0; r < 41; r++)
-            {
-                var sw = Stopwatch.StartNew();
-                other.ComputeEmissions(gmm, features32, cpuEmissions);
-                double emit = sw.Elapsed.TotalMilliseconds;
-                other.Forward(model, cpuEmissions, cpuLl);
-                other.Viterbi(model, cpuEmissions, cpuPaths);
-                if (r >= 30) widthTimes.Add(sw.Elapsed.TotalMilliseconds);
-                if (r == 40) Console.WriteLine($"  CPU engine {width}, 1 thread: median {Median(widthTimes):F1} ms (emissions {emit:F1} ms of the last round)");
-            }
-        }
+        CpuWidths(gmm, model, features32);
         rows.Add(new Row($"SIMD CPU engine, 1 thread ({cpu.Width}), first row", SeedMs(seed, "seed MixtureGaussianHMM viterbi CPU1", "N=10 D=80 K=4 B=32 T=1000") + " (seed, 1 thread)",
             "-", $"{Median(cpuTimes):F1} ms", ">= 50x the seed", ""));
 
@@ -389,6 +374,39 @@ internal static class Benchmarks
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         int fps = Array.IndexOf(parts, "frames/s");
         return fps > 0 && double.TryParse(parts[fps - 1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? $"{v:E2}" : "?";
+    }
+
+    /// <summary>The SIMD CPU engine on one thread at each width: emissions + forward + Viterbi of the first row.</summary>
+    public static int CpuWidths(GaussianMixtureEmissions? gmm = null, HmmModel? model = null, SequenceBatch? features = null)
+    {
+        var rng = new Random(7);
+        gmm ??= RandomGmm(10, 4, 80, rng);
+        model ??= RandomDense(10, rng);
+        features ??= RandomFeatures(32, 1000, 80, rng);
+        var emissions = new EmissionBatch(features.BatchSize, features.MaxLength, model.StateCount);
+        var ll = new double[features.BatchSize];
+        var paths = new ViterbiResult(features.BatchSize, features.MaxLength);
+        foreach (var width in new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.VectorT })
+        {
+            HmmEngine engine;
+            try { engine = new HmmEngine(width, 1); }
+            catch (PlatformNotSupportedException) { continue; }
+            var total = new List<double>();
+            var emit = new List<double>();
+            for (int r = 0; r < 41; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                engine.ComputeEmissions(gmm, features, emissions);
+                double e = sw.Elapsed.TotalMilliseconds;
+                engine.Forward(model, emissions, ll);
+                engine.Viterbi(model, emissions, paths);
+                if (r < 30) continue;
+                total.Add(sw.Elapsed.TotalMilliseconds);
+                emit.Add(e);
+            }
+            Console.WriteLine($"  CPU engine {width}, 1 thread: median {Median(total):F1} ms (emissions {Median(emit):F1} ms), {CpuModel()}");
+        }
+        return 0;
     }
 
     private static string CpuModel()
