@@ -595,16 +595,20 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         int maxThreads = Math.Min(_accelerator.MaxNumThreadsPerGroup, MaxRecursionThreads) / warp * warp;
         // Row split only on request: measured on an H100 it cost more than it saved for N=10 (the extra barrier) and
         // N=64 (8 threads a state need 512-thread groups at 80 registers: one group per SM, two waves for 256 sequences).
+        // With the scaled step, a split K (a power of two within a warp) gives each state K adjacent lanes that sum every
+        // K-th row and add their partial sums by warp shuffles (RecursionKernel.SplitScaledValue); Viterbi keeps the row-block
+        // split. Whether that pays for dense N=64 is for the device to say: Hmm.Gpu.Bench prints "scaled row split 2/4".
         int split = tr.Layout == TransitionLayout.Banded ? 1 : Math.Max(1, _options.RowSplit);
-        // The scaled log-semiring step (Definitions.RelaxDenseScaled) on dense tables with one thread per state.
-        bool scaled = _options.ScaledDenseStep && tr.ScaledIntoTable != null && split == 1;
+        // The scaled log-semiring step (Definitions.RelaxDenseScaled) on dense tables: one thread per state or a shuffle split.
+        bool scaled = _options.ScaledDenseStep && tr.ScaledIntoTable != null && (split == 1 || RecursionKernel.ScaledSplitFits(split, warp));
         int threads = Math.Min((stride * split + warp - 1) / warp * warp, maxThreads);
         int warps = threads / warp;
         int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
         int fixedFloats = RecursionKernel.SharedFloats(pad, stride, rows, false, 0, warps, split, scaled);
         if (fixedFloats + stride > maxShared) return null;
-        int tableFloats = rows * stride;
-        bool tableInShared = tableFloats <= TableInSharedLimit && fixedFloats + tableFloats + stride <= maxShared;
+        // The limit counts the table's own floats; the fit counts its staged size (rows a padded pitch apart under a scaled split).
+        int tableFloats = rows * RecursionKernel.TablePitch(stride, split, scaled);
+        bool tableInShared = rows * stride <= TableInSharedLimit && fixedFloats + tableFloats + stride <= maxShared;
         int available = maxShared - fixedFloats - (tableInShared ? tableFloats : 0);
         int chunkFrames = Math.Max(1, Math.Min(Math.Min(MaxChunkFrames, Math.Max(1, 1024 / stride)), available / stride));
         int scanLimit = _options.ScanMaxStride > 0 ? _options.ScanMaxStride : 32;

@@ -150,16 +150,53 @@ public static class Definitions
     {
         var l = default(TL);
         if (max == float.NegativeInfinity) return l.Broadcast(float.NegativeInfinity);
+        TV sum = ScaledPartialSum<TL, TV, TM>(scaled, scaledBase, linear, 0, 1, rows, stride, j0);
+        return FinishScaled<TL, TV, TM>(sum, source, sourceBase, max, table, columnMax, rows, stride, j0);
+    }
+
+    /// <summary>
+    /// The linear half of <see cref="RelaxDenseScaled{TL, TV, TM}"/> over a subset of the rows: <c>Σ p_i · Alin_ij</c> for
+    /// <c>i = first + step·u</c>, <c>u = 0 .. count - 1</c>, with p_i at <c>scaled[scaledBase + i]</c> and Alin_ij at
+    /// <c>linear[i · pitch + j0]</c>. All rows (first 0, step 1, pitch = stride) is the whole sum S_j; a row split runs
+    /// K of these (first k, step K) and adds the K partial sums before <see cref="FinishScaled{TL, TV, TM}"/>.
+    /// </summary>
+    /// <param name="scaled">p, from <see cref="ScaleSources{TL, TV, TM}"/>.</param>
+    /// <param name="scaledBase">Index of p_0 in <paramref name="scaled"/>.</param>
+    /// <param name="linear">Alin, row i at <c>i · pitch</c>.</param>
+    /// <param name="first">First row.</param>
+    /// <param name="step">Distance between the rows summed.</param>
+    /// <param name="count">Rows summed (0 gives 0).</param>
+    /// <param name="pitch">Floats between consecutive rows of <paramref name="linear"/> (the stride, or more where a copy is padded).</param>
+    /// <param name="j0">First destination of the lane group.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV ScaledPartialSum<TL, TV, TM>(TM scaled, int scaledBase, TM linear, int first, int step, int count, int pitch, int j0)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
         // Two accumulators halve the dependent chain of FMAs (each waits for the previous one's latency otherwise).
         TV sum0 = l.Broadcast(0f), sum1 = l.Broadcast(0f);
-        int i = 0, row = j0;
-        for (; i + 1 < rows; i += 2, row += 2 * stride)
+        int u = 0, i = scaledBase + first, row = first * pitch + j0, rowStep = step * pitch;
+        for (; u + 1 < count; u += 2, i += 2 * step, row += 2 * rowStep)
         {
-            sum0 = l.MultiplyAdd(l.Broadcast(scaled[scaledBase + i]), l.Load(ref linear[row]), sum0);
-            sum1 = l.MultiplyAdd(l.Broadcast(scaled[scaledBase + i + 1]), l.Load(ref linear[row + stride]), sum1);
+            sum0 = l.MultiplyAdd(l.Broadcast(scaled[i]), l.Load(ref linear[row]), sum0);
+            sum1 = l.MultiplyAdd(l.Broadcast(scaled[i + step]), l.Load(ref linear[row + rowStep]), sum1);
         }
-        if (i < rows) sum0 = l.MultiplyAdd(l.Broadcast(scaled[scaledBase + i]), l.Load(ref linear[row]), sum0);
-        TV sum = l.Add(sum0, sum1);
+        if (u < count) sum0 = l.MultiplyAdd(l.Broadcast(scaled[i]), l.Load(ref linear[row]), sum0);
+        return l.Add(sum0, sum1);
+    }
+
+    /// <summary>
+    /// The finish of <see cref="RelaxDenseScaled{TL, TV, TM}"/> from the linear sum <paramref name="sum"/> = S_j (all rows):
+    /// <c>max + colMax_j + log S_j</c>, or the exact two-pass <see cref="RelaxDense{TL, TV, TS, TM}"/> over all
+    /// <paramref name="rows"/> of the log table where S_j is under <see cref="ScaledSumThreshold"/> (see
+    /// <see cref="RelaxDenseScaled{TL, TV, TM}"/> for the exactness argument; parameters as there).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV FinishScaled<TL, TV, TM>(TV sum, TM source, int sourceBase, float max, TM table, TM columnMax, int rows, int stride, int j0)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        if (max == float.NegativeInfinity) return l.Broadcast(float.NegativeInfinity);
         TV colMax = l.Load(ref columnMax[j0]);
         // A finite column whose sum is under τ (or 0) needs the exact step; -inf columns are -inf either way.
         TV needsExact = l.Select(l.IsFinite(colMax), l.Select(l.GreaterThan(l.Broadcast(ScaledSumThreshold), sum), l.Broadcast(1f), l.Broadcast(0f)), l.Broadcast(0f));

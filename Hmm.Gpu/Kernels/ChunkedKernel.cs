@@ -121,7 +121,7 @@ internal static class ChunkedKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static StepTables StageTables(ChunkParams p, ArrayView<float> shared, ref int offset, bool backward, bool viterbi, int columns)
         => StepTables.Stage(shared, ref offset, p.TableInShared != 0, backward ? p.OutOfTable : p.IntoTable, backward ? p.OutOfScaled : p.IntoScaled,
-            p.Scaled != 0 && !viterbi, p.Scaled != 0 ? columns * p.Stride : 0, p.Rows, p.Stride);
+            p.Scaled != 0 && !viterbi, p.Scaled != 0 ? columns * p.Stride : 0, p.Rows, p.Stride, p.Stride);
 
     /// <summary>
     /// The frames of emissions staged in shared memory: [Lo, Lo + frames) walking forward from the chunk's first frame,

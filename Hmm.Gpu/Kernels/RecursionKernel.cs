@@ -60,11 +60,13 @@ internal struct RecursionParams
     /// <summary>1: every thread scans the column for its maximum; 0: warp-shuffle reduction.</summary>
     public int ScanMax;
     /// <summary>
-    /// Threads per state (dense tables only): each runs the definition over a block of transition rows, and the
-    /// definition then combines the blocks' results. 1 = one thread per state.
+    /// Threads per state (dense tables only). 1 = one thread per state. With the two-pass step (and for Viterbi) each
+    /// thread runs the definition over a block of transition rows and the definition then combines the blocks' results;
+    /// with the scaled step each of the K threads sums every K-th row (<see cref="Definitions.ScaledPartialSum{TL, TV, TM}"/>),
+    /// a warp shuffle adds the K partial sums, and the state's first thread finishes (<see cref="Definitions.FinishScaled{TL, TV, TM}"/>).
     /// </summary>
     public int Split;
-    /// <summary>1: forward and backward take <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> (dense tables, no row split).</summary>
+    /// <summary>1: forward and backward take <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> (dense tables; with a row split, its two halves).</summary>
     public int Scaled;
 }
 
@@ -93,8 +95,26 @@ internal static class RecursionKernel
 
     /// <summary>Floats of dynamic shared memory the kernel needs.</summary>
     public static int SharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int split, bool scaled) =>
-        2 * (2 * pad + stride) + (tableInShared ? rows * stride : 0) + (scaled ? stride : 0) + chunkFrames * stride + 2 * warps
+        2 * (2 * pad + stride) + (tableInShared ? rows * TablePitch(stride, split, scaled) : 0) + (scaled ? stride : 0) + chunkFrames * stride + 2 * warps
         + 2 * (split > 1 ? stride * split : 1) + 1;
+
+    /// <summary>
+    /// Floats between rows of the transition table staged in shared memory: the stride, except for the scaled step with a
+    /// row split. There thread k of a state reads rows k, k + K, ... (<see cref="Definitions.ScaledPartialSum{TL, TV, TM}"/>)
+    /// while a warp covers only 32/K states, so with a stride that is a multiple of 32 its K rows would sit in one
+    /// bank (a K-way conflict on every load). A pitch ≡ 32/K (mod 32) puts row k of the warp's states in banks
+    /// k·32/K .. k·32/K + 32/K - 1: all 32 lanes in distinct banks.
+    /// </summary>
+    public static int TablePitch(int stride, int split, bool scaled)
+    {
+        if (!scaled || split <= 1) return stride;
+        const int banks = 32;
+        int target = banks / split;
+        return stride + ((target - stride) % banks + banks) % banks;
+    }
+
+    /// <summary>True when the scaled step can run with <paramref name="split"/> threads per state: a power of two that divides the warp (the shuffle's combine).</summary>
+    public static bool ScaledSplitFits(int split, int warpSize) => split > 1 && (split & (split - 1)) == 0 && split <= warpSize && split <= 32;
 }
 
 /// <summary>
@@ -118,7 +138,7 @@ internal readonly struct StepTables
     /// <summary>[rows, stride] log table.</summary>
     public ArrayView<float> Table { get; }
 
-    /// <summary>[rows, stride] linear table (scaled step).</summary>
+    /// <summary>[rows, stride] linear table (scaled step); in shared memory its rows are <see cref="RecursionKernel.TablePitch"/> apart.</summary>
     public ArrayView<float> Linear { get; }
 
     /// <summary>[stride] column maxima (scaled step).</summary>
@@ -137,15 +157,27 @@ internal readonly struct StepTables
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static StepTables Stage(ArrayView<float> shared, ref int offset, bool inShared, ArrayView<float> log, ArrayView<float> scaledTable,
-        bool scaled, int sourceFloats, int rows, int stride)
+        bool scaled, int sourceFloats, int rows, int stride, int pitch)
     {
         int tableSize = rows * stride;
         var hot = scaled ? scaledTable : log;
         if (inShared)
         {
-            var staged = shared.SubView(offset, tableSize);
-            offset += tableSize;
-            for (int i = Group.IdxX; i < tableSize; i += Group.DimX) staged[i] = hot[i];
+            // The launch reserves rows · pitch floats (pitch ≥ stride; only a scaled group reads the padded rows).
+            var staged = shared.SubView(offset, rows * pitch);
+            offset += rows * pitch;
+            if (pitch == stride)
+            {
+                for (int i = Group.IdxX; i < tableSize; i += Group.DimX) staged[i] = hot[i];
+            }
+            else
+            {
+                for (int i = Group.IdxX; i < tableSize; i += Group.DimX)
+                {
+                    int r = i / stride;
+                    staged[(long)r * (scaled ? pitch : stride) + i - r * stride] = hot[i];
+                }
+            }
             hot = staged;
         }
         var sources = shared.SubView(offset, XMath.Max(sourceFloats, 1));
@@ -168,6 +200,12 @@ internal interface IRecursionStep
     /// <summary>The scaled dense log-semiring step (p from <see cref="Definitions.ScaleSources{TL, TV, TM}"/> in <paramref name="scaled"/>).</summary>
     float RelaxScaled(GpuMemory source, int sourceBase, GpuMemory scaled, int scaledBase, float max, GpuMemory table, GpuMemory linear, GpuMemory columnMax,
         int rows, int stride, int j);
+
+    /// <summary>One thread's share of the scaled step under a row split (<see cref="Definitions.ScaledPartialSum{TL, TV, TM}"/>).</summary>
+    float ScaledPartialSum(GpuMemory scaled, int scaledBase, GpuMemory linear, int first, int step, int count, int pitch, int j);
+
+    /// <summary>The scaled step's finish from the combined sum (<see cref="Definitions.FinishScaled{TL, TV, TM}"/>).</summary>
+    float FinishScaled(float sum, GpuMemory source, int sourceBase, float max, GpuMemory table, GpuMemory columnMax, int rows, int stride, int j);
 }
 
 /// <summary>The engine's step: Hmm.Core's definition with the GPU lane.</summary>
@@ -182,6 +220,14 @@ internal readonly struct DefinitionsStep : IRecursionStep
     public float RelaxScaled(GpuMemory source, int sourceBase, GpuMemory scaled, int scaledBase, float max, GpuMemory table, GpuMemory linear, GpuMemory columnMax,
         int rows, int stride, int j)
         => Definitions.RelaxDenseScaled<GpuLane, float, GpuMemory>(source, sourceBase, scaled, scaledBase, max, table, linear, columnMax, rows, stride, j);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float ScaledPartialSum(GpuMemory scaled, int scaledBase, GpuMemory linear, int first, int step, int count, int pitch, int j)
+        => Definitions.ScaledPartialSum<GpuLane, float, GpuMemory>(scaled, scaledBase, linear, first, step, count, pitch, j);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float FinishScaled(float sum, GpuMemory source, int sourceBase, float max, GpuMemory table, GpuMemory columnMax, int rows, int stride, int j)
+        => Definitions.FinishScaled<GpuLane, float, GpuMemory>(sum, source, sourceBase, max, table, columnMax, rows, stride, j);
 }
 
 /// <summary>The recursion kernel for a step type (see <see cref="RecursionKernel"/> for the design).</summary>
@@ -222,7 +268,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         var colB = shared.SubView(colSize, colSize);
         int offset = 2 * colSize;
         var tables = StepTables.Stage(shared, ref offset, p.TableInShared != 0, mode == ModeBackward ? p.OutOfTable : p.IntoTable,
-            mode == ModeBackward ? p.OutOfScaled : p.IntoScaled, p.Scaled != 0 && mode != ModeViterbi, p.Scaled != 0 ? stride : 0, p.Rows, stride);
+            mode == ModeBackward ? p.OutOfScaled : p.IntoScaled, p.Scaled != 0 && mode != ModeViterbi, p.Scaled != 0 ? stride : 0, p.Rows, stride,
+            p.TableInShared != 0 ? RecursionKernel.TablePitch(stride, p.Split, p.Scaled != 0) : stride);
         var chunk = shared.SubView(offset, p.ChunkFrames * stride);
         offset += p.ChunkFrames * stride;
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
@@ -285,6 +332,31 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         var from = new GpuMemory(source);
         var to = new GpuMemory(tables.Sources);
         for (int i = Group.IdxX; i < stride; i += Group.DimX) Definitions.ScaleSources<GpuLane, float, GpuMemory>(from, pad, max, to, i);
+    }
+
+    /// <summary>
+    /// The scaled step with K = <see cref="RecursionParams.Split"/> threads per state, for lane <paramref name="u"/> of a
+    /// trip over stride · K lanes (state j = u / K, row class k = u mod K, so a state's K lanes are adjacent lanes of one
+    /// warp). Lane (j, k) sums rows k, k + K, ... (<see cref="Definitions.ScaledPartialSum{TL, TV, TM}"/>); a butterfly of
+    /// shuffle-xors over log2 K lanes adds the K partial sums, which leaves every lane of the state with the same
+    /// bits ((S0 + S1) + (S2 + S3) for K = 4: float addition commutes), independent of scheduling. Lane k = 0 then finishes
+    /// (<see cref="Definitions.FinishScaled{TL, TV, TM}"/>, whose exact fallback loops over all rows in that thread) and
+    /// gets <paramref name="j"/>; every other lane, and lanes past the last state, get j = -1. Every lane of the group
+    /// must call this the same number of times (the shuffles need whole warps).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SplitScaledValue(RecursionParams p, GpuMemory source, StepTables tables, float max, int u, out int j)
+    {
+        int split = p.Split, stride = p.Stride, rows = p.Rows;
+        int state = u / split, k = u - state * split;
+        bool live = state < stride;
+        int pitch = p.TableInShared != 0 ? RecursionKernel.TablePitch(stride, split, true) : stride;
+        int count = live && k < rows ? (rows - k + split - 1) / split : 0;
+        float sum = default(TStep).ScaledPartialSum(new GpuMemory(tables.Sources), 0, new GpuMemory(tables.Linear), k, split, count, pitch, live ? state : 0);
+        for (int lane = 1; lane < split; lane <<= 1) sum += Warp.ShuffleXor(sum, lane);
+        j = live && k == 0 ? state : -1;
+        if (j < 0) return 0f;
+        return default(TStep).FinishScaled(sum, source, p.Pad, max, new GpuMemory(tables.Table), new GpuMemory(tables.ColumnMax), rows, stride, state);
     }
 
     /// <summary>
@@ -359,12 +431,23 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             var source = new GpuMemory(prev);
             long bpRow = seqBase + (long)t * stride;
             if (p.Split > 1 && !tables.Scaled) RelaxBlocks<TS>(p, source, tables.Table, -1, blocks);
-            for (int j = tid; j < stride; j += threads)
+            if (p.Split > 1 && tables.Scaled)
             {
-                float arg = 0f;
-                float v = StateValue<TS>(p, source, tables, m, -1, blocks, j, ref arg);
-                cur[pad + j] = v - m + chunk[row + j];
-                if (viterbi) p.Backpointers[bpRow + j] = arg;
+                for (int u0 = 0; u0 < stride * p.Split; u0 += threads)
+                {
+                    float v = SplitScaledValue(p, source, tables, m, u0 + tid, out int j);
+                    if (j >= 0) cur[pad + j] = v - m + chunk[row + j];
+                }
+            }
+            else
+            {
+                for (int j = tid; j < stride; j += threads)
+                {
+                    float arg = 0f;
+                    float v = StateValue<TS>(p, source, tables, m, -1, blocks, j, ref arg);
+                    cur[pad + j] = v - m + chunk[row + j];
+                    if (viterbi) p.Backpointers[bpRow + j] = arg;
+                }
             }
             Group.Barrier();
             var swap = prev;
@@ -518,13 +601,22 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             var source = new GpuMemory(prev);
             long column = seqBase + (long)t * stride;
             if (p.Split > 1 && !tables.Scaled) RelaxBlocks<LogSumExp>(p, source, tables.Table, +1, blocks);
-            for (int j = tid; j < stride; j += threads)
+            if (p.Split > 1 && tables.Scaled)
             {
-                float arg = 0f;
-                float beta = StateValue<LogSumExp>(p, source, tables, m, +1, blocks, j, ref arg) - m;
-                if (record == 1) p.BetaColumns[column + j] = beta;
-                else if (record == 2) p.BetaColumns[column + j] = (float)(beta + total);
-                cur[pad + j] = chunk[row + j] + beta;
+                for (int u0 = 0; u0 < stride * p.Split; u0 += threads)
+                {
+                    float beta = SplitScaledValue(p, source, tables, m, u0 + tid, out int j) - m;
+                    if (j >= 0) StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j);
+                }
+            }
+            else
+            {
+                for (int j = tid; j < stride; j += threads)
+                {
+                    float arg = 0f;
+                    float beta = StateValue<LogSumExp>(p, source, tables, m, +1, blocks, j, ref arg) - m;
+                    StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j);
+                }
             }
             if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + t] = m;
             Group.Barrier();
@@ -555,6 +647,16 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             }
         }
         if (record == 2) FillTail(p.BetaColumns, seqBase, length, p.MaxLength, stride);
+    }
+
+    /// <summary>Backward: state j's normalised beta into the recorded columns (when recorded) and u_t = e_t + beta into <paramref name="cur"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreBeta(RecursionParams p, int record, long column, double total, float beta, ArrayView<float> cur, int pad,
+        ArrayView<float> chunk, int row, int j)
+    {
+        if (record == 1) p.BetaColumns[column + j] = beta;
+        else if (record == 2) p.BetaColumns[column + j] = (float)(beta + total);
+        cur[pad + j] = chunk[row + j] + beta;
     }
 
     /// <summary>Maximum of a column: every thread reads it (small N), or a warp-shuffle reduction plus one barrier across warps.</summary>

@@ -68,6 +68,21 @@ public sealed class ScaledStepChunkedCuda : ScaledStepSuite
 }
 
 [Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepRowSplit2Cuda : ScaledStepSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CudaRowSplit(2)); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepRowSplit4Cuda : ScaledStepSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CudaRowSplit(4)); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ForwardRowSplit4Cuda : ForwardSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CudaRowSplit(4)); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class BackwardRowSplit4Cuda : BackwardSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CudaRowSplit(4)); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PosteriorRowSplit2Cuda : PosteriorSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CudaRowSplit(2)); }
+
+[Collection(GpuEngineTestGroup.Name)]
 public sealed class ChunkedAgreementCuda : ChunkedAgreementSuite
 {
     protected override GpuEngine Chunked => ChunkedTestEngines.Cuda;

@@ -20,9 +20,25 @@ public static class GpuTestEngines
     /// <summary>The engine on the CUDA device; throws (the test fails, it is not skipped) when there is none.</summary>
     public static GpuEngine Cuda => CudaDevice.Value;
 
-    private static GpuEngine CreateCuda()
+    private static readonly Lazy<GpuEngine> CpuSplit2 = new(() => new GpuEngine(new GpuEngineOptions { ForceCpuAccelerator = true, RowSplit = 2 }));
+    private static readonly Lazy<GpuEngine> CpuSplit4 = new(() => new GpuEngine(new GpuEngineOptions { ForceCpuAccelerator = true, RowSplit = 4 }));
+    private static readonly Lazy<GpuEngine> CudaSplit2 = new(() => CreateCuda(2));
+    private static readonly Lazy<GpuEngine> CudaSplit4 = new(() => CreateCuda(4));
+
+    /// <summary>
+    /// The CPU-accelerator engine with <paramref name="split"/> (2 or 4) threads per state: dense forward and backward take
+    /// the scaled step's shuffle split (the simulated warp has 4 lanes, so both fit).
+    /// </summary>
+    public static GpuEngine CpuRowSplit(int split) => split == 2 ? CpuSplit2.Value : split == 4 ? CpuSplit4.Value : throw new ArgumentOutOfRangeException(nameof(split));
+
+    /// <summary>As <see cref="CpuRowSplit"/> on the CUDA device.</summary>
+    public static GpuEngine CudaRowSplit(int split) => split == 2 ? CudaSplit2.Value : split == 4 ? CudaSplit4.Value : throw new ArgumentOutOfRangeException(nameof(split));
+
+    private static GpuEngine CreateCuda() => CreateCuda(0);
+
+    private static GpuEngine CreateCuda(int rowSplit)
     {
-        var engine = new GpuEngine();
+        var engine = new GpuEngine(new GpuEngineOptions { RowSplit = rowSplit });
         if (!engine.IsCuda)
         {
             engine.Dispose();

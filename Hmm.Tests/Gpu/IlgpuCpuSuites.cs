@@ -72,3 +72,41 @@ public sealed class ScaledStepChunkedIlgpuCpu : ScaledStepSuite
     protected override int MaxStates => ChunkedTestEngines.MaxStates;
     protected override int MaxLength => 100;
 }
+
+/// <summary>
+/// The scaled step's hard cases with 2 threads per state (<c>GpuEngineOptions.RowSplit</c>): every-other-row partial sums
+/// combined by a warp shuffle, the fallback in the state's first thread. Up to 70 states, so wide columns take several
+/// trips over the simulated group.
+/// </summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepRowSplit2IlgpuCpu : ScaledStepSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CpuRowSplit(2));
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+}
+
+/// <summary>As <see cref="ScaledStepRowSplit2IlgpuCpu"/> with 4 threads per state (the whole simulated warp of 4 lanes).</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepRowSplit4IlgpuCpu : ScaledStepSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CpuRowSplit(4));
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+}
+
+/// <summary>The random-model forward suite (lattices, dead columns, short sequences) with the scaled step split 4 ways.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ForwardRowSplit4IlgpuCpu : ForwardSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CpuRowSplit(4));
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+    protected override int MaxStates => IlgpuCpuLimits.MaxStates;
+}
+
+/// <summary>The random-model backward suite with the scaled step split 4 ways.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class BackwardRowSplit4IlgpuCpu : BackwardSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.CpuRowSplit(4));
+    protected override long Iterations => IlgpuCpuLimits.Iterations;
+    protected override int MaxStates => IlgpuCpuLimits.MaxStates;
+}
