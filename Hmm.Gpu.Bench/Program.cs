@@ -235,12 +235,15 @@ internal static class Benchmarks
         rows.Add(new Row($"SIMD CPU engine, 1 thread ({cpu.Width}), first row", SeedMs(seed, "seed MixtureGaussianHMM viterbi CPU1", "N=10 D=80 K=4 B=32 T=1000") + " (seed, 1 thread)",
             "-", $"{Median(cpuTimes):F1} ms", ">= 50x the seed", ""));
 
-        // ---- variants: time chunks, and the scaled dense log-semiring step against the two-pass step (Definitions.RelaxDenseScaled).
+        // ---- variants: time chunks, the scaled step's row split (RowSplit 2/4: compare fwd N=64 B=256 with the default line), and the
+        // scaled dense log-semiring step against the two-pass step (Definitions.RelaxDenseScaled).
         var variants = new List<string>();
         var options = new (string Label, GpuEngineOptions Options)[]
         {
             ("default (auto time chunks)", new GpuEngineOptions { Profiling = true }),
             ("one pass (time chunks off)", new GpuEngineOptions { Profiling = true, TimeChunkFrames = -1 }),
+            ("scaled row split 2", new GpuEngineOptions { Profiling = true, RowSplit = 2 }),
+            ("scaled row split 4", new GpuEngineOptions { Profiling = true, RowSplit = 4 }),
             ("two-pass dense step (scaled off)", new GpuEngineOptions { Profiling = true, ScaledDenseStep = false }),
             ("two-pass step, time chunks off", new GpuEngineOptions { Profiling = true, ScaledDenseStep = false, TimeChunkFrames = -1 }),
             ("time chunks of 25 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 25 }),

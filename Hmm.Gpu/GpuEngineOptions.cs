@@ -35,9 +35,11 @@ public sealed class GpuEngineOptions
     public bool? SpecializeKernels { get; init; }
 
     /// <summary>
-    /// Threads per state for dense transition tables (each takes a block of the rows; the definition combines the
-    /// blocks). 0 (the default) and 1 keep one thread per state, which measured faster on an H100 for N=10 and N=64
-    /// (GPU-NOTES.md); 2, 4 or 8 split the rows.
+    /// Threads per state for dense transition tables. 0 (the default) and 1 keep one thread per state, which measured
+    /// faster on an H100 for N=10 and N=64 with the two-pass step (GPU-NOTES.md); 2, 4 or 8 split the rows. With the
+    /// scaled step, 2 or 4 (any power of two up to the warp size) give each state adjacent lanes that sum every K-th row
+    /// and add their sums by warp shuffles; otherwise (Viterbi, the two-pass step, larger K) each thread takes a block of
+    /// rows and the definition combines the blocks. Whether the scaled split pays is for a device run to decide.
     /// </summary>
     public int RowSplit { get; init; }
 
