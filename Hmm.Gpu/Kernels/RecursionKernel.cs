@@ -68,6 +68,8 @@ internal struct RecursionParams
     public int Split;
     /// <summary>1: forward and backward take <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> (dense tables; with a row split, its two halves).</summary>
     public int Scaled;
+    /// <summary>Floats between rows of the linear table a scaled group reads (set by the kernel: <see cref="RecursionKernel.TablePitch"/> in shared memory, else the stride).</summary>
+    public int LinearPitch;
 }
 
 /// <summary>
@@ -267,9 +269,10 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         var colA = shared.SubView(0, colSize);
         var colB = shared.SubView(colSize, colSize);
         int offset = 2 * colSize;
+        p.LinearPitch = p.TableInShared != 0 ? RecursionKernel.TablePitch(stride, p.Split, p.Scaled != 0) : stride;
         var tables = StepTables.Stage(shared, ref offset, p.TableInShared != 0, mode == ModeBackward ? p.OutOfTable : p.IntoTable,
             mode == ModeBackward ? p.OutOfScaled : p.IntoScaled, p.Scaled != 0 && mode != ModeViterbi, p.Scaled != 0 ? stride : 0, p.Rows, stride,
-            p.TableInShared != 0 ? RecursionKernel.TablePitch(stride, p.Split, p.Scaled != 0) : stride);
+            p.LinearPitch);
         var chunk = shared.SubView(offset, p.ChunkFrames * stride);
         offset += p.ChunkFrames * stride;
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
@@ -350,9 +353,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         int split = p.Split, stride = p.Stride, rows = p.Rows;
         int state = u / split, k = u - state * split;
         bool live = state < stride;
-        int pitch = p.TableInShared != 0 ? RecursionKernel.TablePitch(stride, split, true) : stride;
         int count = live && k < rows ? (rows - k + split - 1) / split : 0;
-        float sum = default(TStep).ScaledPartialSum(new GpuMemory(tables.Sources), 0, new GpuMemory(tables.Linear), k, split, count, pitch, live ? state : 0);
+        float sum = default(TStep).ScaledPartialSum(new GpuMemory(tables.Sources), 0, new GpuMemory(tables.Linear), k, split, count, p.LinearPitch, live ? state : 0);
         for (int lane = 1; lane < split; lane <<= 1) sum += Warp.ShuffleXor(sum, lane);
         j = live && k == 0 ? state : -1;
         if (j < 0) return 0f;

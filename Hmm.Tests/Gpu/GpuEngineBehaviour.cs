@@ -352,6 +352,35 @@ public sealed class GpuEngineBehaviourIlgpuCpu : GpuEngineBehaviourSuite
     [Fact]
     public void Runs_on_the_cpu_accelerator() => Assert.False(GpuTestEngines.Cpu.IsCuda);
 
+    /// <summary>
+    /// The scaled split's shared-memory pitch: a warp's 32 lanes (32/K states, K row classes, lane = state·K + k, thread k
+    /// at row k + K·t) land in 32 distinct banks at every step t, for any stride the engine pads to.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Scaled_split_pitch_puts_a_warp_in_distinct_banks(int split)
+    {
+        Assert.Equal(64, Hmm.Gpu.Kernels.RecursionKernel.TablePitch(64, split, scaled: false));
+        Assert.Equal(64, Hmm.Gpu.Kernels.RecursionKernel.TablePitch(64, 1, scaled: true));
+        for (int stride = 16; stride <= 256; stride += 16)
+        {
+            int pitch = Hmm.Gpu.Kernels.RecursionKernel.TablePitch(stride, split, scaled: true);
+            Assert.InRange(pitch - stride, 0, 31);
+            for (int t = 0; t < 3; t++)
+            {
+                var banks = new System.Collections.Generic.HashSet<int>();
+                for (int lane = 0; lane < 32; lane++)
+                {
+                    int state = 32 + lane / split, k = lane % split, row = k + split * t;
+                    banks.Add((row * pitch + state) % 32);
+                }
+                Assert.Equal(32, banks.Count);
+            }
+        }
+    }
+
     [Fact]
     public void Host_checks_find_every_bad_value_at_every_position()
     {
