@@ -59,6 +59,12 @@ public sealed class AcousticModel
         }
         FrontEnd = frontEnd ?? throw new ArgumentNullException(nameof(frontEnd));
         frontEnd.Validate();
+        if (frontEnd.WarpFactor != 1 || frontEnd.WarpCutoffHz is not null)
+        {
+            throw new ArgumentException(
+                $"the model's front end has a VTLN warp (WarpFactor {frontEnd.WarpFactor}, WarpCutoffHz {frontEnd.WarpCutoffHz?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}); models describe unwarped features (the aligner searches warps per file: ForcedAlignerOptions.WarpFactors).",
+                nameof(frontEnd));
+        }
         Phones = phones ?? throw new ArgumentNullException(nameof(phones));
         if (statesPerPhone < 1) throw new ArgumentOutOfRangeException(nameof(statesPerPhone), statesPerPhone, "statesPerPhone must be at least 1.");
         StatesPerPhone = statesPerPhone;

@@ -11,10 +11,13 @@ namespace Hmm.Alignment;
 /// </summary>
 public sealed class AlignmentTimings
 {
-    private long _features, _emissions, _graphs, _adaptPosteriors, _adaptUpdate, _viterbi, _boundaryPosteriors, _segments;
+    private long _features, _warpSearch, _emissions, _graphs, _adaptPosteriors, _adaptUpdate, _viterbi, _boundaryPosteriors, _segments;
 
     /// <summary>Feature extraction (MFCC, deltas, normalisation), all utterances in parallel.</summary>
     public TimeSpan Features => Span(_features);
+
+    /// <summary>VTLN warp search (<see cref="ForcedAlignerOptions.WarpFactors"/>): emissions and forward scores of every warp (zero when off).</summary>
+    public TimeSpan WarpSearch => Span(_warpSearch);
 
     /// <summary>GMM emissions of all phone states (engine), every round.</summary>
     public TimeSpan Emissions => Span(_emissions);
@@ -38,14 +41,15 @@ public sealed class AlignmentTimings
     public TimeSpan Segments => Span(_segments);
 
     /// <summary>The sum of all stages.</summary>
-    public TimeSpan Total => Features + Emissions + Graphs + AdaptationPosteriors + AdaptationUpdate + Viterbi + BoundaryPosteriors + Segments;
+    public TimeSpan Total => Features + WarpSearch + Emissions + Graphs + AdaptationPosteriors + AdaptationUpdate + Viterbi + BoundaryPosteriors + Segments;
 
     /// <summary>Sets every stage back to zero.</summary>
-    public void Reset() => _features = _emissions = _graphs = _adaptPosteriors = _adaptUpdate = _viterbi = _boundaryPosteriors = _segments = 0;
+    public void Reset() => _features = _warpSearch = _emissions = _graphs = _adaptPosteriors = _adaptUpdate = _viterbi = _boundaryPosteriors = _segments = 0;
 
     internal enum Stage
     {
         Features,
+        WarpSearch,
         Emissions,
         Graphs,
         AdaptationPosteriors,
@@ -63,6 +67,7 @@ public sealed class AlignmentTimings
         switch (stage)
         {
             case Stage.Features: Interlocked.Add(ref _features, delta); break;
+            case Stage.WarpSearch: Interlocked.Add(ref _warpSearch, delta); break;
             case Stage.Emissions: Interlocked.Add(ref _emissions, delta); break;
             case Stage.Graphs: Interlocked.Add(ref _graphs, delta); break;
             case Stage.AdaptationPosteriors: Interlocked.Add(ref _adaptPosteriors, delta); break;

@@ -18,8 +18,9 @@ public sealed record AlignmentInput(string Name, float[] Samples, PhoneSequence 
 /// <summary>The alignment of one utterance, or why it failed.</summary>
 public sealed class AlignmentOutcome
 {
-    internal AlignmentOutcome(string name, IReadOnlyList<PhoneSegment>? segments, string? error, double logLikelihood, int frames)
+    internal AlignmentOutcome(string name, IReadOnlyList<PhoneSegment>? segments, string? error, double logLikelihood, int frames, double warpFactor = 1)
     {
+        WarpFactor = warpFactor;
         Name = name;
         Segments = segments;
         Error = error;
@@ -44,6 +45,12 @@ public sealed class AlignmentOutcome
 
     /// <summary>Feature frames of the utterance.</summary>
     public int Frames { get; }
+
+    /// <summary>
+    /// The VTLN warp factor the utterance was aligned with: the best of <see cref="ForcedAlignerOptions.WarpFactors"/>
+    /// when the warp search is on, else 1.
+    /// </summary>
+    public double WarpFactor { get; }
 }
 
 /// <summary>Options of <see cref="ForcedAligner"/>.</summary>
@@ -89,6 +96,28 @@ public sealed record ForcedAlignerOptions
 
     /// <summary>MAP prior weight tau in frames (10): how much data a component needs before its mean follows the new audio halfway.</summary>
     public double AdaptationPriorWeight { get; init; } = 10;
+
+    /// <summary>
+    /// Vocal-tract-length normalisation by warp search (null, the default: off). For each utterance the features are
+    /// computed with every warp factor of this grid (<see cref="FrontEndOptions.WarpFactor"/>: the mel filterbank's
+    /// frequencies scaled by alpha below 0.8 x Nyquist), each set is scored by the forward log-likelihood of the
+    /// utterance's own phone graph under the unadapted model (all warps of a batch in as few engine calls as the cell
+    /// budget allows), and the utterance is adapted to and aligned with the best one
+    /// (<see cref="AlignmentOutcome.WarpFactor"/>). Costs one emission and one forward pass per warp.
+    /// <see cref="DefaultWarpFactors"/> is the usual grid. Must not be empty; every factor must be positive and valid
+    /// for the model's front end.
+    /// </summary>
+    public IReadOnlyList<double>? WarpFactors { get; init; }
+
+    /// <summary>
+    /// Whether the warp search picks one warp for all utterances of an <see cref="ForcedAligner.Align(IReadOnlyList{AlignmentInput}, IProgress{int}?)"/>
+    /// call (the warp with the best summed log-likelihood: right when the call holds one speaker) instead of one per
+    /// utterance (false, the default).
+    /// </summary>
+    public bool ShareWarp { get; init; }
+
+    /// <summary>The usual VTLN grid: 0.88 to 1.12 in steps of 0.02 (13 warps).</summary>
+    public static IReadOnlyList<double> DefaultWarpFactors { get; } = Array.AsReadOnly(Enumerable.Range(0, 13).Select(k => Math.Round(0.88 + 0.02 * k, 2)).ToArray());
 }
 
 /// <summary>How <see cref="ForcedAligner"/> places boundaries once the best path is known.</summary>
@@ -117,8 +146,10 @@ public sealed class ForcedAligner
     private readonly IHmmEngine _engine;
     private readonly float[] _fold;
     private readonly int _silence;
+    private readonly FrontEndOptions[] _frontEnds; // one per warp factor (just the model's when the search is off)
 
     /// <summary>Creates an aligner for <paramref name="model"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range (the message names which).</exception>
     public ForcedAligner(AcousticModel model, ForcedAlignerOptions? options = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
@@ -129,6 +160,27 @@ public sealed class ForcedAligner
         if (!(_options.PauseProbability > 0 && _options.PauseProbability < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.PauseProbability, "PauseProbability must be in (0, 1).");
         if (_options.MaxCellsPerBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxCellsPerBatch, "MaxCellsPerBatch must be positive.");
         if (_options.MaxDegreeOfParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be at least 1.");
+        _frontEnds = new[] { model.FrontEnd };
+        if (_options.WarpFactors is { } warps)
+        {
+            if (warps.Count == 0) throw new ArgumentException("WarpFactors must hold at least one warp factor (null turns the warp search off).", nameof(options));
+            _frontEnds = new FrontEndOptions[warps.Count];
+            for (int k = 0; k < warps.Count; k++)
+            {
+                double alpha = warps[k];
+                if (!(alpha > 0) || double.IsInfinity(alpha))
+                    throw new ArgumentException($"WarpFactors[{k}] is {alpha}; warp factors must be positive and finite.", nameof(options));
+                _frontEnds[k] = model.FrontEnd with { WarpFactor = alpha };
+                try
+                {
+                    _frontEnds[k].Validate();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"WarpFactors[{k}] = {alpha} does not fit the model's front end: {e.Message}", nameof(options), e);
+                }
+            }
+        }
         _engine = _options.Engine ?? new HmmEngine(SimdWidth.Auto, _options.MaxDegreeOfParallelism);
         _fold = SelfLoopFold(model);
         _silence = model.Phones.IndexOf(PhoneSet.Silence);
@@ -162,15 +214,30 @@ public sealed class ForcedAligner
         long clock = Stopwatch.GetTimestamp();
         var outcomes = new AlignmentOutcome[inputs.Count];
         var features = new float[inputs.Count][];
+        float[][][]? warped = _frontEnds.Length > 1 || _options.WarpFactors is not null ? new float[inputs.Count][][] : null;
+        var warpOf = new double[inputs.Count];
         var frames = new int[inputs.Count];
         var phones = new int[inputs.Count][];
         int done = 0;
-        var fe = _model.FrontEnd;
+        var frontEnds = _frontEnds;
         Parallel.For(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism },
-            () => new FeatureExtractor(fe),
+            () => frontEnds.Select(f => new FeatureExtractor(f)).ToArray(),
             (i, _, extractor) =>
             {
-                string? error = Prepare(inputs[i], extractor, out features[i], out frames[i], out phones[i]);
+                warpOf[i] = 1;
+                string? error = Prepare(inputs[i], extractor[0], out features[i], out frames[i], out phones[i]);
+                if (error is null && warped is not null)
+                {
+                    // Every warp's features (the first set is the one Prepare made).
+                    var sets = new float[extractor.Length][];
+                    sets[0] = features[i];
+                    for (int k = 1; k < sets.Length; k++)
+                    {
+                        sets[k] = new float[features[i].Length];
+                        extractor[k].Extract(inputs[i].Samples, sets[k]);
+                    }
+                    warped[i] = sets;
+                }
                 if (error is not null)
                 {
                     outcomes[i] = new AlignmentOutcome(inputs[i]?.Name ?? $"#{i}", null, error, double.NaN, frames[i]);
@@ -193,12 +260,19 @@ public sealed class ForcedAligner
             }
         }
         var batches = Batches(Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null).OrderBy(i => frames[i]), frames, phones, optional);
+        if (warped is not null)
+        {
+            var warpScores = new double[inputs.Count][];
+            foreach (var batch in batches) SearchWarps(inputs, batch, warped, warpScores, frames, phones);
+            ChooseWarps(batches, warped, warpScores, features, warpOf);
+            laps.Lap(AlignmentTimings.Stage.WarpSearch);
+        }
         // The padded features, graph layout and lattices of a batch have the same shape in every round: they are made
         // once and reused when the call's lattices fit the cell budget together (always when there is one batch).
         long totalCells = batches.Sum(b => Cells(b.Length, b.Max(i => frames[i]), b.Max(i => phones[i].Length), optional));
         bool keep = batches.Count == 1 || totalCells <= _options.MaxCellsPerBatch;
         var states = batches.Select(b => new BatchState(b)).ToArray();
-        var work = new BatchWork(inputs, features, frames, phones, laps);
+        var work = new BatchWork(inputs, features, frames, phones, warpOf, laps);
         var model = _model;
         for (int round = 0; round < _options.AdaptationIterations && batches.Count > 0; round++)
         {
@@ -242,7 +316,7 @@ public sealed class ForcedAligner
     }
 
     /// <summary>What every batch of one call reads, and the clock its stages are timed with.</summary>
-    private sealed record BatchWork(IReadOnlyList<AlignmentInput> Inputs, float[][] Features, int[] Frames, int[][] Phones, Laps Laps);
+    private sealed record BatchWork(IReadOnlyList<AlignmentInput> Inputs, float[][] Features, int[] Frames, int[][] Phones, double[] Warps, Laps Laps);
 
     /// <summary>Adds the time since the last lap to a stage of <see cref="AlignmentTimings"/> (nothing when timings are off).</summary>
     private sealed class Laps(AlignmentTimings? timings, long start)
@@ -322,10 +396,81 @@ public sealed class ForcedAligner
         return null;
     }
 
+    /// <summary>
+    /// VTLN warp search for one batch: every (utterance, warp) pair becomes one sequence of an engine call (as many
+    /// pairs per call as the cell budget allows; all of them for short batches), scored by the forward log-likelihood
+    /// of the utterance's own graph under the unadapted model, into <paramref name="warpScores"/>[utterance][warp].
+    /// </summary>
+    private void SearchWarps(IReadOnlyList<AlignmentInput> inputs, int[] batch, float[][][] warped, double[][] warpScores, int[] frames, int[][] phones)
+    {
+        var model = _model;
+        int warps = _frontEnds.Length, d = model.FrontEnd.FeatureDimension;
+        int maxT = batch.Max(i => frames[i]), maxTokens = batch.Max(i => phones[i].Length);
+        bool optional = batch.Any(i => inputs[i].Sequence.HasOptionalPauses);
+        long perSequence = Cells(1, maxT, maxTokens, optional);
+        int perCall = (int)Math.Max(1, Math.Min(batch.Length * (long)warps, _options.MaxCellsPerBatch / perSequence));
+        var layout = new GraphLayout(model.StatesPerPhone, maxTokens, optional, (float)_options.PauseProbability);
+        var pairs = new (int B, int K)[batch.Length * warps];
+        for (int b = 0; b < batch.Length; b++)
+            for (int k = 0; k < warps; k++) pairs[b * warps + k] = (b, k);
+        var scores = new double[pairs.Length];
+        for (int start = 0; start < pairs.Length; start += perCall)
+        {
+            int n = Math.Min(perCall, pairs.Length - start);
+            var padded = new SequenceBatch(n, maxT, d);
+            for (int q = 0; q < n; q++)
+            {
+                var (b, k) = pairs[start + q];
+                padded.SetLength(q, frames[batch[b]]);
+                warped[batch[b]][k].AsSpan().CopyTo(padded.Data.AsSpan(q * maxT * d));
+            }
+            var stateLl = new EmissionBatch(n, maxT, model.StateCount);
+            _engine.ComputeEmissions(model.Emissions, padded, stateLl);
+            var graph = new EmissionBatch(n, maxT, layout.StateCount);
+            Parallel.For(0, n, Parallelism, q =>
+            {
+                int i = batch[pairs[start + q].B];
+                layout.Fill(graph, q, frames[i], stateLl, phones[i], inputs[i].Sequence, _silence, _fold, null);
+            });
+            _engine.Forward(layout.Model, graph, scores.AsSpan(start, n));
+        }
+        for (int b = 0; b < batch.Length; b++) warpScores[batch[b]] = scores.AsSpan(b * warps, warps).ToArray();
+    }
+
+    /// <summary>
+    /// Keeps each utterance's features of its chosen warp and drops the others: per utterance the best log-likelihood
+    /// per frame, or with <see cref="ForcedAlignerOptions.ShareWarp"/> the best sum over the call (ties: the earlier warp
+    /// in the grid; a warp under which an utterance has no path never wins).
+    /// </summary>
+    private void ChooseWarps(List<int[]> batches, float[][][] warped, double[][] warpScores, float[][] features, double[] warpOf)
+    {
+        int warps = _frontEnds.Length;
+        var members = batches.SelectMany(b => b).ToArray();
+        int Best(Func<int, double> score)
+        {
+            int best = 0;
+            double bestScore = double.NegativeInfinity;
+            for (int k = 0; k < warps; k++)
+            {
+                double value = score(k);
+                if (value > bestScore) (best, bestScore) = (k, value);
+            }
+            return best;
+        }
+        int shared = _options.ShareWarp ? Best(k => members.Sum(i => warpScores[i][k])) : -1;
+        foreach (int i in members)
+        {
+            int best = shared >= 0 ? shared : Best(k => warpScores[i][k]);
+            features[i] = warped[i][best];
+            warpOf[i] = _frontEnds[best].WarpFactor;
+            warped[i] = null!;
+        }
+    }
+
     /// <summary>The batch's padded features (once per call), its emissions under <paramref name="model"/>, and the shared-layout graph.</summary>
     private (GraphLayout Layout, EmissionBatch Graph) BuildGraph(AcousticModel model, BatchWork work, BatchState state)
     {
-        var (inputs, features, frames, phones, laps) = work;
+        var (inputs, features, frames, phones, _, laps) = work;
         var batch = state.Members;
         int d = model.FrontEnd.FeatureDimension;
         int maxT = batch.Max(i => frames[i]);
@@ -362,7 +507,7 @@ public sealed class ForcedAligner
         _engine.Posteriors(layout.Model, graph, post);
         work.Laps.Lap(AlignmentTimings.Stage.AdaptationPosteriors);
         int d = model.FrontEnd.FeatureDimension, S = model.StatesPerPhone;
-        var (_, features, frames, phones, _) = work;
+        var (_, features, frames, phones, _, _) = work;
         var batch = state.Members;
         // Occupancies are gathered per utterance in parallel, then queued in (utterance, frame, state) order: the
         // adaptation adds them per model state in exactly that order, whatever the thread count.
@@ -400,7 +545,7 @@ public sealed class ForcedAligner
     private void DecodeBatch(AcousticModel model, BatchWork work, BatchState state, AlignmentOutcome[] outcomes)
     {
         var (layout, graph) = BuildGraph(model, work, state);
-        var (inputs, _, frames, phones, laps) = work;
+        var (inputs, _, frames, phones, warps, laps) = work;
         var batch = state.Members;
         int maxT = graph.MaxLength;
         var result = new ViterbiResult(batch.Length, maxT);
@@ -419,13 +564,13 @@ public sealed class ForcedAligner
             double score = result.Scores[b];
             if (double.IsNegativeInfinity(score) || double.IsNaN(score))
             {
-                outcomes[i] = new AlignmentOutcome(inputs[i].Name, null, "no alignment fits: the audio is too short for the phone sequence.", double.NaN, frames[i]);
+                outcomes[i] = new AlignmentOutcome(inputs[i].Name, null, "no alignment fits: the audio is too short for the phone sequence.", double.NaN, frames[i], warps[i]);
                 return;
             }
             double[]? cdf = post is not null && !double.IsNegativeInfinity(post.LogLikelihoods[b]) && !double.IsNaN(post.LogLikelihoods[b])
                 ? LeaveTimes(layout, post.StatePosteriors, b, frames[i]) : null;
             var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples.Length, cdf);
-            outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i]);
+            outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i], warps[i]);
         });
         laps.Lap(AlignmentTimings.Stage.Segments);
     }

@@ -10,7 +10,7 @@ namespace Hmm.Tests.Audio;
 /// </summary>
 public class StreamingFeatureExtractorTests
 {
-    public static TheoryData<string> Configurations() => new() { "default", "5ms-logenergy", "logmel", "frame-equals-hop" };
+    public static TheoryData<string> Configurations() => new() { "default", "5ms-logenergy", "logmel", "frame-equals-hop", "vtln-0.9", "vtln-1.12-logmel" };
 
     private static FrontEndOptions Configuration(string name) => name switch
     {
@@ -18,6 +18,8 @@ public class StreamingFeatureExtractorTests
         "5ms-logenergy" => FrontEndOptions.Default with { HopLengthMs = 5, Energy = EnergyTerm.LogEnergy, MelFilterCount = 40 },
         "logmel" => FrontEndOptions.Default with { Kind = FeatureKind.LogMel },
         "frame-equals-hop" => FrontEndOptions.Default with { FrameLengthMs = 20, HopLengthMs = 20 },
+        "vtln-0.9" => FrontEndOptions.Default with { HopLengthMs = 5, WarpFactor = 0.9 },
+        "vtln-1.12-logmel" => FrontEndOptions.Default with { Kind = FeatureKind.LogMel, WarpFactor = 1.12, WarpCutoffHz = 6000 },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -109,11 +111,13 @@ public class StreamingFeatureExtractorTests
     public void Capacity_below_a_frame_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new StreamingFeatureExtractor(capacity: 399));
 
-    [Fact]
-    public void Frame_by_frame_streaming_does_not_allocate_after_warm_up()
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.9)]
+    public void Frame_by_frame_streaming_does_not_allocate_after_warm_up(double warpFactor)
     {
         float[] samples = WavReader.Read(SpeechDev.CleanWavs()[4]).Samples;
-        var streaming = new StreamingFeatureExtractor();
+        var streaming = new StreamingFeatureExtractor(FrontEndOptions.Default with { WarpFactor = warpFactor });
         var frame = new float[streaming.RawDimension];
         const int chunk = 160; // one 10 ms audio callback per frame
 

@@ -96,6 +96,53 @@ public class CliTests
     }
 
     [Fact]
+    public void Align_with_vtln_writes_labels_and_each_files_warp_and_vtln_off_is_the_default()
+    {
+        using var outOn = AlignmentTestData.TempDirectory();
+        using var outOff = AlignmentTestData.TempDirectory();
+        using var outPlain = AlignmentTestData.TempDirectory();
+        string warps = Path.Combine(outOn.Path, "warps.tsv");
+        var (code, _, err) = Run(AlignCommand.Run, AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath,
+            "--out", outOn.Path, "--vtln", "--warps", warps, "--timing", "--quiet");
+        Assert.True(code == 0, err);
+        Assert.Contains("warp-search", err);
+        Assert.Contains("vtln warps median", err);
+        var lines = File.ReadAllLines(warps);
+        Assert.Equal(AlignmentTestData.SampleIds.OrderBy(x => x, StringComparer.Ordinal), lines.Select(l => l.Split('\t')[0]));
+        Assert.All(lines, l => Assert.Contains(double.Parse(l.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture), ForcedAlignerOptions.DefaultWarpFactors));
+        Assert.All(AlignmentTestData.SampleIds, id => Assert.True(File.Exists(Path.Combine(outOn.Path, id + ".lab"))));
+
+        Assert.Equal(0, Run(AlignCommand.Run, AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath,
+            "--out", outOff.Path, "--vtln", "off", "--quiet").Code);
+        Assert.Equal(0, Run(AlignCommand.Run, AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath,
+            "--out", outPlain.Path, "--quiet").Code);
+        foreach (string id in AlignmentTestData.SampleIds)
+            Assert.Equal(File.ReadAllText(Path.Combine(outPlain.Path, id + ".lab")), File.ReadAllText(Path.Combine(outOff.Path, id + ".lab")));
+    }
+
+    [Fact]
+    public void Vtln_option_parses_on_off_and_grids()
+    {
+        string[] args = { "in.wav", "--vtln", "--quiet" };
+        Assert.Equal(ForcedAlignerOptions.DefaultWarpFactors, AlignCommand.ParseVtln(ref args));
+        Assert.Equal(new[] { "in.wav", "--quiet" }, args);
+        args = new[] { "--vtln", "on", "in.wav" };
+        Assert.Equal(ForcedAlignerOptions.DefaultWarpFactors, AlignCommand.ParseVtln(ref args));
+        Assert.Equal(new[] { "in.wav" }, args);
+        args = new[] { "--vtln", "off", "in.wav" };
+        Assert.Null(AlignCommand.ParseVtln(ref args));
+        args = new[] { "in.wav" };
+        Assert.Null(AlignCommand.ParseVtln(ref args));
+        args = new[] { "--vtln", "0.9,1,1.1", "in.wav" };
+        Assert.Equal(new[] { 0.9, 1, 1.1 }, AlignCommand.ParseVtln(ref args));
+        args = new[] { "--vtln", "0.9,-1" };
+        Assert.Contains("--vtln takes on, off", Assert.Throws<ArgumentException>(() => AlignCommand.ParseVtln(ref args)).Message);
+        Assert.Contains("--vtln-scope must be file or folder", Assert.Throws<ArgumentException>(() =>
+            Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", AlignmentTestData.ModelPath, "--vtln", "--vtln-scope", "speaker")).Message);
+        Assert.Contains("--vtln [on|off|A,B,...]", AlignCommand.Usage);
+    }
+
+    [Fact]
     public void Usage_errors_name_the_problem()
     {
         Assert.Contains("no such file", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, "/nonexistent.wav")).Message);
