@@ -42,7 +42,7 @@ internal static class AlignCommand
         "    whose features the model scores best, and align with it (costs one emission and forward pass per warp; default off)\n" +
         "  --vtln-scope folder: one warp for all files aligned together (up to 256 at a time: one speaker per folder); file (default): one per file\n" +
         "  --warps FILE: write each file's chosen warp factor (name, tab, alpha) to FILE\n" +
-        "  --engine: auto (default) takes the GPU engine where a CUDA device exists, else the SIMD CPU engine\n" +
+        "  --engine: auto (default) takes the GPU engine for a folder where a CUDA device exists, else the SIMD CPU engine\n" +
         "  --timing: print the summary line (files, audio seconds, wall seconds, x real time, time per stage) even with --quiet\n" +
         "  --repeat N: benchmark: align the folder N times in one process (the first pass is the warm-up) and report the best and median of the others";
 
@@ -117,7 +117,7 @@ internal static class AlignCommand
             transcriber = new Transcriber(PronunciationLexicon.Load(dict));
         }
 
-        var engine = EngineChoice.Create("align", engineName, threads, environment, out string engineDescription);
+        var engine = EngineChoice.Create("align", engineName, threads, environment, out string engineDescription, bulk: folder, warnings: stderr);
         try
         {
             bool gpu = engine is Hmm.Gpu.GpuEngine;

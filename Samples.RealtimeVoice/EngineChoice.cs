@@ -7,8 +7,10 @@ namespace Samples.RealtimeVoice;
 
 /// <summary>
 /// The `--engine auto|cpu|gpu` option of `hmm align` and `hmm train`: auto takes the GPU engine when a CUDA device
-/// exists and the SIMD CPU engine otherwise; gpu without a CUDA device is an error, unless the environment variable
-/// <see cref="AllowCpuAcceleratorVariable"/> is 1, which runs the GPU engine on ILGPU's CPU accelerator (tests).
+/// exists and the work is bulk (a folder), and the SIMD CPU engine otherwise (one file aligns faster on the CPU than the
+/// GPU engine starts: its kernels compile on first use), or when the GPU engine fails to start (a warning says why);
+/// gpu without a CUDA device is an error, unless the environment variable <see cref="AllowCpuAcceleratorVariable"/> is 1,
+/// which runs the GPU engine on ILGPU's CPU accelerator (tests).
 /// </summary>
 internal static class EngineChoice
 {
@@ -21,7 +23,12 @@ internal static class EngineChoice
     /// <param name="threads">Threads of the CPU engine.</param>
     /// <param name="environment">Reads an environment variable (tests pass their own).</param>
     /// <param name="description">What was chosen, for the timing line: "cpu (16 threads)", "gpu (NVIDIA H100 ...)".</param>
-    public static IHmmEngine Create(string verb, string? value, int threads, Func<string, string?> environment, out string description)
+    /// <param name="bulk">True for bulk work (a folder, training): only then does auto take the GPU.</param>
+    /// <param name="warnings">Where auto reports a GPU engine that failed to start (null: nowhere).</param>
+    /// <param name="cudaAvailable">Whether a CUDA device exists (null: ask <see cref="GpuEngine.IsCudaAvailable"/>; tests pass their own).</param>
+    /// <param name="gpuFactory">Creates the GPU engine (null: the constructor; tests pass a failing one).</param>
+    public static IHmmEngine Create(string verb, string? value, int threads, Func<string, string?> environment, out string description,
+        bool bulk = true, System.IO.TextWriter? warnings = null, bool? cudaAvailable = null, Func<GpuEngineOptions, GpuEngine>? gpuFactory = null)
     {
         string choice = value ?? "auto";
         switch (choice)
@@ -29,10 +36,20 @@ internal static class EngineChoice
             case "cpu":
                 return Cpu(threads, out description);
             case "auto":
-                return GpuEngine.IsCudaAvailable() ? Gpu(new GpuEngineOptions(), out description) : Cpu(threads, out description);
+                if (!bulk || !(cudaAvailable ?? GpuEngine.IsCudaAvailable())) return Cpu(threads, out description);
+                try
+                {
+                    return Gpu(new GpuEngineOptions(), out description, gpuFactory);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A device that exists but does not start (driver, memory): the CPU engine gives the same answers.
+                    warnings?.WriteLine($"hmm: {verb}: the GPU engine did not start ({ex.GetType().Name}: {ex.Message}); using the CPU engine.");
+                    return Cpu(threads, out description);
+                }
             case "gpu":
-                if (GpuEngine.IsCudaAvailable()) return Gpu(new GpuEngineOptions(), out description);
-                if (environment(AllowCpuAcceleratorVariable) == "1") return Gpu(new GpuEngineOptions { ForceCpuAccelerator = true }, out description);
+                if (cudaAvailable ?? GpuEngine.IsCudaAvailable()) return Gpu(new GpuEngineOptions(), out description, gpuFactory);
+                if (environment(AllowCpuAcceleratorVariable) == "1") return Gpu(new GpuEngineOptions { ForceCpuAccelerator = true }, out description, gpuFactory);
                 throw new ArgumentException($"{verb}: --engine gpu needs a CUDA device, and none was found (no NVIDIA driver, or no device); " +
                     $"use --engine cpu, or --engine auto to take the GPU only where there is one ({AllowCpuAcceleratorVariable}=1 runs the GPU engine on ILGPU's slow CPU accelerator, for tests).");
             default:
@@ -47,9 +64,9 @@ internal static class EngineChoice
         return engine;
     }
 
-    private static GpuEngine Gpu(GpuEngineOptions options, out string description)
+    private static GpuEngine Gpu(GpuEngineOptions options, out string description, Func<GpuEngineOptions, GpuEngine>? factory = null)
     {
-        var engine = new GpuEngine(options);
+        var engine = factory?.Invoke(options) ?? new GpuEngine(options);
         description = engine.IsCuda ? $"gpu ({engine.DeviceName})" : "gpu on ILGPU's CPU accelerator";
         return engine;
     }

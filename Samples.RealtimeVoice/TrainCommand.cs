@@ -66,7 +66,7 @@ internal static class TrainCommand
 
         string? engineName = a.Get("--engine");
         if (engineName is not null and not ("auto" or "cpu" or "gpu")) throw new ArgumentException($"train: --engine must be auto, cpu or gpu (got '{engineName}').");
-        var engine = EngineChoice.Create("train", engineName, threads, environment, out string engineDescription);
+        var engine = EngineChoice.Create("train", engineName, threads, environment, out string engineDescription, warnings: stderr);
         try
         {
             return Train(a, pairs, options with { Engine = engine }, engineDescription, quiet, outPath, stdout);

@@ -136,4 +136,36 @@ public class AlignEngineTests
         Assert.Equal(2, code);
         Assert.Contains("--repeat must be a whole number from 1 to 1000", err);
     }
+
+    [Fact]
+    public void Auto_takes_the_cpu_for_a_single_file_and_the_gpu_for_bulk_work_where_cuda_exists()
+    {
+        var single = EngineChoice.Create("align", "auto", 1, NoVariables, out string singleDescription, bulk: false, cudaAvailable: true,
+            gpuFactory: _ => throw new InvalidOperationException("a single file must not start the GPU engine"));
+        Assert.IsType<HmmEngine>(single);
+        Assert.StartsWith("cpu", singleDescription);
+
+        using var bulk = (GpuEngine)EngineChoice.Create("align", "auto", 1, NoVariables, out string bulkDescription, bulk: true, cudaAvailable: true,
+            gpuFactory: options => new GpuEngine(new GpuEngineOptions { ForceCpuAccelerator = true }));
+        Assert.StartsWith("gpu", bulkDescription);
+
+        var none = EngineChoice.Create("align", "auto", 1, NoVariables, out string noneDescription, bulk: true, cudaAvailable: false,
+            gpuFactory: _ => throw new InvalidOperationException("no CUDA device: the GPU engine must not start"));
+        Assert.IsType<HmmEngine>(none);
+    }
+
+    [Fact]
+    public void Auto_falls_back_to_the_cpu_with_a_warning_when_the_gpu_engine_does_not_start()
+    {
+        var warnings = new StringWriter();
+        var engine = EngineChoice.Create("align", "auto", 1, NoVariables, out string description, bulk: true, warnings: warnings, cudaAvailable: true,
+            gpuFactory: _ => throw new InvalidOperationException("driver too old"));
+        Assert.IsType<HmmEngine>(engine);
+        Assert.StartsWith("cpu", description);
+        Assert.Equal("hmm: align: the GPU engine did not start (InvalidOperationException: driver too old); using the CPU engine." + Environment.NewLine, warnings.ToString());
+
+        // --engine gpu says what it was asked: no silent fallback there.
+        Assert.Throws<InvalidOperationException>(() => EngineChoice.Create("align", "gpu", 1, AllowCpuAccelerator, out _,
+            gpuFactory: _ => throw new InvalidOperationException("driver too old")));
+    }
 }
