@@ -26,8 +26,12 @@ public abstract class ScaledStepSuite
     private void ForEachCase(Action<HardCase> check) =>
         HardModels.Cases(MaxStates, MaxLength).Sample(check, iter: Iterations, threads: 1);
 
-    [Fact]
-    public void Forward_matches_reference_on_hard_dense_cases()
+    private delegate void LatticePass(IHmmEngine engine, HmmModel model, EmissionBatch emissions, double[] logLikelihoods, StateLattice lattice);
+
+    private delegate double ReferencePass(HmmModel model, double[,] emissions, out double[,] lattice);
+
+    /// <summary>One pass (forward or backward) with its lattice, against the reference's, on every hard case.</summary>
+    private void LatticeMatchesReference(LatticePass pass, ReferencePass referencePass, string name)
     {
         var engine = CreateEngine();
         ForEachCase(c =>
@@ -35,44 +39,28 @@ public abstract class ScaledStepSuite
             var model = c.Model();
             var emissions = c.Emissions();
             var ll = new double[emissions.BatchSize];
-            var alpha = new StateLattice(emissions.BatchSize, emissions.MaxLength, c.States);
-            engine.Forward(model, emissions, ll, alpha);
+            var lattice = new StateLattice(emissions.BatchSize, emissions.MaxLength, c.States);
+            pass(engine, model, emissions, ll, lattice);
             var reference = ReferenceHmm.FromBatch(emissions);
             for (int b = 0; b < ll.Length; b++)
             {
-                double expectedLl = ReferenceHmm.Forward(model, reference[b], out var expected);
+                double expectedLl = referencePass(model, reference[b], out var expected);
                 double magnitude = RandomModels.Magnitude(reference[b]);
                 Tolerance.LogValue(expectedLl, ll[b], magnitude, $"{c} loglik {b}");
                 for (int t = 0; t < expected.GetLength(0); t++)
                     for (int j = 0; j < c.States; j++)
-                        Tolerance.LogValue(expected[t, j], alpha[b, t, j], magnitude, $"{c} alpha[{b},{t},{j}]");
+                        Tolerance.LogValue(expected[t, j], lattice[b, t, j], magnitude, $"{c} {name}[{b},{t},{j}]");
             }
         });
     }
 
     [Fact]
-    public void Backward_matches_reference_on_hard_dense_cases()
-    {
-        var engine = CreateEngine();
-        ForEachCase(c =>
-        {
-            var model = c.Model();
-            var emissions = c.Emissions();
-            var ll = new double[emissions.BatchSize];
-            var beta = new StateLattice(emissions.BatchSize, emissions.MaxLength, c.States);
-            engine.Backward(model, emissions, ll, beta);
-            var reference = ReferenceHmm.FromBatch(emissions);
-            for (int b = 0; b < ll.Length; b++)
-            {
-                double expectedLl = ReferenceHmm.Backward(model, reference[b], out var expected);
-                double magnitude = RandomModels.Magnitude(reference[b]);
-                Tolerance.LogValue(expectedLl, ll[b], magnitude, $"{c} loglik {b}");
-                for (int t = 0; t < expected.GetLength(0); t++)
-                    for (int j = 0; j < c.States; j++)
-                        Tolerance.LogValue(expected[t, j], beta[b, t, j], magnitude, $"{c} beta[{b},{t},{j}]");
-            }
-        });
-    }
+    public void Forward_matches_reference_on_hard_dense_cases() =>
+        LatticeMatchesReference((engine, model, emissions, ll, alpha) => engine.Forward(model, emissions, ll, alpha), ReferenceHmm.Forward, "alpha");
+
+    [Fact]
+    public void Backward_matches_reference_on_hard_dense_cases() =>
+        LatticeMatchesReference((engine, model, emissions, ll, beta) => engine.Backward(model, emissions, ll, beta), ReferenceHmm.Backward, "beta");
 
     [Fact]
     public void Posteriors_match_reference_on_hard_dense_cases()
