@@ -57,6 +57,7 @@ public static class Program
         {
             ("recursion", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(RecursionKernel<DefinitionsStep>).GetMethod(nameof(RecursionKernel<DefinitionsStep>.Run))!)),
             ("gaussian", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GaussianKernel).GetMethod(nameof(GaussianKernel.Run))!)),
+            ("gaussian-tensor", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GaussianTensorKernel).GetMethod(nameof(GaussianTensorKernel.Run))!)),
             ("gamma", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PosteriorKernel).GetMethod(nameof(PosteriorKernel.Gamma))!)),
             ("counts", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PosteriorKernel).GetMethod(nameof(PosteriorKernel.Counts))!)),
         };
@@ -161,13 +162,20 @@ internal static class Benchmarks
             $"chunks {engine.LastChunkCount}"));
         var emissions4096 = new EmissionBatch(B2, T, 10);
         var (_, kGmm4096) = Time(engine, () => engine.ComputeEmissions(gmm, features4096, emissions4096), 1, 3);
-        string blockVariants = "GMM emission kernel by thread block, B=" + B2 + ":";
+        string blockVariants = $"GMM emission kernel, B={B2}: tensor cores {(engine.UsesTensorCores(gmm) ? "on" : "off")} (default) {kGmm4096:F2} ms;";
+        var emissionsFma = new EmissionBatch(B2, T, 10);
         foreach (int columns in new[] { 2, 3 })
         {
-            using var variant = new GpuEngine(new GpuEngineOptions { Profiling = true, GaussianBlockColumns = columns });
-            var (_, kv) = Time(variant, () => variant.ComputeEmissions(gmm, features4096, emissions4096), 1, 3);
-            blockVariants += $" 4x{columns} {kv:F2} ms;";
+            using var variant = new GpuEngine(new GpuEngineOptions { Profiling = true, GaussianBlockColumns = columns, TensorCoreEmissions = false });
+            var (_, kv) = Time(variant, () => variant.ComputeEmissions(gmm, features4096, emissionsFma), 1, 3);
+            blockVariants += $" FMA 4x{columns} {kv:F2} ms;";
+            if (columns == 2)
+            {
+                var (_, kd) = Time(variant, () => variant.Decode(gmm, model, features4096, ll, paths), 1, 5);
+                blockVariants += $" (decode B={B2} with FMA emissions {kd:F2} ms)";
+            }
         }
+        blockVariants += "\n  " + CompareEmissions(emissions4096, emissionsFma, B2, T, 10);
         var breakdown = new List<string>
         {
             blockVariants,
@@ -242,6 +250,7 @@ internal static class Benchmarks
         {
             ("default (auto time chunks)", new GpuEngineOptions { Profiling = true }),
             ("one pass (time chunks off)", new GpuEngineOptions { Profiling = true, TimeChunkFrames = -1 }),
+            ("FMA emissions (tensor cores off)", new GpuEngineOptions { Profiling = true, TensorCoreEmissions = false }),
             ("scaled row split 2", new GpuEngineOptions { Profiling = true, RowSplit = 2 }),
             ("scaled row split 4", new GpuEngineOptions { Profiling = true, RowSplit = 4 }),
             ("two-pass dense step (scaled off)", new GpuEngineOptions { Profiling = true, ScaledDenseStep = false }),
@@ -410,6 +419,23 @@ internal static class Benchmarks
             Console.WriteLine($"  CPU engine {width}, 1 thread: median {Median(total):F1} ms (emissions {Median(emit):F1} ms), {CpuModel()}");
         }
         return 0;
+    }
+
+    /// <summary>Largest difference between two emission lattices (default kernel vs the FMA kernel), absolute and relative to |value|.</summary>
+    private static string CompareEmissions(EmissionBatch a, EmissionBatch b, int batch, int frames, int states)
+    {
+        double worstAbs = 0, worstRel = 0;
+        for (int s = 0; s < batch; s++)
+            for (int t = 0; t < frames; t++)
+                for (int j = 0; j < states; j++)
+                {
+                    double x = a[s, t, j], y = b[s, t, j];
+                    if (double.IsNegativeInfinity(x) && double.IsNegativeInfinity(y)) continue;
+                    double diff = Math.Abs(x - y);
+                    worstAbs = Math.Max(worstAbs, diff);
+                    worstRel = Math.Max(worstRel, diff / Math.Max(1.0, Math.Abs(y)));
+                }
+        return $"check emissions default vs FMA kernel: max |diff| {worstAbs:E2} nats, max |diff|/max(1,|value|) {worstRel:E2}";
     }
 
     private static string CpuModel()

@@ -54,7 +54,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private readonly DeviceBuffer<double> _transferScales;
     private readonly DeviceBuffer<int> _final;
     // Model tables, uploaded when the model object changes.
-    private readonly DeviceBuffer<float> _into, _outOf, _intoScaled, _outOfScaled, _initial, _gmmWeights, _gmmBias, _gmmCenter;
+    private readonly DeviceBuffer<float> _into, _outOf, _intoScaled, _outOfScaled, _initial, _gmmWeights, _gmmBias, _gmmCenter, _gmmPacked, _gmmPackedBias;
     private object? _loadedModel;
     private object? _loadedGmm;
 
@@ -63,6 +63,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
     private Action<KernelConfig, GaussianParams>? _gaussianKernel;
     private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
+    private Action<KernelConfig, GaussianParams, GaussianTensorKernel.TensorAddresses, ArrayView<float>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianTensor;
     private Action<KernelConfig, ChunkParams>? _transferKernel, _combineKernel, _replayKernel, _backtraceKernel;
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _transferSpecialized;
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _combineSpecialized;
@@ -106,6 +107,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         _scores = new(_allocator); _into = new(_allocator); _outOf = new(_allocator); _initial = new(_allocator);
         _intoScaled = new(_allocator); _outOfScaled = new(_allocator);
         _gmmWeights = new(_allocator); _gmmBias = new(_allocator); _gmmCenter = new(_allocator);
+        _gmmPacked = new(_allocator); _gmmPackedBias = new(_allocator);
         _transfer = new(_allocator); _boundary = new(_allocator); _transferScales = new(_allocator); _final = new(_allocator);
     }
 
@@ -792,8 +794,37 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private int GaussianBlockColumns(GmmTables tables) =>
         _options.GaussianBlockColumns == 3 && tables.PaddedColumns % 3 == 0 ? 3 : 2;
 
+    /// <summary>
+    /// True when <see cref="ComputeEmissions"/> and <see cref="Decode"/> compute this model's GMM emissions on tensor cores
+    /// (see <see cref="GpuEngineOptions.TensorCoreEmissions"/>); false when they take the FMA kernel.
+    /// </summary>
+    public bool UsesTensorCores(GaussianMixtureEmissions model)
+    {
+        Guard.NotNull(model, nameof(model));
+        return TensorLayout(model.Tables) != null;
+    }
+
+    /// <summary>True when the device has TF32 tensor cores (CUDA, compute capability 8.0 or later).</summary>
+    private bool HasTensorCores => _accelerator is CudaAccelerator cuda && cuda.Architecture is { } arch && arch.Major >= 8;
+
+    /// <summary>Warps per group of the tensor-core GMM kernel (each with its own component tile), or null to use the FMA kernel.</summary>
+    private int? TensorLayout(GmmTables tables)
+    {
+        if (_options.TensorCoreEmissions == false || !HasTensorCores) return null;
+        int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
+        int perWarp = GaussianTensorKernel.SharedFloatsPerWarp(tables.RowStride);
+        for (int warps = 4; warps >= 1; warps /= 2)
+            if (warps * perWarp <= maxShared) return warps;
+        return null;
+    }
+
     private void LaunchGaussian(GmmTables tables, FeatureUpload frames, ArrayView<int> lengths, ArrayView<float> output, int count, int maxLength, int stride)
     {
+        if (TensorLayout(tables) is { } warps)
+        {
+            LaunchGaussianTensor(tables, frames, lengths, output, count, maxLength, stride, warps);
+            return;
+        }
         var layout = GaussianLayout(tables)!.Value;
         int frameCount = count * maxLength;
         var p = new GaussianParams
@@ -833,6 +864,47 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         }
     }
 
+    private void LaunchGaussianTensor(GmmTables tables, FeatureUpload frames, ArrayView<int> lengths, ArrayView<float> output, int count, int maxLength, int stride, int warps)
+    {
+        int frameCount = count * maxLength;
+        var p = new GaussianParams
+        {
+            Features = frames.Single,
+            HalfFeatures = frames.Half,
+            HalfInput = frames.IsHalf ? 1 : 0,
+            Lengths = lengths,
+            Weights = _gmmWeights.Ensure(tables.Weights.Length),
+            Bias = _gmmBias.Ensure(tables.Bias.Length),
+            Center = _gmmCenter.Ensure(tables.Center.Length),
+            Output = output,
+            MaxLength = maxLength,
+            Dimension = tables.Dimension,
+            States = tables.States,
+            Components = tables.Components,
+            PaddedColumns = tables.Columns,
+            RowStride = tables.RowStride,
+            Stride = stride,
+            FrameCount = frameCount,
+        };
+        int framesPerGroup = warps * GaussianTensorKernel.WarpFrames;
+        int groups = (frameCount + framesPerGroup - 1) / framesPerGroup;
+        if (groups == 0) return;
+        int shared = warps * GaussianTensorKernel.SharedFloatsPerWarp(tables.RowStride);
+        var config = new KernelConfig(new Index1D(groups), new Index1D(warps * _accelerator.WarpSize), SharedMemoryConfig.RequestDynamic<float>(shared));
+        _gaussianTensor ??= _accelerator.LoadStreamKernel<GaussianParams, GaussianTensorKernel.TensorAddresses, ArrayView<float>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(GaussianTensorKernel.RunSpecialized);
+        int tiles = GaussianTensorKernel.Tiles(tables.Columns);
+        var packed = _gmmPacked.Ensure((long)GaussianTensorKernel.KBlocks(tables.Dimension) * tiles * 32 * GaussianTensorKernel.PackedPerLane);
+        var addresses = new GaussianTensorKernel.TensorAddresses
+        {
+            Features = frames.IsHalf ? 0 : frames.Single.LoadEffectiveAddressAsPtr().ToInt64(),
+            HalfFeatures = frames.IsHalf ? frames.Half.LoadEffectiveAddressAsPtr().ToInt64() : 0,
+            Center = p.Center.LoadEffectiveAddressAsPtr().ToInt64(),
+            Packed = packed.LoadEffectiveAddressAsPtr().ToInt64(),
+        };
+        _gaussianTensor(config, p, addresses, _gmmPackedBias.Ensure(tiles * 8), SpecializedValue.New(p.Dimension), SpecializedValue.New(p.PaddedColumns),
+            SpecializedValue.New(p.RowStride), SpecializedValue.New(p.Components), SpecializedValue.New(p.States), SpecializedValue.New(p.Stride));
+    }
+
     // ================================================================ transfers
 
     private void UploadModel(HmmModel model)
@@ -856,6 +928,11 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         Upload(_gmmWeights, t.Weights);
         Upload(_gmmBias, t.Bias);
         Upload(_gmmCenter, t.Center);
+        if (TensorLayout(t) != null)
+        {
+            Upload(_gmmPacked, GaussianTensorKernel.Pack(t.Weights, t.Dimension, t.Columns, t.PaddedColumns));
+            Upload(_gmmPackedBias, GaussianTensorKernel.PackBias(t.Bias, t.Columns));
+        }
         _loadedGmm = gmm;
     }
 
@@ -1018,7 +1095,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         if (_disposed) return;
         _disposed = true;
         ReleaseBatchBuffers();
-        _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose();
+        _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose(); _gmmPacked.Dispose(); _gmmPackedBias.Dispose();
         _halfStaging?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();

@@ -67,6 +67,13 @@ public sealed class GpuEngineOptions
     /// </summary>
     public double HalfPrecisionMaxFrameError { get; init; } = 1.0;
 
+    /// <summary>
+    /// GMM emissions on tensor cores (<c>mma.sync</c> TF32 in the split 3xTF32 form, accurate to float32 rounding): null (the
+    /// default) uses them on CUDA devices of compute capability 8.0 or later (A100, RTX 30xx, H100) where the model's component
+    /// tile fits shared memory; false keeps the FMA kernel everywhere; true asks for them where the device has them.
+    /// </summary>
+    public bool? TensorCoreEmissions { get; init; }
+
     /// <summary>Benchmark knob: component columns per GMM thread block, 3 where it divides the padded columns, else 2 (the default: 3 measured slower on an H100).</summary>
     internal int GaussianBlockColumns { get; init; }
 

@@ -1,6 +1,7 @@
 #if HMM_CUDA_TESTS
 using Hmm.Gpu;
 using Hmm.Tests.Engine;
+using Hmm.Tests.Support;
 using Xunit;
 
 // The same suites on a real CUDA device. xunit 2 cannot skip inherited [Fact]s at run time, and a test that passes
@@ -25,6 +26,18 @@ public sealed class ViterbiCuda : ViterbiSuite { protected override IHmmEngine C
 [Collection(GpuEngineTestGroup.Name)]
 public sealed class EmissionCuda : EmissionSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
 
+/// <summary>The FMA emission kernel on the device (the default there is the tensor-core kernel).</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class EmissionFmaCuda : EmissionSuite
+{
+    private static readonly System.Lazy<GpuEngine> Engine = new(() => new GpuEngine(new GpuEngineOptions { TensorCoreEmissions = false }));
+
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(Engine.Value);
+
+    [Fact]
+    public void Fma_kernel_is_used() => Assert.False(Engine.Value.UsesTensorCores(RandomModels.Gmm(10, 4, 80, new System.Random(1))));
+}
+
 [Collection(GpuEngineTestGroup.Name)]
 public sealed class GpuEngineBehaviourCuda : GpuEngineBehaviourSuite
 {
@@ -43,6 +56,10 @@ public sealed class GpuEngineBehaviourCuda : GpuEngineBehaviourSuite
 
     [Fact]
     public void Runs_on_cuda() => Assert.True(GpuTestEngines.Cuda.IsCuda);
+
+    /// <summary>The lent H100/H200 have TF32 tensor cores: the default suites on this device run the tensor-core GMM kernel.</summary>
+    [Fact]
+    public void Emissions_run_on_tensor_cores() => Assert.True(GpuTestEngines.Cuda.UsesTensorCores(RandomModels.Gmm(10, 4, 80, new System.Random(1))));
 }
 
 [Collection(GpuEngineTestGroup.Name)]
