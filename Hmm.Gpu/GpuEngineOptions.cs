@@ -52,6 +52,16 @@ public sealed class GpuEngineOptions
     public int TimeChunkFrames { get; init; }
 
     /// <summary>
+    /// Pack several sequences into one thread group of the one-pass recursion kernel where a sequence needs at most half a
+    /// warp: one thread per state (no <see cref="RowSplit"/>), L = the smallest power of two ≥ the state count, and
+    /// 32 / L sequences of the same pass (forward, Viterbi or backward) per 32-thread group, e.g. 2 for N = 10 and 4 for
+    /// N ≤ 8, instead of one sequence per group with 32 - N idle lanes. Results are the same bits either way (each state's
+    /// arithmetic is unchanged). Default true; false keeps one sequence per group (for comparison). The time-chunked path
+    /// (<see cref="TimeChunkFrames"/>) does not pack.
+    /// </summary>
+    public bool PackSequences { get; init; } = true;
+
+    /// <summary>
     /// Precision of the features the GMM emission kernel reads. <see cref="Gpu.EmissionPrecision.Half"/> uploads centred
     /// features as binary16 (half the bytes over the bus and in device memory; the arithmetic stays float32) wherever the
     /// rounding's proven effect stays within <see cref="HalfPrecisionMaxFrameError"/>; see
