@@ -151,6 +151,9 @@ internal struct Seat
 /// column in shared memory, one barrier per frame. Dense forward and backward take
 /// <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> instead: thread i first writes p_i = exp(c_i - m) to shared
 /// memory (<see cref="Definitions.ScaleSources{TL, TV, TM}"/>), and one more barrier publishes it before the step.
+/// With <see cref="RecursionParams.Pack"/> = P &gt; 1, a group holds P sequences of the same pass, one per
+/// <see cref="Seat"/> of <see cref="RecursionParams.Lanes"/> threads (thread j of a seat = state j): each seat has its own
+/// columns, sources, emission chunk, maximum and sums; loops that hold a barrier run to the group's longest sequence.
 /// </summary>
 /// <remarks>
 /// Normalisation is folded into the next frame: the column written at frame t is
@@ -516,7 +519,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             // Every thread takes the maximum (a shuffle reduction needs the whole warp), live seat or not.
             float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
             parity ^= 1;
-            bool active = t < length && deadAt == 0;
+            // Unpacked, the loop runs over this sequence and stops where it dies: always active (a constant when specialised).
+            bool active = p.Pack == 1 || (t < length && deadAt == 0);
             if (active && m == float.NegativeInfinity)
             {
                 deadAt = t;
@@ -724,7 +728,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             int t = length - 2 - k;
             float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
             parity ^= 1;
-            bool active = t >= 0 && deadAt < 0;
+            bool active = p.Pack == 1 || (t >= 0 && deadAt < 0);
             if (active && m == float.NegativeInfinity)
             {
                 deadAt = t;
