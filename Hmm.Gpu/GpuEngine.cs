@@ -78,10 +78,14 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     public GpuEngine(GpuEngineOptions? options = null)
     {
         _options = options ?? new GpuEngineOptions();
+        // A test may ask for CUDA-sized warps on the CPU accelerator (shuffles across 32 lanes, e.g. packed seats' maxima).
+        var cpuDevice = _options.CpuWarpSize > 0
+            ? new CPUDevice(numThreadsPerWarp: _options.CpuWarpSize, numWarpsPerMultiprocessor: Math.Max(1, 32 / _options.CpuWarpSize), numMultiprocessors: 1)
+            : CpuDevice;
         _context = Context.Create(builder =>
         {
             builder.EnableAlgorithms();
-            builder.CPU(CpuDevice);
+            builder.CPU(cpuDevice);
             if (!_options.ForceCpuAccelerator) builder.Cuda();
             if (_options.Profiling) builder.Profiling();
             builder.Optimize(_options.Optimization ?? OptimizationLevel.O1);
@@ -95,7 +99,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 break;
             }
         }
-        _accelerator = accelerator ?? CpuDevice.CreateCPUAccelerator(_context);
+        _accelerator = accelerator ?? cpuDevice.CreateCPUAccelerator(_context);
         _stream = _accelerator.DefaultStream;
         _specialize = _options.SpecializeKernels ?? IsCuda;
         _allocator = new DeviceAllocator(_accelerator);

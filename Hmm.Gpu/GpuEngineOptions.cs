@@ -87,6 +87,12 @@ public sealed class GpuEngineOptions
     /// </summary>
     internal bool ScaledDenseStep { get; init; } = true;
 
+    /// <summary>
+    /// Test knob: threads per warp of ILGPU's CPU accelerator (0: 4, the default simulated device). 32 gives groups of one
+    /// CUDA-sized warp, so that code paths needing a whole group in one warp (the shuffle maximum of packed sequences) run in CI.
+    /// </summary>
+    internal int CpuWarpSize { get; init; }
+
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
     internal ILGPU.OptimizationLevel? Optimization { get; init; }
 

@@ -123,4 +123,12 @@ public sealed class PackedAgreementCuda : PackedAgreementSuite
     protected override GpuEngine Packed => PackedTestEngines.Cuda;
     protected override GpuEngine Unpacked => PackedTestEngines.CudaOff;
 }
+
+/// <summary>Packed with the shuffle maximum inside each seat (xor offsets below the seat's width) against unpacked with the scan: the same bits.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PackedShuffleAgreementCuda : PackedAgreementSuite
+{
+    protected override GpuEngine Packed => PackedTestEngines.CudaShuffleMax;
+    protected override GpuEngine Unpacked => PackedTestEngines.CudaOff;
+}
 #endif

@@ -20,8 +20,17 @@ public static class PackedTestEngines
 
     private static readonly Lazy<GpuEngine> CpuPacked = new(() => new GpuEngine(new GpuEngineOptions { ForceCpuAccelerator = true, PackSequences = true, TimeChunkFrames = -1 }));
     private static readonly Lazy<GpuEngine> CpuUnpacked = new(() => new GpuEngine(new GpuEngineOptions { ForceCpuAccelerator = true, PackSequences = false, TimeChunkFrames = -1 }));
+    private static readonly Lazy<GpuEngine> CpuWarp32Shuffle = new(() => new GpuEngine(new GpuEngineOptions
+    {
+        ForceCpuAccelerator = true, PackSequences = true, TimeChunkFrames = -1, ScanMaxStride = 1, CpuWarpSize = 32,
+    }));
+    private static readonly Lazy<GpuEngine> CpuWarp32Unpacked = new(() => new GpuEngine(new GpuEngineOptions
+    {
+        ForceCpuAccelerator = true, PackSequences = false, TimeChunkFrames = -1, CpuWarpSize = 32,
+    }));
     private static readonly Lazy<GpuEngine> CudaPacked = new(() => CreateCuda(true));
     private static readonly Lazy<GpuEngine> CudaUnpacked = new(() => CreateCuda(false));
+    private static readonly Lazy<GpuEngine> CudaShuffle = new(() => CreateCuda(true, scanMaxStride: 1));
 
     /// <summary>Packing on, one-pass kernel, CPU accelerator.</summary>
     public static GpuEngine Cpu => CpuPacked.Value;
@@ -29,15 +38,34 @@ public static class PackedTestEngines
     /// <summary>Packing off, one-pass kernel, CPU accelerator.</summary>
     public static GpuEngine CpuOff => CpuUnpacked.Value;
 
+    /// <summary>
+    /// Packing on with the column maximum by warp shuffles within each seat (<c>ScanMaxStride</c> = 1) on a CPU accelerator
+    /// whose warps have 32 threads (the default 4-lane warps cannot hold a packed group, so the engine packs there only with
+    /// the scan).
+    /// </summary>
+    public static GpuEngine CpuShuffleMax => CpuWarp32Shuffle.Value;
+
+    /// <summary>
+    /// Packing off (scan maximum) on the same 32-lane CPU accelerator as <see cref="CpuShuffleMax"/>: the expected-count kernel's
+    /// warp reduction sums in an order that depends on the warp size, so the comparison needs the same warps.
+    /// </summary>
+    public static GpuEngine CpuWarp32Off => CpuWarp32Unpacked.Value;
+
     /// <summary>Packing on, one-pass kernel, CUDA (throws without a device).</summary>
     public static GpuEngine Cuda => CudaPacked.Value;
 
     /// <summary>Packing off, one-pass kernel, CUDA (throws without a device).</summary>
     public static GpuEngine CudaOff => CudaUnpacked.Value;
 
-    private static GpuEngine CreateCuda(bool pack)
+    /// <summary>
+    /// Packing on with the column maximum by warp shuffles within each seat's lanes (<c>ScanMaxStride</c> = 1), CUDA only: the
+    /// CPU accelerator's 4-lane warps cannot hold a packed group, so the engine packs there only with the scan.
+    /// </summary>
+    public static GpuEngine CudaShuffleMax => CudaShuffle.Value;
+
+    private static GpuEngine CreateCuda(bool pack, int scanMaxStride = 0)
     {
-        var engine = new GpuEngine(new GpuEngineOptions { PackSequences = pack, TimeChunkFrames = -1 });
+        var engine = new GpuEngine(new GpuEngineOptions { PackSequences = pack, TimeChunkFrames = -1, ScanMaxStride = scanMaxStride });
         if (!engine.IsCuda)
         {
             engine.Dispose();
@@ -200,4 +228,12 @@ public sealed class PackedAgreementIlgpuCpu : PackedAgreementSuite
 {
     protected override GpuEngine Packed => PackedTestEngines.Cpu;
     protected override GpuEngine Unpacked => PackedTestEngines.CpuOff;
+}
+
+/// <summary>Packed with the shuffle maximum inside each seat (32-lane simulated warps) against unpacked with the scan: the same bits.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PackedShuffleAgreementIlgpuCpu : PackedAgreementSuite
+{
+    protected override GpuEngine Packed => PackedTestEngines.CpuShuffleMax;
+    protected override GpuEngine Unpacked => PackedTestEngines.CpuWarp32Off;
 }
