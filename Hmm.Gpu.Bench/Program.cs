@@ -160,6 +160,10 @@ internal static class Benchmarks
         rows.Add(new Row("same model, B=4096 T=1000 (frames/s)", seed1024 + " (B=1024)",
             $"{(double)B2 * T / (k4096 / 1e3):E2} ({k4096:F2} ms)", $"{(double)B2 * T / (e2e4096 / 1e3):E2} ({e2e4096:F1} ms)", ">= 1e9 frames/s",
             $"chunks {engine.LastChunkCount}"));
+        // Reference answers of the default engine at B=4096, for the variants' agreement check (packing must not change a bit).
+        var ll4096 = new double[B2];
+        var paths4096 = new ViterbiResult(B2, T);
+        engine.Decode(gmm, model, features4096, ll4096, paths4096);
         var emissions4096 = new EmissionBatch(B2, T, 10);
         var (_, kGmm4096) = Time(engine, () => engine.ComputeEmissions(gmm, features4096, emissions4096), 1, 3);
         string blockVariants = $"GMM emission kernel, B={B2}: tensor cores {(engine.UsesTensorCores(gmm) ? "on" : "off")} (default) {kGmm4096:F2} ms;";
@@ -196,7 +200,6 @@ internal static class Benchmarks
                 $"{(double)B2 * T / (kH4 / 1e3):E2} ({kH4:F2} ms)", $"{(double)B2 * T / (e2eH4 / 1e3):E2} ({e2eH4:F1} ms)", ">= 1e9 frames/s",
                 $"half sequences {half.LastHalfPrecisionSequences}/{B2}, largest bound {half.LastHalfPrecisionErrorBounds.ToArray().Max():F2} nats"));
         }
-        features4096 = null!;
         emissions4096 = null!;
         engine.TrimDeviceMemory();
 
@@ -259,12 +262,22 @@ internal static class Benchmarks
             ("time chunks of 50 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 50 }),
             ("time chunks of 100 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 100 }),
             ("time chunks of 200 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 200 }),
+            // Sequence packing (N=10: two sequences per 32-thread group of the one-pass kernel) against one sequence per group:
+            // compare decode B=4096 (one-pass either way) with the default line, and the N=10 B=32 columns with "one pass".
+            ("packed sequences off", new GpuEngineOptions { Profiling = true, PackSequences = false }),
+            ("packed sequences off, time chunks off", new GpuEngineOptions { Profiling = true, PackSequences = false, TimeChunkFrames = -1 }),
         };
         var llB1 = new double[B1];
         var pathsB1 = new ViterbiResult(B1, T);
+        var llV = new double[B2];
+        var pathsV = new ViterbiResult(B2, T);
         foreach (var (label, option) in options)
         {
             using var variant = new GpuEngine(option);
+            var (_, kd4096) = Time(variant, () => variant.Decode(gmm, model, features4096, llV, pathsV), 1, 5);
+            int pack4096 = variant.LastRecursionPack;
+            Console.WriteLine($"  checked {label}: decode B={B2} against the default engine: {CompareDecode(ll4096, paths4096, llV, pathsV)}");
+            variant.TrimDeviceMemory();
             var (_, kd) = Time(variant, () => variant.Decode(gmm, model, features32, ll, paths), 3, 20);
             var (_, kfw) = Time(variant, () => variant.Forward(model, emissions32, llB1), 2, 20);
             var (_, kvi) = Time(variant, () => variant.Viterbi(model, emissions32, pathsB1), 2, 20);
@@ -276,8 +289,10 @@ internal static class Benchmarks
             string fwdCheck = $"{CheckForwardAgainstCpu(model, emissions32, llB1):E1}";
             variant.Backward(model, emissions32, llB1);
             Console.WriteLine($"  checked {label}: N=10 max rel |ll - cpu| fwd {fwdCheck} bwd {CheckForwardAgainstCpu(model, emissions32, llB1):E1}, posteriors max |gamma - cpu| {CheckPosteriorsAgainstCpu(model, emissionsFb, posteriors):E1}");
-            variants.Add($"{label,-38}: decode B=32 {kd:F3} | N=10 B=32 fwd {kfw:F3} vit {kvi:F3} bwd {kbw:F3} post {kp:F3} | fwd N=64 B=256 {kf:F3} ms");
+            variants.Add($"{label,-38}: decode B=32 {kd:F3} | N=10 B=32 fwd {kfw:F3} vit {kvi:F3} bwd {kbw:F3} post {kp:F3} | fwd N=64 B=256 {kf:F3} ms"
+                + $" | decode B={B2} {kd4096:F2} ms ({(double)B2 * T / (kd4096 / 1e3):E2} frames/s, pack {pack4096})");
         }
+        features4096 = null!;
 
         Console.WriteLine();
         foreach (var b in breakdown) Console.WriteLine(b);
@@ -289,6 +304,20 @@ internal static class Benchmarks
         foreach (var r in rows) Console.WriteLine($"| {r.Work} | {r.Seed} | {r.Kernel} | {r.EndToEnd} | {r.Goal} | {r.Note} |");
         Console.WriteLine($"device: {engine.DeviceName}");
         return 0;
+    }
+
+    /// <summary>Largest |log-likelihood difference|, largest |score difference| and the share of identical paths: a variant against the default engine.</summary>
+    private static string CompareDecode(double[] ll, ViterbiResult paths, double[] llV, ViterbiResult pathsV)
+    {
+        double llDiff = 0, scoreDiff = 0;
+        int same = 0;
+        for (int b = 0; b < ll.Length; b++)
+        {
+            llDiff = Math.Max(llDiff, ll[b] == llV[b] ? 0 : Math.Abs(ll[b] - llV[b]));
+            scoreDiff = Math.Max(scoreDiff, paths.Scores[b] == pathsV.Scores[b] ? 0 : Math.Abs(paths.Scores[b] - pathsV.Scores[b]));
+            if (paths.Path(b).SequenceEqual(pathsV.Path(b))) same++;
+        }
+        return $"max |ll diff| {llDiff:E1}, max |score diff| {scoreDiff:E1}, identical paths {100.0 * same / ll.Length:F1}%";
     }
 
     /// <summary>A few launches for Nsight Compute: two warm-up rounds (6 kernels), then one round (6 kernels) to profile.</summary>

@@ -60,7 +60,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
 
     private readonly bool _specialize;
     private Action<KernelConfig, RecursionParams>? _recursionKernel;
-    private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
+    private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
     private Action<KernelConfig, GaussianParams>? _gaussianKernel;
     private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
     private Action<KernelConfig, GaussianParams, GaussianTensorKernel.TensorAddresses, ArrayView<float>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianTensor;
@@ -79,10 +79,14 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     public GpuEngine(GpuEngineOptions? options = null)
     {
         _options = options ?? new GpuEngineOptions();
+        // A test may ask for CUDA-sized warps on the CPU accelerator (shuffles across 32 lanes, e.g. packed seats' maxima).
+        var cpuDevice = _options.CpuWarpSize > 0
+            ? new CPUDevice(numThreadsPerWarp: _options.CpuWarpSize, numWarpsPerMultiprocessor: Math.Max(1, 32 / _options.CpuWarpSize), numMultiprocessors: 1)
+            : CpuDevice;
         _context = Context.Create(builder =>
         {
             builder.EnableAlgorithms();
-            builder.CPU(CpuDevice);
+            builder.CPU(cpuDevice);
             if (!_options.ForceCpuAccelerator) builder.Cuda();
             if (_options.Profiling) builder.Profiling();
             builder.Optimize(_options.Optimization ?? OptimizationLevel.O1);
@@ -96,7 +100,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 break;
             }
         }
-        _accelerator = accelerator ?? CpuDevice.CreateCPUAccelerator(_context);
+        _accelerator = accelerator ?? cpuDevice.CreateCPUAccelerator(_context);
         _stream = _accelerator.DefaultStream;
         _specialize = _options.SpecializeKernels ?? IsCuda;
         _allocator = new DeviceAllocator(_accelerator);
@@ -171,6 +175,12 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
 
     /// <summary>Device time of the last call's kernels, copies excluded (zero unless <see cref="GpuEngineOptions.Profiling"/>).</summary>
     public TimeSpan LastKernelTime { get; private set; }
+
+    /// <summary>
+    /// Sequences per thread group of the last one-pass recursion launch of the last call (1: unpacked; 0: none ran, e.g. the
+    /// time-chunked path). Tests check with it that packing (<see cref="GpuEngineOptions.PackSequences"/>) took effect.
+    /// </summary>
+    internal int LastRecursionPack { get; private set; }
 
     /// <summary>The ILGPU accelerator (benchmarks time raw copies on it).</summary>
     internal Accelerator Accelerator => _accelerator;
@@ -521,6 +531,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         LastCpuFallbackSequences = 0;
         LastOutOfMemoryRetries = 0;
         LastKernelTime = TimeSpan.Zero;
+        LastRecursionPack = 0;
     }
 
     private void ViterbiOnCpu(HmmModel model, EmissionBatch sub, ViterbiResult result, int b0, int count)
@@ -618,23 +629,66 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
             chunkFrames, tableInShared, stride <= scanLimit, split, scaled);
     }
 
+    /// <summary>
+    /// How the one-pass kernel packs sequences (<see cref="GpuEngineOptions.PackSequences"/>): <see cref="Pack"/> sequences of
+    /// <see cref="Lanes"/> threads in one group of <see cref="Threads"/>, <see cref="ChunkFrames"/> frames of emissions staged per sequence.
+    /// </summary>
+    private readonly record struct RecursionPacking(int Pack, int Lanes, int Threads, int ChunkFrames, int SharedFloats);
+
+    /// <summary>The widest packed group: one CUDA warp, so that the seats' shuffles and the group's barriers cost what one warp's do.</summary>
+    private const int PackedGroupThreads = 32;
+
+    /// <summary>
+    /// Packing for the one-pass kernel, or null for one sequence per group. It applies when a sequence needs at most half of a
+    /// packed group: one thread per state (no row split), L = the smallest power of two ≥ the state count, 2·L ≤ 32; then
+    /// P = 32 / L sequences of the same pass share a group (N = 10: 2; N ≤ 8: 4). The emission chunk per sequence shrinks
+    /// by P so that a group's shared memory stays about what one unpacked group takes. A shuffle maximum needs the group in
+    /// one warp (the CPU accelerator's warps have 4 threads: there only the scan, the default for strides ≤ 32, packs).
+    /// </summary>
+    private RecursionPacking? PackingFor(HmmModel model, RecursionLayout layout)
+    {
+        if (!_options.PackSequences || layout.Split != 1) return null;
+        var tr = model.Transitions;
+        int stride = tr.PaddedStateCount;
+        int width = Math.Min(PackedGroupThreads, _accelerator.MaxNumThreadsPerGroup);
+        int lanes = 1;
+        while (lanes < model.StateCount) lanes <<= 1;
+        if (lanes > stride || 2 * lanes > width) return null;
+        if (!layout.ScanMax && width > _accelerator.WarpSize) return null;
+        int pack = width / lanes;
+        int chunkFrames = Math.Max(1, layout.ChunkFrames / pack);
+        int warps = (width + _accelerator.WarpSize - 1) / _accelerator.WarpSize;
+        int floats = RecursionKernel.SharedFloats(Pad(tr), stride, tr.TableRows, layout.TableInShared, chunkFrames, warps, 1, layout.Scaled, pack);
+        int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
+        if (floats > maxShared) return null;
+        return new RecursionPacking(pack, lanes, width, chunkFrames, floats);
+    }
+
     private void LaunchRecursion(HmmModel model, RecursionParams p, int count, int mode0, int mode1 = -1)
     {
         var layout = RecursionLayoutFor(model)!.Value;
+        var packing = PackingFor(model, layout);
         p.ModeCount = mode1 < 0 ? 1 : 2;
         p.Mode0 = mode0;
         p.Mode1 = mode1 < 0 ? mode0 : mode1;
         p.Mode2 = p.Mode1;
-        p.ChunkFrames = layout.ChunkFrames;
+        p.ChunkFrames = packing?.ChunkFrames ?? layout.ChunkFrames;
         p.TableInShared = layout.TableInShared ? 1 : 0;
         p.ScanMax = layout.ScanMax ? 1 : 0;
         p.Split = layout.Split;
         p.Scaled = layout.Scaled ? 1 : 0;
-        var config = new KernelConfig(new Index1D(count * p.ModeCount), new Index1D(layout.Threads), SharedMemoryConfig.RequestDynamic<float>(layout.SharedFloats));
+        p.Count = count;
+        p.Pack = packing?.Pack ?? 1;
+        p.Lanes = packing?.Lanes ?? layout.Threads;
+        LastRecursionPack = p.Pack;
+        int groups = (count + p.Pack - 1) / p.Pack * p.ModeCount;
+        var config = new KernelConfig(new Index1D(groups), new Index1D(packing?.Threads ?? layout.Threads),
+            SharedMemoryConfig.RequestDynamic<float>(packing?.SharedFloats ?? layout.SharedFloats));
         if (_specialize)
         {
             _recursionSpecialized ??= _accelerator.LoadStreamKernel(SpecializedRecursion());
-            _recursionSpecialized(config, p, SpecializedValue.New(p.Rows), SpecializedValue.New(p.Stride), SpecializedValue.New(p.Pad), SpecializedValue.New(p.Banded), SpecializedValue.New(p.ScanMax), SpecializedValue.New(p.Split), SpecializedValue.New(p.Scaled));
+            _recursionSpecialized(config, p, SpecializedValue.New(p.Rows), SpecializedValue.New(p.Stride), SpecializedValue.New(p.Pad), SpecializedValue.New(p.Banded),
+                SpecializedValue.New(p.ScanMax), SpecializedValue.New(p.Split), SpecializedValue.New(p.Scaled), SpecializedValue.New(p.Pack), SpecializedValue.New(p.Lanes));
         }
         else
         {
@@ -747,10 +801,10 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         ? RecursionKernel<DefinitionsStep>.Run
         : StepMethod<Action<RecursionParams>>(nameof(RecursionKernel<DefinitionsStep>.Run));
 
-    private Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> SpecializedRecursion() =>
+    private Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> SpecializedRecursion() =>
         _options.RecursionStep == null
             ? RecursionKernel<DefinitionsStep>.RunSpecialized
-            : StepMethod<Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>>(
+            : StepMethod<Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>>(
                 nameof(RecursionKernel<DefinitionsStep>.RunSpecialized));
 
     /// <summary>The kernel method of <c>RecursionKernel&lt;RecursionStep&gt;</c> (benchmark experiments only).</summary>

@@ -52,6 +52,16 @@ public sealed class GpuEngineOptions
     public int TimeChunkFrames { get; init; }
 
     /// <summary>
+    /// Pack several sequences into one thread group of the one-pass recursion kernel where a sequence needs at most half a
+    /// warp: one thread per state (no <see cref="RowSplit"/>), L = the smallest power of two ≥ the state count, and
+    /// 32 / L sequences of the same pass (forward, Viterbi or backward) per 32-thread group, e.g. 2 for N = 10 and 4 for
+    /// N ≤ 8, instead of one sequence per group with 32 - N idle lanes. Results are the same bits either way (each state's
+    /// arithmetic is unchanged). Default true; false keeps one sequence per group (for comparison). The time-chunked path
+    /// (<see cref="TimeChunkFrames"/>) does not pack.
+    /// </summary>
+    public bool PackSequences { get; init; } = true;
+
+    /// <summary>
     /// Precision of the features the GMM emission kernel reads. <see cref="Gpu.EmissionPrecision.Half"/> uploads centred
     /// features as binary16 (half the bytes over the bus and in device memory; the arithmetic stays float32) wherever the
     /// rounding's proven effect stays within <see cref="HalfPrecisionMaxFrameError"/>; see
@@ -83,6 +93,12 @@ public sealed class GpuEngineOptions
     /// Default true; false times the two-pass step for comparison.
     /// </summary>
     internal bool ScaledDenseStep { get; init; } = true;
+
+    /// <summary>
+    /// Test knob: threads per warp of ILGPU's CPU accelerator (0: 4, the default simulated device). 32 gives groups of one
+    /// CUDA-sized warp, so that code paths needing a whole group in one warp (the shuffle maximum of packed sequences) run in CI.
+    /// </summary>
+    internal int CpuWarpSize { get; init; }
 
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
     internal ILGPU.OptimizationLevel? Optimization { get; init; }

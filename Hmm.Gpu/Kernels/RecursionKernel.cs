@@ -70,6 +70,79 @@ internal struct RecursionParams
     public int Scaled;
     /// <summary>Floats between rows of the linear table a scaled group reads (set by the kernel: <see cref="RecursionKernel.TablePitch"/> in shared memory, else the stride).</summary>
     public int LinearPitch;
+    /// <summary>Sequences in this launch (the last packed group may have empty seats).</summary>
+    public int Count;
+    /// <summary>
+    /// Sequences per group (<see cref="Seat"/>): 1 = one sequence per group; P &gt; 1 packs sequences P·g' .. P·g' + P - 1
+    /// of one pass into group g = g'·ModeCount + pass, <see cref="Lanes"/> threads each.
+    /// </summary>
+    public int Pack;
+    /// <summary>Threads per sequence when <see cref="Pack"/> &gt; 1: a power of two ≥ the state count (the group's width otherwise).</summary>
+    public int Lanes;
+}
+
+/// <summary>
+/// Where a thread of the recursion kernel works. Unpacked (<see cref="RecursionParams.Pack"/> = 1) the group is one seat:
+/// all its threads run one (sequence, pass). Packed, lanes s·L .. s·L + L - 1 (L = <see cref="RecursionParams.Lanes"/>, a
+/// power of two ≥ the state count) are seat s and run sequence P·g' + s with their own columns, scaled sources, emission
+/// chunk, maximum, float64 sum and backtrace; thread j of a seat computes state j (the definitions' j0), and the
+/// states from L to the stride (padding) stay -infinity. The transition table in shared memory is the group's.
+/// </summary>
+internal struct Seat
+{
+    /// <summary>The seat's index s in its group.</summary>
+    public int Index;
+    /// <summary>This thread's place among the seat's threads.</summary>
+    public int Lane;
+    /// <summary>Threads of the seat.</summary>
+    public int Lanes;
+    /// <summary>The seat's sequence; for an empty seat (past the launch's last sequence) the group's first, only read.</summary>
+    public int Sequence;
+    /// <summary>False for an empty seat: it has length 0 and writes nothing.</summary>
+    public bool Exists;
+    /// <summary>The sequence's length (0 for an empty seat).</summary>
+    public int Length;
+    /// <summary>The longest sequence of the group: every loop that holds a barrier runs over it, so every thread reaches every barrier.</summary>
+    public int GroupLength;
+    /// <summary>States the per-frame step computes: the stride unpacked, the seat's lanes packed.</summary>
+    public int Live;
+
+    /// <summary>The seat of thread <paramref name="tid"/> in packed group <paramref name="packed"/> (the grid index over the pass count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Seat Of(RecursionParams p, int packed, int tid)
+    {
+        var seat = default(Seat);
+        int pack = p.Pack;
+        int first = packed * pack;
+        if (pack <= 1)
+        {
+            seat.Lane = tid;
+            seat.Lanes = Group.DimX;
+            seat.Sequence = first;
+            seat.Exists = true;
+            seat.Length = p.Lengths[first];
+            seat.GroupLength = seat.Length;
+            seat.Live = p.Stride;
+            return seat;
+        }
+        int lanes = p.Lanes;
+        int s = tid / lanes;
+        int b = first + s;
+        seat.Index = s;
+        seat.Lane = tid - s * lanes;
+        seat.Lanes = lanes;
+        seat.Exists = b < p.Count;
+        seat.Sequence = seat.Exists ? b : first;
+        seat.Length = seat.Exists ? p.Lengths[b] : 0;
+        int longest = 0;
+        for (int k = 0; k < pack; k++)
+        {
+            if (first + k < p.Count) longest = XMath.Max(longest, p.Lengths[first + k]);
+        }
+        seat.GroupLength = longest;
+        seat.Live = lanes;
+        return seat;
+    }
 }
 
 /// <summary>
@@ -78,6 +151,9 @@ internal struct RecursionParams
 /// column in shared memory, one barrier per frame. Dense forward and backward take
 /// <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> instead: thread i first writes p_i = exp(c_i - m) to shared
 /// memory (<see cref="Definitions.ScaleSources{TL, TV, TM}"/>), and one more barrier publishes it before the step.
+/// With <see cref="RecursionParams.Pack"/> = P &gt; 1, a group holds P sequences of the same pass, one per
+/// <see cref="Seat"/> of <see cref="RecursionParams.Lanes"/> threads (thread j of a seat = state j): each seat has its own
+/// columns, sources, emission chunk, maximum and sums; loops that hold a barrier run to the group's longest sequence.
 /// </summary>
 /// <remarks>
 /// Normalisation is folded into the next frame: the column written at frame t is
@@ -95,10 +171,10 @@ internal static class RecursionKernel
     /// <summary>Score slots per sequence: the mode numbers double as the slot index (forward 0, Viterbi 1, backward 2).</summary>
     public const int ScoreSlots = 3;
 
-    /// <summary>Floats of dynamic shared memory the kernel needs.</summary>
-    public static int SharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int split, bool scaled) =>
-        2 * (2 * pad + stride) + (tableInShared ? rows * TablePitch(stride, split, scaled) : 0) + (scaled ? stride : 0) + chunkFrames * stride + 2 * warps
-        + 2 * (split > 1 ? stride * split : 1) + 1;
+    /// <summary>Floats of dynamic shared memory the kernel needs (<paramref name="pack"/> sequences per group: columns, sources and chunks per sequence).</summary>
+    public static int SharedFloats(int pad, int stride, int rows, bool tableInShared, int chunkFrames, int warps, int split, bool scaled, int pack = 1) =>
+        pack * 2 * (2 * pad + stride) + (tableInShared ? rows * TablePitch(stride, split, scaled) : 0) + (scaled ? pack * stride : 0) + pack * chunkFrames * stride
+        + 2 * warps + 2 * (split > 1 ? stride * split : 1) + 1;
 
     /// <summary>
     /// Floats between rows of the transition table staged in shared memory: the stride, except for the scaled step with a
@@ -151,6 +227,14 @@ internal readonly struct StepTables
 
     /// <summary>True when this group takes the scaled step.</summary>
     public bool Scaled { get; }
+
+    /// <summary>
+    /// The tables of seat <paramref name="seat"/> of a packed group (<see cref="Seat"/>): the same tables, its own column of
+    /// scaled sources (p depends on the sequence). Seat 0 of an unpacked group gets the whole column.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public StepTables ForSeat(int seat, int stride) =>
+        Scaled ? new StepTables(Table, Linear, ColumnMax, Sources.SubView((long)seat * stride, stride), true) : this;
 
     /// <summary>
     /// Carves the tables out of shared memory at <paramref name="offset"/> (and advances it): the hot table when
@@ -240,10 +324,12 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
 
     /// <summary>
     /// <see cref="Run"/> compiled for one shape: the transition rows, the stride, the padding and the layout become
-    /// constants, so the per-state loops of the definitions have fixed trip counts the compiler can unroll.
+    /// constants, so the per-state loops of the definitions have fixed trip counts the compiler can unroll. The packing
+    /// (<paramref name="pack"/> sequences of <paramref name="lanes"/> threads per group) is part of the shape.
     /// </summary>
     public static void RunSpecialized(RecursionParams p, SpecializedValue<int> rows, SpecializedValue<int> stride, SpecializedValue<int> pad,
-        SpecializedValue<int> banded, SpecializedValue<int> scanMax, SpecializedValue<int> split, SpecializedValue<int> scaled)
+        SpecializedValue<int> banded, SpecializedValue<int> scanMax, SpecializedValue<int> split, SpecializedValue<int> scaled,
+        SpecializedValue<int> pack, SpecializedValue<int> lanes)
     {
         p.Scaled = scaled.Value;
         p.Split = split.Value;
@@ -252,6 +338,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         p.Pad = pad.Value;
         p.Banded = banded.Value;
         p.ScanMax = scanMax.Value;
+        p.Pack = pack.Value;
+        p.Lanes = lanes.Value;
         Run(p);
     }
 
@@ -259,38 +347,37 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     public static void Run(RecursionParams p)
     {
         int group = Grid.IdxX;
-        int b = group / p.ModeCount;
-        int slot = group - b * p.ModeCount;
+        int packed = group / p.ModeCount;
+        int slot = group - packed * p.ModeCount;
         int mode = slot == 0 ? p.Mode0 : slot == 1 ? p.Mode1 : p.Mode2;
         int tid = Group.IdxX, threads = Group.DimX;
         int stride = p.Stride, pad = p.Pad, colSize = 2 * pad + stride;
+        var seat = Seat.Of(p, packed, tid);
 
+        // Shared memory: each seat's two columns, the table (shared by the seats) and each seat's scaled sources, each
+        // seat's emission chunk, the column-maximum partials, the row blocks.
         var shared = SharedMemory.GetDynamic<float>();
-        var colA = shared.SubView(0, colSize);
-        var colB = shared.SubView(colSize, colSize);
-        int offset = 2 * colSize;
+        var colA = shared.SubView(2 * seat.Index * colSize, colSize);
+        var colB = shared.SubView((2 * seat.Index + 1) * colSize, colSize);
+        int offset = 2 * p.Pack * colSize;
         p.LinearPitch = p.TableInShared != 0 ? RecursionKernel.TablePitch(stride, p.Split, p.Scaled != 0) : stride;
         var tables = StepTables.Stage(shared, ref offset, p.TableInShared != 0, mode == ModeBackward ? p.OutOfTable : p.IntoTable,
-            mode == ModeBackward ? p.OutOfScaled : p.IntoScaled, p.Scaled != 0 && mode != ModeViterbi, p.Scaled != 0 ? stride : 0, p.Rows, stride,
-            p.LinearPitch);
-        var chunk = shared.SubView(offset, p.ChunkFrames * stride);
-        offset += p.ChunkFrames * stride;
+            mode == ModeBackward ? p.OutOfScaled : p.IntoScaled, p.Scaled != 0 && mode != ModeViterbi, p.Scaled != 0 ? p.Pack * stride : 0, p.Rows, stride,
+            p.LinearPitch).ForSeat(seat.Index, stride);
+        var chunk = shared.SubView(offset + seat.Index * p.ChunkFrames * stride, p.ChunkFrames * stride);
+        offset += p.Pack * p.ChunkFrames * stride;
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
         var partials = shared.SubView(offset, 2 * warps);
         offset += 2 * warps;
         // Row-block results when several threads share a state: values, arg-maxes, and the 0 the combining step adds.
         var blocks = new RowBlocks(shared, offset, stride, p.Split);
         if (p.Split > 1 && tid == 0) blocks.Zero[0] = 0f;
-        for (int i = tid; i < colSize; i += threads)
-        {
-            colA[i] = float.NegativeInfinity;
-            colB[i] = float.NegativeInfinity;
-        }
+        for (int i = tid; i < 2 * p.Pack * colSize; i += threads) shared[i] = float.NegativeInfinity;
         Group.Barrier();
 
-        if (mode == ModeBackward) Backward(p, b, colA, colB, tables, chunk, partials, blocks);
-        else if (mode == ModeViterbi) Forward<MaxPlus>(p, b, colA, colB, tables, chunk, partials, blocks, true);
-        else Forward<LogSumExp>(p, b, colA, colB, tables, chunk, partials, blocks, false);
+        if (mode == ModeBackward) Backward(p, seat, colA, colB, tables, chunk, partials, blocks);
+        else if (mode == ModeViterbi) Forward<MaxPlus>(p, seat, colA, colB, tables, chunk, partials, blocks, true);
+        else Forward<LogSumExp>(p, seat, colA, colB, tables, chunk, partials, blocks, false);
     }
 
     /// <summary>
@@ -330,11 +417,19 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void ScaleSources(StepTables tables, ArrayView<float> source, int pad, float max, int stride)
+        => ScaleSources(tables, source, pad, max, stride, Group.IdxX, Group.DimX);
+
+    /// <summary>
+    /// <see cref="ScaleSources(StepTables, ArrayView{float}, int, float, int)"/> for the first <paramref name="count"/> sources,
+    /// by the <paramref name="lanes"/> threads of one seat (<paramref name="lane"/> = this thread's place among them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ScaleSources(StepTables tables, ArrayView<float> source, int pad, float max, int count, int lane, int lanes)
     {
         if (!tables.Scaled) return;
         var from = new GpuMemory(source);
         var to = new GpuMemory(tables.Sources);
-        for (int i = Group.IdxX; i < stride; i += Group.DimX) Definitions.ScaleSources<GpuLane, float, GpuMemory>(from, pad, max, to, i);
+        for (int i = lane; i < count; i += lanes) Definitions.ScaleSources<GpuLane, float, GpuMemory>(from, pad, max, to, i);
     }
 
     /// <summary>
@@ -363,7 +458,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
 
     /// <summary>
     /// State j's value for this frame: the scaled step (with <paramref name="max"/>, the source column's maximum, and p from
-    /// <see cref="ScaleSources"/>), the definition over all rows, or the combination of its row blocks.
+    /// <see cref="ScaleSources(StepTables, ArrayView{float}, int, float, int)"/>), the definition over all rows, or the
+    /// combination of its row blocks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float StateValue<TS>(RecursionParams p, GpuMemory source, StepTables tables, float max, int direction, RowBlocks blocks, int j, ref float arg)
@@ -380,147 +476,170 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         return v;
     }
 
+    /// <summary>
+    /// Forward or Viterbi for this thread's seat. Every loop that holds a barrier runs over the group's longest sequence
+    /// (<see cref="Seat.GroupLength"/>), so that all threads of a packed group reach every barrier; a seat whose sequence
+    /// has ended (or died, or is empty) idles through the remaining frames. Unpacked, the group is one seat and this is the
+    /// one-sequence recursion.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward<TS>(RecursionParams p, int b, ArrayView<float> colA, ArrayView<float> colB, StepTables tables,
+    private static void Forward<TS>(RecursionParams p, Seat seat, ArrayView<float> colA, ArrayView<float> colB, StepTables tables,
         ArrayView<float> chunk, ArrayView<float> partials, RowBlocks blocks, bool viterbi)
         where TS : struct, ISemiring
     {
-        int tid = Group.IdxX, threads = Group.DimX;
-        int stride = p.Stride, pad = p.Pad, chunkFrames = p.ChunkFrames, length = p.Lengths[b];
+        int tid = seat.Lane, threads = seat.Lanes, b = seat.Sequence, live = seat.Live;
+        int stride = p.Stride, pad = p.Pad, chunkFrames = p.ChunkFrames, length = seat.Length, frames = seat.GroupLength;
         long seqBase = (long)b * p.MaxLength * stride;
         var emissions = p.Emissions.SubView(seqBase, (long)p.MaxLength * stride);
         int scoreSlot = b * 3 + (viterbi ? 1 : 0);
         int record = viterbi ? 0 : p.RecordAlpha;
-        if (length == 0)
+        if (length == 0 && seat.Exists)
         {
             if (tid == 0) p.Scores[scoreSlot] = 0.0;
-            if (record == 2) FillTail(p.AlphaColumns, seqBase, 0, p.MaxLength, stride);
-            return;
+            if (record == 2) FillTail(p.AlphaColumns, seqBase, 0, p.MaxLength, stride, tid, threads);
         }
+        if (frames == 0) return; // every seat of the group is empty: uniform
 
-        LoadRows(emissions, 0, XMath.Min(chunkFrames, length), chunk, stride);
+        LoadRows(emissions, 0, XMath.Min(chunkFrames, length), chunk, stride, tid, threads);
         Group.Barrier();
-        for (int j = tid; j < stride; j += threads) colA[pad + j] = p.Initial[j] + chunk[j];
+        if (length > 0)
+        {
+            for (int j = tid; j < live; j += threads) colA[pad + j] = p.Initial[j] + chunk[j];
+        }
         Group.Barrier();
 
         var prev = colA;
         var cur = colB;
         double total = 0;
         int parity = 0, chunkBase = 0;
-        bool dead = false;
-        int t = 1;
-        for (; t < length; t++)
+        // The frame at which this seat's previous column was found dead (no live state), or 0 while it lives.
+        int deadAt = 0;
+        for (int t = 1; t < frames; t++)
         {
-            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
+            // Every thread takes the maximum (a shuffle reduction needs the whole warp), live seat or not.
+            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
             parity ^= 1;
-            if (m == float.NegativeInfinity)
+            // Unpacked, the loop runs over this sequence and stops where it dies: always active (a constant when specialised).
+            bool active = p.Pack == 1 || (t < length && deadAt == 0);
+            if (active && m == float.NegativeInfinity)
             {
-                dead = true;
-                break;
+                deadAt = t;
+                active = false;
+                if (p.Pack == 1) break; // one seat: the whole group stops (uniform)
             }
-            total += m;
-            if (record != 0) RecordForward(p, record, b, t - 1, prev, pad, stride, m, total, seqBase);
-            // The scaled step's p column and a new chunk of emissions share one barrier.
-            ScaleSources(tables, prev, pad, m, stride);
+            if (active)
+            {
+                total += m;
+                if (record != 0) RecordForward(p, record, b, t - 1, prev, pad, stride, m, total, seqBase, tid, threads);
+                // The scaled step's p column and a new chunk of emissions share one barrier.
+                ScaleSources(tables, prev, pad, m, live, tid, threads);
+            }
+            // Chunks start at multiples of chunkFrames in every seat, so the staging barrier is uniform.
             bool stage = t - chunkBase >= chunkFrames;
             if (stage)
             {
                 chunkBase = t;
-                LoadRows(emissions, t, XMath.Min(t + chunkFrames, length), chunk, stride);
+                if (active) LoadRows(emissions, t, XMath.Min(t + chunkFrames, length), chunk, stride, tid, threads);
             }
             if (stage || tables.Scaled) Group.Barrier();
-            int row = (t - chunkBase) * stride;
-            var source = new GpuMemory(prev);
-            long bpRow = seqBase + (long)t * stride;
-            if (p.Split > 1 && !tables.Scaled) RelaxBlocks<TS>(p, source, tables.Table, -1, blocks);
-            if (p.Split > 1 && tables.Scaled)
+            if (active)
             {
-                for (int u0 = 0; u0 < stride * p.Split; u0 += threads)
+                // A row split (barriers and shuffles inside) runs only unpacked, where 'active' holds in the whole group.
+                int row = (t - chunkBase) * stride;
+                var source = new GpuMemory(prev);
+                long bpRow = seqBase + (long)t * stride;
+                if (p.Split > 1 && !tables.Scaled) RelaxBlocks<TS>(p, source, tables.Table, -1, blocks);
+                if (p.Split > 1 && tables.Scaled)
                 {
-                    float v = SplitScaledValue(p, source, tables, m, u0 + tid, out int j);
-                    if (j >= 0) cur[pad + j] = v - m + chunk[row + j];
+                    for (int u0 = 0; u0 < stride * p.Split; u0 += threads)
+                    {
+                        float v = SplitScaledValue(p, source, tables, m, u0 + tid, out int j);
+                        if (j >= 0) cur[pad + j] = v - m + chunk[row + j];
+                    }
                 }
-            }
-            else
-            {
-                for (int j = tid; j < stride; j += threads)
+                else
                 {
-                    float arg = 0f;
-                    float v = StateValue<TS>(p, source, tables, m, -1, blocks, j, ref arg);
-                    cur[pad + j] = v - m + chunk[row + j];
-                    if (viterbi) p.Backpointers[bpRow + j] = arg;
+                    for (int j = tid; j < live; j += threads)
+                    {
+                        float arg = 0f;
+                        float v = StateValue<TS>(p, source, tables, m, -1, blocks, j, ref arg);
+                        cur[pad + j] = v - m + chunk[row + j];
+                        if (viterbi) p.Backpointers[bpRow + j] = arg;
+                    }
                 }
             }
             Group.Barrier();
-            var swap = prev;
-            prev = cur;
-            cur = swap;
+            if (active)
+            {
+                var swap = prev;
+                prev = cur;
+                cur = swap;
+            }
         }
 
-        if (dead)
+        float last = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
+        int state = 0;
+        bool trace = false;
+        if (deadAt > 0)
         {
-            // Column t-1 has no live state: every later frame is impossible (as the CPU engine records it).
+            // Column deadAt-1 has no live state: every later frame is impossible (as the CPU engine records it).
             if (tid == 0) p.Scores[scoreSlot] = double.NegativeInfinity;
             if (record != 0)
             {
-                for (int u = t - 1; u < length; u++) RecordDead(p.AlphaColumns, p.AlphaScales, record, b, u, seqBase, stride, p.MaxLength);
+                for (int u = deadAt - 1; u < length; u++) RecordDead(p.AlphaColumns, p.AlphaScales, record, b, u, seqBase, stride, p.MaxLength, tid, threads);
             }
             if (viterbi)
             {
                 for (int u = tid; u < length; u += threads) p.Paths[(long)b * p.PathStride + u] = -1;
             }
-            if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride);
-            return;
+            if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride, tid, threads);
         }
-
-        float last = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
-        if (last == float.NegativeInfinity)
+        else if (length > 0 && last == float.NegativeInfinity)
         {
             if (tid == 0) p.Scores[scoreSlot] = double.NegativeInfinity;
-            if (record != 0) RecordDead(p.AlphaColumns, p.AlphaScales, record, b, length - 1, seqBase, stride, p.MaxLength);
+            if (record != 0) RecordDead(p.AlphaColumns, p.AlphaScales, record, b, length - 1, seqBase, stride, p.MaxLength, tid, threads);
             if (viterbi)
             {
                 for (int u = tid; u < length; u += threads) p.Paths[(long)b * p.PathStride + u] = -1;
             }
-            if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride);
-            return;
+            if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride, tid, threads);
         }
-        total += last;
-        if (record != 0) RecordForward(p, record, b, length - 1, prev, pad, stride, last, total, seqBase);
-        if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride);
-
-        if (!viterbi)
+        else if (length > 0)
         {
-            if (tid == 0)
+            total += last;
+            if (record != 0) RecordForward(p, record, b, length - 1, prev, pad, stride, last, total, seqBase, tid, threads);
+            if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride, tid, threads);
+            if (!viterbi && tid == 0)
             {
                 float sum = 0f;
                 for (int j = 0; j < stride; j++) sum += XMath.Exp(prev[pad + j] - last);
                 p.Scores[scoreSlot] = total + XMath.Log(sum);
             }
-            return;
-        }
-
-        // Viterbi: score, then the backtrace on the device. Back-pointer rows are staged through shared memory
-        // a chunk at a time (all threads load), and thread 0 follows them.
-        if (tid == 0) p.Scores[scoreSlot] = total;
-        int state = 0;
-        long pathBase = (long)b * p.PathStride;
-        if (tid == 0)
-        {
-            float best = prev[pad];
-            for (int j = 1; j < p.States; j++)
+            if (viterbi)
             {
-                float v = prev[pad + j];
-                if (v > best)
+                // Viterbi: score and the final state, then the backtrace on the device.
+                if (tid == 0)
                 {
-                    best = v;
-                    state = j;
+                    p.Scores[scoreSlot] = total;
+                    float best = prev[pad];
+                    for (int j = 1; j < p.States; j++)
+                    {
+                        float v = prev[pad + j];
+                        if (v > best)
+                        {
+                            best = v;
+                            state = j;
+                        }
+                    }
+                    p.Paths[(long)b * p.PathStride + length - 1] = state;
                 }
+                trace = true;
             }
-            p.Paths[pathBase + length - 1] = state;
         }
+        // The backtrace's barriers follow the group's longest sequence; unpacked, a dead sequence skips it (uniform).
+        if (!viterbi || (p.Pack == 1 && !trace)) return;
         var backpointers = p.Backpointers.SubView(seqBase, (long)p.MaxLength * stride);
-        FollowBackpointers(backpointers, chunk, p.Paths, pathBase, length, chunkFrames, stride, state, tid);
+        FollowBackpointers(backpointers, chunk, p.Paths, (long)b * p.PathStride, length, chunkFrames, stride, state, tid, threads, trace, frames);
     }
 
     /// <summary>
@@ -530,14 +649,26 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void FollowBackpointers(ArrayView<float> backpointers, ArrayView<float> chunk, ArrayView<int> paths, long pathBase,
         int length, int chunkFrames, int stride, int state, int tid)
+        => FollowBackpointers(backpointers, chunk, paths, pathBase, length, chunkFrames, stride, state, tid, Group.DimX, true, length);
+
+    /// <summary>
+    /// The backtrace of one seat (<paramref name="lanes"/> threads; <paramref name="lane"/> 0 follows): chunk c holds frames
+    /// <c>length - 1 - c·chunkFrames</c> down, and the loop runs over the chunks of the group's longest sequence
+    /// (<paramref name="frames"/>) so that every seat reaches every barrier; a seat without a path to trace
+    /// (<paramref name="trace"/> false) or past its first frame only waits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FollowBackpointers(ArrayView<float> backpointers, ArrayView<float> chunk, ArrayView<int> paths, long pathBase,
+        int length, int chunkFrames, int stride, int state, int lane, int lanes, bool trace, int frames)
     {
-        for (int hi = length - 1; hi >= 1;)
+        for (int top = frames - 1, hi = length - 1; top >= 1; top -= chunkFrames, hi -= chunkFrames)
         {
+            bool mine = trace && hi >= 1;
             int lo = XMath.Max(1, hi - chunkFrames + 1);
             Group.Barrier();
-            LoadRows(backpointers, lo, hi + 1, chunk, stride);
+            if (mine) LoadRows(backpointers, lo, hi + 1, chunk, stride, lane, lanes);
             Group.Barrier();
-            if (tid == 0)
+            if (mine && lane == 0)
             {
                 for (int u = hi; u >= lo; u--)
                 {
@@ -545,97 +676,127 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                     paths[pathBase + u - 1] = state;
                 }
             }
-            hi = lo - 1;
         }
     }
 
+    /// <summary>Backward for this thread's seat; as <see cref="Forward{TS}"/>, the loops with barriers run over the group's longest sequence.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward(RecursionParams p, int b, ArrayView<float> colA, ArrayView<float> colB, StepTables tables,
+    private static void Backward(RecursionParams p, Seat seat, ArrayView<float> colA, ArrayView<float> colB, StepTables tables,
         ArrayView<float> chunk, ArrayView<float> partials, RowBlocks blocks)
     {
-        int tid = Group.IdxX, threads = Group.DimX;
-        int stride = p.Stride, pad = p.Pad, chunkFrames = p.ChunkFrames, length = p.Lengths[b];
+        int tid = seat.Lane, threads = seat.Lanes, b = seat.Sequence, live = seat.Live;
+        int stride = p.Stride, pad = p.Pad, chunkFrames = p.ChunkFrames, length = seat.Length, frames = seat.GroupLength;
         long seqBase = (long)b * p.MaxLength * stride;
         var emissions = p.Emissions.SubView(seqBase, (long)p.MaxLength * stride);
         int scoreSlot = b * 3 + 2;
         int record = p.RecordBeta;
-        if (length == 0)
+        if (length == 0 && seat.Exists)
         {
             if (tid == 0) p.Scores[scoreSlot] = 0.0;
-            if (record == 2) FillTail(p.BetaColumns, seqBase, 0, p.MaxLength, stride);
-            return;
+            if (record == 2) FillTail(p.BetaColumns, seqBase, 0, p.MaxLength, stride, tid, threads);
         }
+        if (frames == 0) return; // every seat of the group is empty: uniform
 
         // u_t = e_t + beta-hat_t lives in shared memory; beta-hat_{T-1} = 0 on real states.
         int chunkLo = XMath.Max(0, length - chunkFrames);
-        LoadRows(emissions, chunkLo, length, chunk, stride);
+        LoadRows(emissions, chunkLo, length, chunk, stride, tid, threads);
         Group.Barrier();
-        int lastRow = (length - 1 - chunkLo) * stride;
-        for (int j = tid; j < stride; j += threads)
+        if (length > 0)
         {
-            float beta = j < p.States ? 0f : float.NegativeInfinity;
-            colA[pad + j] = chunk[lastRow + j] + beta;
-            if (record != 0) p.BetaColumns[seqBase + (long)(length - 1) * stride + j] = beta;
+            int lastRow = (length - 1 - chunkLo) * stride;
+            for (int j = tid; j < stride; j += threads)
+            {
+                float beta = j < p.States ? 0f : float.NegativeInfinity;
+                colA[pad + j] = chunk[lastRow + j] + beta;
+                if (record != 0) p.BetaColumns[seqBase + (long)(length - 1) * stride + j] = beta;
+            }
+            if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + length - 1] = 0f;
         }
-        if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + length - 1] = 0f;
         Group.Barrier();
 
         var prev = colA;
         var cur = colB;
         double total = 0;
         int parity = 0;
-        int t = length - 2;
-        for (; t >= 0; t--)
+        // The frame at which this seat's next column was found dead, or -1 while it lives.
+        int deadAt = -1;
+        // Step k is frame t = length - 2 - k of this seat. A seat stages emissions at t = length - 1 - c·chunkFrames
+        // (c ≥ 1), i.e. at step k = c·chunkFrames - 1 in every seat, so the staging barrier falls on 'nextStage' (uniform).
+        int nextStage = chunkFrames - 1;
+        for (int k = 0; k < frames - 1; k++)
         {
-            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax);
+            int t = length - 2 - k;
+            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
             parity ^= 1;
-            if (m == float.NegativeInfinity) break;
-            total += m;
-            ScaleSources(tables, prev, pad, m, stride);
-            bool stage = t < chunkLo;
-            if (stage)
+            bool active = p.Pack == 1 || (t >= 0 && deadAt < 0);
+            if (active && m == float.NegativeInfinity)
+            {
+                deadAt = t;
+                active = false;
+                if (p.Pack == 1) break; // one seat: the whole group stops (uniform)
+            }
+            if (active)
+            {
+                total += m;
+                ScaleSources(tables, prev, pad, m, live, tid, threads);
+            }
+            bool stage = k == nextStage;
+            if (stage) nextStage += chunkFrames;
+            if (active && t < chunkLo)
             {
                 chunkLo = XMath.Max(0, t - chunkFrames + 1);
-                LoadRows(emissions, chunkLo, t + 1, chunk, stride);
+                LoadRows(emissions, chunkLo, t + 1, chunk, stride, tid, threads);
             }
             if (stage || tables.Scaled) Group.Barrier();
-            int row = (t - chunkLo) * stride;
-            var source = new GpuMemory(prev);
-            long column = seqBase + (long)t * stride;
-            if (p.Split > 1 && !tables.Scaled) RelaxBlocks<LogSumExp>(p, source, tables.Table, +1, blocks);
-            if (p.Split > 1 && tables.Scaled)
+            if (active)
             {
-                for (int u0 = 0; u0 < stride * p.Split; u0 += threads)
+                // A row split (barriers and shuffles inside) runs only unpacked, where 'active' holds in the whole group.
+                int row = (t - chunkLo) * stride;
+                var source = new GpuMemory(prev);
+                long column = seqBase + (long)t * stride;
+                if (p.Split > 1 && !tables.Scaled) RelaxBlocks<LogSumExp>(p, source, tables.Table, +1, blocks);
+                if (p.Split > 1 && tables.Scaled)
                 {
-                    float beta = SplitScaledValue(p, source, tables, m, u0 + tid, out int j) - m;
-                    if (j >= 0) StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j);
+                    for (int u0 = 0; u0 < stride * p.Split; u0 += threads)
+                    {
+                        float beta = SplitScaledValue(p, source, tables, m, u0 + tid, out int j) - m;
+                        if (j >= 0) StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j);
+                    }
                 }
-            }
-            else
-            {
-                for (int j = tid; j < stride; j += threads)
+                else
                 {
-                    float arg = 0f;
-                    float beta = StateValue<LogSumExp>(p, source, tables, m, +1, blocks, j, ref arg) - m;
-                    StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j);
+                    for (int j = tid; j < live; j += threads)
+                    {
+                        float arg = 0f;
+                        float beta = StateValue<LogSumExp>(p, source, tables, m, +1, blocks, j, ref arg) - m;
+                        StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j);
+                    }
+                    // States past the seat's lanes stay -inf in the columns (never written); the recorded column still gets them.
+                    if (record != 0)
+                    {
+                        for (int j = live + tid; j < stride; j += threads) StoreBeta(p, record, column, total, float.NegativeInfinity, cur, pad, chunk, row, j);
+                    }
                 }
+                if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + t] = m;
             }
-            if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + t] = m;
             Group.Barrier();
-            var swap = prev;
-            prev = cur;
-            cur = swap;
+            if (active)
+            {
+                var swap = prev;
+                prev = cur;
+                cur = swap;
+            }
         }
 
-        if (t >= 0)
+        if (deadAt >= 0)
         {
             if (tid == 0) p.Scores[scoreSlot] = double.NegativeInfinity;
             if (record != 0)
             {
-                for (int u = t; u >= 0; u--) RecordDead(p.BetaColumns, p.BetaScales, record, b, u, seqBase, stride, p.MaxLength);
+                for (int u = deadAt; u >= 0; u--) RecordDead(p.BetaColumns, p.BetaScales, record, b, u, seqBase, stride, p.MaxLength, tid, threads);
             }
         }
-        else if (tid == 0)
+        else if (length > 0 && tid == 0)
         {
             // log P(x) = Σ scales + log Σ_j exp(π_j + u_0(j)).
             float best = float.NegativeInfinity;
@@ -648,7 +809,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                 p.Scores[scoreSlot] = total + best + XMath.Log(sum);
             }
         }
-        if (record == 2) FillTail(p.BetaColumns, seqBase, length, p.MaxLength, stride);
+        if (record == 2 && length > 0) FillTail(p.BetaColumns, seqBase, length, p.MaxLength, stride, tid, threads);
     }
 
     /// <summary>Backward: state j's normalised beta into the recorded columns (when recorded) and u_t = e_t + beta into <paramref name="cur"/>.</summary>
@@ -664,6 +825,15 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     /// <summary>Maximum of a column: every thread reads it (small N), or a warp-shuffle reduction plus one barrier across warps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float ColumnMax(ArrayView<float> column, int pad, int stride, ArrayView<float> partials, int parity, int scan)
+        => ColumnMax(column, pad, stride, partials, parity, scan, Group.IdxX, Group.DimX);
+
+    /// <summary>
+    /// Maximum of a seat's column, taken by the seat's <paramref name="lanes"/> threads: a scan by every thread, or a
+    /// shuffle reduction within the seat's lanes (a packed group is one warp, so no cross-warp step; unpacked,
+    /// <paramref name="lanes"/> is the whole group). Every thread of the group must call it (the shuffles).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float ColumnMax(ArrayView<float> column, int pad, int stride, ArrayView<float> partials, int parity, int scan, int lane, int lanes)
     {
         if (scan != 0)
         {
@@ -679,12 +849,13 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             }
             return m;
         }
-        int tid = Group.IdxX, threads = Group.DimX;
+        int threads = Group.DimX;
         float local = float.NegativeInfinity;
-        for (int j = tid; j < stride; j += threads) local = XMath.Max(local, column[pad + j]);
-        for (int lanes = Warp.WarpSize / 2; lanes > 0; lanes >>= 1) local = XMath.Max(local, Warp.ShuffleXor(local, lanes));
+        for (int j = lane; j < stride; j += lanes) local = XMath.Max(local, column[pad + j]);
+        // Xor offsets below the seat's width stay inside the seat (seats are aligned blocks of a power-of-two width).
+        for (int offset = XMath.Min(lanes, Warp.WarpSize) / 2; offset > 0; offset >>= 1) local = XMath.Max(local, Warp.ShuffleXor(local, offset));
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
-        if (warps == 1) return local;
+        if (warps == 1 || lanes < threads) return local;
         if (Warp.IsFirstLane) partials[parity * warps + Warp.WarpIdx] = local;
         Group.Barrier();
         float result = float.NegativeInfinity;
@@ -693,33 +864,33 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RecordForward(RecursionParams p, int record, int b, int t, ArrayView<float> column, int pad, int stride, float m, double total, long seqBase)
+    private static void RecordForward(RecursionParams p, int record, int b, int t, ArrayView<float> column, int pad, int stride, float m, double total, long seqBase,
+        int lane, int lanes)
     {
-        int tid = Group.IdxX, threads = Group.DimX;
         long dst = seqBase + (long)t * stride;
-        for (int j = tid; j < stride; j += threads)
+        for (int j = lane; j < stride; j += lanes)
         {
             float normalised = column[pad + j] - m;
             p.AlphaColumns[dst + j] = record == 1 ? normalised : (float)(normalised + total);
         }
-        if (record == 1 && tid == 0) p.AlphaScales[(long)b * p.MaxLength + t] = m;
+        if (record == 1 && lane == 0) p.AlphaScales[(long)b * p.MaxLength + t] = m;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RecordDead(ArrayView<float> columns, ArrayView<float> scales, int record, int b, int t, long seqBase, int stride, int maxLength)
+    private static void RecordDead(ArrayView<float> columns, ArrayView<float> scales, int record, int b, int t, long seqBase, int stride, int maxLength,
+        int lane, int lanes)
     {
-        int tid = Group.IdxX, threads = Group.DimX;
         long dst = seqBase + (long)t * stride;
-        for (int j = tid; j < stride; j += threads) columns[dst + j] = float.NegativeInfinity;
-        if (record == 1 && tid == 0) scales[(long)b * maxLength + t] = float.NegativeInfinity;
+        for (int j = lane; j < stride; j += lanes) columns[dst + j] = float.NegativeInfinity;
+        if (record == 1 && lane == 0) scales[(long)b * maxLength + t] = float.NegativeInfinity;
     }
 
     /// <summary>Frames past a sequence's length read -inf, as in a freshly allocated lattice.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FillTail(ArrayView<float> columns, long seqBase, int from, int maxLength, int stride)
+    private static void FillTail(ArrayView<float> columns, long seqBase, int from, int maxLength, int stride, int lane, int lanes)
     {
         long start = seqBase + (long)from * stride, end = seqBase + (long)maxLength * stride;
-        for (long i = start + Group.IdxX; i < end; i += Group.DimX) columns[i] = float.NegativeInfinity;
+        for (long i = start + lane; i < end; i += lanes) columns[i] = float.NegativeInfinity;
     }
 
     /// <summary>
@@ -729,10 +900,15 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void LoadRows(ArrayView<float> source, int lo, int hi, ArrayView<float> chunk, int stride)
+        => LoadRows(source, lo, hi, chunk, stride, Group.IdxX, Group.DimX);
+
+    /// <summary>As <see cref="LoadRows(ArrayView{float}, int, int, ArrayView{float}, int)"/> by the <paramref name="lanes"/> threads of one seat (nothing when hi ≤ lo).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LoadRows(ArrayView<float> source, int lo, int hi, ArrayView<float> chunk, int stride, int lane, int lanes)
     {
-        int count = (hi - lo) * stride, step = Group.DimX;
+        int count = (hi - lo) * stride, step = lanes;
         long start = (long)lo * stride;
-        int i = Group.IdxX;
+        int i = lane;
         for (; i + 7 * step < count; i += 8 * step)
         {
             float v0 = source[start + i], v1 = source[start + i + step], v2 = source[start + i + 2 * step], v3 = source[start + i + 3 * step];

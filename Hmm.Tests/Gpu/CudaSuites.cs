@@ -105,4 +105,47 @@ public sealed class ChunkedAgreementCuda : ChunkedAgreementSuite
     protected override GpuEngine Chunked => ChunkedTestEngines.Cuda;
     protected override GpuEngine OnePass => GpuTestEngines.Cuda;
 }
+// Sequence packing forced on with the one-pass kernel (time chunks off; small batches would otherwise be chunked on CUDA), N ≤ 16.
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ForwardPackedCuda : ForwardSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(PackedTestEngines.Cuda);
+    protected override int MaxStates => PackedTestEngines.MaxStates;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ViterbiPackedCuda : ViterbiSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(PackedTestEngines.Cuda);
+    protected override int MaxStates => PackedTestEngines.MaxStates;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class BackwardPackedCuda : BackwardSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(PackedTestEngines.Cuda);
+    protected override int MaxStates => PackedTestEngines.MaxStates;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PosteriorPackedCuda : PosteriorSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(PackedTestEngines.Cuda);
+    protected override int MaxStates => PackedTestEngines.MaxStates;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PackedAgreementCuda : PackedAgreementSuite
+{
+    protected override GpuEngine Packed => PackedTestEngines.Cuda;
+    protected override GpuEngine Unpacked => PackedTestEngines.CudaOff;
+}
+
+/// <summary>Packed with the shuffle maximum inside each seat (xor offsets below the seat's width) against unpacked with the scan: the same bits.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class PackedShuffleAgreementCuda : PackedAgreementSuite
+{
+    protected override GpuEngine Packed => PackedTestEngines.CudaShuffleMax;
+    protected override GpuEngine Unpacked => PackedTestEngines.CudaOff;
+}
 #endif

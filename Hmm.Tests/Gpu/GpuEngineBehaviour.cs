@@ -347,6 +347,7 @@ public sealed class GpuEngineBehaviourIlgpuCpu : GpuEngineBehaviourSuite
         EmissionPrecision = options.EmissionPrecision,
         HalfPrecisionMaxFrameError = options.HalfPrecisionMaxFrameError,
         ScaledDenseStep = options.ScaledDenseStep,
+        PackSequences = options.PackSequences,
     });
 
     [Fact]
