@@ -19,58 +19,129 @@ internal static unsafe partial class CpuPasses
     public static double ForwardPass<TL, TV, TS>(ref SequenceJob job)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
     {
+        if (job.Length == 0) return 0.0;
+        var chain = Begin<TL, TV, TS>(ref job);
+        for (int t = 1; t < job.Length && chain.Alive; t++) Advance<TL, TV, TS>(ref job, ref chain, t);
+        return Finish<TL, TV, TS>(ref job, ref chain);
+    }
+
+    /// <summary>
+    /// Forward (log-sum-exp) and Viterbi (max-plus) through one sequence in one time loop: the same steps as two
+    /// <see cref="ForwardPass{TL, TV, TS}"/> calls (bit for bit), interleaved frame by frame so that the two
+    /// latency-bound dependency chains overlap in the out-of-order core. Both jobs read the same emissions and
+    /// table; each has its own scratch columns. Returns log P(x); <paramref name="score"/> receives the best path's
+    /// log score (and <paramref name="viterbi"/>'s back-pointers are filled).
+    /// </summary>
+    [LaneDispatch]
+    public static double DecodePass<TL, TV>(ref SequenceJob forward, ref SequenceJob viterbi, out double score)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        score = 0.0;
+        if (forward.Length == 0) return 0.0;
+        var f = Begin<TL, TV, LogSumExp>(ref forward);
+        var v = Begin<TL, TV, MaxPlus>(ref viterbi);
+        for (int t = 1; t < forward.Length && (f.Alive || v.Alive); t++)
+        {
+            if (f.Alive) Advance<TL, TV, LogSumExp>(ref forward, ref f, t);
+            if (v.Alive) Advance<TL, TV, MaxPlus>(ref viterbi, ref v, t);
+        }
+        score = Finish<TL, TV, MaxPlus>(ref viterbi, ref v);
+        return Finish<TL, TV, LogSumExp>(ref forward, ref f);
+    }
+
+    /// <summary>One recursion's place in its sequence: the column of the last frame done, the next one's buffer, the summed maxima.</summary>
+    private struct Chain
+    {
+        public float* Previous;
+        public float* Current;
+        public double Total;
+        /// <summary>False once every state is impossible (the columns and scales left are recorded as -inf).</summary>
+        public bool Alive;
+        /// <summary>The dense log-semiring step in scaled form (<see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/>).</summary>
+        public bool Scaled;
+    }
+
+    /// <summary>Frame 0 of a non-empty sequence: initial + emission, normalised and recorded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Chain Begin<TL, TV, TS>(ref SequenceJob job)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+    {
         var l = default(TL);
-        int stride = job.Stride, count = l.Count, length = job.Length;
-        if (length == 0) return 0.0;
-        float* prev = job.Scratch + job.Pad;
-        float* cur = job.Scratch + job.ColumnSize + job.Pad;
-        var table = new CpuMemory(job.Table);
+        int stride = job.Stride, count = l.Count;
+        var chain = new Chain { Previous = job.Scratch + job.Pad, Current = job.Scratch + job.ColumnSize + job.Pad };
+        float* prev = chain.Previous;
         for (int j0 = 0; j0 < stride; j0 += count)
             l.Store(l.Add(l.Load(ref job.Initial[j0]), l.Load(ref job.Emissions[j0])), ref prev[j0]);
         float m = Normalize<TL, TV>(prev, stride);
-        double total = m;
+        chain.Total = m;
         Record(ref job, prev, m, 0);
-        if (m == float.NegativeInfinity) return Impossible(ref job, 1);
-        bool viterbi = !default(TS).NeedsSumPass;
+        chain.Alive = m != float.NegativeInfinity;
+        if (!chain.Alive) Impossible(ref job, 1);
         // The log semiring on a dense table takes the scaled step (one exp per source, FMAs per pair); Viterbi never does.
-        bool scaled = !viterbi && job.Scaled != null && !job.Banded;
-        var p = new CpuMemory(job.Scratch + 2 * job.ColumnSize + job.Pad);
-        var linear = new CpuMemory(job.Scaled);
-        var columnMax = new CpuMemory(job.Scaled + (long)job.TableRows * stride);
-        for (int t = 1; t < length; t++)
+        chain.Scaled = default(TS).NeedsSumPass && job.Scaled != null && !job.Banded;
+        return chain;
+    }
+
+    /// <summary>Frame <paramref name="t"/> from frame t - 1: the transition step plus the emission, normalised and recorded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Advance<TL, TV, TS>(ref SequenceJob job, ref Chain chain, int t)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+    {
+        var l = default(TL);
+        int stride = job.Stride, count = l.Count;
+        bool viterbi = !default(TS).NeedsSumPass;
+        float* cur = chain.Current;
+        float* e = job.Emissions + (long)t * stride;
+        var source = new CpuMemory(chain.Previous - job.Pad);
+        var table = new CpuMemory(job.Table);
+        if (chain.Scaled)
         {
-            float* e = job.Emissions + (long)t * stride;
-            var source = new CpuMemory(prev - job.Pad);
-            if (scaled)
+            var p = new CpuMemory(job.Scratch + 2 * job.ColumnSize + job.Pad);
+            var linear = new CpuMemory(job.Scaled);
+            var columnMax = new CpuMemory(job.Scaled + (long)job.TableRows * stride);
+            // prev is normalised: its maximum is 0.
+            for (int j0 = 0; j0 < stride; j0 += count) Definitions.ScaleSources<TL, TV, CpuMemory>(source, job.Pad, 0f, p, j0);
+            for (int j0 = 0; j0 < stride; j0 += count)
             {
-                // prev is normalised: its maximum is 0.
-                for (int j0 = 0; j0 < stride; j0 += count) Definitions.ScaleSources<TL, TV, CpuMemory>(source, job.Pad, 0f, p, j0);
-                for (int j0 = 0; j0 < stride; j0 += count)
-                {
-                    TV v = Definitions.RelaxDenseScaled<TL, TV, CpuMemory>(source, job.Pad, p, 0, 0f, table, linear, columnMax, job.TableRows, stride, j0);
-                    l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
-                }
+                TV v = Definitions.RelaxDenseScaled<TL, TV, CpuMemory>(source, job.Pad, p, 0, 0f, table, linear, columnMax, job.TableRows, stride, j0);
+                l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
             }
-            else
-            {
-                for (int j0 = 0; j0 < stride; j0 += count)
-                {
-                    TV arg = l.Broadcast(0f);
-                    TV v = Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
-                    l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
-                    if (viterbi) l.Store(arg, ref job.Backpointers[(long)t * stride + j0]);
-                }
-            }
-            m = Normalize<TL, TV>(cur, stride);
-            total += m;
-            Record(ref job, cur, m, t);
-            if (m == float.NegativeInfinity) return Impossible(ref job, t + 1);
-            float* swap = prev; prev = cur; cur = swap;
         }
-        if (viterbi) return total; // the column maximum is 0 after normalising
+        else
+        {
+            for (int j0 = 0; j0 < stride; j0 += count)
+            {
+                TV arg = l.Broadcast(0f);
+                TV v = Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
+                l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
+                if (viterbi) l.Store(arg, ref job.Backpointers[(long)t * stride + j0]);
+            }
+        }
+        float m = Normalize<TL, TV>(cur, stride);
+        chain.Total += m;
+        Record(ref job, cur, m, t);
+        if (m == float.NegativeInfinity)
+        {
+            chain.Alive = false;
+            Impossible(ref job, t + 1);
+            return;
+        }
+        chain.Current = chain.Previous;
+        chain.Previous = cur;
+    }
+
+    /// <summary>The pass's result from its last column: -inf when no path survived, the summed maxima for Viterbi, log P(x) for forward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Finish<TL, TV, TS>(ref SequenceJob job, ref Chain chain)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+    {
+        if (!chain.Alive) return double.NegativeInfinity;
+        if (!default(TS).NeedsSumPass) return chain.Total; // the column maximum is 0 after normalising
+        var l = default(TL);
+        float* prev = chain.Previous;
         TV sum = l.Broadcast(0f);
-        for (int j0 = 0; j0 < stride; j0 += count) sum = l.Add(sum, l.Exp(l.Load(ref prev[j0])));
-        return total + System.Math.Log(l.SumAcross(sum));
+        for (int j0 = 0; j0 < job.Stride; j0 += l.Count) sum = l.Add(sum, l.Exp(l.Load(ref prev[j0])));
+        return chain.Total + System.Math.Log(l.SumAcross(sum));
     }
 
     /// <summary>

@@ -69,7 +69,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         switch (model)
         {
             case GaussianMixtureEmissions gmm:
-                if (Serial(features.BatchSize)) for (int b = 0; b < features.BatchSize; b++) GaussianSequence(gmm.Tables, features, output, b, _single);
+                if (Serial(features.BatchSize)) for (int b = 0; b < features.BatchSize; b++) GaussianSequence(gmm.Tables, features, b, _single, output.Data, output.Offset(b, 0), output.Stride);
                 else GaussianInParallel(gmm, features, output);
                 break;
             case CategoricalEmissions cat:
@@ -80,7 +80,8 @@ public sealed unsafe class HmmEngine : IHmmEngine
         }
     }
 
-    private void GaussianSequence(GmmTables tables, SequenceBatch features, EmissionBatch output, int b, Workspace ws)
+    /// <summary>Sequence <paramref name="b"/>'s emissions into <paramref name="output"/> from <paramref name="offset"/>, frames <paramref name="stride"/> floats apart.</summary>
+    private void GaussianSequence(GmmTables tables, SequenceBatch features, int b, Workspace ws, float[] output, int offset, int stride)
     {
         ws.EnsureGaussian(2 * tables.Dimension, tables.RowStride);
         fixed (float* x = features.Data)
@@ -89,7 +90,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         fixed (float* center = tables.Center)
         fixed (float* fs = ws.Features)
         fixed (float* cs = ws.Components)
-        fixed (float* o = output.Data)
+        fixed (float* o = output)
         {
             var gmm = new GmmPointers
             {
@@ -97,7 +98,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
                 Dimension = tables.Dimension, PaddedColumns = tables.PaddedColumns, RowStride = tables.RowStride,
             };
             CpuPasses.GaussianMixturePass(Width, x + (long)b * features.MaxLength * features.Dimension, features.Lengths[b], gmm, fs, cs,
-                o + output.Offset(b, 0), output.Stride);
+                o + offset, stride);
         }
     }
 
@@ -294,8 +295,6 @@ public sealed unsafe class HmmEngine : IHmmEngine
         int length = emissions.Lengths[b], stride = emissions.Stride, n = emissions.StateCount;
         ws.EnsureColumns(stride, tr.TableRows);
         ws.EnsureBackpointers(length, stride);
-        var path = result.PathArray.AsSpan(b * result.MaxLength, length);
-        result.LengthArray[b] = length;
         fixed (float* e = emissions.Data)
         fixed (float* table = tr.IntoTable)
         fixed (float* init = model.LogInitialPadded)
@@ -305,23 +304,87 @@ public sealed unsafe class HmmEngine : IHmmEngine
             var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
             job.Backpointers = bp;
             double score = CpuPasses.ForwardPass<MaxPlus>(Width, ref job);
-            result.ScoreArray[b] = score;
-            if (length == 0) return;
-            if (double.IsNegativeInfinity(score))
-            {
-                path.Fill(-1);
-                return;
-            }
-            // The last column (normalised, max 0) sits in the scratch buffer the pass ended on.
-            float* last = scratch + ws.Pad + ((length - 1) % 2 == 0 ? 0 : 2 * ws.Pad + stride);
-            int state = 0;
-            for (int j = 1; j < n; j++) if (last[j] > last[state]) state = j;
-            path[length - 1] = state;
-            for (int t = length - 1; t > 0; t--)
-            {
-                state = (int)bp[(long)t * stride + state];
-                path[t - 1] = state;
-            }
+            Backtrace(result, b, score, ref job, n);
+        }
+    }
+
+    /// <summary>
+    /// Stores a Viterbi pass's score and traces its path back from the last column (normalised, max 0: it sits in the
+    /// scratch buffer the pass ended on) through the back-pointers. No path: every state -1.
+    /// </summary>
+    private static void Backtrace(ViterbiResult result, int b, double score, ref SequenceJob job, int states)
+    {
+        int length = job.Length, stride = job.Stride;
+        result.ScoreArray[b] = score;
+        result.LengthArray[b] = length;
+        if (length == 0) return;
+        var path = result.PathArray.AsSpan(b * result.MaxLength, length);
+        if (double.IsNegativeInfinity(score))
+        {
+            path.Fill(-1);
+            return;
+        }
+        float* last = job.Scratch + job.Pad + ((length - 1) % 2 == 0 ? 0 : job.ColumnSize);
+        int state = 0;
+        for (int j = 1; j < states; j++) if (last[j] > last[state]) state = j;
+        path[length - 1] = state;
+        float* bp = job.Backpointers;
+        for (int t = length - 1; t > 0; t--)
+        {
+            state = (int)bp[(long)t * stride + state];
+            path[t - 1] = state;
+        }
+    }
+
+    // ---------------------------------------------------------------- decode
+
+    /// <summary>
+    /// GMM emissions, forward log-likelihoods and Viterbi paths in one call: per sequence the emissions go to scratch
+    /// memory, then forward and Viterbi run in one time loop (two independent dependency chains, interleaved frame by
+    /// frame). The results equal <see cref="ComputeEmissions"/>, <see cref="Forward"/> and <see cref="Viterbi"/> called
+    /// one after the other, bit for bit; no emission batch is needed.
+    /// </summary>
+    /// <param name="emissionModel">The GMM; its state count must equal the model's.</param>
+    /// <param name="model">Initial and transition probabilities.</param>
+    /// <param name="features">The feature sequences.</param>
+    /// <param name="logLikelihoods">Receives log P(x) per sequence: 0 for an empty sequence, -inf when no path exists.</param>
+    /// <param name="result">Receives the best path and its score per sequence.</param>
+    /// <exception cref="ArgumentException">Shapes disagree, or a feature is NaN/infinite.</exception>
+    public void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result)
+    {
+        EngineArguments.DecodeShapes(emissionModel, model, features, logLikelihoods.Length, nameof(logLikelihoods), result);
+        features.ValidateFinite(nameof(features));
+        int batch = features.BatchSize;
+        result.BatchSize = batch;
+        var scores = Scores(batch);
+        if (Serial(batch)) for (int b = 0; b < batch; b++) scores[b] = DecodeSequence(emissionModel.Tables, model, features, b, _single, result);
+        else DecodeInParallel(emissionModel, model, features, scores, result);
+        scores.AsSpan(0, batch).CopyTo(logLikelihoods);
+    }
+
+    private double DecodeSequence(GmmTables tables, HmmModel model, SequenceBatch features, int b, Workspace ws, ViterbiResult result)
+    {
+        var tr = model.Transitions;
+        int length = features.Lengths[b], stride = tr.PaddedStateCount;
+        ws.EnsureColumns(stride, tr.TableRows, columns: 5);
+        ws.EnsureBackpointers(length, stride);
+        ws.EnsureEmissions(length, stride);
+        GaussianSequence(tables, features, b, ws, ws.Emissions, 0, stride);
+        fixed (float* e = ws.Emissions)
+        fixed (float* table = tr.IntoTable)
+        fixed (float* scaled = ScaledTable(tr, backward: false))
+        fixed (float* init = model.LogInitialPadded)
+        fixed (float* scratch = ws.Scratch)
+        fixed (float* bp = ws.Backpointers)
+        {
+            var forward = Job(model, e, length, stride, table, init, scratch, ws.Pad);
+            forward.Scaled = scaled;
+            // Viterbi's two columns follow forward's three.
+            var viterbi = Job(model, e, length, stride, table, init, scratch + 3 * forward.ColumnSize, ws.Pad);
+            viterbi.Backpointers = bp;
+            double ll = CpuPasses.DecodePass(Width, ref forward, ref viterbi, out double score);
+            Backtrace(result, b, score, ref viterbi, model.StateCount);
+            return ll;
         }
     }
 
@@ -353,13 +416,15 @@ public sealed unsafe class HmmEngine : IHmmEngine
         return _scores;
     }
 
-    private void GaussianInParallel(GaussianMixtureEmissions gmm, SequenceBatch features, EmissionBatch output) => ForEach(features.BatchSize, (b, ws) => GaussianSequence(gmm.Tables, features, output, b, ws));
+    private void GaussianInParallel(GaussianMixtureEmissions gmm, SequenceBatch features, EmissionBatch output) => ForEach(features.BatchSize, (b, ws) => GaussianSequence(gmm.Tables, features, b, ws, output.Data, output.Offset(b, 0), output.Stride));
 
     private void ForwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logAlpha) => ForEach(emissions.BatchSize, (b, ws) => scores[b] = ForwardSequence(model, emissions, b, ws, logAlpha));
 
     private void BackwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logBeta) => ForEach(emissions.BatchSize, (b, ws) => scores[b] = BackwardSequence(model, emissions, b, ws, logBeta));
 
     private void PosteriorsInParallel(HmmModel model, EmissionBatch emissions, PosteriorResult result) => ForEach(emissions.BatchSize, (b, ws) => result.LogLikelihoodArray[b] = PosteriorSequence(model, emissions, b, ws, result));
+
+    private void DecodeInParallel(GaussianMixtureEmissions gmm, HmmModel model, SequenceBatch features, double[] scores, ViterbiResult result) => ForEach(features.BatchSize, (b, ws) => scores[b] = DecodeSequence(gmm.Tables, model, features, b, ws, result));
 
     // Delegates live in their own methods so that the serial path allocates no closure.
     private void ViterbiInParallel(HmmModel model, EmissionBatch emissions, ViterbiResult result) => ForEach(emissions.BatchSize, (b, ws) => ViterbiSequence(model, emissions, b, ws, result));
