@@ -19,34 +19,46 @@ internal static unsafe partial class CpuPasses
     public static double ForwardPass<TL, TV, TS>(ref SequenceJob job)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
     {
-        if (job.Length == 0) return 0.0;
         var chain = Begin<TL, TV, TS>(ref job);
         for (int t = 1; t < job.Length && chain.Alive; t++) Advance<TL, TV, TS>(ref job, ref chain, t);
         return Finish<TL, TV, TS>(ref job, ref chain);
     }
 
     /// <summary>
-    /// Forward (log-sum-exp) and Viterbi (max-plus) through one sequence in one time loop: the same steps as two
-    /// <see cref="ForwardPass{TL, TV, TS}"/> calls (bit for bit), interleaved frame by frame so that the two
-    /// latency-bound dependency chains overlap in the out-of-order core. Both jobs read the same emissions and
-    /// table; each has its own scratch columns. Returns log P(x); <paramref name="score"/> receives the best path's
-    /// log score (and <paramref name="viterbi"/>'s back-pointers are filled).
+    /// Forward (log-sum-exp) and Viterbi (max-plus) through two sequences in one time loop: the same steps as four
+    /// <see cref="ForwardPass{TL, TV, TS}"/> calls (bit for bit), interleaved frame by frame so that the four
+    /// latency-bound dependency chains overlap in the out-of-order core. <paramref name="jobs"/> holds sequence A's
+    /// forward and Viterbi jobs, then sequence B's (either may have length 0; a forward and its Viterbi job read the
+    /// same emissions and table, each job has its own scratch columns). <paramref name="results"/> receives log P(x)
+    /// and the best path's log score of A, then of B; the Viterbi jobs' back-pointers are filled.
     /// </summary>
     [LaneDispatch]
-    public static double DecodePass<TL, TV>(ref SequenceJob forward, ref SequenceJob viterbi, out double score)
+    public static void DecodePass<TL, TV>(SequenceJob* jobs, double* results)
         where TL : struct, ILane<TV> where TV : struct
     {
-        score = 0.0;
-        if (forward.Length == 0) return 0.0;
-        var f = Begin<TL, TV, LogSumExp>(ref forward);
-        var v = Begin<TL, TV, MaxPlus>(ref viterbi);
-        for (int t = 1; t < forward.Length && (f.Alive || v.Alive); t++)
+        ref SequenceJob forwardA = ref jobs[0], viterbiA = ref jobs[1], forwardB = ref jobs[2], viterbiB = ref jobs[3];
+        var fa = Begin<TL, TV, LogSumExp>(ref forwardA);
+        var va = Begin<TL, TV, MaxPlus>(ref viterbiA);
+        var fb = Begin<TL, TV, LogSumExp>(ref forwardB);
+        var vb = Begin<TL, TV, MaxPlus>(ref viterbiB);
+        int lengthA = forwardA.Length, lengthB = forwardB.Length, length = System.Math.Max(lengthA, lengthB);
+        for (int t = 1; t < length; t++)
         {
-            if (f.Alive) Advance<TL, TV, LogSumExp>(ref forward, ref f, t);
-            if (v.Alive) Advance<TL, TV, MaxPlus>(ref viterbi, ref v, t);
+            if (t < lengthA)
+            {
+                if (fa.Alive) Advance<TL, TV, LogSumExp>(ref forwardA, ref fa, t);
+                if (va.Alive) Advance<TL, TV, MaxPlus>(ref viterbiA, ref va, t);
+            }
+            if (t < lengthB)
+            {
+                if (fb.Alive) Advance<TL, TV, LogSumExp>(ref forwardB, ref fb, t);
+                if (vb.Alive) Advance<TL, TV, MaxPlus>(ref viterbiB, ref vb, t);
+            }
         }
-        score = Finish<TL, TV, MaxPlus>(ref viterbi, ref v);
-        return Finish<TL, TV, LogSumExp>(ref forward, ref f);
+        results[0] = Finish<TL, TV, LogSumExp>(ref forwardA, ref fa);
+        results[1] = Finish<TL, TV, MaxPlus>(ref viterbiA, ref va);
+        results[2] = Finish<TL, TV, LogSumExp>(ref forwardB, ref fb);
+        results[3] = Finish<TL, TV, MaxPlus>(ref viterbiB, ref vb);
     }
 
     /// <summary>One recursion's place in its sequence: the column of the last frame done, the next one's buffer, the summed maxima.</summary>
@@ -61,7 +73,7 @@ internal static unsafe partial class CpuPasses
         public bool Scaled;
     }
 
-    /// <summary>Frame 0 of a non-empty sequence: initial + emission, normalised and recorded.</summary>
+    /// <summary>Frame 0: initial + emission, normalised and recorded (an empty sequence: nothing to do, not alive).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Chain Begin<TL, TV, TS>(ref SequenceJob job)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
@@ -69,6 +81,7 @@ internal static unsafe partial class CpuPasses
         var l = default(TL);
         int stride = job.Stride, count = l.Count;
         var chain = new Chain { Previous = job.Scratch + job.Pad, Current = job.Scratch + job.ColumnSize + job.Pad };
+        if (job.Length == 0) return chain;
         float* prev = chain.Previous;
         for (int j0 = 0; j0 < stride; j0 += count)
             l.Store(l.Add(l.Load(ref job.Initial[j0]), l.Load(ref job.Emissions[j0])), ref prev[j0]);
@@ -130,11 +143,12 @@ internal static unsafe partial class CpuPasses
         chain.Previous = cur;
     }
 
-    /// <summary>The pass's result from its last column: -inf when no path survived, the summed maxima for Viterbi, log P(x) for forward.</summary>
+    /// <summary>The pass's result from its last column: 0 for an empty sequence, -inf when no path survived, the summed maxima for Viterbi, log P(x) for forward.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Finish<TL, TV, TS>(ref SequenceJob job, ref Chain chain)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
     {
+        if (job.Length == 0) return 0.0;
         if (!chain.Alive) return double.NegativeInfinity;
         if (!default(TS).NeedsSumPass) return chain.Total; // the column maximum is 0 after normalising
         var l = default(TL);
