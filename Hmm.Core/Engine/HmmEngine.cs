@@ -53,12 +53,6 @@ public sealed unsafe class HmmEngine : IHmmEngine
     /// </summary>
     internal bool ScaledDenseStep { get; init; } = true;
 
-    /// <summary>
-    /// <see cref="Decode"/> runs sequences two at a time (four dependency chains in one time loop) rather than one at a time.
-    /// Benchmark knob; default true. Results are the same either way.
-    /// </summary>
-    internal bool PairedDecode { get; init; } = true;
-
     /// <summary>The scaled tables of a model's dense forward (into) or backward (out-of) step, or null for the exact step.</summary>
     private float[]? ScaledTable(TransitionModel tr, bool backward) =>
         ScaledDenseStep ? (backward ? tr.ScaledOutOfTable : tr.ScaledIntoTable) : null;
@@ -360,31 +354,22 @@ public sealed unsafe class HmmEngine : IHmmEngine
     {
         EngineArguments.DecodeShapes(emissionModel, model, features, logLikelihoods.Length, nameof(logLikelihoods), result);
         features.ValidateFinite(nameof(features));
-        int batch = features.BatchSize, group = PairedDecode ? 2 : 1, groups = (batch + group - 1) / group;
+        int batch = features.BatchSize;
         result.BatchSize = batch;
         var scores = Scores(batch);
-        if (Serial(groups)) for (int g = 0; g < groups; g++) DecodePair(emissionModel.Tables, model, features, group * g, group, _single, scores, result);
-        else DecodeInParallel(emissionModel, model, features, groups, group, scores, result);
+        if (Serial(batch)) for (int b = 0; b < batch; b++) scores[b] = DecodeSequence(emissionModel.Tables, model, features, b, _single, result);
+        else DecodeInParallel(emissionModel, model, features, scores, result);
         scores.AsSpan(0, batch).CopyTo(logLikelihoods);
     }
 
-    /// <summary>
-    /// Sequences <paramref name="a"/> and a + 1 (when <paramref name="count"/> is 2 and the batch has it): emissions of
-    /// both into scratch, then one <see cref="CpuPasses.DecodePass{TL, TV}"/> over the pair (four independent chains),
-    /// then both backtraces.
-    /// </summary>
-    private void DecodePair(GmmTables tables, HmmModel model, SequenceBatch features, int a, int count, Workspace ws, double[] scores, ViterbiResult result)
+    private double DecodeSequence(GmmTables tables, HmmModel model, SequenceBatch features, int b, Workspace ws, ViterbiResult result)
     {
         var tr = model.Transitions;
-        int stride = tr.PaddedStateCount, end = System.Math.Min(a + count, features.BatchSize);
-        int lengthA = features.Lengths[a], lengthB = a + 1 < end ? features.Lengths[a + 1] : 0;
-        // Sequence B's emissions and back-pointers follow A's.
-        long offsetB = (long)lengthA * stride;
-        ws.EnsureColumns(stride, tr.TableRows, columns: 10);
-        ws.EnsureBackpointers(lengthA + lengthB, stride);
-        ws.EnsureEmissions(lengthA + lengthB, stride);
-        GaussianSequence(tables, features, a, ws, ws.Emissions, 0, stride);
-        if (lengthB > 0) GaussianSequence(tables, features, a + 1, ws, ws.Emissions, (int)offsetB, stride);
+        int length = features.Lengths[b], stride = tr.PaddedStateCount;
+        ws.EnsureColumns(stride, tr.TableRows, columns: 5);
+        ws.EnsureBackpointers(length, stride);
+        ws.EnsureEmissions(length, stride);
+        GaussianSequence(tables, features, b, ws, ws.Emissions, 0, stride);
         fixed (float* e = ws.Emissions)
         fixed (float* table = tr.IntoTable)
         fixed (float* scaled = ScaledTable(tr, backward: false))
@@ -392,26 +377,14 @@ public sealed unsafe class HmmEngine : IHmmEngine
         fixed (float* scratch = ws.Scratch)
         fixed (float* bp = ws.Backpointers)
         {
-            // Per sequence: forward's three columns, then Viterbi's two.
-            var jobs = stackalloc SequenceJob[4];
-            var results = stackalloc double[4];
-            for (int k = 0; k < 2; k++)
-            {
-                long offset = k == 0 ? 0 : offsetB;
-                int length = k == 0 ? lengthA : lengthB;
-                ref var forward = ref jobs[2 * k];
-                forward = Job(model, e + offset, length, stride, table, init, scratch + 5 * k * (2 * ws.Pad + stride), ws.Pad);
-                forward.Scaled = scaled;
-                ref var viterbi = ref jobs[2 * k + 1];
-                viterbi = Job(model, e + offset, length, stride, table, init, forward.Scratch + 3 * forward.ColumnSize, ws.Pad);
-                viterbi.Backpointers = bp + offset;
-            }
-            CpuPasses.DecodePass(Width, jobs, results);
-            for (int k = 0; a + k < end; k++)
-            {
-                scores[a + k] = results[2 * k];
-                Backtrace(result, a + k, results[2 * k + 1], ref jobs[2 * k + 1], model.StateCount);
-            }
+            var forward = Job(model, e, length, stride, table, init, scratch, ws.Pad);
+            forward.Scaled = scaled;
+            // Viterbi's two columns follow forward's three.
+            var viterbi = Job(model, e, length, stride, table, init, scratch + 3 * forward.ColumnSize, ws.Pad);
+            viterbi.Backpointers = bp;
+            double ll = CpuPasses.DecodePass(Width, ref forward, ref viterbi, out double score);
+            Backtrace(result, b, score, ref viterbi, model.StateCount);
+            return ll;
         }
     }
 
@@ -451,7 +424,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
 
     private void PosteriorsInParallel(HmmModel model, EmissionBatch emissions, PosteriorResult result) => ForEach(emissions.BatchSize, (b, ws) => result.LogLikelihoodArray[b] = PosteriorSequence(model, emissions, b, ws, result));
 
-    private void DecodeInParallel(GaussianMixtureEmissions gmm, HmmModel model, SequenceBatch features, int groups, int group, double[] scores, ViterbiResult result) => ForEach(groups, (g, ws) => DecodePair(gmm.Tables, model, features, group * g, group, ws, scores, result));
+    private void DecodeInParallel(GaussianMixtureEmissions gmm, HmmModel model, SequenceBatch features, double[] scores, ViterbiResult result) => ForEach(features.BatchSize, (b, ws) => scores[b] = DecodeSequence(gmm.Tables, model, features, b, ws, result));
 
     // Delegates live in their own methods so that the serial path allocates no closure.
     private void ViterbiInParallel(HmmModel model, EmissionBatch emissions, ViterbiResult result) => ForEach(emissions.BatchSize, (b, ws) => ViterbiSequence(model, emissions, b, ws, result));

@@ -21,7 +21,7 @@ internal sealed class Workspace
 
     /// <summary>
     /// -inf-padded column buffers for a stride and bandwidth: three per pass (two columns, and the scaled sources p of the
-    /// dense step) by default; <see cref="HmmEngine.Decode"/> asks for ten (per sequence of a pair: forward's three, then Viterbi's two).
+    /// dense step) by default; <see cref="HmmEngine.Decode"/> asks for five (forward's three, then Viterbi's two).
     /// </summary>
     public void EnsureColumns(int stride, int bandwidth, int columns = 3)
     {
@@ -50,7 +50,7 @@ internal sealed class Workspace
         if (Backpointers.Length < size) Backpointers = new float[size];
     }
 
-    /// <summary>[frames, stride] emission log-likelihoods (<see cref="HmmEngine.Decode"/>: a pair of sequences, one after the other).</summary>
+    /// <summary>[frames, stride] emission log-likelihoods of one sequence (<see cref="HmmEngine.Decode"/>).</summary>
     public void EnsureEmissions(int frames, int stride)
     {
         long size = (long)frames * stride;

@@ -71,13 +71,6 @@ public abstract class DecodeSuite
     }
 
     [Fact]
-    public void Decode_one_sequence_at_a_time_equals_the_separate_calls()
-    {
-        var engine = CreateEngine(1);
-        CheckCases(new HmmEngine(engine.Width, 1, allowUnaccelerated: true) { PairedDecode = false }, iterations: 6);
-    }
-
-    [Fact]
     public void Impossible_sequences_decode_to_negative_infinity_and_minus_one_paths()
     {
         var engine = CreateEngine(1);
