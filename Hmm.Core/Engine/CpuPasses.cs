@@ -25,29 +25,32 @@ internal static unsafe partial class CpuPasses
     }
 
     /// <summary>
-    /// Forward (log-sum-exp) and Viterbi (max-plus) through one sequence in one time loop: the same steps as two
-    /// <see cref="ForwardPass{TL, TV, TS}"/> calls (bit for bit), interleaved frame by frame so that the two
-    /// latency-bound dependency chains overlap in the out-of-order core. Both jobs read the same emissions and
-    /// table; each has its own scratch columns. Returns log P(x); <paramref name="score"/> receives the best path's
-    /// log score (and <paramref name="viterbi"/>'s back-pointers are filled).
+    /// Two independent recursions in one time loop, advanced frame by frame: the same steps as two
+    /// <see cref="ForwardPass{TL, TV, TS}"/> calls (bit for bit), interleaved so that the two latency-bound dependency
+    /// chains (each ~100-200 cycles a frame) overlap in the out-of-order core. <see cref="HmmEngine.Decode"/> pairs one
+    /// sequence's forward (<typeparamref name="TA"/> = <see cref="LogSumExp"/>) with its Viterbi
+    /// (<typeparamref name="TB"/> = <see cref="MaxPlus"/>) over the same emissions; Forward and Viterbi pair two
+    /// sequences of a batch. The jobs may differ in length (either may be 0) and each has its own scratch columns.
+    /// Returns <paramref name="a"/>'s result; <paramref name="resultB"/> receives <paramref name="b"/>'s.
     /// </summary>
     /// <remarks>
-    /// Two sequences per loop (four chains) measured slower on an AMD EPYC (Vector512, N = 10): the out-of-order
-    /// window is already full with two chains.
+    /// Four chains (two sequences' forward and Viterbi) measured slower than two on an AMD EPYC (Vector512, N = 10):
+    /// the out-of-order window is already full.
     /// </remarks>
     [LaneDispatch]
-    public static double DecodePass<TL, TV>(ref SequenceJob forward, ref SequenceJob viterbi, out double score)
-        where TL : struct, ILane<TV> where TV : struct
+    public static double PairPass<TL, TV, TA, TB>(ref SequenceJob a, ref SequenceJob b, out double resultB)
+        where TL : struct, ILane<TV> where TV : struct where TA : struct, ISemiring where TB : struct, ISemiring
     {
-        var f = Begin<TL, TV, LogSumExp>(ref forward);
-        var v = Begin<TL, TV, MaxPlus>(ref viterbi);
-        for (int t = 1; t < forward.Length && (f.Alive || v.Alive); t++)
+        var ca = Begin<TL, TV, TA>(ref a);
+        var cb = Begin<TL, TV, TB>(ref b);
+        int lengthA = a.Length, lengthB = b.Length, length = System.Math.Max(lengthA, lengthB);
+        for (int t = 1; t < length && (ca.Alive || cb.Alive); t++)
         {
-            if (f.Alive) Advance<TL, TV, LogSumExp>(ref forward, ref f, t);
-            if (v.Alive) Advance<TL, TV, MaxPlus>(ref viterbi, ref v, t);
+            if (ca.Alive && t < lengthA) Advance<TL, TV, TA>(ref a, ref ca, t);
+            if (cb.Alive && t < lengthB) Advance<TL, TV, TB>(ref b, ref cb, t);
         }
-        score = Finish<TL, TV, MaxPlus>(ref viterbi, ref v);
-        return Finish<TL, TV, LogSumExp>(ref forward, ref f);
+        resultB = Finish<TL, TV, TB>(ref b, ref cb);
+        return Finish<TL, TV, TA>(ref a, ref ca);
     }
 
     /// <summary>One recursion's place in its sequence: the column of the last frame done, the next one's buffer, the summed maxima.</summary>

@@ -125,7 +125,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         Check(model, emissions, logLikelihoods.Length, nameof(logLikelihoods));
         logAlpha?.ShapeLike(emissions, nameof(logAlpha));
         var scores = Scores(emissions.BatchSize);
-        if (Serial(emissions.BatchSize)) for (int b = 0; b < emissions.BatchSize; b++) scores[b] = ForwardSequence(model, emissions, b, _single, logAlpha);
+        if (Serial(Pairs(emissions.BatchSize))) for (int b = 0; b < emissions.BatchSize; b += 2) ForwardPair(model, emissions, b, _single, scores, logAlpha);
         else ForwardInParallel(model, emissions, scores, logAlpha);
         scores.AsSpan(0, emissions.BatchSize).CopyTo(logLikelihoods);
     }
@@ -145,34 +145,38 @@ public sealed unsafe class HmmEngine : IHmmEngine
         scores.AsSpan(0, emissions.BatchSize).CopyTo(logLikelihoods);
     }
 
-    private double ForwardSequence(HmmModel model, EmissionBatch emissions, int b, Workspace ws, StateLattice? logAlpha)
+    /// <summary>Sequences <paramref name="a"/> and a + 1 (when the batch has it) through one <see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>.</summary>
+    private void ForwardPair(HmmModel model, EmissionBatch emissions, int a, Workspace ws, double[] scores, StateLattice? logAlpha)
     {
         var tr = model.Transitions;
-        int length = emissions.Lengths[b], stride = emissions.Stride;
-        ws.EnsureColumns(stride, tr.TableRows);
-        if (logAlpha != null) ws.EnsureLattice(length, stride, both: false);
+        bool two = a + 1 < emissions.BatchSize;
+        int lengthA = emissions.Lengths[a], lengthB = two ? emissions.Lengths[a + 1] : 0, stride = emissions.Stride;
+        ws.EnsureColumns(stride, tr.TableRows, columns: 6);
+        if (logAlpha != null) ws.EnsureLattice(System.Math.Max(lengthA, lengthB), stride, both: true);
         fixed (float* e = emissions.Data)
         fixed (float* table = tr.IntoTable)
         fixed (float* scaled = ScaledTable(tr, backward: false))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
-        fixed (float* columns = ws.ColumnsA)
-        fixed (float* scales = ws.ScalesA)
+        fixed (float* columnsA = ws.ColumnsA)
+        fixed (float* columnsB = ws.ColumnsB)
+        fixed (float* scalesA = ws.ScalesA)
+        fixed (float* scalesB = ws.ScalesB)
         {
-            var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
-            job.Scaled = scaled;
-            if (logAlpha != null) { job.Columns = columns; job.Scales = scales; }
-            double ll = CpuPasses.ForwardPass<LogSumExp>(Width, ref job);
+            var first = Job(model, e + emissions.Offset(a, 0), lengthA, stride, table, init, scratch, ws.Pad);
+            // The second sequence's three columns follow the first's.
+            var second = Job(model, e + (two ? emissions.Offset(a + 1, 0) : 0), lengthB, stride, table, init, scratch + 3 * first.ColumnSize, ws.Pad);
+            first.Scaled = second.Scaled = scaled;
             if (logAlpha != null)
             {
-                double cumulative = 0;
-                for (int t = 0; t < length; t++)
-                {
-                    cumulative += scales[t];
-                    Absolute(columns + (long)t * stride, cumulative, logAlpha.Data.AsSpan(logAlpha.Offset(b, t), stride), emissions.StateCount);
-                }
+                first.Columns = columnsA; first.Scales = scalesA;
+                second.Columns = columnsB; second.Scales = scalesB;
             }
-            return ll;
+            scores[a] = CpuPasses.PairPass<LogSumExp, LogSumExp>(Width, ref first, ref second, out double llB);
+            if (two) scores[a + 1] = llB;
+            if (logAlpha == null) return;
+            StoreAbsolute(ref first, logAlpha, a, forward: true);
+            if (two) StoreAbsolute(ref second, logAlpha, a + 1, forward: true);
         }
     }
 
@@ -194,22 +198,27 @@ public sealed unsafe class HmmEngine : IHmmEngine
             job.Scaled = scaled;
             if (logBeta != null) { job.Columns = columns; job.Scales = scales; }
             double ll = CpuPasses.BackwardPass(Width, ref job, init);
-            if (logBeta != null)
-            {
-                double cumulative = 0;
-                for (int t = length - 1; t >= 0; t--)
-                {
-                    cumulative += scales[t];
-                    Absolute(columns + (long)t * stride, cumulative, logBeta.Data.AsSpan(logBeta.Offset(b, t), stride), emissions.StateCount);
-                }
-            }
+            if (logBeta != null) StoreAbsolute(ref job, logBeta, b, forward: false);
             return ll;
         }
     }
 
-    private static void Absolute(float* column, double offset, Span<float> destination, int states)
+    /// <summary>
+    /// A pass's recorded normalised columns made absolute into <paramref name="lattice"/>: each frame's column plus the
+    /// scales summed from the start (forward) or from the end (backward).
+    /// </summary>
+    private static void StoreAbsolute(ref SequenceJob job, StateLattice lattice, int b, bool forward)
     {
-        for (int j = 0; j < states; j++) destination[j] = (float)(column[j] + offset);
+        double cumulative = 0;
+        int length = job.Length;
+        for (int u = 0; u < length; u++)
+        {
+            int t = forward ? u : length - 1 - u;
+            cumulative += job.Scales[t];
+            float* column = job.Columns + (long)t * job.Stride;
+            var destination = lattice.Data.AsSpan(lattice.Offset(b, t), job.Stride);
+            for (int j = 0; j < job.States; j++) destination[j] = (float)(column[j] + cumulative);
+        }
     }
 
     // ---------------------------------------------------------------- posteriors
@@ -285,26 +294,32 @@ public sealed unsafe class HmmEngine : IHmmEngine
         if (result.MaxLength < emissions.MaxLength)
             throw new ArgumentException($"result holds paths of {result.MaxLength} frames but emissions have up to {emissions.MaxLength}.", nameof(result));
         result.BatchSize = emissions.BatchSize;
-        if (Serial(emissions.BatchSize)) for (int b = 0; b < emissions.BatchSize; b++) ViterbiSequence(model, emissions, b, _single, result);
+        if (Serial(Pairs(emissions.BatchSize))) for (int b = 0; b < emissions.BatchSize; b += 2) ViterbiPair(model, emissions, b, _single, result);
         else ViterbiInParallel(model, emissions, result);
     }
 
-    private void ViterbiSequence(HmmModel model, EmissionBatch emissions, int b, Workspace ws, ViterbiResult result)
+    /// <summary>Sequences <paramref name="a"/> and a + 1 (when the batch has it) through one <see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>.</summary>
+    private void ViterbiPair(HmmModel model, EmissionBatch emissions, int a, Workspace ws, ViterbiResult result)
     {
         var tr = model.Transitions;
-        int length = emissions.Lengths[b], stride = emissions.Stride, n = emissions.StateCount;
-        ws.EnsureColumns(stride, tr.TableRows);
-        ws.EnsureBackpointers(length, stride);
+        bool two = a + 1 < emissions.BatchSize;
+        int lengthA = emissions.Lengths[a], lengthB = two ? emissions.Lengths[a + 1] : 0, stride = emissions.Stride, n = emissions.StateCount;
+        ws.EnsureColumns(stride, tr.TableRows, columns: 4);
+        ws.EnsureBackpointers(lengthA + lengthB, stride);
         fixed (float* e = emissions.Data)
         fixed (float* table = tr.IntoTable)
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
         fixed (float* bp = ws.Backpointers)
         {
-            var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
-            job.Backpointers = bp;
-            double score = CpuPasses.ForwardPass<MaxPlus>(Width, ref job);
-            Backtrace(result, b, score, ref job, n);
+            var first = Job(model, e + emissions.Offset(a, 0), lengthA, stride, table, init, scratch, ws.Pad);
+            // The second sequence's two columns and back-pointers follow the first's.
+            var second = Job(model, e + (two ? emissions.Offset(a + 1, 0) : 0), lengthB, stride, table, init, scratch + 2 * first.ColumnSize, ws.Pad);
+            first.Backpointers = bp;
+            second.Backpointers = bp + (long)lengthA * stride;
+            double scoreA = CpuPasses.PairPass<MaxPlus, MaxPlus>(Width, ref first, ref second, out double scoreB);
+            Backtrace(result, a, scoreA, ref first, n);
+            if (two) Backtrace(result, a + 1, scoreB, ref second, n);
         }
     }
 
@@ -382,7 +397,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
             // Viterbi's two columns follow forward's three.
             var viterbi = Job(model, e, length, stride, table, init, scratch + 3 * forward.ColumnSize, ws.Pad);
             viterbi.Backpointers = bp;
-            double ll = CpuPasses.DecodePass(Width, ref forward, ref viterbi, out double score);
+            double ll = CpuPasses.PairPass<LogSumExp, MaxPlus>(Width, ref forward, ref viterbi, out double score);
             Backtrace(result, b, score, ref viterbi, model.StateCount);
             return ll;
         }
@@ -418,7 +433,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
 
     private void GaussianInParallel(GaussianMixtureEmissions gmm, SequenceBatch features, EmissionBatch output) => ForEach(features.BatchSize, (b, ws) => GaussianSequence(gmm.Tables, features, b, ws, output.Data, output.Offset(b, 0), output.Stride));
 
-    private void ForwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logAlpha) => ForEach(emissions.BatchSize, (b, ws) => scores[b] = ForwardSequence(model, emissions, b, ws, logAlpha));
+    private void ForwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logAlpha) => ForEach(Pairs(emissions.BatchSize), (p, ws) => ForwardPair(model, emissions, 2 * p, ws, scores, logAlpha));
 
     private void BackwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logBeta) => ForEach(emissions.BatchSize, (b, ws) => scores[b] = BackwardSequence(model, emissions, b, ws, logBeta));
 
@@ -427,7 +442,10 @@ public sealed unsafe class HmmEngine : IHmmEngine
     private void DecodeInParallel(GaussianMixtureEmissions gmm, HmmModel model, SequenceBatch features, double[] scores, ViterbiResult result) => ForEach(features.BatchSize, (b, ws) => scores[b] = DecodeSequence(gmm.Tables, model, features, b, ws, result));
 
     // Delegates live in their own methods so that the serial path allocates no closure.
-    private void ViterbiInParallel(HmmModel model, EmissionBatch emissions, ViterbiResult result) => ForEach(emissions.BatchSize, (b, ws) => ViterbiSequence(model, emissions, b, ws, result));
+    private void ViterbiInParallel(HmmModel model, EmissionBatch emissions, ViterbiResult result) => ForEach(Pairs(emissions.BatchSize), (p, ws) => ViterbiPair(model, emissions, 2 * p, ws, result));
+
+    /// <summary>Forward and Viterbi run sequences two at a time (<see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>).</summary>
+    private static int Pairs(int batch) => (batch + 1) / 2;
 
     // The serial path is written out at each call site (no delegate) so that it allocates nothing.
     private bool Serial(int batch) => MaxDegreeOfParallelism == 1 || batch == 1;

@@ -20,8 +20,8 @@ internal sealed class Workspace
     public int Pad;
 
     /// <summary>
-    /// -inf-padded column buffers for a stride and bandwidth: three per pass (two columns, and the scaled sources p of the
-    /// dense step) by default; <see cref="HmmEngine.Decode"/> asks for five (forward's three, then Viterbi's two).
+    /// -inf-padded column buffers for a stride and bandwidth: three per forward or backward pass (two columns, and the
+    /// scaled sources p of the dense step), two per Viterbi pass; callers that run two passes at once ask for both sets.
     /// </summary>
     public void EnsureColumns(int stride, int bandwidth, int columns = 3)
     {
