@@ -305,6 +305,9 @@ internal static unsafe partial class CpuPasses
     {
         var l = default(TL);
         int count = l.Count, d = gmm.Dimension, width = 2 * d, columns = gmm.PaddedColumns;
+        // Lane groups to compute: N·K columns rounded up to this width's lanes, not to the widest (PaddedColumns, the
+        // weights' row stride). Columns past them are read only by padding lanes of MixtureLogSumExp, which it masks.
+        int used = (gmm.States * gmm.Components + count - 1) / count * count;
         var features = new CpuMemory(featureScratch);
         var weights = new CpuMemory(gmm.Weights);
         var bias = new CpuMemory(gmm.Bias);
@@ -315,11 +318,11 @@ internal static unsafe partial class CpuPasses
             for (int r = 0; r < rows; r++)
                 PrepareFeatures<TL, TV>(frames + (long)(t0 + r) * d, gmm.Center, d, featureScratch + r * width);
             int c0 = 0;
-            for (; c0 + 3 * count <= columns; c0 += 3 * count)
+            for (; c0 + 3 * count <= used; c0 += 3 * count)
                 Definitions.GaussianBlock4x3<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
-            for (; c0 + 2 * count <= columns; c0 += 2 * count)
+            for (; c0 + 2 * count <= used; c0 += 2 * count)
                 Definitions.GaussianBlock4x2<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
-            for (; c0 < columns; c0 += count)
+            for (; c0 < used; c0 += count)
                 Definitions.GaussianBlock4x1<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
             for (int r = 0; r < rows; r++)
             {
