@@ -163,9 +163,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         fixed (float* scalesA = ws.ScalesA)
         fixed (float* scalesB = ws.ScalesB)
         {
-            var first = Job(model, e + emissions.Offset(a, 0), lengthA, stride, table, init, scratch, ws.Pad);
-            // The second sequence's three columns follow the first's.
-            var second = Job(model, e + (two ? emissions.Offset(a + 1, 0) : 0), lengthB, stride, table, init, scratch + 3 * first.ColumnSize, ws.Pad);
+            PairJobs(model, emissions, a, e, table, init, scratch, ws.Pad, columnsEach: 3, out var first, out var second);
             first.Scaled = second.Scaled = scaled;
             if (logAlpha != null)
             {
@@ -312,9 +310,8 @@ public sealed unsafe class HmmEngine : IHmmEngine
         fixed (float* scratch = ws.Scratch)
         fixed (float* bp = ws.Backpointers)
         {
-            var first = Job(model, e + emissions.Offset(a, 0), lengthA, stride, table, init, scratch, ws.Pad);
-            // The second sequence's two columns and back-pointers follow the first's.
-            var second = Job(model, e + (two ? emissions.Offset(a + 1, 0) : 0), lengthB, stride, table, init, scratch + 2 * first.ColumnSize, ws.Pad);
+            PairJobs(model, emissions, a, e, table, init, scratch, ws.Pad, columnsEach: 2, out var first, out var second);
+            // The second sequence's back-pointers follow the first's.
             first.Backpointers = bp;
             second.Backpointers = bp + (long)lengthA * stride;
             double scoreA = CpuPasses.PairPass<MaxPlus, MaxPlus>(Width, ref first, ref second, out double scoreB);
@@ -418,6 +415,20 @@ public sealed unsafe class HmmEngine : IHmmEngine
         Scratch = scratch,
         Pad = pad,
     };
+
+    /// <summary>
+    /// The jobs of sequences <paramref name="a"/> and a + 1 for one <see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>: the
+    /// second's <paramref name="columnsEach"/> scratch columns follow the first's; past the batch's end it has length 0.
+    /// </summary>
+    private static void PairJobs(HmmModel model, EmissionBatch emissions, int a, float* e, float* table, float* init, float* scratch, int pad,
+        int columnsEach, out SequenceJob first, out SequenceJob second)
+    {
+        bool two = a + 1 < emissions.BatchSize;
+        int stride = emissions.Stride;
+        first = Job(model, e + emissions.Offset(a, 0), emissions.Lengths[a], stride, table, init, scratch, pad);
+        second = Job(model, e + (two ? emissions.Offset(a + 1, 0) : 0), two ? emissions.Lengths[a + 1] : 0, stride, table, init,
+            scratch + columnsEach * first.ColumnSize, pad);
+    }
 
     private static void Check(HmmModel model, EmissionBatch emissions, int capacity, string capacityName)
     {
