@@ -18,6 +18,7 @@ public class GmmDecode
     private SequenceBatch _features = null!;
     private EmissionBatch _emissions = null!;
     private ViterbiResult _result = null!;
+    private readonly double[] _logLikelihoods = new double[B];
 
     [ParamsSource(nameof(WidthValues))]
     public SimdWidth Width { get; set; }
@@ -47,6 +48,10 @@ public class GmmDecode
         _engine.ComputeEmissions(_gmm, _features, _emissions);
         _engine.Viterbi(_model, _emissions, _result);
     }
+
+    /// <summary>Emissions, log-likelihoods and Viterbi in one call (the first row): no emission batch, forward and Viterbi fused.</summary>
+    [Benchmark(OperationsPerInvoke = B * T)]
+    public void Decode() => _engine.Decode(_gmm, _model, _features, _logLikelihoods, _result);
 
     [Benchmark(OperationsPerInvoke = B * T)]
     public void EmissionsOnly() => _engine.ComputeEmissions(_gmm, _features, _emissions);

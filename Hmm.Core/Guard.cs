@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Hmm;
 
@@ -45,6 +47,23 @@ internal static class Guard
     }
 
     public static bool IsFinite(float v) => v - v == 0f;
+
+    /// <summary>True when every value is finite, checked a SIMD register at a time (x - x is 0 exactly for finite x, NaN otherwise).</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        var zero = Vector<float>.Zero;
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            var v = vectors[i];
+            if (!Vector.EqualsAll(v - v, zero)) return false;
+        }
+        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+        {
+            if (!IsFinite(values[i])) return false;
+        }
+        return true;
+    }
 
     /// <summary>Checks that exp(logs) sums to one within <see cref="RowSumTolerance"/>.</summary>
     public static void LogRowSumsToOne(ReadOnlySpan<float> logs, string name, string what)

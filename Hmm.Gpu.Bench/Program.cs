@@ -37,7 +37,7 @@ public static class Program
             "tests" => CudaTests.Run(args.Length > 1 ? args[1] : null),
             "bwd" => Benchmarks.BackwardDebug(),
             "encode" => Benchmarks.EncodeTiming(),
-            "cpu" => Benchmarks.CpuWidths(),
+            "cpu" => Benchmarks.CpuWidths(rounds: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 11),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
             _ => Usage(),
         };
@@ -232,7 +232,9 @@ internal static class Benchmarks
         var cpuPaths = new ViterbiResult(B1, T);
         var cpuLl = new double[B1];
         var cpuTimes = new List<double>();
+        var cpuDecodeTimes = new List<double>();
         // 30 warm-up rounds: tiered JIT must reach its optimised code (4 rounds measured Tier-0/OSR code before).
+        // Rounds alternate the separate calls and Decode (one fused pass per sequence) so both see the same machine state.
         for (int r = 0; r < 41; r++)
         {
             var sw = Stopwatch.StartNew();
@@ -240,11 +242,14 @@ internal static class Benchmarks
             cpu.Forward(model, cpuEmissions, cpuLl);
             cpu.Viterbi(model, cpuEmissions, cpuPaths);
             if (r >= 30) cpuTimes.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            cpu.Decode(gmm, model, features32, cpuLl, cpuPaths);
+            if (r >= 30) cpuDecodeTimes.Add(sw.Elapsed.TotalMilliseconds);
         }
-        Console.WriteLine($"host CPU: {CpuModel()}, SIMD {SimdCapabilities.Best}; CPU engine first row: min {cpuTimes.Min():F1} ms, median {Median(cpuTimes):F1} ms");
+        Console.WriteLine($"host CPU: {CpuModel()}, SIMD {SimdCapabilities.Best}; CPU engine first row: separate calls min {cpuTimes.Min():F1} ms, median {Median(cpuTimes):F1} ms; Decode min {cpuDecodeTimes.Min():F1} ms, median {Median(cpuDecodeTimes):F1} ms");
         CpuWidths(gmm, model, features32);
         rows.Add(new Row($"SIMD CPU engine, 1 thread ({cpu.Width}), first row", SeedMs(seed, "seed MixtureGaussianHMM viterbi CPU1", "N=10 D=80 K=4 B=32 T=1000") + " (seed, 1 thread)",
-            "-", $"{Median(cpuTimes):F1} ms", ">= 50x the seed", ""));
+            "-", $"{Median(cpuDecodeTimes):F1} ms", ">= 50x the seed", $"Decode; separate calls {Median(cpuTimes):F1} ms"));
 
         // ---- variants: time chunks, the scaled step's row split (RowSplit 2/4: compare fwd N=64 B=256 with the default line), and the
         // scaled dense log-semiring step against the two-pass step (Definitions.RelaxDenseScaled).
@@ -417,8 +422,12 @@ internal static class Benchmarks
         return fps > 0 && double.TryParse(parts[fps - 1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? $"{v:E2}" : "?";
     }
 
-    /// <summary>The SIMD CPU engine on one thread at each width: emissions + forward + Viterbi of the first row.</summary>
-    public static int CpuWidths(GaussianMixtureEmissions? gmm = null, HmmModel? model = null, SequenceBatch? features = null)
+    /// <summary>
+    /// The SIMD CPU engine on one thread at each width: emissions + forward + Viterbi of the first row, as separate calls
+    /// and as one <see cref="HmmEngine.Decode"/>, rounds alternating the two after 30
+    /// warm-up rounds, with a bit-for-bit check that they agree. <c>cpu N</c> times N rounds (default 11).
+    /// </summary>
+    public static int CpuWidths(GaussianMixtureEmissions? gmm = null, HmmModel? model = null, SequenceBatch? features = null, int rounds = 11)
     {
         var rng = new Random(7);
         gmm ??= RandomGmm(10, 4, 80, rng);
@@ -427,6 +436,8 @@ internal static class Benchmarks
         var emissions = new EmissionBatch(features.BatchSize, features.MaxLength, model.StateCount);
         var ll = new double[features.BatchSize];
         var paths = new ViterbiResult(features.BatchSize, features.MaxLength);
+        var decodeLl = new double[features.BatchSize];
+        var decodePaths = new ViterbiResult(features.BatchSize, features.MaxLength);
         foreach (var width in new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.VectorT })
         {
             HmmEngine engine;
@@ -434,18 +445,25 @@ internal static class Benchmarks
             catch (PlatformNotSupportedException) { continue; }
             var total = new List<double>();
             var emit = new List<double>();
-            for (int r = 0; r < 41; r++)
+            var decode = new List<double>();
+            for (int r = 0; r < 30 + rounds; r++)
             {
                 var sw = Stopwatch.StartNew();
                 engine.ComputeEmissions(gmm, features, emissions);
                 double e = sw.Elapsed.TotalMilliseconds;
                 engine.Forward(model, emissions, ll);
                 engine.Viterbi(model, emissions, paths);
+                double separate = sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                engine.Decode(gmm, model, features, decodeLl, decodePaths);
                 if (r < 30) continue;
-                total.Add(sw.Elapsed.TotalMilliseconds);
+                decode.Add(sw.Elapsed.TotalMilliseconds);
+                total.Add(separate);
                 emit.Add(e);
             }
-            Console.WriteLine($"  CPU engine {width}, 1 thread: median {Median(total):F1} ms (emissions {Median(emit):F1} ms), {CpuModel()}");
+            bool same = Same(ll, paths, decodeLl, decodePaths);
+            Console.WriteLine($"  CPU engine {width}, 1 thread: separate calls median {Median(total):F1} ms (emissions {Median(emit):F1} ms), Decode median {Median(decode):F1} ms ({Median(total) / Median(decode):F2}x; {(same ? "bit-identical" : "RESULTS DIFFER")}), {CpuModel()}");
+            Console.WriteLine($"    minima over {rounds} rounds (a loaded machine): separate {total.Min():F2} ms (emissions {emit.Min():F2}), Decode {decode.Min():F2} ms");
         }
         return 0;
     }
@@ -466,6 +484,9 @@ internal static class Benchmarks
                 }
         return $"check emissions default vs FMA kernel: max |diff| {worstAbs:E2} nats, max |diff|/max(1,|value|) {worstRel:E2}";
     }
+
+    private static bool Same(double[] ll, ViterbiResult paths, double[] otherLl, ViterbiResult otherPaths) =>
+        ll.AsSpan().SequenceEqual(otherLl) && paths.ScoreArray.AsSpan().SequenceEqual(otherPaths.ScoreArray) && paths.PathArray.AsSpan().SequenceEqual(otherPaths.PathArray);
 
     private static string CpuModel()
     {

@@ -407,18 +407,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     public void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result)
     {
         ThrowIfDisposed();
-        Guard.NotNull(emissionModel, nameof(emissionModel));
-        Guard.NotNull(model, nameof(model));
-        Guard.NotNull(features, nameof(features));
-        Guard.NotNull(result, nameof(result));
-        if (emissionModel.StateCount != model.StateCount)
-            throw new ArgumentException($"the emission model has {emissionModel.StateCount} states but the HMM has {model.StateCount}.", nameof(emissionModel));
-        if (features.Dimension != emissionModel.FeatureDimension)
-            throw new ArgumentException($"features have dimension {features.Dimension} but the model reads {emissionModel.FeatureDimension}.", nameof(features));
-        if (logLikelihoods.Length < features.BatchSize)
-            throw new ArgumentException($"logLikelihoods has room for {logLikelihoods.Length} sequences but the batch has {features.BatchSize}.", nameof(logLikelihoods));
-        if (result.BatchCapacity < features.BatchSize || result.MaxLength < features.MaxLength)
-            throw new ArgumentException($"result holds [{result.BatchCapacity}, {result.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(result));
+        EngineArguments.DecodeShapes(emissionModel, model, features, logLikelihoods.Length, nameof(logLikelihoods), result);
         if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
         int batch = features.BatchSize, maxLength = features.MaxLength, stride = model.Transitions.PaddedStateCount;
         var tables = emissionModel.Tables;

@@ -62,23 +62,8 @@ internal static class HostValidation
     private static ReadOnlySpan<float> Rows(EmissionBatch emissions, int b) =>
         emissions.Data.AsSpan(emissions.Offset(b, 0), emissions.Lengths[b] * emissions.Stride);
 
-    /// <summary>x - x is 0 exactly for finite x and NaN for NaN and ±inf.</summary>
-    public static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-        var zero = Vector<float>.Zero;
-        for (int i = 0; i < vectors.Length; i++)
-        {
-            var v = vectors[i];
-            if (!Vector.EqualsAll(v - v, zero)) return false;
-        }
-        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
-        {
-            float x = values[i];
-            if (x - x != 0f) return false;
-        }
-        return true;
-    }
+    /// <summary>x - x is 0 exactly for finite x and NaN for NaN and ±inf (Hmm.Core's check, a register at a time).</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values) => Guard.AllFinite(values);
 
     /// <summary>No NaN (v == v fails) and no +inf.</summary>
     public static bool NoNaNOrPositiveInfinity(ReadOnlySpan<float> values)

@@ -84,12 +84,13 @@ public sealed class SequenceBatch
         return batch;
     }
 
-    /// <summary>Throws when a feature inside a sequence's length is NaN or infinite.</summary>
+    /// <summary>Throws when a feature inside a sequence's length is NaN or infinite (a SIMD pass per sequence; the scalar scan only finds the position).</summary>
     internal void ValidateFinite(string name)
     {
         for (int b = 0; b < BatchSize; b++)
         {
             var seq = Sequence(b);
+            if (Guard.AllFinite(seq)) continue;
             for (int i = 0; i < seq.Length; i++)
             {
                 if (!Guard.IsFinite(seq[i]))

@@ -30,4 +30,21 @@ internal static class EngineArguments
         if (capacity < emissions.BatchSize)
             throw new ArgumentException($"{capacityName} has room for {capacity} sequences but the batch has {emissions.BatchSize}.", capacityName);
     }
+
+    /// <summary>The checks of <c>Decode</c> (GMM emissions, forward and Viterbi in one call) on either engine.</summary>
+    public static void DecodeShapes(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, int logLikelihoodCount, string logLikelihoodsName, ViterbiResult result)
+    {
+        Guard.NotNull(emissionModel, nameof(emissionModel));
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(features, nameof(features));
+        Guard.NotNull(result, nameof(result));
+        if (emissionModel.StateCount != model.StateCount)
+            throw new ArgumentException($"the emission model has {emissionModel.StateCount} states but the HMM has {model.StateCount}.", nameof(emissionModel));
+        if (features.Dimension != emissionModel.FeatureDimension)
+            throw new ArgumentException($"features have dimension {features.Dimension} but the model reads {emissionModel.FeatureDimension}.", nameof(features));
+        if (logLikelihoodCount < features.BatchSize)
+            throw new ArgumentException($"{logLikelihoodsName} has room for {logLikelihoodCount} sequences but the batch has {features.BatchSize}.", logLikelihoodsName);
+        if (result.BatchCapacity < features.BatchSize || result.MaxLength < features.MaxLength)
+            throw new ArgumentException($"result holds [{result.BatchCapacity}, {result.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(result));
+    }
 }

@@ -69,7 +69,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         switch (model)
         {
             case GaussianMixtureEmissions gmm:
-                if (Serial(features.BatchSize)) for (int b = 0; b < features.BatchSize; b++) GaussianSequence(gmm.Tables, features, output, b, _single);
+                if (Serial(features.BatchSize)) for (int b = 0; b < features.BatchSize; b++) GaussianSequence(gmm.Tables, features, b, _single, output.Data, output.Offset(b, 0), output.Stride);
                 else GaussianInParallel(gmm, features, output);
                 break;
             case CategoricalEmissions cat:
@@ -80,7 +80,8 @@ public sealed unsafe class HmmEngine : IHmmEngine
         }
     }
 
-    private void GaussianSequence(GmmTables tables, SequenceBatch features, EmissionBatch output, int b, Workspace ws)
+    /// <summary>Sequence <paramref name="b"/>'s emissions into <paramref name="output"/> from <paramref name="offset"/>, frames <paramref name="stride"/> floats apart.</summary>
+    private void GaussianSequence(GmmTables tables, SequenceBatch features, int b, Workspace ws, float[] output, int offset, int stride)
     {
         ws.EnsureGaussian(2 * tables.Dimension, tables.RowStride);
         fixed (float* x = features.Data)
@@ -89,7 +90,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         fixed (float* center = tables.Center)
         fixed (float* fs = ws.Features)
         fixed (float* cs = ws.Components)
-        fixed (float* o = output.Data)
+        fixed (float* o = output)
         {
             var gmm = new GmmPointers
             {
@@ -97,7 +98,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
                 Dimension = tables.Dimension, PaddedColumns = tables.PaddedColumns, RowStride = tables.RowStride,
             };
             CpuPasses.GaussianMixturePass(Width, x + (long)b * features.MaxLength * features.Dimension, features.Lengths[b], gmm, fs, cs,
-                o + output.Offset(b, 0), output.Stride);
+                o + offset, stride);
         }
     }
 
@@ -124,7 +125,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         Check(model, emissions, logLikelihoods.Length, nameof(logLikelihoods));
         logAlpha?.ShapeLike(emissions, nameof(logAlpha));
         var scores = Scores(emissions.BatchSize);
-        if (Serial(emissions.BatchSize)) for (int b = 0; b < emissions.BatchSize; b++) scores[b] = ForwardSequence(model, emissions, b, _single, logAlpha);
+        if (Serial(Pairs(emissions.BatchSize))) for (int b = 0; b < emissions.BatchSize; b += 2) ForwardPair(model, emissions, b, _single, scores, logAlpha);
         else ForwardInParallel(model, emissions, scores, logAlpha);
         scores.AsSpan(0, emissions.BatchSize).CopyTo(logLikelihoods);
     }
@@ -144,34 +145,36 @@ public sealed unsafe class HmmEngine : IHmmEngine
         scores.AsSpan(0, emissions.BatchSize).CopyTo(logLikelihoods);
     }
 
-    private double ForwardSequence(HmmModel model, EmissionBatch emissions, int b, Workspace ws, StateLattice? logAlpha)
+    /// <summary>Sequences <paramref name="a"/> and a + 1 (when the batch has it) through one <see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>.</summary>
+    private void ForwardPair(HmmModel model, EmissionBatch emissions, int a, Workspace ws, double[] scores, StateLattice? logAlpha)
     {
         var tr = model.Transitions;
-        int length = emissions.Lengths[b], stride = emissions.Stride;
-        ws.EnsureColumns(stride, tr.TableRows);
-        if (logAlpha != null) ws.EnsureLattice(length, stride, both: false);
+        bool two = a + 1 < emissions.BatchSize;
+        int lengthA = emissions.Lengths[a], lengthB = two ? emissions.Lengths[a + 1] : 0, stride = emissions.Stride;
+        ws.EnsureColumns(stride, tr.TableRows, columns: 6);
+        if (logAlpha != null) ws.EnsureLattice(System.Math.Max(lengthA, lengthB), stride, both: true);
         fixed (float* e = emissions.Data)
         fixed (float* table = tr.IntoTable)
         fixed (float* scaled = ScaledTable(tr, backward: false))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
-        fixed (float* columns = ws.ColumnsA)
-        fixed (float* scales = ws.ScalesA)
+        fixed (float* columnsA = ws.ColumnsA)
+        fixed (float* columnsB = ws.ColumnsB)
+        fixed (float* scalesA = ws.ScalesA)
+        fixed (float* scalesB = ws.ScalesB)
         {
-            var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
-            job.Scaled = scaled;
-            if (logAlpha != null) { job.Columns = columns; job.Scales = scales; }
-            double ll = CpuPasses.ForwardPass<LogSumExp>(Width, ref job);
+            PairJobs(model, emissions, a, e, table, init, scratch, ws.Pad, columnsEach: 3, out var first, out var second);
+            first.Scaled = second.Scaled = scaled;
             if (logAlpha != null)
             {
-                double cumulative = 0;
-                for (int t = 0; t < length; t++)
-                {
-                    cumulative += scales[t];
-                    Absolute(columns + (long)t * stride, cumulative, logAlpha.Data.AsSpan(logAlpha.Offset(b, t), stride), emissions.StateCount);
-                }
+                first.Columns = columnsA; first.Scales = scalesA;
+                second.Columns = columnsB; second.Scales = scalesB;
             }
-            return ll;
+            scores[a] = CpuPasses.PairPass<LogSumExp, LogSumExp>(Width, ref first, ref second, out double llB);
+            if (two) scores[a + 1] = llB;
+            if (logAlpha == null) return;
+            StoreAbsolute(ref first, logAlpha, a, forward: true);
+            if (two) StoreAbsolute(ref second, logAlpha, a + 1, forward: true);
         }
     }
 
@@ -193,22 +196,27 @@ public sealed unsafe class HmmEngine : IHmmEngine
             job.Scaled = scaled;
             if (logBeta != null) { job.Columns = columns; job.Scales = scales; }
             double ll = CpuPasses.BackwardPass(Width, ref job, init);
-            if (logBeta != null)
-            {
-                double cumulative = 0;
-                for (int t = length - 1; t >= 0; t--)
-                {
-                    cumulative += scales[t];
-                    Absolute(columns + (long)t * stride, cumulative, logBeta.Data.AsSpan(logBeta.Offset(b, t), stride), emissions.StateCount);
-                }
-            }
+            if (logBeta != null) StoreAbsolute(ref job, logBeta, b, forward: false);
             return ll;
         }
     }
 
-    private static void Absolute(float* column, double offset, Span<float> destination, int states)
+    /// <summary>
+    /// A pass's recorded normalised columns made absolute into <paramref name="lattice"/>: each frame's column plus the
+    /// scales summed from the start (forward) or from the end (backward).
+    /// </summary>
+    private static void StoreAbsolute(ref SequenceJob job, StateLattice lattice, int b, bool forward)
     {
-        for (int j = 0; j < states; j++) destination[j] = (float)(column[j] + offset);
+        double cumulative = 0;
+        int length = job.Length;
+        for (int u = 0; u < length; u++)
+        {
+            int t = forward ? u : length - 1 - u;
+            cumulative += job.Scales[t];
+            float* column = job.Columns + (long)t * job.Stride;
+            var destination = lattice.Data.AsSpan(lattice.Offset(b, t), job.Stride);
+            for (int j = 0; j < job.States; j++) destination[j] = (float)(column[j] + cumulative);
+        }
     }
 
     // ---------------------------------------------------------------- posteriors
@@ -284,44 +292,111 @@ public sealed unsafe class HmmEngine : IHmmEngine
         if (result.MaxLength < emissions.MaxLength)
             throw new ArgumentException($"result holds paths of {result.MaxLength} frames but emissions have up to {emissions.MaxLength}.", nameof(result));
         result.BatchSize = emissions.BatchSize;
-        if (Serial(emissions.BatchSize)) for (int b = 0; b < emissions.BatchSize; b++) ViterbiSequence(model, emissions, b, _single, result);
+        if (Serial(Pairs(emissions.BatchSize))) for (int b = 0; b < emissions.BatchSize; b += 2) ViterbiPair(model, emissions, b, _single, result);
         else ViterbiInParallel(model, emissions, result);
     }
 
-    private void ViterbiSequence(HmmModel model, EmissionBatch emissions, int b, Workspace ws, ViterbiResult result)
+    /// <summary>Sequences <paramref name="a"/> and a + 1 (when the batch has it) through one <see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>.</summary>
+    private void ViterbiPair(HmmModel model, EmissionBatch emissions, int a, Workspace ws, ViterbiResult result)
     {
         var tr = model.Transitions;
-        int length = emissions.Lengths[b], stride = emissions.Stride, n = emissions.StateCount;
-        ws.EnsureColumns(stride, tr.TableRows);
-        ws.EnsureBackpointers(length, stride);
-        var path = result.PathArray.AsSpan(b * result.MaxLength, length);
-        result.LengthArray[b] = length;
+        bool two = a + 1 < emissions.BatchSize;
+        int lengthA = emissions.Lengths[a], lengthB = two ? emissions.Lengths[a + 1] : 0, stride = emissions.Stride, n = emissions.StateCount;
+        ws.EnsureColumns(stride, tr.TableRows, columns: 4);
+        ws.EnsureBackpointers(lengthA + lengthB, stride);
         fixed (float* e = emissions.Data)
         fixed (float* table = tr.IntoTable)
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
         fixed (float* bp = ws.Backpointers)
         {
-            var job = Job(model, e + emissions.Offset(b, 0), length, stride, table, init, scratch, ws.Pad);
-            job.Backpointers = bp;
-            double score = CpuPasses.ForwardPass<MaxPlus>(Width, ref job);
-            result.ScoreArray[b] = score;
-            if (length == 0) return;
-            if (double.IsNegativeInfinity(score))
-            {
-                path.Fill(-1);
-                return;
-            }
-            // The last column (normalised, max 0) sits in the scratch buffer the pass ended on.
-            float* last = scratch + ws.Pad + ((length - 1) % 2 == 0 ? 0 : 2 * ws.Pad + stride);
-            int state = 0;
-            for (int j = 1; j < n; j++) if (last[j] > last[state]) state = j;
-            path[length - 1] = state;
-            for (int t = length - 1; t > 0; t--)
-            {
-                state = (int)bp[(long)t * stride + state];
-                path[t - 1] = state;
-            }
+            PairJobs(model, emissions, a, e, table, init, scratch, ws.Pad, columnsEach: 2, out var first, out var second);
+            // The second sequence's back-pointers follow the first's.
+            first.Backpointers = bp;
+            second.Backpointers = bp + (long)lengthA * stride;
+            double scoreA = CpuPasses.PairPass<MaxPlus, MaxPlus>(Width, ref first, ref second, out double scoreB);
+            Backtrace(result, a, scoreA, ref first, n);
+            if (two) Backtrace(result, a + 1, scoreB, ref second, n);
+        }
+    }
+
+    /// <summary>
+    /// Stores a Viterbi pass's score and traces its path back from the last column (normalised, max 0: it sits in the
+    /// scratch buffer the pass ended on) through the back-pointers. No path: every state -1.
+    /// </summary>
+    private static void Backtrace(ViterbiResult result, int b, double score, ref SequenceJob job, int states)
+    {
+        int length = job.Length, stride = job.Stride;
+        result.ScoreArray[b] = score;
+        result.LengthArray[b] = length;
+        if (length == 0) return;
+        var path = result.PathArray.AsSpan(b * result.MaxLength, length);
+        if (double.IsNegativeInfinity(score))
+        {
+            path.Fill(-1);
+            return;
+        }
+        float* last = job.Scratch + job.Pad + ((length - 1) % 2 == 0 ? 0 : job.ColumnSize);
+        int state = 0;
+        for (int j = 1; j < states; j++) if (last[j] > last[state]) state = j;
+        path[length - 1] = state;
+        float* bp = job.Backpointers;
+        for (int t = length - 1; t > 0; t--)
+        {
+            state = (int)bp[(long)t * stride + state];
+            path[t - 1] = state;
+        }
+    }
+
+    // ---------------------------------------------------------------- decode
+
+    /// <summary>
+    /// GMM emissions, forward log-likelihoods and Viterbi paths in one call: per sequence the emissions go to scratch
+    /// memory, then forward and Viterbi run in one time loop (two independent dependency chains, interleaved frame by
+    /// frame). The results equal <see cref="ComputeEmissions"/>, <see cref="Forward"/> and <see cref="Viterbi"/> called
+    /// one after the other, bit for bit; no emission batch is needed.
+    /// </summary>
+    /// <param name="emissionModel">The GMM; its state count must equal the model's.</param>
+    /// <param name="model">Initial and transition probabilities.</param>
+    /// <param name="features">The feature sequences.</param>
+    /// <param name="logLikelihoods">Receives log P(x) per sequence: 0 for an empty sequence, -inf when no path exists.</param>
+    /// <param name="result">Receives the best path and its score per sequence.</param>
+    /// <exception cref="ArgumentException">Shapes disagree, or a feature is NaN/infinite.</exception>
+    public void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result)
+    {
+        EngineArguments.DecodeShapes(emissionModel, model, features, logLikelihoods.Length, nameof(logLikelihoods), result);
+        features.ValidateFinite(nameof(features));
+        int batch = features.BatchSize;
+        result.BatchSize = batch;
+        var scores = Scores(batch);
+        if (Serial(batch)) for (int b = 0; b < batch; b++) scores[b] = DecodeSequence(emissionModel.Tables, model, features, b, _single, result);
+        else DecodeInParallel(emissionModel, model, features, scores, result);
+        scores.AsSpan(0, batch).CopyTo(logLikelihoods);
+    }
+
+    private double DecodeSequence(GmmTables tables, HmmModel model, SequenceBatch features, int b, Workspace ws, ViterbiResult result)
+    {
+        var tr = model.Transitions;
+        int length = features.Lengths[b], stride = tr.PaddedStateCount;
+        ws.EnsureColumns(stride, tr.TableRows, columns: 5);
+        ws.EnsureBackpointers(length, stride);
+        ws.EnsureEmissions(length, stride);
+        GaussianSequence(tables, features, b, ws, ws.Emissions, 0, stride);
+        fixed (float* e = ws.Emissions)
+        fixed (float* table = tr.IntoTable)
+        fixed (float* scaled = ScaledTable(tr, backward: false))
+        fixed (float* init = model.LogInitialPadded)
+        fixed (float* scratch = ws.Scratch)
+        fixed (float* bp = ws.Backpointers)
+        {
+            var forward = Job(model, e, length, stride, table, init, scratch, ws.Pad);
+            forward.Scaled = scaled;
+            // Viterbi's two columns follow forward's three.
+            var viterbi = Job(model, e, length, stride, table, init, scratch + 3 * forward.ColumnSize, ws.Pad);
+            viterbi.Backpointers = bp;
+            double ll = CpuPasses.PairPass<LogSumExp, MaxPlus>(Width, ref forward, ref viterbi, out double score);
+            Backtrace(result, b, score, ref viterbi, model.StateCount);
+            return ll;
         }
     }
 
@@ -341,6 +416,20 @@ public sealed unsafe class HmmEngine : IHmmEngine
         Pad = pad,
     };
 
+    /// <summary>
+    /// The jobs of sequences <paramref name="a"/> and a + 1 for one <see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>: the
+    /// second's <paramref name="columnsEach"/> scratch columns follow the first's; past the batch's end it has length 0.
+    /// </summary>
+    private static void PairJobs(HmmModel model, EmissionBatch emissions, int a, float* e, float* table, float* init, float* scratch, int pad,
+        int columnsEach, out SequenceJob first, out SequenceJob second)
+    {
+        bool two = a + 1 < emissions.BatchSize;
+        int stride = emissions.Stride;
+        first = Job(model, e + emissions.Offset(a, 0), emissions.Lengths[a], stride, table, init, scratch, pad);
+        second = Job(model, e + (two ? emissions.Offset(a + 1, 0) : 0), two ? emissions.Lengths[a + 1] : 0, stride, table, init,
+            scratch + columnsEach * first.ColumnSize, pad);
+    }
+
     private static void Check(HmmModel model, EmissionBatch emissions, int capacity, string capacityName)
     {
         EngineArguments.RecursionShapes(model, emissions, capacity, capacityName);
@@ -353,16 +442,21 @@ public sealed unsafe class HmmEngine : IHmmEngine
         return _scores;
     }
 
-    private void GaussianInParallel(GaussianMixtureEmissions gmm, SequenceBatch features, EmissionBatch output) => ForEach(features.BatchSize, (b, ws) => GaussianSequence(gmm.Tables, features, output, b, ws));
+    private void GaussianInParallel(GaussianMixtureEmissions gmm, SequenceBatch features, EmissionBatch output) => ForEach(features.BatchSize, (b, ws) => GaussianSequence(gmm.Tables, features, b, ws, output.Data, output.Offset(b, 0), output.Stride));
 
-    private void ForwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logAlpha) => ForEach(emissions.BatchSize, (b, ws) => scores[b] = ForwardSequence(model, emissions, b, ws, logAlpha));
+    private void ForwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logAlpha) => ForEach(Pairs(emissions.BatchSize), (p, ws) => ForwardPair(model, emissions, 2 * p, ws, scores, logAlpha));
 
     private void BackwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logBeta) => ForEach(emissions.BatchSize, (b, ws) => scores[b] = BackwardSequence(model, emissions, b, ws, logBeta));
 
     private void PosteriorsInParallel(HmmModel model, EmissionBatch emissions, PosteriorResult result) => ForEach(emissions.BatchSize, (b, ws) => result.LogLikelihoodArray[b] = PosteriorSequence(model, emissions, b, ws, result));
 
+    private void DecodeInParallel(GaussianMixtureEmissions gmm, HmmModel model, SequenceBatch features, double[] scores, ViterbiResult result) => ForEach(features.BatchSize, (b, ws) => scores[b] = DecodeSequence(gmm.Tables, model, features, b, ws, result));
+
     // Delegates live in their own methods so that the serial path allocates no closure.
-    private void ViterbiInParallel(HmmModel model, EmissionBatch emissions, ViterbiResult result) => ForEach(emissions.BatchSize, (b, ws) => ViterbiSequence(model, emissions, b, ws, result));
+    private void ViterbiInParallel(HmmModel model, EmissionBatch emissions, ViterbiResult result) => ForEach(Pairs(emissions.BatchSize), (p, ws) => ViterbiPair(model, emissions, 2 * p, ws, result));
+
+    /// <summary>Forward and Viterbi run sequences two at a time (<see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>).</summary>
+    private static int Pairs(int batch) => (batch + 1) / 2;
 
     // The serial path is written out at each call site (no delegate) so that it allocates nothing.
     private bool Serial(int batch) => MaxDegreeOfParallelism == 1 || batch == 1;

@@ -16,13 +16,17 @@ internal sealed class Workspace
     public float[] Backpointers = Array.Empty<float>();
     public float[] Features = Array.Empty<float>();
     public float[] Components = Array.Empty<float>();
+    public float[] Emissions = Array.Empty<float>();
     public int Pad;
 
-    /// <summary>Three -inf-padded column buffers for a stride and bandwidth (two columns, and the scaled sources p of the dense step).</summary>
-    public void EnsureColumns(int stride, int bandwidth)
+    /// <summary>
+    /// -inf-padded column buffers for a stride and bandwidth: three per forward or backward pass (two columns, and the
+    /// scaled sources p of the dense step), two per Viterbi pass; callers that run two passes at once ask for both sets.
+    /// </summary>
+    public void EnsureColumns(int stride, int bandwidth, int columns = 3)
     {
         int pad = Simd.SimdCapabilities.Pad(Math.Max(bandwidth, 1));
-        int size = 3 * (2 * pad + stride);
+        int size = columns * (2 * pad + stride);
         if (Scratch.Length < size || Pad != pad)
         {
             Scratch = new float[size];
@@ -44,6 +48,13 @@ internal sealed class Workspace
     {
         long size = (long)frames * stride;
         if (Backpointers.Length < size) Backpointers = new float[size];
+    }
+
+    /// <summary>[frames, stride] emission log-likelihoods of one sequence (<see cref="HmmEngine.Decode"/>).</summary>
+    public void EnsureEmissions(int frames, int stride)
+    {
+        long size = (long)frames * stride;
+        if (Emissions.Length < size) Emissions = new float[size];
     }
 
     public void EnsureGaussian(int width, int rowStride)

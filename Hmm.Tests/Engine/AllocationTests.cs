@@ -14,7 +14,7 @@ public class AllocationTests
     [InlineData(SimdWidth.Vector128)]
     [InlineData(SimdWidth.Vector256)]
     [InlineData(SimdWidth.Vector512)]
-    public void Emissions_forward_backward_posteriors_and_viterbi_allocate_nothing_after_warm_up(SimdWidth width)
+    public void Emissions_forward_backward_posteriors_viterbi_and_decode_allocate_nothing_after_warm_up(SimdWidth width)
     {
         var engine = Widths.Engine(width);
         var rng = new Random(5);
@@ -37,6 +37,8 @@ public class AllocationTests
             engine.Viterbi(model, emissions, viterbi);
             engine.Posteriors(model, emissions, posteriors);
             engine.Posteriors(banded, emissions, bandedPosteriors);
+            engine.Decode(gmm, model, features, ll, viterbi);
+            engine.Decode(gmm, banded, features, ll, viterbi);
         }
 
         // Warm up past tiered compilation's call counting, whose stubs allocate on the calling thread.

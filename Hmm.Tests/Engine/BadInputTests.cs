@@ -148,6 +148,26 @@ public class BadInputTests
         Throws<ArgumentNullException>(() => Engine.Forward(TwoStates(), null!, new double[1]), "emissions", "");
     }
 
+    [Fact]
+    public void Decode_arguments_name_themselves()
+    {
+        var gmm = RandomModels.Gmm(2, 1, 3, new Random(1));
+        var features = new SequenceBatch(2, 4, 3);
+        var ll = new double[2];
+        var result = new ViterbiResult(2, 4);
+        Throws<ArgumentNullException>(() => Engine.Decode(null!, TwoStates(), features, ll, result), "emissionModel", "");
+        Throws<ArgumentNullException>(() => Engine.Decode(gmm, null!, features, ll, result), "model", "");
+        Throws<ArgumentNullException>(() => Engine.Decode(gmm, TwoStates(), null!, ll, result), "features", "");
+        Throws<ArgumentNullException>(() => Engine.Decode(gmm, TwoStates(), features, ll, null!), "result", "");
+        Throws<ArgumentException>(() => Engine.Decode(RandomModels.Gmm(3, 1, 3, new Random(1)), TwoStates(), features, ll, result), "emissionModel", "3 states");
+        Throws<ArgumentException>(() => Engine.Decode(gmm, TwoStates(), new SequenceBatch(2, 4, 2), ll, result), "features", "dimension 2");
+        Throws<ArgumentException>(() => Engine.Decode(gmm, TwoStates(), features, new double[1], result), "logLikelihoods", "room for 1");
+        Throws<ArgumentException>(() => Engine.Decode(gmm, TwoStates(), features, ll, new ViterbiResult(1, 4)), "result", "[1, 4]");
+        Throws<ArgumentException>(() => Engine.Decode(gmm, TwoStates(), features, ll, new ViterbiResult(2, 3)), "result", "[2, 3]");
+        features.Frame(1, 2)[1] = float.NaN;
+        Throws<ArgumentException>(() => Engine.Decode(gmm, TwoStates(), features, ll, result), "features", "sequence 1, frame 2, dimension 1");
+    }
+
     private static float[,,] Fill(float[,,] a, float v)
     {
         for (int i = 0; i < a.GetLength(0); i++) for (int j = 0; j < a.GetLength(1); j++) for (int k = 0; k < a.GetLength(2); k++) a[i, j, k] = v;

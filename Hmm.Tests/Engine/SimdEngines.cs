@@ -33,3 +33,9 @@ public sealed class EmissionVectorT : EmissionSuite { protected override IHmmEng
 public sealed class EmissionVector128 : EmissionSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector128); }
 public sealed class EmissionVector256 : EmissionSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector256); }
 public sealed class EmissionVector512 : EmissionSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector512); }
+
+public sealed class DecodeScalar : DecodeSuite { protected override HmmEngine CreateEngine(int threads) => new(SimdWidth.Scalar, threads, allowUnaccelerated: true); }
+public sealed class DecodeVectorT : DecodeSuite { protected override HmmEngine CreateEngine(int threads) => new(SimdWidth.VectorT, threads, allowUnaccelerated: true); }
+public sealed class DecodeVector128 : DecodeSuite { protected override HmmEngine CreateEngine(int threads) => new(SimdWidth.Vector128, threads, allowUnaccelerated: true); }
+public sealed class DecodeVector256 : DecodeSuite { protected override HmmEngine CreateEngine(int threads) => new(SimdWidth.Vector256, threads, allowUnaccelerated: true); }
+public sealed class DecodeVector512 : DecodeSuite { protected override HmmEngine CreateEngine(int threads) => new(SimdWidth.Vector512, threads, allowUnaccelerated: true); }
