@@ -22,4 +22,11 @@ public interface IHmmEngine
 
     /// <summary>Viterbi: best path and score per sequence.</summary>
     void Viterbi(HmmModel model, EmissionBatch emissions, ViterbiResult result);
+
+    /// <summary>
+    /// GMM-HMM decoding in one call: the emissions of <paramref name="features"/> under <paramref name="emissionModel"/>,
+    /// then the forward log-likelihood and the Viterbi path of every sequence (equal to <see cref="ComputeEmissions"/>,
+    /// <see cref="Forward"/> and <see cref="Viterbi"/> in turn, without handing the emissions back).
+    /// </summary>
+    void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result);
 }

@@ -45,6 +45,12 @@ public sealed class DeviceOnlyEngine : IHmmEngine
         AssertOnDevice();
     }
 
+    public void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result)
+    {
+        _engine.Decode(emissionModel, model, features, logLikelihoods, result);
+        AssertOnDevice();
+    }
+
     private void AssertOnDevice()
     {
         Assert.True(_engine.LastCpuFallbackSequences == 0, $"{_engine.LastCpuFallbackSequences} sequences fell back to the CPU engine");
