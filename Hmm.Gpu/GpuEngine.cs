@@ -870,27 +870,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         }
         var layout = GaussianLayout(tables)!.Value;
         int frameCount = count * maxLength;
-        var p = new GaussianParams
-        {
-            Features = frames.Single,
-            HalfFeatures = frames.Half,
-            HalfInput = frames.IsHalf ? 1 : 0,
-            Lengths = lengths,
-            Weights = _gmmWeights.Ensure(tables.Weights.Length),
-            Bias = _gmmBias.Ensure(tables.Bias.Length),
-            Center = _gmmCenter.Ensure(tables.Center.Length),
-            Output = output,
-            MaxLength = maxLength,
-            Dimension = tables.Dimension,
-            States = tables.States,
-            Components = tables.Components,
-            PaddedColumns = tables.PaddedColumns,
-            RowStride = tables.RowStride,
-            Stride = stride,
-            TileFrames = layout.TileFrames,
-            FrameCount = frameCount,
-            BlockColumns = GaussianBlockColumns(tables),
-        };
+        var p = GaussianParamsFor(tables, frames, lengths, output, maxLength, stride, frameCount);
+        p.TileFrames = layout.TileFrames;
+        p.BlockColumns = GaussianBlockColumns(tables);
         int groups = (frameCount + layout.TileFrames - 1) / layout.TileFrames;
         if (groups == 0) return;
         var config = new KernelConfig(new Index1D(groups), new Index1D(layout.Threads), SharedMemoryConfig.RequestDynamic<float>(layout.SharedFloats));
@@ -907,28 +889,32 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         }
     }
 
+    /// <summary>The launch arguments both GMM kernels share (the FMA kernel adds its tile and block shape).</summary>
+    private GaussianParams GaussianParamsFor(GmmTables tables, FeatureUpload frames, ArrayView<int> lengths, ArrayView<float> output, int maxLength, int stride, int frameCount) => new()
+    {
+        Features = frames.Single,
+        HalfFeatures = frames.Half,
+        HalfInput = frames.IsHalf ? 1 : 0,
+        Lengths = lengths,
+        Weights = _gmmWeights.Ensure(tables.Weights.Length),
+        Bias = _gmmBias.Ensure(tables.Bias.Length),
+        Center = _gmmCenter.Ensure(tables.Center.Length),
+        Output = output,
+        MaxLength = maxLength,
+        Dimension = tables.Dimension,
+        States = tables.States,
+        Components = tables.Components,
+        PaddedColumns = tables.PaddedColumns,
+        RowStride = tables.RowStride,
+        Stride = stride,
+        FrameCount = frameCount,
+    };
+
     private void LaunchGaussianTensor(GmmTables tables, FeatureUpload frames, ArrayView<int> lengths, ArrayView<float> output, int count, int maxLength, int stride, int warps)
     {
         int frameCount = count * maxLength;
-        var p = new GaussianParams
-        {
-            Features = frames.Single,
-            HalfFeatures = frames.Half,
-            HalfInput = frames.IsHalf ? 1 : 0,
-            Lengths = lengths,
-            Weights = _gmmWeights.Ensure(tables.Weights.Length),
-            Bias = _gmmBias.Ensure(tables.Bias.Length),
-            Center = _gmmCenter.Ensure(tables.Center.Length),
-            Output = output,
-            MaxLength = maxLength,
-            Dimension = tables.Dimension,
-            States = tables.States,
-            Components = tables.Components,
-            PaddedColumns = tables.Columns,
-            RowStride = tables.RowStride,
-            Stride = stride,
-            FrameCount = frameCount,
-        };
+        var p = GaussianParamsFor(tables, frames, lengths, output, maxLength, stride, frameCount);
+        p.PaddedColumns = tables.Columns; // the tensor kernel's tiles cover N·K, not the CPU lane padding
         int framesPerGroup = warps * GaussianTensorKernel.WarpFrames;
         int groups = (frameCount + framesPerGroup - 1) / framesPerGroup;
         if (groups == 0) return;
