@@ -191,7 +191,7 @@ internal static class GaussianTensorKernel
     // weights of the first tile at k block 0 (the second tile's are 1,024 bytes on), %12 bytes between k blocks, %13 k
     // blocks, %14 D, %15 t, %16/%17 whether rows g and g + 8 are valid frames. Labels are local to the braces.
     //
-    // Each k block sums into two zeroed fragments per tile (y² and y: independent chains) that are then added to the
+    // Each k block sums into two fresh fragments per tile (y² and y: independent chains whose first MMA reads a zero C) that are then added to the
     // running sum with round-to-nearest adds: the tensor core's own float32 accumulation truncates, and accumulating all
     // 120 products of a tile into the running sum measured 1.8e-6 of a decode's log-likelihood (H100). Small terms first.
     private const string TileHead =
@@ -199,7 +199,7 @@ internal static class GaussianTensorKernel
         ".reg .pred v0, v1, i0, i1, p00, p10, p01, p11, more;\n" +
         ".reg .u32 k, e0, e1;\n" +
         ".reg .u64 w, o0, o1, a, r0, r1, cp;\n" +
-        ".reg .f32 c0, c1, y00, y10, y01, y11, q00, q10, q01, q11, f, s<4>, l<4>;\n" +
+        ".reg .f32 c0, c1, y00, y10, y01, y11, q00, q10, q01, q11, f, z, s<4>, l<4>;\n" +
         ".reg .b16 h;\n" +
         ".reg .b32 yb<4>, ys<4>, qb<4>, qs<4>, sb<2>, ss<2>, lb<2>, ls<2>;\n" +
         "setp.ne.u32 v0, %16, 0;\n" +
@@ -209,6 +209,7 @@ internal static class GaussianTensorKernel
         "cvta.to.global.u64 r1, %9;\n" +
         "cvta.to.global.u64 cp, %10;\n" +
         "mov.u32 k, 0;\n" +
+        "mov.f32 z, 0f00000000;\n" +
         "mov.u32 e0, %15;\n" +
         "LOOP:\n" +
         "add.u32 e1, e0, 4;\n" +
@@ -305,16 +306,8 @@ internal static class GaussianTensorKernel
     private const string FirstTile =
         "ld.global.nc.v4.b32 {sb0, sb1, ss0, ss1}, [w+0];\n" +
         "ld.global.nc.v4.b32 {lb0, lb1, ls0, ls1}, [w+16];\n" +
-        "mov.f32 s0, 0f00000000;\n" +
-        "mov.f32 s1, 0f00000000;\n" +
-        "mov.f32 s2, 0f00000000;\n" +
-        "mov.f32 s3, 0f00000000;\n" +
-        "mov.f32 l0, 0f00000000;\n" +
-        "mov.f32 l1, 0f00000000;\n" +
-        "mov.f32 l2, 0f00000000;\n" +
-        "mov.f32 l3, 0f00000000;\n" +
-        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {s0, s1, s2, s3}, {qs0, qs1, qs2, qs3}, {sb0, sb1}, {s0, s1, s2, s3};\n" +
-        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {l0, l1, l2, l3}, {ys0, ys1, ys2, ys3}, {lb0, lb1}, {l0, l1, l2, l3};\n" +
+        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {s0, s1, s2, s3}, {qs0, qs1, qs2, qs3}, {sb0, sb1}, {z, z, z, z};\n" +
+        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {l0, l1, l2, l3}, {ys0, ys1, ys2, ys3}, {lb0, lb1}, {z, z, z, z};\n" +
         "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {s0, s1, s2, s3}, {qb0, qb1, qb2, qb3}, {ss0, ss1}, {s0, s1, s2, s3};\n" +
         "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {l0, l1, l2, l3}, {yb0, yb1, yb2, yb3}, {ls0, ls1}, {l0, l1, l2, l3};\n" +
         "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {s0, s1, s2, s3}, {qb0, qb1, qb2, qb3}, {sb0, sb1}, {s0, s1, s2, s3};\n" +
@@ -331,16 +324,8 @@ internal static class GaussianTensorKernel
     private const string SecondTile =
         "ld.global.nc.v4.b32 {sb0, sb1, ss0, ss1}, [w+1024];\n" +
         "ld.global.nc.v4.b32 {lb0, lb1, ls0, ls1}, [w+1040];\n" +
-        "mov.f32 s0, 0f00000000;\n" +
-        "mov.f32 s1, 0f00000000;\n" +
-        "mov.f32 s2, 0f00000000;\n" +
-        "mov.f32 s3, 0f00000000;\n" +
-        "mov.f32 l0, 0f00000000;\n" +
-        "mov.f32 l1, 0f00000000;\n" +
-        "mov.f32 l2, 0f00000000;\n" +
-        "mov.f32 l3, 0f00000000;\n" +
-        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {s0, s1, s2, s3}, {qs0, qs1, qs2, qs3}, {sb0, sb1}, {s0, s1, s2, s3};\n" +
-        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {l0, l1, l2, l3}, {ys0, ys1, ys2, ys3}, {lb0, lb1}, {l0, l1, l2, l3};\n" +
+        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {s0, s1, s2, s3}, {qs0, qs1, qs2, qs3}, {sb0, sb1}, {z, z, z, z};\n" +
+        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {l0, l1, l2, l3}, {ys0, ys1, ys2, ys3}, {lb0, lb1}, {z, z, z, z};\n" +
         "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {s0, s1, s2, s3}, {qb0, qb1, qb2, qb3}, {ss0, ss1}, {s0, s1, s2, s3};\n" +
         "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {l0, l1, l2, l3}, {yb0, yb1, yb2, yb3}, {ls0, ls1}, {l0, l1, l2, l3};\n" +
         "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {s0, s1, s2, s3}, {qb0, qb1, qb2, qb3}, {sb0, sb1}, {s0, s1, s2, s3};\n" +
