@@ -58,21 +58,53 @@ internal static class Mllr
     /// </summary>
     public static double[][] Estimate(AcousticModel prior, int[] offset, double[] occupancy, double[] sums, int[] classOfState, int classCount, double ridge, double minOccupancy)
     {
-        int d = prior.FrontEnd.FeatureDimension;
-        var global = EstimateOne(prior, offset, occupancy, sums, _ => true, ridge);
-        var result = new double[classCount][];
-        if (classCount == 1) { result[0] = global; return result; }
-        for (int r = 0; r < classCount; r++)
+        int d = prior.FrontEnd.FeatureDimension, n = d + 1, stride = n * n + n;
+        // Per class and row i: the upper triangle of G_i (n x n) then k_i (n). The global statistics are their sum.
+        var stats = new double[classCount][];
+        var classOccupancy = new double[classCount];
+        for (int r = 0; r < classCount; r++) stats[r] = new double[d * stride];
+        for (int s = 0; s < prior.StateCount; s++)
+            for (int m = offset[s]; m < offset[s + 1]; m++) classOccupancy[classOfState[s]] += occupancy[m];
+        Parallel.For(0, d, i =>
         {
-            double occ = 0;
+            var xi = new double[n];
+            xi[0] = 1;
             for (int s = 0; s < prior.StateCount; s++)
             {
-                if (classOfState[s] != r) continue;
-                for (int m = offset[s]; m < offset[s + 1]; m++) occ += occupancy[m];
+                var acc = stats[classOfState[s]];
+                int baseG = i * stride, baseK = baseG + n * n;
+                var means = prior.Means(s);
+                var vars = prior.Variances(s);
+                for (int c = 0; c < prior.ComponentCount(s); c++)
+                {
+                    int m = offset[s] + c;
+                    double occ = occupancy[m];
+                    if (occ <= 0) continue;
+                    double inv = 1.0 / vars[c * d + i];
+                    for (int j = 0; j < d; j++) xi[j + 1] = means[c * d + j];
+                    double a = occ * inv, z = sums[m * d + i] * inv;
+                    for (int p = 0; p < n; p++)
+                    {
+                        double ap = a * xi[p];
+                        int rowP = baseG + p * n;
+                        for (int q = p; q < n; q++) acc[rowP + q] += ap * xi[q];
+                        acc[baseK + p] += z * xi[p];
+                    }
+                }
             }
-            int rr = r;
-            result[r] = occ >= minOccupancy ? EstimateOne(prior, offset, occupancy, sums, s => classOfState[s] == rr, ridge) : global;
+        });
+        double[] global;
+        if (classCount == 1) global = stats[0];
+        else
+        {
+            global = new double[d * stride];
+            foreach (var acc in stats)
+                for (int x = 0; x < global.Length; x++) global[x] += acc[x];
         }
+        var globalW = Solve(global, d, ridge);
+        var result = new double[classCount][];
+        for (int r = 0; r < classCount; r++)
+            result[r] = classCount == 1 ? globalW : classOccupancy[r] >= minOccupancy ? Solve(stats[r], d, ridge) : globalW;
         return result;
     }
 
@@ -99,38 +131,17 @@ internal static class Mllr
         }
     }
 
-    private static double[] EstimateOne(AcousticModel prior, int[] offset, double[] occupancy, double[] sums, Func<int, bool> inClass, double ridge)
+    /// <summary>Solves every row's ridge-regularised system from statistics laid out as in <see cref="Estimate"/>.</summary>
+    private static double[] Solve(double[] stats, int d, double ridge)
     {
-        int d = prior.FrontEnd.FeatureDimension, n = d + 1;
+        int n = d + 1, stride = n * n + n;
         var w = new double[d * n];
-        Parallel.For(0, d, i =>
+        for (int i = 0; i < d; i++)
         {
             var g = new double[n * n];
             var k = new double[n];
-            var xi = new double[n];
-            xi[0] = 1;
-            for (int s = 0; s < prior.StateCount; s++)
-            {
-                if (!inClass(s)) continue;
-                var means = prior.Means(s);
-                var vars = prior.Variances(s);
-                for (int c = 0; c < prior.ComponentCount(s); c++)
-                {
-                    int m = offset[s] + c;
-                    double occ = occupancy[m];
-                    if (occ <= 0) continue;
-                    double inv = 1.0 / vars[c * d + i];
-                    for (int j = 0; j < d; j++) xi[j + 1] = means[c * d + j];
-                    double a = occ * inv, z = sums[m * d + i] * inv;
-                    for (int p = 0; p < n; p++)
-                    {
-                        double ap = a * xi[p];
-                        int rowP = p * n;
-                        for (int q = p; q < n; q++) g[rowP + q] += ap * xi[q];
-                        k[p] += z * xi[p];
-                    }
-                }
-            }
+            Array.Copy(stats, i * stride, g, 0, n * n);
+            Array.Copy(stats, i * stride + n * n, k, 0, n);
             // Ridge toward the identity row [0, e_i]: G + lambda I, k + lambda [0, e_i].
             double lambda = Math.Max(ridge * g[0], 1e-9);
             for (int p = 0; p < n; p++) g[p * n + p] += lambda;
@@ -138,9 +149,9 @@ internal static class Mllr
             for (int p = 0; p < n; p++)
                 for (int q = 0; q < p; q++) g[p * n + q] = g[q * n + p];
             var sol = SolveSpd(g, k, n);
-            if (sol is null) { w[i * n + 1 + i] = 1; return; }
-            Array.Copy(sol, 0, w, i * n, n);
-        });
+            if (sol is null) w[i * n + 1 + i] = 1;
+            else Array.Copy(sol, 0, w, i * n, n);
+        }
         return w;
     }
 

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using Hmm.Alignment;
 using Samples.RealtimeVoice;
 using Xunit;
@@ -114,6 +116,28 @@ public class MllrTests
             Assert.Equal(model.Means(0)[i], mapOnly.Means(0)[i]);
             Assert.True(Math.Abs(both.Means(0)[i] - (model.Means(0)[i] + 0.3f)) < 0.02, $"dim {i}: {both.Means(0)[i]}");
         }
+    }
+
+    /// <summary>The aligner with MLLR (alone and before MAP) still aligns the shipped samples close to their labels.</summary>
+    [Theory]
+    [InlineData(MllrRegression.Global, true)]
+    [InlineData(MllrRegression.Classes, true)]
+    [InlineData(MllrRegression.Classes, false)]
+    public void AlignsTheShippedSamplesWithMllr(MllrRegression mode, bool map)
+    {
+        var aligner = new ForcedAligner(AlignmentTestData.DefaultModel, new ForcedAlignerOptions { BatchSize = 8, Mllr = mode, MapAdaptation = map });
+        var inputs = AlignmentTestData.SampleIds.Select(id => new AlignmentInput(id, AlignmentTestData.Samples(id), AlignmentTestData.PhonesOf(id))).ToArray();
+        var outcomes = aligner.Align(inputs);
+        var evals = new List<FileEvaluation>();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.True(outcomes[i].Succeeded, outcomes[i].Error);
+            var reference = AlignmentTestData.Labels(inputs[i].Name);
+            Assert.Equal(reference.Select(s => s.Phone), outcomes[i].Segments!.Select(s => s.Phone));
+            evals.Add(AlignmentEvaluation.CompareFile(inputs[i].Name, reference, outcomes[i].Segments!));
+        }
+        var summary = AlignmentEvaluation.Summarize(evals);
+        Assert.True(summary.Overall.Within20 >= 0.9, $"{summary.Overall.Within20:P1} within 20 ms");
     }
 
     /// <summary>Bad option values fail with a message that names them.</summary>
