@@ -13,15 +13,15 @@ namespace Samples.RealtimeVoice;
 
 /// <summary>
 /// `hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR]
-/// [--engine auto|cpu|gpu] [--threads N] [--batch N] [--vtln [on|off|GRID]] [--vtln-scope file|folder] [--warps FILE] [--quiet] [--timing] [--repeat N]`: forced alignment of one WAV file
+/// [--engine auto|cpu|gpu] [--threads N] [--batch N] [--vtln [on|off|GRID]] [--vtln-scope file|folder] [--warps FILE] [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--quiet] [--timing] [--repeat N]`: forced alignment of one WAV file
 /// (prints its phone table) or of a folder of X.wav + X.phones / X.txt pairs (writes DIR/X.lab etc.; progress bar and a
 /// summary line with the time of each stage on stderr). A file that cannot be aligned is reported on stderr and the exit
 /// code is 1, but every other file's result is still written.
 /// </summary>
 internal static class AlignCommand
 {
-    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause", "--engine", "--repeat", "--warps", "--vtln-scope" };
-    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing" };
+    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause", "--engine", "--repeat", "--warps", "--vtln-scope", "--mllr", "--mllr-ridge" };
+    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing", "--no-map" };
 
     /// <summary>
     /// Files read, aligned and written per round (bounds memory for large folders). It is also the set of files the mean
@@ -37,7 +37,11 @@ internal static class AlignCommand
 
     public const string Usage = "usage: hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]\n" +
         "  [--engine auto|cpu|gpu] [--threads N] [--batch N] [--adapt ROUNDS] [--tau T] [--pause P] [--no-offsets] [--viterbi-boundaries] [--timing] [--repeat N]\n" +
-        "  [--vtln [on|off|A,B,...]] [--vtln-scope file|folder] [--warps FILE]\n" +
+        "  [--vtln [on|off|A,B,...]] [--vtln-scope file|folder] [--warps FILE] [--mllr none|global|classes] [--mllr-ridge R] [--no-map]\n" +
+        "  --mllr: in each adaptation round, also estimate MLLR mean transforms mu' = A mu + b from the files being aligned: one\n" +
+        "    (global) or one per phone class (classes: silence, vowels, consonants); none (default) keeps MAP alone\n" +
+        "  --mllr-ridge R: pull of the MLLR estimate toward the identity, as a share of each row's data weight (default 0.01)\n" +
+        "  --no-map: skip the per-Gaussian MAP update of each adaptation round (with --mllr: MLLR alone)\n" +
         "  --vtln: vocal-tract-length normalisation: per file, pick the mel-filterbank warp (0.88..1.12 step 0.02, or the list given)\n" +
         "    whose features the model scores best, and align with it (costs one emission and forward pass per warp; default off)\n" +
         "  --vtln-scope folder: one warp for all files aligned together (up to 256 at a time: one speaker per folder); file (default): one per file\n" +
@@ -128,6 +132,7 @@ internal static class AlignCommand
                 MaxDegreeOfParallelism = threads, AdaptationIterations = adapt, AdaptationPriorWeight = tau, PauseProbability = pause,
                 CorrectBoundaries = !a.Has("--no-offsets"), Placement = a.Has("--viterbi-boundaries") ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
                 WarpFactors = warpFactors, ShareWarp = VtlnScope(a),
+                Mllr = ParseMllr(a.Get("--mllr")), MllrRidge = a.GetDouble("--mllr-ridge", 0.01, 1e-9, 1e9), MapAdaptation = !a.Has("--no-map"),
             });
             setup.Stop();
 
@@ -290,6 +295,15 @@ internal static class AlignCommand
         args = rest.ToArray();
         return grid;
     }
+
+    /// <summary>The value of <c>--mllr</c>: none (also when absent), global or classes.</summary>
+    internal static MllrRegression ParseMllr(string? value) => value switch
+    {
+        null or "none" => MllrRegression.None,
+        "global" => MllrRegression.Global,
+        "classes" => MllrRegression.Classes,
+        _ => throw new ArgumentException($"align: --mllr must be none, global or classes (got '{value}')."),
+    };
 
     private static bool VtlnScope(CliArguments a) => a.Get("--vtln-scope") switch
     {

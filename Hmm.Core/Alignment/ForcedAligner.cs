@@ -98,6 +98,23 @@ public sealed record ForcedAlignerOptions
     public double AdaptationPriorWeight { get; init; } = 10;
 
     /// <summary>
+    /// MLLR mean transforms estimated in every adaptation round (<see cref="MllrRegression.None"/>, the default): an affine
+    /// map <c>mu' = A mu + b</c> of the trained means (one global, or one per phone class), from the same occupancies
+    /// as the MAP update; it moves every Gaussian, also those that see no data. With <see cref="MapAdaptation"/> the MAP
+    /// update follows, its prior being the transformed model. Needs <see cref="AdaptationIterations"/> above 0.
+    /// </summary>
+    public MllrRegression Mllr { get; init; } = MllrRegression.None;
+
+    /// <summary>
+    /// Ridge of the MLLR estimate toward the identity (0.01): each row's penalty weight is this share of the row's
+    /// occupancy over variance (the data weight of its bias term). Must be positive and finite.
+    /// </summary>
+    public double MllrRidge { get; init; } = 0.01;
+
+    /// <summary>Whether each adaptation round ends with the per-Gaussian MAP update of the means (true).</summary>
+    public bool MapAdaptation { get; init; } = true;
+
+    /// <summary>
     /// Vocal-tract-length normalisation by warp search (null, the default: off). For each utterance the features are
     /// computed with every warp factor of this grid (<see cref="FrontEndOptions.WarpFactor"/>: the mel filterbank's
     /// frequencies scaled by alpha below 0.8 x Nyquist), each set is scored by the forward log-likelihood of the
@@ -156,6 +173,8 @@ public sealed class ForcedAligner
         _options = options ?? new ForcedAlignerOptions();
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.BatchSize, "BatchSize must be at least 1.");
         if (_options.AdaptationIterations < 0) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationIterations, "AdaptationIterations must not be negative.");
+        if (!Enum.IsDefined(_options.Mllr)) throw new ArgumentOutOfRangeException(nameof(options), _options.Mllr, "Mllr must be None, Global or Classes.");
+        if (!(_options.MllrRidge > 0) || !double.IsFinite(_options.MllrRidge)) throw new ArgumentOutOfRangeException(nameof(options), _options.MllrRidge, "MllrRidge must be positive and finite.");
         if (!(_options.AdaptationPriorWeight > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationPriorWeight, "AdaptationPriorWeight must be positive.");
         if (!(_options.PauseProbability > 0 && _options.PauseProbability < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.PauseProbability, "PauseProbability must be in (0, 1).");
         if (_options.MaxCellsPerBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxCellsPerBatch, "MaxCellsPerBatch must be positive.");
@@ -283,7 +302,7 @@ public sealed class ForcedAligner
                 if (!keep) state.ReleaseLattices();
             }
             adaptation.Flush(_options.MaxDegreeOfParallelism);
-            model = adaptation.Adapted(_options.AdaptationPriorWeight);
+            model = adaptation.Adapted(_options.AdaptationPriorWeight, _options.Mllr, _options.MllrRidge, _options.MapAdaptation);
             laps.Lap(AlignmentTimings.Stage.AdaptationUpdate);
         }
         foreach (var state in states)

@@ -107,14 +107,34 @@ internal sealed class MeanAdaptation
         }
     }
 
+    /// <summary>
+    /// The MLLR transforms (<see cref="Mllr.Estimate"/>) of the prior's means from the statistics gathered so far, one
+    /// per regression class, and the class of every state.
+    /// </summary>
+    public (double[][] Transforms, int[] ClassOfState) Transforms(MllrRegression mode, double ridge)
+    {
+        var (classes, count) = Mllr.Classes(_prior, mode);
+        return (Mllr.Estimate(_prior, _offset, _occupancy, _sums, classes, count, ridge, 20.0 * (_d + 1)), classes);
+    }
+
     /// <summary>The prior model with MAP-updated means (prior weight <paramref name="tau"/> frames).</summary>
-    public AcousticModel Adapted(double tau)
+    public AcousticModel Adapted(double tau) => Adapted(tau, MllrRegression.None, 0, map: true);
+
+    /// <summary>
+    /// The prior model with adapted means: first the MLLR transform of <paramref name="mllr"/> (ridge
+    /// <paramref name="ridge"/>) if any, then, when <paramref name="map"/>, a MAP update whose prior is the transformed
+    /// model (weight <paramref name="tau"/> frames).
+    /// </summary>
+    public AcousticModel Adapted(double tau, MllrRegression mllr, double ridge, bool map)
     {
         int states = _prior.StateCount;
         var weights = new float[states][];
         var means = new float[states][];
         var variances = new float[states][];
         var loops = new float[states];
+        double[][]? transforms = null;
+        int[]? classOf = null;
+        if (mllr != MllrRegression.None) (transforms, classOf) = Transforms(mllr, ridge);
         for (int s = 0; s < states; s++)
         {
             int k = _prior.ComponentCount(s);
@@ -122,6 +142,9 @@ internal sealed class MeanAdaptation
             variances[s] = _prior.Variances(s).ToArray();
             means[s] = _prior.Means(s).ToArray();
             loops[s] = _prior.SelfLoop(s);
+            if (transforms is not null)
+                for (int c = 0; c < k; c++) Mllr.Apply(transforms[classOf![s]], means[s].AsSpan(c * _d, _d));
+            if (!map) continue;
             for (int c = 0; c < k; c++)
             {
                 int idx = _offset[s] + c;
