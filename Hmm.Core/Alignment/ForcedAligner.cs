@@ -173,7 +173,7 @@ public sealed class ForcedAligner
         _options = options ?? new ForcedAlignerOptions();
         if (_options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.BatchSize, "BatchSize must be at least 1.");
         if (_options.AdaptationIterations < 0) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationIterations, "AdaptationIterations must not be negative.");
-        if (!Enum.IsDefined(_options.Mllr)) throw new ArgumentOutOfRangeException(nameof(options), _options.Mllr, "Mllr must be None, Global or Classes.");
+        if (_options.Mllr is not (MllrRegression.None or MllrRegression.Global or MllrRegression.Classes)) throw new ArgumentOutOfRangeException(nameof(options), _options.Mllr, "Mllr must be None, Global or Classes.");
         if (!(_options.MllrRidge > 0) || !double.IsFinite(_options.MllrRidge)) throw new ArgumentOutOfRangeException(nameof(options), _options.MllrRidge, "MllrRidge must be positive and finite.");
         if (!(_options.AdaptationPriorWeight > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationPriorWeight, "AdaptationPriorWeight must be positive.");
         if (!(_options.PauseProbability > 0 && _options.PauseProbability < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.PauseProbability, "PauseProbability must be in (0, 1).");
