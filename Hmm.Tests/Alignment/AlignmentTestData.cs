@@ -38,6 +38,26 @@ internal static class AlignmentTestData
 
     public static float[] Samples(string id) => WavReader.Read(Wav(id), 16000).Samples;
 
+    /// <summary>
+    /// Aligns the shipped samples (phones given) in one batch, asserts that every file succeeds with the reference's phone
+    /// sequence (and whatever <paramref name="check"/> adds per file), and returns the boundary-accuracy summary.
+    /// </summary>
+    public static EvaluationSummary AlignShippedSamples(ForcedAligner aligner, Action<IReadOnlyList<PhoneSegment>, IReadOnlyList<PhoneSegment>>? check = null)
+    {
+        var inputs = SampleIds.Select(id => new AlignmentInput(id, Samples(id), PhonesOf(id))).ToArray();
+        var outcomes = aligner.Align(inputs);
+        var evals = new List<FileEvaluation>();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Xunit.Assert.True(outcomes[i].Succeeded, outcomes[i].Error);
+            var reference = Labels(inputs[i].Name);
+            Xunit.Assert.Equal(reference.Select(s => s.Phone), outcomes[i].Segments!.Select(s => s.Phone));
+            check?.Invoke(reference, outcomes[i].Segments!);
+            evals.Add(AlignmentEvaluation.CompareFile(inputs[i].Name, reference, outcomes[i].Segments!));
+        }
+        return AlignmentEvaluation.Summarize(evals);
+    }
+
     public static IReadOnlyList<PhoneSegment> Labels(string id) => LabelFile.Read(Path.Combine(SamplesDirectory, id + ".lab"));
 
     public static string Text(string id) => File.ReadAllText(Path.Combine(SamplesDirectory, id + ".txt"));

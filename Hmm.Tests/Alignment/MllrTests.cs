@@ -126,17 +126,7 @@ public class MllrTests
     public void AlignsTheShippedSamplesWithMllr(MllrRegression mode, bool map)
     {
         var aligner = new ForcedAligner(AlignmentTestData.DefaultModel, new ForcedAlignerOptions { BatchSize = 8, Mllr = mode, MapAdaptation = map });
-        var inputs = AlignmentTestData.SampleIds.Select(id => new AlignmentInput(id, AlignmentTestData.Samples(id), AlignmentTestData.PhonesOf(id))).ToArray();
-        var outcomes = aligner.Align(inputs);
-        var evals = new List<FileEvaluation>();
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            Assert.True(outcomes[i].Succeeded, outcomes[i].Error);
-            var reference = AlignmentTestData.Labels(inputs[i].Name);
-            Assert.Equal(reference.Select(s => s.Phone), outcomes[i].Segments!.Select(s => s.Phone));
-            evals.Add(AlignmentEvaluation.CompareFile(inputs[i].Name, reference, outcomes[i].Segments!));
-        }
-        var summary = AlignmentEvaluation.Summarize(evals);
+        var summary = AlignmentTestData.AlignShippedSamples(aligner);
         Assert.True(summary.Overall.Within20 >= 0.9, $"{summary.Overall.Within20:P1} within 20 ms");
     }
 
