@@ -173,16 +173,22 @@ public static class Definitions
         where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
     {
         var l = default(TL);
-        // Two accumulators halve the dependent chain of FMAs (each waits for the previous one's latency otherwise).
-        TV sum0 = l.Broadcast(0f), sum1 = l.Broadcast(0f);
+        // Four rows a trip, their loads ahead of the multiply-adds, into four accumulators: a GPU thread (ILGPU never unrolls)
+        // otherwise waits for each trip's own loads, and one accumulator would chain every FMA on the previous one's latency.
+        // Measured on an H200 (session 4, dense forward N=64 B=256): 1.55 ms against 1.82 ms with two rows a trip.
+        TV sum0 = l.Broadcast(0f), sum1 = l.Broadcast(0f), sum2 = l.Broadcast(0f), sum3 = l.Broadcast(0f);
         int u = 0, i = scaledBase + first, row = first * pitch + j0, rowStep = step * pitch;
-        for (; u + 1 < count; u += 2, i += 2 * step, row += 2 * rowStep)
+        for (; u + 3 < count; u += 4, i += 4 * step, row += 4 * rowStep)
         {
-            sum0 = l.MultiplyAdd(l.Broadcast(scaled[i]), l.Load(ref linear[row]), sum0);
-            sum1 = l.MultiplyAdd(l.Broadcast(scaled[i + step]), l.Load(ref linear[row + rowStep]), sum1);
+            TV p0 = l.Broadcast(scaled[i]), p1 = l.Broadcast(scaled[i + step]), p2 = l.Broadcast(scaled[i + 2 * step]), p3 = l.Broadcast(scaled[i + 3 * step]);
+            TV a0 = l.Load(ref linear[row]), a1 = l.Load(ref linear[row + rowStep]), a2 = l.Load(ref linear[row + 2 * rowStep]), a3 = l.Load(ref linear[row + 3 * rowStep]);
+            sum0 = l.MultiplyAdd(p0, a0, sum0);
+            sum1 = l.MultiplyAdd(p1, a1, sum1);
+            sum2 = l.MultiplyAdd(p2, a2, sum2);
+            sum3 = l.MultiplyAdd(p3, a3, sum3);
         }
-        if (u < count) sum0 = l.MultiplyAdd(l.Broadcast(scaled[i]), l.Load(ref linear[row]), sum0);
-        return l.Add(sum0, sum1);
+        for (; u < count; u++, i += step, row += rowStep) sum0 = l.MultiplyAdd(l.Broadcast(scaled[i]), l.Load(ref linear[row]), sum0);
+        return l.Add(l.Add(sum0, sum1), l.Add(sum2, sum3));
     }
 
     /// <summary>
@@ -198,14 +204,36 @@ public static class Definitions
         var l = default(TL);
         if (max == float.NegativeInfinity) return l.Broadcast(float.NegativeInfinity);
         TV colMax = l.Load(ref columnMax[j0]);
-        // A finite column whose sum is under τ (or 0) needs the exact step; -inf columns are -inf either way.
-        TV needsExact = l.Select(l.IsFinite(colMax), l.Select(l.GreaterThan(l.Broadcast(ScaledSumThreshold), sum), l.Broadcast(1f), l.Broadcast(0f)), l.Broadcast(0f));
-        // log 0 = -inf, and -inf columns add -inf: no NaN reaches the result (nothing here is +inf).
-        TV result = l.Add(l.Add(l.Broadcast(max), colMax), l.Log(sum));
+        TV needsExact = ScaledNeedsExact<TL, TV>(sum, colMax);
+        TV result = ScaledValue<TL, TV>(sum, max, colMax);
         if (l.MaxAcross(needsExact) == 0f) return result;
         TV arg = default;
         TV exact = RelaxDense<TL, TV, LogSumExp, TM>(source, sourceBase, table, rows, stride, j0, ref arg);
         return l.Select(l.GreaterThan(needsExact, l.Broadcast(0f)), exact, result);
+    }
+
+    /// <summary>
+    /// The scaled step's value where the exact fallback is not needed: <c>max + colMax_j + log S_j</c> (the first half of
+    /// <see cref="FinishScaled{TL, TV, TM}"/>; a kernel that finishes several destinations at once takes the two halves apart
+    /// so that the common case has no branch per destination).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV ScaledValue<TL, TV>(TV sum, float max, TV colMax) where TL : struct, ILane<TV> where TV : struct
+    {
+        var l = default(TL);
+        // log 0 = -inf, and -inf columns add -inf: no NaN reaches the result (nothing here is +inf).
+        return l.Add(l.Add(l.Broadcast(max), colMax), l.Log(sum));
+    }
+
+    /// <summary>
+    /// 1 (mask) where <see cref="FinishScaled{TL, TV, TM}"/> takes the exact step for these destinations: a finite column
+    /// whose scaled sum is under <see cref="ScaledSumThreshold"/> (or 0); -inf columns are -inf either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV ScaledNeedsExact<TL, TV>(TV sum, TV colMax) where TL : struct, ILane<TV> where TV : struct
+    {
+        var l = default(TL);
+        return l.Select(l.IsFinite(colMax), l.Select(l.GreaterThan(l.Broadcast(ScaledSumThreshold), sum), l.Broadcast(1f), l.Broadcast(0f)), l.Broadcast(0f));
     }
 
     /// <summary>
