@@ -38,6 +38,8 @@ public static class Program
             "bwd" => Benchmarks.BackwardDebug(),
             "encode" => Benchmarks.EncodeTiming(),
             "cpu" => Benchmarks.CpuWidths(rounds: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 11),
+            "tensor" => Benchmarks.TensorRecursion(),
+            "tensor-profile" => Benchmarks.TensorProfile(),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
             _ => Usage(),
         };
@@ -58,6 +60,7 @@ public static class Program
             ("recursion", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(RecursionKernel<DefinitionsStep>).GetMethod(nameof(RecursionKernel<DefinitionsStep>.Run))!)),
             ("gaussian", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GaussianKernel).GetMethod(nameof(GaussianKernel.Run))!)),
             ("gaussian-tensor", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GaussianTensorKernel).GetMethod(nameof(GaussianTensorKernel.Run))!)),
+            ("dense-tensor", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(DenseTensorKernel).GetMethod(nameof(DenseTensorKernel.Forward))!)),
             ("gamma", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PosteriorKernel).GetMethod(nameof(PosteriorKernel.Gamma))!)),
             ("counts", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PosteriorKernel).GetMethod(nameof(PosteriorKernel.Counts))!)),
         };
@@ -122,7 +125,7 @@ internal static class CudaTests
 }
 
 /// <summary>The issue's speed table.</summary>
-internal static class Benchmarks
+internal static partial class Benchmarks
 {
     private sealed record Row(string Work, string Seed, string Kernel, string EndToEnd, string Goal, string Note);
 
@@ -220,7 +223,28 @@ internal static class Benchmarks
         double llError = CheckForwardAgainstCpu(model64, emissions64, ll64);
         rows.Add(new Row("dense forward N=64, B=256 T=1000",
             SeedMs(seed, "plain torch logsumexp forward", "N=64 B=256 T=1000"), $"{k64:F3} ms", $"{e2e64:F3} ms", "<= 0.5 ms",
-            $"max rel |ll - cpu| {llError:E1}"));
+            $"max rel |ll - cpu| {llError:E1}{(engine.LastTensorRecursion ? ", tensor cores" : ", one-pass kernel")}"));
+        // Tensor-core dense recursion (16 sequences a group) against the one-pass kernel, same call.
+        using (var oneRecursion = new GpuEngine(new GpuEngineOptions { Profiling = true, TensorCoreRecursion = false }))
+        using (var tensorRecursion = new GpuEngine(new GpuEngineOptions { Profiling = true, TensorCoreRecursion = true }))
+        {
+            var (_, k64Tensor) = Time(tensorRecursion, () => tensorRecursion.Forward(model64, emissions64, ll64), 3, 20);
+            string tensorError = $"{CheckForwardAgainstCpu(model64, emissions64, ll64):E1}";
+            breakdown.Add($"dense forward N=64 B={B4}: tensor cores {k64Tensor:F3} ms (max rel err {tensorError}) vs one-pass {k64:F3} ms (the default here)");
+            foreach (int big in small ? new[] { 32 } : new[] { 1024, 4096 })
+            {
+                var emissionsBig = RandomEmissions(big, T, 64, rng);
+                var llBig = new double[big];
+                var (_, kOne) = Time(oneRecursion, () => oneRecursion.Forward(model64, emissionsBig, llBig), 1, 5);
+                var (e2eT, kT) = Time(tensorRecursion, () => tensorRecursion.Forward(model64, emissionsBig, llBig), 1, 5);
+                double errT = CheckForwardAgainstCpu(model64, emissionsBig, llBig);
+                engine.Forward(model64, emissionsBig, llBig);
+                bool auto = engine.LastTensorRecursion;
+                rows.Add(new Row($"dense forward N=64, B={big} T=1000 (frames/s)", "-",
+                    $"{(double)big * T / (kT / 1e3):E2} ({kT:F2} ms, tensor cores; one-pass {kOne:F2} ms)", $"{(double)big * T / (e2eT / 1e3):E2} ({e2eT:F1} ms)", "-",
+                    $"max rel |ll - cpu| {errT:E1}; default takes {(auto ? "tensor cores" : "the one-pass kernel")}"));
+            }
+        }
 
         rows.Add(new Row("device memory, first row", "seed claims 2.1 GB",
             $"{peak32 / 1048576.0:F1} MiB engine buffers", freeBefore >= 0 ? $"{(freeBefore - freeAfter) / 1048576.0:F1} MiB device total delta" : "n/a",

@@ -54,7 +54,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private readonly DeviceBuffer<double> _transferScales;
     private readonly DeviceBuffer<int> _final;
     // Model tables, uploaded when the model object changes.
-    private readonly DeviceBuffer<float> _into, _outOf, _intoScaled, _outOfScaled, _initial, _gmmWeights, _gmmBias, _gmmCenter, _gmmPacked, _gmmPackedBias;
+    private readonly DeviceBuffer<float> _into, _outOf, _intoScaled, _outOfScaled, _initial, _gmmWeights, _gmmBias, _gmmCenter, _gmmPacked, _gmmPackedBias, _densePacked;
     private object? _loadedModel;
     private object? _loadedGmm;
 
@@ -64,6 +64,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private Action<KernelConfig, GaussianParams>? _gaussianKernel;
     private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
     private Action<KernelConfig, GaussianParams, GaussianTensorKernel.TensorAddresses, ArrayView<float>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianTensor;
+    private Action<KernelConfig, DenseTensorParams, SpecializedValue<int>, SpecializedValue<int>>? _denseTensor;
     private Action<KernelConfig, ChunkParams>? _transferKernel, _combineKernel, _replayKernel, _backtraceKernel;
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _transferSpecialized;
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _combineSpecialized;
@@ -111,7 +112,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         _scores = new(_allocator); _into = new(_allocator); _outOf = new(_allocator); _initial = new(_allocator);
         _intoScaled = new(_allocator); _outOfScaled = new(_allocator);
         _gmmWeights = new(_allocator); _gmmBias = new(_allocator); _gmmCenter = new(_allocator);
-        _gmmPacked = new(_allocator); _gmmPackedBias = new(_allocator);
+        _gmmPacked = new(_allocator); _gmmPackedBias = new(_allocator); _densePacked = new(_allocator);
         _transfer = new(_allocator); _boundary = new(_allocator); _transferScales = new(_allocator); _final = new(_allocator);
     }
 
@@ -182,6 +183,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     /// </summary>
     internal int LastRecursionPack { get; private set; }
 
+    /// <summary>True when the last <see cref="Forward"/> ran (some of) its batch on the tensor-core dense recursion.</summary>
+    internal bool LastTensorRecursion { get; private set; }
+
     /// <summary>The ILGPU accelerator (benchmarks time raw copies on it).</summary>
     internal Accelerator Accelerator => _accelerator;
 
@@ -247,6 +251,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength;
         long perSequence = 4L * maxLength * stride * (logAlpha != null ? 2 : 1) + 4 + 24;
         var scores = Staging(batch);
+        LastTensorRecursion = false;
         RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
             (b0, count) =>
             {
@@ -254,7 +259,8 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 if (logAlpha != null) { p.AlphaColumns = _alpha.Ensure((long)count * maxLength * stride); p.RecordAlpha = 2; }
                 var start = Mark();
                 int segment = logAlpha == null ? TimeSegment(model, count, maxLength, 1) : 0;
-                if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeForward);
+                if (logAlpha == null && UsesTensorRecursion(model, count)) LaunchDenseTensor(model, p, count);
+                else if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeForward);
                 else LaunchRecursion(model, p, count, RecursionKernel.ModeForward);
                 Measure(start);
                 DownloadScores(count, 0, scores.AsSpan(b0, count));
@@ -850,6 +856,60 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     /// <summary>True when the device has TF32 tensor cores (CUDA, compute capability 8.0 or later).</summary>
     private bool HasTensorCores => _accelerator is CudaAccelerator cuda && cuda.Architecture is { } arch && arch.Major >= 8;
 
+    /// <summary>
+    /// True when <see cref="Forward"/> without a lattice computes this model's log-likelihoods of a batch of
+    /// <paramref name="batch"/> sequences with the tensor-core dense recursion (<see cref="GpuEngineOptions.TensorCoreRecursion"/>).
+    /// </summary>
+    public bool UsesTensorRecursion(HmmModel model, int batch)
+    {
+        Guard.NotNull(model, nameof(model));
+        if (!DenseTensorFits(model) || _options.TensorCoreRecursion == false) return false;
+        if (_options.TensorCoreRecursion == true) return true;
+        // Measured (H200, session 4, same call, against the one-pass kernel with the four-row scaled sum): 16 sequences a
+        // group pay once the one-pass kernel (a group per sequence) is throughput-bound. N=64: B=1024 1.79 vs 2.76 ms, B=4096
+        // 2.73 vs 10.67, but B<=256 1.88-1.91 vs 1.50-1.55; N=10 B=4096 0.78 vs 0.94 and B=256 0.63 vs 0.61; N=32 B=256 0.91
+        // vs 0.83, N=48 B=256 1.30 vs 1.49, N=100 B=256 3.64 vs 2.81. So: from four sequences per multiprocessor.
+        return batch >= 4 * _accelerator.NumMultiprocessors;
+    }
+
+    /// <summary>The tensor-core dense recursion can take this model on this device: dense scaled tables, 16 to 128 padded states.</summary>
+    private bool DenseTensorFits(HmmModel model)
+    {
+        var tr = model.Transitions;
+        int stride = tr.PaddedStateCount;
+        return _options.TensorCoreRecursion != false && HasTensorCores && _options.ScaledDenseStep && _options.RecursionStep == null
+            && tr.Layout == TransitionLayout.Dense && tr.ScaledIntoTable != null && stride % 16 == 0 && stride >= 16 && stride <= 128
+            && DenseTensorKernel.SharedFloats(stride) * 4 <= Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit);
+    }
+
+    private void LaunchDenseTensor(HmmModel model, RecursionParams r, int count)
+    {
+        var tr = model.Transitions;
+        int stride = tr.PaddedStateCount;
+        int groups = (count + DenseTensorKernel.Sequences - 1) / DenseTensorKernel.Sequences;
+        if (groups == 0) return;
+        var packed = _densePacked.Ensure((long)(stride / 8) * (stride / 8) * 32 * DenseTensorKernel.PackedPerLane);
+        var p = new DenseTensorParams
+        {
+            Emissions = r.Emissions,
+            Lengths = r.Lengths,
+            Initial = r.Initial,
+            LogTable = r.IntoTable,
+            ColumnMax = r.IntoScaled.SubView((long)tr.TableRows * stride, stride),
+            Scores = r.Scores,
+            Packed = packed.LoadEffectiveAddressAsPtr().ToInt64(),
+            Count = count,
+            MaxLength = r.MaxLength,
+            Stride = stride,
+            Rows = tr.TableRows,
+        };
+        var config = new KernelConfig(new Index1D(groups), new Index1D(DenseTensorKernel.Warps(stride) * _accelerator.WarpSize),
+            SharedMemoryConfig.RequestDynamic<float>(DenseTensorKernel.SharedFloats(stride)));
+        _denseTensor ??= _accelerator.LoadStreamKernel<DenseTensorParams, SpecializedValue<int>, SpecializedValue<int>>(DenseTensorKernel.ForwardSpecialized);
+        _denseTensor(config, p, SpecializedValue.New(stride), SpecializedValue.New(tr.TableRows));
+        LastTensorRecursion = true;
+    }
+
     /// <summary>Warps per group of the tensor-core GMM kernel (each with its own component tile), or null to use the FMA kernel.</summary>
     private int? TensorLayout(GmmTables tables)
     {
@@ -945,6 +1005,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         Upload(_outOf, tr.OutOfTable);
         if (tr.ScaledIntoTable != null) Upload(_intoScaled, tr.ScaledIntoTable);
         if (tr.ScaledOutOfTable != null) Upload(_outOfScaled, tr.ScaledOutOfTable);
+        if (DenseTensorFits(model)) Upload(_densePacked, DenseTensorKernel.Pack(tr.ScaledIntoTable!, tr.TableRows, tr.PaddedStateCount));
         Upload(_initial, model.LogInitialPadded);
         _loadedModel = model;
     }
@@ -1124,7 +1185,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         if (_disposed) return;
         _disposed = true;
         ReleaseBatchBuffers();
-        _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose(); _gmmPacked.Dispose(); _gmmPackedBias.Dispose();
+        _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose(); _gmmPacked.Dispose(); _gmmPackedBias.Dispose(); _densePacked.Dispose();
         _halfStaging?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();

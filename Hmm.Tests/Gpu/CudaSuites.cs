@@ -1,4 +1,6 @@
 #if HMM_CUDA_TESTS
+using System.Linq;
+using CsCheck;
 using Hmm.Gpu;
 using Hmm.Tests.Engine;
 using Hmm.Tests.Support;
@@ -148,4 +150,87 @@ public sealed class PackedShuffleAgreementCuda : PackedAgreementSuite
     protected override GpuEngine Packed => PackedTestEngines.CudaShuffleMax;
     protected override GpuEngine Unpacked => PackedTestEngines.CudaOff;
 }
+/// <summary>The tensor-core dense forward (<see cref="GpuEngineOptions.TensorCoreRecursion"/> forced on: every dense model of up to 128 padded states).</summary>
+internal static class TensorRecursionEngines
+{
+    private static readonly System.Lazy<GpuEngine> Engine = new(() =>
+    {
+        var engine = new GpuEngine(new GpuEngineOptions { TensorCoreRecursion = true });
+        if (!engine.IsCuda)
+        {
+            engine.Dispose();
+            throw new System.InvalidOperationException("no CUDA device: the tensor-core recursion suites must not pass on the CPU accelerator.");
+        }
+        return engine;
+    });
+
+    public static GpuEngine Cuda => Engine.Value;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ForwardTensorCuda : ForwardSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(TensorRecursionEngines.Cuda);
+    protected override long Iterations => 40;
+    protected override int MaxStates => 128;
+}
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class ScaledStepTensorCuda : ScaledStepSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(TensorRecursionEngines.Cuda);
+}
+
+/// <summary>
+/// The tensor-core dense forward on batches that fill several 16-sequence groups, with lengths from 0 to 70 (sequences that
+/// end early stay frozen while their group runs on), against the float64 reference; and that the path is really taken.
+/// </summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class TensorRecursionCuda
+{
+    [Fact]
+    public void Large_batches_of_mixed_lengths_match_reference()
+    {
+        var engine = TensorRecursionEngines.Cuda;
+        var gen = from n in Gen.Int[1, 112] from batch in Gen.Int[1, 50] from seed in Gen.Int[0, int.MaxValue - 2]
+                  select (n, batch, seed);
+        gen.Sample(x =>
+        {
+            var rng = new System.Random(x.seed);
+            var model = RandomModels.Model(x.n, false, 1, rng);
+            var lengths = new int[x.batch];
+            for (int b = 0; b < lengths.Length; b++) lengths[b] = rng.Next(10) == 0 ? 0 : rng.Next(1, 71);
+            var emissions = RandomModels.Emissions(x.n, lengths, rng);
+            var ll = new double[x.batch];
+            engine.Forward(model, emissions, ll);
+            Assert.True(engine.LastTensorRecursion, $"N={x.n}: the tensor-core recursion was not taken");
+            var reference = Hmm.Reference.ReferenceHmm.FromBatch(emissions);
+            for (int b = 0; b < ll.Length; b++)
+            {
+                double expected = Hmm.Reference.ReferenceHmm.Forward(model, reference[b], out _);
+                Tolerance.LogValue(expected, ll[b], RandomModels.Magnitude(reference[b]), $"N={x.n} B={x.batch} seed={x.seed} sequence {b} (length {lengths[b]})");
+            }
+        }, iter: 40, threads: 1);
+    }
+
+    [Fact]
+    public void Default_takes_it_where_it_measured_faster()
+    {
+        using var engine = new GpuEngine();
+        var rng = new System.Random(3);
+        var model = RandomModels.Model(32, false, 1, rng);
+        var emissions = RandomModels.Emissions(32, Enumerable.Repeat(20, 1024).ToArray(), rng);
+        engine.Forward(model, emissions, new double[1024]);
+        Assert.True(engine.LastTensorRecursion);
+        var model64 = RandomModels.Model(64, false, 1, rng);
+        Assert.False(engine.UsesTensorRecursion(model64, 256));
+        Assert.True(engine.UsesTensorRecursion(model64, 4096));
+        Assert.False(engine.UsesTensorRecursion(model, 32));
+        Assert.False(engine.UsesTensorRecursion(RandomModels.Model(64, true, 3, rng), 4096)); // banded
+        Assert.False(engine.UsesTensorRecursion(RandomModels.Model(120, false, 1, rng), 4096)); // 128 padded states: too wide
+        engine.Forward(model, emissions, new double[1024], new StateLattice(1024, 20, 32)); // a lattice takes the one-pass kernel
+        Assert.False(engine.LastTensorRecursion);
+    }
+}
+
 #endif

@@ -96,3 +96,89 @@ public sealed class TensorPackingTests
         Assert.True(Math.Abs((double)big + small - value) <= Math.Abs(value) * Math.Pow(2, -21), $"{value:R} = {big:R} + {small:R}");
     }
 }
+
+/// <summary>
+/// The host half of the tensor-core dense recursion (<c>DenseTensorKernel</c>), in CI: the linear table's B-fragment
+/// packing, the kernel's integer TF32 rounding and the A-fragment slots its producers write (the kernel itself runs only on
+/// CUDA: `ForwardTensorCuda`, `ScaledStepTensorCuda`, `TensorRecursionCuda`).
+/// </summary>
+public sealed class DenseTensorPackingTests
+{
+    [Fact]
+    public void Packed_table_holds_each_entry_as_two_tf32_parts_at_its_b_fragment_position()
+    {
+        var rng = new Random(5);
+        foreach (var (rows, stride) in new[] { (64, 64), (10, 16), (16, 16), (33, 48), (100, 112), (1, 16) })
+        {
+            var table = new float[(rows + 1) * stride];
+            for (int i = 0; i < table.Length; i++) table[i] = rng.Next(5) == 0 ? 0f : (float)Math.Exp(-rng.NextDouble() * 40);
+            float[] packed = DenseTensorKernel.Pack(table, rows, stride);
+            int tiles = stride / 8;
+            Assert.Equal(tiles * tiles * 32 * DenseTensorKernel.PackedPerLane, packed.Length);
+            for (int n = 0; n < tiles; n++)
+                for (int kb = 0; kb < tiles; kb++)
+                    for (int lane = 0; lane < 32; lane++)
+                    {
+                        int g = lane >> 2, t = lane & 3, o = ((n * tiles + kb) * 32 + lane) * 4;
+                        for (int half = 0; half < 2; half++)
+                        {
+                            // B fragment of m16n8k8 (.tf32, col-major B): b0 = B[k = t][n = g], b1 = B[k = t + 4][n = g].
+                            int i = 8 * kb + t + 4 * half, j = 8 * n + g;
+                            float a = i < rows ? table[i * stride + j] : 0f;
+                            float big = packed[o + half], smallPart = packed[o + 2 + half];
+                            Assert.Equal(GaussianTensorKernel.RoundToTf32(a), big);
+                            Assert.Equal(GaussianTensorKernel.RoundToTf32(a - big), smallPart);
+                            Assert.True(Math.Abs((double)big + smallPart - a) <= Math.Abs(a) * Math.Pow(2, -21), $"({i}, {j}): {a:R} = {big:R} + {smallPart:R}");
+                        }
+                    }
+        }
+    }
+
+    [Fact]
+    public void Kernel_tf32_rounding_equals_the_host_twin_on_probabilities_and_their_remainders()
+    {
+        var rng = new Random(13);
+        for (int i = 0; i < 200_000; i++)
+        {
+            float p = i switch
+            {
+                0 => 0f,
+                1 => 1f,
+                2 => float.Epsilon,
+                3 => 1.17549435e-38f,
+                4 => BitConverter.UInt32BitsToSingle(0x3F001000u), // a tie
+                _ => (float)Math.Exp(-rng.NextDouble() * 90),
+            };
+            Assert.Equal(GaussianTensorKernel.RoundToTf32(p), DenseTensorKernel.RoundToTf32(p));
+            float rest = p - DenseTensorKernel.RoundToTf32(p);
+            Assert.Equal(GaussianTensorKernel.RoundToTf32(rest), DenseTensorKernel.RoundToTf32(rest));
+        }
+    }
+
+    [Fact]
+    public void Fragment_slots_follow_the_ptx_a_layout_and_cover_the_block_once()
+    {
+        var seen = new bool[128];
+        for (int row = 0; row < 16; row++)
+            for (int column = 0; column < 8; column++)
+            {
+                int index = DenseTensorKernel.FragmentIndex(row, column);
+                int lane = index / 4, slot = index % 4;
+                int g = lane >> 2, t = lane & 3;
+                // PTX ISA, mma.m16n8k8 .tf32 A fragment: a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4).
+                Assert.Equal(row, g + ((slot & 1) != 0 ? 8 : 0));
+                Assert.Equal(column, t + ((slot & 2) != 0 ? 4 : 0));
+                Assert.False(seen[index]);
+                seen[index] = true;
+            }
+        Assert.All(seen, Assert.True);
+    }
+
+    [Fact]
+    public void The_cpu_accelerator_never_takes_the_tensor_recursion()
+    {
+        var model = Hmm.Tests.Support.RandomModels.Model(64, false, 1, new Random(2));
+        Assert.False(GpuTestEngines.Cpu.UsesTensorRecursion(model, 100_000));
+        Assert.Throws<ArgumentNullException>(() => GpuTestEngines.Cpu.UsesTensorRecursion(null!, 1));
+    }
+}
