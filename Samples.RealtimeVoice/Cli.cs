@@ -51,7 +51,7 @@ internal static class Cli
         stdout.WriteLine("         --engine auto takes the GPU where a CUDA device exists; --timing prints the time of each stage;");
         stdout.WriteLine("         --repeat N aligns N times in one process and reports the best and median pass after the first (benchmark)");
         stdout.WriteLine("  train  DATA_DIR [...] --out MODEL [--components K] [--iterations I] [--states N] [--hop MS] [--floor F] [--slack N]");
-        stdout.WriteLine("         [--speeds 0.8,...,1.25] [--noisy N] [--reverb N] [--embedded N] [--viterbi] [--no-offsets] [--no-refinement] [--refine-window MS]");
+        stdout.WriteLine("         [--speeds 0.8,...,1.25] [--noisy N] [--reverb N] [--embedded N] [--viterbi] [--no-offsets] [--learn-refinement] [--refine-window MS]");
         stdout.WriteLine("         [--threads N] [--engine auto|cpu|gpu]");
         stdout.WriteLine("         trains phone models on X.wav + X.lab pairs");
         stdout.WriteLine("  eval   HYP_DIR REF_DIR [--worst N]   boundary accuracy of label files against references");

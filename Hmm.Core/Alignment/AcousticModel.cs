@@ -169,7 +169,7 @@ public sealed class AcousticModel
 
     /// <summary>
     /// Whether the model holds learned acoustic boundary refinement weights (<see cref="RefinementWeight"/>): models
-    /// trained by <c>hmm train</c> since format version 2 do; version 1 files do not.
+    /// trained with <c>hmm train --learn-refinement</c> (format version 2) do; version 1 files do not.
     /// </summary>
     public bool HasRefinement => RefinementWindow > 0;
 

@@ -139,7 +139,7 @@ public sealed record ForcedAlignerOptions
     /// a window around it (the RMS difference of the mean log-mel spectra of the 10 ms before and after, 1 ms steps):
     /// to <c>b + w (peak - b)</c>, with the weight w of its phone class pair; no move when the largest change in the
     /// window lies on its edge. The weights come from the model (<see cref="AcousticModel.RefinementWeight"/>, learned on
-    /// the training data by <c>hmm train</c>) unless <see cref="RefinementWeight"/> sets one for all boundaries.
+    /// the training data by <c>hmm train --learn-refinement</c>, <see cref="Hmm.Training.TrainingOptions.LearnBoundaryRefinement"/>) unless <see cref="RefinementWeight"/> sets one for all boundaries.
     /// </summary>
     public bool RefineBoundaries { get; init; }
 
@@ -211,7 +211,7 @@ public sealed class ForcedAligner
         if (_options.RefinementWindowMs is double window && !(window > 2 && window <= 100))
             throw new ArgumentOutOfRangeException(nameof(options), window, "RefinementWindowMs must be in (2, 100] ms (null takes the model's window).");
         if (_options.RefineBoundaries && _options.RefinementWeight is null && !model.HasRefinement)
-            throw new ArgumentException("RefineBoundaries needs learned refinement weights, which this model lacks (a format 1 model, or trained without them): retrain it with this version of hmm train, or set RefinementWeight.", nameof(options));
+            throw new ArgumentException("RefineBoundaries needs learned refinement weights, which this model lacks (a format 1 model, or trained without them): retrain it with hmm train --learn-refinement (TrainingOptions.LearnBoundaryRefinement), or set RefinementWeight.", nameof(options));
         _refineWindow = (_options.RefinementWindowMs is double ms ? ms / 1000 : model.HasRefinement ? model.RefinementWindow : DefaultRefinementWindowMs / 1000);
         _frontEnds = new[] { model.FrontEnd };
         if (_options.WarpFactors is { } warps)

@@ -89,12 +89,13 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Whether to learn the acoustic boundary refinement weights per phone class pair on the training data and store
-    /// them in the model (true): the original utterances are aligned with the finished model (boundary offsets
+    /// them in the model, which makes it a format 2 file (false: the refinement is off by default in the aligner and
+    /// gave no gain in leave-one-voice-out tests): the original utterances are aligned with the finished model (boundary offsets
     /// applied, no adaptation) and every class pair gets the weight among 0, 0.25, 0.5, 0.75, 1 that puts the most of
     /// its boundaries within 10 plus within 20 ms of the labels (see <c>ForcedAlignerOptions.RefineBoundaries</c>,
     /// which is off by default: the weights are only used when asked for).
     /// </summary>
-    public bool LearnBoundaryRefinement { get; init; } = true;
+    public bool LearnBoundaryRefinement { get; init; }
 
     /// <summary>Search window of the boundary refinement in milliseconds either side of a boundary (15), in (2, 100].</summary>
     public double RefinementWindowMs { get; init; } = 15;
