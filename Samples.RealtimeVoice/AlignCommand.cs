@@ -13,15 +13,15 @@ namespace Samples.RealtimeVoice;
 
 /// <summary>
 /// `hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR]
-/// [--engine auto|cpu|gpu] [--threads N] [--batch N] [--vtln [on|off|GRID]] [--vtln-scope file|folder] [--warps FILE] [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--quiet] [--timing] [--repeat N]`: forced alignment of one WAV file
+/// [--engine auto|cpu|gpu] [--threads N] [--batch N] [--vtln [on|off|GRID]] [--vtln-scope file|folder] [--warps FILE] [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--refine] [--refine-weight W] [--refine-window MS] [--quiet] [--timing] [--repeat N]`: forced alignment of one WAV file
 /// (prints its phone table) or of a folder of X.wav + X.phones / X.txt pairs (writes DIR/X.lab etc.; progress bar and a
 /// summary line with the time of each stage on stderr). A file that cannot be aligned is reported on stderr and the exit
 /// code is 1, but every other file's result is still written.
 /// </summary>
 internal static class AlignCommand
 {
-    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause", "--engine", "--repeat", "--warps", "--vtln-scope", "--mllr", "--mllr-ridge" };
-    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing", "--no-map" };
+    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause", "--engine", "--repeat", "--warps", "--vtln-scope", "--mllr", "--mllr-ridge", "--refine-weight", "--refine-window" };
+    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing", "--no-map", "--refine" };
 
     /// <summary>
     /// Files read, aligned and written per round (bounds memory for large folders). It is also the set of files the mean
@@ -38,6 +38,11 @@ internal static class AlignCommand
     public const string Usage = "usage: hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]\n" +
         "  [--engine auto|cpu|gpu] [--threads N] [--batch N] [--adapt ROUNDS] [--tau T] [--pause P] [--no-offsets] [--viterbi-boundaries] [--timing] [--repeat N]\n" +
         "  [--vtln [on|off|A,B,...]] [--vtln-scope file|folder] [--warps FILE] [--mllr none|global|classes] [--mllr-ridge R] [--no-map]\n" +
+        "  [--refine] [--refine-weight W] [--refine-window MS]\n" +
+        "  --refine: acoustic boundary refinement: move each boundary toward the largest spectral change within a window\n" +
+        "    around it, by the weight the model learned for its phone class pair in training (default off)\n" +
+        "  --refine-weight W: one weight in [0, 1] for every boundary instead of the model's (implies --refine)\n" +
+        "  --refine-window MS: search window either side of a boundary, in (2, 100] ms (default: the model's, 15)\n" +
         "  --mllr: in each adaptation round, also estimate MLLR mean transforms mu' = A mu + b from the files being aligned: one\n" +
         "    (global) or one per phone class (classes: silence, vowels, consonants); none (default) keeps MAP alone\n" +
         "  --mllr-ridge R: pull of the MLLR estimate toward the identity, as a share of each row's data weight (default 0.01)\n" +
@@ -133,6 +138,9 @@ internal static class AlignCommand
                 CorrectBoundaries = !a.Has("--no-offsets"), Placement = a.Has("--viterbi-boundaries") ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
                 WarpFactors = warpFactors, ShareWarp = VtlnScope(a),
                 Mllr = ParseMllr(a.Get("--mllr")), MllrRidge = a.GetDouble("--mllr-ridge", 0.01, 1e-9, 1e9), MapAdaptation = !a.Has("--no-map"),
+                RefineBoundaries = a.Has("--refine") || a.Has("--refine-weight") || a.Has("--refine-window"),
+                RefinementWeight = a.Has("--refine-weight") ? a.GetDouble("--refine-weight", 1, 0, 1) : null,
+                RefinementWindowMs = a.Has("--refine-window") ? a.GetDouble("--refine-window", 15, 2.001, 100) : null,
             });
             setup.Stop();
 

@@ -133,6 +133,29 @@ public sealed record ForcedAlignerOptions
     /// </summary>
     public bool ShareWarp { get; init; }
 
+    /// <summary>
+    /// Acoustic boundary refinement (false, the default: off). After the boundaries are placed (and the
+    /// <see cref="CorrectBoundaries"/> offsets subtracted), each boundary moves toward the largest spectral change within
+    /// a window around it (the RMS difference of the mean log-mel spectra of the 10 ms before and after, 1 ms steps):
+    /// to <c>b + w (peak - b)</c>, with the weight w of its phone class pair; no move when the largest change in the
+    /// window lies on its edge. The weights come from the model (<see cref="AcousticModel.RefinementWeight"/>, learned on
+    /// the training data by <c>hmm train --learn-refinement</c>, <see cref="Hmm.Training.TrainingOptions.LearnBoundaryRefinement"/>) unless <see cref="RefinementWeight"/> sets one for all boundaries.
+    /// </summary>
+    public bool RefineBoundaries { get; init; }
+
+    /// <summary>
+    /// With <see cref="RefineBoundaries"/>: one weight in [0, 1] for every boundary instead of the model's learned
+    /// per-class-pair weights (null, the default: the model's; a model without them then fails with an
+    /// <see cref="ArgumentException"/>).
+    /// </summary>
+    public double? RefinementWeight { get; init; }
+
+    /// <summary>
+    /// With <see cref="RefineBoundaries"/>: the search window in milliseconds either side of a boundary, in (2, 100]
+    /// (null, the default: the window the model's weights were learned with, 15 ms when the model has none).
+    /// </summary>
+    public double? RefinementWindowMs { get; init; }
+
     /// <summary>The usual VTLN grid: 0.88 to 1.12 in steps of 0.02 (13 warps).</summary>
     public static IReadOnlyList<double> DefaultWarpFactors { get; } = Array.AsReadOnly(Enumerable.Range(0, 13).Select(k => Math.Round(0.88 + 0.02 * k, 2)).ToArray());
 }
@@ -164,6 +187,10 @@ public sealed class ForcedAligner
     private readonly float[] _fold;
     private readonly int _silence;
     private readonly FrontEndOptions[] _frontEnds; // one per warp factor (just the model's when the search is off)
+    private readonly double _refineWindow; // seconds
+
+    /// <summary>The refinement search window when neither the options nor the model give one: 15 ms.</summary>
+    public const double DefaultRefinementWindowMs = 15;
 
     /// <summary>Creates an aligner for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names which).</exception>
@@ -179,6 +206,13 @@ public sealed class ForcedAligner
         if (!(_options.PauseProbability > 0 && _options.PauseProbability < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.PauseProbability, "PauseProbability must be in (0, 1).");
         if (_options.MaxCellsPerBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxCellsPerBatch, "MaxCellsPerBatch must be positive.");
         if (_options.MaxDegreeOfParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be at least 1.");
+        if (_options.RefinementWeight is double weight && !(weight >= 0 && weight <= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), weight, "RefinementWeight must be in [0, 1] (null takes the model's learned weights).");
+        if (_options.RefinementWindowMs is double window && !(window > 2 && window <= 100))
+            throw new ArgumentOutOfRangeException(nameof(options), window, "RefinementWindowMs must be in (2, 100] ms (null takes the model's window).");
+        if (_options.RefineBoundaries && _options.RefinementWeight is null && !model.HasRefinement)
+            throw new ArgumentException("RefineBoundaries needs learned refinement weights, which this model lacks (a format 1 model, or trained without them): retrain it with hmm train --learn-refinement (TrainingOptions.LearnBoundaryRefinement), or set RefinementWeight.", nameof(options));
+        _refineWindow = (_options.RefinementWindowMs is double ms ? ms / 1000 : model.HasRefinement ? model.RefinementWindow : DefaultRefinementWindowMs / 1000);
         _frontEnds = new[] { model.FrontEnd };
         if (_options.WarpFactors is { } warps)
         {
@@ -588,7 +622,7 @@ public sealed class ForcedAligner
             }
             double[]? cdf = post is not null && !double.IsNegativeInfinity(post.LogLikelihoods[b]) && !double.IsNaN(post.LogLikelihoods[b])
                 ? LeaveTimes(layout, post.StatePosteriors, b, frames[i]) : null;
-            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples.Length, cdf);
+            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples, cdf);
             outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i], warps[i]);
         });
         laps.Lap(AlignmentTimings.Stage.Segments);
@@ -619,8 +653,9 @@ public sealed class ForcedAligner
         return leave;
     }
 
-    private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, int sampleCount, double[]? leaveTimes)
+    private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, float[] samples, double[]? leaveTimes)
     {
+        int sampleCount = samples.Length;
         var fe = _model.FrontEnd;
         double rate = fe.SampleRate;
         // A boundary between frames t-1 and t sits half a hop before frame t's centre.
@@ -644,6 +679,12 @@ public sealed class ForcedAligner
             current = next;
         }
         if (_options.CorrectBoundaries) CorrectBoundaries(segments, fe.HopLength / rate);
+        if (_options.RefineBoundaries)
+        {
+            var curve = BoundaryRefiner.Compute(samples, fe.SampleRate);
+            Func<PhoneClass, PhoneClass, float> weight = _options.RefinementWeight is double w ? (_, _) => (float)w : _model.RefinementWeight;
+            BoundaryRefiner.Refine(segments, curve, weight, _model.Phones, _refineWindow, fe.HopLength / rate);
+        }
         return segments;
     }
 

@@ -154,6 +154,7 @@ internal sealed class MeanAdaptation
                     means[s][c * _d + e] = (float)((tau * means[s][c * _d + e] + _sums[idx * _d + e]) / (tau + occ));
             }
         }
-        return new AcousticModel(_prior.FrontEnd, _prior.Phones, _prior.StatesPerPhone, weights, means, variances, loops, _prior.Description, _prior.BoundaryOffsets());
+        return new AcousticModel(_prior.FrontEnd, _prior.Phones, _prior.StatesPerPhone, weights, means, variances, loops, _prior.Description, _prior.BoundaryOffsets(),
+            _prior.HasRefinement ? _prior.RefinementWeights() : null, _prior.RefinementWindow);
     }
 }

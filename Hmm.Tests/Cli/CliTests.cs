@@ -143,6 +143,25 @@ public class CliTests
     }
 
     [Fact]
+    public void Align_refine_options_are_checked_and_need_weights()
+    {
+        string wav = Sample("s017-us1", ".wav");
+        // The shipped model (format 1) holds no learned weights: --refine alone says so, --refine-weight works.
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("p.phones"), string.Join(" ", AlignmentTestData.Labels("s017-us1").Select(s => s.Phone)));
+        var e = Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, wav, "--phones", dir.File("p.phones"), "--model", AlignmentTestData.ModelPath, "--refine"));
+        Assert.Contains("RefineBoundaries needs learned refinement weights", e.Message);
+        var (code, output, _) = Run(AlignCommand.Run, wav, "--phones", dir.File("p.phones"), "--model", AlignmentTestData.ModelPath, "--refine-weight", "0.5");
+        Assert.Equal(0, code);
+        Assert.Contains("sil", output);
+        Assert.Contains("--refine-weight", Assert.Throws<ArgumentException>(() =>
+            Run(AlignCommand.Run, wav, "--phones", dir.File("p.phones"), "--model", AlignmentTestData.ModelPath, "--refine-weight", "2")).Message);
+        Assert.Contains("--refine-window", Assert.Throws<ArgumentException>(() =>
+            Run(AlignCommand.Run, wav, "--phones", dir.File("p.phones"), "--model", AlignmentTestData.ModelPath, "--refine-window", "0")).Message);
+        Assert.Contains("--refine", AlignCommand.Usage);
+    }
+
+    [Fact]
     public void Usage_errors_name_the_problem()
     {
         Assert.Contains("no such file", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, "/nonexistent.wav")).Message);
