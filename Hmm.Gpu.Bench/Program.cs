@@ -40,6 +40,7 @@ public static class Program
             "cpu" => Benchmarks.CpuWidths(rounds: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 11),
             "tensor" => Benchmarks.TensorRecursion(),
             "tensor-profile" => Benchmarks.TensorProfile(),
+            "gmm-profile" => Benchmarks.GmmProfile(),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
             _ => Usage(),
         };

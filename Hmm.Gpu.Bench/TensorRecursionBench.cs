@@ -46,4 +46,16 @@ internal static partial class Benchmarks
         for (int i = 0; i < 3; i++) engine.Forward(model, emissions, ll);
         return 0;
     }
+
+    /// <summary>Three launches of the GMM emission kernel at B=4096 T=1000 (N=10 K=4 D=80) for Nsight Compute.</summary>
+    public static int GmmProfile()
+    {
+        var rng = new Random(7);
+        var gmm = RandomGmm(10, 4, 80, rng);
+        var features = RandomFeatures(4096, 1000, 80, rng);
+        var emissions = new EmissionBatch(4096, 1000, 10);
+        using var engine = new GpuEngine();
+        for (int i = 0; i < 3; i++) engine.ComputeEmissions(gmm, features, emissions);
+        return 0;
+    }
 }

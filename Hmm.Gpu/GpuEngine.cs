@@ -63,7 +63,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     private Action<KernelConfig, RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _recursionSpecialized;
     private Action<KernelConfig, GaussianParams>? _gaussianKernel;
     private Action<KernelConfig, GaussianParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianSpecialized;
-    private Action<KernelConfig, GaussianParams, GaussianTensorKernel.TensorAddresses, ArrayView<float>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianTensor;
+    private Action<KernelConfig, GaussianParams, GaussianTensorKernel.TensorAddresses, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _gaussianTensor;
     private Action<KernelConfig, DenseTensorParams, SpecializedValue<int>, SpecializedValue<int>>? _denseTensor;
     private Action<KernelConfig, ChunkParams>? _transferKernel, _combineKernel, _replayKernel, _backtraceKernel;
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _transferSpecialized;
@@ -915,7 +915,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
     {
         if (_options.TensorCoreEmissions == false || !HasTensorCores) return null;
         int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
-        int perWarp = GaussianTensorKernel.SharedFloatsPerWarp(tables.RowStride);
+        int perWarp = GaussianTensorKernel.SharedFloatsPerWarp(tables.Columns);
         for (int warps = 4; warps >= 1; warps /= 2)
             if (warps * perWarp <= maxShared) return warps;
         return null;
@@ -978,9 +978,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         int framesPerGroup = warps * GaussianTensorKernel.WarpFrames;
         int groups = (frameCount + framesPerGroup - 1) / framesPerGroup;
         if (groups == 0) return;
-        int shared = warps * GaussianTensorKernel.SharedFloatsPerWarp(tables.RowStride);
+        int shared = warps * GaussianTensorKernel.SharedFloatsPerWarp(tables.Columns);
         var config = new KernelConfig(new Index1D(groups), new Index1D(warps * _accelerator.WarpSize), SharedMemoryConfig.RequestDynamic<float>(shared));
-        _gaussianTensor ??= _accelerator.LoadStreamKernel<GaussianParams, GaussianTensorKernel.TensorAddresses, ArrayView<float>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(GaussianTensorKernel.RunSpecialized);
+        _gaussianTensor ??= _accelerator.LoadStreamKernel<GaussianParams, GaussianTensorKernel.TensorAddresses, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(GaussianTensorKernel.RunSpecialized);
         int tiles = GaussianTensorKernel.Tiles(tables.Columns);
         var packed = _gmmPacked.Ensure((long)GaussianTensorKernel.KBlocks(tables.Dimension) * tiles * 32 * GaussianTensorKernel.PackedPerLane);
         var addresses = new GaussianTensorKernel.TensorAddresses
@@ -989,8 +989,9 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
             HalfFeatures = frames.IsHalf ? frames.Half.LoadEffectiveAddressAsPtr().ToInt64() : 0,
             Center = p.Center.LoadEffectiveAddressAsPtr().ToInt64(),
             Packed = packed.LoadEffectiveAddressAsPtr().ToInt64(),
+            PackedBias = _gmmPackedBias.Ensure(tiles * 8).LoadEffectiveAddressAsPtr().ToInt64(),
         };
-        _gaussianTensor(config, p, addresses, _gmmPackedBias.Ensure(tiles * 8), SpecializedValue.New(p.Dimension), SpecializedValue.New(p.PaddedColumns),
+        _gaussianTensor(config, p, addresses, SpecializedValue.New(p.Dimension), SpecializedValue.New(p.PaddedColumns),
             SpecializedValue.New(p.RowStride), SpecializedValue.New(p.Components), SpecializedValue.New(p.States), SpecializedValue.New(p.Stride));
     }
 

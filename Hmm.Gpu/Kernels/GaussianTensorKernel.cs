@@ -30,11 +30,11 @@ internal static class GaussianTensorKernel
 {
     /// <summary>
     /// Device addresses the inline PTX loads from, taken on the host (ILGPU 1.5.3 cannot turn a view into an address inside a
-    /// kernel): the float32 or binary16 features, the centre and the packed weights.
+    /// kernel): the float32 or binary16 features, the centre, the packed weights and the packed bias.
     /// </summary>
     public struct TensorAddresses
     {
-        public long Features, HalfFeatures, Center, Packed;
+        public long Features, HalfFeatures, Center, Packed, PackedBias;
     }
 
     /// <summary>Frames per warp (the MMA's M).</summary>
@@ -43,8 +43,19 @@ internal static class GaussianTensorKernel
     /// <summary>Floats per (k block, tile, lane) in the packed weights.</summary>
     public const int PackedPerLane = 8;
 
-    /// <summary>Shared floats per warp: its component tile and the validity of its 16 frames.</summary>
-    public static int SharedFloatsPerWarp(int rowStride) => WarpFrames * rowStride + WarpFrames;
+    /// <summary>Shared floats per warp for <paramref name="columns"/> = N·K: its component tile and the validity of its 16 frames.</summary>
+    public static int SharedFloatsPerWarp(int columns) => WarpFrames * TilePitch(columns) + WarpFrames;
+
+    /// <summary>
+    /// Floats between frames of a warp's component tile: the tiles' columns rounded up to ≡ 8 (mod 32), so that a store of
+    /// column pairs by the 32 lanes (rows g = 0..7, columns 2t, 2t + 1) falls in two wavefronts without bank conflicts.
+    /// </summary>
+    public static int TilePitch(int columns)
+    {
+        int pitch = 8 * Tiles(columns);
+        while (pitch % 32 != 8) pitch += 8;
+        return pitch;
+    }
 
     /// <summary>Column tiles for <paramref name="columns"/> = N·K columns.</summary>
     public static int Tiles(int columns) => (columns + 7) / 8;
@@ -100,7 +111,7 @@ internal static class GaussianTensorKernel
     }
 
     /// <summary><see cref="Run"/> compiled for one GMM shape.</summary>
-    public static void RunSpecialized(GaussianParams p, TensorAddresses a, ArrayView<float> packedBias,
+    public static void RunSpecialized(GaussianParams p, TensorAddresses a,
         SpecializedValue<int> dimension, SpecializedValue<int> columns, SpecializedValue<int> rowStride,
         SpecializedValue<int> components, SpecializedValue<int> states, SpecializedValue<int> stride)
     {
@@ -110,20 +121,20 @@ internal static class GaussianTensorKernel
         p.Components = components.Value;
         p.States = states.Value;
         p.Stride = stride.Value;
-        Run(p, a, packedBias);
+        Run(p, a);
     }
 
     /// <summary>One warp = 16 frames; <see cref="GaussianParams.PaddedColumns"/> carries N·K here.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(GaussianParams p, TensorAddresses a, ArrayView<float> packedBias)
+    public static void Run(GaussianParams p, TensorAddresses a)
     {
         int lane = Warp.LaneIdx, warp = Warp.WarpIdx;
         int warps = Group.DimX / Warp.WarpSize;
         long f0 = ((long)Grid.IdxX * warps + warp) * WarpFrames;
-        int perWarp = SharedFloatsPerWarp(p.RowStride);
+        int perWarp = SharedFloatsPerWarp(p.PaddedColumns), pitch = TilePitch(p.PaddedColumns);
         var shared = SharedMemory.GetDynamic<float>().SubView((long)warp * perWarp, perWarp);
-        var comps = shared.SubView(0, WarpFrames * p.RowStride);
-        var valid = shared.SubView(WarpFrames * p.RowStride, WarpFrames);
+        var comps = shared.SubView(0, WarpFrames * pitch);
+        var valid = shared.SubView(WarpFrames * pitch, WarpFrames);
         if (lane < WarpFrames) valid[lane] = Valid(p, f0 + lane) ? 1f : 0f;
         Warp.Barrier();
 
@@ -134,39 +145,29 @@ internal static class GaussianTensorKernel
         bool half = p.HalfInput != 0;
         long x0 = half ? a.HalfFeatures + 2 * row0 : a.Features + 4 * row0;
         long x1 = half ? a.HalfFeatures + 2 * row1 : a.Features + 4 * row1;
-        long center = a.Center;
         int tiles = Tiles(p.PaddedColumns), kBlocks = KBlocks(d);
         long blockBytes = (long)tiles * 32 * PackedPerLane * sizeof(float);
+        // The component tile's byte offset in the dynamic allocation (the inline PTX stores through __dyn_shared_alloca).
+        long tileBytes = 4L * ((long)warp * perWarp + g * pitch);
         for (int n = 0; n < tiles; n += 2)
         {
             bool pair = n + 1 < tiles; // uniform across the warp
             int c = 8 * n + 2 * t;
-            float b0 = packedBias[c], b1 = packedBias[c + 1];
-            float b2 = pair ? packedBias[c + 8] : 0f, b3 = pair ? packedBias[c + 9] : 0f;
-            var c0 = new Ref<float> { Value = b0 };
-            var c1 = new Ref<float> { Value = b1 };
-            var c2 = new Ref<float> { Value = b0 };
-            var c3 = new Ref<float> { Value = b1 };
-            var c4 = new Ref<float> { Value = b2 };
-            var c5 = new Ref<float> { Value = b3 };
-            var c6 = new Ref<float> { Value = b2 };
-            var c7 = new Ref<float> { Value = b3 };
-            Input<long> rowA = x0, rowB = x1, centre = center, weights = a.Packed + 4 * (((long)n * 32 + lane) * PackedPerLane), step = blockBytes;
+            Input<long> rowA = x0, rowB = x1, centre = a.Center, weights = a.Packed + 4 * (((long)n * 32 + lane) * PackedPerLane), step = blockBytes;
             Input<int> blocks = kBlocks, dimension = d, column = t, validA = valid0, validB = valid1;
+            Input<long> bias = a.PackedBias + 4L * c, slot = tileBytes + 4L * c, rows8 = 32L * pitch;
             if (half && pair)
-                CudaAsm.EmitRef(HalfTwoTiles, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7, ref rowA, ref rowB, ref centre,
-                    ref weights, ref step, ref blocks, ref dimension, ref column, ref validA, ref validB);
+                CudaAsm.EmitRef(HalfTwoTiles, ref rowA, ref rowB, ref centre, ref weights, ref step, ref blocks, ref dimension, ref column, ref validA, ref validB,
+                    ref bias, ref slot, ref rows8);
             else if (half)
-                CudaAsm.EmitRef(HalfOneTile, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7, ref rowA, ref rowB, ref centre,
-                    ref weights, ref step, ref blocks, ref dimension, ref column, ref validA, ref validB);
+                CudaAsm.EmitRef(HalfOneTile, ref rowA, ref rowB, ref centre, ref weights, ref step, ref blocks, ref dimension, ref column, ref validA, ref validB,
+                    ref bias, ref slot, ref rows8);
             else if (pair)
-                CudaAsm.EmitRef(SingleTwoTiles, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7, ref rowA, ref rowB, ref centre,
-                    ref weights, ref step, ref blocks, ref dimension, ref column, ref validA, ref validB);
+                CudaAsm.EmitRef(SingleTwoTiles, ref rowA, ref rowB, ref centre, ref weights, ref step, ref blocks, ref dimension, ref column, ref validA, ref validB,
+                    ref bias, ref slot, ref rows8);
             else
-                CudaAsm.EmitRef(SingleOneTile, ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7, ref rowA, ref rowB, ref centre,
-                    ref weights, ref step, ref blocks, ref dimension, ref column, ref validA, ref validB);
-            Store(comps, p.RowStride, g, c, c0.Value, c1.Value, c2.Value, c3.Value);
-            if (pair) Store(comps, p.RowStride, g, c + 8, c4.Value, c5.Value, c6.Value, c7.Value);
+                CudaAsm.EmitRef(SingleOneTile, ref rowA, ref rowB, ref centre, ref weights, ref step, ref blocks, ref dimension, ref column, ref validA, ref validB,
+                    ref bias, ref slot, ref rows8);
         }
         Warp.Barrier();
 
@@ -178,7 +179,7 @@ internal static class GaussianTensorKernel
             long f = f0 + r;
             if (f >= p.FrameCount) continue;
             p.Output[f * p.Stride + j] = valid[r] != 0f
-                ? Definitions.MixtureLogSumExp<GpuLane, float, GpuMemory>(components, r * p.RowStride, p.Components, p.States, j)
+                ? Definitions.MixtureLogSumExp<GpuLane, float, GpuMemory>(components, r * pitch, p.Components, p.States, j)
                 : float.NegativeInfinity;
         }
     }
@@ -186,10 +187,14 @@ internal static class GaussianTensorKernel
     // The k loop of one or two 8-column tiles, in PTX: ILGPU 1.5.3 passes every inline-assembly operand through local
     // memory (a store and a load per operand), so one statement per MMA ran 8x slower than the FMA kernel; one statement
     // per tile pair keeps the k loop, the feature loads, the splits and the weight loads in registers, and shares the split
-    // features between the two tiles. Operands: %0-%3 and %4-%7 the accumulator fragments of the two tiles (in/out; the
-    // one-tile form leaves %4-%7 alone), %8/%9 the addresses of rows g and g + 8, %10 the centre, %11 the lane's packed
-    // weights of the first tile at k block 0 (the second tile's are 1,024 bytes on), %12 bytes between k blocks, %13 k
-    // blocks, %14 D, %15 t, %16/%17 whether rows g and g + 8 are valid frames. Labels are local to the braces.
+    // features between the two tiles. All operands are inputs (each crosses local memory once): %0/%1 the addresses of rows
+    // g and g + 8, %2 the centre, %3 the lane's packed weights of the first tile at k block 0 (the second tile's are 1,024
+    // bytes on), %4 bytes between k blocks, %5 k blocks, %6 D, %7 t, %8/%9 whether rows g and g + 8 are valid frames, %10
+    // the packed bias at the lane's first column, %11 the byte offset in dynamic shared memory of the lane's (g, column)
+    // slot of the warp's component tile, %12 the bytes between rows g and g + 8 of it. The accumulators start at the bias,
+    // stay in registers and are stored to the component tile at the end (returning them through local memory and storing
+    // them from C# made the kernel bound by L1: 3.9-way bank conflicts and scattered local accesses, Nsight Compute on an
+    // H200 in session 4). Labels are local to the braces.
     //
     // Each k block sums into two fresh fragments per tile (y² and y: independent chains whose first MMA reads a zero C) that are then added to the
     // running sum with round-to-nearest adds: the tensor core's own float32 accumulation truncates, and accumulating all
@@ -198,23 +203,36 @@ internal static class GaussianTensorKernel
         "{\n" +
         ".reg .pred v0, v1, i0, i1, p00, p10, p01, p11, more;\n" +
         ".reg .u32 k, e0, e1;\n" +
-        ".reg .u64 w, o0, o1, a, r0, r1, cp;\n" +
+        ".reg .u64 w, o0, o1, a, r0, r1, cp, bb, sc, sd;\n" +
+        ".reg .f32 acc<8>;\n" +
         ".reg .f32 c0, c1, y00, y10, y01, y11, q00, q10, q01, q11, f, z, s<4>, l<4>;\n" +
         ".reg .b16 h;\n" +
         ".reg .b32 yb<4>, ys<4>, qb<4>, qs<4>, sb<2>, ss<2>, lb<2>, ls<2>;\n" +
-        "setp.ne.u32 v0, %16, 0;\n" +
-        "setp.ne.u32 v1, %17, 0;\n" +
-        "cvta.to.global.u64 w, %11;\n" +
-        "cvta.to.global.u64 r0, %8;\n" +
-        "cvta.to.global.u64 r1, %9;\n" +
-        "cvta.to.global.u64 cp, %10;\n" +
+        "setp.ne.u32 v0, %8, 0;\n" +
+        "setp.ne.u32 v1, %9, 0;\n" +
+        "cvta.to.global.u64 w, %3;\n" +
+        "cvta.to.global.u64 r0, %0;\n" +
+        "cvta.to.global.u64 r1, %1;\n" +
+        "cvta.to.global.u64 cp, %2;\n" +
+        "cvta.to.global.u64 bb, %10;\n" +
+        "ld.global.nc.v2.f32 {acc0, acc1}, [bb];\n" +
+        "mov.f32 acc2, acc0;\n" +
+        "mov.f32 acc3, acc1;\n";
+
+    // The second tile's bias (columns 8 on); the one-tile form must not read it (past the packed bias).
+    private const string BiasSecond =
+        "ld.global.nc.v2.f32 {acc4, acc5}, [bb+32];\n" +
+        "mov.f32 acc6, acc4;\n" +
+        "mov.f32 acc7, acc5;\n";
+
+    private const string LoopHead =
         "mov.u32 k, 0;\n" +
         "mov.f32 z, 0f00000000;\n" +
-        "mov.u32 e0, %15;\n" +
+        "mov.u32 e0, %7;\n" +
         "LOOP:\n" +
         "add.u32 e1, e0, 4;\n" +
-        "setp.lt.u32 i0, e0, %14;\n" +
-        "setp.lt.u32 i1, e1, %14;\n" +
+        "setp.lt.u32 i0, e0, %6;\n" +
+        "setp.lt.u32 i1, e1, %6;\n" +
         "and.pred p00, v0, i0;\n" +
         "and.pred p10, v1, i0;\n" +
         "and.pred p01, v0, i1;\n" +
@@ -316,10 +334,10 @@ internal static class GaussianTensorKernel
         "add.rn.f32 s1, s1, l1;\n" +
         "add.rn.f32 s2, s2, l2;\n" +
         "add.rn.f32 s3, s3, l3;\n" +
-        "add.rn.f32 %0, %0, s0;\n" +
-        "add.rn.f32 %1, %1, s1;\n" +
-        "add.rn.f32 %2, %2, s2;\n" +
-        "add.rn.f32 %3, %3, s3;\n";
+        "add.rn.f32 acc0, acc0, s0;\n" +
+        "add.rn.f32 acc1, acc1, s1;\n" +
+        "add.rn.f32 acc2, acc2, s2;\n" +
+        "add.rn.f32 acc3, acc3, s3;\n";
 
     private const string SecondTile =
         "ld.global.nc.v4.b32 {sb0, sb1, ss0, ss1}, [w+1024];\n" +
@@ -334,31 +352,36 @@ internal static class GaussianTensorKernel
         "add.rn.f32 s1, s1, l1;\n" +
         "add.rn.f32 s2, s2, l2;\n" +
         "add.rn.f32 s3, s3, l3;\n" +
-        "add.rn.f32 %4, %4, s0;\n" +
-        "add.rn.f32 %5, %5, s1;\n" +
-        "add.rn.f32 %6, %6, s2;\n" +
-        "add.rn.f32 %7, %7, s3;\n";
+        "add.rn.f32 acc4, acc4, s0;\n" +
+        "add.rn.f32 acc5, acc5, s1;\n" +
+        "add.rn.f32 acc6, acc6, s2;\n" +
+        "add.rn.f32 acc7, acc7, s3;\n";
 
     private const string TileTail =
-        "add.u64 w, w, %12;\n" +
+        "add.u64 w, w, %4;\n" +
         "add.u32 e0, e0, 8;\n" +
         "add.u32 k, k, 1;\n" +
-        "setp.lt.u32 more, k, %13;\n" +
-        "@more bra LOOP;\n" +
-        "}\n";
+        "setp.lt.u32 more, k, %5;\n" +
+        "@more bra LOOP;\n";
 
-    private const string SingleOneTile = TileHead + SingleLoads + Split + FirstTile + TileTail;
-    private const string SingleTwoTiles = TileHead + SingleLoads + Split + FirstTile + SecondTile + TileTail;
-    private const string HalfOneTile = TileHead + HalfLoads + Split + FirstTile + TileTail;
-    private const string HalfTwoTiles = TileHead + HalfLoads + Split + FirstTile + SecondTile + TileTail;
+    // The accumulators into the warp's component tile (8-byte stores; the pitch ≡ 8 mod 32 puts the 32 lanes' pairs of a
+    // store in two wavefronts without bank conflicts): rows g and g + 8 (%12 bytes apart) of the first tile at %11, of the
+    // second 32 bytes on.
+    private const string StoreHead =
+        "mov.u64 sc, __dyn_shared_alloca;\n" +
+        "add.u64 sc, sc, %11;\n" +
+        "add.u64 sd, sc, %12;\n" +
+        "st.shared.v2.f32 [sc], {acc0, acc1};\n" +
+        "st.shared.v2.f32 [sd], {acc2, acc3};\n";
 
-    /// <summary>Writes an accumulator fragment (rows g and g + 8, columns c and c + 1) into the warp's component tile.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ArrayView<float> comps, int rowStride, int g, int c, float top0, float top1, float bottom0, float bottom1)
-    {
-        if (c < rowStride) { comps[g * rowStride + c] = top0; comps[(g + 8) * rowStride + c] = bottom0; }
-        if (c + 1 < rowStride) { comps[g * rowStride + c + 1] = top1; comps[(g + 8) * rowStride + c + 1] = bottom1; }
-    }
+    private const string StoreSecond =
+        "st.shared.v2.f32 [sc+32], {acc4, acc5};\n" +
+        "st.shared.v2.f32 [sd+32], {acc6, acc7};\n";
+
+    private const string SingleOneTile = TileHead + LoopHead + SingleLoads + Split + FirstTile + TileTail + StoreHead + "}\n";
+    private const string SingleTwoTiles = TileHead + BiasSecond + LoopHead + SingleLoads + Split + FirstTile + SecondTile + TileTail + StoreHead + StoreSecond + "}\n";
+    private const string HalfOneTile = TileHead + LoopHead + HalfLoads + Split + FirstTile + TileTail + StoreHead + "}\n";
+    private const string HalfTwoTiles = TileHead + BiasSecond + LoopHead + HalfLoads + Split + FirstTile + SecondTile + TileTail + StoreHead + StoreSecond + "}\n";
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Valid(GaussianParams p, long frame)
