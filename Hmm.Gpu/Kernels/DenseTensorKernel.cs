@@ -180,29 +180,8 @@ internal static class DenseTensorKernel
             if (liveB) totalB += mB;
             // Fragment order: s0/s1 row g columns j, j + 1; s2/s3 row g + 8.
             var previous = new GpuMemory(shared.SubView(logAt + previousParity * logFloats, logFloats));
-            // The common case without a branch per value; the exact fallback (the definition's own) only where a value needs it.
-            if (liveA)
-            {
-                float exact = 0f;
-                a0 = Scaled(s0.Value, mA, cm0, eA0, ref exact);
-                a1 = Scaled(s1.Value, mA, cm1, eA1, ref exact);
-                if (exact != 0f)
-                {
-                    a0 = Finish(s0.Value, previous, rowA * stride, mA, table, columnMax, p.Rows, stride, j) + eA0;
-                    a1 = Finish(s1.Value, previous, rowA * stride, mA, table, columnMax, p.Rows, stride, j + 1) + eA1;
-                }
-            }
-            if (liveB)
-            {
-                float exact = 0f;
-                c0 = Scaled(s2.Value, mB, cm0, eB0, ref exact);
-                c1 = Scaled(s3.Value, mB, cm1, eB1, ref exact);
-                if (exact != 0f)
-                {
-                    c0 = Finish(s2.Value, previous, rowB * stride, mB, table, columnMax, p.Rows, stride, j) + eB0;
-                    c1 = Finish(s3.Value, previous, rowB * stride, mB, table, columnMax, p.Rows, stride, j + 1) + eB1;
-                }
-            }
+            if (liveA) FinishRow(s0.Value, s1.Value, mA, cm0, cm1, eA0, eA1, previous, rowA * stride, table, columnMax, p.Rows, stride, j, ref a0, ref a1);
+            if (liveB) FinishRow(s2.Value, s3.Value, mB, cm0, cm1, eB0, eB1, previous, rowB * stride, table, columnMax, p.Rows, stride, j, ref c0, ref c1);
             Publish(shared, pFloats, logAt, partialsAt, parity, stride, warp, warps, g, tq, j, liveA, liveB, a0, a1, c0, c1);
         }
 
@@ -250,6 +229,23 @@ internal static class DenseTensorKernel
         long e = sequenceBase + (long)t * stride;
         e0 = p.Emissions[e + j];
         e1 = p.Emissions[e + j + 1];
+    }
+
+    /// <summary>
+    /// One sequence's two values of the frame (states j, j + 1) from their sums: the common case without a branch per value,
+    /// the exact fallback (the definition's own, over the previous log column at <paramref name="sourceBase"/>) only where a
+    /// value needs it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishRow(float sum0, float sum1, float max, float colMax0, float colMax1, float e0, float e1, GpuMemory previous, int sourceBase,
+        GpuMemory table, GpuMemory columnMax, int rows, int stride, int j, ref float v0, ref float v1)
+    {
+        float exact = 0f;
+        v0 = Scaled(sum0, max, colMax0, e0, ref exact);
+        v1 = Scaled(sum1, max, colMax1, e1, ref exact);
+        if (exact == 0f) return;
+        v0 = Finish(sum0, previous, sourceBase, max, table, columnMax, rows, stride, j) + e0;
+        v1 = Finish(sum1, previous, sourceBase, max, table, columnMax, rows, stride, j + 1) + e1;
     }
 
     /// <summary>
