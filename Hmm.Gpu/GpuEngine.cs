@@ -26,7 +26,7 @@ namespace Hmm.Gpu;
 /// sequence's length (as a freshly allocated lattice has) instead of being left untouched. An engine is not
 /// thread-safe: use one per thread, or serialise calls.</para>
 /// </remarks>
-public sealed class GpuEngine : IHmmEngine, IDisposable
+public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposable
 {
     private const int MaxChunkFrames = 64;
     private const int TableInSharedLimit = 4096;
@@ -329,28 +329,8 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
             (b0, count) =>
             {
                 var p = RecursionSetup(model, emissions, b0, count);
-                long cells = (long)count * maxLength * stride;
-                p.AlphaColumns = _alpha.Ensure(cells);
-                p.BetaColumns = _beta.Ensure(cells);
-                p.AlphaScales = _alphaScales.Ensure((long)count * maxLength);
-                p.BetaScales = _betaScales.Ensure((long)count * maxLength);
-                p.RecordAlpha = 1;
-                p.RecordBeta = 1;
-                var q = new PosteriorParams
-                {
-                    Emissions = p.Emissions, Lengths = p.Lengths, Alpha = p.AlphaColumns, Beta = p.BetaColumns, BetaScales = p.BetaScales,
-                    Table = tr.Layout == TransitionLayout.Banded ? p.OutOfTable : p.IntoTable, Scores = p.Scores,
-                    Gamma = _gamma.Ensure(cells), Shift = _shift.Ensure((long)count * maxLength), Counts = _counts.Ensure((long)count * rows * stride),
-                    MaxLength = maxLength, Stride = stride, Rows = rows, Banded = p.Banded,
-                };
                 var start = Mark();
-                int segment = TimeSegment(model, count, maxLength, 2);
-                if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeForward, RecursionKernel.ModeBackward, record: true);
-                else LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeBackward);
-                _gammaKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Gamma);
-                _countsKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Counts);
-                _gammaKernel(SmallGroups(count * maxLength), q, count * maxLength);
-                _countsKernel(SmallGroups(count * rows * stride * _accelerator.WarpSize), q, count * rows * stride);
+                LaunchPosteriors(model, p, count, counts: true);
                 Measure(start);
                 DownloadScores(count, 0, scores.AsSpan(b0, count));
                 DownloadLattice(_gamma, result.StatePosteriors, b0, count, maxLength);
@@ -366,6 +346,38 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
                 subResult.CountArray.AsSpan(0, count * rows * stride).CopyTo(result.CountArray.AsSpan(b0 * rows * stride));
             });
         scores.AsSpan(0, batch).CopyTo(result.LogLikelihoodArray);
+    }
+
+    /// <summary>
+    /// Forward-backward over the emissions in <paramref name="p"/> (already on the device): normalised columns, the state
+    /// posteriors into <c>_gamma</c> and, when <paramref name="counts"/>, the expected transition counts into <c>_counts</c>.
+    /// </summary>
+    private void LaunchPosteriors(HmmModel model, RecursionParams p, int count, bool counts)
+    {
+        var tr = model.Transitions;
+        int maxLength = p.MaxLength, stride = p.Stride, rows = tr.TableRows;
+        long cells = (long)count * maxLength * stride;
+        p.AlphaColumns = _alpha.Ensure(cells);
+        p.BetaColumns = _beta.Ensure(cells);
+        p.AlphaScales = _alphaScales.Ensure((long)count * maxLength);
+        p.BetaScales = _betaScales.Ensure((long)count * maxLength);
+        p.RecordAlpha = 1;
+        p.RecordBeta = 1;
+        var q = new PosteriorParams
+        {
+            Emissions = p.Emissions, Lengths = p.Lengths, Alpha = p.AlphaColumns, Beta = p.BetaColumns, BetaScales = p.BetaScales,
+            Table = tr.Layout == TransitionLayout.Banded ? p.OutOfTable : p.IntoTable, Scores = p.Scores,
+            Gamma = _gamma.Ensure(cells), Shift = _shift.Ensure((long)count * maxLength), Counts = _counts.Ensure(counts ? (long)count * rows * stride : 1),
+            MaxLength = maxLength, Stride = stride, Rows = rows, Banded = p.Banded,
+        };
+        int segment = TimeSegment(model, count, maxLength, 2);
+        if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeForward, RecursionKernel.ModeBackward, record: true);
+        else LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeBackward);
+        _gammaKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Gamma);
+        _gammaKernel(SmallGroups(count * maxLength), q, count * maxLength);
+        if (!counts) return;
+        _countsKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Counts);
+        _countsKernel(SmallGroups(count * rows * stride * _accelerator.WarpSize), q, count * rows * stride);
     }
 
     // ================================================================ Viterbi
@@ -386,18 +398,24 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
             (b0, count) =>
             {
                 var p = RecursionSetup(model, emissions, b0, count);
-                p.Backpointers = _backpointers.Ensure((long)count * maxLength * stride);
-                p.Paths = _paths.Ensure((long)count * result.MaxLength);
-                p.PathStride = result.MaxLength;
                 var start = Mark();
-                int segment = TimeSegment(model, count, maxLength, 1);
-                if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeViterbi);
-                else LaunchRecursion(model, p, count, RecursionKernel.ModeViterbi);
+                LaunchViterbi(model, p, count, result.MaxLength);
                 Measure(start);
                 DownloadScores(count, 1, result.ScoreArray.AsSpan(b0, count));
                 _paths.View.SubView(0, (long)count * result.MaxLength).CopyToCPU(_stream, result.PathArray.AsSpan(b0 * result.MaxLength, count * result.MaxLength));
             },
             (b0, count) => ViterbiOnCpu(model, SubEmissions(emissions, b0, count), result, b0, count));
+    }
+
+    /// <summary>Viterbi over the emissions in <paramref name="p"/> (already on the device): scores in slot 1, paths into <c>_paths</c> (<paramref name="pathStride"/> apart).</summary>
+    private void LaunchViterbi(HmmModel model, RecursionParams p, int count, int pathStride)
+    {
+        p.Backpointers = _backpointers.Ensure((long)count * p.MaxLength * p.Stride);
+        p.Paths = _paths.Ensure((long)count * pathStride);
+        p.PathStride = pathStride;
+        int segment = TimeSegment(model, count, p.MaxLength, 1);
+        if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeViterbi);
+        else LaunchRecursion(model, p, count, RecursionKernel.ModeViterbi);
     }
 
     /// <summary>
@@ -508,6 +526,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         _emissions.Dispose(); _features.Dispose(); _halfFeatures.Dispose(); _alpha.Dispose(); _beta.Dispose(); _alphaScales.Dispose(); _betaScales.Dispose();
         _backpointers.Dispose(); _gamma.Dispose(); _shift.Dispose(); _counts.Dispose(); _lengths.Dispose(); _paths.Dispose(); _scores.Dispose();
         _transfer.Dispose(); _boundary.Dispose(); _transferScales.Dispose(); _final.Dispose();
+        ReleaseTiedBuffers();
     }
 
     /// <summary>
@@ -1188,6 +1207,7 @@ public sealed class GpuEngine : IHmmEngine, IDisposable
         ReleaseBatchBuffers();
         _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose(); _gmmPacked.Dispose(); _gmmPackedBias.Dispose(); _densePacked.Dispose();
         _halfStaging?.Dispose();
+        DisposeTiedModel();
         _accelerator.Dispose();
         _context.Dispose();
     }

@@ -184,6 +184,7 @@ public sealed class ForcedAligner
     private readonly AcousticModel _model;
     private readonly ForcedAlignerOptions _options;
     private readonly IHmmEngine _engine;
+    private readonly ITiedStateEngine _tied; // the engine's own tied-state passes (GPU: device-resident), else host lattices
     private readonly float[] _fold;
     private readonly int _silence;
     private readonly FrontEndOptions[] _frontEnds; // one per warp factor (just the model's when the search is off)
@@ -235,6 +236,7 @@ public sealed class ForcedAligner
             }
         }
         _engine = _options.Engine ?? new HmmEngine(SimdWidth.Auto, _options.MaxDegreeOfParallelism);
+        _tied = _engine as ITiedStateEngine ?? new HostTiedStateEngine(_engine, _options.MaxDegreeOfParallelism);
         _fold = SelfLoopFold(model);
         _silence = model.Phones.IndexOf(PhoneSet.Silence);
     }
@@ -320,30 +322,29 @@ public sealed class ForcedAligner
             ChooseWarps(batches, warped, warpScores, features, warpOf);
             laps.Lap(AlignmentTimings.Stage.WarpSearch);
         }
-        // The padded features, graph layout and lattices of a batch have the same shape in every round: they are made
-        // once and reused when the call's lattices fit the cell budget together (always when there is one batch).
-        long totalCells = batches.Sum(b => Cells(b.Length, b.Max(i => frames[i]), b.Max(i => phones[i].Length), optional));
-        bool keep = batches.Count == 1 || totalCells <= _options.MaxCellsPerBatch;
+        // The padded features and tied-state graphs of a batch are the same in every round: made once, reused.
         var states = batches.Select(b => new BatchState(b)).ToArray();
         var work = new BatchWork(inputs, features, frames, phones, warpOf, laps);
         var model = _model;
         for (int round = 0; round < _options.AdaptationIterations && batches.Count > 0; round++)
         {
             var adaptation = new MeanAdaptation(_model, model);
+            var statistics = GmmStatistics.For(model.Emissions, batches.Max(b => b.Length));
             foreach (var state in states)
             {
-                AccumulateBatch(model, work, state, adaptation);
-                if (!keep) state.ReleaseLattices();
+                Prepare(model, work, state);
+                _tied.AccumulateStatistics(model.Emissions, state.Layout!.Model, state.Ties!, state.Features!, StatisticsThresholds.Default, statistics);
             }
-            adaptation.Flush(_options.MaxDegreeOfParallelism);
+            laps.Lap(AlignmentTimings.Stage.AdaptationPosteriors);
+            adaptation.AddStatistics(statistics);
             model = adaptation.Adapted(_options.AdaptationPriorWeight, _options.Mllr, _options.MllrRidge, _options.MapAdaptation);
             laps.Lap(AlignmentTimings.Stage.AdaptationUpdate);
         }
         foreach (var state in states)
         {
             DecodeBatch(model, work, state, outcomes);
-            state.ReleaseLattices();
             state.Features = null;
+            state.Ties = null;
             done += state.Members.Length;
             progress?.Report(done);
         }
@@ -356,16 +357,7 @@ public sealed class ForcedAligner
         public int[] Members { get; } = members;
         public SequenceBatch? Features { get; set; }
         public GraphLayout? Layout { get; set; }
-        public EmissionBatch? StateLogLikelihoods { get; set; }
-        public EmissionBatch? Graph { get; set; }
-        public PosteriorResult? Posteriors { get; set; }
-
-        public void ReleaseLattices()
-        {
-            StateLogLikelihoods = null;
-            Graph = null;
-            Posteriors = null;
-        }
+        public TiedStateBatch? Ties { get; set; }
     }
 
     /// <summary>What every batch of one call reads, and the clock its stages are timed with.</summary>
@@ -415,7 +407,6 @@ public sealed class ForcedAligner
         if (current.Count > 0) batches.Add(current.ToArray());
         return batches;
     }
-
     private string? Prepare(AlignmentInput input, FeatureExtractor extractor, out float[] features, out int frames, out int[] phones)
     {
         features = Array.Empty<float>();
@@ -520,97 +511,46 @@ public sealed class ForcedAligner
         }
     }
 
-    /// <summary>The batch's padded features (once per call), its emissions under <paramref name="model"/>, and the shared-layout graph.</summary>
-    private (GraphLayout Layout, EmissionBatch Graph) BuildGraph(AcousticModel model, BatchWork work, BatchState state)
+    /// <summary>The batch's padded features and tied-state graphs (once per call).</summary>
+    private void Prepare(AcousticModel model, BatchWork work, BatchState state)
     {
+        if (state.Features is not null) return;
         var (inputs, features, frames, phones, _, laps) = work;
         var batch = state.Members;
         int d = model.FrontEnd.FeatureDimension;
         int maxT = batch.Max(i => frames[i]);
-        if (state.Features is null)
-        {
-            var padded = new SequenceBatch(batch.Length, maxT, d);
-            for (int b = 0; b < batch.Length; b++)
-            {
-                padded.SetLength(b, frames[batch[b]]);
-                features[batch[b]].AsSpan().CopyTo(padded.Data.AsSpan(b * maxT * d));
-            }
-            state.Features = padded;
-            laps.Lap(AlignmentTimings.Stage.Graphs);
-        }
-        var stateLl = state.StateLogLikelihoods ??= new EmissionBatch(batch.Length, maxT, model.StateCount);
-        _engine.ComputeEmissions(model.Emissions, state.Features, stateLl);
-        laps.Lap(AlignmentTimings.Stage.Emissions);
-        var layout = state.Layout ??= new GraphLayout(model.StatesPerPhone, batch.Max(i => phones[i].Length),
-            batch.Any(i => inputs[i].Sequence.HasOptionalPauses), (float)_options.PauseProbability);
-        var graph = state.Graph ??= new EmissionBatch(batch.Length, maxT, layout.StateCount);
-        Parallel.For(0, batch.Length, Parallelism, b =>
-        {
-            int i = batch[b];
-            layout.Fill(graph, b, frames[i], stateLl, phones[i], inputs[i].Sequence, _silence, _fold, null);
-        });
-        laps.Lap(AlignmentTimings.Stage.Graphs);
-        return (layout, graph);
-    }
-
-    private void AccumulateBatch(AcousticModel model, BatchWork work, BatchState state, MeanAdaptation adaptation)
-    {
-        var (layout, graph) = BuildGraph(model, work, state);
-        var post = state.Posteriors ??= PosteriorResult.For(layout.Model, graph);
-        _engine.Posteriors(layout.Model, graph, post);
-        work.Laps.Lap(AlignmentTimings.Stage.AdaptationPosteriors);
-        int d = model.FrontEnd.FeatureDimension, S = model.StatesPerPhone;
-        var (_, features, frames, phones, _, _) = work;
-        var batch = state.Members;
-        // Occupancies are gathered per utterance in parallel, then queued in (utterance, frame, state) order: the
-        // adaptation adds them per model state in exactly that order, whatever the thread count.
-        var found = new List<(int State, float Gamma, int Offset)>?[batch.Length];
-        Parallel.For(0, batch.Length, Parallelism, b =>
-        {
-            double score = post.LogLikelihoods[b];
-            if (double.IsNegativeInfinity(score) || double.IsNaN(score)) return;
-            int i = batch[b];
-            var list = new List<(int, float, int)>();
-            for (int t = 0; t < frames[i]; t++)
-            {
-                var row = post.StatePosteriors.Frame(b, t);
-                for (int j = 0; j < row.Length; j++)
-                {
-                    float g = row[j];
-                    if (g < 1e-4f) continue;
-                    var (token, sub, pause) = layout.Decode(j);
-                    if (!pause && token >= phones[i].Length) continue;
-                    int phone = pause ? _silence : phones[i][token];
-                    list.Add((phone * S + sub, g, t * d));
-                }
-            }
-            found[b] = list;
-        });
+        var padded = new SequenceBatch(batch.Length, maxT, d);
         for (int b = 0; b < batch.Length; b++)
         {
-            if (found[b] is not { } list) continue;
-            var x = features[batch[b]];
-            foreach (var (s, gamma, offset) in list) adaptation.Queue(s, gamma, x, offset);
+            padded.SetLength(b, frames[batch[b]]);
+            features[batch[b]].AsSpan().CopyTo(padded.Data.AsSpan(b * maxT * d));
         }
-        work.Laps.Lap(AlignmentTimings.Stage.AdaptationUpdate);
+        state.Features = padded;
+        var layout = state.Layout = new GraphLayout(model.StatesPerPhone, batch.Max(i => phones[i].Length),
+            batch.Any(i => inputs[i].Sequence.HasOptionalPauses), (float)_options.PauseProbability);
+        var ties = state.Ties = new TiedStateBatch(batch.Length, layout.StateCount);
+        for (int b = 0; b < batch.Length; b++)
+        {
+            int i = batch[b];
+            layout.Tie(ties, b, phones[i], inputs[i].Sequence, _silence, _fold);
+        }
+        laps.Lap(AlignmentTimings.Stage.Graphs);
     }
 
     private void DecodeBatch(AcousticModel model, BatchWork work, BatchState state, AlignmentOutcome[] outcomes)
     {
-        var (layout, graph) = BuildGraph(model, work, state);
+        Prepare(model, work, state);
+        var layout = state.Layout!;
         var (inputs, _, frames, phones, warps, laps) = work;
         var batch = state.Members;
-        int maxT = graph.MaxLength;
+        int maxT = state.Features!.MaxLength;
         var result = new ViterbiResult(batch.Length, maxT);
-        _engine.Viterbi(layout.Model, graph, result);
+        bool posteriorMean = _options.Placement == BoundaryPlacement.PosteriorMean;
+        int slots = (layout.StateCount - 1) / layout.S;
+        var leave = posteriorMean ? new double[batch.Length * slots] : null;
+        var scores = new double[batch.Length];
+        _tied.Align(model.Emissions, layout.Model, state.Ties!, state.Features, result, layout.S, leave, scores);
         laps.Lap(AlignmentTimings.Stage.Viterbi);
-        PosteriorResult? post = null;
-        if (_options.Placement == BoundaryPlacement.PosteriorMean)
-        {
-            post = state.Posteriors ??= PosteriorResult.For(layout.Model, graph);
-            _engine.Posteriors(layout.Model, graph, post);
-            laps.Lap(AlignmentTimings.Stage.BoundaryPosteriors);
-        }
         Parallel.For(0, batch.Length, Parallelism, b =>
         {
             int i = batch[b];
@@ -620,37 +560,12 @@ public sealed class ForcedAligner
                 outcomes[i] = new AlignmentOutcome(inputs[i].Name, null, "no alignment fits: the audio is too short for the phone sequence.", double.NaN, frames[i], warps[i]);
                 return;
             }
-            double[]? cdf = post is not null && !double.IsNegativeInfinity(post.LogLikelihoods[b]) && !double.IsNaN(post.LogLikelihoods[b])
-                ? LeaveTimes(layout, post.StatePosteriors, b, frames[i]) : null;
+            double[]? cdf = leave is not null && !double.IsNegativeInfinity(scores[b]) && !double.IsNaN(scores[b])
+                ? leave.AsSpan(b * slots, slots).ToArray() : null;
             var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples, cdf);
             outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i], warps[i]);
         });
         laps.Lap(AlignmentTimings.Stage.Segments);
-    }
-
-    /// <summary>
-    /// Expected frame of leaving each graph slot (pause or phone, in path order): entry o is the sum over frames of
-    /// P(slot at t &lt;= o), the posterior mean of the first frame past slot o (graph states are numbered in path order,
-    /// so slot = state / S).
-    /// </summary>
-    private static double[] LeaveTimes(GraphLayout layout, StateLattice posteriors, int b, int frames)
-    {
-        int slots = (layout.StateCount - 1) / layout.S;
-        var leave = new double[slots];
-        var cumulative = new double[slots];
-        for (int t = 0; t < frames; t++)
-        {
-            var row = posteriors.Frame(b, t);
-            double sum = 0;
-            for (int o = 0; o < slots; o++)
-            {
-                for (int k = 0; k < layout.S; k++) sum += row[o * layout.S + k];
-                cumulative[o] = sum;
-            }
-            double total = sum > 0 ? sum : 1;
-            for (int o = 0; o < slots; o++) leave[o] += Math.Min(1, cumulative[o] / total);
-        }
-        return leave;
     }
 
     private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, float[] samples, double[]? leaveTimes)

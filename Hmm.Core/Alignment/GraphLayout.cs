@@ -105,6 +105,33 @@ internal sealed class GraphLayout
     }
 
     /// <summary>
+    /// Describes sequence <paramref name="b"/> as tied states (what <see cref="Fill"/> expands, without frame windows):
+    /// token p's sub-state k reads model state <c>phones[p] * S + k</c> plus its self-loop fold, an allowed pause reads
+    /// the silence phone's states, and only the last state of the last phone (or of an allowed trailing pause) may end.
+    /// </summary>
+    public void Tie(TiedStateBatch ties, int b, int[] phones, PhoneSequence sequence, int silence, float[] fold)
+    {
+        ties.Clear(b);
+        int tokens = phones.Length;
+        for (int p = 0; p < tokens; p++)
+        {
+            int baseState = phones[p] * S;
+            for (int k = 0; k < S; k++) ties.Tie(b, PhoneState(p, k), baseState + k, fold[baseState + k]);
+        }
+        if (OptionalPauses && silence >= 0)
+        {
+            int baseState = silence * S;
+            for (int p = 0; p <= tokens; p++)
+            {
+                if (!sequence.PauseBefore(p)) continue;
+                for (int k = 0; k < S; k++) ties.Tie(b, PauseState(p, k), baseState + k, fold[baseState + k]);
+            }
+        }
+        ties.AllowEnd(b, PhoneState(tokens - 1, S - 1));
+        if (OptionalPauses && sequence.PauseBefore(tokens)) ties.AllowEnd(b, PauseState(tokens, S - 1));
+    }
+
+    /// <summary>
     /// Fills sequence <paramref name="b"/> of <paramref name="graph"/> from the per-model-state log-likelihoods
     /// <paramref name="stateLogLikelihoods"/>: token p's sub-state k reads model state <c>phones[p] * S + k</c>, an
     /// allowed pause reads the silence phone's states, the self-loop fold is added, and the end constraint and the

@@ -19,7 +19,6 @@ internal sealed class MeanAdaptation
     private readonly double[] _occupancy; // per component
     private readonly double[] _sums;      // per component x D
     private readonly double[][] _constants;
-    private readonly List<(float Gamma, float[] Features, int Offset)>?[] _queued; // per model state, in queue order
 
     public MeanAdaptation(AcousticModel prior, AcousticModel current)
     {
@@ -30,7 +29,6 @@ internal sealed class MeanAdaptation
         _occupancy = new double[_offset[prior.StateCount]];
         _sums = new double[_occupancy.Length * _d];
         Current = current;
-        _queued = new List<(float, float[], int)>?[prior.StateCount];
         // log w - 0.5 (D log 2 pi + sum log var): the part of each component's log density that does not depend on x.
         _constants = new double[prior.StateCount][];
         double log2Pi = Math.Log(2 * Math.PI);
@@ -50,27 +48,22 @@ internal sealed class MeanAdaptation
     }
 
     /// <summary>
-    /// Queues frame <c>features[offset .. offset + D)</c> with state occupancy gamma for <see cref="Flush"/>: the same sums
-    /// as <see cref="Add"/> in the same order per state, computed for many states in parallel.
+    /// Adds statistics gathered by a tied-state engine (<see cref="ITiedStateEngine.AccumulateStatistics"/>) under
+    /// <see cref="Current"/>'s emissions: component c of state s (padded layout s * K + c) feeds this model's component
+    /// c of s; padding components have weight 0 and hold nothing.
     /// </summary>
-    public void Queue(int state, float gamma, float[] features, int offset)
+    public void AddStatistics(GmmStatistics statistics)
     {
-        var list = _queued[state] ??= new List<(float, float[], int)>();
-        list.Add((gamma, features, offset));
-    }
-
-    /// <summary>
-    /// Adds every queued frame (<see cref="Add"/>), the states in parallel: each state's components are summed only by
-    /// the thread that owns the state, in queue order, so the result does not depend on the thread count.
-    /// </summary>
-    public void Flush(int maxDegreeOfParallelism)
-    {
-        Parallel.For(0, _queued.Length, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, s =>
+        int k = statistics.Components;
+        for (int s = 0; s < _prior.StateCount; s++)
         {
-            if (_queued[s] is not { } list) return;
-            foreach (var (gamma, features, offset) in list) Add(s, gamma, features.AsSpan(offset, _d));
-            _queued[s] = null;
-        });
+            for (int c = 0; c < _prior.ComponentCount(s); c++)
+            {
+                int from = s * k + c, to = _offset[s] + c;
+                _occupancy[to] += statistics.Occupancy[from];
+                for (int e = 0; e < _d; e++) _sums[to * _d + e] += statistics.FirstMoments[from * _d + e];
+            }
+        }
     }
 
     /// <summary>The model whose posteriors are being accumulated.</summary>

@@ -23,6 +23,14 @@ public sealed class BackwardCuda : BackwardSuite { protected override IHmmEngine
 public sealed class PosteriorCuda : PosteriorSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
 
 [Collection(GpuEngineTestGroup.Name)]
+public sealed class TiedStateCuda : TiedStateSuite
+{
+    protected override ITiedStateEngine CreateEngine() => GpuTestEngines.Cuda;
+    protected override int Iterations => 150;
+    protected override void AfterCall(ITiedStateEngine engine) => Assert.Equal(0, ((GpuEngine)engine).LastCpuFallbackSequences);
+}
+
+[Collection(GpuEngineTestGroup.Name)]
 public sealed class ViterbiCuda : ViterbiSuite { protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
 
 [Collection(GpuEngineTestGroup.Name)]

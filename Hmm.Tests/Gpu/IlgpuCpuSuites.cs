@@ -110,3 +110,12 @@ public sealed class BackwardRowSplit4IlgpuCpu : BackwardSuite
     protected override long Iterations => IlgpuCpuLimits.Iterations;
     protected override int MaxStates => IlgpuCpuLimits.MaxStates;
 }
+
+/// <summary>The tied-state passes (gather, statistics and leave-time kernels) on ILGPU's CPU accelerator, nothing on the CPU fallback.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class TiedStateIlgpuCpu : TiedStateSuite
+{
+    protected override ITiedStateEngine CreateEngine() => GpuTestEngines.Cpu;
+    protected override int Iterations => 15;
+    protected override void AfterCall(ITiedStateEngine engine) => Assert.Equal(0, ((Hmm.Gpu.GpuEngine)engine).LastCpuFallbackSequences);
+}

@@ -1,0 +1,182 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace Hmm.Gpu.Kernels;
+
+/// <summary>Inputs and outputs of the tied-state kernels for one launch (see <see cref="TiedStateKernel"/>).</summary>
+internal struct TiedParams
+{
+    /// <summary>[count, MaxLength, ModelStride] model-state log-likelihoods (the GMM kernel's output).</summary>
+    public ArrayView<float> ModelLl;
+    /// <summary>[count, MaxLength, Stride] the graph's emissions, written by <see cref="TiedStateKernel.Gather"/> for the recursions.</summary>
+    public ArrayView<float> Graph;
+    /// <summary>[count, GraphStates] tied model state per graph state (-1: never emits).</summary>
+    public ArrayView<int> Ties;
+    /// <summary>[count, GraphStates] log bias added to the tied state's log-likelihood.</summary>
+    public ArrayView<float> Bias;
+    /// <summary>[count, GraphStates] added at a sequence's last frame (0: may end there, -infinity: may not).</summary>
+    public ArrayView<float> EndBias;
+    public ArrayView<int> Lengths;
+    /// <summary>[count, 3] recursion scores (slot 0: forward log-likelihood).</summary>
+    public ArrayView<double> Scores;
+    /// <summary>[count, MaxLength, Stride] state posteriors (the posterior kernel's output).</summary>
+    public ArrayView<float> Gamma;
+    /// <summary>[count, MaxLength, Dimension] float32 features.</summary>
+    public ArrayView<float> Features;
+    /// <summary>[N·K, D] component means, state-major.</summary>
+    public ArrayView<float> Means;
+    /// <summary>[N·K, D] reciprocal variances.</summary>
+    public ArrayView<float> InverseVariances;
+    /// <summary>[N·K] log w − ½(D log 2π + Σ log σ²); −infinity for a zero-weight (padding) component.</summary>
+    public ArrayView<float> Constants;
+    /// <summary>[N·K] occupancy sums (added to).</summary>
+    public ArrayView<double> Occupancy;
+    /// <summary>[N·K, D] first-moment sums (added to).</summary>
+    public ArrayView<double> Moments;
+    /// <summary>[count, Blocks] block leave-time sums (added to).</summary>
+    public ArrayView<double> Leave;
+    public int MaxLength;
+    public int Stride;
+    public int ModelStride;
+    public int GraphStates;
+    public int Dimension;
+    public int Components;
+    public int BlockSize;
+    public int Blocks;
+    public float StateThreshold;
+    public float ComponentThreshold;
+}
+
+/// <summary>
+/// The device side of <see cref="ITiedStateEngine"/>: the graph emissions gathered from the model-state emissions, the
+/// GMM occupancy statistics and the block leave times reduced from the state posteriors, all where the lattices live.
+/// Each computes what <see cref="HostTiedStateEngine"/> computes on the host (float32 here, double there; the sums are
+/// added with atomics, so their order, and the last bits, vary from run to run).
+/// </summary>
+internal static class TiedStateKernel
+{
+    /// <summary>One thread per lattice cell (grid-stride): the tied state's log-likelihood plus bias, the end bias at the last frame, -infinity elsewhere.</summary>
+    public static void Gather(TiedParams p, long cells)
+    {
+        long step = (long)Grid.DimX * Group.DimX;
+        for (long i = Grid.IdxX * (long)Group.DimX + Group.IdxX; i < cells; i += step)
+        {
+            long frame = i / p.Stride;
+            int j = (int)(i - frame * p.Stride);
+            int b = (int)(frame / p.MaxLength), t = (int)(frame - (long)b * p.MaxLength);
+            float v = float.NegativeInfinity;
+            int length = p.Lengths[b];
+            if (j < p.GraphStates && t < length)
+            {
+                int cell = b * p.GraphStates + j;
+                int tie = p.Ties[cell];
+                if (tie >= 0)
+                {
+                    v = p.ModelLl[frame * p.ModelStride + tie] + p.Bias[cell];
+                    if (t == length - 1) v += p.EndBias[cell];
+                }
+            }
+            p.Graph[i] = v;
+        }
+    }
+
+    /// <summary>
+    /// One warp per (sequence, frame): the lanes walk the graph states; each state whose posterior reaches the threshold
+    /// has its frame split over the tied model state's components (responsibilities by log-sum-exp) and added to the
+    /// occupancy and first-moment sums. Sequences without a path add nothing.
+    /// </summary>
+    public static void Statistics(TiedParams p, int frames)
+    {
+        int warp = Warp.WarpSize;
+        int frame = (Grid.IdxX * Group.DimX + Group.IdxX) / warp;
+        if (frame >= frames) return;
+        int b = frame / p.MaxLength, t = frame - b * p.MaxLength;
+        if (t >= p.Lengths[b] || p.Scores[b * 3] == double.NegativeInfinity) return;
+        long column = (long)frame * p.Stride;
+        long x = (long)frame * p.Dimension;
+        for (int j = Warp.LaneIdx; j < p.GraphStates; j += warp)
+        {
+            float gamma = p.Gamma[column + j];
+            int s = p.Ties[b * p.GraphStates + j];
+            if (!(gamma >= p.StateThreshold) || s < 0) continue;
+            AddFrame(p, s, gamma, x);
+        }
+    }
+
+    private static float LogDensity(TiedParams p, int component, long x)
+    {
+        float a = p.Constants[component];
+        if (a == float.NegativeInfinity) return a;
+        int d = p.Dimension;
+        long m = (long)component * d;
+        float quadratic = 0f;
+        for (int e = 0; e < d; e++)
+        {
+            float diff = p.Features[x + e] - p.Means[m + e];
+            quadratic += diff * diff * p.InverseVariances[m + e];
+        }
+        return a - 0.5f * quadratic;
+    }
+
+    private static void AddFrame(TiedParams p, int state, float gamma, long x)
+    {
+        int k = p.Components, first = state * k, d = p.Dimension;
+        // Three passes over the components (maximum, normaliser, sums) recompute the densities instead of keeping K of them.
+        float max = float.NegativeInfinity;
+        for (int c = 0; c < k; c++) max = XMath.Max(max, LogDensity(p, first + c, x));
+        float total = 0f;
+        for (int c = 0; c < k; c++) total += XMath.Exp(LogDensity(p, first + c, x) - max);
+        for (int c = 0; c < k; c++)
+        {
+            float r = gamma * XMath.Exp(LogDensity(p, first + c, x) - max) / total;
+            if (!(r >= p.ComponentThreshold)) continue;
+            int idx = first + c;
+            Atomic.Add(ref p.Occupancy[idx], (double)r);
+            long m = (long)idx * d;
+            for (int e = 0; e < d; e++) Atomic.Add(ref p.Moments[m + e], (double)(r * p.Features[x + e]));
+        }
+    }
+
+    /// <summary>
+    /// One warp per (sequence, frame): the block sums of the posteriors, their total, and a warp scan over the blocks in
+    /// chunks of the warp size; each block's min(1, cumulative / total) is added to its leave time.
+    /// </summary>
+    public static void LeaveTimes(TiedParams p, int frames)
+    {
+        int warp = Warp.WarpSize, lane = Warp.LaneIdx;
+        int frame = (Grid.IdxX * Group.DimX + Group.IdxX) / warp;
+        if (frame >= frames) return;
+        int b = frame / p.MaxLength, t = frame - b * p.MaxLength;
+        if (t >= p.Lengths[b] || p.Scores[b * 3] == double.NegativeInfinity) return;
+        long column = (long)frame * p.Stride;
+        float total = 0f;
+        for (int o = lane; o < p.Blocks; o += warp) total += BlockSum(p, column, o);
+        for (int offset = warp / 2; offset > 0; offset /= 2) total += Warp.ShuffleXor(total, offset);
+        if (!(total > 0f)) total = 1f;
+        float carry = 0f;
+        for (int o0 = 0; o0 < p.Blocks; o0 += warp)
+        {
+            int o = o0 + lane;
+            float scan = o < p.Blocks ? BlockSum(p, column, o) : 0f;
+            for (int offset = 1; offset < warp; offset *= 2)
+            {
+                float up = Warp.ShuffleUp(scan, offset);
+                if (lane >= offset) scan += up;
+            }
+            if (o < p.Blocks)
+            {
+                float share = XMath.Min(1f, (carry + scan) / total);
+                if (share > 0f) Atomic.Add(ref p.Leave[(long)b * p.Blocks + o], (double)share);
+            }
+            carry += Warp.Shuffle(scan, warp - 1);
+        }
+    }
+
+    private static float BlockSum(TiedParams p, long column, int block)
+    {
+        float sum = 0f;
+        int first = block * p.BlockSize;
+        for (int k = 0; k < p.BlockSize; k++) sum += p.Gamma[column + first + k];
+        return sum;
+    }
+}

@@ -1,0 +1,211 @@
+using System;
+using System.Linq;
+using Hmm.Reference;
+using Hmm.Tests.Support;
+using Xunit;
+
+namespace Hmm.Tests.Engine;
+
+/// <summary>
+/// <see cref="ITiedStateEngine"/> against a float64 reference built from <see cref="ReferenceHmm"/>: random GMMs, random
+/// banded graphs whose states tie to random model states with random biases (some untied), random end states (sometimes
+/// none: no path), batches of several lengths. Checks Viterbi scores and paths, forward log-likelihoods, block leave
+/// times and the GMM occupancy statistics.
+/// </summary>
+public abstract class TiedStateSuite
+{
+    /// <summary>The engine under test.</summary>
+    protected abstract ITiedStateEngine CreateEngine();
+
+    /// <summary>Random cases per property.</summary>
+    protected virtual int Iterations => 40;
+
+    /// <summary>Called after every engine call (a GPU subclass asserts that nothing fell back to the CPU).</summary>
+    protected virtual void AfterCall(ITiedStateEngine engine) { }
+
+    private sealed record Case(GaussianMixtureEmissions Gmm, HmmModel Graph, TiedStateBatch Ties, SequenceBatch Features, int BlockSize, string Name);
+
+    private static Case Draw(int seed)
+    {
+        var rng = new Random(seed);
+        int n = rng.Next(1, 9), k = rng.Next(1, 4), d = rng.Next(1, 6);
+        int g = rng.Next(2, 26), w = rng.Next(1, 4), batch = rng.Next(1, 5);
+        var gmm = RandomModels.Gmm(n, k, d, rng);
+        var graph = RandomModels.Model(g, banded: true, bandwidth: Math.Min(w, g), rng);
+        var lengths = Enumerable.Range(0, batch).Select(_ => rng.Next(0, 8) == 0 ? rng.Next(1, 4) : rng.Next(1, 45)).ToArray();
+        var features = RandomModels.Features(d, lengths, rng);
+        var ties = new TiedStateBatch(batch, g);
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < g; j++)
+                if (rng.NextDouble() < 0.85) ties.Tie(b, j, rng.Next(n), (float)(-rng.NextDouble()));
+            bool none = rng.Next(10) == 0;
+            for (int j = 0; j < g && !none; j++)
+                if (rng.NextDouble() < 0.4 || j == g - 1) ties.AllowEnd(b, j);
+        }
+        int blockSize = rng.Next(1, Math.Min(g, 5) + 1);
+        return new Case(gmm, graph, ties, features, blockSize, $"seed {seed}: N={n} K={k} D={d} G={g} w={w} lengths [{string.Join(",", lengths)}] block {blockSize}");
+    }
+
+    /// <summary>The graph emissions of sequence b in float64.</summary>
+    private static double[,] GraphEmissions(Case c, double[][,] modelLl, int b)
+    {
+        int length = c.Features.Lengths[b], g = c.Ties.GraphStates;
+        var e = new double[length, g];
+        for (int t = 0; t < length; t++)
+            for (int j = 0; j < g; j++)
+            {
+                int s = c.Ties.TiedState(b, j);
+                double v = s < 0 ? double.NegativeInfinity : modelLl[b][t, s] + c.Ties.Bias[b * g + j];
+                e[t, j] = t == length - 1 ? v + c.Ties.EndBias[b * g + j] : v;
+            }
+        return e;
+    }
+
+    [Fact]
+    public void Viterbi_likelihood_and_leave_times_match_reference()
+    {
+        var engine = CreateEngine();
+        for (int it = 0; it < Iterations; it++)
+        {
+            var c = Draw(1000 + it);
+            int batch = c.Features.BatchSize, blocks = c.Ties.GraphStates / c.BlockSize;
+            var viterbi = new ViterbiResult(batch, c.Features.MaxLength);
+            var leave = new double[batch * blocks];
+            var ll = new double[batch];
+            engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, c.BlockSize, leave, ll);
+            AfterCall(engine);
+            var modelLl = ReferenceHmm.EmissionLogLikelihoods(c.Gmm, c.Features);
+            for (int b = 0; b < batch; b++)
+            {
+                var e = GraphEmissions(c, modelLl, b);
+                double magnitude = RandomModels.Magnitude(e);
+                double expected = ReferenceHmm.Posteriors(c.Graph, e, out var gamma, out _);
+                double best = ReferenceHmm.Viterbi(c.Graph, e, out _);
+                Tolerance.LogValue(expected, ll[b], magnitude, $"{c.Name}: forward log-likelihood of {b}");
+                Tolerance.LogValue(best, viterbi.Scores[b], magnitude, $"{c.Name}: Viterbi score of {b}");
+                if (double.IsNegativeInfinity(best)) continue;
+                var path = viterbi.Path(b).ToArray();
+                Assert.Equal(c.Features.Lengths[b], path.Length);
+                Tolerance.LogValue(best, ReferenceHmm.PathScore(c.Graph, e, path), magnitude, $"{c.Name}: score of the returned path of {b}");
+                int length = c.Features.Lengths[b];
+                for (int o = 0; o < blocks; o++)
+                {
+                    double sum = 0;
+                    for (int t = 0; t < length; t++)
+                    {
+                        double cumulative = 0, total = 0;
+                        for (int j = 0; j < blocks * c.BlockSize; j++)
+                        {
+                            total += gamma[t, j];
+                            if (j < (o + 1) * c.BlockSize) cumulative += gamma[t, j];
+                        }
+                        sum += Math.Min(1, cumulative / (total > 0 ? total : 1));
+                    }
+                    Assert.True(Math.Abs(sum - leave[b * blocks + o]) <= 1e-3 * (1 + length),
+                        $"{c.Name}: leave time of block {o} of {b}: expected {sum:G6}, got {leave[b * blocks + o]:G6}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Statistics_match_reference_and_accumulate()
+    {
+        var engine = CreateEngine();
+        for (int it = 0; it < Iterations; it++)
+        {
+            var c = Draw(5000 + it);
+            int batch = c.Features.BatchSize, n = c.Gmm.StateCount, k = c.Gmm.ComponentCount, d = c.Gmm.FeatureDimension;
+            var stats = GmmStatistics.For(c.Gmm, batch);
+            // Two calls add: the expected sums are twice one call's.
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, stats);
+            AfterCall(engine);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, stats);
+            var occupancy = new double[n * k];
+            var moments = new double[n * k * d];
+            var modelLl = ReferenceHmm.EmissionLogLikelihoods(c.Gmm, c.Features);
+            int frames = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                var e = GraphEmissions(c, modelLl, b);
+                double expected = ReferenceHmm.Posteriors(c.Graph, e, out var gamma, out _);
+                Tolerance.LogValue(expected, stats.LogLikelihoods[b], RandomModels.Magnitude(e), $"{c.Name}: log-likelihood of {b}");
+                if (double.IsNegativeInfinity(expected)) continue;
+                int length = c.Features.Lengths[b];
+                frames += length;
+                for (int t = 0; t < length; t++)
+                {
+                    var x = c.Features.Frame(b, t);
+                    for (int j = 0; j < c.Ties.GraphStates; j++)
+                    {
+                        int s = c.Ties.TiedState(b, j);
+                        if (s < 0 || gamma[t, j] < 1e-4) continue;
+                        var logs = new double[k];
+                        for (int m = 0; m < k; m++)
+                        {
+                            double a = Math.Log(c.Gmm.Weight(s, m));
+                            for (int f = 0; f < d; f++)
+                            {
+                                double v = c.Gmm.Variance(s, m, f), diff = x[f] - c.Gmm.Mean(s, m, f);
+                                a -= 0.5 * (Math.Log(2 * Math.PI * v) + diff * diff / v);
+                            }
+                            logs[m] = a;
+                        }
+                        double max = logs.Max(), total = logs.Sum(a => Math.Exp(a - max));
+                        for (int m = 0; m < k; m++)
+                        {
+                            double r = gamma[t, j] * Math.Exp(logs[m] - max) / total;
+                            if (r < 1e-6) continue;
+                            occupancy[s * k + m] += 2 * r;
+                            for (int f = 0; f < d; f++) moments[(s * k + m) * d + f] += 2 * r * x[f];
+                        }
+                    }
+                }
+            }
+            // A share at a threshold (1e-4) may fall either side in float32: allow 2e-4 a frame (two calls), plus float rounding.
+            double slack = 1e-3 + 2e-4 * frames;
+            for (int i = 0; i < occupancy.Length; i++)
+                Assert.True(Math.Abs(occupancy[i] - stats.Occupancy[i]) <= slack + 1e-3 * occupancy[i],
+                    $"{c.Name}: occupancy of component {i}: expected {occupancy[i]:G8}, got {stats.Occupancy[i]:G8}");
+            for (int i = 0; i < moments.Length; i++)
+                Assert.True(Math.Abs(moments[i] - stats.FirstMoments[i]) <= 3 * slack + 1e-3 * Math.Abs(moments[i]),
+                    $"{c.Name}: first moment {i}: expected {moments[i]:G8}, got {stats.FirstMoments[i]:G8}");
+        }
+    }
+
+    [Fact]
+    public void Bad_arguments_name_the_argument()
+    {
+        var engine = CreateEngine();
+        var c = Draw(77);
+        int batch = c.Features.BatchSize;
+        var viterbi = new ViterbiResult(batch, c.Features.MaxLength);
+        var ll = new double[batch];
+        var wrongTies = new TiedStateBatch(batch, c.Ties.GraphStates);
+        wrongTies.Tie(0, 0, c.Gmm.StateCount); // one past the model's states
+        var e1 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, wrongTies, c.Features, viterbi, 1, null, ll));
+        Assert.Equal("ties", e1.ParamName);
+        var e2 = Assert.ThrowsAny<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, 0, new double[batch * c.Ties.GraphStates], ll));
+        Assert.Equal("blockSize", e2.ParamName);
+        var e3 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, 1, new double[1 + 0 * batch], ll));
+        Assert.True(batch * c.Ties.GraphStates <= 1 || e3.ParamName == "leaveTimes");
+        var otherGraph = RandomModels.Model(c.Ties.GraphStates + 1, banded: true, bandwidth: 1, new Random(1));
+        var e4 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, otherGraph, c.Ties, c.Features, viterbi, 1, null, ll));
+        Assert.Equal("ties", e4.ParamName);
+        var bad = RandomModels.Features(c.Gmm.FeatureDimension, new[] { 5 }, new Random(2));
+        bad.Frame(0, 3)[0] = float.NaN;
+        var oneTie = new TiedStateBatch(1, c.Ties.GraphStates);
+        var e5 = Assert.ThrowsAny<ArgumentException>(() => engine.AccumulateStatistics(c.Gmm, c.Graph, oneTie, bad, StatisticsThresholds.Default, GmmStatistics.For(c.Gmm, 1)));
+        Assert.Equal("features", e5.ParamName);
+        var wrongStats = new GmmStatistics(c.Gmm.StateCount + 1, c.Gmm.ComponentCount, c.Gmm.FeatureDimension, batch);
+        var e6 = Assert.Throws<ArgumentException>(() => engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, wrongStats));
+        Assert.Equal("statistics", e6.ParamName);
+    }
+}
+
+/// <summary>The host implementation over the SIMD CPU engine.</summary>
+public sealed class TiedStateHostSimd : TiedStateSuite
+{
+    protected override ITiedStateEngine CreateEngine() => new HostTiedStateEngine(new HmmEngine(Hmm.Simd.SimdWidth.Auto, 2), 2);
+}
