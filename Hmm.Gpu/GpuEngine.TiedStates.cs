@@ -16,7 +16,7 @@ public sealed partial class GpuEngine
     private DeviceBuffer<double>? _tiedOccupancy, _tiedMoments, _tiedLeave;
     private DeviceBuffer<float>? _statMeans, _statInverseVariances, _statConstants;
     private object? _statGmm;
-    private Action<KernelConfig, TiedParams, long>? _gatherKernel;
+    private Action<KernelConfig, TiedParams, int>? _gatherKernel;
     private Action<KernelConfig, TiedParams, int>? _statisticsKernel, _leaveKernel;
     private double[] _momentStaging = Array.Empty<double>();
 
@@ -53,8 +53,9 @@ public sealed partial class GpuEngine
                 t.StateThreshold = thresholds.StateThreshold;
                 t.ComponentThreshold = thresholds.ComponentThreshold;
                 var start = Mark();
-                LaunchPosteriors(graph, p, count, counts: false);
-                t.Gamma = _gamma.View.SubView(0, (long)count * maxLength * p.Stride);
+                LaunchPosteriors(graph, p, count, counts: false, gamma: false);
+                t.Alpha = _alpha.View.SubView(0, (long)count * maxLength * p.Stride);
+                t.Beta = _beta.View.SubView(0, (long)count * maxLength * p.Stride);
                 _statisticsKernel ??= _accelerator.LoadStreamKernel<TiedParams, int>(TiedStateKernel.Statistics);
                 _statisticsKernel(SmallGroups(count * maxLength * _accelerator.WarpSize), t, count * maxLength);
                 Measure(start);
@@ -98,8 +99,9 @@ public sealed partial class GpuEngine
                 LaunchViterbi(graph, p, count, viterbi.MaxLength);
                 if (leaveTimes is not null)
                 {
-                    LaunchPosteriors(graph, p, count, counts: false);
-                    t.Gamma = _gamma.View.SubView(0, (long)count * maxLength * p.Stride);
+                    LaunchPosteriors(graph, p, count, counts: false, gamma: false);
+                    t.Alpha = _alpha.View.SubView(0, (long)count * maxLength * p.Stride);
+                    t.Beta = _beta.View.SubView(0, (long)count * maxLength * p.Stride);
                     t.BlockSize = blockSize;
                     t.Blocks = blocks;
                     t.Leave = Buffer(ref _tiedLeave).Ensure((long)count * blocks);
@@ -109,8 +111,7 @@ public sealed partial class GpuEngine
                 }
                 else
                 {
-                    var forward = p;
-                    LaunchRecursion(graph, forward, count, RecursionKernel.ModeForward);
+                    LaunchRecursion(graph, p, count, RecursionKernel.ModeForward);
                 }
                 Measure(start);
                 DownloadScores(count, 1, viterbi.ScoreArray.AsSpan(b0, count));
@@ -159,7 +160,8 @@ public sealed partial class GpuEngine
             EndBias = Upload(Buffer(ref _tiedEnd), ties.EndBias.AsSpan(b0 * g, count * g)),
             Lengths = p.Lengths,
             Scores = p.Scores,
-            Gamma = p.Emissions,
+            Alpha = p.Emissions,
+            Beta = p.Emissions,
             Features = frames.Single,
             Means = p.Emissions, InverseVariances = p.Emissions, Constants = p.Emissions,
             Occupancy = p.Scores, Moments = p.Scores, Leave = p.Scores,
@@ -173,11 +175,25 @@ public sealed partial class GpuEngine
             Blocks = 0,
         };
         LaunchGaussian(emissions.Tables, frames, p.Lengths, modelLl, count, maxLength, modelStride);
-        long cells = (long)count * maxLength * p.Stride;
-        _gatherKernel ??= _accelerator.LoadStreamKernel<TiedParams, long>(TiedStateKernel.Gather);
+        // 32-bit cell indices in the kernel: launches of at most 2^31 - 1 cells, whole sequences each.
+        long perSequence = (long)maxLength * p.Stride;
+        int slice = (int)Math.Max(1, Math.Min(count, int.MaxValue / Math.Max(1, perSequence)));
+        _gatherKernel ??= _accelerator.LoadStreamKernel<TiedParams, int>(TiedStateKernel.Gather);
         int threads = Math.Min(256, _accelerator.MaxNumThreadsPerGroup);
-        long groups = Math.Clamp((cells + threads - 1) / threads, 1, Math.Max(1, _accelerator.NumMultiprocessors) * 64L);
-        _gatherKernel(new KernelConfig(new Index1D((int)groups), new Index1D(threads)), t, cells);
+        for (int s0 = 0; s0 < count; s0 += slice)
+        {
+            int n = Math.Min(slice, count - s0);
+            int cells = (int)(n * perSequence);
+            var part = t;
+            part.Graph = t.Graph.SubView(s0 * perSequence, cells);
+            part.ModelLl = t.ModelLl.SubView((long)s0 * maxLength * modelStride, (long)n * maxLength * modelStride);
+            part.Ties = t.Ties.SubView((long)s0 * g, (long)n * g);
+            part.Bias = t.Bias.SubView((long)s0 * g, (long)n * g);
+            part.EndBias = t.EndBias.SubView((long)s0 * g, (long)n * g);
+            part.Lengths = t.Lengths.SubView(s0, n);
+            long groups = Math.Clamp((cells + threads - 1L) / threads, 1, Math.Max(1, _accelerator.NumMultiprocessors) * 64L);
+            _gatherKernel(new KernelConfig(new Index1D((int)groups), new Index1D(threads)), part, cells);
+        }
         return (p, t);
     }
 

@@ -32,6 +32,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     private const int TableInSharedLimit = 4096;
     private const int SharedBytesLimit = 48 * 1024;
     private const int MaxRecursionThreads = 512;
+    private const int BandedChunkFloats = 8192;
 
     private readonly Context _context;
     private readonly Accelerator _accelerator;
@@ -349,10 +350,12 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     }
 
     /// <summary>
-    /// Forward-backward over the emissions in <paramref name="p"/> (already on the device): normalised columns, the state
-    /// posteriors into <c>_gamma</c> and, when <paramref name="counts"/>, the expected transition counts into <c>_counts</c>.
+    /// Forward-backward over the emissions in <paramref name="p"/> (already on the device): normalised columns into
+    /// <c>_alpha</c> and <c>_beta</c>, the state posteriors into <c>_gamma</c> (unless <paramref name="gamma"/> is false: the
+    /// tied-state kernels derive them from the columns themselves) and, when <paramref name="counts"/>, the expected
+    /// transition counts into <c>_counts</c> (needs the posteriors).
     /// </summary>
-    private void LaunchPosteriors(HmmModel model, RecursionParams p, int count, bool counts)
+    private void LaunchPosteriors(HmmModel model, RecursionParams p, int count, bool counts, bool gamma = true)
     {
         var tr = model.Transitions;
         int maxLength = p.MaxLength, stride = p.Stride, rows = tr.TableRows;
@@ -373,6 +376,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         int segment = TimeSegment(model, count, maxLength, 2);
         if (segment > 0) LaunchChunked(model, p, count, segment, RecursionKernel.ModeForward, RecursionKernel.ModeBackward, record: true);
         else LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeBackward);
+        if (!gamma) return;
         _gammaKernel ??= _accelerator.LoadStreamKernel<PosteriorParams, int>(PosteriorKernel.Gamma);
         _gammaKernel(SmallGroups(count * maxLength), q, count * maxLength);
         if (!counts) return;
@@ -637,7 +641,11 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         int tableFloats = rows * RecursionKernel.TablePitch(stride, split, scaled);
         bool tableInShared = rows * stride <= TableInSharedLimit && fixedFloats + tableFloats + stride <= maxShared;
         int available = maxShared - fixedFloats - (tableInShared ? tableFloats : 0);
-        int chunkFrames = Math.Max(1, Math.Min(Math.Min(MaxChunkFrames, Math.Max(1, 1024 / stride)), available / stride));
+        // Emissions are staged a chunk of frames at a time, and each staging exposes a global-load latency. Dense models keep
+        // chunks to 1,024 floats; banded ones (alignment graphs of hundreds of states, a thread per state, one group a
+        // sequence) take up to 8,192 floats: at 1,024 a 464-state graph staged every 2 frames.
+        int chunkFloats = tr.Layout == TransitionLayout.Banded ? BandedChunkFloats : 1024;
+        int chunkFrames = Math.Max(1, Math.Min(Math.Min(MaxChunkFrames, Math.Max(1, chunkFloats / stride)), available / stride));
         int scanLimit = _options.ScanMaxStride > 0 ? _options.ScanMaxStride : 32;
         return new RecursionLayout(threads, RecursionKernel.SharedFloats(pad, stride, rows, tableInShared, chunkFrames, warps, split, scaled),
             chunkFrames, tableInShared, stride <= scanLimit, split, scaled);

@@ -126,6 +126,49 @@ public sealed class AcousticModel
         Emissions = BuildEmissions(maxK, d);
     }
 
+    /// <summary>
+    /// This model with other component means (same shapes, finite: the caller's MAP or MLLR update of a valid model):
+    /// weights, variances, self-loops and tables are shared, and the emissions are rebuilt without re-validating what
+    /// did not change (an adaptation round makes one of these; the full constructor cost milliseconds per round).
+    /// </summary>
+    internal AcousticModel WithMeans(float[][] means) => new(this, means);
+
+    private AcousticModel(AcousticModel source, float[][] means)
+    {
+        int d = source.FrontEnd.FeatureDimension;
+        if (means.Length != source._means.Length) throw new ArgumentException($"means has {means.Length} states, expected {source._means.Length}.", nameof(means));
+        for (int j = 0; j < means.Length; j++)
+        {
+            if (means[j]?.Length != source._means[j].Length) throw new ArgumentException($"means of state {source.StateName(j)} hold {means[j]?.Length ?? 0} values, expected {source._means[j].Length}.", nameof(means));
+            foreach (float m in means[j]) if (float.IsNaN(m) || float.IsInfinity(m)) throw new ArgumentException($"a mean of state {source.StateName(j)} is {m}.", nameof(means));
+        }
+        _weights = source._weights;
+        _means = means;
+        _variances = source._variances;
+        _selfLoops = source._selfLoops;
+        _offsets = source._offsets;
+        _refinement = source._refinement;
+        RefinementWindow = source.RefinementWindow;
+        FrontEnd = source.FrontEnd;
+        Phones = source.Phones;
+        StatesPerPhone = source.StatesPerPhone;
+        Description = source.Description;
+        MaxComponents = source.MaxComponents;
+        Emissions = source.Emissions.WithMeans(FlatMeans(means, source.MaxComponents, d));
+    }
+
+    /// <summary>Means as <see cref="GaussianMixtureEmissions"/> holds them: [N, K, D] with padding components copying component 0.</summary>
+    private static float[] FlatMeans(float[][] means, int k, int d)
+    {
+        var flat = new float[means.Length * k * d];
+        for (int j = 0; j < means.Length; j++)
+        {
+            int kj = means[j].Length / d;
+            for (int c = 0; c < k; c++) Array.Copy(means[j], (c < kj ? c : 0) * d, flat, (j * k + c) * d, d);
+        }
+        return flat;
+    }
+
     private static void CheckLength<T>(T[] array, int expected, string name)
     {
         if (array is null) throw new ArgumentNullException(name);

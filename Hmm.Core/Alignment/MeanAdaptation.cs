@@ -18,7 +18,7 @@ internal sealed class MeanAdaptation
     private readonly int[] _offset;       // first component of each state in the flat arrays
     private readonly double[] _occupancy; // per component
     private readonly double[] _sums;      // per component x D
-    private readonly double[][] _constants;
+    private double[][]? _constants; // made on the first Add: statistics from an engine do not need them
 
     public MeanAdaptation(AcousticModel prior, AcousticModel current)
     {
@@ -29,22 +29,6 @@ internal sealed class MeanAdaptation
         _occupancy = new double[_offset[prior.StateCount]];
         _sums = new double[_occupancy.Length * _d];
         Current = current;
-        // log w - 0.5 (D log 2 pi + sum log var): the part of each component's log density that does not depend on x.
-        _constants = new double[prior.StateCount][];
-        double log2Pi = Math.Log(2 * Math.PI);
-        for (int s = 0; s < prior.StateCount; s++)
-        {
-            int k = current.ComponentCount(s);
-            _constants[s] = new double[k];
-            var w = current.Weights(s);
-            var v = current.Variances(s);
-            for (int c = 0; c < k; c++)
-            {
-                double a = Math.Log(w[c]) - 0.5 * _d * log2Pi;
-                for (int e = 0; e < _d; e++) a -= 0.5 * Math.Log(v[c * _d + e]);
-                _constants[s][c] = a;
-            }
-        }
     }
 
     /// <summary>
@@ -66,12 +50,34 @@ internal sealed class MeanAdaptation
         }
     }
 
+    /// <summary>log w - 0.5 (D log 2 pi + sum log var) per component: the part of its log density that does not depend on x.</summary>
+    private static double[][] Constants(AcousticModel model, int d)
+    {
+        var constants = new double[model.StateCount][];
+        double log2Pi = Math.Log(2 * Math.PI);
+        for (int s = 0; s < model.StateCount; s++)
+        {
+            int k = model.ComponentCount(s);
+            constants[s] = new double[k];
+            var w = model.Weights(s);
+            var v = model.Variances(s);
+            for (int c = 0; c < k; c++)
+            {
+                double a = Math.Log(w[c]) - 0.5 * d * log2Pi;
+                for (int e = 0; e < d; e++) a -= 0.5 * Math.Log(v[c * d + e]);
+                constants[s][c] = a;
+            }
+        }
+        return constants;
+    }
+
     /// <summary>The model whose posteriors are being accumulated.</summary>
     public AcousticModel Current { get; }
 
     /// <summary>Adds frame x with state occupancy gamma, split over the state's components by their posteriors.</summary>
     public void Add(int state, float gamma, ReadOnlySpan<float> x)
     {
+        _constants ??= Constants(Current, _d);
         int k = Current.ComponentCount(state);
         var means = Current.Means(state);
         var vars = Current.Variances(state);
@@ -121,20 +127,14 @@ internal sealed class MeanAdaptation
     public AcousticModel Adapted(double tau, MllrRegression mllr, double ridge, bool map)
     {
         int states = _prior.StateCount;
-        var weights = new float[states][];
         var means = new float[states][];
-        var variances = new float[states][];
-        var loops = new float[states];
         double[][]? transforms = null;
         int[]? classOf = null;
         if (mllr != MllrRegression.None) (transforms, classOf) = Transforms(mllr, ridge);
         for (int s = 0; s < states; s++)
         {
             int k = _prior.ComponentCount(s);
-            weights[s] = _prior.Weights(s).ToArray();
-            variances[s] = _prior.Variances(s).ToArray();
             means[s] = _prior.Means(s).ToArray();
-            loops[s] = _prior.SelfLoop(s);
             if (transforms is not null)
                 for (int c = 0; c < k; c++) Mllr.Apply(transforms[classOf![s]], means[s].AsSpan(c * _d, _d));
             if (!map) continue;
@@ -147,7 +147,7 @@ internal sealed class MeanAdaptation
                     means[s][c * _d + e] = (float)((tau * means[s][c * _d + e] + _sums[idx * _d + e]) / (tau + occ));
             }
         }
-        return new AcousticModel(_prior.FrontEnd, _prior.Phones, _prior.StatesPerPhone, weights, means, variances, loops, _prior.Description, _prior.BoundaryOffsets(),
-            _prior.HasRefinement ? _prior.RefinementWeights() : null, _prior.RefinementWindow);
+        // Only the means change: the prior's weights, variances, self-loops and tables carry over unvalidated.
+        return _prior.WithMeans(means);
     }
 }

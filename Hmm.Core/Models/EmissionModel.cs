@@ -75,6 +75,20 @@ public class GaussianMixtureEmissions : EmissionModel
         Tables = GmmTables.Build(n, k, d, _weights, _means, _variances);
     }
 
+    /// <summary>The same mixture with other means (<paramref name="means"/>: [N, K, D], finite, checked by the caller); weights and variances are shared.</summary>
+    internal GaussianMixtureEmissions WithMeans(float[] means) => new(this, means);
+
+    private GaussianMixtureEmissions(GaussianMixtureEmissions source, float[] means)
+        : base(source.StateCount, source.FeatureDimension)
+    {
+        if (means.Length != source._means.Length) throw new ArgumentException($"means holds {means.Length} values, expected {source._means.Length}.", nameof(means));
+        ComponentCount = source.ComponentCount;
+        _weights = source._weights;
+        _means = means;
+        _variances = source._variances;
+        Tables = GmmTables.Build(StateCount, ComponentCount, FeatureDimension, _weights, _means, _variances);
+    }
+
     private static int CheckShapes(float[,] weights, float[,,] means, float[,,] variances)
     {
         Guard.NotNull(weights, nameof(weights));
@@ -267,12 +281,12 @@ internal sealed class GmmTables
             for (int c = 0; c < k; c++)
             {
                 int col = c * n + j, comp = j * k + c;
-                double bias = Math.Log(weights[comp]) - 0.5 * d * log2Pi;
+                double bias = Math.Log(weights[comp]) - 0.5 * d * log2Pi - 0.5 * SumOfLogs(variances.AsSpan(comp * d, d));
                 for (int e = 0; e < d; e++)
                 {
                     double v = variances[comp * d + e];
                     double mu = means[comp * d + e] - (double)t.Center[e];
-                    bias -= 0.5 * (Math.Log(v) + mu * mu / v);
+                    bias -= 0.5 * (mu * mu / v);
                     t.Weights[e * t.PaddedColumns + col] = (float)(-0.5 / v);
                     t.Weights[(d + e) * t.PaddedColumns + col] = (float)(mu / v);
                 }
@@ -280,5 +294,22 @@ internal sealed class GmmTables
             }
         }
         return t;
+    }
+
+    /// <summary>
+    /// Σ log v over positive floats as logs of products of eight (a product of eight floats stays within double range):
+    /// one logarithm per eight values, a component's tables being rebuilt in every adaptation round.
+    /// </summary>
+    private static double SumOfLogs(ReadOnlySpan<float> values)
+    {
+        double sum = 0;
+        for (int i = 0; i < values.Length; i += 8)
+        {
+            double product = 1;
+            int end = Math.Min(values.Length, i + 8);
+            for (int e = i; e < end; e++) product *= values[e];
+            sum += Math.Log(product);
+        }
+        return sum;
     }
 }

@@ -19,8 +19,10 @@ internal struct TiedParams
     public ArrayView<int> Lengths;
     /// <summary>[count, 3] recursion scores (slot 0: forward log-likelihood).</summary>
     public ArrayView<double> Scores;
-    /// <summary>[count, MaxLength, Stride] state posteriors (the posterior kernel's output).</summary>
-    public ArrayView<float> Gamma;
+    /// <summary>[count, MaxLength, Stride] normalised forward columns (the recursion's record).</summary>
+    public ArrayView<float> Alpha;
+    /// <summary>[count, MaxLength, Stride] normalised backward columns.</summary>
+    public ArrayView<float> Beta;
     /// <summary>[count, MaxLength, Dimension] float32 features.</summary>
     public ArrayView<float> Features;
     /// <summary>[N·K, D] component means, state-major.</summary>
@@ -55,15 +57,19 @@ internal struct TiedParams
 /// </summary>
 internal static class TiedStateKernel
 {
-    /// <summary>One thread per lattice cell (grid-stride): the tied state's log-likelihood plus bias, the end bias at the last frame, -infinity elsewhere.</summary>
-    public static void Gather(TiedParams p, long cells)
+    /// <summary>
+    /// One thread per lattice cell (grid-stride): the tied state's log-likelihood plus bias, the end bias at the last frame,
+    /// -infinity elsewhere. Cells are indexed with 32-bit arithmetic (the host splits launches above 2^31 cells):
+    /// 64-bit division cost a third of the kernel's time.
+    /// </summary>
+    public static void Gather(TiedParams p, int cells)
     {
-        long step = (long)Grid.DimX * Group.DimX;
-        for (long i = Grid.IdxX * (long)Group.DimX + Group.IdxX; i < cells; i += step)
+        int step = Grid.DimX * Group.DimX;
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < cells; i += step)
         {
-            long frame = i / p.Stride;
-            int j = (int)(i - frame * p.Stride);
-            int b = (int)(frame / p.MaxLength), t = (int)(frame - (long)b * p.MaxLength);
+            int frame = i / p.Stride;
+            int j = i - frame * p.Stride;
+            int b = frame / p.MaxLength, t = frame - b * p.MaxLength;
             float v = float.NegativeInfinity;
             int length = p.Lengths[b];
             if (j < p.GraphStates && t < length)
@@ -72,7 +78,7 @@ internal static class TiedStateKernel
                 int tie = p.Ties[cell];
                 if (tie >= 0)
                 {
-                    v = p.ModelLl[frame * p.ModelStride + tie] + p.Bias[cell];
+                    v = p.ModelLl[(long)frame * p.ModelStride + tie] + p.Bias[cell];
                     if (t == length - 1) v += p.EndBias[cell];
                 }
             }
@@ -81,25 +87,96 @@ internal static class TiedStateKernel
     }
 
     /// <summary>
-    /// One warp per (sequence, frame): the lanes walk the graph states; each state whose posterior reaches the threshold
-    /// has its frame split over the tied model state's components (responsibilities by log-sum-exp) and added to the
-    /// occupancy and first-moment sums. Sequences without a path add nothing.
+    /// A warp's view of one frame's posteriors: the maximum and the normaliser of alpha + beta over the column (the
+    /// posterior kernel's formula, reduced across lanes instead of by one thread), so that gamma_j = exp(alpha_j + beta_j - max) / total.
+    /// </summary>
+    private static void Normaliser(TiedParams p, long column, out float max, out float total)
+    {
+        int warp = Warp.WarpSize;
+        float mx = float.NegativeInfinity;
+        for (int j = Warp.LaneIdx; j < p.Stride; j += warp) mx = XMath.Max(mx, p.Alpha[column + j] + p.Beta[column + j]);
+        for (int offset = warp / 2; offset > 0; offset /= 2) mx = XMath.Max(mx, Warp.ShuffleXor(mx, offset));
+        float sum = 0f;
+        for (int j = Warp.LaneIdx; j < p.Stride; j += warp) sum += XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - mx);
+        for (int offset = warp / 2; offset > 0; offset /= 2) sum += Warp.ShuffleXor(sum, offset);
+        max = mx;
+        total = sum;
+    }
+
+    private static float Gamma(TiedParams p, long column, int j, float max, float total) =>
+        XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - max) / total;
+
+    /// <summary>
+    /// One warp per (sequence, frame): the state posteriors from the recorded columns; then every graph state whose
+    /// posterior reaches the threshold, in turn (broadcast by shuffles, so the warp stays converged), has the frame split
+    /// over its tied model state's components, the warp computing each component's log density across the feature
+    /// dimensions, and adds it to the occupancy and first-moment sums (lanes over dimensions). Sequences without a path add nothing.
     /// </summary>
     public static void Statistics(TiedParams p, int frames)
     {
-        int warp = Warp.WarpSize;
+        int warp = Warp.WarpSize, lane = Warp.LaneIdx;
         int frame = (Grid.IdxX * Group.DimX + Group.IdxX) / warp;
         if (frame >= frames) return;
         int b = frame / p.MaxLength, t = frame - b * p.MaxLength;
         if (t >= p.Lengths[b] || p.Scores[b * 3] == double.NegativeInfinity) return;
         long column = (long)frame * p.Stride;
         long x = (long)frame * p.Dimension;
-        for (int j = Warp.LaneIdx; j < p.GraphStates; j += warp)
+        Normaliser(p, column, out float max, out float total);
+        for (int j0 = 0; j0 < p.GraphStates; j0 += warp)
         {
-            float gamma = p.Gamma[column + j];
-            int s = p.Ties[b * p.GraphStates + j];
-            if (!(gamma >= p.StateThreshold) || s < 0) continue;
-            AddFrame(p, s, gamma, x);
+            int j = j0 + lane;
+            int s = j < p.GraphStates ? p.Ties[b * p.GraphStates + j] : -1;
+            float gamma = s >= 0 ? Gamma(p, column, j, max, total) : 0f;
+            bool active = s >= 0 && gamma >= p.StateThreshold;
+            for (int l = 0; l < warp; l++)
+            {
+                int state = Warp.Shuffle(active ? s : -1, l);
+                if (state < 0) continue; // uniform: every lane got the same value
+                float g = Warp.Shuffle(gamma, l);
+                if (p.Components <= warp) AddFrameWarp(p, state, g, x);
+                else if (lane == 0) AddFrame(p, state, g, x);
+            }
+        }
+    }
+
+    /// <summary>log w + log N(x; mean, var) of one component, summed across the warp's lanes (every lane gets it).</summary>
+    private static float WarpLogDensity(TiedParams p, int component, long x)
+    {
+        int warp = Warp.WarpSize, d = p.Dimension;
+        long m = (long)component * d;
+        float quadratic = 0f;
+        for (int e = Warp.LaneIdx; e < d; e += warp)
+        {
+            float diff = p.Features[x + e] - p.Means[m + e];
+            quadratic += diff * diff * p.InverseVariances[m + e];
+        }
+        for (int offset = warp / 2; offset > 0; offset /= 2) quadratic += Warp.ShuffleXor(quadratic, offset);
+        return p.Constants[component] - 0.5f * quadratic;
+    }
+
+    /// <summary><see cref="AddFrame"/> by the whole warp: lane c keeps component c's log density (K ≤ warp size).</summary>
+    private static void AddFrameWarp(TiedParams p, int state, float gamma, long x)
+    {
+        int warp = Warp.WarpSize, lane = Warp.LaneIdx, k = p.Components, first = state * k, d = p.Dimension;
+        float mine = float.NegativeInfinity;
+        for (int c = 0; c < k; c++)
+        {
+            float v = WarpLogDensity(p, first + c, x);
+            if (lane == c) mine = v;
+        }
+        float max = mine;
+        for (int offset = warp / 2; offset > 0; offset /= 2) max = XMath.Max(max, Warp.ShuffleXor(max, offset));
+        float share = mine == float.NegativeInfinity ? 0f : XMath.Exp(mine - max);
+        float total = share;
+        for (int offset = warp / 2; offset > 0; offset /= 2) total += Warp.ShuffleXor(total, offset);
+        for (int c = 0; c < k; c++)
+        {
+            float r = gamma * Warp.Shuffle(share, c) / total;
+            if (!(r >= p.ComponentThreshold)) continue; // uniform
+            int idx = first + c;
+            if (lane == 0) Atomic.Add(ref p.Occupancy[idx], (double)r);
+            long m = (long)idx * d;
+            for (int e = lane; e < d; e += warp) Atomic.Add(ref p.Moments[m + e], (double)(r * p.Features[x + e]));
         }
     }
 
@@ -149,15 +226,16 @@ internal static class TiedStateKernel
         int b = frame / p.MaxLength, t = frame - b * p.MaxLength;
         if (t >= p.Lengths[b] || p.Scores[b * 3] == double.NegativeInfinity) return;
         long column = (long)frame * p.Stride;
+        Normaliser(p, column, out float max, out float normaliser);
         float total = 0f;
-        for (int o = lane; o < p.Blocks; o += warp) total += BlockSum(p, column, o);
+        for (int o = lane; o < p.Blocks; o += warp) total += BlockSum(p, column, o, max, normaliser);
         for (int offset = warp / 2; offset > 0; offset /= 2) total += Warp.ShuffleXor(total, offset);
         if (!(total > 0f)) total = 1f;
         float carry = 0f;
         for (int o0 = 0; o0 < p.Blocks; o0 += warp)
         {
             int o = o0 + lane;
-            float scan = o < p.Blocks ? BlockSum(p, column, o) : 0f;
+            float scan = o < p.Blocks ? BlockSum(p, column, o, max, normaliser) : 0f;
             for (int offset = 1; offset < warp; offset *= 2)
             {
                 float up = Warp.ShuffleUp(scan, offset);
@@ -172,11 +250,11 @@ internal static class TiedStateKernel
         }
     }
 
-    private static float BlockSum(TiedParams p, long column, int block)
+    private static float BlockSum(TiedParams p, long column, int block, float max, float normaliser)
     {
         float sum = 0f;
         int first = block * p.BlockSize;
-        for (int k = 0; k < p.BlockSize; k++) sum += p.Gamma[column + first + k];
+        for (int k = 0; k < p.BlockSize; k++) sum += Gamma(p, column, first + k, max, normaliser);
         return sum;
     }
 }
