@@ -32,6 +32,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     private const int TableInSharedLimit = 4096;
     private const int SharedBytesLimit = 48 * 1024;
     private const int MaxRecursionThreads = 512;
+    private const int MaxBandedRecursionThreads = 672;
     private const int BandedChunkFloats = 8192;
 
     private readonly Context _context;
@@ -622,8 +623,10 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         if (stride % 16 != 0) return null; // the column scan reads 16 states at a time; padding guarantees this
         int warp = _accelerator.WarpSize;
         // At most 512 threads a group: the generic recursion kernel takes 96 registers on sm_86 (ptxas), and 1,024
-        // threads of that would exceed the 64 K registers of an SM; wider columns loop over their states.
-        int maxThreads = Math.Min(_accelerator.MaxNumThreadsPerGroup, MaxRecursionThreads) / warp * warp;
+        // threads of that would exceed the 64 K registers of an SM; wider columns loop over their states. Banded models
+        // (alignment graphs of 300-660 states) go to 672 threads (672 x 96 = 64,512 registers; the banded kernel took 72 on
+        // sm_90): at 512, a 560-state graph had 48 threads compute two states a frame, on the critical path of every frame.
+        int maxThreads = Math.Min(_accelerator.MaxNumThreadsPerGroup, tr.Layout == TransitionLayout.Banded ? MaxBandedRecursionThreads : MaxRecursionThreads) / warp * warp;
         // Row split only on request: measured on an H100 it cost more than it saved for N=10 (the extra barrier) and
         // N=64 (8 threads a state need 512-thread groups at 80 registers: one group per SM, two waves for 256 sequences).
         // With the scaled step, a split K (a power of two within a warp) gives each state K adjacent lanes that sum every
