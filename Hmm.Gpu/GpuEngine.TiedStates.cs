@@ -16,6 +16,7 @@ public sealed partial class GpuEngine
     private DeviceBuffer<double>? _tiedOccupancy, _tiedMoments, _tiedLeave;
     private DeviceBuffer<float>? _statMeans, _statInverseVariances, _statConstants;
     private object? _statGmm;
+    private (float[] Weights, float[] Variances)? _statShape;
     private Action<KernelConfig, TiedParams, int>? _gatherKernel;
     private Action<KernelConfig, TiedParams, int>? _statisticsKernel, _leaveKernel;
     private double[] _momentStaging = Array.Empty<double>();
@@ -205,33 +206,43 @@ public sealed partial class GpuEngine
         return Upload(Buffer(ref _tiedFeatures), features.Data.AsSpan(b0 * features.MaxLength * features.Dimension, (int)n));
     }
 
-    /// <summary>The component parameters the statistics kernel reads (uploaded when the model object changes).</summary>
+    /// <summary>
+    /// The component parameters the statistics kernel reads, uploaded when the model object changes. An adaptation round's
+    /// model differs from the last one only in its means (<c>WithMeans</c> shares the weight and variance arrays): then
+    /// only the means go up, and the logarithms of the constants are not taken again.
+    /// </summary>
     private void UploadStatisticsModel(GaussianMixtureEmissions gmm)
     {
         if (ReferenceEquals(_statGmm, gmm)) return;
+        var shape = gmm.Shape;
+        bool sameShape = _statShape is { } last && ReferenceEquals(last.Weights, shape.Weights) && ReferenceEquals(last.Variances, shape.Variances)
+            && _statConstants is not null && _statConstants.Capacity > 0;
         _statGmm = null;
+        _statShape = null;
         int n = gmm.StateCount, k = gmm.ComponentCount, d = gmm.FeatureDimension;
-        var means = new float[n * k * d];
-        var inverse = new float[n * k * d];
-        var constants = new float[n * k];
-        double log2Pi = Math.Log(2 * Math.PI);
-        for (int s = 0; s < n; s++)
-            for (int c = 0; c < k; c++)
-            {
-                double a = Math.Log(gmm.Weight(s, c)) - 0.5 * d * log2Pi;
-                for (int e = 0; e < d; e++)
+        Upload(Buffer(ref _statMeans), gmm.MeanArray);
+        if (!sameShape)
+        {
+            var inverse = new float[n * k * d];
+            var constants = new float[n * k];
+            double log2Pi = Math.Log(2 * Math.PI);
+            for (int s = 0; s < n; s++)
+                for (int c = 0; c < k; c++)
                 {
-                    double v = gmm.Variance(s, c, e);
-                    a -= 0.5 * Math.Log(v);
-                    means[(s * k + c) * d + e] = gmm.Mean(s, c, e);
-                    inverse[(s * k + c) * d + e] = (float)(1.0 / v);
+                    double a = Math.Log(gmm.Weight(s, c)) - 0.5 * d * log2Pi;
+                    for (int e = 0; e < d; e++)
+                    {
+                        double v = gmm.Variance(s, c, e);
+                        a -= 0.5 * Math.Log(v);
+                        inverse[(s * k + c) * d + e] = (float)(1.0 / v);
+                    }
+                    constants[s * k + c] = (float)a;
                 }
-                constants[s * k + c] = (float)a;
-            }
-        Upload(Buffer(ref _statMeans), means);
-        Upload(Buffer(ref _statInverseVariances), inverse);
-        Upload(Buffer(ref _statConstants), constants);
+            Upload(Buffer(ref _statInverseVariances), inverse);
+            Upload(Buffer(ref _statConstants), constants);
+        }
         _statGmm = gmm;
+        _statShape = shape;
     }
 
     private void AddDownloaded(ArrayView<double> source, double[] destination)
@@ -261,5 +272,6 @@ public sealed partial class GpuEngine
     {
         _statMeans?.Dispose(); _statInverseVariances?.Dispose(); _statConstants?.Dispose();
         _statGmm = null;
+        _statShape = null;
     }
 }

@@ -119,6 +119,12 @@ public class GaussianMixtureEmissions : EmissionModel
 
     internal GmmTables Tables { get; }
 
+    /// <summary>The weight and variance arrays: shared by <see cref="WithMeans"/> copies, so engines can tell that only the means changed.</summary>
+    internal (float[] Weights, float[] Variances) Shape => (_weights, _variances);
+
+    /// <summary>The means, [N, K, D] flat (read-only by convention).</summary>
+    internal float[] MeanArray => _means;
+
     /// <inheritdoc/>
     public override double LogLikelihood(ReadOnlySpan<float> frame, int state)
     {
