@@ -624,9 +624,12 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         int warp = _accelerator.WarpSize;
         // At most 512 threads a group: the generic recursion kernel takes 96 registers on sm_86 (ptxas), and 1,024
         // threads of that would exceed the 64 K registers of an SM; wider columns loop over their states. Banded models
-        // (alignment graphs of 300-660 states) go to 672 threads (672 x 96 = 64,512 registers; the banded kernel took 72 on
-        // sm_90): at 512, a 560-state graph had 48 threads compute two states a frame, on the critical path of every frame.
-        int maxThreads = Math.Min(_accelerator.MaxNumThreadsPerGroup, tr.Layout == TransitionLayout.Banded ? MaxBandedRecursionThreads : MaxRecursionThreads) / warp * warp;
+        // (alignment graphs of 300-660 states) go to 672 threads when the kernel is specialised to the shape (672 x 96 =
+        // 64,512 registers; the specialised banded kernel took 72 on sm_90, Nsight Compute): at 512, a 560-state graph had
+        // 48 threads compute two states a frame, on the critical path of every frame. The generic kernel (up to 120
+        // registers) keeps 512.
+        bool wide = tr.Layout == TransitionLayout.Banded && _specialize;
+        int maxThreads = Math.Min(_accelerator.MaxNumThreadsPerGroup, wide ? MaxBandedRecursionThreads : MaxRecursionThreads) / warp * warp;
         // Row split only on request: measured on an H100 it cost more than it saved for N=10 (the extra barrier) and
         // N=64 (8 threads a state need 512-thread groups at 80 registers: one group per SM, two waves for 256 sequences).
         // With the scaled step, a split K (a power of two within a warp) gives each state K adjacent lanes that sum every
