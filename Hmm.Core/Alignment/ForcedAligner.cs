@@ -187,6 +187,8 @@ public sealed class ForcedAligner
     private readonly float[] _fold;
     private readonly int _silence;
     private readonly FrontEndOptions[] _frontEnds; // one per warp factor (just the model's when the search is off)
+    // Feature extractors (one per warp) reused across calls: each worker of the features stage takes a set and gives it back.
+    private readonly System.Collections.Concurrent.ConcurrentBag<FeatureExtractor[]> _extractors = new();
     private readonly double _refineWindow; // seconds
 
     /// <summary>The refinement search window when neither the options nor the model give one: 15 ms.</summary>
@@ -273,10 +275,21 @@ public sealed class ForcedAligner
         var phones = new int[inputs.Count][];
         int done = 0;
         var frontEnds = _frontEnds;
+        var pool = _extractors;
+        // Longest first, so that the last utterances to start are short ones (load balance across the workers).
+        var order = new int[inputs.Count];
+        var lengths = new int[inputs.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+            lengths[i] = -(inputs[i]?.Samples?.Length ?? 0);
+        }
+        Array.Sort(lengths, order);
         Parallel.For(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism },
-            () => frontEnds.Select(f => new FeatureExtractor(f)).ToArray(),
-            (i, _, extractor) =>
+            () => pool.TryTake(out var pooled) ? pooled : frontEnds.Select(f => new FeatureExtractor(f)).ToArray(),
+            (q, _, extractor) =>
             {
+                int i = order[q];
                 warpOf[i] = 1;
                 string? error = Prepare(inputs[i], extractor[0], out features[i], out frames[i], out phones[i]);
                 if (error is null && warped is not null)
@@ -298,7 +311,7 @@ public sealed class ForcedAligner
                 }
                 return extractor;
             },
-            _ => { });
+            pool.Add);
         var laps = new Laps(timings, clock);
         laps.Lap(AlignmentTimings.Stage.Features);
         bool optional = inputs.Any(x => x?.Sequence?.HasOptionalPauses == true);
@@ -439,10 +452,13 @@ public sealed class ForcedAligner
             double neededSeconds = (needed - 1) * _model.FrontEnd.HopLengthMs / 1000 + _model.FrontEnd.FrameLengthMs / 1000;
             return $"the audio is too short for the phone sequence: {frames} frames ({seconds.ToString("0.000", CultureInfo.InvariantCulture)} s) but {phones.Length} phones x {_model.StatesPerPhone} states need at least {needed} frames ({neededSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s).";
         }
-        for (int i = 0; i < input.Samples.Length; i++)
+        if (!Guard.AllFinite(input.Samples))
         {
-            float v = input.Samples[i];
-            if (float.IsNaN(v) || float.IsInfinity(v)) return $"sample {i} is {v}; audio must be finite.";
+            for (int i = 0; i < input.Samples.Length; i++)
+            {
+                float v = input.Samples[i];
+                if (float.IsNaN(v) || float.IsInfinity(v)) return $"sample {i} is {v}; audio must be finite.";
+            }
         }
         features = new float[frames * extractor.FeatureDimension];
         extractor.Extract(input.Samples, features);
@@ -635,22 +651,79 @@ public sealed class ForcedAligner
     /// </summary>
     private static double[] LeaveTimes(GraphLayout layout, StateLattice posteriors, int b, int frames)
     {
-        int slots = (layout.StateCount - 1) / layout.S;
+        int s = layout.S;
+        int slots = (layout.StateCount - 1) / s;
         var leave = new double[slots];
         var cumulative = new double[slots];
         for (int t = 0; t < frames; t++)
         {
-            var row = posteriors.Frame(b, t);
+            var row = posteriors.Frame(b, t).Slice(0, slots * s);
+            // The posteriors are zero outside a band around the path. Zeros change neither the running sum nor (adding
+            // +0) the leave times, and past the band every ratio is sum / sum = 1 exactly, so summing and dividing only
+            // over the band's slots gives the same doubles as the full loop (kept for frames whose sum is not positive).
+            int first = FirstNonZero(row);
+            if (first < 0) continue;
+            int firstSlot = first / s, lastSlot = LastNonZero(row) / s;
             double sum = 0;
+            for (int o = firstSlot; o <= lastSlot; o++)
+            {
+                for (int k = 0; k < s; k++) sum += row[o * s + k];
+                cumulative[o] = sum;
+            }
+            if (sum > 0)
+            {
+                for (int o = firstSlot; o <= lastSlot; o++) leave[o] += Math.Min(1, cumulative[o] / sum);
+                for (int o = lastSlot + 1; o < slots; o++) leave[o] += 1;
+                continue;
+            }
+            sum = 0;
             for (int o = 0; o < slots; o++)
             {
-                for (int k = 0; k < layout.S; k++) sum += row[o * layout.S + k];
+                for (int k = 0; k < s; k++) sum += row[o * s + k];
                 cumulative[o] = sum;
             }
             double total = sum > 0 ? sum : 1;
             for (int o = 0; o < slots; o++) leave[o] += Math.Min(1, cumulative[o] / total);
         }
         return leave;
+    }
+
+    /// <summary>Index of the first value that is not ±0, or -1 (NaN counts as non-zero). Vectorised on the bits: the
+    /// runtime's IndexOfAnyExcept is scalar for float.</summary>
+    private static int FirstNonZero(ReadOnlySpan<float> row)
+    {
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(row);
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<int, System.Numerics.Vector<int>>(bits);
+            var magnitude = new System.Numerics.Vector<int>(int.MaxValue);
+            int v = 0;
+            while (v < vectors.Length && System.Numerics.Vector.EqualsAll(vectors[v] & magnitude, System.Numerics.Vector<int>.Zero)) v++;
+            i = v * System.Numerics.Vector<int>.Count;
+        }
+        for (; i < bits.Length; i++) if ((bits[i] & int.MaxValue) != 0) return i;
+        return -1;
+    }
+
+    /// <summary>Index of the last value that is not ±0, or -1 (as <see cref="FirstNonZero"/>).</summary>
+    private static int LastNonZero(ReadOnlySpan<float> row)
+    {
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(row);
+        int width = System.Numerics.Vector<int>.Count;
+        int i = bits.Length - 1;
+        int whole = bits.Length / width;
+        for (; i >= whole * width; i--) if ((bits[i] & int.MaxValue) != 0) return i;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<int, System.Numerics.Vector<int>>(bits);
+            var magnitude = new System.Numerics.Vector<int>(int.MaxValue);
+            int v = whole - 1;
+            while (v >= 0 && System.Numerics.Vector.EqualsAll(vectors[v] & magnitude, System.Numerics.Vector<int>.Zero)) v--;
+            i = v * width + width - 1;
+        }
+        for (; i >= 0; i--) if ((bits[i] & int.MaxValue) != 0) return i;
+        return -1;
     }
 
     private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, float[] samples, double[]? leaveTimes)
