@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 #if NET
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 #endif
 
 namespace Hmm.Audio;
@@ -16,12 +17,13 @@ namespace Hmm.Audio;
 /// <remarks>
 /// <para>With hardware <see cref="Vector{T}"/> of W lanes and M = N/2 &gt;= W^2, the complex FFT is the four-step
 /// (Bailey) form, so that every butterfly runs on whole vectors: the M points as an R x W matrix (R = M / W, row n2
-/// holds z[W n2 .. W n2 + W)); W independent R-point FFTs down the columns (radix-2 decimation in frequency, one
-/// vector per row, rows come out bit-reversed), the twiddles W_M^(n1 k2) folded into their last stage; a transpose
-/// (which also puts the rows in bit-reversed order for the next step); R independent W-point FFTs (radix-2
-/// decimation in time, R lanes per row), whose rows come out in natural order: the transposed matrix read
-/// row-major is Z[0..M) in natural order. The split that follows is vectorised with a lane reversal where
-/// <see cref="Vector256"/> is accelerated. Otherwise (no SIMD, or tiny sizes) an iterative radix-2 FFT.</para>
+/// holds z[W n2 .. W n2 + W), stored at row bitrev_R(n2) by the de-interleave); W independent R-point FFTs down the
+/// columns (radix-2 decimation in time, one vector per row, rows k2 come out in natural order); the twiddles
+/// W_M^(n1 k2); a transpose that puts column n1 at row bitrev_W(n1) (an 8 x 8 AVX block transpose where W = 8, else
+/// a scalar scatter); R independent W-point FFTs (radix-2 decimation in time, R lanes per row), whose rows come out
+/// in natural order: the transposed matrix read row-major is Z[0..M) in natural order. The split that follows is
+/// vectorised with a lane reversal where <see cref="Vector256"/> is accelerated. Otherwise (no SIMD, or tiny sizes)
+/// an iterative radix-2 FFT.</para>
 /// <para>All tables and scratch are allocated in the constructor; one instance is not thread-safe.</para>
 /// </remarks>
 internal sealed class RealFft
@@ -39,9 +41,10 @@ internal sealed class RealFft
     // Four-step form (null when it is not used).
     private readonly bool _fourStep;
     private readonly int _rows;           // R = M / W
-    private readonly float[] _middleRe = null!;  // W_M^(n1 k2) for stored row r (k2 = bitrev_R(r)), lane n1: [r * W + n1]
+    private readonly int[] _rowReverse = null!;   // bitrev_R: where row n2 of the input is stored for the column FFTs
+    private readonly int[] _laneReverse = null!;  // bitrev_W: where column n1 goes as a row of the row FFTs
+    private readonly float[] _middleRe = null!;  // W_M^(n1 k2) at [k2 * W + n1]
     private readonly float[] _middleIm = null!;
-    private readonly int[] _transpose = null!;   // destination of element [r * W + n1] in the transposed scratch
     private readonly float[] _outRe = null!;     // transposed scratch; Z in natural order at the end
     private readonly float[] _outIm = null!;
 
@@ -80,20 +83,17 @@ internal sealed class RealFft
         {
             int rows = m / width;
             _rows = rows;
-            int[] rowReverse = BitReversal(rows);
-            int[] laneReverse = BitReversal(width);
+            _rowReverse = BitReversal(rows);
+            _laneReverse = BitReversal(width);
             _middleRe = new float[m];
             _middleIm = new float[m];
-            _transpose = new int[m];
-            for (int r = 0; r < rows; r++)
+            for (int k2 = 0; k2 < rows; k2++)
             {
-                int k2 = rowReverse[r];
                 for (int n1 = 0; n1 < width; n1++)
                 {
                     double angle = -2 * Math.PI * ((long)n1 * k2 % m) / m;
-                    _middleRe[r * width + n1] = (float)Math.Cos(angle);
-                    _middleIm[r * width + n1] = (float)Math.Sin(angle);
-                    _transpose[r * width + n1] = laneReverse[n1] * rows + k2;
+                    _middleRe[k2 * width + n1] = (float)Math.Cos(angle);
+                    _middleIm[k2 * width + n1] = (float)Math.Sin(angle);
                 }
             }
             _outRe = new float[m];
@@ -189,6 +189,50 @@ internal sealed class RealFft
         }
     }
 
+#if NET
+    /// <summary>
+    /// Transposes the 8 x 8 block of rows [block, block + 8) of <paramref name="source"/> (8 floats a row) into
+    /// <paramref name="destination"/>: column c goes to row bitrev(c) (<paramref name="laneReverse"/>), lanes
+    /// [block, block + 8) of rows <paramref name="rows"/> long.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(ref float source, ref float destination, int block, int rows, ref int laneReverse)
+    {
+        var r0 = Vector256.LoadUnsafe(ref source, 0);
+        var r1 = Vector256.LoadUnsafe(ref source, 8);
+        var r2 = Vector256.LoadUnsafe(ref source, 16);
+        var r3 = Vector256.LoadUnsafe(ref source, 24);
+        var r4 = Vector256.LoadUnsafe(ref source, 32);
+        var r5 = Vector256.LoadUnsafe(ref source, 40);
+        var r6 = Vector256.LoadUnsafe(ref source, 48);
+        var r7 = Vector256.LoadUnsafe(ref source, 56);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref destination, (nuint)(Unsafe.Add(ref laneReverse, 0) * rows + block));
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref destination, (nuint)(Unsafe.Add(ref laneReverse, 1) * rows + block));
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref destination, (nuint)(Unsafe.Add(ref laneReverse, 2) * rows + block));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref destination, (nuint)(Unsafe.Add(ref laneReverse, 3) * rows + block));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref destination, (nuint)(Unsafe.Add(ref laneReverse, 4) * rows + block));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref destination, (nuint)(Unsafe.Add(ref laneReverse, 5) * rows + block));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref destination, (nuint)(Unsafe.Add(ref laneReverse, 6) * rows + block));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref destination, (nuint)(Unsafe.Add(ref laneReverse, 7) * rows + block));
+    }
+#endif
+
     /// <summary>The four-step complex FFT of z[n] = frame[2n] + i frame[2n+1] into <see cref="_outRe"/>/<see cref="_outIm"/> (see the remarks).</summary>
     private void FourStep(ReadOnlySpan<float> frame)
     {
@@ -199,61 +243,33 @@ internal sealed class RealFft
         ref float im = ref _im[0];
         ref float src = ref MemoryMarshal.GetReference(frame);
 
-        // 0. De-interleave: row n2 = z[W n2 .. W n2 + W).
-        int n = 0;
+        // 0. De-interleave: row n2 = z[W n2 .. W n2 + W), stored at row bitrev_R(n2) for the decimation in time.
+        ref int rowReverse = ref _rowReverse[0];
+        int n2 = 0;
 #if NET
-        for (; n < m; n += width)
+        for (; n2 < rows; n2++)
         {
+            int n = n2 * width, row = Unsafe.Add(ref rowReverse, n2) * width;
             var lo = Vector.AsVectorUInt64(AudioSimd.Load(ref Unsafe.Add(ref src, 2 * n)));
             var hi = Vector.AsVectorUInt64(AudioSimd.Load(ref Unsafe.Add(ref src, 2 * n + width)));
-            AudioSimd.Store(Vector.AsVectorSingle(Vector.Narrow(lo, hi)), ref Unsafe.Add(ref re, n));
-            AudioSimd.Store(Vector.AsVectorSingle(Vector.Narrow(Vector.ShiftRightLogical(lo, 32), Vector.ShiftRightLogical(hi, 32))), ref Unsafe.Add(ref im, n));
+            AudioSimd.Store(Vector.AsVectorSingle(Vector.Narrow(lo, hi)), ref Unsafe.Add(ref re, row));
+            AudioSimd.Store(Vector.AsVectorSingle(Vector.Narrow(Vector.ShiftRightLogical(lo, 32), Vector.ShiftRightLogical(hi, 32))), ref Unsafe.Add(ref im, row));
         }
 #endif
-        for (; n < m; n++)
+        for (; n2 < rows; n2++)
         {
-            Unsafe.Add(ref re, n) = Unsafe.Add(ref src, 2 * n);
-            Unsafe.Add(ref im, n) = Unsafe.Add(ref src, 2 * n + 1);
-        }
-
-        // 1. R-point FFTs down the columns (one vector per row), decimation in frequency: rows come out bit-reversed.
-        ref float twr = ref _twiddleRe[0];
-        ref float twi = ref _twiddleIm[0];
-        for (int h = rows / 2; h > 1; h /= 2)
-        {
-            for (int g = 0; g < rows; g += 2 * h)
+            int row = Unsafe.Add(ref rowReverse, n2) * width;
+            for (int n1 = 0; n1 < width; n1++)
             {
-                for (int j = 0; j < h; j++)
-                {
-                    int a = (g + j) * width, b = a + h * width;
-                    var ar = AudioSimd.Load(ref Unsafe.Add(ref re, a));
-                    var ai = AudioSimd.Load(ref Unsafe.Add(ref im, a));
-                    var br = AudioSimd.Load(ref Unsafe.Add(ref re, b));
-                    var bi = AudioSimd.Load(ref Unsafe.Add(ref im, b));
-                    AudioSimd.Store(ar + br, ref Unsafe.Add(ref re, a));
-                    AudioSimd.Store(ai + bi, ref Unsafe.Add(ref im, a));
-                    var dr = ar - br;
-                    var di = ai - bi;
-                    if (j == 0)
-                    {
-                        AudioSimd.Store(dr, ref Unsafe.Add(ref re, b));
-                        AudioSimd.Store(di, ref Unsafe.Add(ref im, b));
-                    }
-                    else
-                    {
-                        var wr = new Vector<float>(Unsafe.Add(ref twr, h + j));
-                        var wi = new Vector<float>(Unsafe.Add(ref twi, h + j));
-                        AudioSimd.Store(dr * wr - di * wi, ref Unsafe.Add(ref re, b));
-                        AudioSimd.Store(dr * wi + di * wr, ref Unsafe.Add(ref im, b));
-                    }
-                }
+                int n = n2 * width + n1;
+                Unsafe.Add(ref re, row + n1) = Unsafe.Add(ref src, 2 * n);
+                Unsafe.Add(ref im, row + n1) = Unsafe.Add(ref src, 2 * n + 1);
             }
         }
 
-        // Last stage (h = 1) with the middle twiddles W_M^(n1 k2) folded in, then the transpose (a scatter whose
-        // destinations also bit-reverse the rows of the next step).
-        ref float mr = ref _middleRe[0];
-        ref float mi = ref _middleIm[0];
+        // 1. R-point FFTs down the columns (one vector per row), decimation in time: rows come out in natural order k2.
+        ref float twr = ref _twiddleRe[0];
+        ref float twi = ref _twiddleIm[0];
         for (int g = 0; g < rows; g += 2)
         {
             int a = g * width, b = a + width;
@@ -261,27 +277,75 @@ internal sealed class RealFft
             var ai = AudioSimd.Load(ref Unsafe.Add(ref im, a));
             var br = AudioSimd.Load(ref Unsafe.Add(ref re, b));
             var bi = AudioSimd.Load(ref Unsafe.Add(ref im, b));
-            var sr = ar + br;
-            var si = ai + bi;
-            var dr = ar - br;
-            var di = ai - bi;
-            var war = AudioSimd.Load(ref Unsafe.Add(ref mr, a));
-            var wai = AudioSimd.Load(ref Unsafe.Add(ref mi, a));
-            var wbr = AudioSimd.Load(ref Unsafe.Add(ref mr, b));
-            var wbi = AudioSimd.Load(ref Unsafe.Add(ref mi, b));
-            AudioSimd.Store(sr * war - si * wai, ref Unsafe.Add(ref re, a));
-            AudioSimd.Store(sr * wai + si * war, ref Unsafe.Add(ref im, a));
-            AudioSimd.Store(dr * wbr - di * wbi, ref Unsafe.Add(ref re, b));
-            AudioSimd.Store(dr * wbi + di * wbr, ref Unsafe.Add(ref im, b));
+            AudioSimd.Store(ar + br, ref Unsafe.Add(ref re, a));
+            AudioSimd.Store(ai + bi, ref Unsafe.Add(ref im, a));
+            AudioSimd.Store(ar - br, ref Unsafe.Add(ref re, b));
+            AudioSimd.Store(ai - bi, ref Unsafe.Add(ref im, b));
         }
+        for (int h = 2; h < rows; h *= 2)
+        {
+            for (int g = 0; g < rows; g += 2 * h)
+            {
+                for (int j = 0; j < h; j++)
+                {
+                    int a = (g + j) * width, b = a + h * width;
+                    var br = AudioSimd.Load(ref Unsafe.Add(ref re, b));
+                    var bi = AudioSimd.Load(ref Unsafe.Add(ref im, b));
+                    var ar = AudioSimd.Load(ref Unsafe.Add(ref re, a));
+                    var ai = AudioSimd.Load(ref Unsafe.Add(ref im, a));
+                    if (j != 0)
+                    {
+                        var wr = new Vector<float>(Unsafe.Add(ref twr, h + j));
+                        var wi = new Vector<float>(Unsafe.Add(ref twi, h + j));
+                        var tr = wr * br - wi * bi;
+                        bi = wr * bi + wi * br;
+                        br = tr;
+                    }
+                    AudioSimd.Store(ar + br, ref Unsafe.Add(ref re, a));
+                    AudioSimd.Store(ai + bi, ref Unsafe.Add(ref im, a));
+                    AudioSimd.Store(ar - br, ref Unsafe.Add(ref re, b));
+                    AudioSimd.Store(ai - bi, ref Unsafe.Add(ref im, b));
+                }
+            }
+        }
+
+        // The twiddles W_M^(n1 k2), then the transpose: column n1 becomes row bitrev_W(n1) (bit-reversed rows for the
+        // next decimation in time), lanes k2.
+        ref float mr = ref _middleRe[0];
+        ref float mi = ref _middleIm[0];
         ref float outRe = ref _outRe[0];
         ref float outIm = ref _outIm[0];
-        ref int transpose = ref _transpose[0];
-        for (int i = 0; i < m; i++)
+        ref int laneReverse = ref _laneReverse[0];
+        for (int row = 0; row < m; row += width)
         {
-            int d = Unsafe.Add(ref transpose, i);
-            Unsafe.Add(ref outRe, d) = Unsafe.Add(ref re, i);
-            Unsafe.Add(ref outIm, d) = Unsafe.Add(ref im, i);
+            var xr = AudioSimd.Load(ref Unsafe.Add(ref re, row));
+            var xi = AudioSimd.Load(ref Unsafe.Add(ref im, row));
+            var wr = AudioSimd.Load(ref Unsafe.Add(ref mr, row));
+            var wi = AudioSimd.Load(ref Unsafe.Add(ref mi, row));
+            AudioSimd.Store(xr * wr - xi * wi, ref Unsafe.Add(ref re, row));
+            AudioSimd.Store(xr * wi + xi * wr, ref Unsafe.Add(ref im, row));
+        }
+#if NET
+        if (width == 8 && Avx.IsSupported)
+        {
+            for (int block = 0; block < rows; block += 8)
+            {
+                Transpose8(ref Unsafe.Add(ref re, block * 8), ref outRe, block, rows, ref laneReverse);
+                Transpose8(ref Unsafe.Add(ref im, block * 8), ref outIm, block, rows, ref laneReverse);
+            }
+        }
+        else
+#endif
+        {
+            for (int k2 = 0; k2 < rows; k2++)
+            {
+                for (int n1 = 0; n1 < width; n1++)
+                {
+                    int d = Unsafe.Add(ref laneReverse, n1) * rows + k2;
+                    Unsafe.Add(ref outRe, d) = Unsafe.Add(ref re, k2 * width + n1);
+                    Unsafe.Add(ref outIm, d) = Unsafe.Add(ref im, k2 * width + n1);
+                }
+            }
         }
 
         // 2. W-point FFTs along the rows (R lanes per row, rows in bit-reversed order), decimation in time: natural order out.
