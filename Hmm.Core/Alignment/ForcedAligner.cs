@@ -188,6 +188,8 @@ public sealed class ForcedAligner
     private readonly float[] _fold;
     private readonly int _silence;
     private readonly FrontEndOptions[] _frontEnds; // one per warp factor (just the model's when the search is off)
+    // Feature extractors (one per warp) reused across calls: each worker of the features stage takes a set and gives it back.
+    private readonly System.Collections.Concurrent.ConcurrentBag<FeatureExtractor[]> _extractors = new();
     private readonly double _refineWindow; // seconds
 
     /// <summary>The refinement search window when neither the options nor the model give one: 15 ms.</summary>
@@ -275,10 +277,21 @@ public sealed class ForcedAligner
         var phones = new int[inputs.Count][];
         int done = 0;
         var frontEnds = _frontEnds;
+        var pool = _extractors;
+        // Longest first, so that the last utterances to start are short ones (load balance across the workers).
+        var order = new int[inputs.Count];
+        var lengths = new int[inputs.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+            lengths[i] = -(inputs[i]?.Samples?.Length ?? 0);
+        }
+        Array.Sort(lengths, order);
         Parallel.For(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism },
-            () => frontEnds.Select(f => new FeatureExtractor(f)).ToArray(),
-            (i, _, extractor) =>
+            () => pool.TryTake(out var pooled) ? pooled : frontEnds.Select(f => new FeatureExtractor(f)).ToArray(),
+            (q, _, extractor) =>
             {
+                int i = order[q];
                 warpOf[i] = 1;
                 string? error = Prepare(inputs[i], extractor[0], out features[i], out frames[i], out phones[i]);
                 if (error is null && warped is not null)
@@ -300,7 +313,7 @@ public sealed class ForcedAligner
                 }
                 return extractor;
             },
-            _ => { });
+            pool.Add);
         var laps = new Laps(timings, clock);
         laps.Lap(AlignmentTimings.Stage.Features);
         bool optional = inputs.Any(x => x?.Sequence?.HasOptionalPauses == true);
@@ -430,10 +443,13 @@ public sealed class ForcedAligner
             double neededSeconds = (needed - 1) * _model.FrontEnd.HopLengthMs / 1000 + _model.FrontEnd.FrameLengthMs / 1000;
             return $"the audio is too short for the phone sequence: {frames} frames ({seconds.ToString("0.000", CultureInfo.InvariantCulture)} s) but {phones.Length} phones x {_model.StatesPerPhone} states need at least {needed} frames ({neededSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s).";
         }
-        for (int i = 0; i < input.Samples.Length; i++)
+        if (!Guard.AllFinite(input.Samples))
         {
-            float v = input.Samples[i];
-            if (float.IsNaN(v) || float.IsInfinity(v)) return $"sample {i} is {v}; audio must be finite.";
+            for (int i = 0; i < input.Samples.Length; i++)
+            {
+                float v = input.Samples[i];
+                if (float.IsNaN(v) || float.IsInfinity(v)) return $"sample {i} is {v}; audio must be finite.";
+            }
         }
         features = new float[frames * extractor.FeatureDimension];
         extractor.Extract(input.Samples, features);

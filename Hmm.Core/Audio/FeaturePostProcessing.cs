@@ -1,4 +1,7 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Hmm.Audio;
 
@@ -39,19 +42,44 @@ public static class FeaturePostProcessing
         for (int k = 1; k <= window; k++) norm += k * k;
         float scale = 1f / (2 * norm);
         int last = frames - 1;
+        ref float origin = ref MemoryMarshal.GetReference(m);
+        int width = Vector<float>.Count;
+        bool vectors = Vector.IsHardwareAccelerated && count >= width;
+        var vscale = new Vector<float>(scale);
         for (int t = 0; t < frames; t++)
         {
-            Span<float> dst = m.Slice(t * stride + to, count);
-            dst.Clear();
+            ref float dst = ref Unsafe.Add(ref origin, t * stride + to);
+            if (vectors)
+            {
+                // Whole vectors across the columns, the last one overlapping the one before (same values written twice;
+                // the sources are other columns). The same operations in the same order as the scalar loop.
+                for (int j = 0; ; j += width)
+                {
+                    if (j > count - width) j = count - width;
+                    var acc = Vector<float>.Zero;
+                    for (int k = 1; k <= window; k++)
+                    {
+                        int ahead = Math.Min(t + k, last);
+                        int behind = Math.Max(t - k, 0);
+                        var a = AudioSimd.Load(ref Unsafe.Add(ref origin, ahead * stride + from + j));
+                        var b = AudioSimd.Load(ref Unsafe.Add(ref origin, behind * stride + from + j));
+                        acc += new Vector<float>((float)k) * (a - b);
+                    }
+                    AudioSimd.Store(acc * vscale, ref Unsafe.Add(ref dst, j));
+                    if (j == count - width) break;
+                }
+                continue;
+            }
+            for (int j = 0; j < count; j++) Unsafe.Add(ref dst, j) = 0;
             for (int k = 1; k <= window; k++)
             {
                 int ahead = Math.Min(t + k, last);
                 int behind = Math.Max(t - k, 0);
-                Span<float> a = m.Slice(ahead * stride + from, count);
-                Span<float> b = m.Slice(behind * stride + from, count);
-                for (int j = 0; j < count; j++) dst[j] += k * (a[j] - b[j]);
+                ref float a = ref Unsafe.Add(ref origin, ahead * stride + from);
+                ref float b = ref Unsafe.Add(ref origin, behind * stride + from);
+                for (int j = 0; j < count; j++) Unsafe.Add(ref dst, j) += k * (Unsafe.Add(ref a, j) - Unsafe.Add(ref b, j));
             }
-            for (int j = 0; j < count; j++) dst[j] *= scale;
+            for (int j = 0; j < count; j++) Unsafe.Add(ref dst, j) *= scale;
         }
     }
 
@@ -74,14 +102,29 @@ public static class FeaturePostProcessing
         Span<double> sumSquares = scratch.Slice(dimension, dimension);
         sum.Clear();
         sumSquares.Clear();
+        // Whole vectors of each row widened to double (the same double sums, in the same order, as one column at a time).
+        int width = Vector<float>.Count, half = Vector<double>.Count;
+        int vectorColumns = Vector.IsHardwareAccelerated ? dimension / width * width : 0;
+        ref float origin = ref MemoryMarshal.GetReference(features);
+        ref double s1 = ref MemoryMarshal.GetReference(sum);
+        ref double s2 = ref MemoryMarshal.GetReference(sumSquares);
         for (int t = 0; t < frames; t++)
         {
-            Span<float> row = features.Slice(t * dimension, dimension);
-            for (int j = 0; j < dimension; j++)
+            ref float row = ref Unsafe.Add(ref origin, t * dimension);
+            int j = 0;
+            for (; j < vectorColumns; j += width)
             {
-                double v = row[j];
-                sum[j] += v;
-                sumSquares[j] += v * v;
+                Vector.Widen(AudioSimd.Load(ref Unsafe.Add(ref row, j)), out Vector<double> lo, out Vector<double> hi);
+                AddTo(ref Unsafe.Add(ref s1, j), lo);
+                AddTo(ref Unsafe.Add(ref s1, j + half), hi);
+                AddTo(ref Unsafe.Add(ref s2, j), lo * lo);
+                AddTo(ref Unsafe.Add(ref s2, j + half), hi * hi);
+            }
+            for (; j < dimension; j++)
+            {
+                double v = Unsafe.Add(ref row, j);
+                Unsafe.Add(ref s1, j) += v;
+                Unsafe.Add(ref s2, j) += v * v;
             }
         }
         for (int j = 0; j < dimension; j++)
@@ -93,8 +136,24 @@ public static class FeaturePostProcessing
         }
         for (int t = 0; t < frames; t++)
         {
-            Span<float> row = features.Slice(t * dimension, dimension);
-            for (int j = 0; j < dimension; j++) row[j] = (float)((row[j] - sum[j]) * sumSquares[j]);
+            ref float row = ref Unsafe.Add(ref origin, t * dimension);
+            int j = 0;
+            for (; j < vectorColumns; j += width)
+            {
+                ref float slot = ref Unsafe.Add(ref row, j);
+                Vector.Widen(AudioSimd.Load(ref slot), out Vector<double> lo, out Vector<double> hi);
+                lo = (lo - LoadDouble(ref Unsafe.Add(ref s1, j))) * LoadDouble(ref Unsafe.Add(ref s2, j));
+                hi = (hi - LoadDouble(ref Unsafe.Add(ref s1, j + half))) * LoadDouble(ref Unsafe.Add(ref s2, j + half));
+                AudioSimd.Store(Vector.Narrow(lo, hi), ref slot);
+            }
+            for (; j < dimension; j++) Unsafe.Add(ref row, j) = (float)((Unsafe.Add(ref row, j) - Unsafe.Add(ref s1, j)) * Unsafe.Add(ref s2, j));
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> LoadDouble(ref double source) => Unsafe.ReadUnaligned<Vector<double>>(ref Unsafe.As<double, byte>(ref source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref double destination, Vector<double> value) =>
+        Unsafe.WriteUnaligned(ref Unsafe.As<double, byte>(ref destination), LoadDouble(ref destination) + value);
 }

@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Hmm.Simd;
 
 namespace Hmm.Audio;
 
@@ -40,7 +41,6 @@ internal sealed class FrameAnalyzer
         _window = MakeWindow(options.Window, _frameLength);
         _fft = new RealFft(options.FftSize);
         _frame = new float[options.FftSize];
-        _power = new float[AudioSimd.RoundUpToVector(_fft.BinCount)];
         _melCount = options.MelFilterCount;
         _logMel = new float[AudioSimd.RoundUpToVector(_melCount)];
         _mfcc = options.Kind == FeatureKind.Mfcc;
@@ -68,6 +68,11 @@ internal sealed class FrameAnalyzer
             _filterOffset[f] = total;
             total += AudioSimd.RoundUpToVector(last - first + 1);
         }
+        // Every filter is read as whole vectors (its weights are zero-padded), so the power spectrum is padded to cover
+        // the last vector of every filter; the padding is never written and stays zero.
+        int powerLength = AudioSimd.RoundUpToVector(_fft.BinCount);
+        for (int f = 0; f < _melCount; f++) powerLength = Math.Max(powerLength, _filterStart[f] + AudioSimd.RoundUpToVector(_filterLength[f]));
+        _power = new float[powerLength];
         _filterWeights = new float[total];
         for (int f = 0; f < _melCount; f++)
         {
@@ -132,10 +137,30 @@ internal sealed class FrameAnalyzer
         ref float weights = ref _filterWeights[0];
         ref float logMel = ref _logMel[0];
         float floor = _logFloor;
-        for (int f = 0; f < _melCount; f++)
+        if (Vector.IsHardwareAccelerated)
         {
-            float energy = AudioSimd.Dot(ref Unsafe.Add(ref weights, _filterOffset[f]), ref Unsafe.Add(ref power, _filterStart[f]), _filterLength[f]);
-            Unsafe.Add(ref logMel, f) = (float)Math.Log(Math.Max(energy, floor));
+            // Whole vectors per filter (zero-padded weights), then the floor and a vector log over all the energies
+            // (the padding lanes beyond the last filter hold the floor's log and meet zero DCT weights).
+            for (int f = 0; f < _melCount; f++)
+            {
+                Unsafe.Add(ref logMel, f) = AudioSimd.Dot(ref Unsafe.Add(ref weights, _filterOffset[f]), ref Unsafe.Add(ref power, _filterStart[f]),
+                    AudioSimd.RoundUpToVector(_filterLength[f]));
+            }
+            var lane = default(LaneVectorT);
+            var vfloor = new Vector<float>(floor);
+            for (int j = 0; j < _logMel.Length; j += Vector<float>.Count)
+            {
+                ref float slot = ref Unsafe.Add(ref logMel, j);
+                AudioSimd.Store(lane.Log(Vector.Max(AudioSimd.Load(ref slot), vfloor)), ref slot);
+            }
+        }
+        else
+        {
+            for (int f = 0; f < _melCount; f++)
+            {
+                float energy = AudioSimd.Dot(ref Unsafe.Add(ref weights, _filterOffset[f]), ref Unsafe.Add(ref power, _filterStart[f]), _filterLength[f]);
+                Unsafe.Add(ref logMel, f) = (float)Math.Log(Math.Max(energy, floor));
+            }
         }
 
         if (!_mfcc)

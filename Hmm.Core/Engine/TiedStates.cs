@@ -322,19 +322,76 @@ public sealed class HostTiedStateEngine : ITiedStateEngine
             var leave = leaveTimes.AsSpan(b * blocks, blocks);
             leave.Clear();
             var cumulative = new double[blocks];
+            int s = blockSize;
             for (int t = 0; t < features.Lengths[b]; t++)
             {
-                var row = post.StatePosteriors.Frame(b, t);
+                var row = post.StatePosteriors.Frame(b, t).Slice(0, blocks * s);
+                // The posteriors are zero outside a band around the path. Zeros change neither the running sum nor (adding
+                // +0) the leave times, and past the band every ratio is sum / sum = 1 exactly, so summing and dividing only
+                // over the band's blocks gives the same doubles as the full loop (kept for frames whose sum is not positive).
+                int first = FirstNonZero(row);
+                if (first < 0) continue;
+                int firstBlock = first / s, lastBlock = LastNonZero(row) / s;
                 double sum = 0;
+                for (int o = firstBlock; o <= lastBlock; o++)
+                {
+                    for (int k = 0; k < s; k++) sum += row[o * s + k];
+                    cumulative[o] = sum;
+                }
+                if (sum > 0)
+                {
+                    for (int o = firstBlock; o <= lastBlock; o++) leave[o] += Math.Min(1, cumulative[o] / sum);
+                    for (int o = lastBlock + 1; o < blocks; o++) leave[o] += 1;
+                    continue;
+                }
+                sum = 0;
                 for (int o = 0; o < blocks; o++)
                 {
-                    for (int k = 0; k < blockSize; k++) sum += row[o * blockSize + k];
+                    for (int k = 0; k < s; k++) sum += row[o * s + k];
                     cumulative[o] = sum;
                 }
                 double total = sum > 0 ? sum : 1;
                 for (int o = 0; o < blocks; o++) leave[o] += Math.Min(1, cumulative[o] / total);
             }
         });
+    }
+
+    /// <summary>Index of the first value that is not ±0, or -1 (NaN counts as non-zero). Vectorised on the bits: the
+    /// runtime's IndexOfAnyExcept is scalar for float.</summary>
+    private static int FirstNonZero(ReadOnlySpan<float> row)
+    {
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(row);
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<int, System.Numerics.Vector<int>>(bits);
+            var magnitude = new System.Numerics.Vector<int>(int.MaxValue);
+            int v = 0;
+            while (v < vectors.Length && System.Numerics.Vector.EqualsAll(vectors[v] & magnitude, System.Numerics.Vector<int>.Zero)) v++;
+            i = v * System.Numerics.Vector<int>.Count;
+        }
+        for (; i < bits.Length; i++) if ((bits[i] & int.MaxValue) != 0) return i;
+        return -1;
+    }
+
+    /// <summary>Index of the last value that is not ±0, or -1 (as <see cref="FirstNonZero"/>).</summary>
+    private static int LastNonZero(ReadOnlySpan<float> row)
+    {
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(row);
+        int width = System.Numerics.Vector<int>.Count;
+        int i = bits.Length - 1;
+        int whole = bits.Length / width;
+        for (; i >= whole * width; i--) if ((bits[i] & int.MaxValue) != 0) return i;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<int, System.Numerics.Vector<int>>(bits);
+            var magnitude = new System.Numerics.Vector<int>(int.MaxValue);
+            int v = whole - 1;
+            while (v >= 0 && System.Numerics.Vector.EqualsAll(vectors[v] & magnitude, System.Numerics.Vector<int>.Zero)) v--;
+            i = v * width + width - 1;
+        }
+        for (; i >= 0; i--) if ((bits[i] & int.MaxValue) != 0) return i;
+        return -1;
     }
 }
 
