@@ -349,8 +349,8 @@ public sealed class ForcedAligner
                 _tied.AccumulateStatistics(model.Emissions, state.Layout!.Model, state.Ties!, state.Features!, StatisticsThresholds.Default, statistics);
             }
             laps.Lap(AlignmentTimings.Stage.AdaptationPosteriors);
-            adaptation.AddStatistics(statistics);
-            model = adaptation.Adapted(_options.AdaptationPriorWeight, _options.Mllr, _options.MllrRidge, _options.MapAdaptation);
+            adaptation.AddStatistics(statistics, _options.MaxDegreeOfParallelism);
+            model = adaptation.Adapted(_options.AdaptationPriorWeight, _options.Mllr, _options.MllrRidge, _options.MapAdaptation, _options.MaxDegreeOfParallelism);
             laps.Lap(AlignmentTimings.Stage.AdaptationUpdate);
         }
         foreach (var state in states)
@@ -536,20 +536,18 @@ public sealed class ForcedAligner
         int d = model.FrontEnd.FeatureDimension;
         int maxT = batch.Max(i => frames[i]);
         var padded = new SequenceBatch(batch.Length, maxT, d);
-        for (int b = 0; b < batch.Length; b++)
-        {
-            padded.SetLength(b, frames[batch[b]]);
-            features[batch[b]].AsSpan().CopyTo(padded.Data.AsSpan(b * maxT * d));
-        }
+        for (int b = 0; b < batch.Length; b++) padded.SetLength(b, frames[batch[b]]);
         state.Features = padded;
         var layout = state.Layout = new GraphLayout(model.StatesPerPhone, batch.Max(i => phones[i].Length),
             batch.Any(i => inputs[i].Sequence.HasOptionalPauses), (float)_options.PauseProbability);
         var ties = state.Ties = new TiedStateBatch(batch.Length, layout.StateCount);
-        for (int b = 0; b < batch.Length; b++)
+        // Each utterance owns its rows of both: copies and ties in parallel.
+        Parallel.For(0, batch.Length, Parallelism, b =>
         {
             int i = batch[b];
+            features[i].AsSpan().CopyTo(padded.Data.AsSpan(b * maxT * d));
             layout.Tie(ties, b, phones[i], inputs[i].Sequence, _silence, _fold);
-        }
+        });
         laps.Lap(AlignmentTimings.Stage.Graphs);
     }
 

@@ -36,10 +36,10 @@ internal sealed class MeanAdaptation
     /// <see cref="Current"/>'s emissions: component c of state s (padded layout s * K + c) feeds this model's component
     /// c of s; padding components have weight 0 and hold nothing.
     /// </summary>
-    public void AddStatistics(GmmStatistics statistics)
+    public void AddStatistics(GmmStatistics statistics, int maxDegreeOfParallelism = 1)
     {
         int k = statistics.Components;
-        for (int s = 0; s < _prior.StateCount; s++)
+        Parallel.For(0, _prior.StateCount, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, s =>
         {
             for (int c = 0; c < _prior.ComponentCount(s); c++)
             {
@@ -47,7 +47,7 @@ internal sealed class MeanAdaptation
                 _occupancy[to] += statistics.Occupancy[from];
                 for (int e = 0; e < _d; e++) _sums[to * _d + e] += statistics.FirstMoments[from * _d + e];
             }
-        }
+        });
     }
 
     /// <summary>log w - 0.5 (D log 2 pi + sum log var) per component: the part of its log density that does not depend on x.</summary>
@@ -124,20 +124,21 @@ internal sealed class MeanAdaptation
     /// <paramref name="ridge"/>) if any, then, when <paramref name="map"/>, a MAP update whose prior is the transformed
     /// model (weight <paramref name="tau"/> frames).
     /// </summary>
-    public AcousticModel Adapted(double tau, MllrRegression mllr, double ridge, bool map)
+    public AcousticModel Adapted(double tau, MllrRegression mllr, double ridge, bool map, int maxDegreeOfParallelism = 1)
     {
         int states = _prior.StateCount;
         var means = new float[states][];
         double[][]? transforms = null;
         int[]? classOf = null;
         if (mllr != MllrRegression.None) (transforms, classOf) = Transforms(mllr, ridge);
-        for (int s = 0; s < states; s++)
+        // States are independent; each writes only its own means.
+        Parallel.For(0, states, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, s =>
         {
             int k = _prior.ComponentCount(s);
             means[s] = _prior.Means(s).ToArray();
             if (transforms is not null)
                 for (int c = 0; c < k; c++) Mllr.Apply(transforms[classOf![s]], means[s].AsSpan(c * _d, _d));
-            if (!map) continue;
+            if (!map) return;
             for (int c = 0; c < k; c++)
             {
                 int idx = _offset[s] + c;
@@ -146,7 +147,7 @@ internal sealed class MeanAdaptation
                 for (int e = 0; e < _d; e++)
                     means[s][c * _d + e] = (float)((tau * means[s][c * _d + e] + _sums[idx * _d + e]) / (tau + occ));
             }
-        }
+        });
         // Only the means change: the prior's weights, variances, self-loops and tables carry over unvalidated.
         return _prior.WithMeans(means);
     }

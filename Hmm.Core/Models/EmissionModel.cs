@@ -290,11 +290,11 @@ internal sealed class GmmTables
                 double bias = Math.Log(weights[comp]) - 0.5 * d * log2Pi - 0.5 * SumOfLogs(variances.AsSpan(comp * d, d));
                 for (int e = 0; e < d; e++)
                 {
-                    double v = variances[comp * d + e];
+                    double inverse = 1.0 / variances[comp * d + e];
                     double mu = means[comp * d + e] - (double)t.Center[e];
-                    bias -= 0.5 * (mu * mu / v);
-                    t.Weights[e * t.PaddedColumns + col] = (float)(-0.5 / v);
-                    t.Weights[(d + e) * t.PaddedColumns + col] = (float)(mu / v);
+                    bias -= 0.5 * (mu * mu * inverse);
+                    t.Weights[e * t.PaddedColumns + col] = (float)(-0.5 * inverse);
+                    t.Weights[(d + e) * t.PaddedColumns + col] = (float)(mu * inverse);
                 }
                 t.Bias[col] = (float)bias;
             }
