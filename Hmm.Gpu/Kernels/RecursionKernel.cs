@@ -904,8 +904,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
 
     /// <summary>
     /// As <see cref="LoadRows(ArrayView{float}, int, int, ArrayView{float}, int)"/> by the <paramref name="lanes"/> threads of
-    /// one seat (nothing when hi ≤ lo). Every trip issues up to eight loads before its stores, the last trip's guarded:
-    /// a plain remainder loop left up to seven dependent global loads per thread (a 14-frame chunk of a 560-state
+    /// one seat (nothing when hi ≤ lo). Every whole trip issues eight loads before its stores, and the last, partial
+    /// trip up to seven (guarded): a plain remainder loop left up to seven dependent global loads per thread (a 14-frame chunk of a 560-state
     /// graph over 576 threads is 13.6 loads a thread: one unrolled trip and then six serial latencies).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -913,22 +913,27 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     {
         int count = (hi - lo) * stride, step = lanes;
         long start = (long)lo * stride;
-        for (int i = lane; i < count; i += 8 * step)
+        int i = lane;
+        for (; i + 7 * step < count; i += 8 * step)
         {
-            int i1 = i + step, i2 = i + 2 * step, i3 = i + 3 * step, i4 = i + 4 * step, i5 = i + 5 * step, i6 = i + 6 * step, i7 = i + 7 * step;
-            float v0 = source[start + i];
-            float v1 = i1 < count ? source[start + i1] : 0f, v2 = i2 < count ? source[start + i2] : 0f, v3 = i3 < count ? source[start + i3] : 0f;
-            float v4 = i4 < count ? source[start + i4] : 0f, v5 = i5 < count ? source[start + i5] : 0f, v6 = i6 < count ? source[start + i6] : 0f;
-            float v7 = i7 < count ? source[start + i7] : 0f;
-            chunk[i] = v0;
-            if (i1 < count) chunk[i1] = v1;
-            if (i2 < count) chunk[i2] = v2;
-            if (i3 < count) chunk[i3] = v3;
-            if (i4 < count) chunk[i4] = v4;
-            if (i5 < count) chunk[i5] = v5;
-            if (i6 < count) chunk[i6] = v6;
-            if (i7 < count) chunk[i7] = v7;
+            float v0 = source[start + i], v1 = source[start + i + step], v2 = source[start + i + 2 * step], v3 = source[start + i + 3 * step];
+            float v4 = source[start + i + 4 * step], v5 = source[start + i + 5 * step], v6 = source[start + i + 6 * step], v7 = source[start + i + 7 * step];
+            chunk[i] = v0; chunk[i + step] = v1; chunk[i + 2 * step] = v2; chunk[i + 3 * step] = v3;
+            chunk[i + 4 * step] = v4; chunk[i + 5 * step] = v5; chunk[i + 6 * step] = v6; chunk[i + 7 * step] = v7;
         }
+        if (i >= count) return;
+        // The last, partial trip: its loads guarded but still all in flight before the stores.
+        int i1 = i + step, i2 = i + 2 * step, i3 = i + 3 * step, i4 = i + 4 * step, i5 = i + 5 * step, i6 = i + 6 * step;
+        float w0 = source[start + i];
+        float w1 = i1 < count ? source[start + i1] : 0f, w2 = i2 < count ? source[start + i2] : 0f, w3 = i3 < count ? source[start + i3] : 0f;
+        float w4 = i4 < count ? source[start + i4] : 0f, w5 = i5 < count ? source[start + i5] : 0f, w6 = i6 < count ? source[start + i6] : 0f;
+        chunk[i] = w0;
+        if (i1 < count) chunk[i1] = w1;
+        if (i2 < count) chunk[i2] = w2;
+        if (i3 < count) chunk[i3] = w3;
+        if (i4 < count) chunk[i4] = w4;
+        if (i5 < count) chunk[i5] = w5;
+        if (i6 < count) chunk[i6] = w6;
     }
 }
 
