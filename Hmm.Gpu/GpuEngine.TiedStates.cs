@@ -223,21 +223,12 @@ public sealed partial class GpuEngine
         Upload(Buffer(ref _statMeans), gmm.MeanArray);
         if (!sameShape)
         {
+            // The host definition's constants and reciprocal variances (float64), narrowed for the kernel.
+            var frame = GmmFrameStatistics.For(gmm);
             var inverse = new float[n * k * d];
             var constants = new float[n * k];
-            double log2Pi = Math.Log(2 * Math.PI);
-            for (int s = 0; s < n; s++)
-                for (int c = 0; c < k; c++)
-                {
-                    double a = Math.Log(gmm.Weight(s, c)) - 0.5 * d * log2Pi;
-                    for (int e = 0; e < d; e++)
-                    {
-                        double v = gmm.Variance(s, c, e);
-                        a -= 0.5 * Math.Log(v);
-                        inverse[(s * k + c) * d + e] = (float)(1.0 / v);
-                    }
-                    constants[s * k + c] = (float)a;
-                }
+            for (int i = 0; i < inverse.Length; i++) inverse[i] = (float)frame.InverseVariances[i];
+            for (int i = 0; i < constants.Length; i++) constants[i] = (float)frame.Constants[i];
             Upload(Buffer(ref _statInverseVariances), inverse);
             Upload(Buffer(ref _statConstants), constants);
         }

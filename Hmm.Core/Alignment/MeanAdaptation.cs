@@ -18,7 +18,6 @@ internal sealed class MeanAdaptation
     private readonly int[] _offset;       // first component of each state in the flat arrays
     private readonly double[] _occupancy; // per component
     private readonly double[] _sums;      // per component x D
-    private double[][]? _constants; // made on the first Add: statistics from an engine do not need them
 
     public MeanAdaptation(AcousticModel prior, AcousticModel current)
     {
@@ -50,55 +49,18 @@ internal sealed class MeanAdaptation
         });
     }
 
-    /// <summary>log w - 0.5 (D log 2 pi + sum log var) per component: the part of its log density that does not depend on x.</summary>
-    private static double[][] Constants(AcousticModel model, int d)
-    {
-        var constants = new double[model.StateCount][];
-        double log2Pi = Math.Log(2 * Math.PI);
-        for (int s = 0; s < model.StateCount; s++)
-        {
-            int k = model.ComponentCount(s);
-            constants[s] = new double[k];
-            var w = model.Weights(s);
-            var v = model.Variances(s);
-            for (int c = 0; c < k; c++)
-            {
-                double a = Math.Log(w[c]) - 0.5 * d * log2Pi;
-                for (int e = 0; e < d; e++) a -= 0.5 * Math.Log(v[c * d + e]);
-                constants[s][c] = a;
-            }
-        }
-        return constants;
-    }
-
     /// <summary>The model whose posteriors are being accumulated.</summary>
     public AcousticModel Current { get; }
 
-    /// <summary>Adds frame x with state occupancy gamma, split over the state's components by their posteriors.</summary>
+    /// <summary>Adds frame x with state occupancy gamma, split over the state's components by their posteriors (<see cref="GmmFrameStatistics.Shares"/> under <see cref="Current"/>).</summary>
     public void Add(int state, float gamma, ReadOnlySpan<float> x)
     {
-        _constants ??= Constants(Current, _d);
-        int k = Current.ComponentCount(state);
-        var means = Current.Means(state);
-        var vars = Current.Variances(state);
-        Span<double> post = k <= 64 ? stackalloc double[k] : new double[k];
-        double max = double.NegativeInfinity;
-        for (int c = 0; c < k; c++)
+        var frame = GmmFrameStatistics.For(Current.Emissions);
+        Span<double> shares = Current.Emissions.ComponentCount <= 64 ? stackalloc double[Current.Emissions.ComponentCount] : new double[Current.Emissions.ComponentCount];
+        frame.Shares(state, gamma, x, shares);
+        for (int c = 0; c < Current.ComponentCount(state); c++)
         {
-            double a = _constants[state][c];
-            for (int e = 0; e < _d; e++)
-            {
-                double diff = x[e] - means[c * _d + e];
-                a -= 0.5 * diff * diff / vars[c * _d + e];
-            }
-            post[c] = a;
-            if (a > max) max = a;
-        }
-        double sum = 0;
-        for (int c = 0; c < k; c++) { post[c] = Math.Exp(post[c] - max); sum += post[c]; }
-        for (int c = 0; c < k; c++)
-        {
-            double r = gamma * post[c] / sum;
+            double r = shares[c];
             if (r < 1e-6) continue;
             int idx = _offset[state] + c;
             _occupancy[idx] += r;

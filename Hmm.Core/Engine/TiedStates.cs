@@ -461,8 +461,17 @@ internal sealed class GmmFrameStatistics
 
     public static GmmFrameStatistics For(GaussianMixtureEmissions model) => Cache.GetValue(model, m => new GmmFrameStatistics(m));
 
-    /// <summary>Adds frame <paramref name="x"/> with state occupancy <paramref name="gamma"/> to the sums of <paramref name="state"/>'s components.</summary>
-    public void Add(int state, float gamma, ReadOnlySpan<float> x, float componentThreshold, double[] occupancy, double[] sums, double[] scratch)
+    /// <summary>log w - 0.5 (D log 2 pi + sum log var) per component, state-major (-infinity for a zero weight).</summary>
+    public double[] Constants => _constants;
+
+    /// <summary>1 / variance per component and dimension, state-major.</summary>
+    public double[] InverseVariances => _inverseVariances;
+
+    /// <summary>
+    /// The share of each of <paramref name="state"/>'s components in frame <paramref name="x"/> with state occupancy
+    /// <paramref name="gamma"/>: gamma times the component's posterior responsibility, into <paramref name="shares"/> (K values).
+    /// </summary>
+    public void Shares(int state, float gamma, ReadOnlySpan<float> x, Span<double> shares)
     {
         int k = _model.ComponentCount, d = _model.FeatureDimension;
         double max = double.NegativeInfinity;
@@ -470,20 +479,28 @@ internal sealed class GmmFrameStatistics
         {
             int idx = state * k + c;
             double a = _constants[idx];
-            if (double.IsNegativeInfinity(a)) { scratch[c] = a; continue; }
+            if (double.IsNegativeInfinity(a)) { shares[c] = a; continue; }
             for (int e = 0; e < d; e++)
             {
                 double diff = x[e] - _model.Mean(state, c, e);
                 a -= 0.5 * diff * diff * _inverseVariances[idx * d + e];
             }
-            scratch[c] = a;
+            shares[c] = a;
             if (a > max) max = a;
         }
         double sum = 0;
-        for (int c = 0; c < k; c++) { scratch[c] = Math.Exp(scratch[c] - max); sum += scratch[c]; }
+        for (int c = 0; c < k; c++) { shares[c] = Math.Exp(shares[c] - max); sum += shares[c]; }
+        for (int c = 0; c < k; c++) shares[c] = gamma * shares[c] / sum;
+    }
+
+    /// <summary>Adds frame <paramref name="x"/> with state occupancy <paramref name="gamma"/> to the sums of <paramref name="state"/>'s components (padded layout).</summary>
+    public void Add(int state, float gamma, ReadOnlySpan<float> x, float componentThreshold, double[] occupancy, double[] sums, double[] scratch)
+    {
+        int k = _model.ComponentCount, d = _model.FeatureDimension;
+        Shares(state, gamma, x, scratch);
         for (int c = 0; c < k; c++)
         {
-            double r = gamma * scratch[c] / sum;
+            double r = scratch[c];
             if (r < componentThreshold) continue;
             int idx = state * k + c;
             occupancy[idx] += r;

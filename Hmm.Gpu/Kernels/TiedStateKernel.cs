@@ -103,6 +103,17 @@ internal static class TiedStateKernel
         total = sum;
     }
 
+    /// <summary>This warp's (sequence, frame), or false past the launch, past the sequence's length, or for a sequence without a path (uniform across the warp).</summary>
+    private static bool LiveFrame(TiedParams p, int frames, out int frame, out int b)
+    {
+        frame = (Grid.IdxX * Group.DimX + Group.IdxX) / Warp.WarpSize;
+        b = 0;
+        if (frame >= frames) return false;
+        b = frame / p.MaxLength;
+        int t = frame - b * p.MaxLength;
+        return t < p.Lengths[b] && p.Scores[b * 3] != double.NegativeInfinity;
+    }
+
     private static float Gamma(TiedParams p, long column, int j, float max, float total) =>
         XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - max) / total;
 
@@ -115,10 +126,7 @@ internal static class TiedStateKernel
     public static void Statistics(TiedParams p, int frames)
     {
         int warp = Warp.WarpSize, lane = Warp.LaneIdx;
-        int frame = (Grid.IdxX * Group.DimX + Group.IdxX) / warp;
-        if (frame >= frames) return;
-        int b = frame / p.MaxLength, t = frame - b * p.MaxLength;
-        if (t >= p.Lengths[b] || p.Scores[b * 3] == double.NegativeInfinity) return;
+        if (!LiveFrame(p, frames, out int frame, out int b)) return;
         long column = (long)frame * p.Stride;
         long x = (long)frame * p.Dimension;
         Normaliser(p, column, out float max, out float total);
@@ -221,10 +229,7 @@ internal static class TiedStateKernel
     public static void LeaveTimes(TiedParams p, int frames)
     {
         int warp = Warp.WarpSize, lane = Warp.LaneIdx;
-        int frame = (Grid.IdxX * Group.DimX + Group.IdxX) / warp;
-        if (frame >= frames) return;
-        int b = frame / p.MaxLength, t = frame - b * p.MaxLength;
-        if (t >= p.Lengths[b] || p.Scores[b * 3] == double.NegativeInfinity) return;
+        if (!LiveFrame(p, frames, out int frame, out int b)) return;
         long column = (long)frame * p.Stride;
         Normaliser(p, column, out float max, out float normaliser);
         float total = 0f;
