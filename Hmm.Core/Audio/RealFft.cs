@@ -375,24 +375,27 @@ internal sealed class RealFft
                     {
                         var wr = new Vector<float>(Unsafe.Add(ref twr, h + j));
                         var wi = new Vector<float>(Unsafe.Add(ref twi, h + j));
-                        for (int v = 0; v < rows; v += width)
-                        {
-                            int a = a0 + v, b = b0 + v;
-                            var br = AudioSimd.Load(ref Unsafe.Add(ref outRe, b));
-                            var bi = AudioSimd.Load(ref Unsafe.Add(ref outIm, b));
-                            var tr = wr * br - wi * bi;
-                            var ti = wr * bi + wi * br;
-                            var ar = AudioSimd.Load(ref Unsafe.Add(ref outRe, a));
-                            var ai = AudioSimd.Load(ref Unsafe.Add(ref outIm, a));
-                            AudioSimd.Store(ar + tr, ref Unsafe.Add(ref outRe, a));
-                            AudioSimd.Store(ai + ti, ref Unsafe.Add(ref outIm, a));
-                            AudioSimd.Store(ar - tr, ref Unsafe.Add(ref outRe, b));
-                            AudioSimd.Store(ai - ti, ref Unsafe.Add(ref outIm, b));
-                        }
+                        for (int v = 0; v < rows; v += width) Butterfly(ref outRe, ref outIm, a0 + v, b0 + v, wr, wi);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>One vector of radix-2 butterflies in place: t = w·z[b], then z[a] + t into a and z[a] - t into b (split real and imaginary arrays).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Butterfly(ref float re, ref float im, int a, int b, Vector<float> wr, Vector<float> wi)
+    {
+        var br = AudioSimd.Load(ref Unsafe.Add(ref re, b));
+        var bi = AudioSimd.Load(ref Unsafe.Add(ref im, b));
+        var tr = wr * br - wi * bi;
+        var ti = wr * bi + wi * br;
+        var ar = AudioSimd.Load(ref Unsafe.Add(ref re, a));
+        var ai = AudioSimd.Load(ref Unsafe.Add(ref im, a));
+        AudioSimd.Store(ar + tr, ref Unsafe.Add(ref re, a));
+        AudioSimd.Store(ai + ti, ref Unsafe.Add(ref im, a));
+        AudioSimd.Store(ar - tr, ref Unsafe.Add(ref re, b));
+        AudioSimd.Store(ai - ti, ref Unsafe.Add(ref im, b));
     }
 
     /// <summary>Radix-2 complex FFT of z[n] = frame[2n] + i frame[2n+1], n &lt; N/2, into the split scratch arrays (the path without SIMD).</summary>
@@ -432,19 +435,8 @@ internal sealed class RealFft
                 {
                     for (int j = 0; j < h; j += width)
                     {
-                        int a = g + j, b = a + h;
-                        var wr = AudioSimd.Load(ref Unsafe.Add(ref twr, h + j));
-                        var wi = AudioSimd.Load(ref Unsafe.Add(ref twi, h + j));
-                        var br = AudioSimd.Load(ref Unsafe.Add(ref re, b));
-                        var bi = AudioSimd.Load(ref Unsafe.Add(ref im, b));
-                        var tr = wr * br - wi * bi;
-                        var ti = wr * bi + wi * br;
-                        var ar = AudioSimd.Load(ref Unsafe.Add(ref re, a));
-                        var ai = AudioSimd.Load(ref Unsafe.Add(ref im, a));
-                        AudioSimd.Store(ar + tr, ref Unsafe.Add(ref re, a));
-                        AudioSimd.Store(ai + ti, ref Unsafe.Add(ref im, a));
-                        AudioSimd.Store(ar - tr, ref Unsafe.Add(ref re, b));
-                        AudioSimd.Store(ai - ti, ref Unsafe.Add(ref im, b));
+                        int a = g + j;
+                        Butterfly(ref re, ref im, a, a + h, AudioSimd.Load(ref Unsafe.Add(ref twr, h + j)), AudioSimd.Load(ref Unsafe.Add(ref twi, h + j)));
                     }
                 }
             }
