@@ -270,18 +270,7 @@ internal sealed class RealFft
         // 1. R-point FFTs down the columns (one vector per row), decimation in time: rows come out in natural order k2.
         ref float twr = ref _twiddleRe[0];
         ref float twi = ref _twiddleIm[0];
-        for (int g = 0; g < rows; g += 2)
-        {
-            int a = g * width, b = a + width;
-            var ar = AudioSimd.Load(ref Unsafe.Add(ref re, a));
-            var ai = AudioSimd.Load(ref Unsafe.Add(ref im, a));
-            var br = AudioSimd.Load(ref Unsafe.Add(ref re, b));
-            var bi = AudioSimd.Load(ref Unsafe.Add(ref im, b));
-            AudioSimd.Store(ar + br, ref Unsafe.Add(ref re, a));
-            AudioSimd.Store(ai + bi, ref Unsafe.Add(ref im, a));
-            AudioSimd.Store(ar - br, ref Unsafe.Add(ref re, b));
-            AudioSimd.Store(ai - bi, ref Unsafe.Add(ref im, b));
-        }
+        for (int g = 0; g < rows; g += 2) Butterfly(ref re, ref im, g * width, g * width + width);
         for (int h = 2; h < rows; h *= 2)
         {
             for (int g = 0; g < rows; g += 2 * h)
@@ -289,22 +278,8 @@ internal sealed class RealFft
                 for (int j = 0; j < h; j++)
                 {
                     int a = (g + j) * width, b = a + h * width;
-                    var br = AudioSimd.Load(ref Unsafe.Add(ref re, b));
-                    var bi = AudioSimd.Load(ref Unsafe.Add(ref im, b));
-                    var ar = AudioSimd.Load(ref Unsafe.Add(ref re, a));
-                    var ai = AudioSimd.Load(ref Unsafe.Add(ref im, a));
-                    if (j != 0)
-                    {
-                        var wr = new Vector<float>(Unsafe.Add(ref twr, h + j));
-                        var wi = new Vector<float>(Unsafe.Add(ref twi, h + j));
-                        var tr = wr * br - wi * bi;
-                        bi = wr * bi + wi * br;
-                        br = tr;
-                    }
-                    AudioSimd.Store(ar + br, ref Unsafe.Add(ref re, a));
-                    AudioSimd.Store(ai + bi, ref Unsafe.Add(ref im, a));
-                    AudioSimd.Store(ar - br, ref Unsafe.Add(ref re, b));
-                    AudioSimd.Store(ai - bi, ref Unsafe.Add(ref im, b));
+                    if (j == 0) Butterfly(ref re, ref im, a, b);
+                    else Butterfly(ref re, ref im, a, b, new Vector<float>(Unsafe.Add(ref twr, h + j)), new Vector<float>(Unsafe.Add(ref twi, h + j)));
                 }
             }
         }
@@ -358,18 +333,7 @@ internal sealed class RealFft
                     int a0 = (g + j) * rows, b0 = a0 + h * rows;
                     if (j == 0)
                     {
-                        for (int v = 0; v < rows; v += width)
-                        {
-                            int a = a0 + v, b = b0 + v;
-                            var ar = AudioSimd.Load(ref Unsafe.Add(ref outRe, a));
-                            var ai = AudioSimd.Load(ref Unsafe.Add(ref outIm, a));
-                            var br = AudioSimd.Load(ref Unsafe.Add(ref outRe, b));
-                            var bi = AudioSimd.Load(ref Unsafe.Add(ref outIm, b));
-                            AudioSimd.Store(ar + br, ref Unsafe.Add(ref outRe, a));
-                            AudioSimd.Store(ai + bi, ref Unsafe.Add(ref outIm, a));
-                            AudioSimd.Store(ar - br, ref Unsafe.Add(ref outRe, b));
-                            AudioSimd.Store(ai - bi, ref Unsafe.Add(ref outIm, b));
-                        }
+                        for (int v = 0; v < rows; v += width) Butterfly(ref outRe, ref outIm, a0 + v, b0 + v);
                     }
                     else
                     {
@@ -380,6 +344,20 @@ internal sealed class RealFft
                 }
             }
         }
+    }
+
+    /// <summary>One vector of radix-2 butterflies with twiddle 1: z[a] + z[b] into a, z[a] - z[b] into b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Butterfly(ref float re, ref float im, int a, int b)
+    {
+        var ar = AudioSimd.Load(ref Unsafe.Add(ref re, a));
+        var ai = AudioSimd.Load(ref Unsafe.Add(ref im, a));
+        var br = AudioSimd.Load(ref Unsafe.Add(ref re, b));
+        var bi = AudioSimd.Load(ref Unsafe.Add(ref im, b));
+        AudioSimd.Store(ar + br, ref Unsafe.Add(ref re, a));
+        AudioSimd.Store(ai + bi, ref Unsafe.Add(ref im, a));
+        AudioSimd.Store(ar - br, ref Unsafe.Add(ref re, b));
+        AudioSimd.Store(ai - bi, ref Unsafe.Add(ref im, b));
     }
 
     /// <summary>One vector of radix-2 butterflies in place: t = w·z[b], then z[a] + t into a and z[a] - t into b (split real and imaginary arrays).</summary>
