@@ -188,8 +188,8 @@ public abstract class TiedStateSuite
         Assert.Equal("ties", e1.ParamName);
         var e2 = Assert.ThrowsAny<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, 0, new double[batch * c.Ties.GraphStates], ll));
         Assert.Equal("blockSize", e2.ParamName);
-        var e3 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, 1, new double[1 + 0 * batch], ll));
-        Assert.True(batch * c.Ties.GraphStates <= 1 || e3.ParamName == "leaveTimes");
+        var e3 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, 1, new double[1], ll)); // graphs have 2+ states
+        Assert.Equal("leaveTimes", e3.ParamName);
         var otherGraph = RandomModels.Model(c.Ties.GraphStates + 1, banded: true, bandwidth: 1, new Random(1));
         var e4 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, otherGraph, c.Ties, c.Features, viterbi, 1, null, ll));
         Assert.Equal("ties", e4.ParamName);
