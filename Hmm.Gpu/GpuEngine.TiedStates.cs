@@ -80,11 +80,8 @@ public sealed partial class GpuEngine
         int blockSize, double[]? leaveTimes, Span<double> logLikelihoods)
     {
         ThrowIfDisposed();
-        Guard.NotNull(viterbi, nameof(viterbi));
         TiedStateArguments.Check(emissions, graph, ties, features);
-        TiedStateArguments.CheckAlign(ties, features, blockSize, leaveTimes, logLikelihoods.Length);
-        if (viterbi.BatchCapacity < features.BatchSize || viterbi.MaxLength < features.MaxLength)
-            throw new ArgumentException($"viterbi holds {viterbi.BatchCapacity} paths of {viterbi.MaxLength} frames but the batch has {features.BatchSize} of up to {features.MaxLength}.", nameof(viterbi));
+        TiedStateArguments.CheckAlign(ties, features, viterbi, blockSize, leaveTimes, logLikelihoods.Length);
         if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
         int batch = features.BatchSize, maxLength = features.MaxLength;
         int blocks = leaveTimes is null ? 0 : ties.GraphStates / blockSize;

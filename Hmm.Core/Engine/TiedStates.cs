@@ -308,8 +308,7 @@ public sealed class HostTiedStateEngine : ITiedStateEngine
     public void Align(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features, ViterbiResult viterbi,
         int blockSize, double[]? leaveTimes, Span<double> logLikelihoods)
     {
-        Guard.NotNull(viterbi, nameof(viterbi));
-        TiedStateArguments.CheckAlign(ties, features, blockSize, leaveTimes, logLikelihoods.Length);
+        TiedStateArguments.CheckAlign(ties, features, viterbi, blockSize, leaveTimes, logLikelihoods.Length);
         var lattice = Graph(emissions, graph, ties, features);
         _engine.Viterbi(graph, lattice, viterbi);
         var post = PosteriorResult.For(graph, lattice);
@@ -411,10 +410,13 @@ internal static class TiedStateArguments
         ties.Validate(features.BatchSize, emissions.StateCount, nameof(ties));
     }
 
-    public static void CheckAlign(TiedStateBatch ties, SequenceBatch features, int blockSize, double[]? leaveTimes, int logLikelihoods)
+    public static void CheckAlign(TiedStateBatch ties, SequenceBatch features, ViterbiResult viterbi, int blockSize, double[]? leaveTimes, int logLikelihoods)
     {
         Guard.NotNull(ties, nameof(ties));
         Guard.NotNull(features, nameof(features));
+        Guard.NotNull(viterbi, nameof(viterbi));
+        if (viterbi.BatchCapacity < features.BatchSize || viterbi.MaxLength < features.MaxLength)
+            throw new ArgumentException($"viterbi holds {viterbi.BatchCapacity} paths of {viterbi.MaxLength} frames but the batch has {features.BatchSize} of up to {features.MaxLength}.", nameof(viterbi));
         if (logLikelihoods < features.BatchSize)
             throw new ArgumentException($"logLikelihoods holds {logLikelihoods} values but the batch has {features.BatchSize} sequences.", nameof(logLikelihoods));
         if (leaveTimes is null) return;
