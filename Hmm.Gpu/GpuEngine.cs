@@ -55,6 +55,9 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     private readonly DeviceBuffer<float> _transfer, _boundary;
     private readonly DeviceBuffer<double> _transferScales;
     private readonly DeviceBuffer<int> _final;
+    // The live rows of a banded model's tables and their offsets (the one-pass recursion's compacted band).
+    private readonly DeviceBuffer<float> _bandInto, _bandOutOf;
+    private readonly DeviceBuffer<int> _bandOffsets;
     // Model tables, uploaded when the model object changes.
     private readonly DeviceBuffer<float> _into, _outOf, _intoScaled, _outOfScaled, _initial, _gmmWeights, _gmmBias, _gmmCenter, _gmmPacked, _gmmPackedBias, _densePacked;
     private object? _loadedModel;
@@ -116,6 +119,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         _gmmWeights = new(_allocator); _gmmBias = new(_allocator); _gmmCenter = new(_allocator);
         _gmmPacked = new(_allocator); _gmmPackedBias = new(_allocator); _densePacked = new(_allocator);
         _transfer = new(_allocator); _boundary = new(_allocator); _transferScales = new(_allocator); _final = new(_allocator);
+        _bandInto = new(_allocator); _bandOutOf = new(_allocator); _bandOffsets = new(_allocator);
     }
 
     /// <summary>
@@ -602,6 +606,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
             BetaScales = dummy,
             Backpointers = dummy,
             Paths = lengthView,
+            BandOffsets = lengthView,
             Scores = _scores.Ensure(3L * count),
             MaxLength = maxLength,
             States = model.StateCount,
@@ -708,6 +713,15 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         p.Count = count;
         p.Pack = packing?.Pack ?? 1;
         p.Lanes = packing?.Lanes ?? layout.Threads;
+        if (model.Transitions is BandedTransitions banded)
+        {
+            // Only the live offsets' rows (an alignment graph: 3 of S + 2); the layout's shared memory was sized for all rows.
+            int live = banded.LiveOffsets.Length;
+            p.Rows = live;
+            p.IntoTable = _bandInto.View.SubView(0, (long)live * p.Stride);
+            p.OutOfTable = _bandOutOf.View.SubView(0, (long)live * p.Stride);
+            p.BandOffsets = _bandOffsets.View.SubView(0, live);
+        }
         LastRecursionPack = p.Pack;
         int groups = (count + p.Pack - 1) / p.Pack * p.ModeCount;
         var config = new KernelConfig(new Index1D(groups), new Index1D(packing?.Threads ?? layout.Threads),
@@ -1040,6 +1054,12 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         if (tr.ScaledIntoTable != null) Upload(_intoScaled, tr.ScaledIntoTable);
         if (tr.ScaledOutOfTable != null) Upload(_outOfScaled, tr.ScaledOutOfTable);
         if (DenseTensorFits(model)) Upload(_densePacked, DenseTensorKernel.Pack(tr.ScaledIntoTable!, tr.TableRows, tr.PaddedStateCount));
+        if (tr is BandedTransitions banded)
+        {
+            Upload(_bandInto, banded.LiveIntoTable);
+            Upload(_bandOutOf, banded.LiveOutOfTable);
+            Upload(_bandOffsets, banded.LiveOffsets);
+        }
         Upload(_initial, model.LogInitialPadded);
         _loadedModel = model;
     }
@@ -1219,6 +1239,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         if (_disposed) return;
         _disposed = true;
         ReleaseBatchBuffers();
+        _bandInto.Dispose(); _bandOutOf.Dispose(); _bandOffsets.Dispose();
         _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose(); _gmmPacked.Dispose(); _gmmPackedBias.Dispose(); _densePacked.Dispose();
         _halfStaging?.Dispose();
         DisposeTiedModel();

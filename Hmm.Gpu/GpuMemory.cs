@@ -22,3 +22,17 @@ public readonly struct GpuMemory : IFloatMemory
         get => ref _view[index];
     }
 }
+
+/// <summary><see cref="IBandOffsets"/> over an ILGPU view: the live offsets of a compacted banded table.</summary>
+public readonly struct GpuBand : IBandOffsets
+{
+    private readonly ArrayView<int> _offsets;
+
+    /// <summary>Wraps <paramref name="offsets"/> (one per table row, rising).</summary>
+    public GpuBand(ArrayView<int> offsets) => _offsets = offsets;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Offset(int row) => _offsets[row];
+}
+

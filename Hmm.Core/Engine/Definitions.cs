@@ -244,24 +244,36 @@ public static class Definitions
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV RelaxBanded<TL, TV, TS, TM>(TM source, int sourceBase, TM table, int bandwidth, int stride, int j0, int direction, ref TV arg)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TM : struct, IFloatMemory
+        => RelaxBand<TL, TV, TS, TM, ContiguousBand>(source, sourceBase, table, default, bandwidth, stride, j0, direction, ref arg);
+
+    /// <summary>
+    /// The banded step over listed offsets: row r of <paramref name="table"/> holds offset <c>band.Offset(r)</c> (rising),
+    /// so a band whose middle offsets are impossible for every state (an alignment graph's skip over an optional pause:
+    /// offsets 0, 1 and S + 1 of S + 2) costs the live rows only. With <see cref="ContiguousBand"/> it is
+    /// <see cref="RelaxBanded{TL, TV, TS, TM}"/>; dropping rows that are -infinity everywhere changes no result, since
+    /// their candidates never win the maximum and add exp(-inf) = 0 to the sum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV RelaxBand<TL, TV, TS, TM, TB>(TM source, int sourceBase, TM table, TB band, int rows, int stride, int j0, int direction, ref TV arg)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TM : struct, IFloatMemory where TB : struct, IBandOffsets
     {
         var l = default(TL);
         var s = default(TS);
         TV best = l.Broadcast(float.NegativeInfinity);
         TV iota = l.Iota();
-        for (int d = 0; d < bandwidth; d++)
+        for (int r = 0; r < rows; r++)
         {
-            int from = j0 + direction * d;
-            TV candidate = l.Add(l.Load(ref source[sourceBase + from]), l.Load(ref table[d * stride + j0]));
+            int from = j0 + direction * band.Offset(r);
+            TV candidate = l.Add(l.Load(ref source[sourceBase + from]), l.Load(ref table[r * stride + j0]));
             best = s.Accumulate<TL, TV>(best, candidate, ref arg, l.Add(iota, l.Broadcast(from)));
         }
         if (!s.NeedsSumPass) return best;
         TV shift = l.Select(l.IsFinite(best), best, l.Broadcast(0f));
         TV sum = l.Broadcast(0f);
-        for (int d = 0; d < bandwidth; d++)
+        for (int r = 0; r < rows; r++)
         {
-            int from = j0 + direction * d;
-            TV candidate = l.Add(l.Load(ref source[sourceBase + from]), l.Load(ref table[d * stride + j0]));
+            int from = j0 + direction * band.Offset(r);
+            TV candidate = l.Add(l.Load(ref source[sourceBase + from]), l.Load(ref table[r * stride + j0]));
             sum = l.Add(sum, l.Exp(l.Subtract(candidate, shift)));
         }
         return s.Finish<TL, TV>(best, sum);

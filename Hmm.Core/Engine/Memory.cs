@@ -28,3 +28,35 @@ public readonly unsafe struct CpuMemory : IFloatMemory
         get => ref _base[index];
     }
 }
+
+/// <summary>
+/// The band offsets of a banded transition table's rows (<see cref="Definitions.RelaxBand{TL, TV, TS, TM, TB}"/>): row r
+/// holds the transitions from j - Offset(r) into j (forward) or from i to i + Offset(r) (backward).
+/// </summary>
+public interface IBandOffsets
+{
+    /// <summary>The offset of table row <paramref name="row"/>.</summary>
+    int Offset(int row);
+}
+
+/// <summary>Every offset of the band in order: row d holds offset d.</summary>
+public readonly struct ContiguousBand : IBandOffsets
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Offset(int row) => row;
+}
+
+/// <summary>Offsets listed in an array (the live rows of a band: <c>BandedTransitions</c>' compacted tables).</summary>
+public readonly struct ListedBand : IBandOffsets
+{
+    private readonly int[] _offsets;
+
+    /// <summary>Wraps <paramref name="offsets"/> (rising, one per table row).</summary>
+    public ListedBand(int[] offsets) => _offsets = offsets;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Offset(int row) => _offsets[row];
+}
+

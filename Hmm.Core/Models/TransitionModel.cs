@@ -164,6 +164,46 @@ public sealed class BandedTransitions : TransitionModel
         Bandwidth = bandwidth;
         _into = into;
         _outOf = outOf;
+        (LiveOffsets, LiveIntoTable, LiveOutOfTable) = Compact(bandwidth, PaddedStateCount, into, outOf);
+    }
+
+    /// <summary>
+    /// The offsets d whose table row has a possible transition for some state, rising. An alignment graph with optional
+    /// pauses has bandwidth S + 2 but only offsets 0, 1 and S + 1 live: the engines' banded step
+    /// (<see cref="Engine.Definitions.RelaxBand{TL, TV, TS, TM, TB}"/>) reads only these rows.
+    /// </summary>
+    internal int[] LiveOffsets { get; }
+
+    /// <summary><see cref="IntoTable"/> with only the rows of <see cref="LiveOffsets"/> ([live, stride]; the same array when every row lives).</summary>
+    internal float[] LiveIntoTable { get; }
+
+    /// <summary><see cref="OutOfTable"/> with only the rows of <see cref="LiveOffsets"/>.</summary>
+    internal float[] LiveOutOfTable { get; }
+
+    private static (int[] Offsets, float[] Into, float[] OutOf) Compact(int bandwidth, int stride, float[] into, float[] outOf)
+    {
+        var live = new System.Collections.Generic.List<int>(bandwidth);
+        for (int d = 0; d < bandwidth; d++)
+        {
+            var row = outOf.AsSpan(d * stride, stride);
+            foreach (float v in row)
+            {
+                if (!float.IsNegativeInfinity(v))
+                {
+                    live.Add(d);
+                    break;
+                }
+            }
+        }
+        if (live.Count == bandwidth) return (live.ToArray(), into, outOf);
+        var liveInto = new float[live.Count * stride];
+        var liveOutOf = new float[live.Count * stride];
+        for (int r = 0; r < live.Count; r++)
+        {
+            into.AsSpan(live[r] * stride, stride).CopyTo(liveInto.AsSpan(r * stride));
+            outOf.AsSpan(live[r] * stride, stride).CopyTo(liveOutOf.AsSpan(r * stride));
+        }
+        return (live.ToArray(), liveInto, liveOutOf);
     }
 
     /// <summary>W: the number of reachable successors per state, the self-loop included.</summary>

@@ -37,6 +37,11 @@ internal struct RecursionParams
     public ArrayView<int> Paths;
     /// <summary>[count, 3]: forward log-likelihood, Viterbi score, backward log-likelihood.</summary>
     public ArrayView<double> Scores;
+    /// <summary>
+    /// Banded: the offset of each table row (<see cref="GpuBand"/>). The one-pass launch takes the compacted tables of the
+    /// live offsets (<c>BandedTransitions.LiveOffsets</c>, <see cref="Rows"/> of them); other launches read all rows in order.
+    /// </summary>
+    public ArrayView<int> BandOffsets;
     public int MaxLength;
     public int States;
     public int Stride;
@@ -283,6 +288,10 @@ internal interface IRecursionStep
     float Relax<TS>(GpuMemory source, int sourceBase, GpuMemory table, int rows, bool banded, int stride, int j, int direction, ref float arg)
         where TS : struct, ISemiring;
 
+    /// <summary>The banded step over listed offsets (<see cref="Definitions.RelaxBand{TL, TV, TS, TM, TB}"/>).</summary>
+    float RelaxBand<TS>(GpuMemory source, int sourceBase, GpuMemory table, GpuBand band, int rows, int stride, int j, int direction, ref float arg)
+        where TS : struct, ISemiring;
+
     /// <summary>The scaled dense log-semiring step (p from <see cref="Definitions.ScaleSources{TL, TV, TM}"/> in <paramref name="scaled"/>).</summary>
     float RelaxScaled(GpuMemory source, int sourceBase, GpuMemory scaled, int scaledBase, float max, GpuMemory table, GpuMemory linear, GpuMemory columnMax,
         int rows, int stride, int j);
@@ -301,6 +310,11 @@ internal readonly struct DefinitionsStep : IRecursionStep
     public float Relax<TS>(GpuMemory source, int sourceBase, GpuMemory table, int rows, bool banded, int stride, int j, int direction, ref float arg)
         where TS : struct, ISemiring
         => Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, sourceBase, table, rows, banded, stride, j, direction, ref arg);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float RelaxBand<TS>(GpuMemory source, int sourceBase, GpuMemory table, GpuBand band, int rows, int stride, int j, int direction, ref float arg)
+        where TS : struct, ISemiring
+        => Definitions.RelaxBand<GpuLane, float, TS, GpuMemory, GpuBand>(source, sourceBase, table, band, rows, stride, j, direction, ref arg);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float RelaxScaled(GpuMemory source, int sourceBase, GpuMemory scaled, int scaledBase, float max, GpuMemory table, GpuMemory linear, GpuMemory columnMax,
@@ -469,7 +483,12 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         if (tables.Scaled)
             return default(TStep).RelaxScaled(source, p.Pad, new GpuMemory(tables.Sources), 0, max, table, new GpuMemory(tables.Linear),
                 new GpuMemory(tables.ColumnMax), p.Rows, p.Stride, j);
-        if (p.Split <= 1) return default(TStep).Relax<TS>(source, p.Pad, table, p.Rows, p.Banded != 0, p.Stride, j, direction, ref arg);
+        if (p.Split <= 1)
+        {
+            return p.Banded != 0
+                ? default(TStep).RelaxBand<TS>(source, p.Pad, table, new GpuBand(p.BandOffsets), p.Rows, p.Stride, j, direction, ref arg)
+                : default(TStep).Relax<TS>(source, p.Pad, table, p.Rows, false, p.Stride, j, direction, ref arg);
+        }
         float which = 0f;
         float v = default(TStep).Relax<TS>(new GpuMemory(blocks.Values), j * p.Split, new GpuMemory(blocks.Zero), p.Split, false, 0, 0, direction, ref which);
         arg = blocks.Args[j * p.Split + (int)which];
@@ -502,10 +521,19 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
 
         LoadRows(emissions, 0, XMath.Min(chunkFrames, length), chunk, stride, tid, threads);
         Group.Barrier();
+        int warps = (Group.DimX + Warp.WarpSize - 1) / Warp.WarpSize;
+        bool fused = FusedMax(p, warps);
+        float local = float.NegativeInfinity;
         if (length > 0)
         {
-            for (int j = tid; j < live; j += threads) colA[pad + j] = p.Initial[j] + chunk[j];
+            for (int j = tid; j < live; j += threads)
+            {
+                float value = p.Initial[j] + chunk[j];
+                colA[pad + j] = value;
+                local = XMath.Max(local, value);
+            }
         }
+        if (fused) PublishWarpMax(local, partials, 0, warps);
         Group.Barrier();
 
         var prev = colA;
@@ -517,7 +545,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         for (int t = 1; t < frames; t++)
         {
             // Every thread takes the maximum (a shuffle reduction needs the whole warp), live seat or not.
-            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
+            float m = fused ? PartialsMax(partials, parity, warps) : ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
             parity ^= 1;
             // Unpacked, the loop runs over this sequence and stops where it dies: always active (a constant when specialised).
             bool active = p.Pack == 1 || (t < length && deadAt == 0);
@@ -559,13 +587,16 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                 }
                 else
                 {
+                    local = float.NegativeInfinity;
                     for (int j = tid; j < live; j += threads)
                     {
                         float arg = 0f;
-                        float v = StateValue<TS>(p, source, tables, m, -1, blocks, j, ref arg);
-                        cur[pad + j] = v - m + chunk[row + j];
+                        float value = StateValue<TS>(p, source, tables, m, -1, blocks, j, ref arg) - m + chunk[row + j];
+                        cur[pad + j] = value;
+                        local = XMath.Max(local, value);
                         if (viterbi) p.Backpointers[bpRow + j] = arg;
                     }
+                    if (fused) PublishWarpMax(local, partials, parity, warps);
                 }
             }
             Group.Barrier();
@@ -701,17 +732,23 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         int chunkLo = XMath.Max(0, length - chunkFrames);
         LoadRows(emissions, chunkLo, length, chunk, stride, tid, threads);
         Group.Barrier();
+        int warps = (Group.DimX + Warp.WarpSize - 1) / Warp.WarpSize;
+        bool fused = FusedMax(p, warps);
+        float local = float.NegativeInfinity;
         if (length > 0)
         {
             int lastRow = (length - 1 - chunkLo) * stride;
             for (int j = tid; j < stride; j += threads)
             {
                 float beta = j < p.States ? 0f : float.NegativeInfinity;
-                colA[pad + j] = chunk[lastRow + j] + beta;
+                float value = chunk[lastRow + j] + beta;
+                colA[pad + j] = value;
+                local = XMath.Max(local, value);
                 if (record != 0) p.BetaColumns[seqBase + (long)(length - 1) * stride + j] = beta;
             }
             if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + length - 1] = 0f;
         }
+        if (fused) PublishWarpMax(local, partials, 0, warps);
         Group.Barrier();
 
         var prev = colA;
@@ -726,7 +763,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         for (int k = 0; k < frames - 1; k++)
         {
             int t = length - 2 - k;
-            float m = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
+            float m = fused ? PartialsMax(partials, parity, warps) : ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
             parity ^= 1;
             bool active = p.Pack == 1 || (t >= 0 && deadAt < 0);
             if (active && m == float.NegativeInfinity)
@@ -765,12 +802,14 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                 }
                 else
                 {
+                    local = float.NegativeInfinity;
                     for (int j = tid; j < live; j += threads)
                     {
                         float arg = 0f;
                         float beta = StateValue<LogSumExp>(p, source, tables, m, +1, blocks, j, ref arg) - m;
-                        StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j);
+                        local = XMath.Max(local, StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j));
                     }
+                    if (fused) PublishWarpMax(local, partials, parity, warps);
                     // States past the seat's lanes stay -inf in the columns (never written); the recorded column still gets them.
                     if (record != 0)
                     {
@@ -812,14 +851,55 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         if (record == 2 && length > 0) FillTail(p.BetaColumns, seqBase, length, p.MaxLength, stride, tid, threads);
     }
 
-    /// <summary>Backward: state j's normalised beta into the recorded columns (when recorded) and u_t = e_t + beta into <paramref name="cur"/>.</summary>
+    /// <summary>
+    /// Backward: state j's normalised beta into the recorded columns (when recorded) and u_t = e_t + beta into
+    /// <paramref name="cur"/>; returns u_t (the next frame's maximum is over it).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreBeta(RecursionParams p, int record, long column, double total, float beta, ArrayView<float> cur, int pad,
+    private static float StoreBeta(RecursionParams p, int record, long column, double total, float beta, ArrayView<float> cur, int pad,
         ArrayView<float> chunk, int row, int j)
     {
         if (record == 1) p.BetaColumns[column + j] = beta;
         else if (record == 2) p.BetaColumns[column + j] = (float)(beta + total);
-        cur[pad + j] = chunk[row + j] + beta;
+        float value = chunk[row + j] + beta;
+        cur[pad + j] = value;
+        return value;
+    }
+
+    /// <summary>
+    /// Whether a group takes each column's maximum from warp partials published with the column itself
+    /// (<see cref="PublishWarpMax"/> before the frame's closing barrier, <see cref="PartialsMax"/> after it) instead of
+    /// <see cref="ColumnMax(ArrayView{float}, int, int, ArrayView{float}, int, int, int, int)"/>, which reads the column
+    /// again and needs a barrier of its own: one barrier a frame instead of two. Unpacked groups of several warps, one
+    /// thread per state (the row split and the scan keep their own ways); uniform, a constant when specialised.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool FusedMax(RecursionParams p, int warps) => p.ScanMax == 0 && p.Pack == 1 && p.Split <= 1 && warps > 1;
+
+    /// <summary>
+    /// Publishes this warp's maximum of the values its threads wrote into a column (<paramref name="local"/> per thread,
+    /// -infinity for none) in slot <paramref name="parity"/> of the partials; a barrier must follow before
+    /// <see cref="PartialsMax"/> reads them. Every thread of the warp must call it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PublishWarpMax(float local, ArrayView<float> partials, int parity, int warps)
+    {
+        local = WarpMax(local, Warp.WarpSize);
+        if (Warp.IsFirstLane) partials[parity * warps + Warp.WarpIdx] = local;
+    }
+
+    /// <summary>
+    /// The maximum of the warps' partials in slot <paramref name="parity"/>: lane w reads warp w's and a butterfly combines
+    /// them (on CUDA one load and five shuffles; the loop only matters for the CPU accelerator's narrow simulated warps).
+    /// Two slots alternate by frame, so a warp already publishing the next column never overwrites what a slower warp
+    /// still reads. Every thread of the warp must call it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float PartialsMax(ArrayView<float> partials, int parity, int warps)
+    {
+        float result = float.NegativeInfinity;
+        for (int w = Warp.LaneIdx; w < warps; w += Warp.WarpSize) result = XMath.Max(result, partials[parity * warps + w]);
+        return WarpMax(result, Warp.WarpSize);
     }
 
     /// <summary>Maximum of a column: every thread reads it (small N), or a warp-shuffle reduction plus one barrier across warps.</summary>
@@ -853,14 +933,30 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         float local = float.NegativeInfinity;
         for (int j = lane; j < stride; j += lanes) local = XMath.Max(local, column[pad + j]);
         // Xor offsets below the seat's width stay inside the seat (seats are aligned blocks of a power-of-two width).
-        for (int offset = XMath.Min(lanes, Warp.WarpSize) / 2; offset > 0; offset >>= 1) local = XMath.Max(local, Warp.ShuffleXor(local, offset));
+        local = WarpMax(local, XMath.Min(lanes, Warp.WarpSize));
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
         if (warps == 1 || lanes < threads) return local;
         if (Warp.IsFirstLane) partials[parity * warps + Warp.WarpIdx] = local;
         Group.Barrier();
-        float result = float.NegativeInfinity;
-        for (int w = 0; w < warps; w++) result = XMath.Max(result, partials[parity * warps + w]);
-        return result;
+        // A loop over the warps here cost a dependent load and a compare per warp in every thread (Nsight Compute: 111 of
+        // the forward step's ~360 instructions a warp a frame, with 18 warps).
+        return PartialsMax(partials, parity, warps);
+    }
+
+    /// <summary>
+    /// Maximum over aligned blocks of <paramref name="width"/> lanes (a power of two ≤ the warp): a butterfly written out,
+    /// since ILGPU does not unroll loops and the loop's counter and branch cost as much as its shuffles. Every lane of the
+    /// warp must call it with the same width.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float WarpMax(float value, int width)
+    {
+        if (width > 16) value = XMath.Max(value, Warp.ShuffleXor(value, 16));
+        if (width > 8) value = XMath.Max(value, Warp.ShuffleXor(value, 8));
+        if (width > 4) value = XMath.Max(value, Warp.ShuffleXor(value, 4));
+        if (width > 2) value = XMath.Max(value, Warp.ShuffleXor(value, 2));
+        if (width > 1) value = XMath.Max(value, Warp.ShuffleXor(value, 1));
+        return value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -103,6 +103,76 @@ public class GraphLayoutTests
     }
 }
 
+public class BandCompactionTests
+{
+    /// <summary>
+    /// An alignment graph with optional pauses has bandwidth S + 2 but only offsets 0, 1 and S + 1 possible: the engines'
+    /// banded step reads the compacted rows (Definitions.RelaxBand), which must hold exactly those rows of the full tables.
+    /// </summary>
+    [Theory]
+    [InlineData(5, true)]
+    [InlineData(3, true)]
+    [InlineData(5, false)]
+    public void Live_offsets_are_the_rows_with_a_possible_transition_and_keep_their_values(int statesPerPhone, bool pauses)
+    {
+        var layout = new GraphLayout(statesPerPhone, 7, pauses);
+        var tr = (BandedTransitions)layout.Model.Transitions;
+        int stride = tr.PaddedStateCount;
+        var expected = pauses ? new[] { 0, 1, statesPerPhone + 1 } : new[] { 0, 1 };
+        Assert.Equal(expected, tr.LiveOffsets);
+        for (int r = 0; r < expected.Length; r++)
+        {
+            Assert.Equal(tr.IntoTable.AsSpan(expected[r] * stride, stride).ToArray(), tr.LiveIntoTable.AsSpan(r * stride, stride).ToArray());
+            Assert.Equal(tr.OutOfTable.AsSpan(expected[r] * stride, stride).ToArray(), tr.LiveOutOfTable.AsSpan(r * stride, stride).ToArray());
+        }
+        for (int d = 0; d < tr.Bandwidth; d++)
+        {
+            if (Array.IndexOf(expected, d) >= 0) continue;
+            Assert.All(tr.OutOfTable.AsSpan(d * stride, stride).ToArray(), v => Assert.Equal(float.NegativeInfinity, v));
+        }
+        if (!pauses) Assert.Same(tr.IntoTable, tr.LiveIntoTable); // nothing to drop: the same arrays
+    }
+
+    /// <summary>The listed-offset step over the live rows equals the contiguous step over all rows, lane for lane, both semirings.</summary>
+    [Fact]
+    public unsafe void The_listed_band_step_equals_the_full_band_step()
+    {
+        var layout = new GraphLayout(5, 9, optionalPauses: true);
+        var tr = (BandedTransitions)layout.Model.Transitions;
+        int stride = tr.PaddedStateCount, pad = 16;
+        var random = new Random(3);
+        var column = new float[2 * pad + stride];
+        Array.Fill(column, float.NegativeInfinity);
+        for (int j = 0; j < layout.StateCount; j++) column[pad + j] = random.NextDouble() < 0.1 ? float.NegativeInfinity : (float)(-30 * random.NextDouble());
+        fixed (float* source = column)
+        fixed (float* into = tr.IntoTable)
+        fixed (float* outOf = tr.OutOfTable)
+        fixed (float* liveInto = tr.LiveIntoTable)
+        fixed (float* liveOutOf = tr.LiveOutOfTable)
+        {
+            var band = new Hmm.Engine.ListedBand(tr.LiveOffsets);
+            int rows = tr.LiveOffsets.Length;
+            for (int j = 0; j < layout.StateCount; j++)
+            {
+                foreach (int direction in new[] { -1, +1 })
+                {
+                    var full = new Hmm.Engine.CpuMemory(direction < 0 ? into : outOf);
+                    var live = new Hmm.Engine.CpuMemory(direction < 0 ? liveInto : liveOutOf);
+                    var src = new Hmm.Engine.CpuMemory(source);
+                    float argFull = 0f, argLive = 0f;
+                    float sumFull = Hmm.Engine.Definitions.RelaxBanded<Hmm.Simd.LaneScalar, float, Hmm.Engine.LogSumExp, Hmm.Engine.CpuMemory>(src, pad, full, tr.Bandwidth, stride, j, direction, ref argFull);
+                    float sumLive = Hmm.Engine.Definitions.RelaxBand<Hmm.Simd.LaneScalar, float, Hmm.Engine.LogSumExp, Hmm.Engine.CpuMemory, Hmm.Engine.ListedBand>(src, pad, live, band, rows, stride, j, direction, ref argLive);
+                    Assert.Equal(sumFull, sumLive);
+                    float maxFull = Hmm.Engine.Definitions.RelaxBanded<Hmm.Simd.LaneScalar, float, Hmm.Engine.MaxPlus, Hmm.Engine.CpuMemory>(src, pad, full, tr.Bandwidth, stride, j, direction, ref argFull);
+                    float maxLive = Hmm.Engine.Definitions.RelaxBand<Hmm.Simd.LaneScalar, float, Hmm.Engine.MaxPlus, Hmm.Engine.CpuMemory, Hmm.Engine.ListedBand>(src, pad, live, band, rows, stride, j, direction, ref argLive);
+                    Assert.Equal(maxFull, maxLive);
+                    Assert.Equal(argFull, argLive);
+                }
+            }
+        }
+    }
+}
+
 public class ForcedAlignerTests
 {
     [Fact]

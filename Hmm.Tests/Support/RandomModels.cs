@@ -37,11 +37,24 @@ public static class RandomModels
         if (banded)
         {
             var logs = new float[n, bandwidth];
+            // Half of the bands of width 3 or more lose some middle offsets for every state, as an alignment graph's skip
+            // over an optional pause does (offsets 0, 1 and S + 1 of S + 2): the engines read only the live rows.
+            var dead = new bool[bandwidth];
+            if (bandwidth >= 3 && rng.Next(2) == 0)
+            {
+                for (int d = 1; d < bandwidth - 1; d++) dead[d] = rng.Next(3) != 0;
+            }
             for (int i = 0; i < n; i++)
             {
                 int reach = Math.Min(bandwidth, n - i);
                 var p = RandomDistribution(reach, rng, sparse: reach > 1);
-                for (int d = 0; d < bandwidth; d++) logs[i, d] = d < reach ? MathF.Log(p[d]) : float.NegativeInfinity;
+                for (int d = 1; d < reach; d++)
+                {
+                    if (dead[d]) p[d] = 0f;
+                }
+                float sum = p.Sum();
+                if (sum == 0f) p[0] = sum = 1f;
+                for (int d = 0; d < bandwidth; d++) logs[i, d] = d < reach && p[d] > 0f ? MathF.Log(p[d] / sum) : float.NegativeInfinity;
             }
             transitions = BandedTransitions.FromLogProbabilities(logs);
         }
