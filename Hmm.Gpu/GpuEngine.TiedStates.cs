@@ -33,7 +33,7 @@ public sealed partial class GpuEngine
         Guard.NotNull(statistics, nameof(statistics));
         TiedStateArguments.Check(emissions, graph, ties, features);
         statistics.CheckFits(emissions, features.BatchSize, nameof(statistics));
-        if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
+        if (!HostValidation.FeaturesFiniteWithFingerprint(features, 0, features.BatchSize, out ulong fingerprint)) features.ValidateFinite(nameof(features));
         int batch = features.BatchSize, maxLength = features.MaxLength, d = features.Dimension;
         int nk = emissions.StateCount * emissions.ComponentCount;
         long perSequence = TiedBytesPerSequence(emissions, graph, maxLength, d, viterbi: false);
@@ -41,7 +41,7 @@ public sealed partial class GpuEngine
         RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && GaussianLayout(emissions.Tables) != null,
             (b0, count) =>
             {
-                var (p, t) = TiedSetup(emissions, graph, ties, features, b0, count);
+                var (p, t) = TiedSetup(emissions, graph, ties, features, fingerprint, b0, count);
                 UploadStatisticsModel(emissions);
                 t.Means = _statMeans!.View.SubView(0, _statMeans.Capacity);
                 t.InverseVariances = _statInverseVariances!.View.SubView(0, _statInverseVariances.Capacity);
@@ -82,7 +82,7 @@ public sealed partial class GpuEngine
         ThrowIfDisposed();
         TiedStateArguments.Check(emissions, graph, ties, features);
         TiedStateArguments.CheckAlign(ties, features, viterbi, blockSize, leaveTimes, logLikelihoods.Length);
-        if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
+        if (!HostValidation.FeaturesFiniteWithFingerprint(features, 0, features.BatchSize, out ulong fingerprint)) features.ValidateFinite(nameof(features));
         int batch = features.BatchSize, maxLength = features.MaxLength;
         int blocks = leaveTimes is null ? 0 : ties.GraphStates / blockSize;
         viterbi.BatchSize = batch;
@@ -92,7 +92,7 @@ public sealed partial class GpuEngine
         RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && GaussianLayout(emissions.Tables) != null,
             (b0, count) =>
             {
-                var (p, t) = TiedSetup(emissions, graph, ties, features, b0, count);
+                var (p, t) = TiedSetup(emissions, graph, ties, features, fingerprint, b0, count);
                 var start = Mark();
                 LaunchViterbi(graph, p, count, viterbi.MaxLength);
                 if (leaveTimes is not null)
@@ -140,13 +140,17 @@ public sealed partial class GpuEngine
         return 4L * maxLength * (2 * d + modelStride + stride * (viterbi ? 5 : 4)) + 4L * graph.StateCount * 3 + 64;
     }
 
-    /// <summary>Uploads one chunk's features, ties and lengths; runs the GMM kernel and the gather into the recursion's emissions.</summary>
-    private (RecursionParams Recursion, TiedParams Tied) TiedSetup(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features, int b0, int count)
+    /// <summary>
+    /// Uploads one chunk's features (unless the last upload holds the same values: <paramref name="fingerprint"/>), ties and
+    /// lengths; runs the GMM kernel and the gather into the recursion's emissions.
+    /// </summary>
+    private (RecursionParams Recursion, TiedParams Tied) TiedSetup(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features,
+        ulong fingerprint, int b0, int count)
     {
         int maxLength = features.MaxLength, g = ties.GraphStates;
         int modelStride = Hmm.Simd.SimdCapabilities.Pad(emissions.StateCount);
         UploadGmm(emissions);
-        var frames = UploadFeatures(emissions, features, b0, count);
+        var frames = UploadFeatures(emissions, features, b0, count, fingerprint);
         var p = RecursionSetup(graph, null, b0, count, features.Lengths.Slice(b0, count), maxLength);
         var modelLl = Buffer(ref _tiedModelLl).Ensure((long)count * maxLength * modelStride);
         var t = new TiedParams

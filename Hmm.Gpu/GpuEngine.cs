@@ -160,6 +160,12 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     /// <summary>Chunks the last call ran on the device.</summary>
     public int LastChunkCount { get; private set; }
 
+    /// <summary>
+    /// Feature uploads skipped since the engine was created: a tied-state call (<see cref="ITiedStateEngine"/>) that brings
+    /// the batch whose values the device already holds (same object, shape and fingerprint) does not upload it again.
+    /// </summary>
+    public int SkippedFeatureUploads { get; private set; }
+
     /// <summary>Sequences the last call handed to the CPU engine (device out of memory, or a shape the kernels cannot take).</summary>
     public int LastCpuFallbackSequences { get; private set; }
 
@@ -532,6 +538,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
 
     private void ReleaseBatchBuffers()
     {
+        _featuresHeld = null;
         _emissions.Dispose(); _features.Dispose(); _halfFeatures.Dispose(); _alpha.Dispose(); _beta.Dispose(); _alphaScales.Dispose(); _betaScales.Dispose();
         _backpointers.Dispose(); _gamma.Dispose(); _shift.Dispose(); _counts.Dispose(); _lengths.Dispose(); _paths.Dispose(); _scores.Dispose();
         _transfer.Dispose(); _boundary.Dispose(); _transferScales.Dispose(); _final.Dispose();
@@ -1083,7 +1090,14 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     /// <summary>Features as the GMM kernel reads them: float32 as given, or centred binary16 (<see cref="HalfFeatures"/>).</summary>
     private readonly record struct FeatureUpload(ArrayView<float> Single, ArrayView<ILGPU.Half> Half, bool IsHalf);
 
-    private FeatureUpload UploadFeatures(GaussianMixtureEmissions gmm, SequenceBatch features, int b0, int count)
+    /// <summary>
+    /// What <c>_features</c> holds after a float32 upload that came with a fingerprint: the batch object, its shape, the chunk
+    /// and the fingerprint of its values (<see cref="HostValidation.FeaturesFiniteWithFingerprint"/>). Null when unknown:
+    /// every other upload and every release of the batch buffers clears it.
+    /// </summary>
+    private (SequenceBatch Batch, int MaxLength, int Dimension, int B0, int Count, ulong Fingerprint)? _featuresHeld;
+
+    private FeatureUpload UploadFeatures(GaussianMixtureEmissions gmm, SequenceBatch features, int b0, int count, ulong? fingerprint = null)
     {
         long n = (long)count * features.MaxLength * features.Dimension;
         if (_options.EmissionPrecision == EmissionPrecision.Half && n > 0)
@@ -1111,8 +1125,16 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
             }
             _halfBounds.AsSpan(b0, count).Clear(); // not safe here: this chunk goes up in float32
         }
+        var key = fingerprint is { } f ? (features, features.MaxLength, features.Dimension, b0, count, f) : default;
+        if (fingerprint is not null && n > 0 && _featuresHeld == key && _features.Capacity >= n)
+        {
+            SkippedFeatureUploads++;
+            return new FeatureUpload(_features.View.SubView(0, n), _halfFeatures.Ensure(1), false);
+        }
+        _featuresHeld = null;
         var view = _features.Ensure(n);
         if (n > 0) _features.View.SubView(0, n).CopyFromCPU(_stream, features.Data.AsSpan(b0 * features.MaxLength * features.Dimension, (int)n));
+        if (fingerprint is not null && n > 0) _featuresHeld = key;
         return new FeatureUpload(view, _halfFeatures.Ensure(1), false);
     }
 

@@ -174,6 +174,56 @@ public abstract class TiedStateSuite
         }
     }
 
+    /// <summary>
+    /// An engine may keep a batch's features between calls (the GPU engine skips the upload when the same batch comes back
+    /// with the same values): a caller that changes the values in place must get the results of the changed values, in
+    /// both calls, equal to those of a fresh copy of the batch.
+    /// </summary>
+    [Fact]
+    public void Features_changed_in_place_between_calls_are_seen()
+    {
+        var engine = CreateEngine();
+        for (int it = 0; it < Math.Max(3, Iterations / 5); it++)
+        {
+            var c = Draw(7000 + it);
+            int batch = c.Features.BatchSize;
+            var first = GmmStatistics.For(c.Gmm, batch);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, first);
+            var rng = new Random(it);
+            int b = rng.Next(batch);
+            foreach (ref float v in c.Features.Sequence(b)) v += (float)(rng.NextDouble() - 0.5);
+            var copy = new SequenceBatch(batch, c.Features.MaxLength, c.Features.Dimension);
+            c.Features.Data.CopyTo(copy.Data, 0);
+            for (int i = 0; i < batch; i++) copy.SetLength(i, c.Features.Lengths[i]);
+
+            var changed = GmmStatistics.For(c.Gmm, batch);
+            var fresh = GmmStatistics.For(c.Gmm, batch);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, changed);
+            AfterCall(engine);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, copy, StatisticsThresholds.Default, fresh);
+            for (int i = 0; i < batch; i++) Assert.Equal(fresh.LogLikelihoods[i], changed.LogLikelihoods[i], 6);
+            for (int i = 0; i < fresh.Occupancy.Length; i++)
+                Assert.True(Math.Abs(fresh.Occupancy[i] - changed.Occupancy[i]) <= 1e-4 * (1 + fresh.Occupancy[i]), $"{c.Name}: occupancy {i}");
+            if (c.Features.Lengths[b] > 0 && !double.IsNegativeInfinity(first.LogLikelihoods[b]))
+                Assert.NotEqual(first.LogLikelihoods[b], changed.LogLikelihoods[b]);
+
+            // Align after AccumulateStatistics on the same batch object: change it again first.
+            foreach (ref float v in c.Features.Sequence(b)) v -= 0.25f;
+            c.Features.Data.CopyTo(copy.Data, 0);
+            var viterbi = new ViterbiResult(batch, Math.Max(1, c.Features.MaxLength));
+            var viterbiFresh = new ViterbiResult(batch, Math.Max(1, c.Features.MaxLength));
+            var ll = new double[batch];
+            var llFresh = new double[batch];
+            engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, c.BlockSize, null, ll);
+            engine.Align(c.Gmm, c.Graph, c.Ties, copy, viterbiFresh, c.BlockSize, null, llFresh);
+            for (int i = 0; i < batch; i++)
+            {
+                Assert.Equal(viterbiFresh.Scores[i], viterbi.Scores[i], 6);
+                Assert.Equal(viterbiFresh.Path(i).ToArray(), viterbi.Path(i).ToArray());
+            }
+        }
+    }
+
     [Fact]
     public void Bad_arguments_name_the_argument()
     {

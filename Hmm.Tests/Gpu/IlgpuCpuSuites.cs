@@ -1,4 +1,5 @@
 using Hmm.Tests.Engine;
+using Hmm.Tests.Support;
 using Xunit;
 
 namespace Hmm.Tests.Gpu;
@@ -118,4 +119,33 @@ public sealed class TiedStateIlgpuCpu : TiedStateSuite
     protected override ITiedStateEngine CreateEngine() => GpuTestEngines.Cpu;
     protected override int Iterations => 15;
     protected override void AfterCall(ITiedStateEngine engine) => Assert.Equal(0, ((Hmm.Gpu.GpuEngine)engine).LastCpuFallbackSequences);
+
+    /// <summary>Forced alignment's three calls a pass on one batch: the features go up once, and again after a change.</summary>
+    [Fact]
+    public void Unchanged_features_go_up_once_for_calls_on_the_same_batch()
+    {
+        using var engine = new Hmm.Gpu.GpuEngine(new Hmm.Gpu.GpuEngineOptions { ForceCpuAccelerator = true });
+        var rng = new System.Random(11);
+        var gmm = RandomModels.Gmm(4, 2, 3, rng);
+        var graph = RandomModels.Model(6, banded: true, bandwidth: 2, rng);
+        var features = RandomModels.Features(3, new[] { 20, 9 }, rng);
+        var ties = new TiedStateBatch(2, 6);
+        for (int b = 0; b < 2; b++)
+        {
+            for (int j = 0; j < 6; j++) ties.Tie(b, j, j % 4, 0f);
+            ties.AllowEnd(b, 5);
+        }
+        var stats = GmmStatistics.For(gmm, 2);
+        engine.AccumulateStatistics(gmm, graph, ties, features, StatisticsThresholds.Default, stats);
+        int before = engine.SkippedFeatureUploads;
+        engine.AccumulateStatistics(gmm, graph, ties, features, StatisticsThresholds.Default, stats);
+        engine.Align(gmm, graph, ties, features, new ViterbiResult(2, 20), 1, null, new double[2]);
+        Assert.Equal(before + 2, engine.SkippedFeatureUploads);
+        features.Frame(1, 3)[0] += 1f;
+        engine.AccumulateStatistics(gmm, graph, ties, features, StatisticsThresholds.Default, stats);
+        Assert.Equal(before + 2, engine.SkippedFeatureUploads);
+        features.Data[^1] += 1f; // padding past the last sequence's length: no kernel reads it
+        engine.AccumulateStatistics(gmm, graph, ties, features, StatisticsThresholds.Default, stats);
+        Assert.Equal(before + 3, engine.SkippedFeatureUploads);
+    }
 }
