@@ -884,7 +884,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void PublishWarpMax(float local, ArrayView<float> partials, int parity, int warps)
     {
-        local = WarpMax(local, Warp.WarpSize);
+        local = WarpReduce.Max(local, Warp.WarpSize);
         if (Warp.IsFirstLane) partials[parity * warps + Warp.WarpIdx] = local;
     }
 
@@ -899,7 +899,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     {
         float result = float.NegativeInfinity;
         for (int w = Warp.LaneIdx; w < warps; w += Warp.WarpSize) result = XMath.Max(result, partials[parity * warps + w]);
-        return WarpMax(result, Warp.WarpSize);
+        return WarpReduce.Max(result, Warp.WarpSize);
     }
 
     /// <summary>Maximum of a column: every thread reads it (small N), or a warp-shuffle reduction plus one barrier across warps.</summary>
@@ -933,7 +933,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         float local = float.NegativeInfinity;
         for (int j = lane; j < stride; j += lanes) local = XMath.Max(local, column[pad + j]);
         // Xor offsets below the seat's width stay inside the seat (seats are aligned blocks of a power-of-two width).
-        local = WarpMax(local, XMath.Min(lanes, Warp.WarpSize));
+        local = WarpReduce.Max(local, XMath.Min(lanes, Warp.WarpSize));
         int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
         if (warps == 1 || lanes < threads) return local;
         if (Warp.IsFirstLane) partials[parity * warps + Warp.WarpIdx] = local;
@@ -941,22 +941,6 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         // A loop over the warps here cost a dependent load and a compare per warp in every thread (Nsight Compute: 111 of
         // the forward step's ~360 instructions a warp a frame, with 18 warps).
         return PartialsMax(partials, parity, warps);
-    }
-
-    /// <summary>
-    /// Maximum over aligned blocks of <paramref name="width"/> lanes (a power of two ≤ the warp): a butterfly written out,
-    /// since ILGPU does not unroll loops and the loop's counter and branch cost as much as its shuffles. Every lane of the
-    /// warp must call it with the same width.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float WarpMax(float value, int width)
-    {
-        if (width > 16) value = XMath.Max(value, Warp.ShuffleXor(value, 16));
-        if (width > 8) value = XMath.Max(value, Warp.ShuffleXor(value, 8));
-        if (width > 4) value = XMath.Max(value, Warp.ShuffleXor(value, 4));
-        if (width > 2) value = XMath.Max(value, Warp.ShuffleXor(value, 2));
-        if (width > 1) value = XMath.Max(value, Warp.ShuffleXor(value, 1));
-        return value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -95,10 +95,10 @@ internal static class TiedStateKernel
         int warp = Warp.WarpSize;
         float mx = float.NegativeInfinity;
         for (int j = Warp.LaneIdx; j < p.Stride; j += warp) mx = XMath.Max(mx, p.Alpha[column + j] + p.Beta[column + j]);
-        for (int offset = warp / 2; offset > 0; offset /= 2) mx = XMath.Max(mx, Warp.ShuffleXor(mx, offset));
+        mx = WarpReduce.Max(mx, warp);
         float sum = 0f;
         for (int j = Warp.LaneIdx; j < p.Stride; j += warp) sum += XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - mx);
-        for (int offset = warp / 2; offset > 0; offset /= 2) sum += Warp.ShuffleXor(sum, offset);
+        sum = WarpReduce.Sum(sum, warp);
         max = mx;
         total = sum;
     }
@@ -136,10 +136,15 @@ internal static class TiedStateKernel
             int s = j < p.GraphStates ? p.Ties[b * p.GraphStates + j] : -1;
             float gamma = s >= 0 ? Gamma(p, column, j, max, total) : 0f;
             bool active = s >= 0 && gamma >= p.StateThreshold;
-            for (int l = 0; l < warp; l++)
+            // The active lanes as a bit mask in every lane, then only those in turn: a frame has a few states above the
+            // threshold among hundreds, and a shuffle per lane of every 32 states was half the kernel's instructions.
+            int mask = active ? 1 << lane : 0;
+            mask = WarpReduce.Or(mask, warp);
+            while (mask != 0) // uniform: every lane holds the same mask
             {
-                int state = Warp.Shuffle(active ? s : -1, l);
-                if (state < 0) continue; // uniform: every lane got the same value
+                int l = IntrinsicMath.BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                int state = Warp.Shuffle(s, l);
                 float g = Warp.Shuffle(gamma, l);
                 if (p.Components <= warp) AddFrameWarp(p, state, g, x);
                 else if (lane == 0) AddFrame(p, state, g, x);
@@ -158,7 +163,7 @@ internal static class TiedStateKernel
             float diff = p.Features[x + e] - p.Means[m + e];
             quadratic += diff * diff * p.InverseVariances[m + e];
         }
-        for (int offset = warp / 2; offset > 0; offset /= 2) quadratic += Warp.ShuffleXor(quadratic, offset);
+        quadratic = WarpReduce.Sum(quadratic, warp);
         return p.Constants[component] - 0.5f * quadratic;
     }
 
@@ -173,10 +178,10 @@ internal static class TiedStateKernel
             if (lane == c) mine = v;
         }
         float max = mine;
-        for (int offset = warp / 2; offset > 0; offset /= 2) max = XMath.Max(max, Warp.ShuffleXor(max, offset));
+        max = WarpReduce.Max(max, warp);
         float share = mine == float.NegativeInfinity ? 0f : XMath.Exp(mine - max);
         float total = share;
-        for (int offset = warp / 2; offset > 0; offset /= 2) total += Warp.ShuffleXor(total, offset);
+        total = WarpReduce.Sum(total, warp);
         for (int c = 0; c < k; c++)
         {
             float r = gamma * Warp.Shuffle(share, c) / total;
@@ -234,7 +239,7 @@ internal static class TiedStateKernel
         Normaliser(p, column, out float max, out float normaliser);
         float total = 0f;
         for (int o = lane; o < p.Blocks; o += warp) total += BlockSum(p, column, o, max, normaliser);
-        for (int offset = warp / 2; offset > 0; offset /= 2) total += Warp.ShuffleXor(total, offset);
+        total = WarpReduce.Sum(total, warp);
         if (!(total > 0f)) total = 1f;
         float carry = 0f;
         for (int o0 = 0; o0 < p.Blocks; o0 += warp)
