@@ -728,6 +728,9 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
             p.IntoTable = _bandInto.View.SubView(0, (long)live * p.Stride);
             p.OutOfTable = _bandOutOf.View.SubView(0, (long)live * p.Stride);
             p.BandOffsets = _bandOffsets.View.SubView(0, live);
+            var o = banded.LiveOffsets;
+            int At(int r) => r < live ? o[r] : 0;
+            (p.Band0, p.Band1, p.Band2, p.Band3, p.Band4, p.Band5, p.Band6, p.Band7) = (At(0), At(1), At(2), At(3), At(4), At(5), At(6), At(7));
         }
         LastRecursionPack = p.Pack;
         int groups = (count + p.Pack - 1) / p.Pack * p.ModeCount;

@@ -23,16 +23,35 @@ public readonly struct GpuMemory : IFloatMemory
     }
 }
 
-/// <summary><see cref="IBandOffsets"/> over an ILGPU view: the live offsets of a compacted banded table.</summary>
+/// <summary>
+/// <see cref="IBandOffsets"/> for a kernel: the first eight offsets travel in the launch's parameters (constant memory:
+/// no load on the recursion's critical path, and with the row count specialised the compiler folds <see cref="Offset"/>
+/// to a constant), any further ones are read from the view.
+/// </summary>
 public readonly struct GpuBand : IBandOffsets
 {
     private readonly ArrayView<int> _offsets;
+    private readonly int _o0, _o1, _o2, _o3, _o4, _o5, _o6, _o7;
 
-    /// <summary>Wraps <paramref name="offsets"/> (one per table row, rising).</summary>
-    public GpuBand(ArrayView<int> offsets) => _offsets = offsets;
+    /// <summary>The offsets in <paramref name="offsets"/> (one per table row, rising), the first eight also given as values.</summary>
+    public GpuBand(ArrayView<int> offsets, int o0, int o1, int o2, int o3, int o4, int o5, int o6, int o7)
+    {
+        _offsets = offsets;
+        (_o0, _o1, _o2, _o3, _o4, _o5, _o6, _o7) = (o0, o1, o2, o3, o4, o5, o6, o7);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Offset(int row) => _offsets[row];
+    public int Offset(int row) => row switch
+    {
+        0 => _o0,
+        1 => _o1,
+        2 => _o2,
+        3 => _o3,
+        4 => _o4,
+        5 => _o5,
+        6 => _o6,
+        7 => _o7,
+        _ => _offsets[row],
+    };
 }
-

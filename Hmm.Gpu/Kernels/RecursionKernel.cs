@@ -42,6 +42,8 @@ internal struct RecursionParams
     /// live offsets (<c>BandedTransitions.LiveOffsets</c>, <see cref="Rows"/> of them); other launches read all rows in order.
     /// </summary>
     public ArrayView<int> BandOffsets;
+    /// <summary>The first eight of <see cref="BandOffsets"/> as values (<see cref="GpuBand"/>).</summary>
+    public int Band0, Band1, Band2, Band3, Band4, Band5, Band6, Band7;
     public int MaxLength;
     public int States;
     public int Stride;
@@ -486,7 +488,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         if (p.Split <= 1)
         {
             return p.Banded != 0
-                ? default(TStep).RelaxBand<TS>(source, p.Pad, table, new GpuBand(p.BandOffsets), p.Rows, p.Stride, j, direction, ref arg)
+                ? default(TStep).RelaxBand<TS>(source, p.Pad, table, new GpuBand(p.BandOffsets, p.Band0, p.Band1, p.Band2, p.Band3, p.Band4, p.Band5, p.Band6, p.Band7), p.Rows, p.Stride, j, direction, ref arg)
                 : default(TStep).Relax<TS>(source, p.Pad, table, p.Rows, false, p.Stride, j, direction, ref arg);
         }
         float which = 0f;
@@ -897,8 +899,13 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float PartialsMax(ArrayView<float> partials, int parity, int warps)
     {
-        float result = float.NegativeInfinity;
-        for (int w = Warp.LaneIdx; w < warps; w += Warp.WarpSize) result = XMath.Max(result, partials[parity * warps + w]);
+        int lane = Warp.LaneIdx;
+        float result = lane < warps ? partials[parity * warps + lane] : float.NegativeInfinity;
+        // Only the CPU accelerator's narrow simulated warps have more warps a group than lanes a warp.
+        if (warps > Warp.WarpSize)
+        {
+            for (int w = lane + Warp.WarpSize; w < warps; w += Warp.WarpSize) result = XMath.Max(result, partials[parity * warps + w]);
+        }
         return WarpReduce.Max(result, Warp.WarpSize);
     }
 
