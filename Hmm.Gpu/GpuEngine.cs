@@ -96,6 +96,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
             if (!_options.ForceCpuAccelerator) builder.Cuda();
             if (_options.Profiling) builder.Profiling();
             builder.Optimize(_options.Optimization ?? OptimizationLevel.O1);
+            if (_options.FastMath) builder.Math(MathMode.Fast);
         });
         Accelerator? accelerator = null;
         if (!_options.ForceCpuAccelerator)

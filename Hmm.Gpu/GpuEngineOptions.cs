@@ -7,6 +7,13 @@ public sealed class GpuEngineOptions
     public bool ForceCpuAccelerator { get; init; }
 
     /// <summary>
+    /// Compile the kernels with ILGPU's fast math (<c>MathMode.Fast</c>): <c>ex2</c>, <c>lg2</c> and division in their
+    /// approximate, flush-to-zero PTX forms (float32 denormals, below 1.2e-38, become 0), which drops the range fix-ups
+    /// around every exponential of the log-sum-exp steps. Double-precision arithmetic is unchanged. On by default.
+    /// </summary>
+    public bool FastMath { get; init; } = true;
+
+    /// <summary>
     /// Device memory, in bytes, that one batch may occupy; larger batches are split into chunks that fit.
     /// 0 (the default) takes half of the device's memory (1 GiB on the CPU accelerator).
     /// </summary>
