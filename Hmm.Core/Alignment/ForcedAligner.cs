@@ -475,9 +475,8 @@ public sealed class ForcedAligner
                 slots[batch[b]] = (padded, b);
             }
         }
-        Parallel.For(0, order.Length, Parallelism, RentExtractors, (q, _, extractor) =>
+        InOrder(order, RentExtractors, (i, extractor) =>
         {
-            int i = order[q];
             if (outcomes[i] is not null) return extractor;
             var (padded, b) = slots[i];
             var rows = padded.Data.AsSpan(b * padded.MaxLength * d, padded.MaxLength * d);
@@ -487,13 +486,29 @@ public sealed class ForcedAligner
         }, _extractors.Add);
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> on <c>order[0]</c>, <c>order[1]</c>, ... with up to MaxDegreeOfParallelism workers,
+    /// each taking the next item when it finishes one, so a longest-first order is kept (Parallel.For over the items hands
+    /// each worker a range of its own to start from and then chunks of growing size, which leaves long items for the end).
+    /// </summary>
+    private void InOrder<TLocal>(int[] order, Func<TLocal> rent, Func<int, TLocal, TLocal> body, Action<TLocal> giveBack)
+    {
+        int next = -1;
+        int workers = Math.Max(1, Math.Min(_options.MaxDegreeOfParallelism, order.Length));
+        Parallel.For(0, workers, Parallelism, rent, (_, _, local) =>
+        {
+            for (int q = System.Threading.Interlocked.Increment(ref next); q < order.Length; q = System.Threading.Interlocked.Increment(ref next))
+                local = body(order[q], local);
+            return local;
+        }, giveBack);
+    }
+
     /// <summary>With the warp search: every warp's features of every utterance that can be aligned (longest first), as arrays.</summary>
     private void ExtractEveryWarp(IReadOnlyList<AlignmentInput> inputs, int[] order, AlignmentOutcome[] outcomes, int[] frames, float[][][] warped)
     {
         int d = _model.FrontEnd.FeatureDimension;
-        Parallel.For(0, order.Length, Parallelism, RentExtractors, (q, _, extractor) =>
+        InOrder(order, RentExtractors, (i, extractor) =>
         {
-            int i = order[q];
             if (outcomes[i] is not null) return extractor;
             var sets = new float[extractor.Length][];
             for (int k = 0; k < sets.Length; k++)
