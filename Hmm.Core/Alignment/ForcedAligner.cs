@@ -247,6 +247,9 @@ public sealed class ForcedAligner
     /// <summary>The model in use.</summary>
     public AcousticModel Model => _model;
 
+    /// <summary>The padded feature storage kept between calls (tests).</summary>
+    internal ReusedArrays PaddedStorage => _paddedStorage;
+
     internal static float[] SelfLoopFold(AcousticModel model)
     {
         var fold = new float[model.StateCount];

@@ -33,6 +33,8 @@ public class ReusedBufferTests
         {
             var expected = new ForcedAligner(AlignmentTestData.DefaultModel, options).Align(inputs);
             var actual = reused.Align(inputs);
+            // Every batch's storage came back, and no more is kept than the most batches one call has held (two).
+            Assert.InRange(reused.PaddedStorage.FreeCount, 1, 2);
             Assert.Equal(expected.Length, actual.Length);
             for (int i = 0; i < expected.Length; i++)
             {
@@ -41,6 +43,21 @@ public class ReusedBufferTests
                 Assert.Equal(expected[i].Segments, actual[i].Segments);
             }
         }
+    }
+
+    [Fact]
+    public void A_second_call_with_the_same_files_reuses_the_first_calls_storage()
+    {
+        var aligner = new ForcedAligner(AlignmentTestData.DefaultModel, new ForcedAlignerOptions { BatchSize = 2, AdaptationIterations = 1 });
+        var inputs = AlignmentTestData.SampleIds.Select(id => Input(id)).ToArray();
+        aligner.Align(inputs);
+        Assert.Equal(2, aligner.PaddedStorage.FreeCount);
+        var first = new[] { aligner.PaddedStorage.Rent(1), aligner.PaddedStorage.Rent(1) };
+        foreach (var array in first) aligner.PaddedStorage.Return(array);
+        aligner.Align(inputs);
+        var second = new[] { aligner.PaddedStorage.Rent(1), aligner.PaddedStorage.Rent(1) };
+        Assert.Equal(first.OrderBy(a => a.Length), second.OrderBy(a => a.Length));
+        Assert.All(second, a => Assert.Contains(first, f => ReferenceEquals(f, a)));
     }
 
     [Fact]
