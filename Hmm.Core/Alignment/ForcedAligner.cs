@@ -456,6 +456,14 @@ public sealed class ForcedAligner
         return samples < frameLength ? 0 : 1 + (samples - frameLength) / _model.FrontEnd.HopLength;
     }
 
+    /// <summary>A padded feature batch over storage from <see cref="_paddedStorage"/> (stale: the caller writes every value).</summary>
+    private SequenceBatch RentPaddedBatch(int count, int maxLength, int dimension)
+    {
+        long size = SequenceBatch.Size(count, maxLength, dimension);
+        // Past one array the constructor refuses the batch and says why: no storage is taken for it.
+        return new SequenceBatch(count, maxLength, dimension, size > int.MaxValue ? null : _paddedStorage.Rent(size));
+    }
+
     /// <summary>Takes a set of feature extractors (one per warp) from the pool, or makes one.</summary>
     private FeatureExtractor[] RentExtractors() => _extractors.TryTake(out var pooled) ? pooled : _frontEnds.Select(f => new FeatureExtractor(f)).ToArray();
 
@@ -471,7 +479,7 @@ public sealed class ForcedAligner
         {
             var batch = state.Members;
             int maxT = batch.Max(i => frames[i]);
-            var padded = state.Features = new SequenceBatch(batch.Length, maxT, d, _paddedStorage.Rent(SequenceBatch.Size(batch.Length, maxT, d)));
+            var padded = state.Features = RentPaddedBatch(batch.Length, maxT, d);
             for (int b = 0; b < batch.Length; b++)
             {
                 padded.SetLength(b, frames[batch[b]]);
@@ -609,7 +617,7 @@ public sealed class ForcedAligner
         if (copy)
         {
             int maxT = batch.Max(i => frames[i]);
-            state.Features = new SequenceBatch(batch.Length, maxT, d, _paddedStorage.Rent(SequenceBatch.Size(batch.Length, maxT, d)));
+            state.Features = RentPaddedBatch(batch.Length, maxT, d);
             for (int b = 0; b < batch.Length; b++) state.Features.SetLength(b, frames[batch[b]]);
         }
         var padded = state.Features!;
