@@ -341,11 +341,21 @@ internal static class AlignCommand
     private static List<Job> FolderJobs(string folder)
     {
         var jobs = new List<Job>();
-        foreach (string wav in Directory.GetFiles(folder).Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase)).OrderBy(f => f, StringComparer.Ordinal))
+        var files = Directory.GetFiles(folder);
+        // Transcripts are looked up in the listing instead of one File.Exists per candidate (two system calls per file).
+        // A name the listing holds only in another case is left to File.Exists: whether it matches is the file system's call.
+        var exact = new HashSet<string>(files.Select(Path.GetFileName)!, StringComparer.Ordinal);
+        var anyCase = new HashSet<string>(exact, StringComparer.OrdinalIgnoreCase);
+        bool Exists(string path)
+        {
+            string name = Path.GetFileName(path);
+            return exact.Contains(name) || (anyCase.Contains(name) && File.Exists(path));
+        }
+        foreach (string wav in files.Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase)).OrderBy(f => f, StringComparer.Ordinal))
         {
             string stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(wav));
-            string? phones = File.Exists(stem + ".phones") ? stem + ".phones" : null;
-            string? text = phones is null && File.Exists(stem + ".txt") ? stem + ".txt" : null;
+            string? phones = Exists(stem + ".phones") ? stem + ".phones" : null;
+            string? text = phones is null && Exists(stem + ".txt") ? stem + ".txt" : null;
             var job = new Job { Name = Path.GetFileNameWithoutExtension(wav), WavPath = wav, PhonesPath = phones, TextPath = text };
             if (phones is null && text is null) job.Error = $"no transcript: expected {Path.GetFileName(stem)}.phones or {Path.GetFileName(stem)}.txt beside it.";
             jobs.Add(job);

@@ -191,6 +191,7 @@ public sealed class ForcedAligner
     // Feature extractors (one per warp) reused across calls: each worker of the features stage takes a set and gives it back.
     private readonly System.Collections.Concurrent.ConcurrentBag<FeatureExtractor[]> _extractors = new();
     private readonly double _refineWindow; // seconds
+    private readonly ReusedArrays _paddedStorage = new(); // the batches' padded features, kept from call to call
 
     /// <summary>The refinement search window when neither the options nor the model give one: 15 ms.</summary>
     public const double DefaultRefinementWindowMs = 15;
@@ -246,6 +247,9 @@ public sealed class ForcedAligner
     /// <summary>The model in use.</summary>
     public AcousticModel Model => _model;
 
+    /// <summary>The padded feature storage kept between calls (tests).</summary>
+    internal ReusedArrays PaddedStorage => _paddedStorage;
+
     internal static float[] SelfLoopFold(AcousticModel model)
     {
         var fold = new float[model.StateCount];
@@ -270,14 +274,11 @@ public sealed class ForcedAligner
         Guard.NotNull(inputs, nameof(inputs));
         long clock = Stopwatch.GetTimestamp();
         var outcomes = new AlignmentOutcome[inputs.Count];
-        var features = new float[inputs.Count][];
         float[][][]? warped = _frontEnds.Length > 1 || _options.WarpFactors is not null ? new float[inputs.Count][][] : null;
         var warpOf = new double[inputs.Count];
         var frames = new int[inputs.Count];
         var phones = new int[inputs.Count][];
         int done = 0;
-        var frontEnds = _frontEnds;
-        var pool = _extractors;
         // Longest first, so that the last utterances to start are short ones (load balance across the workers).
         var order = new int[inputs.Count];
         var lengths = new int[inputs.Count];
@@ -287,35 +288,20 @@ public sealed class ForcedAligner
             lengths[i] = -(inputs[i]?.Samples?.Length ?? 0);
         }
         Array.Sort(lengths, order);
-        Parallel.For(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism },
-            () => pool.TryTake(out var pooled) ? pooled : frontEnds.Select(f => new FeatureExtractor(f)).ToArray(),
-            (q, _, extractor) =>
+        // The checks come first: frame counts and phones fix the batches, so the features can then be extracted
+        // straight into each batch's padded rows (no per-utterance feature arrays, no copy).
+        Parallel.For(0, inputs.Count, Parallelism, q =>
+        {
+            int i = order[q];
+            warpOf[i] = 1;
+            string? error = Check(inputs[i], out frames[i], out phones[i]);
+            if (error is not null)
             {
-                int i = order[q];
-                warpOf[i] = 1;
-                string? error = Prepare(inputs[i], extractor[0], out features[i], out frames[i], out phones[i]);
-                if (error is null && warped is not null)
-                {
-                    // Every warp's features (the first set is the one Prepare made).
-                    var sets = new float[extractor.Length][];
-                    sets[0] = features[i];
-                    for (int k = 1; k < sets.Length; k++)
-                    {
-                        sets[k] = new float[features[i].Length];
-                        extractor[k].Extract(inputs[i].Samples, sets[k]);
-                    }
-                    warped[i] = sets;
-                }
-                if (error is not null)
-                {
-                    outcomes[i] = new AlignmentOutcome(inputs[i]?.Name ?? $"#{i}", null, error, double.NaN, frames[i]);
-                    progress?.Report(System.Threading.Interlocked.Increment(ref done));
-                }
-                return extractor;
-            },
-            pool.Add);
+                outcomes[i] = new AlignmentOutcome(inputs[i]?.Name ?? $"#{i}", null, error, double.NaN, frames[i]);
+                progress?.Report(System.Threading.Interlocked.Increment(ref done));
+            }
+        });
         var laps = new Laps(timings, clock);
-        laps.Lap(AlignmentTimings.Stage.Features);
         bool optional = inputs.Any(x => x?.Sequence?.HasOptionalPauses == true);
         foreach (int i in Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null))
         {
@@ -328,15 +314,23 @@ public sealed class ForcedAligner
             }
         }
         var batches = Batches(Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null).OrderBy(i => frames[i]), frames, phones, optional);
+        // The padded features and tied-state graphs of a batch are the same in every round: made once, reused.
+        var states = batches.Select(b => new BatchState(b)).ToArray();
+        var features = new float[inputs.Count][]; // per utterance only with the warp search (the chosen warp's set)
         if (warped is not null)
         {
+            ExtractEveryWarp(inputs, order, outcomes, frames, warped);
+            laps.Lap(AlignmentTimings.Stage.Features);
             var warpScores = new double[inputs.Count][];
             foreach (var batch in batches) SearchWarps(inputs, batch, warped, warpScores, frames, phones);
             ChooseWarps(batches, warped, warpScores, features, warpOf);
             laps.Lap(AlignmentTimings.Stage.WarpSearch);
         }
-        // The padded features and tied-state graphs of a batch are the same in every round: made once, reused.
-        var states = batches.Select(b => new BatchState(b)).ToArray();
+        else
+        {
+            ExtractIntoBatches(inputs, order, outcomes, frames, states);
+            laps.Lap(AlignmentTimings.Stage.Features);
+        }
         var work = new BatchWork(inputs, features, frames, phones, warpOf, laps);
         var model = _model;
         for (int round = 0; round < _options.AdaptationIterations && batches.Count > 0; round++)
@@ -356,6 +350,7 @@ public sealed class ForcedAligner
         foreach (var state in states)
         {
             DecodeBatch(model, work, state, outcomes);
+            _paddedStorage.Return(state.Features!.Data);
             state.Features = null;
             state.Ties = null;
             done += state.Members.Length;
@@ -420,9 +415,9 @@ public sealed class ForcedAligner
         if (current.Count > 0) batches.Add(current.ToArray());
         return batches;
     }
-    private string? Prepare(AlignmentInput input, FeatureExtractor extractor, out float[] features, out int frames, out int[] phones)
+    /// <summary>Why <paramref name="input"/> cannot be aligned (null when it can), its frame count and its phones as model indices.</summary>
+    private string? Check(AlignmentInput input, out int frames, out int[] phones)
     {
-        features = Array.Empty<float>();
         frames = 0;
         phones = Array.Empty<int>();
         if (input is null) return "no input.";
@@ -433,7 +428,7 @@ public sealed class ForcedAligner
             return $"phone{(unknown.Count > 1 ? "s" : "")} not in the model: {string.Join(", ", unknown)} (the model knows {string.Join(" ", _model.Phones.Phones)}).";
         if (input.Sequence.HasOptionalPauses && _silence < 0) return $"optional pauses need a '{PhoneSet.Silence}' phone, which the model lacks.";
         phones = input.Sequence.Phones.Select(p => _model.Phones.IndexOf(p)).ToArray();
-        frames = extractor.FrameCount(input.Samples.Length);
+        frames = FrameCount(input.Samples.Length);
         double seconds = input.Samples.Length / (double)_model.FrontEnd.SampleRate;
         if (frames == 0)
             return $"the audio is too short: {seconds.ToString("0.000", CultureInfo.InvariantCulture)} s holds no whole {_model.FrontEnd.FrameLengthMs.ToString(CultureInfo.InvariantCulture)} ms analysis frame.";
@@ -451,9 +446,90 @@ public sealed class ForcedAligner
                 if (float.IsNaN(v) || float.IsInfinity(v)) return $"sample {i} is {v}; audio must be finite.";
             }
         }
-        features = new float[frames * extractor.FeatureDimension];
-        extractor.Extract(input.Samples, features);
         return null;
+    }
+
+    /// <summary>Whole analysis frames in <paramref name="samples"/> samples (<see cref="FeatureExtractor.FrameCount"/>'s rule).</summary>
+    private int FrameCount(int samples)
+    {
+        int frameLength = _model.FrontEnd.FrameLength;
+        return samples < frameLength ? 0 : 1 + (samples - frameLength) / _model.FrontEnd.HopLength;
+    }
+
+    /// <summary>A padded feature batch over storage from <see cref="_paddedStorage"/> (stale: the caller writes every value).</summary>
+    private SequenceBatch RentPaddedBatch(int count, int maxLength, int dimension)
+    {
+        long size = SequenceBatch.Size(count, maxLength, dimension);
+        // Past one array the constructor refuses the batch and says why: no storage is taken for it.
+        return new SequenceBatch(count, maxLength, dimension, size > int.MaxValue ? null : _paddedStorage.Rent(size));
+    }
+
+    /// <summary>Takes a set of feature extractors (one per warp) from the pool, or makes one.</summary>
+    private FeatureExtractor[] RentExtractors() => _extractors.TryTake(out var pooled) ? pooled : _frontEnds.Select(f => new FeatureExtractor(f)).ToArray();
+
+    /// <summary>
+    /// Gives every batch its padded features over reused storage and extracts each utterance (longest first) straight
+    /// into its rows; the padding past its frames is zeroed, so the batch holds what a new <see cref="SequenceBatch"/> would.
+    /// </summary>
+    private void ExtractIntoBatches(IReadOnlyList<AlignmentInput> inputs, int[] order, AlignmentOutcome[] outcomes, int[] frames, BatchState[] states)
+    {
+        int d = _model.FrontEnd.FeatureDimension;
+        var slots = new (SequenceBatch Batch, int Row)[inputs.Count];
+        foreach (var state in states)
+        {
+            var batch = state.Members;
+            int maxT = batch.Max(i => frames[i]);
+            var padded = state.Features = RentPaddedBatch(batch.Length, maxT, d);
+            for (int b = 0; b < batch.Length; b++)
+            {
+                padded.SetLength(b, frames[batch[b]]);
+                slots[batch[b]] = (padded, b);
+            }
+        }
+        InOrder(order, RentExtractors, (i, extractor) =>
+        {
+            if (outcomes[i] is not null) return extractor;
+            var (padded, b) = slots[i];
+            var rows = padded.Data.AsSpan(b * padded.MaxLength * d, padded.MaxLength * d);
+            int written = extractor[0].Extract(inputs[i].Samples, rows) * d;
+            rows.Slice(written).Clear();
+            return extractor;
+        }, _extractors.Add);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on <c>order[0]</c>, <c>order[1]</c>, ... with up to MaxDegreeOfParallelism workers,
+    /// each taking the next item when it finishes one, so a longest-first order is kept (Parallel.For over the items hands
+    /// each worker a range of its own to start from and then chunks of growing size, which leaves long items for the end).
+    /// </summary>
+    private void InOrder<TLocal>(int[] order, Func<TLocal> rent, Func<int, TLocal, TLocal> body, Action<TLocal> giveBack)
+    {
+        int next = -1;
+        int workers = Math.Max(1, Math.Min(_options.MaxDegreeOfParallelism, order.Length));
+        Parallel.For(0, workers, Parallelism, rent, (_, _, local) =>
+        {
+            for (int q = System.Threading.Interlocked.Increment(ref next); q < order.Length; q = System.Threading.Interlocked.Increment(ref next))
+                local = body(order[q], local);
+            return local;
+        }, giveBack);
+    }
+
+    /// <summary>With the warp search: every warp's features of every utterance that can be aligned (longest first), as arrays.</summary>
+    private void ExtractEveryWarp(IReadOnlyList<AlignmentInput> inputs, int[] order, AlignmentOutcome[] outcomes, int[] frames, float[][][] warped)
+    {
+        int d = _model.FrontEnd.FeatureDimension;
+        InOrder(order, RentExtractors, (i, extractor) =>
+        {
+            if (outcomes[i] is not null) return extractor;
+            var sets = new float[extractor.Length][];
+            for (int k = 0; k < sets.Length; k++)
+            {
+                sets[k] = new float[frames[i] * d];
+                extractor[k].Extract(inputs[i].Samples, sets[k]);
+            }
+            warped[i] = sets;
+            return extractor;
+        }, _extractors.Add);
     }
 
     /// <summary>
@@ -527,17 +603,24 @@ public sealed class ForcedAligner
         }
     }
 
-    /// <summary>The batch's padded features and tied-state graphs (once per call).</summary>
+    /// <summary>
+    /// The batch's tied-state graphs, and with the warp search its padded features from the chosen warps (once per call;
+    /// otherwise the features stage made them).
+    /// </summary>
     private void Prepare(AcousticModel model, BatchWork work, BatchState state)
     {
-        if (state.Features is not null) return;
+        if (state.Ties is not null) return;
         var (inputs, features, frames, phones, _, laps) = work;
         var batch = state.Members;
         int d = model.FrontEnd.FeatureDimension;
-        int maxT = batch.Max(i => frames[i]);
-        var padded = new SequenceBatch(batch.Length, maxT, d);
-        for (int b = 0; b < batch.Length; b++) padded.SetLength(b, frames[batch[b]]);
-        state.Features = padded;
+        bool copy = state.Features is null;
+        if (copy)
+        {
+            int maxT = batch.Max(i => frames[i]);
+            state.Features = RentPaddedBatch(batch.Length, maxT, d);
+            for (int b = 0; b < batch.Length; b++) state.Features.SetLength(b, frames[batch[b]]);
+        }
+        var padded = state.Features!;
         var layout = state.Layout = new GraphLayout(model.StatesPerPhone, batch.Max(i => phones[i].Length),
             batch.Any(i => inputs[i].Sequence.HasOptionalPauses), (float)_options.PauseProbability);
         var ties = state.Ties = new TiedStateBatch(batch.Length, layout.StateCount);
@@ -545,7 +628,12 @@ public sealed class ForcedAligner
         Parallel.For(0, batch.Length, Parallelism, b =>
         {
             int i = batch[b];
-            features[i].AsSpan().CopyTo(padded.Data.AsSpan(b * maxT * d));
+            if (copy)
+            {
+                var rows = padded.Data.AsSpan(b * padded.MaxLength * d, padded.MaxLength * d);
+                features[i].AsSpan().CopyTo(rows);
+                rows.Slice(features[i].Length).Clear();
+            }
             layout.Tie(ties, b, phones[i], inputs[i].Sequence, _silence, _fold);
         });
         laps.Lap(AlignmentTimings.Stage.Graphs);

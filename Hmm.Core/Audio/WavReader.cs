@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO;
@@ -34,7 +35,7 @@ public static class WavReader
     public static WavAudio Read(string path)
     {
         Guard.NotNull(path, nameof(path));
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var stream = OpenUnbuffered(path);
         return Read(stream, path);
     }
 
@@ -47,9 +48,15 @@ public static class WavReader
     public static WavAudio Read(string path, int targetSampleRate)
     {
         Guard.NotNull(path, nameof(path));
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var stream = OpenUnbuffered(path);
         return Read(stream, path, targetSampleRate);
     }
+
+    /// <summary>
+    /// Opens a file without a FileStream buffer: the parser reads a few small headers and then the data chunk whole
+    /// into a pooled array, so a buffer (64 KB per file) would only add a copy and an allocation.
+    /// </summary>
+    private static FileStream OpenUnbuffered(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
 
     /// <summary>Reads a WAV file from <paramref name="stream"/> (from its current position) as mono samples at the file's own sample rate.</summary>
     /// <param name="stream">The stream; need not be seekable. It is not closed.</param>
@@ -232,44 +239,65 @@ public static class WavReader
         private WavAudio ReadData(Format format, uint declaredSize)
         {
             byte[] data;
-            if (declaredSize == uint.MaxValue)
+            int length;
+            byte[]? pooled = null; // a seekable stream's data chunk is read into a pooled array: no garbage per file
+            try
             {
-                // Streaming writers that cannot seek back leave the size at 0xFFFFFFFF: the data runs to the end of the file.
-                data = ReadToEnd();
-                int whole = data.Length - data.Length % format.BlockAlign;
-                if (whole != data.Length)
+                if (declaredSize == uint.MaxValue)
                 {
-                    throw Error($"data chunk of unknown size (0xFFFFFFFF) holds {data.Length} bytes, which is not a whole number of {format.BlockAlign}-byte sample frames (truncated file?)");
-                }
-            }
-            else
-            {
-                if ((long)declaredSize > int.MaxValue) throw Error($"data chunk declares {declaredSize} bytes; files over 2 GiB of audio are not supported");
-                if (_stream.CanSeek)
-                {
-                    long remaining = Math.Max(0, _stream.Length - _stream.Position);
-                    if (remaining < declaredSize)
+                    // Streaming writers that cannot seek back leave the size at 0xFFFFFFFF: the data runs to the end of the file.
+                    data = ReadToEnd();
+                    length = data.Length;
+                    int whole = data.Length - data.Length % format.BlockAlign;
+                    if (whole != data.Length)
                     {
-                        throw Error($"data chunk declares {declaredSize} bytes but the file ends after {remaining} of them (truncated file?)");
+                        throw Error($"data chunk of unknown size (0xFFFFFFFF) holds {data.Length} bytes, which is not a whole number of {format.BlockAlign}-byte sample frames (truncated file?)");
                     }
                 }
-                data = _stream.CanSeek ? new byte[declaredSize] : ReadUpTo((int)declaredSize);
-                int got = _stream.CanSeek ? ReadFully(data, 0, (int)declaredSize) : data.Length;
-                if (got < declaredSize)
+                else
                 {
-                    throw Error($"data chunk declares {declaredSize} bytes but the file ends after {got} of them (truncated file?)");
+                    if ((long)declaredSize > int.MaxValue) throw Error($"data chunk declares {declaredSize} bytes; files over 2 GiB of audio are not supported");
+                    if (_stream.CanSeek)
+                    {
+                        long remaining = Math.Max(0, _stream.Length - _stream.Position);
+                        if (remaining < declaredSize)
+                        {
+                            throw Error($"data chunk declares {declaredSize} bytes but the file ends after {remaining} of them (truncated file?)");
+                        }
+                    }
+                    length = (int)declaredSize;
+                    data = _stream.CanSeek ? pooled = ArrayPool<byte>.Shared.Rent(length) : ReadUpTo(length);
+                    int got = _stream.CanSeek ? ReadFully(data, 0, length) : data.Length;
+                    if (got < declaredSize)
+                    {
+                        throw Error($"data chunk declares {declaredSize} bytes but the file ends after {got} of them (truncated file?)");
+                    }
+                    if (declaredSize % format.BlockAlign != 0)
+                    {
+                        throw Error($"data chunk size {declaredSize} is not a whole number of {format.BlockAlign}-byte sample frames ({format.Channels} channel(s) of {format.Bits}-bit samples)");
+                    }
                 }
-                if (declaredSize % format.BlockAlign != 0)
-                {
-                    throw Error($"data chunk size {declaredSize} is not a whole number of {format.BlockAlign}-byte sample frames ({format.Channels} channel(s) of {format.Bits}-bit samples)");
-                }
-            }
 
-            int frames = data.Length / format.BlockAlign;
-            var samples = new float[frames];
-            Decode(data, format, samples);
-            var info = new WavFormatInfo(format.Encoding, format.Bits, format.ValidBits, format.Channels, format.SampleRate, format.Extensible, frames);
-            return new WavAudio(_name, format.SampleRate, samples, info);
+                int frames = length / format.BlockAlign;
+                var samples = Uninitialized(frames); // Decode writes every sample
+                Decode(data.AsSpan(0, length), format, samples);
+                var info = new WavFormatInfo(format.Encoding, format.Bits, format.ValidBits, format.Channels, format.SampleRate, format.Extensible, frames);
+                return new WavAudio(_name, format.SampleRate, samples, info);
+            }
+            finally
+            {
+                if (pooled is not null) ArrayPool<byte>.Shared.Return(pooled);
+            }
+        }
+
+        /// <summary>A float array whose contents the caller overwrites: not zeroed first where the runtime allows it.</summary>
+        private static float[] Uninitialized(int length)
+        {
+#if NET5_0_OR_GREATER
+            return GC.AllocateUninitializedArray<float>(length);
+#else
+            return new float[length];
+#endif
         }
 
         /// <summary>Mono 16-bit PCM: sample * 2^-15, whole vectors at a time (exact, so the same floats as the scalar loop).</summary>
@@ -293,7 +321,7 @@ public static class WavReader
             for (; i < mono.Length; i++) mono[i] = pcm[i] * (1f / 32768f);
         }
 
-        private void Decode(byte[] data, Format format, float[] mono)
+        private void Decode(ReadOnlySpan<byte> data, Format format, float[] mono)
         {
             int channels = format.Channels;
             int frames = mono.Length;

@@ -15,19 +15,33 @@ public sealed class SequenceBatch
     /// <summary>Allocates a zeroed batch; every sequence starts with length <paramref name="maxLength"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive (an empty batch has nothing to decode).</exception>
     public SequenceBatch(int batchSize, int maxLength, int dimension)
+        : this(batchSize, maxLength, dimension, null)
+    {
+    }
+
+    /// <summary>
+    /// A batch over <paramref name="storage"/> (reused across batches by the caller, which writes every value of the
+    /// batch, padding included: nothing is cleared here), or over a new zeroed array when it is null. The storage may be
+    /// longer than the batch; <see cref="Data"/> is then that longer array.
+    /// </summary>
+    internal SequenceBatch(int batchSize, int maxLength, int dimension, float[]? storage)
     {
         Guard.Positive(batchSize, nameof(batchSize));
         Guard.NonNegative(maxLength, nameof(maxLength));
         Guard.Positive(dimension, nameof(dimension));
-        long total = (long)batchSize * maxLength * dimension;
+        long total = Size(batchSize, maxLength, dimension);
         if (total > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(maxLength), $"batch of {total} floats exceeds one array; split it.");
+        if (storage is not null && storage.Length < total) throw new ArgumentException($"storage holds {storage.Length} floats; the batch needs {total}.", nameof(storage));
         BatchSize = batchSize;
         MaxLength = maxLength;
         Dimension = dimension;
-        Data = new float[total];
+        Data = storage ?? new float[total];
         _lengths = new int[batchSize];
         _lengths.AsSpan().Fill(maxLength);
     }
+
+    /// <summary>Floats of a batch's padded layout: <c>batchSize * maxLength * dimension</c>.</summary>
+    internal static long Size(int batchSize, int maxLength, int dimension) => (long)batchSize * maxLength * dimension;
 
     /// <summary>Number of sequences B.</summary>
     public int BatchSize { get; }
@@ -38,7 +52,11 @@ public sealed class SequenceBatch
     /// <summary>Feature dimension D.</summary>
     public int Dimension { get; }
 
-    /// <summary>The padded features, <c>[BatchSize, MaxLength, Dimension]</c>, row-major.</summary>
+    /// <summary>
+    /// The padded features, <c>[BatchSize, MaxLength, Dimension]</c>, row-major. Batches the library builds over reused
+    /// storage (<see cref="Hmm.Alignment.ForcedAligner"/>'s) may have a longer array: values past
+    /// <c>BatchSize * MaxLength * Dimension</c> are not part of the batch.
+    /// </summary>
     public float[] Data { get; }
 
     /// <summary>The length of each sequence.</summary>

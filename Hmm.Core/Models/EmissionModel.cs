@@ -86,7 +86,7 @@ public class GaussianMixtureEmissions : EmissionModel
         _weights = source._weights;
         _means = means;
         _variances = source._variances;
-        Tables = GmmTables.Build(StateCount, ComponentCount, FeatureDimension, _weights, _means, _variances);
+        Tables = source.Tables.WithMeans(means);
     }
 
     private static int CheckShapes(float[,] weights, float[,,] means, float[,,] variances)
@@ -245,7 +245,7 @@ public sealed class CategoricalEmissions : EmissionModel
 /// <summary>The GMM as the engines read it: a [2D, columns] weight matrix and a bias per component column.</summary>
 internal sealed class GmmTables
 {
-    private GmmTables(int n, int k, int d)
+    private GmmTables(int n, int k, int d, VarianceTerms terms)
     {
         States = n;
         Components = k;
@@ -257,7 +257,20 @@ internal sealed class GmmTables
         Weights = new float[2 * d * PaddedColumns];
         Bias = new float[PaddedColumns];
         Center = new float[d];
+        _terms = terms;
     }
+
+    /// <summary>
+    /// What the tables take from the weights and variances alone, kept for <see cref="WithMeans"/>: per component
+    /// <c>log w - D/2 log 2π - 1/2 Σ log σ²</c>, and 1/σ² per component and dimension.
+    /// </summary>
+    private sealed class VarianceTerms(double[] constantBias, double[] inverseVariances)
+    {
+        public double[] ConstantBias { get; } = constantBias;
+        public double[] InverseVariances { get; } = inverseVariances;
+    }
+
+    private readonly VarianceTerms _terms;
 
     public int States { get; }
     public int Components { get; }
@@ -274,32 +287,66 @@ internal sealed class GmmTables
 
     public static GmmTables Build(int n, int k, int d, float[] weights, float[] means, float[] variances)
     {
-        var t = new GmmTables(n, k, d);
+        double log2Pi = Math.Log(2 * Math.PI);
+        var constantBias = new double[n * k];
+        var inverseVariances = new double[n * k * d];
+        for (int comp = 0; comp < n * k; comp++)
+        {
+            constantBias[comp] = Math.Log(weights[comp]) - 0.5 * d * log2Pi - 0.5 * SumOfLogs(variances.AsSpan(comp * d, d));
+            for (int e = 0; e < d; e++) inverseVariances[comp * d + e] = 1.0 / variances[comp * d + e];
+        }
+        var t = new GmmTables(n, k, d, new VarianceTerms(constantBias, inverseVariances));
+        for (int e = 0; e < d; e++)
+        {
+            float[] row = t.Weights;
+            int offset = e * t.PaddedColumns;
+            for (int j = 0; j < n; j++)
+                for (int c = 0; c < k; c++) row[offset + c * n + j] = (float)(-0.5 * inverseVariances[(j * k + c) * d + e]);
+        }
+        t.FillMeanTerms(means);
+        return t;
+    }
+
+    /// <summary>
+    /// The tables of the same mixture with other means (an adaptation round): the y² rows and the variance terms are the
+    /// same, so only the centre, the y rows and the biases are computed, with the same arithmetic as <see cref="Build"/>
+    /// (the same floats).
+    /// </summary>
+    public GmmTables WithMeans(float[] means)
+    {
+        var t = new GmmTables(States, Components, Dimension, _terms);
+        Array.Copy(Weights, t.Weights, Dimension * PaddedColumns);
+        t.FillMeanTerms(means);
+        return t;
+    }
+
+    /// <summary>The centre, the y rows (μ - c)/σ² and the biases from <paramref name="means"/> and the variance terms.</summary>
+    private void FillMeanTerms(float[] means)
+    {
+        int n = States, k = Components, d = Dimension;
         for (int e = 0; e < d; e++)
         {
             double c = 0;
             for (int i = 0; i < n * k; i++) c += means[i * d + e];
-            t.Center[e] = (float)(c / (n * k));
+            Center[e] = (float)(c / (n * k));
         }
-        double log2Pi = Math.Log(2 * Math.PI);
+        var inverseVariances = _terms.InverseVariances;
         for (int j = 0; j < n; j++)
         {
             for (int c = 0; c < k; c++)
             {
                 int col = c * n + j, comp = j * k + c;
-                double bias = Math.Log(weights[comp]) - 0.5 * d * log2Pi - 0.5 * SumOfLogs(variances.AsSpan(comp * d, d));
+                double bias = _terms.ConstantBias[comp];
                 for (int e = 0; e < d; e++)
                 {
-                    double inverse = 1.0 / variances[comp * d + e];
-                    double mu = means[comp * d + e] - (double)t.Center[e];
+                    double inverse = inverseVariances[comp * d + e];
+                    double mu = means[comp * d + e] - (double)Center[e];
                     bias -= 0.5 * (mu * mu * inverse);
-                    t.Weights[e * t.PaddedColumns + col] = (float)(-0.5 * inverse);
-                    t.Weights[(d + e) * t.PaddedColumns + col] = (float)(mu * inverse);
+                    Weights[(d + e) * PaddedColumns + col] = (float)(mu * inverse);
                 }
-                t.Bias[col] = (float)bias;
+                Bias[col] = (float)bias;
             }
         }
-        return t;
     }
 
     /// <summary>

@@ -87,6 +87,23 @@ public class LabelFileTests
     }
 
     [Fact]
+    public void Write_replaces_a_longer_or_shorter_existing_file_byte_for_byte()
+    {
+        // Write overwrites in place (no truncation to zero first): what was there must not survive past the new end.
+        using var dir = AlignmentTestData.TempDirectory();
+        string path = dir.File("x.lab");
+        byte[] expected = new System.Text.UTF8Encoding(false).GetBytes(LabelFile.Format(Sample, LabelFormat.Lab));
+        File.WriteAllText(path, new string('#', 4 * expected.Length));
+        LabelFile.Write(path, Sample, LabelFormat.Lab);
+        Assert.Equal(expected, File.ReadAllBytes(path));
+        File.WriteAllText(path, "0.000\t0.001\tX\n");
+        LabelFile.Write(path, Sample, LabelFormat.Lab);
+        Assert.Equal(expected, File.ReadAllBytes(path));
+        LabelFile.Write(path, new[] { new PhoneSegment(0, 0.5, "sil") }, LabelFormat.Lab);
+        Assert.Equal("0.000\t0.500\tsil\n", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void The_speech_dev_labels_shipped_with_the_samples_parse_and_tile_the_audio()
     {
         foreach (string id in AlignmentTestData.SampleIds)

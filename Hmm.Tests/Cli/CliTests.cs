@@ -69,14 +69,19 @@ public class CliTests
         File.WriteAllText(dir.File("corrupt.phones"), phones);
         File.WriteAllText(dir.File("blank.phones"), "   ");
         File.WriteAllBytes(dir.File("blank.wav"), good);
+        // A transcript named in another case pairs only where the file system says it is the same name.
+        File.WriteAllBytes(dir.File("upper.wav"), good);
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("UPPER.TXT"));
+        bool caseInsensitive = File.Exists(dir.File("upper.txt"));
 
         var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path, "--quiet");
         Assert.Equal(1, code);
         Assert.True(File.Exists(outDir.File("good.lab")));
         Assert.True(File.Exists(outDir.File("text.lab")));
-        Assert.Equal(2, Directory.GetFiles(outDir.Path).Length);
+        Assert.Equal(caseInsensitive ? 3 : 2, Directory.GetFiles(outDir.Path).Length);
         string Line(string name) => err.Split('\n').Single(l => l.Contains(Path.DirectorySeparatorChar + name + ".wav:"));
         Assert.Contains("no transcript", Line("nopair"));
+        if (!caseInsensitive) Assert.Contains("no transcript", Line("upper"));
         Assert.Contains("not in the model: ZZ", Line("badphone"));
         Assert.Contains("empty", Line("empty"));
         Assert.Contains("too short", Line("short"));
