@@ -94,10 +94,10 @@ public sealed partial class GpuEngine
             {
                 var (p, t) = TiedSetup(emissions, graph, ties, features, fingerprint, b0, count);
                 var start = Mark();
-                LaunchViterbi(graph, p, count, viterbi.MaxLength);
+                if (leaveTimes is not null) LaunchViterbiAndColumns(graph, p, count, viterbi.MaxLength, features.Lengths.Slice(b0, count));
+                else LaunchViterbi(graph, p, count, viterbi.MaxLength);
                 if (leaveTimes is not null)
                 {
-                    LaunchPosteriors(graph, p, count, counts: false, gamma: false);
                     t.Alpha = _alpha.View.SubView(0, (long)count * maxLength * p.Stride);
                     t.Beta = _beta.View.SubView(0, (long)count * maxLength * p.Stride);
                     t.BlockSize = blockSize;

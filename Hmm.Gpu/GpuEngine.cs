@@ -57,7 +57,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     private readonly DeviceBuffer<int> _final;
     // The live rows of a banded model's tables and their offsets (the one-pass recursion's compacted band).
     private readonly DeviceBuffer<float> _bandInto, _bandOutOf;
-    private readonly DeviceBuffer<int> _bandOffsets;
+    private readonly DeviceBuffer<int> _bandOffsets, _order;
     // Model tables, uploaded when the model object changes.
     private readonly DeviceBuffer<float> _into, _outOf, _intoScaled, _outOfScaled, _initial, _gmmWeights, _gmmBias, _gmmCenter, _gmmPacked, _gmmPackedBias, _densePacked;
     private object? _loadedModel;
@@ -120,7 +120,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         _gmmWeights = new(_allocator); _gmmBias = new(_allocator); _gmmCenter = new(_allocator);
         _gmmPacked = new(_allocator); _gmmPackedBias = new(_allocator); _densePacked = new(_allocator);
         _transfer = new(_allocator); _boundary = new(_allocator); _transferScales = new(_allocator); _final = new(_allocator);
-        _bandInto = new(_allocator); _bandOutOf = new(_allocator); _bandOffsets = new(_allocator);
+        _bandInto = new(_allocator); _bandOutOf = new(_allocator); _bandOffsets = new(_allocator); _order = new(_allocator);
     }
 
     /// <summary>
@@ -423,6 +423,55 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
             (b0, count) => ViterbiOnCpu(model, SubEmissions(emissions, b0, count), result, b0, count));
     }
 
+    /// <summary>
+    /// Viterbi and forward-backward (normalised columns into <c>_alpha</c>/<c>_beta</c>, no posteriors) over the same emissions
+    /// in one launch: three groups a sequence, longest sequences first (<see cref="RecursionParams.Ordered"/>). Two launches
+    /// each wait for their longest sequence; one launch of 3 x 60 groups on 132 multiprocessors starts the short sequences'
+    /// groups where the long ones' leave room. Where the one-pass kernel does not take the model (time chunks, packed
+    /// sequences), the two launches as before.
+    /// </summary>
+    private void LaunchViterbiAndColumns(HmmModel model, RecursionParams p, int count, int pathStride, ReadOnlySpan<int> lengths)
+    {
+        var layout = RecursionLayoutFor(model);
+        if (layout == null || TimeSegment(model, count, p.MaxLength, 3) > 0 || PackingFor(model, layout.Value) != null)
+        {
+            LaunchViterbi(model, p, count, pathStride);
+            LaunchPosteriors(model, p, count, counts: false, gamma: false);
+            return;
+        }
+        long cells = (long)count * p.MaxLength * p.Stride;
+        p.Backpointers = _backpointers.Ensure(cells);
+        p.Paths = _paths.Ensure((long)count * pathStride);
+        p.PathStride = pathStride;
+        p.AlphaColumns = _alpha.Ensure(cells);
+        p.BetaColumns = _beta.Ensure(cells);
+        p.AlphaScales = _alphaScales.Ensure((long)count * p.MaxLength);
+        p.BetaScales = _betaScales.Ensure((long)count * p.MaxLength);
+        p.RecordAlpha = 1;
+        p.RecordBeta = 1;
+        if (_orderStaging.Length < count) _orderStaging = new int[count];
+        var order = _orderStaging.AsSpan(0, count);
+        for (int i = 0; i < count; i++) order[i] = i;
+        var keys = lengths.Length >= count ? lengths.Slice(0, count) : default;
+        SortLongestFirst(order, keys);
+        p.Order = Upload(_order, order);
+        p.Ordered = 1;
+        LaunchRecursion(model, p, count, RecursionKernel.ModeForward, RecursionKernel.ModeBackward, RecursionKernel.ModeViterbi);
+    }
+
+    /// <summary>Sequence indices by descending length, ties by index (insertion sort: a batch is at most a few hundred).</summary>
+    private static void SortLongestFirst(Span<int> order, ReadOnlySpan<int> lengths)
+    {
+        for (int i = 1; i < order.Length; i++)
+        {
+            int v = order[i], k = i - 1;
+            while (k >= 0 && lengths[order[k]] < lengths[v]) { order[k + 1] = order[k]; k--; }
+            order[k + 1] = v;
+        }
+    }
+
+    private int[] _orderStaging = Array.Empty<int>();
+
     /// <summary>Viterbi over the emissions in <paramref name="p"/> (already on the device): scores in slot 1, paths into <c>_paths</c> (<paramref name="pathStride"/> apart).</summary>
     private void LaunchViterbi(HmmModel model, RecursionParams p, int count, int pathStride)
     {
@@ -615,6 +664,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
             Backpointers = dummy,
             Paths = lengthView,
             BandOffsets = lengthView,
+            Order = lengthView,
             Scores = _scores.Ensure(3L * count),
             MaxLength = maxLength,
             States = model.StateCount,
@@ -705,14 +755,14 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         return new RecursionPacking(pack, lanes, width, chunkFrames, floats);
     }
 
-    private void LaunchRecursion(HmmModel model, RecursionParams p, int count, int mode0, int mode1 = -1)
+    private void LaunchRecursion(HmmModel model, RecursionParams p, int count, int mode0, int mode1 = -1, int mode2 = -1)
     {
         var layout = RecursionLayoutFor(model)!.Value;
-        var packing = PackingFor(model, layout);
-        p.ModeCount = mode1 < 0 ? 1 : 2;
+        var packing = mode2 < 0 ? PackingFor(model, layout) : null;
+        p.ModeCount = mode1 < 0 ? 1 : mode2 < 0 ? 2 : 3;
         p.Mode0 = mode0;
         p.Mode1 = mode1 < 0 ? mode0 : mode1;
-        p.Mode2 = p.Mode1;
+        p.Mode2 = mode2 < 0 ? p.Mode1 : mode2;
         p.ChunkFrames = packing?.ChunkFrames ?? layout.ChunkFrames;
         p.TableInShared = layout.TableInShared ? 1 : 0;
         p.ScanMax = layout.ScanMax ? 1 : 0;
@@ -1265,7 +1315,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         if (_disposed) return;
         _disposed = true;
         ReleaseBatchBuffers();
-        _bandInto.Dispose(); _bandOutOf.Dispose(); _bandOffsets.Dispose();
+        _bandInto.Dispose(); _bandOutOf.Dispose(); _bandOffsets.Dispose(); _order.Dispose();
         _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose(); _gmmPacked.Dispose(); _gmmPackedBias.Dispose(); _densePacked.Dispose();
         _halfStaging?.Dispose();
         DisposeTiedModel();

@@ -86,6 +86,14 @@ internal struct RecursionParams
     public int Pack;
     /// <summary>Threads per sequence when <see cref="Pack"/> &gt; 1: a power of two ≥ the state count (the group's width otherwise).</summary>
     public int Lanes;
+    /// <summary>
+    /// Unpacked launches: 1 when group g runs sequence <c>Order[g / ModeCount]</c> instead of g / ModeCount. The host lists
+    /// the sequences longest first, so that a launch of more groups than the device holds at once starts the long ones
+    /// first and fills the multiprocessors they leave with the short ones.
+    /// </summary>
+    public int Ordered;
+    /// <summary>[count] sequence per packed group index (<see cref="Ordered"/>).</summary>
+    public ArrayView<int> Order;
 }
 
 /// <summary>
@@ -123,11 +131,12 @@ internal struct Seat
         int first = packed * pack;
         if (pack <= 1)
         {
+            int sequence = p.Ordered != 0 ? p.Order[packed] : first;
             seat.Lane = tid;
             seat.Lanes = Group.DimX;
-            seat.Sequence = first;
+            seat.Sequence = sequence;
             seat.Exists = true;
-            seat.Length = p.Lengths[first];
+            seat.Length = p.Lengths[sequence];
             seat.GroupLength = seat.Length;
             seat.Live = p.Stride;
             return seat;
