@@ -117,7 +117,9 @@ internal static unsafe partial class CpuPasses
             for (int j0 = 0; j0 < stride; j0 += count)
             {
                 TV arg = l.Broadcast(0f);
-                TV v = Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
+                TV v = job.BandOffsets is { } offsets
+                    ? Definitions.RelaxBand<TL, TV, TS, CpuMemory, ListedBand>(source, job.Pad, table, new ListedBand(offsets), job.TableRows, stride, j0, -1, ref arg)
+                    : Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
                 l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
                 if (viterbi) l.Store(arg, ref job.Backpointers[(long)t * stride + j0]);
             }
@@ -199,7 +201,9 @@ internal static unsafe partial class CpuPasses
                 for (int j0 = 0; j0 < stride; j0 += count)
                 {
                     TV arg = default;
-                    l.Store(Definitions.Relax<TL, TV, LogSumExp, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, +1, ref arg), ref beta[j0]);
+                    l.Store(job.BandOffsets is { } offsets
+                        ? Definitions.RelaxBand<TL, TV, LogSumExp, CpuMemory, ListedBand>(source, job.Pad, table, new ListedBand(offsets), job.TableRows, stride, j0, +1, ref arg)
+                        : Definitions.Relax<TL, TV, LogSumExp, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, +1, ref arg), ref beta[j0]);
                 }
             }
             float m = Normalize<TL, TV>(beta, stride);

@@ -154,7 +154,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         ws.EnsureColumns(stride, tr.TableRows, columns: 6);
         if (logAlpha != null) ws.EnsureLattice(System.Math.Max(lengthA, lengthB), stride, both: true);
         fixed (float* e = emissions.Data)
-        fixed (float* table = tr.IntoTable)
+        fixed (float* table = StepTable(tr, backward: false))
         fixed (float* scaled = ScaledTable(tr, backward: false))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
@@ -185,7 +185,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         ws.EnsureColumns(stride, tr.TableRows);
         if (logBeta != null) ws.EnsureLattice(length, stride, both: false);
         fixed (float* e = emissions.Data)
-        fixed (float* table = tr.OutOfTable)
+        fixed (float* table = StepTable(tr, backward: true))
         fixed (float* scaled = ScaledTable(tr, backward: true))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
@@ -243,8 +243,9 @@ public sealed unsafe class HmmEngine : IHmmEngine
         ws.EnsureLattice(length, stride, both: true);
         var posteriors = result.StatePosteriors;
         fixed (float* e = emissions.Data)
-        fixed (float* into = tr.IntoTable)
-        fixed (float* outOf = tr.OutOfTable)
+        fixed (float* into = StepTable(tr, backward: false))
+        fixed (float* outOf = StepTable(tr, backward: true))
+        fixed (float* countsTable = tr.Layout == TransitionLayout.Banded ? tr.OutOfTable : tr.IntoTable)
         fixed (float* scaledInto = ScaledTable(tr, backward: false))
         fixed (float* scaledOutOf = ScaledTable(tr, backward: true))
         fixed (float* init = model.LogInitialPadded)
@@ -276,7 +277,10 @@ public sealed unsafe class HmmEngine : IHmmEngine
             CpuPasses.BackwardPass(Width, ref job, init);
             // Expected counts read the table whose rows are what they count: "into" rows are sources for dense
             // models; banded counts are indexed by source state along each offset, the "out-of" layout.
-            job.Table = tr.Layout == TransitionLayout.Banded ? outOf : into;
+            // Expected counts read every row of the full table (the live rows only served the recursions).
+            job.Table = countsTable;
+            job.TableRows = tr.TableRows;
+            job.BandOffsets = null;
             CpuPasses.PosteriorPass(Width, ref job, alpha, beta, betaScales, seqGamma, seqCounts);
             return ll;
         }
@@ -305,7 +309,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         ws.EnsureColumns(stride, tr.TableRows, columns: 4);
         ws.EnsureBackpointers(lengthA + lengthB, stride);
         fixed (float* e = emissions.Data)
-        fixed (float* table = tr.IntoTable)
+        fixed (float* table = StepTable(tr, backward: false))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
         fixed (float* bp = ws.Backpointers)
@@ -383,7 +387,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
         ws.EnsureEmissions(length, stride);
         GaussianSequence(tables, features, b, ws, ws.Emissions, 0, stride);
         fixed (float* e = ws.Emissions)
-        fixed (float* table = tr.IntoTable)
+        fixed (float* table = StepTable(tr, backward: false))
         fixed (float* scaled = ScaledTable(tr, backward: false))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
@@ -402,6 +406,16 @@ public sealed unsafe class HmmEngine : IHmmEngine
 
     // ---------------------------------------------------------------- plumbing
 
+    /// <summary>
+    /// The table a recursion step reads: for a banded model only its live rows (<c>BandedTransitions.LiveOffsets</c>: an
+    /// alignment graph's band is S + 2 wide with 3 offsets that hold transitions), for a dense one the full table.
+    /// </summary>
+    private static float[] StepTable(TransitionModel tr, bool backward) => tr switch
+    {
+        BandedTransitions banded => backward ? banded.LiveOutOfTable : banded.LiveIntoTable,
+        _ => backward ? tr.OutOfTable : tr.IntoTable,
+    };
+
     private static SequenceJob Job(HmmModel model, float* emissions, int length, int stride, float* table, float* init, float* scratch, int pad) => new()
     {
         Emissions = emissions,
@@ -409,8 +423,9 @@ public sealed unsafe class HmmEngine : IHmmEngine
         States = model.StateCount,
         Stride = stride,
         Table = table,
-        TableRows = model.Transitions.TableRows,
+        TableRows = model.Transitions is BandedTransitions banded ? banded.LiveOffsets.Length : model.Transitions.TableRows,
         Banded = model.Transitions.Layout == TransitionLayout.Banded,
+        BandOffsets = model.Transitions is BandedTransitions live && live.LiveOffsets.Length < live.Bandwidth ? live.LiveOffsets : null,
         Initial = init,
         Scratch = scratch,
         Pad = pad,

@@ -21,6 +21,11 @@ internal unsafe struct SequenceJob
     /// </summary>
     public float* Scaled;
     public bool Banded;
+    /// <summary>
+    /// Banded recursions: the offset of each row of <see cref="Table"/> when it holds only the band's live rows
+    /// (<c>BandedTransitions.LiveOffsets</c>, <see cref="TableRows"/> of them); null when it holds every offset in order.
+    /// </summary>
+    public int[]? BandOffsets;
     /// <summary>[Stride] initial log-probabilities (padding -inf).</summary>
     public float* Initial;
     /// <summary>[Length, Stride] per-frame normalised columns (alpha-hat, beta-hat, delta-hat), or null.</summary>
