@@ -13,15 +13,15 @@ namespace Samples.RealtimeVoice;
 
 /// <summary>
 /// `hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR]
-/// [--engine auto|cpu|gpu] [--threads N] [--batch N] [--vtln [on|off|GRID]] [--vtln-scope file|folder] [--warps FILE] [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--refine] [--refine-weight W] [--refine-window MS] [--quiet] [--timing] [--repeat N]`: forced alignment of one WAV file
+/// [--engine auto|cpu|gpu] [--threads N] [--batch N] [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--quiet] [--timing] [--repeat N]`: forced alignment of one WAV file
 /// (prints its phone table) or of a folder of X.wav + X.phones / X.txt pairs (writes DIR/X.lab etc.; progress bar and a
 /// summary line with the time of each stage on stderr). A file that cannot be aligned is reported on stderr and the exit
 /// code is 1, but every other file's result is still written.
 /// </summary>
 internal static class AlignCommand
 {
-    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause", "--engine", "--repeat", "--warps", "--vtln-scope", "--mllr", "--mllr-ridge", "--refine-weight", "--refine-window" };
-    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing", "--no-map", "--refine" };
+    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause", "--engine", "--repeat", "--mllr", "--mllr-ridge" };
+    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing", "--no-map" };
 
     /// <summary>
     /// Files read, aligned and written per round (bounds memory for large folders). It is also the set of files the mean
@@ -37,20 +37,12 @@ internal static class AlignCommand
 
     public const string Usage = "usage: hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]\n" +
         "  [--engine auto|cpu|gpu] [--threads N] [--batch N] [--adapt ROUNDS] [--tau T] [--pause P] [--no-offsets] [--viterbi-boundaries] [--timing] [--repeat N]\n" +
-        "  [--vtln [on|off|A,B,...]] [--vtln-scope file|folder] [--warps FILE] [--mllr none|global|classes] [--mllr-ridge R] [--no-map]\n" +
-        "  [--refine] [--refine-weight W] [--refine-window MS]\n" +
-        "  --refine: acoustic boundary refinement: move each boundary toward the largest spectral change within a window\n" +
-        "    around it, by the weight the model learned for its phone class pair in training (default off)\n" +
-        "  --refine-weight W: one weight in [0, 1] for every boundary instead of the model's (implies --refine)\n" +
-        "  --refine-window MS: search window either side of a boundary, in (2, 100] ms (default: the model's, 15)\n" +
+        "  [--mllr none|global|classes] [--mllr-ridge R] [--no-map]\n" +
         "  --mllr: in each adaptation round, also estimate MLLR mean transforms mu' = A mu + b from the files being aligned: one\n" +
         "    (global) or one per phone class (classes: silence, vowels, consonants); none (default) keeps MAP alone\n" +
         "  --mllr-ridge R: pull of the MLLR estimate toward the identity, as a share of each row's data weight (default 0.01)\n" +
         "  --no-map: skip the per-Gaussian MAP update of each adaptation round (with --mllr: MLLR alone)\n" +
-        "  --vtln: vocal-tract-length normalisation: per file, pick the mel-filterbank warp (0.88..1.12 step 0.02, or the list given)\n" +
-        "    whose features the model scores best, and align with it (costs one emission and forward pass per warp; default off)\n" +
-        "  --vtln-scope folder: one warp for all files aligned together (up to 256 at a time: one speaker per folder); file (default): one per file\n" +
-        "  --warps FILE: write each file's chosen warp factor (name, tab, alpha) to FILE\n" +
+
         "  --engine: auto (default) takes the GPU engine for a folder where a CUDA device exists, else the SIMD CPU engine\n" +
         "  --timing: print the summary line (files, audio seconds, wall seconds, x real time, time per stage) even with --quiet\n" +
         "  --repeat N: benchmark: align the folder N times in one process (the first pass is the warm-up) and report the best and median of the others";
@@ -84,7 +76,6 @@ internal static class AlignCommand
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, reading environment variables through <paramref name="environment"/>.</summary>
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
-        var warpFactors = ParseVtln(ref args);
         var a = new CliArguments("align", args, Valued, Flags);
         if (a.Positional.Count != 1) throw new ArgumentException("align: expected one INPUT (a WAV file or a folder); " + Usage);
         string input = a.Positional[0];
@@ -136,11 +127,7 @@ internal static class AlignCommand
                 Engine = engine, BatchSize = batch, MaxCellsPerBatch = gpu ? GpuMaxCellsPerBatch : new ForcedAlignerOptions().MaxCellsPerBatch,
                 MaxDegreeOfParallelism = threads, AdaptationIterations = adapt, AdaptationPriorWeight = tau, PauseProbability = pause,
                 CorrectBoundaries = !a.Has("--no-offsets"), Placement = a.Has("--viterbi-boundaries") ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
-                WarpFactors = warpFactors, ShareWarp = VtlnScope(a),
                 Mllr = ParseMllr(a.Get("--mllr")), MllrRidge = a.GetDouble("--mllr-ridge", 0.01, 1e-9, 1e9), MapAdaptation = !a.Has("--no-map"),
-                RefineBoundaries = a.Has("--refine") || a.Has("--refine-weight") || a.Has("--refine-window"),
-                RefinementWeight = a.Has("--refine-weight") ? a.GetDouble("--refine-weight", 1, 0, 1) : null,
-                RefinementWindowMs = a.Has("--refine-window") ? a.GetDouble("--refine-window", 15, 2.001, 100) : null,
             });
             setup.Stop();
 
@@ -156,11 +143,6 @@ internal static class AlignCommand
             var last = passes[^1];
             foreach (string e in last.Errors) stderr.WriteLine(e);
             if (!folder && last.Results.Count == 1 && last.Results[0].Outcome.Succeeded) PrintTable(stdout, last.Jobs[0], last.Results[0].Outcome);
-            if (a.Get("--warps") is string warpsPath)
-            {
-                File.WriteAllLines(warpsPath, last.Results.Where(r => r.Outcome.Succeeded).OrderBy(r => r.Job.Name, StringComparer.Ordinal)
-                    .Select(r => r.Job.Name + "\t" + r.Outcome.WarpFactor.ToString("0.00", CultureInfo.InvariantCulture)));
-            }
             if (timing || (folder && !quiet)) stderr.WriteLine(Summary(passes, setup.Elapsed, engineDescription, threads, batch));
             return last.Failed > 0 ? 1 : 0;
         }
@@ -255,53 +237,13 @@ internal static class AlignCommand
         var t = best.Stages;
         double other = best.Wall.TotalSeconds - best.Read.TotalSeconds - best.Write.TotalSeconds - t.Total.TotalSeconds;
         string stages = string.Format(inv,
-            "read {0:0.000}, features {1:0.000}, {11}emissions {2:0.000}, graphs {3:0.000}, adapt-posteriors {4:0.000}, adapt-update {5:0.000}, viterbi {6:0.000}, " +
-            "boundary-posteriors {7:0.000}, segments {8:0.000}, write {9:0.000}, other {10:0.000} s",
-            best.Read.TotalSeconds, t.Features.TotalSeconds, t.Emissions.TotalSeconds, t.Graphs.TotalSeconds, t.AdaptationPosteriors.TotalSeconds,
-            t.AdaptationUpdate.TotalSeconds, t.Viterbi.TotalSeconds, t.BoundaryPosteriors.TotalSeconds, t.Segments.TotalSeconds, best.Write.TotalSeconds, Math.Max(0, other),
-            t.WarpSearch > TimeSpan.Zero ? string.Format(inv, "warp-search {0:0.000}, ", t.WarpSearch.TotalSeconds) : "");
-        var warps = best.Results.Where(r => r.Outcome.Succeeded).Select(r => r.Outcome.WarpFactor).OrderBy(w => w).ToList();
-        if (t.WarpSearch > TimeSpan.Zero && warps.Count > 0)
-            stages += string.Format(inv, "; vtln warps median {0:0.00}, range {1:0.00}-{2:0.00}", warps[(warps.Count - 1) / 2], warps[0], warps[^1]);
+            "read {0:0.000}, features {1:0.000}, graphs {2:0.000}, adapt-posteriors {3:0.000}, adapt-update {4:0.000}, final-pass {5:0.000}, " +
+            "segments {6:0.000}, write {7:0.000}, other {8:0.000} s",
+            best.Read.TotalSeconds, t[AlignmentStage.Features].TotalSeconds, t[AlignmentStage.Graphs].TotalSeconds, t[AlignmentStage.AdaptationPosteriors].TotalSeconds,
+            t[AlignmentStage.AdaptationUpdate].TotalSeconds, t[AlignmentStage.FinalPass].TotalSeconds, t[AlignmentStage.Segments].TotalSeconds, best.Write.TotalSeconds, Math.Max(0, other));
         string failed = best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "";
         return string.Format(inv, "{0}{1}; {2}{3}: {4}; engine {5}, batch {6}, threads {7}, setup {8:0.000} s",
             head, failed, passes.Count > 1 ? "best pass " : "", "stages", stages, engine, batch, threads, setup.TotalSeconds);
-    }
-
-    /// <summary>
-    /// Takes <c>--vtln</c> out of <paramref name="args"/>: alone or with <c>on</c> it means the default warp grid, with
-    /// <c>off</c> no warp search, with a comma-separated list of factors that grid. Returns the grid, or null for off
-    /// (also when the option is absent: the default).
-    /// </summary>
-    internal static IReadOnlyList<double>? ParseVtln(ref string[] args)
-    {
-        IReadOnlyList<double>? grid = null;
-        var rest = new List<string>(args.Length);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] != "--vtln")
-            {
-                rest.Add(args[i]);
-                continue;
-            }
-            string? value = i + 1 < args.Length && (args[i + 1] is "on" or "off" || (args[i + 1].Length > 0 && (char.IsDigit(args[i + 1][0]) || args[i + 1][0] == '.')))
-                ? args[++i] : null;
-            if (value is null or "on") grid = ForcedAlignerOptions.DefaultWarpFactors;
-            else if (value == "off") grid = null;
-            else
-            {
-                var factors = new List<double>();
-                foreach (string part in value.Split(','))
-                {
-                    if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) || !(f > 0) || double.IsInfinity(f))
-                        throw new ArgumentException($"align: --vtln takes on, off or a comma-separated list of positive warp factors (got '{value}').");
-                    factors.Add(f);
-                }
-                grid = factors;
-            }
-        }
-        args = rest.ToArray();
-        return grid;
     }
 
     /// <summary>The value of <c>--mllr</c>: none (also when absent), global or classes.</summary>
@@ -311,13 +253,6 @@ internal static class AlignCommand
         "global" => MllrRegression.Global,
         "classes" => MllrRegression.Classes,
         _ => throw new ArgumentException($"align: --mllr must be none, global or classes (got '{value}')."),
-    };
-
-    private static bool VtlnScope(CliArguments a) => a.Get("--vtln-scope") switch
-    {
-        null or "file" => false,
-        "folder" => true,
-        var v => throw new ArgumentException($"align: --vtln-scope must be file or folder (got '{v}')."),
     };
 
     /// <summary>Turns the aligner's running count into increments for the progress bar (reported on the calling thread).</summary>

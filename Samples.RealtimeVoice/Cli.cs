@@ -46,12 +46,12 @@ internal static class Cli
         stdout.WriteLine("         options: --states N --components K --dim D --batch B --length T --seed S");
         stdout.WriteLine("  align  INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]");
         stdout.WriteLine("         [--engine auto|cpu|gpu] [--adapt ROUNDS] [--tau T] [--no-offsets] [--viterbi-boundaries] [--threads N] [--batch N]");
-        stdout.WriteLine("         [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--refine] [--refine-weight W] [--refine-window MS] [--timing] [--repeat N]");
+        stdout.WriteLine("         [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--timing] [--repeat N]");
         stdout.WriteLine("         forced alignment of a WAV file (prints its phone table) or a folder of X.wav + X.phones / X.txt;");
         stdout.WriteLine("         --engine auto takes the GPU where a CUDA device exists; --timing prints the time of each stage;");
         stdout.WriteLine("         --repeat N aligns N times in one process and reports the best and median pass after the first (benchmark)");
         stdout.WriteLine("  train  DATA_DIR [...] --out MODEL [--components K] [--iterations I] [--states N] [--hop MS] [--floor F] [--slack N]");
-        stdout.WriteLine("         [--speeds 0.8,...,1.25] [--noisy N] [--reverb N] [--embedded N] [--viterbi] [--no-offsets] [--learn-refinement] [--refine-window MS]");
+        stdout.WriteLine("         [--speeds 0.8,...,1.25] [--noisy N] [--reverb N] [--embedded N] [--viterbi] [--no-offsets]");
         stdout.WriteLine("         [--threads N] [--engine auto|cpu|gpu]");
         stdout.WriteLine("         trains phone models on X.wav + X.lab pairs");
         stdout.WriteLine("  eval   HYP_DIR REF_DIR [--worst N]   boundary accuracy of label files against references");

@@ -14,13 +14,13 @@ namespace Samples.RealtimeVoice;
 /// <summary>
 /// `hmm train DATA_DIR [DATA_DIR ...] --out MODEL [--states N] [--components K] [--iterations I] [--hop MS] [--floor F]
 /// [--slack FRAMES] [--embedded N] [--viterbi] [--phoneset phones.tsv] [--threads N] [--engine auto|cpu|gpu] [--no-offsets]
-/// [--learn-refinement] [--refine-window MS]`: trains phone models on X.wav + X.lab
+///`: trains phone models on X.wav + X.lab
 /// pairs and writes a model file; prints one line per iteration (log-likelihood per frame, time).
 /// </summary>
 internal static class TrainCommand
 {
-    private static readonly string[] Valued = { "--out", "--states", "--components", "--iterations", "--hop", "--floor", "--slack", "--embedded", "--phoneset", "--threads", "--batch", "--speeds", "--noisy", "--reverb", "--engine", "--refine-window" };
-    private static readonly string[] Flags = { "--viterbi", "--quiet", "--no-offsets", "--learn-refinement" };
+    private static readonly string[] Valued = { "--out", "--states", "--components", "--iterations", "--hop", "--floor", "--slack", "--embedded", "--phoneset", "--threads", "--batch", "--speeds", "--noisy", "--reverb", "--engine" };
+    private static readonly string[] Flags = { "--viterbi", "--quiet", "--no-offsets" };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Environment.GetEnvironmentVariable);
 
@@ -48,8 +48,6 @@ internal static class TrainCommand
             NoisyCopies = a.GetInt("--noisy", 1, 0, 100),
             ReverberantCopies = a.GetInt("--reverb", 1, 0, 100),
             MeasureBoundaryOffsets = !a.Has("--no-offsets"),
-            LearnBoundaryRefinement = a.Has("--learn-refinement") || a.Has("--refine-window"),
-            RefinementWindowMs = a.GetDouble("--refine-window", 15, 2.001, 100),
             MaxDegreeOfParallelism = threads,
         };
         bool quiet = a.Has("--quiet");

@@ -17,11 +17,8 @@ namespace Hmm.Alignment;
 /// </summary>
 public sealed class AcousticModel
 {
-    /// <summary>
-    /// The newest file format version this build writes and reads (2). Version 1 files (no boundary refinement table)
-    /// still load; a model without a refinement table is written as version 1, so older builds read it.
-    /// </summary>
-    public const int FormatVersion = 2;
+    /// <summary>The file format version this build writes and reads (1).</summary>
+    public const int FormatVersion = 1;
 
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("HMMACMDL");
 
@@ -30,7 +27,6 @@ public sealed class AcousticModel
     private readonly float[][] _variances;
     private readonly float[] _selfLoops;
     private readonly float[,] _offsets;
-    private readonly float[,] _refinement;
 
     /// <summary>Number of <see cref="PhoneClass"/> values (the size of each axis of the boundary offset table).</summary>
     public const int ClassCount = (int)PhoneClass.Other + 1;
@@ -49,30 +45,9 @@ public sealed class AcousticModel
     /// <see cref="PhoneClass"/> (hypothesis minus reference, measured on the training data); null for none. The
     /// aligner subtracts them (see <see cref="BoundaryOffset"/>).
     /// </param>
-    /// <param name="refinementWeights">
-    /// Learned acoustic boundary refinement weights in [0, 1] by phone class pair, <c>[class before, class after]</c>
-    /// (see <see cref="RefinementWeight"/>); null for none. Needs <paramref name="refinementWindow"/> above 0.
-    /// </param>
-    /// <param name="refinementWindow">Search window of the refinement in seconds, (0, 0.1], the one the weights were learned with; 0 with no weights.</param>
     /// <exception cref="ArgumentException">Shapes disagree or a value is out of range (the message names which).</exception>
-    public AcousticModel(FrontEndOptions frontEnd, PhoneSet phones, int statesPerPhone, float[][] weights, float[][] means, float[][] variances, float[] selfLoops, string description = "", float[,]? boundaryOffsets = null, float[,]? refinementWeights = null, double refinementWindow = 0)
+    public AcousticModel(FrontEndOptions frontEnd, PhoneSet phones, int statesPerPhone, float[][] weights, float[][] means, float[][] variances, float[] selfLoops, string description = "", float[,]? boundaryOffsets = null)
     {
-        _refinement = new float[ClassCount, ClassCount];
-        if (refinementWeights is not null)
-        {
-            if (refinementWeights.GetLength(0) != ClassCount || refinementWeights.GetLength(1) != ClassCount)
-                throw new ArgumentException($"refinementWeights must be [{ClassCount}, {ClassCount}] (one per phone class pair).", nameof(refinementWeights));
-            foreach (float w in refinementWeights)
-                if (!(w >= 0 && w <= 1)) throw new ArgumentException($"a refinement weight is {w}; weights must be in [0, 1].", nameof(refinementWeights));
-            if (!(refinementWindow > 0 && refinementWindow <= 0.1))
-                throw new ArgumentException($"refinementWindow is {refinementWindow} s; with refinement weights it must be in (0, 0.1] s.", nameof(refinementWindow));
-            Array.Copy(refinementWeights, _refinement, _refinement.Length);
-            RefinementWindow = refinementWindow;
-        }
-        else if (refinementWindow != 0)
-        {
-            throw new ArgumentException($"refinementWindow is {refinementWindow} s but no refinementWeights are given; it must be 0 without them.", nameof(refinementWindow));
-        }
         _offsets = new float[ClassCount, ClassCount];
         if (boundaryOffsets is not null)
         {
@@ -84,12 +59,6 @@ public sealed class AcousticModel
         }
         FrontEnd = frontEnd ?? throw new ArgumentNullException(nameof(frontEnd));
         frontEnd.Validate();
-        if (frontEnd.WarpFactor != 1 || frontEnd.WarpCutoffHz is not null)
-        {
-            throw new ArgumentException(
-                $"the model's front end has a VTLN warp (WarpFactor {frontEnd.WarpFactor}, WarpCutoffHz {frontEnd.WarpCutoffHz?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}); models describe unwarped features (the aligner searches warps per file: ForcedAlignerOptions.WarpFactors).",
-                nameof(frontEnd));
-        }
         Phones = phones ?? throw new ArgumentNullException(nameof(phones));
         if (statesPerPhone < 1) throw new ArgumentOutOfRangeException(nameof(statesPerPhone), statesPerPhone, "statesPerPhone must be at least 1.");
         StatesPerPhone = statesPerPhone;
@@ -147,8 +116,6 @@ public sealed class AcousticModel
         _variances = source._variances;
         _selfLoops = source._selfLoops;
         _offsets = source._offsets;
-        _refinement = source._refinement;
-        RefinementWindow = source.RefinementWindow;
         FrontEnd = source.FrontEnd;
         Phones = source.Phones;
         StatesPerPhone = source.StatesPerPhone;
@@ -204,38 +171,11 @@ public sealed class AcousticModel
 
     /// <summary>This model with another boundary offset table.</summary>
     public AcousticModel WithBoundaryOffsets(float[,]? offsets) =>
-        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, Description, offsets, RefinementTable(), RefinementWindow);
+        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, Description, offsets);
 
     /// <summary>This model with another description.</summary>
     public AcousticModel WithDescription(string description) =>
-        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, description, _offsets, RefinementTable(), RefinementWindow);
-
-    /// <summary>
-    /// Whether the model holds learned acoustic boundary refinement weights (<see cref="RefinementWeight"/>): models
-    /// trained with <c>hmm train --learn-refinement</c> (format version 2) do; version 1 files do not.
-    /// </summary>
-    public bool HasRefinement => RefinementWindow > 0;
-
-    /// <summary>Search window (seconds either side of a boundary) the refinement weights were learned with; 0 when the model has none.</summary>
-    public double RefinementWindow { get; }
-
-    /// <summary>
-    /// The learned weight of the acoustic boundary refinement for boundaries from class <paramref name="before"/> to
-    /// class <paramref name="after"/>, in [0, 1]: how far such a boundary moves toward the largest spectral change near
-    /// it (0: not at all, the default for pairs the training data did not favour or did not hold).
-    /// </summary>
-    public float RefinementWeight(PhoneClass before, PhoneClass after) => _refinement[(int)before, (int)after];
-
-    /// <summary>A copy of the refinement weight table, <c>[class before, class after]</c> (all 0 when the model has none).</summary>
-    public float[,] RefinementWeights() => (float[,])_refinement.Clone();
-
-    /// <summary>This model with another refinement table (null and 0 remove it).</summary>
-    /// <param name="weights">Weights in [0, 1] by class pair, or null.</param>
-    /// <param name="window">The search window in seconds they were learned with, (0, 0.1]; 0 with null weights.</param>
-    public AcousticModel WithRefinement(float[,]? weights, double window) =>
-        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, Description, _offsets, weights, window);
-
-    private float[,]? RefinementTable() => HasRefinement ? _refinement : null;
+        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, description, _offsets);
 
     /// <summary>Self-loop probability of emitting state <paramref name="state"/>.</summary>
     public float SelfLoop(int state) => _selfLoops[state];
@@ -286,9 +226,7 @@ public sealed class AcousticModel
     /// <summary>
     /// Writes the model: "HMMACMDL", format version (int32), payload length (int64), payload, SHA-256 of the payload.
     /// The payload holds the description, the front-end options, the phones with classes, per state the
-    /// self-loop and the mixture (weights, means, variances as float32), and the boundary offset table; version 2
-    /// adds the refinement window (float64 seconds) and weight table. A model without refinement weights is written
-    /// as version 1.
+    /// self-loop and the mixture (weights, means, variances as float32), and the boundary offset table.
     /// </summary>
     public void Save(string path)
     {
@@ -305,7 +243,7 @@ public sealed class AcousticModel
         byte[] digest = Sha256(payload, 0, payload.Length);
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         w.Write(Magic);
-        w.Write(HasRefinement ? 2 : 1);
+        w.Write(FormatVersion);
         w.Write((long)payload.Length);
         w.Write(payload);
         w.Write(digest);
@@ -336,12 +274,6 @@ public sealed class AcousticModel
             }
             w.Write(ClassCount);
             foreach (float x in _offsets) w.Write(x);
-            if (HasRefinement)
-            {
-                w.Write(RefinementWindow);
-                w.Write(ClassCount);
-                foreach (float x in _refinement) w.Write(x);
-            }
         }
         return ms.ToArray();
     }
@@ -426,6 +358,8 @@ public sealed class AcousticModel
             throw new ModelFormatException(name, "not an Hmm acoustic model (the file does not start with \"HMMACMDL\").");
         if (bytes.Length < header) throw new ModelFormatException(name, $"truncated: {bytes.Length} bytes, shorter than the {header}-byte header.");
         int version = BitConverter.ToInt32(bytes, 8);
+        if (version == 2)
+            throw new ModelFormatException(name, "format version 2 (a model with learned boundary-refinement weights) is no longer read: the refinement measured no gain and was removed; retrain the model with this build.");
         if (version > FormatVersion)
             throw new ModelFormatException(name, $"format version {version} is newer than this build of Hmm reads (up to {FormatVersion}); use a newer Hmm or retrain the model with this one.");
         if (version < 1) throw new ModelFormatException(name, $"invalid format version {version}.");
@@ -478,19 +412,9 @@ public sealed class AcousticModel
             if (classCount != ClassCount) throw new InvalidDataException($"the boundary offset table has {classCount} classes, expected {ClassCount}.");
             var offsets = new float[ClassCount, ClassCount];
             for (int a = 0; a < ClassCount; a++) for (int b = 0; b < ClassCount; b++) offsets[a, b] = r.ReadSingle();
-            float[,]? refinement = null;
-            double window = 0;
-            if (version >= 2)
-            {
-                window = r.ReadDouble();
-                int refinementClasses = r.ReadInt32();
-                if (refinementClasses != ClassCount) throw new InvalidDataException($"the refinement table has {refinementClasses} classes, expected {ClassCount}.");
-                refinement = new float[ClassCount, ClassCount];
-                for (int a = 0; a < ClassCount; a++) for (int b = 0; b < ClassCount; b++) refinement[a, b] = r.ReadSingle();
-            }
             if (r.BaseStream.Position != r.BaseStream.Length)
-                throw new InvalidDataException($"{r.BaseStream.Length - r.BaseStream.Position} bytes left over after the {(version >= 2 ? "refinement table" : "boundary offsets")}.");
-            model = new AcousticModel(frontEnd, new PhoneSet(names, classes), statesPerPhone, weights, means, variances, loops, description, offsets, refinement, window);
+                throw new InvalidDataException($"{r.BaseStream.Length - r.BaseStream.Position} bytes left over after the boundary offsets.");
+            model = new AcousticModel(frontEnd, new PhoneSet(names, classes), statesPerPhone, weights, means, variances, loops, description, offsets);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException)
         {

@@ -4,80 +4,59 @@ using System.Threading;
 
 namespace Hmm.Alignment;
 
+/// <summary>The stages of a <see cref="ForcedAligner"/> call, in the order they run.</summary>
+public enum AlignmentStage
+{
+    /// <summary>Feature extraction (MFCC, deltas, normalisation), all utterances in parallel.</summary>
+    Features,
+
+    /// <summary>Building each batch's alignment graph and its ties to the model's states.</summary>
+    Graphs,
+
+    /// <summary>Forward-backward over the graphs and the adaptation statistics (the backend's passes).</summary>
+    AdaptationPosteriors,
+
+    /// <summary>The mean update of each adaptation round (MAP, and MLLR when asked for) on the host.</summary>
+    AdaptationUpdate,
+
+    /// <summary>The final pass: Viterbi paths and posterior-mean boundaries (the backend's pass).</summary>
+    FinalPass,
+
+    /// <summary>Turning paths and boundary expectations into segments, offsets subtracted.</summary>
+    Segments,
+}
+
 /// <summary>
-/// Wall time spent in each stage of <see cref="ForcedAligner.Align(System.Collections.Generic.IReadOnlyList{AlignmentInput}, IProgress{int}?, AlignmentTimings?)"/>,
-/// summed over calls (pass the same instance to several calls to total them). Engine stages include the engine's own
-/// transfers and waits; the stages are sequential, so they add up to the call's wall time less a little bookkeeping.
+/// Wall time spent in each <see cref="AlignmentStage"/> of <see cref="ForcedAligner"/> calls, summed over the calls given
+/// the same instance. Backend stages include the backend's own transfers and waits; the stages run one after another,
+/// so they add up to a call's wall time less a little bookkeeping.
 /// </summary>
 public sealed class AlignmentTimings
 {
-    private long _features, _warpSearch, _emissions, _graphs, _adaptPosteriors, _adaptUpdate, _viterbi, _boundaryPosteriors, _segments;
+    private readonly long[] _ticks = new long[(int)AlignmentStage.Segments + 1];
 
-    /// <summary>Feature extraction (MFCC, deltas, normalisation), all utterances in parallel.</summary>
-    public TimeSpan Features => Span(_features);
-
-    /// <summary>VTLN warp search (<see cref="ForcedAlignerOptions.WarpFactors"/>): emissions and forward scores of every warp (zero when off).</summary>
-    public TimeSpan WarpSearch => Span(_warpSearch);
-
-    /// <summary>GMM emissions of all phone states (engine), every round.</summary>
-    public TimeSpan Emissions => Span(_emissions);
-
-    /// <summary>Filling the per-batch alignment graphs from the state emissions, every round.</summary>
-    public TimeSpan Graphs => Span(_graphs);
-
-    /// <summary>Forward-backward over the graphs for the mean adaptation (engine).</summary>
-    public TimeSpan AdaptationPosteriors => Span(_adaptPosteriors);
-
-    /// <summary>Accumulating the adaptation statistics from the posteriors and building the adapted model.</summary>
-    public TimeSpan AdaptationUpdate => Span(_adaptUpdate);
-
-    /// <summary>The final Viterbi decode (engine).</summary>
-    public TimeSpan Viterbi => Span(_viterbi);
-
-    /// <summary>Forward-backward for the posterior-mean boundary placement (engine).</summary>
-    public TimeSpan BoundaryPosteriors => Span(_boundaryPosteriors);
-
-    /// <summary>Turning paths and posteriors into segments (boundary placement and offset correction).</summary>
-    public TimeSpan Segments => Span(_segments);
+    /// <summary>The time spent in <paramref name="stage"/>.</summary>
+    public TimeSpan this[AlignmentStage stage] => TimeSpan.FromSeconds(Interlocked.Read(ref _ticks[(int)stage]) / (double)Stopwatch.Frequency);
 
     /// <summary>The sum of all stages.</summary>
-    public TimeSpan Total => Features + WarpSearch + Emissions + Graphs + AdaptationPosteriors + AdaptationUpdate + Viterbi + BoundaryPosteriors + Segments;
+    public TimeSpan Total
+    {
+        get
+        {
+            var total = TimeSpan.Zero;
+            for (int s = 0; s < _ticks.Length; s++) total += this[(AlignmentStage)s];
+            return total;
+        }
+    }
 
     /// <summary>Sets every stage back to zero.</summary>
-    public void Reset() => _features = _warpSearch = _emissions = _graphs = _adaptPosteriors = _adaptUpdate = _viterbi = _boundaryPosteriors = _segments = 0;
-
-    internal enum Stage
-    {
-        Features,
-        WarpSearch,
-        Emissions,
-        Graphs,
-        AdaptationPosteriors,
-        AdaptationUpdate,
-        Viterbi,
-        BoundaryPosteriors,
-        Segments,
-    }
+    public void Reset() => Array.Clear(_ticks, 0, _ticks.Length);
 
     /// <summary>Adds the time since <paramref name="since"/> (a <see cref="Stopwatch.GetTimestamp"/> value) to a stage; returns now.</summary>
-    internal long Add(Stage stage, long since)
+    internal long Add(AlignmentStage stage, long since)
     {
         long now = Stopwatch.GetTimestamp();
-        long delta = now - since;
-        switch (stage)
-        {
-            case Stage.Features: Interlocked.Add(ref _features, delta); break;
-            case Stage.WarpSearch: Interlocked.Add(ref _warpSearch, delta); break;
-            case Stage.Emissions: Interlocked.Add(ref _emissions, delta); break;
-            case Stage.Graphs: Interlocked.Add(ref _graphs, delta); break;
-            case Stage.AdaptationPosteriors: Interlocked.Add(ref _adaptPosteriors, delta); break;
-            case Stage.AdaptationUpdate: Interlocked.Add(ref _adaptUpdate, delta); break;
-            case Stage.Viterbi: Interlocked.Add(ref _viterbi, delta); break;
-            case Stage.BoundaryPosteriors: Interlocked.Add(ref _boundaryPosteriors, delta); break;
-            default: Interlocked.Add(ref _segments, delta); break;
-        }
+        Interlocked.Add(ref _ticks[(int)stage], now - since);
         return now;
     }
-
-    private static TimeSpan Span(long ticks) => TimeSpan.FromSeconds(ticks / (double)Stopwatch.Frequency);
 }

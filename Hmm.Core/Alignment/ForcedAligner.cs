@@ -18,9 +18,8 @@ public sealed record AlignmentInput(string Name, float[] Samples, PhoneSequence 
 /// <summary>The alignment of one utterance, or why it failed.</summary>
 public sealed class AlignmentOutcome
 {
-    internal AlignmentOutcome(string name, IReadOnlyList<PhoneSegment>? segments, string? error, double logLikelihood, int frames, double warpFactor = 1)
+    internal AlignmentOutcome(string name, IReadOnlyList<PhoneSegment>? segments, string? error, double logLikelihood, int frames)
     {
-        WarpFactor = warpFactor;
         Name = name;
         Segments = segments;
         Error = error;
@@ -45,12 +44,6 @@ public sealed class AlignmentOutcome
 
     /// <summary>Feature frames of the utterance.</summary>
     public int Frames { get; }
-
-    /// <summary>
-    /// The VTLN warp factor the utterance was aligned with: the best of <see cref="ForcedAlignerOptions.WarpFactors"/>
-    /// when the warp search is on, else 1.
-    /// </summary>
-    public double WarpFactor { get; }
 }
 
 /// <summary>Options of <see cref="ForcedAligner"/>.</summary>
@@ -114,50 +107,6 @@ public sealed record ForcedAlignerOptions
     /// <summary>Whether each adaptation round ends with the per-Gaussian MAP update of the means (true).</summary>
     public bool MapAdaptation { get; init; } = true;
 
-    /// <summary>
-    /// Vocal-tract-length normalisation by warp search (null, the default: off). For each utterance the features are
-    /// computed with every warp factor of this grid (<see cref="FrontEndOptions.WarpFactor"/>: the mel filterbank's
-    /// frequencies scaled by alpha below 0.8 x Nyquist), each set is scored by the forward log-likelihood of the
-    /// utterance's own phone graph under the unadapted model (all warps of a batch in as few engine calls as the cell
-    /// budget allows), and the utterance is adapted to and aligned with the best one
-    /// (<see cref="AlignmentOutcome.WarpFactor"/>). Costs one emission and one forward pass per warp.
-    /// <see cref="DefaultWarpFactors"/> is the usual grid. Must not be empty; every factor must be positive and valid
-    /// for the model's front end.
-    /// </summary>
-    public IReadOnlyList<double>? WarpFactors { get; init; }
-
-    /// <summary>
-    /// Whether the warp search picks one warp for all utterances of an <see cref="ForcedAligner.Align(IReadOnlyList{AlignmentInput}, IProgress{int}?)"/>
-    /// call (the warp with the best summed log-likelihood: right when the call holds one speaker) instead of one per
-    /// utterance (false, the default).
-    /// </summary>
-    public bool ShareWarp { get; init; }
-
-    /// <summary>
-    /// Acoustic boundary refinement (false, the default: off). After the boundaries are placed (and the
-    /// <see cref="CorrectBoundaries"/> offsets subtracted), each boundary moves toward the largest spectral change within
-    /// a window around it (the RMS difference of the mean log-mel spectra of the 10 ms before and after, 1 ms steps):
-    /// to <c>b + w (peak - b)</c>, with the weight w of its phone class pair; no move when the largest change in the
-    /// window lies on its edge. The weights come from the model (<see cref="AcousticModel.RefinementWeight"/>, learned on
-    /// the training data by <c>hmm train --learn-refinement</c>, <see cref="Hmm.Training.TrainingOptions.LearnBoundaryRefinement"/>) unless <see cref="RefinementWeight"/> sets one for all boundaries.
-    /// </summary>
-    public bool RefineBoundaries { get; init; }
-
-    /// <summary>
-    /// With <see cref="RefineBoundaries"/>: one weight in [0, 1] for every boundary instead of the model's learned
-    /// per-class-pair weights (null, the default: the model's; a model without them then fails with an
-    /// <see cref="ArgumentException"/>).
-    /// </summary>
-    public double? RefinementWeight { get; init; }
-
-    /// <summary>
-    /// With <see cref="RefineBoundaries"/>: the search window in milliseconds either side of a boundary, in (2, 100]
-    /// (null, the default: the window the model's weights were learned with, 15 ms when the model has none).
-    /// </summary>
-    public double? RefinementWindowMs { get; init; }
-
-    /// <summary>The usual VTLN grid: 0.88 to 1.12 in steps of 0.02 (13 warps).</summary>
-    public static IReadOnlyList<double> DefaultWarpFactors { get; } = Array.AsReadOnly(Enumerable.Range(0, 13).Select(k => Math.Round(0.88 + 0.02 * k, 2)).ToArray());
 }
 
 /// <summary>How <see cref="ForcedAligner"/> places boundaries once the best path is known.</summary>
@@ -187,14 +136,9 @@ public sealed class ForcedAligner
     private readonly ITiedStateEngine _tied; // the engine's own tied-state passes (GPU: device-resident), else host lattices
     private readonly float[] _fold;
     private readonly int _silence;
-    private readonly FrontEndOptions[] _frontEnds; // one per warp factor (just the model's when the search is off)
-    // Feature extractors (one per warp) reused across calls: each worker of the features stage takes a set and gives it back.
-    private readonly System.Collections.Concurrent.ConcurrentBag<FeatureExtractor[]> _extractors = new();
-    private readonly double _refineWindow; // seconds
+    // Feature extractors reused across calls: each worker of the features stage takes one and gives it back.
+    private readonly System.Collections.Concurrent.ConcurrentBag<FeatureExtractor> _extractors = new();
     private readonly ReusedArrays _paddedStorage = new(); // the batches' padded features, kept from call to call
-
-    /// <summary>The refinement search window when neither the options nor the model give one: 15 ms.</summary>
-    public const double DefaultRefinementWindowMs = 15;
 
     /// <summary>Creates an aligner for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names which).</exception>
@@ -210,34 +154,6 @@ public sealed class ForcedAligner
         if (!(_options.PauseProbability > 0 && _options.PauseProbability < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.PauseProbability, "PauseProbability must be in (0, 1).");
         if (_options.MaxCellsPerBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxCellsPerBatch, "MaxCellsPerBatch must be positive.");
         if (_options.MaxDegreeOfParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be at least 1.");
-        if (_options.RefinementWeight is double weight && !(weight >= 0 && weight <= 1))
-            throw new ArgumentOutOfRangeException(nameof(options), weight, "RefinementWeight must be in [0, 1] (null takes the model's learned weights).");
-        if (_options.RefinementWindowMs is double window && !(window > 2 && window <= 100))
-            throw new ArgumentOutOfRangeException(nameof(options), window, "RefinementWindowMs must be in (2, 100] ms (null takes the model's window).");
-        if (_options.RefineBoundaries && _options.RefinementWeight is null && !model.HasRefinement)
-            throw new ArgumentException("RefineBoundaries needs learned refinement weights, which this model lacks (a format 1 model, or trained without them): retrain it with hmm train --learn-refinement (TrainingOptions.LearnBoundaryRefinement), or set RefinementWeight.", nameof(options));
-        _refineWindow = (_options.RefinementWindowMs is double ms ? ms / 1000 : model.HasRefinement ? model.RefinementWindow : DefaultRefinementWindowMs / 1000);
-        _frontEnds = new[] { model.FrontEnd };
-        if (_options.WarpFactors is { } warps)
-        {
-            if (warps.Count == 0) throw new ArgumentException("WarpFactors must hold at least one warp factor (null turns the warp search off).", nameof(options));
-            _frontEnds = new FrontEndOptions[warps.Count];
-            for (int k = 0; k < warps.Count; k++)
-            {
-                double alpha = warps[k];
-                if (!(alpha > 0) || double.IsInfinity(alpha))
-                    throw new ArgumentException($"WarpFactors[{k}] is {alpha}; warp factors must be positive and finite.", nameof(options));
-                _frontEnds[k] = model.FrontEnd with { WarpFactor = alpha };
-                try
-                {
-                    _frontEnds[k].Validate();
-                }
-                catch (ArgumentException e)
-                {
-                    throw new ArgumentException($"WarpFactors[{k}] = {alpha} does not fit the model's front end: {e.Message}", nameof(options), e);
-                }
-            }
-        }
         _engine = _options.Engine ?? new HmmEngine(SimdWidth.Auto, _options.MaxDegreeOfParallelism);
         _tied = _engine as ITiedStateEngine ?? new HostTiedStateEngine(_engine, _options.MaxDegreeOfParallelism);
         _fold = SelfLoopFold(model);
@@ -274,8 +190,6 @@ public sealed class ForcedAligner
         Guard.NotNull(inputs, nameof(inputs));
         long clock = Stopwatch.GetTimestamp();
         var outcomes = new AlignmentOutcome[inputs.Count];
-        float[][][]? warped = _frontEnds.Length > 1 || _options.WarpFactors is not null ? new float[inputs.Count][][] : null;
-        var warpOf = new double[inputs.Count];
         var frames = new int[inputs.Count];
         var phones = new int[inputs.Count][];
         int done = 0;
@@ -293,7 +207,6 @@ public sealed class ForcedAligner
         Parallel.For(0, inputs.Count, Parallelism, q =>
         {
             int i = order[q];
-            warpOf[i] = 1;
             string? error = Check(inputs[i], out frames[i], out phones[i]);
             if (error is not null)
             {
@@ -316,22 +229,9 @@ public sealed class ForcedAligner
         var batches = Batches(Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null).OrderBy(i => frames[i]), frames, phones, optional);
         // The padded features and tied-state graphs of a batch are the same in every round: made once, reused.
         var states = batches.Select(b => new BatchState(b)).ToArray();
-        var features = new float[inputs.Count][]; // per utterance only with the warp search (the chosen warp's set)
-        if (warped is not null)
-        {
-            ExtractEveryWarp(inputs, order, outcomes, frames, warped);
-            laps.Lap(AlignmentTimings.Stage.Features);
-            var warpScores = new double[inputs.Count][];
-            foreach (var batch in batches) SearchWarps(inputs, batch, warped, warpScores, frames, phones);
-            ChooseWarps(batches, warped, warpScores, features, warpOf);
-            laps.Lap(AlignmentTimings.Stage.WarpSearch);
-        }
-        else
-        {
-            ExtractIntoBatches(inputs, order, outcomes, frames, states);
-            laps.Lap(AlignmentTimings.Stage.Features);
-        }
-        var work = new BatchWork(inputs, features, frames, phones, warpOf, laps);
+        ExtractIntoBatches(inputs, order, outcomes, frames, states);
+        laps.Lap(AlignmentStage.Features);
+        var work = new BatchWork(inputs, frames, phones, laps);
         var model = _model;
         for (int round = 0; round < _options.AdaptationIterations && batches.Count > 0; round++)
         {
@@ -342,10 +242,10 @@ public sealed class ForcedAligner
                 Prepare(model, work, state);
                 _tied.AccumulateStatistics(model.Emissions, state.Layout!.Model, state.Ties!, state.Features!, StatisticsThresholds.Default, statistics);
             }
-            laps.Lap(AlignmentTimings.Stage.AdaptationPosteriors);
+            laps.Lap(AlignmentStage.AdaptationPosteriors);
             adaptation.AddStatistics(statistics, _options.MaxDegreeOfParallelism);
             model = adaptation.Adapted(_options.AdaptationPriorWeight, _options.Mllr, _options.MllrRidge, _options.MapAdaptation, _options.MaxDegreeOfParallelism);
-            laps.Lap(AlignmentTimings.Stage.AdaptationUpdate);
+            laps.Lap(AlignmentStage.AdaptationUpdate);
         }
         foreach (var state in states)
         {
@@ -369,14 +269,14 @@ public sealed class ForcedAligner
     }
 
     /// <summary>What every batch of one call reads, and the clock its stages are timed with.</summary>
-    private sealed record BatchWork(IReadOnlyList<AlignmentInput> Inputs, float[][] Features, int[] Frames, int[][] Phones, double[] Warps, Laps Laps);
+    private sealed record BatchWork(IReadOnlyList<AlignmentInput> Inputs, int[] Frames, int[][] Phones, Laps Laps);
 
     /// <summary>Adds the time since the last lap to a stage of <see cref="AlignmentTimings"/> (nothing when timings are off).</summary>
     private sealed class Laps(AlignmentTimings? timings, long start)
     {
         private long _last = start;
 
-        public void Lap(AlignmentTimings.Stage stage)
+        public void Lap(AlignmentStage stage)
         {
             if (timings is not null) _last = timings.Add(stage, _last);
         }
@@ -464,8 +364,8 @@ public sealed class ForcedAligner
         return new SequenceBatch(count, maxLength, dimension, size > int.MaxValue ? null : _paddedStorage.Rent(size));
     }
 
-    /// <summary>Takes a set of feature extractors (one per warp) from the pool, or makes one.</summary>
-    private FeatureExtractor[] RentExtractors() => _extractors.TryTake(out var pooled) ? pooled : _frontEnds.Select(f => new FeatureExtractor(f)).ToArray();
+    /// <summary>Takes a feature extractor from the pool, or makes one.</summary>
+    private FeatureExtractor RentExtractor() => _extractors.TryTake(out var pooled) ? pooled : new FeatureExtractor(_model.FrontEnd);
 
     /// <summary>
     /// Gives every batch its padded features over reused storage and extracts each utterance (longest first) straight
@@ -486,12 +386,12 @@ public sealed class ForcedAligner
                 slots[batch[b]] = (padded, b);
             }
         }
-        InOrder(order, RentExtractors, (i, extractor) =>
+        InOrder(order, RentExtractor, (i, extractor) =>
         {
             if (outcomes[i] is not null) return extractor;
             var (padded, b) = slots[i];
             var rows = padded.Data.AsSpan(b * padded.MaxLength * d, padded.MaxLength * d);
-            int written = extractor[0].Extract(inputs[i].Samples, rows) * d;
+            int written = extractor.Extract(inputs[i].Samples, rows) * d;
             rows.Slice(written).Clear();
             return extractor;
         }, _extractors.Add);
@@ -514,136 +414,31 @@ public sealed class ForcedAligner
         }, giveBack);
     }
 
-    /// <summary>With the warp search: every warp's features of every utterance that can be aligned (longest first), as arrays.</summary>
-    private void ExtractEveryWarp(IReadOnlyList<AlignmentInput> inputs, int[] order, AlignmentOutcome[] outcomes, int[] frames, float[][][] warped)
-    {
-        int d = _model.FrontEnd.FeatureDimension;
-        InOrder(order, RentExtractors, (i, extractor) =>
-        {
-            if (outcomes[i] is not null) return extractor;
-            var sets = new float[extractor.Length][];
-            for (int k = 0; k < sets.Length; k++)
-            {
-                sets[k] = new float[frames[i] * d];
-                extractor[k].Extract(inputs[i].Samples, sets[k]);
-            }
-            warped[i] = sets;
-            return extractor;
-        }, _extractors.Add);
-    }
-
     /// <summary>
-    /// VTLN warp search for one batch: every (utterance, warp) pair becomes one sequence of an engine call (as many
-    /// pairs per call as the cell budget allows; all of them for short batches), scored by the forward log-likelihood
-    /// of the utterance's own graph under the unadapted model, into <paramref name="warpScores"/>[utterance][warp].
-    /// </summary>
-    private void SearchWarps(IReadOnlyList<AlignmentInput> inputs, int[] batch, float[][][] warped, double[][] warpScores, int[] frames, int[][] phones)
-    {
-        var model = _model;
-        int warps = _frontEnds.Length, d = model.FrontEnd.FeatureDimension;
-        int maxT = batch.Max(i => frames[i]), maxTokens = batch.Max(i => phones[i].Length);
-        bool optional = batch.Any(i => inputs[i].Sequence.HasOptionalPauses);
-        long perSequence = Cells(1, maxT, maxTokens, optional);
-        int perCall = (int)Math.Max(1, Math.Min(batch.Length * (long)warps, _options.MaxCellsPerBatch / perSequence));
-        var layout = new GraphLayout(model.StatesPerPhone, maxTokens, optional, (float)_options.PauseProbability);
-        var pairs = new (int B, int K)[batch.Length * warps];
-        for (int b = 0; b < batch.Length; b++)
-            for (int k = 0; k < warps; k++) pairs[b * warps + k] = (b, k);
-        var scores = new double[pairs.Length];
-        for (int start = 0; start < pairs.Length; start += perCall)
-        {
-            int n = Math.Min(perCall, pairs.Length - start);
-            var padded = new SequenceBatch(n, maxT, d);
-            for (int q = 0; q < n; q++)
-            {
-                var (b, k) = pairs[start + q];
-                padded.SetLength(q, frames[batch[b]]);
-                warped[batch[b]][k].AsSpan().CopyTo(padded.Data.AsSpan(q * maxT * d));
-            }
-            var stateLl = new EmissionBatch(n, maxT, model.StateCount);
-            _engine.ComputeEmissions(model.Emissions, padded, stateLl);
-            var graph = new EmissionBatch(n, maxT, layout.StateCount);
-            Parallel.For(0, n, Parallelism, q =>
-            {
-                int i = batch[pairs[start + q].B];
-                layout.Fill(graph, q, frames[i], stateLl, phones[i], inputs[i].Sequence, _silence, _fold, null);
-            });
-            _engine.Forward(layout.Model, graph, scores.AsSpan(start, n));
-        }
-        for (int b = 0; b < batch.Length; b++) warpScores[batch[b]] = scores.AsSpan(b * warps, warps).ToArray();
-    }
-
-    /// <summary>
-    /// Keeps each utterance's features of its chosen warp and drops the others: per utterance the best log-likelihood
-    /// per frame, or with <see cref="ForcedAlignerOptions.ShareWarp"/> the best sum over the call (ties: the earlier warp
-    /// in the grid; a warp under which an utterance has no path never wins).
-    /// </summary>
-    private void ChooseWarps(List<int[]> batches, float[][][] warped, double[][] warpScores, float[][] features, double[] warpOf)
-    {
-        int warps = _frontEnds.Length;
-        var members = batches.SelectMany(b => b).ToArray();
-        int Best(Func<int, double> score)
-        {
-            int best = 0;
-            double bestScore = double.NegativeInfinity;
-            for (int k = 0; k < warps; k++)
-            {
-                double value = score(k);
-                if (value > bestScore) (best, bestScore) = (k, value);
-            }
-            return best;
-        }
-        int shared = _options.ShareWarp ? Best(k => members.Sum(i => warpScores[i][k])) : -1;
-        foreach (int i in members)
-        {
-            int best = shared >= 0 ? shared : Best(k => warpScores[i][k]);
-            features[i] = warped[i][best];
-            warpOf[i] = _frontEnds[best].WarpFactor;
-            warped[i] = null!;
-        }
-    }
-
-    /// <summary>
-    /// The batch's tied-state graphs, and with the warp search its padded features from the chosen warps (once per call;
-    /// otherwise the features stage made them).
+    /// The batch's tied-state graphs (once per call: they are the same in every round).
     /// </summary>
     private void Prepare(AcousticModel model, BatchWork work, BatchState state)
     {
         if (state.Ties is not null) return;
-        var (inputs, features, frames, phones, _, laps) = work;
+        var (inputs, _, phones, laps) = work;
         var batch = state.Members;
-        int d = model.FrontEnd.FeatureDimension;
-        bool copy = state.Features is null;
-        if (copy)
-        {
-            int maxT = batch.Max(i => frames[i]);
-            state.Features = RentPaddedBatch(batch.Length, maxT, d);
-            for (int b = 0; b < batch.Length; b++) state.Features.SetLength(b, frames[batch[b]]);
-        }
-        var padded = state.Features!;
         var layout = state.Layout = new GraphLayout(model.StatesPerPhone, batch.Max(i => phones[i].Length),
             batch.Any(i => inputs[i].Sequence.HasOptionalPauses), (float)_options.PauseProbability);
         var ties = state.Ties = new TiedStateBatch(batch.Length, layout.StateCount);
-        // Each utterance owns its rows of both: copies and ties in parallel.
+        // Each utterance owns its rows: ties in parallel.
         Parallel.For(0, batch.Length, Parallelism, b =>
         {
             int i = batch[b];
-            if (copy)
-            {
-                var rows = padded.Data.AsSpan(b * padded.MaxLength * d, padded.MaxLength * d);
-                features[i].AsSpan().CopyTo(rows);
-                rows.Slice(features[i].Length).Clear();
-            }
             layout.Tie(ties, b, phones[i], inputs[i].Sequence, _silence, _fold);
         });
-        laps.Lap(AlignmentTimings.Stage.Graphs);
+        laps.Lap(AlignmentStage.Graphs);
     }
 
     private void DecodeBatch(AcousticModel model, BatchWork work, BatchState state, AlignmentOutcome[] outcomes)
     {
         Prepare(model, work, state);
         var layout = state.Layout!;
-        var (inputs, _, frames, phones, warps, laps) = work;
+        var (inputs, frames, phones, laps) = work;
         var batch = state.Members;
         int maxT = state.Features!.MaxLength;
         var result = new ViterbiResult(batch.Length, maxT);
@@ -652,27 +447,26 @@ public sealed class ForcedAligner
         var leave = posteriorMean ? new double[batch.Length * slots] : null;
         var scores = new double[batch.Length];
         _tied.Align(model.Emissions, layout.Model, state.Ties!, state.Features, result, layout.S, leave, scores);
-        laps.Lap(AlignmentTimings.Stage.Viterbi);
+        laps.Lap(AlignmentStage.FinalPass);
         Parallel.For(0, batch.Length, Parallelism, b =>
         {
             int i = batch[b];
             double score = result.Scores[b];
             if (double.IsNegativeInfinity(score) || double.IsNaN(score))
             {
-                outcomes[i] = new AlignmentOutcome(inputs[i].Name, null, "no alignment fits: the audio is too short for the phone sequence.", double.NaN, frames[i], warps[i]);
+                outcomes[i] = new AlignmentOutcome(inputs[i].Name, null, "no alignment fits: the audio is too short for the phone sequence.", double.NaN, frames[i]);
                 return;
             }
             double[]? cdf = leave is not null && !double.IsNegativeInfinity(scores[b]) && !double.IsNaN(scores[b])
                 ? leave.AsSpan(b * slots, slots).ToArray() : null;
-            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples, cdf);
-            outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i], warps[i]);
+            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples.Length, cdf);
+            outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i]);
         });
-        laps.Lap(AlignmentTimings.Stage.Segments);
+        laps.Lap(AlignmentStage.Segments);
     }
 
-    private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, float[] samples, double[]? leaveTimes)
+    private List<PhoneSegment> ToSegments(GraphLayout layout, ReadOnlySpan<int> path, int[] phones, int sampleCount, double[]? leaveTimes)
     {
-        int sampleCount = samples.Length;
         var fe = _model.FrontEnd;
         double rate = fe.SampleRate;
         // A boundary between frames t-1 and t sits half a hop before frame t's centre.
@@ -696,12 +490,6 @@ public sealed class ForcedAligner
             current = next;
         }
         if (_options.CorrectBoundaries) CorrectBoundaries(segments, fe.HopLength / rate);
-        if (_options.RefineBoundaries)
-        {
-            var curve = BoundaryRefiner.Compute(samples, fe.SampleRate);
-            Func<PhoneClass, PhoneClass, float> weight = _options.RefinementWeight is double w ? (_, _) => (float)w : _model.RefinementWeight;
-            BoundaryRefiner.Refine(segments, curve, weight, _model.Phones, _refineWindow, fe.HopLength / rate);
-        }
         return segments;
     }
 

@@ -208,8 +208,7 @@ internal sealed class FrameAnalyzer
     /// <summary>
     /// Triangular filters equally spaced on the HTK mel scale, with weights linear in mel (as HTK, Kaldi and
     /// NWaves' default MFCC filterbank): filter i rises from edge i to centre i + 1 and falls to edge i + 2 of
-    /// MelFilterCount + 2 equally spaced mel points between the low and high frequencies. With a VTLN warp
-    /// (<see cref="FrontEndOptions.WarpFactor"/>) each of those points moves to its warped frequency first.
+    /// MelFilterCount + 2 equally spaced mel points between the low and high frequencies.
     /// </summary>
     public static float[][] MelFilterBank(FrontEndOptions options)
     {
@@ -226,10 +225,9 @@ internal sealed class FrameAnalyzer
         for (int f = 0; f < count; f++)
         {
             // Edges go through Hz and back so that they are the same doubles NWaves computes.
-            // The VTLN warp moves the corners in Hz (the identity, bit for bit, when WarpFactor is 1).
-            double left = HzToMel(options.WarpFrequency(MelToHz(lowMel + f * spacing)));
-            double centre = HzToMel(options.WarpFrequency(MelToHz(lowMel + (f + 1) * spacing)));
-            double right = HzToMel(options.WarpFrequency(MelToHz(lowMel + (f + 2) * spacing)));
+            double left = HzToMel(MelToHz(lowMel + f * spacing));
+            double centre = HzToMel(MelToHz(lowMel + (f + 1) * spacing));
+            double right = HzToMel(MelToHz(lowMel + (f + 2) * spacing));
             var row = new float[bins];
             for (int j = 0; j < bins; j++)
             {

@@ -93,38 +93,6 @@ public sealed record FrontEndOptions
     /// <summary>Upper edge of the last mel filter in Hz; null means the Nyquist frequency (SampleRate / 2).</summary>
     public double? HighFrequencyHz { get; init; }
 
-    /// <summary>
-    /// Vocal-tract-length normalisation warp factor alpha (1 = no warp). Every mel filter's corner frequencies
-    /// (left edge, centre, right edge) f move to <see cref="WarpFrequency"/>(f): alpha f up to the cut-off
-    /// <see cref="EffectiveWarpCutoffHz"/>, then a straight line to the Nyquist frequency, which stays fixed. alpha &gt; 1
-    /// moves the filters up, so a voice whose formants lie higher than the model's (a shorter vocal tract) looks
-    /// like the model's voice; alpha &lt; 1 the reverse. alpha = 1 gives exactly the unwarped features. Must be
-    /// positive, and alpha times the cut-off must stay below Nyquist.
-    /// </summary>
-    public double WarpFactor { get; init; } = 1;
-
-    /// <summary>Frequency in Hz up to which <see cref="WarpFactor"/> scales linearly; null means 0.8 x Nyquist (6400 Hz at 16 kHz).</summary>
-    public double? WarpCutoffHz { get; init; }
-
-    /// <summary>The warp cut-off in Hz after resolving null to 0.8 x the Nyquist frequency.</summary>
-    public double EffectiveWarpCutoffHz => WarpCutoffHz ?? 0.8 * (SampleRate / 2.0);
-
-    /// <summary>
-    /// The piecewise-linear VTLN warp of <see cref="WarpFactor"/> alpha with cut-off c = <see cref="EffectiveWarpCutoffHz"/>
-    /// and Nyquist N: alpha f for f &lt;= c, alpha c + (N - alpha c) (f - c) / (N - c) above (so N maps to N).
-    /// Returns <paramref name="hz"/> unchanged when alpha is exactly 1.
-    /// </summary>
-    /// <param name="hz">A frequency in [0, N] Hz.</param>
-    /// <returns>The warped frequency in Hz.</returns>
-    public double WarpFrequency(double hz)
-    {
-        double alpha = WarpFactor;
-        if (alpha == 1) return hz;
-        double cutoff = EffectiveWarpCutoffHz, nyquist = SampleRate / 2.0;
-        if (hz <= cutoff) return alpha * hz;
-        return alpha * cutoff + (nyquist - alpha * cutoff) * (hz - cutoff) / (nyquist - cutoff);
-    }
-
     /// <summary>MFCC or log-mel features (MFCC).</summary>
     public FeatureKind Kind { get; init; } = FeatureKind.Mfcc;
 
@@ -182,13 +150,6 @@ public sealed record FrontEndOptions
         double high = EffectiveHighFrequencyHz;
         if (!(LowFrequencyHz >= 0)) throw Bad(nameof(LowFrequencyHz), $"must not be negative (is {LowFrequencyHz})");
         if (!(high > LowFrequencyHz) || high > SampleRate / 2.0) throw Bad(nameof(HighFrequencyHz), $"must be above the low frequency ({LowFrequencyHz} Hz) and at most Nyquist ({SampleRate / 2.0} Hz) (is {high} Hz)");
-        if (!(WarpFactor > 0) || double.IsInfinity(WarpFactor)) throw Bad(nameof(WarpFactor), $"must be positive and finite (is {WarpFactor})");
-        double cutoff = EffectiveWarpCutoffHz;
-        if (!(cutoff > 0 && cutoff < SampleRate / 2.0)) throw Bad(nameof(WarpCutoffHz), $"must be above 0 and below Nyquist ({SampleRate / 2.0} Hz) (is {cutoff} Hz)");
-        if (!(WarpFactor * cutoff < SampleRate / 2.0))
-        {
-            throw Bad(nameof(WarpFactor), $"times the warp cut-off ({cutoff} Hz) must stay below Nyquist ({SampleRate / 2.0} Hz) so that the warp rises to Nyquist (is {WarpFactor}; at most {SampleRate / 2.0 / cutoff} here)");
-        }
         if ((uint)Kind > (uint)FeatureKind.LogMel) throw Bad(nameof(Kind), $"is not a defined value ({Kind})");
         if ((uint)Energy > (uint)EnergyTerm.LogEnergy) throw Bad(nameof(Energy), $"is not a defined value ({Energy})");
         if ((uint)Window > (uint)FrontEndWindow.Rectangular) throw Bad(nameof(Window), $"is not a defined value ({Window})");

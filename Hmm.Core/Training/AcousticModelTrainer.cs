@@ -87,19 +87,6 @@ public sealed record TrainingOptions
     /// <summary>Whether to measure the finished model's systematic boundary offsets on the training data and store them in the model (true).</summary>
     public bool MeasureBoundaryOffsets { get; init; } = true;
 
-    /// <summary>
-    /// Whether to learn the acoustic boundary refinement weights per phone class pair on the training data and store
-    /// them in the model, which makes it a format 2 file (false: the refinement is off by default in the aligner and
-    /// gave no gain in leave-one-voice-out tests): the original utterances are aligned with the finished model (boundary offsets
-    /// applied, no adaptation) and every class pair gets the weight among 0, 0.25, 0.5, 0.75, 1 that puts the most of
-    /// its boundaries within 10 plus within 20 ms of the labels (see <c>ForcedAlignerOptions.RefineBoundaries</c>,
-    /// which is off by default: the weights are only used when asked for).
-    /// </summary>
-    public bool LearnBoundaryRefinement { get; init; }
-
-    /// <summary>Search window of the boundary refinement in milliseconds either side of a boundary (15), in (2, 100].</summary>
-    public double RefinementWindowMs { get; init; } = 15;
-
     /// <summary>Utterances per engine call (16).</summary>
     public int BatchSize { get; init; } = 16;
 
@@ -120,7 +107,6 @@ public sealed record TrainingOptions
         if (MaxComponents < 1 || MaxComponents > 256) throw new ArgumentException($"TrainingOptions.MaxComponents must be 1..256 (is {MaxComponents}).", nameof(MaxComponents));
         if (IterationsPerMixture < 1) throw new ArgumentException($"TrainingOptions.IterationsPerMixture must be at least 1 (is {IterationsPerMixture}).", nameof(IterationsPerMixture));
         if (!(VarianceFloor > 0 && VarianceFloor < 1)) throw new ArgumentException($"TrainingOptions.VarianceFloor must be in (0, 1) (is {VarianceFloor}).", nameof(VarianceFloor));
-        if (!(RefinementWindowMs > 2 && RefinementWindowMs <= 100)) throw new ArgumentException($"TrainingOptions.RefinementWindowMs must be in (2, 100] (is {RefinementWindowMs}).", nameof(RefinementWindowMs));
         if (!(MinFramesPerComponent >= 1)) throw new ArgumentException($"TrainingOptions.MinFramesPerComponent must be at least 1 (is {MinFramesPerComponent}).", nameof(MinFramesPerComponent));
         if (BoundarySlackFrames < 0) throw new ArgumentException($"TrainingOptions.BoundarySlackFrames must not be negative (is {BoundarySlackFrames}).", nameof(BoundarySlackFrames));
         if (EmbeddedIterations < 0) throw new ArgumentException($"TrainingOptions.EmbeddedIterations must not be negative (is {EmbeddedIterations}).", nameof(EmbeddedIterations));
@@ -266,35 +252,7 @@ public static class AcousticModelTrainer
             description += FormattableString.Invariant($"; boundary offsets from {measured} training boundaries");
             final = final.WithBoundaryOffsets(offsets).WithDescription(description);
         }
-        if (options.LearnBoundaryRefinement)
-        {
-            var weights = LearnRefinement(final, data, options, engine, out int pairs);
-            description += FormattableString.Invariant($"; boundary refinement learned (+/-{options.RefinementWindowMs} ms, {pairs} class pairs refined)");
-            final = final.WithRefinement(weights, options.RefinementWindowMs / 1000).WithDescription(description);
-        }
         return final;
-    }
-
-    /// <summary>
-    /// Aligns the original training utterances with the finished model as the aligner would without adaptation
-    /// (boundary offsets applied) and learns the refinement weight of each phone class pair (<c>BoundaryRefiner.Learn</c>).
-    /// </summary>
-    private static float[,] LearnRefinement(AcousticModel model, IReadOnlyList<TrainingUtterance> data, TrainingOptions options, IHmmEngine engine, out int pairs)
-    {
-        var aligner = new ForcedAligner(model, new ForcedAlignerOptions
-        {
-            Engine = engine, BatchSize = options.BatchSize, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
-            AdaptationIterations = 0, CorrectBoundaries = options.MeasureBoundaryOffsets,
-        });
-        var inputs = data.Select(u => new AlignmentInput(u.Name, u.Samples, new PhoneSequence(u.Labels.Select(l => l.Phone).ToArray()))).ToArray();
-        var outcomes = aligner.Align(inputs);
-        var aligned = new List<(IReadOnlyList<PhoneSegment>, IReadOnlyList<PhoneSegment>, SpectralChange)>();
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            if (!outcomes[i].Succeeded) continue;
-            aligned.Add((outcomes[i].Segments!, data[i].Labels, BoundaryRefiner.Compute(data[i].Samples, options.FrontEnd.SampleRate)));
-        }
-        return BoundaryRefiner.Learn(aligned, options.Phones, options.RefinementWindowMs / 1000, options.FrontEnd.HopLength / (double)options.FrontEnd.SampleRate, out pairs);
     }
 
     /// <summary>

@@ -65,9 +65,19 @@ public class ModelFileTests
     public void A_newer_format_version_is_refused_with_the_versions_named()
     {
         var bytes = Saved(TestModels.Random(4));
-        BitConverter.GetBytes(AcousticModel.FormatVersion + 1).CopyTo(bytes, 8);
+        BitConverter.GetBytes(AcousticModel.FormatVersion + 2).CopyTo(bytes, 8);
         var e = LoadFails(bytes);
-        Assert.Contains($"format version {AcousticModel.FormatVersion + 1} is newer", e.Message);
+        Assert.Contains($"format version {AcousticModel.FormatVersion + 2} is newer", e.Message);
+    }
+
+    [Fact]
+    public void A_format_2_model_with_refinement_weights_is_refused_with_the_reason()
+    {
+        var bytes = Saved(TestModels.Random(4));
+        BitConverter.GetBytes(2).CopyTo(bytes, 8);
+        var e = LoadFails(bytes);
+        Assert.Contains("format version 2", e.Message);
+        Assert.Contains("retrain", e.Message);
     }
 
     [Fact]

@@ -35,8 +35,6 @@ public class AcousticModelTrainerTests
         var offsets = model.BoundaryOffsets();
         Assert.All(offsets.Cast<float>(), o => Assert.InRange(o, -0.05f, 0.05f));
         Assert.Equal(0f, model.BoundaryOffset(PhoneClass.Flap, PhoneClass.Glide));
-        // The refinement table is only learned on request.
-        Assert.False(model.HasRefinement);
 
         var aligner = new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = 0 });
         var evals = AlignmentTestData.SampleIds.Select(id =>
@@ -94,28 +92,11 @@ public class AcousticModelTrainerTests
         Assert.Throws<ArgumentException>(() => AcousticModelTrainer.Train(Array.Empty<TrainingUtterance>()));
         var o = Assert.Throws<ArgumentException>(() => AcousticModelTrainer.Train(new[] { good }, new TrainingOptions { MaxComponents = 0 }));
         Assert.Contains("MaxComponents", o.Message);
-        var w = Assert.Throws<ArgumentException>(() => AcousticModelTrainer.Train(new[] { good }, new TrainingOptions { RefinementWindowMs = 0 }));
-        Assert.Contains("RefinementWindowMs", w.Message);
-        Assert.Equal("RefinementWindowMs", w.ParamName);
+        var v = Assert.Throws<ArgumentException>(() => AcousticModelTrainer.Train(new[] { good }, new TrainingOptions { VarianceFloor = 0 }));
+        Assert.Contains("VarianceFloor", v.Message);
+        Assert.Equal("VarianceFloor", v.ParamName);
         var empty = new TrainingUtterance("e.wav", Array.Empty<float>(), good.Labels);
         Assert.Contains("e.wav: the audio is empty", Assert.Throws<System.IO.InvalidDataException>(() => AcousticModelTrainer.Train(new[] { empty })).Message);
-    }
-
-    [Fact]
-    public void Refinement_weights_are_learned_on_request_and_stored_with_their_window()
-    {
-        var options = new TrainingOptions { MaxComponents = 1, IterationsPerMixture = 2, SpeedFactors = new[] { 1.0 }, LearnBoundaryRefinement = true, RefinementWindowMs = 12 };
-        var model = AcousticModelTrainer.Train(Samples(), options);
-        Assert.True(model.HasRefinement);
-        Assert.Equal(0.012, model.RefinementWindow, 9);
-        Assert.Contains("boundary refinement learned", model.Description);
-        Assert.All(model.RefinementWeights().Cast<float>(), w => Assert.Contains(w, new[] { 0f, 0.25f, 0.5f, 0.75f, 1f }));
-        // Pairs with under 10 boundaries in three sentences (flap -> glide) keep weight 0.
-        Assert.Equal(0f, model.RefinementWeight(PhoneClass.Flap, PhoneClass.Glide));
-        // The learned model refines without an explicit weight, and the result still aligns.
-        var aligner = new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = 0, RefineBoundaries = true });
-        var summary = AlignmentTestData.AlignShippedSamples(aligner);
-        Assert.True(summary.Overall.Within20 >= 0.8, $"{summary.Overall.Within20:P1} within 20 ms");
     }
 
     private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
