@@ -106,46 +106,10 @@ public class DenseForward
     [Params(1, 2)]
     public int Threads { get; set; }
 
-    /// <summary>True: the scaled linear log-semiring step (the default); false: the exact two-pass step.</summary>
-    [Params(false, true)]
-    public bool Scaled { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
-        _engine = new HmmEngine(Width, Threads) { ScaledDenseStep = Scaled };
-        _model = Shapes.Ergodic(N);
-        _emissions = Shapes.Emissions(B, T, N, new Random(3));
-        _ll = new double[B];
-    }
-
-    [Benchmark(OperationsPerInvoke = B * T)]
-    public void Forward() => _engine.Forward(_model, _emissions, _ll);
-}
-
-/// <summary>
-/// Dense forward for small N, scaled step against the exact two-pass step (Vector512, one thread, B=32 T=1000): the
-/// measurement behind the engines' choice of step for small state counts.
-/// </summary>
-[WarmupCount(2), IterationCount(5)]
-public class DenseForwardStates
-{
-    private const int B = 32, T = 1000;
-    private HmmEngine _engine = null!;
-    private HmmModel _model = null!;
-    private EmissionBatch _emissions = null!;
-    private double[] _ll = null!;
-
-    [Params(1, 2, 4, 8, 16, 32)]
-    public int N { get; set; }
-
-    [Params(false, true)]
-    public bool Scaled { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _engine = new HmmEngine(SimdWidth.Auto, 1) { ScaledDenseStep = Scaled };
+        _engine = new HmmEngine(Width, Threads);
         _model = Shapes.Ergodic(N);
         _emissions = Shapes.Emissions(B, T, N, new Random(3));
         _ll = new double[B];

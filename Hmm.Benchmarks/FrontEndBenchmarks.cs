@@ -1,6 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
-using Hmm.Audio;
+using Hmm.Speech.Audio;
 
 namespace Hmm.Benchmarks;
 

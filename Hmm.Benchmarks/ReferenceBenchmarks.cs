@@ -1,6 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
-using Hmm.Reference;
+using Hmm.Testing;
 
 namespace Hmm.Benchmarks;
 

@@ -4,25 +4,21 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Reflection;
+using Hmm.Primitives;
 using Hmm;
 using Hmm.Gpu;
 using Hmm.Gpu.Kernels;
 using Hmm.Simd;
 using ILGPU;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
-using Xunit;
 
 namespace Hmm.Gpu.Bench;
 
 /// <summary>
 /// The GPU harness, run on the lent GPU (see GPU-NOTES.md):
-/// <c>bench [seed.txt]</c> times the issue's table (warm-up, then medians; kernel time from device events, end-to-end
-/// with host copies and checks), <c>tests</c> runs the CUDA test classes by reflection, <c>ptx DIR</c> writes the
-/// kernels' PTX for sm_86 and sm_90 (runs anywhere; ptxas on the device reports registers and shared memory).
+/// <c>bench [seed.txt]</c> times the speed table (warm-up, then medians; kernel time from device events, end-to-end
+/// with host copies and checks); <c>profile</c>, <c>cpu</c>, <c>tensor</c> and <c>gmm-profile</c> time one part each.
 /// </summary>
 public static class Program
 {
@@ -31,12 +27,7 @@ public static class Program
         string mode = args.Length > 0 ? args[0] : "bench";
         return mode switch
         {
-            "ptx" => DumpPtx(args.Length > 1 ? args[1] : "ptx"),
-            "ptx-fixed" => PtxExperiments.Run(args.Length > 1 ? args[1] : "ptx"),
             "profile" => Benchmarks.Profile(),
-            "tests" => CudaTests.Run(args.Length > 1 ? args[1] : null),
-            "bwd" => Benchmarks.BackwardDebug(),
-            "encode" => Benchmarks.EncodeTiming(),
             "cpu" => Benchmarks.CpuWidths(rounds: args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 11),
             "tensor" => Benchmarks.TensorRecursion(),
             "tensor-profile" => Benchmarks.TensorProfile(),
@@ -48,80 +39,8 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] | tests [filter] | ptx DIR");
+        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile");
         return 2;
-    }
-
-    private static int DumpPtx(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        using var context = Context.Create(builder => builder.EnableAlgorithms());
-        var kernels = new (string Name, EntryPointDescription Entry)[]
-        {
-            ("recursion", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(RecursionKernel<DefinitionsStep>).GetMethod(nameof(RecursionKernel<DefinitionsStep>.Run))!)),
-            ("gaussian", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GaussianKernel).GetMethod(nameof(GaussianKernel.Run))!)),
-            ("gaussian-tensor", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GaussianTensorKernel).GetMethod(nameof(GaussianTensorKernel.Run))!)),
-            ("dense-tensor", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(DenseTensorKernel).GetMethod(nameof(DenseTensorKernel.Forward))!)),
-            ("gamma", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PosteriorKernel).GetMethod(nameof(PosteriorKernel.Gamma))!)),
-            ("counts", EntryPointDescription.FromExplicitlyGroupedKernel(typeof(PosteriorKernel).GetMethod(nameof(PosteriorKernel.Counts))!)),
-        };
-        foreach (var (arch, isa, tag) in new[] { (CudaArchitecture.SM_86, CudaInstructionSet.ISA_75, "sm_86"), (CudaArchitecture.SM_90, CudaInstructionSet.ISA_78, "sm_90") })
-        {
-            using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch, isa, null);
-            foreach (var (name, entry) in kernels)
-            {
-                var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
-                string path = Path.Combine(dir, $"{name}.{tag}.ptx");
-                File.WriteAllText(path, compiled.PTXAssembly);
-                Console.WriteLine($"{path}: {compiled.PTXAssembly.Length} chars");
-            }
-        }
-        return 0;
-    }
-}
-
-/// <summary>Runs the CUDA test classes (compiled from Hmm.Tests/Gpu with HMM_CUDA_TESTS) by reflection.</summary>
-internal static class CudaTests
-{
-    public static int Run(string? filter)
-    {
-        var types = typeof(Hmm.Tests.Gpu.ForwardCuda).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && t.Namespace == "Hmm.Tests.Gpu" && t.Name.EndsWith("Cuda", StringComparison.Ordinal))
-            .OrderBy(t => t.Name, StringComparer.Ordinal);
-        int passed = 0, failed = 0;
-        var total = Stopwatch.StartNew();
-        foreach (var type in types)
-        {
-            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance).OrderBy(m => m.Name, StringComparer.Ordinal))
-            {
-                var fact = method.GetCustomAttributes<FactAttribute>(inherit: true).FirstOrDefault();
-                if (fact == null || fact.Skip != null) continue;
-                string name = $"{type.Name}.{method.Name}";
-                if (filter != null && !name.Contains(filter, StringComparison.Ordinal)) continue;
-                var rows = method.GetCustomAttributes<InlineDataAttribute>().Select(d => d.GetData(method).First()).ToList();
-                if (rows.Count == 0) rows.Add(Array.Empty<object>());
-                foreach (var row in rows)
-                {
-                    string label = row.Length == 0 ? name : $"{name}({string.Join(", ", row)})";
-                    var sw = Stopwatch.StartNew();
-                    try
-                    {
-                        method.Invoke(Activator.CreateInstance(type), row);
-                        passed++;
-                        Console.WriteLine($"PASS {label} [{sw.Elapsed.TotalSeconds:F1} s]");
-                    }
-                    catch (TargetInvocationException ex)
-                    {
-                        failed++;
-                        var inner = ex.InnerException ?? ex;
-                        string message = string.Join(" | ", inner.Message.Split('\n').Take(6)).Trim();
-                        Console.WriteLine($"FAIL {label} [{sw.Elapsed.TotalSeconds:F1} s]: {inner.GetType().Name}: {message}");
-                    }
-                }
-            }
-        }
-        Console.WriteLine($"CUDA tests: {passed} passed, {failed} failed, {total.Elapsed.TotalSeconds:F1} s");
-        return failed == 0 && passed > 0 ? 0 : 1;
     }
 }
 
@@ -171,24 +90,9 @@ internal static partial class Benchmarks
         var emissions4096 = new EmissionBatch(B2, T, 10);
         var (_, kGmm4096) = Time(engine, () => engine.ComputeEmissions(gmm, features4096, emissions4096), 1, 3);
         string blockVariants = $"GMM emission kernel, B={B2}: tensor cores {(engine.UsesTensorCores(gmm) ? "on" : "off")} (default) {kGmm4096:F2} ms;";
-        var emissionsFma = new EmissionBatch(B2, T, 10);
-        foreach (int columns in new[] { 2, 3 })
-        {
-            using var variant = new GpuEngine(new GpuEngineOptions { Profiling = true, GaussianBlockColumns = columns, TensorCoreEmissions = false });
-            var (_, kv) = Time(variant, () => variant.ComputeEmissions(gmm, features4096, emissionsFma), 1, 3);
-            blockVariants += $" FMA 4x{columns} {kv:F2} ms;";
-            if (columns == 2)
-            {
-                var (_, kd) = Time(variant, () => variant.Decode(gmm, model, features4096, ll, paths), 1, 5);
-                blockVariants += $" (decode B={B2} with FMA emissions {kd:F2} ms)";
-            }
-        }
-        blockVariants += "\n  " + CompareEmissions(emissions4096, emissionsFma, B2, T, 10);
         var breakdown = new List<string>
         {
             blockVariants,
-            Breakdown(engine, features32, "B=32"),
-            Breakdown(engine, features4096, $"B={B2}"),
             $"GMM emission kernel alone, B={B2}: {kGmm4096:F2} ms ({(double)B2 * T / (kGmm4096 / 1e3):E2} frames/s); recursion (forward + Viterbi) = the rest of the decode kernels",
         };
         // ---- half-precision features (binary16 upload, float32 arithmetic): speed and the proven error bound.
@@ -224,7 +128,7 @@ internal static partial class Benchmarks
         double llError = CheckForwardAgainstCpu(model64, emissions64, ll64);
         rows.Add(new Row("dense forward N=64, B=256 T=1000",
             SeedMs(seed, "plain torch logsumexp forward", "N=64 B=256 T=1000"), $"{k64:F3} ms", $"{e2e64:F3} ms", "<= 0.5 ms",
-            $"max rel |ll - cpu| {llError:E1}{(engine.LastTensorRecursion ? ", tensor cores" : ", one-pass kernel")}"));
+            $"max rel |ll - cpu| {llError:E1}"));
         // Tensor-core dense recursion (16 sequences a group) against the one-pass kernel, same call.
         using (var oneRecursion = new GpuEngine(new GpuEngineOptions { Profiling = true, TensorCoreRecursion = false }))
         using (var tensorRecursion = new GpuEngine(new GpuEngineOptions { Profiling = true, TensorCoreRecursion = true }))
@@ -239,11 +143,9 @@ internal static partial class Benchmarks
                 var (_, kOne) = Time(oneRecursion, () => oneRecursion.Forward(model64, emissionsBig, llBig), 1, 5);
                 var (e2eT, kT) = Time(tensorRecursion, () => tensorRecursion.Forward(model64, emissionsBig, llBig), 1, 5);
                 double errT = CheckForwardAgainstCpu(model64, emissionsBig, llBig);
-                engine.Forward(model64, emissionsBig, llBig);
-                bool auto = engine.LastTensorRecursion;
                 rows.Add(new Row($"dense forward N=64, B={big} T=1000 (frames/s)", "-",
                     $"{(double)big * T / (kT / 1e3):E2} ({kT:F2} ms, tensor cores; one-pass {kOne:F2} ms)", $"{(double)big * T / (e2eT / 1e3):E2} ({e2eT:F1} ms)", "-",
-                    $"max rel |ll - cpu| {errT:E1}; default takes {(auto ? "tensor cores" : "the one-pass kernel")}"));
+                    $"max rel |ll - cpu| {errT:E1}"));
             }
         }
 
@@ -276,8 +178,7 @@ internal static partial class Benchmarks
         rows.Add(new Row($"SIMD CPU engine, 1 thread ({cpu.Width}), first row", SeedMs(seed, "seed MixtureGaussianHMM viterbi CPU1", "N=10 D=80 K=4 B=32 T=1000") + " (seed, 1 thread)",
             "-", $"{Median(cpuDecodeTimes):F1} ms", ">= 50x the seed", $"Decode; separate calls {Median(cpuTimes):F1} ms"));
 
-        // ---- variants: time chunks, the scaled step's row split (RowSplit 2/4: compare fwd N=64 B=256 with the default line), and the
-        // scaled dense log-semiring step against the two-pass step (Definitions.RelaxDenseScaled).
+        // ---- variants: time chunks, the scaled step's row split (RowSplit 2/4: compare fwd N=64 B=256 with the default line).
         var variants = new List<string>();
         var options = new (string Label, GpuEngineOptions Options)[]
         {
@@ -286,8 +187,6 @@ internal static partial class Benchmarks
             ("FMA emissions (tensor cores off)", new GpuEngineOptions { Profiling = true, TensorCoreEmissions = false }),
             ("scaled row split 2", new GpuEngineOptions { Profiling = true, RowSplit = 2 }),
             ("scaled row split 4", new GpuEngineOptions { Profiling = true, RowSplit = 4 }),
-            ("two-pass dense step (scaled off)", new GpuEngineOptions { Profiling = true, ScaledDenseStep = false }),
-            ("two-pass step, time chunks off", new GpuEngineOptions { Profiling = true, ScaledDenseStep = false, TimeChunkFrames = -1 }),
             ("time chunks of 25 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 25 }),
             ("time chunks of 50 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 50 }),
             ("time chunks of 100 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 100 }),
@@ -305,7 +204,6 @@ internal static partial class Benchmarks
         {
             using var variant = new GpuEngine(option);
             var (_, kd4096) = Time(variant, () => variant.Decode(gmm, model, features4096, llV, pathsV), 1, 5);
-            int pack4096 = variant.LastRecursionPack;
             Console.WriteLine($"  checked {label}: decode B={B2} against the default engine: {CompareDecode(ll4096, paths4096, llV, pathsV)}");
             variant.TrimDeviceMemory();
             var (_, kd) = Time(variant, () => variant.Decode(gmm, model, features32, ll, paths), 3, 20);
@@ -320,7 +218,7 @@ internal static partial class Benchmarks
             variant.Backward(model, emissions32, llB1);
             Console.WriteLine($"  checked {label}: N=10 max rel |ll - cpu| fwd {fwdCheck} bwd {CheckForwardAgainstCpu(model, emissions32, llB1):E1}, posteriors max |gamma - cpu| {CheckPosteriorsAgainstCpu(model, emissionsFb, posteriors):E1}");
             variants.Add($"{label,-38}: decode B=32 {kd:F3} | N=10 B=32 fwd {kfw:F3} vit {kvi:F3} bwd {kbw:F3} post {kp:F3} | fwd N=64 B=256 {kf:F3} ms"
-                + $" | decode B={B2} {kd4096:F2} ms ({(double)B2 * T / (kd4096 / 1e3):E2} frames/s, pack {pack4096})");
+                + $" | decode B={B2} {kd4096:F2} ms ({(double)B2 * T / (kd4096 / 1e3):E2} frames/s)");
         }
         features4096 = null!;
 
@@ -387,26 +285,6 @@ internal static partial class Benchmarks
             kernel.Add(engine.LastKernelTime.TotalMilliseconds);
         }
         return (Median(e2e), Median(kernel));
-    }
-
-    /// <summary>Where end-to-end time goes besides kernels: the host's finiteness check of the features and the upload.</summary>
-    private static string Breakdown(GpuEngine engine, SequenceBatch features, string label)
-    {
-        var validate = new List<double>();
-        var upload = new List<double>();
-        using var buffer = engine.Accelerator.Allocate1D<float>(features.Data.Length);
-        for (int i = 0; i < 4; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            if (!HostValidation.FeaturesFinite(features)) throw new InvalidOperationException("random features are finite");
-            if (i > 0) validate.Add(sw.Elapsed.TotalMilliseconds);
-            sw.Restart();
-            buffer.View.CopyFromCPU(engine.Accelerator.DefaultStream, (ReadOnlySpan<float>)features.Data);
-            engine.Accelerator.Synchronize();
-            if (i > 0) upload.Add(sw.Elapsed.TotalMilliseconds);
-        }
-        double mb = features.Data.Length * 4.0 / 1e6;
-        return $"end-to-end parts, {label}: host finiteness check (SIMD, threads) {Median(validate):F2} ms, feature upload {Median(upload):F2} ms ({mb:F0} MB, {mb / Median(upload):F1} GB/s pageable)";
     }
 
     private static double Median(List<double> values)
@@ -547,63 +425,6 @@ internal static partial class Benchmarks
             for (int t = 0; t < p.Length; t++, total++) if (p[t] == q[t]) same++;
         }
         return $"max |ll - cpu| {worstLl:F3}, max |score - cpu| {worstScore:F3} nats (largest error/bound {worstRatio:F4}; bound per sequence {bounds.ToArray().Average():F1} nats), path frames equal {100.0 * same / Math.Max(1, total):F2}%";
-    }
-
-    /// <summary>Host cost of the half-precision upload's conversion and bound (B=32 and B=4096, T=1000, D=80).</summary>
-    public static int EncodeTiming()
-    {
-        var rng = new Random(7);
-        var gmm = RandomGmm(10, 4, 80, rng);
-        var (precision, offset) = HalfFeatures.BoundFactors(gmm);
-        foreach (int batch in new[] { 32, 4096 })
-        {
-            var features = RandomFeatures(batch, 1000, 80, rng);
-            var staging = new ushort[features.Data.Length];
-            var bounds = new double[batch];
-            var times = new List<double>();
-            for (int r = 0; r < 12; r++)
-            {
-                var sw = Stopwatch.StartNew();
-                HalfFeatures.Encode(features, 0, batch, gmm.Tables.Center, precision, offset, (start, length) => staging.AsSpan(start, length), bounds);
-                if (r >= 2) times.Add(sw.Elapsed.TotalMilliseconds);
-            }
-            double ns = Median(times) * 1e6 / features.Data.Length;
-            Console.WriteLine($"half encode B={batch}: {Median(times):F2} ms ({ns:F2} ns per value, {Environment.ProcessorCount} threads, Vector<float> {System.Numerics.Vector<float>.Count} lanes)");
-        }
-        return 0;
-    }
-
-    /// <summary>The chunked backward-only score on the device, case by case, with the score slots shown raw.</summary>
-    public static int BackwardDebug()
-    {
-        using var onePass = new GpuEngine(new GpuEngineOptions { TimeChunkFrames = -1 });
-        using var chunked = new GpuEngine(new GpuEngineOptions { TimeChunkFrames = 37 });
-        using var chunkedGeneric = new GpuEngine(new GpuEngineOptions { TimeChunkFrames = 37, SpecializeKernels = false });
-        var rng = new Random(3);
-        foreach (var (n, length) in new[] { (10, 90), (16, 60), (3, 2), (10, 200), (12, 80) })
-        {
-            var model = RandomDense(n, rng);
-            var emissions = RandomEmissions(4, length, n, rng);
-            for (int b = 0; b < 4; b++) emissions.SetLength(b, new[] { length, length / 2, 0, 1 }[b]);
-            var one = new double[4]; var fwd = new double[4];
-            onePass.Backward(model, emissions, one);
-            onePass.Forward(model, emissions, fwd);
-            foreach (var (label, engine) in new[] { ("specialised", chunked), ("generic", chunkedGeneric) })
-            {
-                var bw = new double[4];
-                engine.FillScores(4, 12345.0);
-                engine.Backward(model, emissions, bw);
-                var raw = engine.RawScores(4);
-                var post = PosteriorResult.For(model, emissions);
-                engine.Posteriors(model, emissions, post);
-                var fw = new double[4];
-                engine.Forward(model, emissions, fw);
-                Console.WriteLine($"N={n} T={length} {label}: one-pass bwd [{string.Join(", ", one.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}] fwd [{string.Join(", ", fwd.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}]");
-                Console.WriteLine($"    chunked bwd [{string.Join(", ", bw.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}] raw slots [{string.Join(", ", raw.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}]");
-                Console.WriteLine($"    chunked fwd [{string.Join(", ", fw.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}] posteriors ll [{string.Join(", ", post.LogLikelihoods.ToArray().Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}]");
-            }
-        }
-        return 0;
     }
 
     private static void CheckDecodeAgainstCpu(GaussianMixtureEmissions gmm, HmmModel model, SequenceBatch features, double[] ll, ViterbiResult paths)

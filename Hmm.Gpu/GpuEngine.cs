@@ -1,6 +1,7 @@
 using System;
 using Hmm.Engine;
 using Hmm.Gpu.Kernels;
+using Hmm.Primitives;
 using Hmm.Simd;
 using ILGPU;
 using ILGPU.Runtime;
@@ -26,7 +27,7 @@ namespace Hmm.Gpu;
 /// sequence's length (as a freshly allocated lattice has) instead of being left untouched. An engine is not
 /// thread-safe: use one per thread, or serialise calls.</para>
 /// </remarks>
-public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposable
+public sealed partial class GpuEngine : IHmmEngine, IDisposable
 {
     private const int MaxChunkFrames = 64;
     private const int TableInSharedLimit = 4096;
@@ -162,10 +163,10 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     public int LastChunkCount { get; private set; }
 
     /// <summary>
-    /// Feature uploads skipped since the engine was created: a tied-state call (<see cref="ITiedStateEngine"/>) that brings
-    /// the batch whose values the device already holds (same object, shape and fingerprint) does not upload it again.
+    /// Feature uploads skipped since the engine was created: an alignment pass over a chunk the device already holds from
+    /// the same <see cref="IAlignmentBackend.LoadFeatures"/> does not upload it again (tests).
     /// </summary>
-    public int SkippedFeatureUploads { get; private set; }
+    internal int SkippedFeatureUploads { get; private set; }
 
     /// <summary>Sequences the last call handed to the CPU engine (device out of memory, or a shape the kernels cannot take).</summary>
     public int LastCpuFallbackSequences { get; private set; }
@@ -333,8 +334,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         if (result.TransitionRows != tr.TableRows)
             throw new ArgumentException($"result has {result.TransitionRows} transition rows but the model needs {tr.TableRows}; create it with PosteriorResult.For.", nameof(result));
         result.StatePosteriors.ShapeLike(emissions, nameof(result));
-        result.BatchSize = emissions.BatchSize;
-        result.Banded = tr.Layout == TransitionLayout.Banded;
+        result.SetWritten(emissions.BatchSize, tr.Layout == TransitionLayout.Banded);
         int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength, rows = tr.TableRows;
         long perSequence = 4L * maxLength * stride * 4 + 4L * maxLength * 3 + 4L * rows * stride + 4 + 24;
         var scores = Staging(batch);
@@ -406,7 +406,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         Check(model, emissions, result.BatchCapacity, nameof(result));
         if (result.MaxLength < emissions.MaxLength)
             throw new ArgumentException($"result holds paths of {result.MaxLength} frames but emissions have up to {emissions.MaxLength}.", nameof(result));
-        result.BatchSize = emissions.BatchSize;
+        result.SetBatchSize(emissions.BatchSize);
         int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength;
         for (int b = 0; b < batch; b++) result.LengthArray[b] = emissions.Lengths[b];
         long perSequence = 4L * maxLength * stride * 2 + 4L * result.MaxLength + 4 + 24;
@@ -497,10 +497,10 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     {
         ThrowIfDisposed();
         EngineArguments.DecodeShapes(emissionModel, model, features, logLikelihoods.Length, nameof(logLikelihoods), result);
-        if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
+        if (!HostValidation.FeaturesFinite(features)) features.EnsureFinite(nameof(features));
         int batch = features.BatchSize, maxLength = features.MaxLength, stride = model.Transitions.PaddedStateCount;
         var tables = emissionModel.Tables;
-        result.BatchSize = batch;
+        result.SetBatchSize(batch);
         for (int b = 0; b < batch; b++) result.LengthArray[b] = features.Lengths[b];
         var scores = Staging(batch);
         long perSequence = 4L * maxLength * (features.Dimension + 2 * stride) + 4L * result.MaxLength + 4 + 24;
@@ -1145,13 +1145,13 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     private readonly record struct FeatureUpload(ArrayView<float> Single, ArrayView<ILGPU.Half> Half, bool IsHalf);
 
     /// <summary>
-    /// What <c>_features</c> holds after a float32 upload that came with a fingerprint: the batch object, its shape, the chunk
-    /// and the fingerprint of its values (<see cref="HostValidation.FeaturesFiniteWithFingerprint"/>). Null when unknown:
-    /// every other upload and every release of the batch buffers clears it.
+    /// What <c>_features</c> holds after a float32 upload of an alignment load: the batch object, its shape, the chunk and
+    /// the load's generation (<see cref="GpuAlignmentBackend"/>). Null when unknown: every other upload and every release
+    /// of the batch buffers clears it.
     /// </summary>
-    private (SequenceBatch Batch, int MaxLength, int Dimension, int B0, int Count, ulong Fingerprint)? _featuresHeld;
+    private (SequenceBatch Batch, int MaxLength, int Dimension, int B0, int Count, long Generation)? _featuresHeld;
 
-    private FeatureUpload UploadFeatures(GaussianMixtureEmissions gmm, SequenceBatch features, int b0, int count, ulong? fingerprint = null)
+    private FeatureUpload UploadFeatures(GaussianMixtureEmissions gmm, SequenceBatch features, int b0, int count, long? generation = null)
     {
         long n = (long)count * features.MaxLength * features.Dimension;
         if (_options.EmissionPrecision == EmissionPrecision.Half && n > 0)
@@ -1179,8 +1179,8 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
             }
             _halfBounds.AsSpan(b0, count).Clear(); // not safe here: this chunk goes up in float32
         }
-        var key = fingerprint is { } f ? (features, features.MaxLength, features.Dimension, b0, count, f) : default;
-        if (fingerprint is not null && n > 0 && _featuresHeld == key && _features.Capacity >= n)
+        var key = generation is { } g ? (features, features.MaxLength, features.Dimension, b0, count, g) : default;
+        if (generation is not null && n > 0 && _featuresHeld == key && _features.Capacity >= n)
         {
             SkippedFeatureUploads++;
             return new FeatureUpload(_features.View.SubView(0, n), _halfFeatures.Ensure(1), false);
@@ -1188,7 +1188,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
         _featuresHeld = null;
         var view = _features.Ensure(n);
         if (n > 0) _features.View.SubView(0, n).CopyFromCPU(_stream, features.Data.AsSpan(b0 * features.MaxLength * features.Dimension, (int)n));
-        if (fingerprint is not null && n > 0) _featuresHeld = key;
+        if (generation is not null && n > 0) _featuresHeld = key;
         return new FeatureUpload(view, _halfFeatures.Ensure(1), false);
     }
 
@@ -1287,7 +1287,7 @@ public sealed partial class GpuEngine : IHmmEngine, ITiedStateEngine, IDisposabl
     private static void CheckEmissionShapes(EmissionModel model, SequenceBatch features, EmissionBatch output)
     {
         EngineArguments.EmissionShapes(model, features, output);
-        if (!HostValidation.FeaturesFinite(features)) features.ValidateFinite(nameof(features));
+        if (!HostValidation.FeaturesFinite(features)) features.EnsureFinite(nameof(features));
     }
 
     private static void Check(HmmModel model, EmissionBatch emissions, int capacity, string capacityName)

@@ -1,3 +1,5 @@
+using Hmm.Primitives;
+
 namespace Hmm.Gpu;
 
 /// <summary>Settings of a <see cref="GpuEngine"/>.</summary>

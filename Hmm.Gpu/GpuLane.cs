@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Hmm.Primitives;
 using Hmm.Simd;
 using ILGPU.Algorithms;
 

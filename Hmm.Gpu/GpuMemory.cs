@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Hmm.Engine;
+using Hmm.Primitives;
 using ILGPU;
 
 namespace Hmm.Gpu;

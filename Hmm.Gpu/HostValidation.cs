@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
+using Hmm.Primitives;
 
 namespace Hmm.Gpu;
 
@@ -35,74 +36,6 @@ internal static class HostValidation
             }
         });
         return ok;
-    }
-
-    /// <summary>Floats of features above which <see cref="FeaturesFiniteWithFingerprint"/> spreads the sequences over threads.</summary>
-    private const int FingerprintParallelThreshold = 1 << 17;
-
-    /// <summary>
-    /// <see cref="FeaturesFinite"/> for sequences [<paramref name="b0"/>, b0 + count), in the same pass a 64-bit fingerprint
-    /// of their lengths and of every feature inside them (the only values a kernel reads). The GPU engine keeps the last
-    /// upload's fingerprint and skips the upload when a call brings the same batch with the same values: forced
-    /// alignment passes the same features to three calls a pass. A caller that changes the values in between changes the
-    /// fingerprint (per-lane FNV-1a over the float bits, lanes folded into 64 bits), so the cache never serves stale data
-    /// short of a 64-bit collision. Spread over threads from 2^17 floats (forced alignment's 2 M floats took about a
-    /// third of a millisecond on one thread).
-    /// </summary>
-    public static bool FeaturesFiniteWithFingerprint(SequenceBatch features, int b0, int count, out ulong fingerprint)
-    {
-        long total = (long)count * features.MaxLength * features.Dimension;
-        var hashes = count <= 64 ? stackalloc ulong[count] : new ulong[count];
-        bool ok = true;
-        if (total < FingerprintParallelThreshold)
-        {
-            for (int i = 0; i < count; i++) ok &= FiniteAndHash(features.Sequence(b0 + i), out hashes[i]);
-        }
-        else
-        {
-            var perSequence = new ulong[count];
-            int bad = 0;
-            Parallel.For(0, count, i =>
-            {
-                if (!FiniteAndHash(features.Sequence(b0 + i), out perSequence[i])) System.Threading.Interlocked.Exchange(ref bad, 1);
-            });
-            ok = bad == 0;
-            perSequence.CopyTo(hashes);
-        }
-        ulong h = 14695981039346656037UL;
-        for (int i = 0; i < count; i++)
-        {
-            h = (h ^ (ulong)features.Lengths[b0 + i]) * 1099511628211UL;
-            h = (h ^ hashes[i]) * 1099511628211UL;
-        }
-        fingerprint = h;
-        return ok;
-    }
-
-    /// <summary>True when every value is finite; <paramref name="hash"/> is FNV-1a per SIMD lane over the bits, lanes folded.</summary>
-    private static bool FiniteAndHash(ReadOnlySpan<float> values, out ulong hash)
-    {
-        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-        var lanes = new Vector<uint>(2166136261u);
-        var prime = new Vector<uint>(16777619u);
-        var nonFinite = Vector<float>.Zero;
-        for (int i = 0; i < vectors.Length; i++)
-        {
-            var v = vectors[i];
-            nonFinite += v - v; // 0 for finite values, NaN for NaN and ±inf: one NaN poisons the sum
-            lanes = (lanes ^ Vector.AsVectorUInt32(v)) * prime;
-        }
-        bool finite = Vector.EqualsAll(nonFinite, Vector<float>.Zero);
-        ulong h = 14695981039346656037UL;
-        for (int k = 0; k < Vector<uint>.Count; k++) h = (h ^ lanes[k]) * 1099511628211UL;
-        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
-        {
-            float x = values[i];
-            finite &= float.IsFinite(x);
-            h = (h ^ BitConverter.SingleToUInt32Bits(x)) * 1099511628211UL;
-        }
-        hash = h;
-        return finite;
     }
 
     /// <summary>True when no log-likelihood inside a sequence's length (padding lanes included, which hold -inf) is NaN or +inf.</summary>

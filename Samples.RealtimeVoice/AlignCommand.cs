@@ -5,8 +5,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using Hmm.Alignment;
-using Hmm.Audio;
+using Hmm.Speech.Training;
+using Hmm.Speech;
+using Hmm.Speech.Audio;
 using Spectre.Console;
 
 namespace Samples.RealtimeVoice;
@@ -99,10 +100,8 @@ internal static class AlignCommand
         if (folder && outDir is null) throw new ArgumentException("align: a folder needs --out DIR for the label files.");
 
         var setup = Stopwatch.StartNew();
-        string modelPath = a.Get("--model") ?? Assets.DefaultModel;
-        if (a.Get("--model") is null && !File.Exists(modelPath))
-            throw new ArgumentException($"align: the default model is missing ({modelPath}); pass --model FILE (train one with hmm train).");
-        var model = AcousticModel.Load(modelPath);
+        string? modelPath = a.Get("--model");
+        var model = modelPath is null ? AcousticModel.LoadDefault() : AcousticModel.Load(modelPath);
 
         List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, a.Get("--phones"), a.Get("--text")) };
         var firstJobs = ListJobs();
@@ -112,9 +111,9 @@ internal static class AlignCommand
         Transcriber? transcriber = null;
         if (firstJobs.Any(j => j.TextPath is not null))
         {
-            string dict = a.Get("--dict") ?? Assets.Dictionary;
-            if (!File.Exists(dict)) throw new ArgumentException($"align: the pronouncing dictionary is missing ({dict}); pass --dict FILE.");
-            transcriber = new Transcriber(PronunciationLexicon.Load(dict));
+            string? dict = a.Get("--dict");
+            if (dict is not null && !File.Exists(dict)) throw new ArgumentException($"align: --dict {dict}: no such file.");
+            transcriber = new Transcriber(dict is null ? PronunciationLexicon.LoadDefault() : PronunciationLexicon.Load(dict));
         }
 
         var engine = EngineChoice.Create("align", engineName, threads, environment, out string engineDescription, bulk: folder, warnings: stderr);

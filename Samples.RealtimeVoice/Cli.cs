@@ -1,6 +1,7 @@
 using System;
 using System.IO;
-using Hmm.Alignment;
+using Hmm.Speech.Training;
+using Hmm.Speech;
 
 namespace Samples.RealtimeVoice;
 
@@ -20,7 +21,6 @@ internal static class Cli
             var rest = args.Length > 0 ? args[1..] : Array.Empty<string>();
             return verb switch
             {
-                "demo" => DemoCommand.Run(rest),
                 "align" => AlignCommand.Run(rest, stdout, stderr, environment),
                 "train" => TrainCommand.Run(rest, stdout, stderr, environment),
                 "eval" => EvalCommand.Run(rest, stdout, stderr),
@@ -42,7 +42,6 @@ internal static class Cli
     private static int Help(TextWriter stdout)
     {
         stdout.WriteLine("usage: hmm VERB [options]");
-        stdout.WriteLine("  demo   sample sequences from a known GMM-HMM, decode them with every engine, print accuracy and speed");
         stdout.WriteLine("         options: --states N --components K --dim D --batch B --length T --seed S");
         stdout.WriteLine("  align  INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]");
         stdout.WriteLine("         [--engine auto|cpu|gpu] [--adapt ROUNDS] [--tau T] [--no-offsets] [--viterbi-boundaries] [--threads N] [--batch N]");

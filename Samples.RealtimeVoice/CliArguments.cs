@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using Hmm.Speech.Training;
 
 namespace Samples.RealtimeVoice;
 

@@ -1,4 +1,5 @@
 using System;
+using Hmm.Speech.Training;
 using Hmm;
 using Hmm.Gpu;
 using Hmm.Simd;

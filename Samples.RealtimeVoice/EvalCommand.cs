@@ -3,7 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using Hmm.Alignment;
+using Hmm.Speech.Training;
+using Hmm.Speech;
 
 namespace Samples.RealtimeVoice;
 

@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Hmm.Alignment;
-using Hmm.Audio;
+using Hmm.Speech.Training;
+using Hmm.Speech;
+using Hmm.Speech.Audio;
 using ScottPlot;
 
 namespace Samples.RealtimeVoice;

@@ -1,4 +1,5 @@
 using System;
+using Hmm.Speech.Training;
 using Samples.RealtimeVoice;
 
 // `hmm VERB ...`: the command-line face of the Hmm library.

@@ -5,9 +5,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using Hmm.Alignment;
-using Hmm.Audio;
-using Hmm.Training;
+using Hmm.Speech;
+using Hmm.Speech.Audio;
+using Hmm.Speech.Training;
 
 namespace Samples.RealtimeVoice;
 

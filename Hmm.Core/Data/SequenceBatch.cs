@@ -22,9 +22,11 @@ public sealed class SequenceBatch
     /// <summary>
     /// A batch over <paramref name="storage"/> (reused across batches by the caller, which writes every value of the
     /// batch, padding included: nothing is cleared here), or over a new zeroed array when it is null. The storage may be
-    /// longer than the batch; <see cref="Data"/> is then that longer array.
+    /// longer than the batch (<see cref="Size"/> floats at least); <see cref="Data"/> is then that longer array.
     /// </summary>
-    internal SequenceBatch(int batchSize, int maxLength, int dimension, float[]? storage)
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the batch exceeds one array.</exception>
+    /// <exception cref="ArgumentException"><paramref name="storage"/> is shorter than the batch.</exception>
+    public SequenceBatch(int batchSize, int maxLength, int dimension, float[]? storage)
     {
         Guard.Positive(batchSize, nameof(batchSize));
         Guard.NonNegative(maxLength, nameof(maxLength));
@@ -41,7 +43,7 @@ public sealed class SequenceBatch
     }
 
     /// <summary>Floats of a batch's padded layout: <c>batchSize * maxLength * dimension</c>.</summary>
-    internal static long Size(int batchSize, int maxLength, int dimension) => (long)batchSize * maxLength * dimension;
+    public static long Size(int batchSize, int maxLength, int dimension) => (long)batchSize * maxLength * dimension;
 
     /// <summary>Number of sequences B.</summary>
     public int BatchSize { get; }
@@ -53,8 +55,8 @@ public sealed class SequenceBatch
     public int Dimension { get; }
 
     /// <summary>
-    /// The padded features, <c>[BatchSize, MaxLength, Dimension]</c>, row-major. Batches the library builds over reused
-    /// storage (<see cref="Hmm.Alignment.ForcedAligner"/>'s) may have a longer array: values past
+    /// The padded features, <c>[BatchSize, MaxLength, Dimension]</c>, row-major. Batches built over reused
+    /// storage (the constructor that takes one) may have a longer array: values past
     /// <c>BatchSize * MaxLength * Dimension</c> are not part of the batch.
     /// </summary>
     public float[] Data { get; }
@@ -102,8 +104,13 @@ public sealed class SequenceBatch
         return batch;
     }
 
-    /// <summary>Throws when a feature inside a sequence's length is NaN or infinite (a SIMD pass per sequence; the scalar scan only finds the position).</summary>
-    internal void ValidateFinite(string name)
+    /// <summary>
+    /// Throws when a feature inside a sequence's length is NaN or infinite, naming <paramref name="name"/>, the sequence,
+    /// frame and dimension (a SIMD pass per sequence; the scalar scan only finds the position).
+    /// </summary>
+    /// <param name="name">The argument name for the exception.</param>
+    /// <exception cref="ArgumentException">A feature is not finite.</exception>
+    public void EnsureFinite(string name)
     {
         for (int b = 0; b < BatchSize; b++)
         {

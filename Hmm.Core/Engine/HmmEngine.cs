@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading.Tasks;
 using Hmm.Engine;
+using Hmm.Primitives;
 using Hmm.Simd;
 
 namespace Hmm;
@@ -64,7 +65,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
     public void ComputeEmissions(EmissionModel model, SequenceBatch features, EmissionBatch output)
     {
         EngineArguments.EmissionShapes(model, features, output);
-        features.ValidateFinite(nameof(features));
+        features.EnsureFinite(nameof(features));
         for (int b = 0; b < features.BatchSize; b++) output.SetLength(b, features.Lengths[b]);
         switch (model)
         {
@@ -369,7 +370,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
     public void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result)
     {
         EngineArguments.DecodeShapes(emissionModel, model, features, logLikelihoods.Length, nameof(logLikelihoods), result);
-        features.ValidateFinite(nameof(features));
+        features.EnsureFinite(nameof(features));
         int batch = features.BatchSize;
         result.BatchSize = batch;
         var scores = Scores(batch);

@@ -52,8 +52,8 @@ public abstract class TransitionModel
     /// </summary>
     internal abstract float[] OutOfTable { get; }
 
-    /// <summary>Rows of the tables: N for dense, the bandwidth W for banded.</summary>
-    internal abstract int TableRows { get; }
+    /// <summary>Rows of the transition tables: N for dense transitions, the bandwidth W for banded ones (what <see cref="PosteriorResult"/>'s expected counts hold per sequence).</summary>
+    public abstract int TableRows { get; }
 
     /// <summary>
     /// Dense layout: <see cref="Engine.Definitions.ScaledTable"/> of <see cref="IntoTable"/> ([N + 1, stride]: the linear
@@ -92,7 +92,7 @@ public sealed class DenseTransitions : TransitionModel
 
     internal override float[] IntoTable => _into;
     internal override float[] OutOfTable => _outOf;
-    internal override int TableRows => StateCount;
+    public override int TableRows => StateCount;
     internal override float[] ScaledIntoTable => _scaledInto;
     internal override float[] ScaledOutOfTable => _scaledOutOf;
 
@@ -214,7 +214,7 @@ public sealed class BandedTransitions : TransitionModel
 
     internal override float[] IntoTable => _into;
     internal override float[] OutOfTable => _outOf;
-    internal override int TableRows => Bandwidth;
+    public override int TableRows => Bandwidth;
 
     /// <summary>
     /// Builds from <c>logProbabilities[i, d]</c> = log P(i → i + d). Entries that would leave the last state

@@ -1,5 +1,6 @@
-using Hmm.Engine;
 using System.Runtime.CompilerServices;
+using Hmm.Engine;
+using Hmm.Primitives;
 using ILGPU;
 using ILGPU.Runtime;
 

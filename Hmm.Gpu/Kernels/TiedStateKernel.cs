@@ -1,3 +1,4 @@
+using Hmm.Primitives;
 using ILGPU;
 using ILGPU.Algorithms;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Hmm.Primitives;
 using ILGPU;
 using ILGPU.Algorithms;
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
-using Hmm.Alignment;
+using Hmm.Speech.Training;
+using Hmm.Speech;
 using Xunit;
 
 namespace Hmm.Tests.Alignment;

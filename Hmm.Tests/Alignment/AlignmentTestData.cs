@@ -4,29 +4,32 @@ using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Hmm.Alignment;
-using Hmm.Audio;
+using Hmm.Speech.Training;
+using Hmm.Speech;
+using Hmm.Speech.Audio;
 
 namespace Hmm.Tests.Alignment;
 
 /// <summary>
-/// The repository's shipped alignment assets (the default model, the dictionary, three speech-dev utterances with
-/// exact labels), found from this source file so that the tests need nothing outside the clone.
+/// The shipped alignment assets: the default model and dictionary (files in Hmm.Speech/Data, embedded in Hmm.Speech) and
+/// three speech-dev utterances with exact labels (samples/), found from this source file so that the tests need nothing
+/// outside the clone.
 /// </summary>
 internal static class AlignmentTestData
 {
-    private static readonly Lazy<AcousticModel> LazyModel = new(() => AcousticModel.Load(ModelPath));
-    private static readonly Lazy<PronunciationLexicon> LazyLexicon = new(() => PronunciationLexicon.Load(DictionaryPath));
+    private static readonly Lazy<AcousticModel> LazyModel = new(AcousticModel.LoadDefault);
+    private static readonly Lazy<PronunciationLexicon> LazyLexicon = new(PronunciationLexicon.LoadDefault);
 
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public static string AssetsDirectory => Path.Combine(RepositoryRoot, "Samples.RealtimeVoice", "Assets");
+    /// <summary>The files the Hmm.Speech assembly embeds.</summary>
+    public static string SpeechDataDirectory => Path.Combine(RepositoryRoot, "Hmm.Speech", "Data");
 
-    public static string ModelPath => Path.Combine(AssetsDirectory, "default.hmmam");
+    public static string ModelPath => Path.Combine(SpeechDataDirectory, "default.hmmam");
 
-    public static string DictionaryPath => Path.Combine(AssetsDirectory, "cmudict.txt.gz");
+    public static string DictionaryPath => Path.Combine(SpeechDataDirectory, "cmudict.txt.gz");
 
-    public static string SamplesDirectory => Path.Combine(AssetsDirectory, "samples");
+    public static string SamplesDirectory => Path.Combine(RepositoryRoot, "samples");
 
     public static string[] SampleIds => new[] { "s017-us1", "s044-us2", "s004-us2" };
 

@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Hmm.Alignment;
+using Hmm.Speech.Training;
+using Hmm.Speech;
 using Xunit;
 
 namespace Hmm.Tests.Alignment;
@@ -36,7 +37,7 @@ public class GraphLayoutTests
         }
         var layout = new GraphLayout(S, sequences.Max(x => x.Length), optionalPauses: false);
         var graph = new EmissionBatch(batch, maxT, layout.StateCount);
-        var fold = ForcedAligner.SelfLoopFold(model);
+        var fold = GraphLayout.SelfLoopFold(model);
         for (int b = 0; b < batch; b++)
             layout.Fill(graph, b, lengths[b], stateLl, sequences[b], new PhoneSequence(sequences[b].Select(p => model.Phones[p]).ToArray()), -1, fold, null);
         var result = new ViterbiResult(batch, maxT);
@@ -93,7 +94,7 @@ public class GraphLayoutTests
         var sequence = PhoneSequence.FromWords(new[] { new[] { "AA" }, new[] { "B" } });
         var layout = new GraphLayout(S, 2, optionalPauses: true);
         var graph = new EmissionBatch(1, frames, layout.StateCount);
-        layout.Fill(graph, 0, frames, ll, new[] { aa, b }, sequence, sil, ForcedAligner.SelfLoopFold(model), null);
+        layout.Fill(graph, 0, frames, ll, new[] { aa, b }, sequence, sil, GraphLayout.SelfLoopFold(model), null);
         var result = new ViterbiResult(1, frames);
         new HmmEngine().Viterbi(layout.Model, graph, result);
         var decoded = result.Path(0).ToArray().Select(j => layout.Decode(j)).ToArray();

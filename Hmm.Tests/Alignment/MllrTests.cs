@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Hmm.Alignment;
+using Hmm.Speech;
 using Samples.RealtimeVoice;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
-using Hmm.Alignment;
-using Hmm.Audio;
+using Hmm.Speech;
+using Hmm.Speech.Audio;
 using Xunit;
 
 namespace Hmm.Tests.Alignment;
@@ -38,6 +38,16 @@ public class ModelFileTests
             Assert.Equal(model.Variances(s).ToArray(), back.Variances(s).ToArray());
             Assert.Equal(model.Phones.ClassOf(s / 3), back.Phones.ClassOf(s / 3));
         }
+    }
+
+    [Fact]
+    public void The_built_in_model_and_dictionary_are_the_files_in_Hmm_Speech_Data()
+    {
+        Assert.Equal(File.ReadAllBytes(AlignmentTestData.ModelPath), Saved(AcousticModel.LoadDefault()));
+        var fromFile = PronunciationLexicon.Load(AlignmentTestData.DictionaryPath);
+        var builtIn = PronunciationLexicon.LoadDefault();
+        Assert.Equal(fromFile.Count, builtIn.Count);
+        Assert.True(builtIn.Count > 100_000);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Text;
-using Hmm.Alignment;
+using Hmm.Speech;
 using Xunit;
 
 namespace Hmm.Tests.Alignment;

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using Hmm.Alignment;
+using Hmm.Speech;
 using Xunit;
 
 namespace Hmm.Tests.Alignment;

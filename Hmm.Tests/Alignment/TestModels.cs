@@ -1,6 +1,6 @@
 using System;
-using Hmm.Alignment;
-using Hmm.Audio;
+using Hmm.Speech;
+using Hmm.Speech.Audio;
 
 namespace Hmm.Tests.Alignment;
 

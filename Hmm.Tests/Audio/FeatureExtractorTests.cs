@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Hmm.Audio;
+using Hmm.Speech.Audio;
+using Hmm.Speech.Training;
 using Xunit;
 using Xunit.Abstractions;
 

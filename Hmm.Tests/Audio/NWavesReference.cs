@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using Hmm.Audio;
+using Hmm.Speech.Audio;
 using NWaves.FeatureExtractors;
 using NWaves.FeatureExtractors.Options;
 using NWaves.Filters.Fda;

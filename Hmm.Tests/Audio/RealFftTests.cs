@@ -1,5 +1,5 @@
 using System;
-using Hmm.Audio;
+using Hmm.Speech.Audio;
 using Xunit;
 
 namespace Hmm.Tests.Audio;

@@ -1,5 +1,6 @@
 using System;
-using Hmm.Audio;
+using Hmm.Speech.Audio;
+using Hmm.Speech.Training;
 using Xunit;
 
 namespace Hmm.Tests.Audio;

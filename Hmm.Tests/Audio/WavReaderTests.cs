@@ -1,6 +1,7 @@
 using System;
 using System.IO;
-using Hmm.Audio;
+using Hmm.Speech.Audio;
+using Hmm.Speech.Training;
 using Xunit;
 
 namespace Hmm.Tests.Audio;

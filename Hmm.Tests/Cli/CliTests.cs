@@ -1,7 +1,8 @@
 using System;
 using System.IO;
 using System.Linq;
-using Hmm.Alignment;
+using Hmm.Speech.Training;
+using Hmm.Speech;
 using Hmm.Tests.Alignment;
 using Samples.RealtimeVoice;
 using Xunit;

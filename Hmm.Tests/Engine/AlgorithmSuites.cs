@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using CsCheck;
-using Hmm.Reference;
+using Hmm.Testing;
 using Hmm.Tests.Support;
 using Xunit;
 

@@ -1,4 +1,5 @@
 using System;
+using Hmm.Primitives;
 using Xunit;
 
 namespace Hmm.Tests.Engine;

@@ -1,6 +1,6 @@
 using System;
 using CsCheck;
-using Hmm.Reference;
+using Hmm.Testing;
 using Hmm.Simd;
 using Hmm.Tests.Support;
 using Xunit;

@@ -1,13 +1,14 @@
 using System;
 using System.Linq;
-using Hmm.Reference;
+using Hmm.Speech;
+using Hmm.Testing;
 using Hmm.Tests.Support;
 using Xunit;
 
 namespace Hmm.Tests.Engine;
 
 /// <summary>
-/// <see cref="ITiedStateEngine"/> against a float64 reference built from <see cref="ReferenceHmm"/>: random GMMs, random
+/// <see cref="IAlignmentBackend"/> against a float64 reference built from <see cref="ReferenceHmm"/>: random GMMs, random
 /// banded graphs whose states tie to random model states with random biases (some untied), random end states (sometimes
 /// none: no path), batches of several lengths. Checks Viterbi scores and paths, forward log-likelihoods, block leave
 /// times and the GMM occupancy statistics.
@@ -15,13 +16,13 @@ namespace Hmm.Tests.Engine;
 public abstract class TiedStateSuite
 {
     /// <summary>The engine under test.</summary>
-    protected abstract ITiedStateEngine CreateEngine();
+    protected abstract IAlignmentBackend CreateEngine();
 
     /// <summary>Random cases per property.</summary>
     protected virtual int Iterations => 40;
 
     /// <summary>Called after every engine call (a GPU subclass asserts that nothing fell back to the CPU).</summary>
-    protected virtual void AfterCall(ITiedStateEngine engine) { }
+    protected virtual void AfterCall(IAlignmentBackend engine) { }
 
     private sealed record Case(GaussianMixtureEmissions Gmm, HmmModel Graph, TiedStateBatch Ties, SequenceBatch Features, int BlockSize, string Name);
 
@@ -73,7 +74,8 @@ public abstract class TiedStateSuite
             var viterbi = new ViterbiResult(batch, c.Features.MaxLength);
             var leave = new double[batch * blocks];
             var ll = new double[batch];
-            engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, c.BlockSize, leave, ll);
+            engine.LoadFeatures(c.Features);
+            engine.Align(c.Gmm, c.Graph, c.Ties, viterbi, c.BlockSize, leave, ll);
             AfterCall(engine);
             var modelLl = ReferenceHmm.EmissionLogLikelihoods(c.Gmm, c.Features);
             for (int b = 0; b < batch; b++)
@@ -119,9 +121,10 @@ public abstract class TiedStateSuite
             int batch = c.Features.BatchSize, n = c.Gmm.StateCount, k = c.Gmm.ComponentCount, d = c.Gmm.FeatureDimension;
             var stats = GmmStatistics.For(c.Gmm, batch);
             // Two calls add: the expected sums are twice one call's.
-            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, stats);
+            engine.LoadFeatures(c.Features);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, StatisticsThresholds.Default, stats);
             AfterCall(engine);
-            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, stats);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, StatisticsThresholds.Default, stats);
             var occupancy = new double[n * k];
             var moments = new double[n * k * d];
             var modelLl = ReferenceHmm.EmissionLogLikelihoods(c.Gmm, c.Features);
@@ -175,12 +178,12 @@ public abstract class TiedStateSuite
     }
 
     /// <summary>
-    /// An engine may keep a batch's features between calls (the GPU engine skips the upload when the same batch comes back
-    /// with the same values): a caller that changes the values in place must get the results of the changed values, in
-    /// both calls, equal to those of a fresh copy of the batch.
+    /// A backend may keep the loaded features where its passes read them (the GPU backend: on the device): a caller that
+    /// changes the batch in place and loads it again must get the results of the changed values, equal to those of a
+    /// fresh copy of the batch, for both passes.
     /// </summary>
     [Fact]
-    public void Features_changed_in_place_between_calls_are_seen()
+    public void Features_changed_in_place_and_loaded_again_are_seen()
     {
         var engine = CreateEngine();
         for (int it = 0; it < Math.Max(3, Iterations / 5); it++)
@@ -188,7 +191,8 @@ public abstract class TiedStateSuite
             var c = Draw(7000 + it);
             int batch = c.Features.BatchSize;
             var first = GmmStatistics.For(c.Gmm, batch);
-            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, first);
+            engine.LoadFeatures(c.Features);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, StatisticsThresholds.Default, first);
             var rng = new Random(it);
             int b = rng.Next(batch);
             foreach (ref float v in c.Features.Sequence(b)) v += (float)(rng.NextDouble() - 0.5);
@@ -198,30 +202,44 @@ public abstract class TiedStateSuite
 
             var changed = GmmStatistics.For(c.Gmm, batch);
             var fresh = GmmStatistics.For(c.Gmm, batch);
-            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, changed);
+            engine.LoadFeatures(c.Features);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, StatisticsThresholds.Default, changed);
             AfterCall(engine);
-            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, copy, StatisticsThresholds.Default, fresh);
+            engine.LoadFeatures(copy);
+            engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, StatisticsThresholds.Default, fresh);
             for (int i = 0; i < batch; i++) Assert.Equal(fresh.LogLikelihoods[i], changed.LogLikelihoods[i], 6);
             for (int i = 0; i < fresh.Occupancy.Length; i++)
                 Assert.True(Math.Abs(fresh.Occupancy[i] - changed.Occupancy[i]) <= 1e-4 * (1 + fresh.Occupancy[i]), $"{c.Name}: occupancy {i}");
             if (c.Features.Lengths[b] > 0 && !double.IsNegativeInfinity(first.LogLikelihoods[b]))
                 Assert.NotEqual(first.LogLikelihoods[b], changed.LogLikelihoods[b]);
 
-            // Align after AccumulateStatistics on the same batch object: change it again first.
+            // Align on the same batch object after a second change and load.
             foreach (ref float v in c.Features.Sequence(b)) v -= 0.25f;
             c.Features.Data.CopyTo(copy.Data, 0);
             var viterbi = new ViterbiResult(batch, Math.Max(1, c.Features.MaxLength));
             var viterbiFresh = new ViterbiResult(batch, Math.Max(1, c.Features.MaxLength));
             var ll = new double[batch];
             var llFresh = new double[batch];
-            engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, c.BlockSize, null, ll);
-            engine.Align(c.Gmm, c.Graph, c.Ties, copy, viterbiFresh, c.BlockSize, null, llFresh);
+            engine.LoadFeatures(c.Features);
+            engine.Align(c.Gmm, c.Graph, c.Ties, viterbi, c.BlockSize, null, ll);
+            engine.LoadFeatures(copy);
+            engine.Align(c.Gmm, c.Graph, c.Ties, viterbiFresh, c.BlockSize, null, llFresh);
             for (int i = 0; i < batch; i++)
             {
                 Assert.Equal(viterbiFresh.Scores[i], viterbi.Scores[i], 6);
                 Assert.Equal(viterbiFresh.Path(i).ToArray(), viterbi.Path(i).ToArray());
             }
         }
+    }
+
+    [Fact]
+    public void A_pass_before_any_load_says_so()
+    {
+        var engine = CreateEngine();
+        var c = Draw(78);
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            engine.Align(c.Gmm, c.Graph, c.Ties, new ViterbiResult(c.Features.BatchSize, 1), 1, null, new double[c.Features.BatchSize]));
+        Assert.Contains("LoadFeatures", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -232,24 +250,25 @@ public abstract class TiedStateSuite
         int batch = c.Features.BatchSize;
         var viterbi = new ViterbiResult(batch, c.Features.MaxLength);
         var ll = new double[batch];
+        engine.LoadFeatures(c.Features);
         var wrongTies = new TiedStateBatch(batch, c.Ties.GraphStates);
         wrongTies.Tie(0, 0, c.Gmm.StateCount); // one past the model's states
-        var e1 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, wrongTies, c.Features, viterbi, 1, null, ll));
+        var e1 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, wrongTies, viterbi, 1, null, ll));
         Assert.Equal("ties", e1.ParamName);
-        var e2 = Assert.ThrowsAny<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, 0, new double[batch * c.Ties.GraphStates], ll));
+        var e2 = Assert.ThrowsAny<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, viterbi, 0, new double[batch * c.Ties.GraphStates], ll));
         Assert.Equal("blockSize", e2.ParamName);
-        var e3 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, c.Features, viterbi, 1, new double[1], ll)); // graphs have 2+ states
+        var e3 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, c.Graph, c.Ties, viterbi, 1, new double[1], ll)); // graphs have 2+ states
         Assert.Equal("leaveTimes", e3.ParamName);
         var otherGraph = RandomModels.Model(c.Ties.GraphStates + 1, banded: true, bandwidth: 1, new Random(1));
-        var e4 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, otherGraph, c.Ties, c.Features, viterbi, 1, null, ll));
+        var e4 = Assert.Throws<ArgumentException>(() => engine.Align(c.Gmm, otherGraph, c.Ties, viterbi, 1, null, ll));
         Assert.Equal("ties", e4.ParamName);
         var bad = RandomModels.Features(c.Gmm.FeatureDimension, new[] { 5 }, new Random(2));
         bad.Frame(0, 3)[0] = float.NaN;
-        var oneTie = new TiedStateBatch(1, c.Ties.GraphStates);
-        var e5 = Assert.ThrowsAny<ArgumentException>(() => engine.AccumulateStatistics(c.Gmm, c.Graph, oneTie, bad, StatisticsThresholds.Default, GmmStatistics.For(c.Gmm, 1)));
+        var e5 = Assert.ThrowsAny<ArgumentException>(() => engine.LoadFeatures(bad));
         Assert.Equal("features", e5.ParamName);
+        engine.LoadFeatures(c.Features);
         var wrongStats = new GmmStatistics(c.Gmm.StateCount + 1, c.Gmm.ComponentCount, c.Gmm.FeatureDimension, batch);
-        var e6 = Assert.Throws<ArgumentException>(() => engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, c.Features, StatisticsThresholds.Default, wrongStats));
+        var e6 = Assert.Throws<ArgumentException>(() => engine.AccumulateStatistics(c.Gmm, c.Graph, c.Ties, StatisticsThresholds.Default, wrongStats));
         Assert.Equal("statistics", e6.ParamName);
     }
 }
@@ -257,5 +276,5 @@ public abstract class TiedStateSuite
 /// <summary>The host implementation over the SIMD CPU engine.</summary>
 public sealed class TiedStateHostSimd : TiedStateSuite
 {
-    protected override ITiedStateEngine CreateEngine() => new HostTiedStateEngine(new HmmEngine(Hmm.Simd.SimdWidth.Auto, 2), 2);
+    protected override IAlignmentBackend CreateEngine() => new HostAlignmentBackend(new HmmEngine(Hmm.Simd.SimdWidth.Auto, 2), 2);
 }

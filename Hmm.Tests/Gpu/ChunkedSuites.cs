@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using Hmm.Gpu;
-using Hmm.Reference;
+using Hmm.Testing;
 using Hmm.Tests.Support;
 using Hmm.Tests.Engine;
 using Xunit;

@@ -2,6 +2,7 @@
 using System.Linq;
 using CsCheck;
 using Hmm.Gpu;
+using Hmm.Speech;
 using Hmm.Tests.Engine;
 using Hmm.Tests.Support;
 using Xunit;
@@ -25,9 +26,9 @@ public sealed class PosteriorCuda : PosteriorSuite { protected override IHmmEngi
 [Collection(GpuEngineTestGroup.Name)]
 public sealed class TiedStateCuda : TiedStateSuite
 {
-    protected override ITiedStateEngine CreateEngine() => GpuTestEngines.Cuda;
+    protected override IAlignmentBackend CreateEngine() => new GpuAlignmentBackend(GpuTestEngines.Cuda);
     protected override int Iterations => 150;
-    protected override void AfterCall(ITiedStateEngine engine) => Assert.Equal(0, ((GpuEngine)engine).LastCpuFallbackSequences);
+    protected override void AfterCall(IAlignmentBackend engine) => Assert.Equal(0, ((GpuAlignmentBackend)engine).Engine.LastCpuFallbackSequences);
 }
 
 [Collection(GpuEngineTestGroup.Name)]
@@ -212,10 +213,10 @@ public sealed class TensorRecursionCuda
             var ll = new double[x.batch];
             engine.Forward(model, emissions, ll);
             Assert.True(engine.LastTensorRecursion, $"N={x.n}: the tensor-core recursion was not taken");
-            var reference = Hmm.Reference.ReferenceHmm.FromBatch(emissions);
+            var reference = Hmm.Testing.ReferenceHmm.FromBatch(emissions);
             for (int b = 0; b < ll.Length; b++)
             {
-                double expected = Hmm.Reference.ReferenceHmm.Forward(model, reference[b], out _);
+                double expected = Hmm.Testing.ReferenceHmm.Forward(model, reference[b], out _);
                 Tolerance.LogValue(expected, ll[b], RandomModels.Magnitude(reference[b]), $"N={x.n} B={x.batch} seed={x.seed} sequence {b} (length {lengths[b]})");
             }
         }, iter: 40, threads: 1);

@@ -1,7 +1,8 @@
 using System;
 using System.Linq;
 using Hmm.Gpu;
-using Hmm.Reference;
+using Hmm.Primitives;
+using Hmm.Testing;
 using Hmm.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using Hmm.Reference;
+using Hmm.Testing;
 using Xunit;
 
 namespace Hmm.Tests.Reference;

@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Hmm.Alignment;
+using Hmm.Speech;
 using Hmm.Tests.Alignment;
-using Hmm.Training;
+using Hmm.Speech.Training;
 using Xunit;
 
 namespace Hmm.Tests.Training;
@@ -61,7 +61,7 @@ public class AcousticModelTrainerTests
         Assert.Equal(2, reports.Count);
         // One utterance at two speeds, each also noisy and reverberant: six copies' frames.
         long frames = reports[0].Frames;
-        long original = new Hmm.Audio.FeatureExtractor(options.FrontEnd).FrameCount(single[0].Samples.Length);
+        long original = new Hmm.Speech.Audio.FeatureExtractor(options.FrontEnd).FrameCount(single[0].Samples.Length);
         Assert.InRange(frames, 5 * original, 7 * original);
         Assert.Contains("Viterbi", model.Description);
     }

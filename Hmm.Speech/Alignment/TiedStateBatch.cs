@@ -1,0 +1,131 @@
+using System;
+
+namespace Hmm.Speech;
+
+/// <summary>
+/// Per-sequence graphs whose states share ("tie") the emissions of a smaller GMM model, as in forced alignment: graph
+/// state j of sequence b emits as model state <c>Tie(b, j)</c> plus a constant log bias, or never (-infinity). One
+/// <see cref="HmmModel"/> (the graph's transitions) serves every sequence of the batch; what differs per sequence is
+/// which model state each graph state reads and which graph states may end the sequence (at the last frame every
+/// other state gets -infinity, so only complete paths survive).
+/// </summary>
+/// <remarks>
+/// An <see cref="IAlignmentBackend"/> computes the model-state emissions once per frame and gathers the graph's emissions
+/// from them where its lattices live (the GPU backend: on the device; <see cref="HostAlignmentBackend"/>: by
+/// <see cref="Expand"/> on the host).
+/// </remarks>
+public sealed class TiedStateBatch
+{
+    private readonly int[] _ties;
+    private readonly float[] _bias;
+    private readonly float[] _end;
+
+    /// <summary>Room for <paramref name="batchCapacity"/> sequences of a graph of <paramref name="graphStates"/> states; every state starts untied (never emits) and no state may end.</summary>
+    public TiedStateBatch(int batchCapacity, int graphStates)
+    {
+        Guard.Positive(batchCapacity, nameof(batchCapacity));
+        Guard.Positive(graphStates, nameof(graphStates));
+        BatchCapacity = batchCapacity;
+        GraphStates = graphStates;
+        _ties = new int[batchCapacity * graphStates];
+        _bias = new float[_ties.Length];
+        _end = new float[_ties.Length];
+        for (int b = 0; b < batchCapacity; b++) Clear(b);
+    }
+
+    /// <summary>Sequences this batch can describe.</summary>
+    public int BatchCapacity { get; }
+
+    /// <summary>States of the shared graph (the <see cref="HmmModel.StateCount"/> of the graph model).</summary>
+    public int GraphStates { get; }
+
+    /// <summary>Per (sequence, graph state), <c>[b * GraphStates + j]</c>: the model state read, or -1 (never emits).</summary>
+    public ReadOnlySpan<int> Ties => _ties;
+
+    /// <summary>Per (sequence, graph state): the log bias added to the tied model state's emission.</summary>
+    public ReadOnlySpan<float> Bias => _bias;
+
+    /// <summary>Per (sequence, graph state): 0 where the state may end the sequence, -infinity elsewhere (added at the last frame).</summary>
+    public ReadOnlySpan<float> EndBias => _end;
+
+    /// <summary>Makes every graph state of sequence <paramref name="b"/> untied (never emits) and unable to end the sequence.</summary>
+    public void Clear(int b)
+    {
+        CheckSequence(b);
+        _ties.AsSpan(b * GraphStates, GraphStates).Fill(-1);
+        _bias.AsSpan(b * GraphStates, GraphStates).Clear();
+        _end.AsSpan(b * GraphStates, GraphStates).Fill(float.NegativeInfinity);
+    }
+
+    /// <summary>Graph state <paramref name="graphState"/> of sequence <paramref name="b"/> emits as model state <paramref name="modelState"/> plus <paramref name="logBias"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range, the model state is negative, or the bias is NaN or +infinity.</exception>
+    public void Tie(int b, int graphState, int modelState, float logBias = 0f)
+    {
+        CheckSequence(b);
+        CheckState(graphState);
+        if (modelState < 0) throw new ArgumentOutOfRangeException(nameof(modelState), modelState, "modelState must not be negative.");
+        if (float.IsNaN(logBias) || float.IsPositiveInfinity(logBias)) throw new ArgumentOutOfRangeException(nameof(logBias), logBias, "logBias must be finite or -infinity.");
+        _ties[b * GraphStates + graphState] = modelState;
+        _bias[b * GraphStates + graphState] = logBias;
+    }
+
+    /// <summary>Lets graph state <paramref name="graphState"/> end sequence <paramref name="b"/> (occupy its last frame).</summary>
+    public void AllowEnd(int b, int graphState)
+    {
+        CheckSequence(b);
+        CheckState(graphState);
+        _end[b * GraphStates + graphState] = 0f;
+    }
+
+    /// <summary>The model state graph state <paramref name="graphState"/> of sequence <paramref name="b"/> reads, or -1.</summary>
+    public int TiedState(int b, int graphState) => _ties[b * GraphStates + graphState];
+
+    /// <summary>
+    /// Host expansion: fills sequence <paramref name="b"/> of <paramref name="graph"/> (lengths included) from the
+    /// model-state log-likelihoods of the same sequence index in <paramref name="modelLogLikelihoods"/>.
+    /// </summary>
+    public void Expand(EmissionBatch modelLogLikelihoods, EmissionBatch graph, int b, int frames)
+    {
+        Guard.NotNull(modelLogLikelihoods, nameof(modelLogLikelihoods));
+        Guard.NotNull(graph, nameof(graph));
+        graph.SetLength(b, frames);
+        int g = GraphStates, offset = b * g;
+        for (int t = 0; t < frames; t++)
+        {
+            var row = graph.Frame(b, t);
+            var ll = modelLogLikelihoods.Frame(b, t);
+            bool last = t == frames - 1;
+            for (int j = 0; j < g; j++)
+            {
+                int s = _ties[offset + j];
+                float v = s < 0 ? float.NegativeInfinity : ll[s] + _bias[offset + j];
+                row[j] = last ? v + _end[offset + j] : v;
+            }
+        }
+    }
+
+    /// <summary>Throws unless the first <paramref name="batch"/> sequences tie only to states below <paramref name="modelStates"/>.</summary>
+    /// <param name="batch">Sequences to check.</param>
+    /// <param name="modelStates">The emission model's state count.</param>
+    /// <param name="name">The argument name for the exception.</param>
+    /// <exception cref="ArgumentException">The batch is larger than this description, or a tie names a missing state.</exception>
+    public void Validate(int batch, int modelStates, string name)
+    {
+        if (batch > BatchCapacity) throw new ArgumentException($"{name} describes {BatchCapacity} sequences but the batch has {batch}.", name);
+        for (int i = 0; i < batch * GraphStates; i++)
+        {
+            if (_ties[i] >= modelStates)
+                throw new ArgumentException($"{name}: graph state {i % GraphStates} of sequence {i / GraphStates} is tied to model state {_ties[i]}, but the emission model has {modelStates}.", name);
+        }
+    }
+
+    private void CheckSequence(int b)
+    {
+        if ((uint)b >= (uint)BatchCapacity) throw new ArgumentOutOfRangeException(nameof(b), b, $"b must be in [0, {BatchCapacity}).");
+    }
+
+    private void CheckState(int graphState)
+    {
+        if ((uint)graphState >= (uint)GraphStates) throw new ArgumentOutOfRangeException(nameof(graphState), graphState, $"graphState must be in [0, {GraphStates}).");
+    }
+}

@@ -1,0 +1,159 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Hmm.Speech.Audio;
+
+/// <summary>
+/// The utterance-level steps of the front end, on row-major feature matrices in place: regression deltas
+/// (HTK formula, edge frames replicated) and per-utterance mean/variance normalisation. Public so that the
+/// streaming path can reuse them on a window of frames.
+/// </summary>
+public static class FeaturePostProcessing
+{
+    /// <summary>
+    /// Fills the delta (and delta-delta) columns of <paramref name="features"/> from its first
+    /// <paramref name="rawDimension"/> columns: d_t = sum_{k=1..W} k (c_{t+k} - c_{t-k}) / (2 sum k^2), frames
+    /// beyond either end replaced by the end frame. Deltas go to columns [raw, 2 raw), delta-deltas (deltas of
+    /// the deltas) to [2 raw, 3 raw).
+    /// </summary>
+    /// <param name="features">Row-major matrix of <paramref name="frames"/> rows of <paramref name="stride"/> values.</param>
+    /// <param name="frames">Number of frames.</param>
+    /// <param name="stride">Values per row, at least rawDimension * (1 + order).</param>
+    /// <param name="rawDimension">Static values at the start of each row.</param>
+    /// <param name="order">0 (nothing), 1 (deltas) or 2 (deltas and delta-deltas).</param>
+    /// <param name="window">Regression half-window W (2 is usual).</param>
+    public static void AddDeltas(Span<float> features, int frames, int stride, int rawDimension, int order, int window)
+    {
+        if (order < 0 || order > 2) throw new ArgumentOutOfRangeException(nameof(order), order, "The delta order must be 0, 1 or 2.");
+        if (order == 0 || frames == 0) return;
+        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "The delta window must be at least 1.");
+        if (stride < rawDimension * (1 + order)) throw new ArgumentException($"A row of {stride} values cannot hold {rawDimension} x {1 + order} features.", nameof(stride));
+        if (features.Length < (long)frames * stride) throw new ArgumentException($"The matrix holds {features.Length} values; {frames} x {stride} are needed.", nameof(features));
+
+        Regress(features, frames, stride, 0, rawDimension, rawDimension, window);
+        if (order == 2) Regress(features, frames, stride, rawDimension, 2 * rawDimension, rawDimension, window);
+    }
+
+    private static void Regress(Span<float> m, int frames, int stride, int from, int to, int count, int window)
+    {
+        float norm = 0;
+        for (int k = 1; k <= window; k++) norm += k * k;
+        float scale = 1f / (2 * norm);
+        int last = frames - 1;
+        ref float origin = ref MemoryMarshal.GetReference(m);
+        int width = Vector<float>.Count;
+        bool vectors = Vector.IsHardwareAccelerated && count >= width;
+        var vscale = new Vector<float>(scale);
+        for (int t = 0; t < frames; t++)
+        {
+            ref float dst = ref Unsafe.Add(ref origin, t * stride + to);
+            if (vectors)
+            {
+                // Whole vectors across the columns, the last one overlapping the one before (same values written twice;
+                // the sources are other columns). The same operations in the same order as the scalar loop.
+                for (int j = 0; ; j += width)
+                {
+                    if (j > count - width) j = count - width;
+                    var acc = Vector<float>.Zero;
+                    for (int k = 1; k <= window; k++)
+                    {
+                        int ahead = Math.Min(t + k, last);
+                        int behind = Math.Max(t - k, 0);
+                        var a = AudioSimd.Load(ref Unsafe.Add(ref origin, ahead * stride + from + j));
+                        var b = AudioSimd.Load(ref Unsafe.Add(ref origin, behind * stride + from + j));
+                        acc += new Vector<float>((float)k) * (a - b);
+                    }
+                    AudioSimd.Store(acc * vscale, ref Unsafe.Add(ref dst, j));
+                    if (j == count - width) break;
+                }
+                continue;
+            }
+            for (int j = 0; j < count; j++) Unsafe.Add(ref dst, j) = 0;
+            for (int k = 1; k <= window; k++)
+            {
+                int ahead = Math.Min(t + k, last);
+                int behind = Math.Max(t - k, 0);
+                ref float a = ref Unsafe.Add(ref origin, ahead * stride + from);
+                ref float b = ref Unsafe.Add(ref origin, behind * stride + from);
+                for (int j = 0; j < count; j++) Unsafe.Add(ref dst, j) += k * (Unsafe.Add(ref a, j) - Unsafe.Add(ref b, j));
+            }
+            for (int j = 0; j < count; j++) Unsafe.Add(ref dst, j) *= scale;
+        }
+    }
+
+    /// <summary>
+    /// Normalises every column of a row-major matrix over its frames: subtracts the mean
+    /// (<see cref="CmvnMode.Mean"/>) and also divides by the standard deviation (<see cref="CmvnMode.MeanVariance"/>,
+    /// population variance; a column with variance under 1e-10 is only centred). Allocation-free.
+    /// </summary>
+    /// <param name="features">Row-major matrix of <paramref name="frames"/> rows of <paramref name="dimension"/> values.</param>
+    /// <param name="frames">Number of frames.</param>
+    /// <param name="dimension">Values per row.</param>
+    /// <param name="mode">What to normalise.</param>
+    /// <param name="scratch">At least 2 * <paramref name="dimension"/> doubles.</param>
+    public static void Normalize(Span<float> features, int frames, int dimension, CmvnMode mode, Span<double> scratch)
+    {
+        if (mode == CmvnMode.None || frames == 0) return;
+        if (scratch.Length < 2 * dimension) throw new ArgumentException($"The scratch holds {scratch.Length} doubles; {2 * dimension} are needed.", nameof(scratch));
+        if (features.Length < (long)frames * dimension) throw new ArgumentException($"The matrix holds {features.Length} values; {frames} x {dimension} are needed.", nameof(features));
+        Span<double> sum = scratch.Slice(0, dimension);
+        Span<double> sumSquares = scratch.Slice(dimension, dimension);
+        sum.Clear();
+        sumSquares.Clear();
+        // Whole vectors of each row widened to double (the same double sums, in the same order, as one column at a time).
+        int width = Vector<float>.Count, half = Vector<double>.Count;
+        int vectorColumns = Vector.IsHardwareAccelerated ? dimension / width * width : 0;
+        ref float origin = ref MemoryMarshal.GetReference(features);
+        ref double s1 = ref MemoryMarshal.GetReference(sum);
+        ref double s2 = ref MemoryMarshal.GetReference(sumSquares);
+        for (int t = 0; t < frames; t++)
+        {
+            ref float row = ref Unsafe.Add(ref origin, t * dimension);
+            int j = 0;
+            for (; j < vectorColumns; j += width)
+            {
+                Vector.Widen(AudioSimd.Load(ref Unsafe.Add(ref row, j)), out Vector<double> lo, out Vector<double> hi);
+                AddTo(ref Unsafe.Add(ref s1, j), lo);
+                AddTo(ref Unsafe.Add(ref s1, j + half), hi);
+                AddTo(ref Unsafe.Add(ref s2, j), lo * lo);
+                AddTo(ref Unsafe.Add(ref s2, j + half), hi * hi);
+            }
+            for (; j < dimension; j++)
+            {
+                double v = Unsafe.Add(ref row, j);
+                Unsafe.Add(ref s1, j) += v;
+                Unsafe.Add(ref s2, j) += v * v;
+            }
+        }
+        for (int j = 0; j < dimension; j++)
+        {
+            double mean = sum[j] / frames;
+            double variance = Math.Max(0, sumSquares[j] / frames - mean * mean);
+            sum[j] = mean;
+            sumSquares[j] = mode == CmvnMode.MeanVariance && variance >= 1e-10 ? 1 / Math.Sqrt(variance) : 1;
+        }
+        for (int t = 0; t < frames; t++)
+        {
+            ref float row = ref Unsafe.Add(ref origin, t * dimension);
+            int j = 0;
+            for (; j < vectorColumns; j += width)
+            {
+                ref float slot = ref Unsafe.Add(ref row, j);
+                Vector.Widen(AudioSimd.Load(ref slot), out Vector<double> lo, out Vector<double> hi);
+                lo = (lo - LoadDouble(ref Unsafe.Add(ref s1, j))) * LoadDouble(ref Unsafe.Add(ref s2, j));
+                hi = (hi - LoadDouble(ref Unsafe.Add(ref s1, j + half))) * LoadDouble(ref Unsafe.Add(ref s2, j + half));
+                AudioSimd.Store(Vector.Narrow(lo, hi), ref slot);
+            }
+            for (; j < dimension; j++) Unsafe.Add(ref row, j) = (float)((Unsafe.Add(ref row, j) - Unsafe.Add(ref s1, j)) * Unsafe.Add(ref s2, j));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> LoadDouble(ref double source) => Unsafe.ReadUnaligned<Vector<double>>(ref Unsafe.As<double, byte>(ref source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref double destination, Vector<double> value) =>
+        Unsafe.WriteUnaligned(ref Unsafe.As<double, byte>(ref destination), LoadDouble(ref destination) + value);
+}

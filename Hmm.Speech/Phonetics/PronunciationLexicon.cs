@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Text;
+
+namespace Hmm.Speech;
+
+/// <summary>
+/// A pronouncing dictionary in the CMUdict text layout: one <c>word PH PH ...</c> per line, alternative
+/// pronunciations as <c>word(2)</c>, <c>;;;</c> comment lines, <c>#</c> trailing comments. Stress digits are
+/// removed (<c>AH0</c> becomes <c>AH</c>) and words are matched case-insensitively. Files may be gzip-compressed
+/// (detected from the content, not the name).
+/// </summary>
+public sealed class PronunciationLexicon
+{
+    private static readonly char[] Separators = { ' ', '\t' };
+
+    private readonly Dictionary<string, List<string[]>> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>Number of distinct words.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Name of the dictionary that ships inside this assembly, as messages name it.</summary>
+    public const string DefaultDictionaryName = "cmudict.txt.gz (built in)";
+
+    /// <summary>
+    /// Reads the CMU Pronouncing Dictionary that ships inside this assembly (its licence is
+    /// Hmm.Speech/Data/CMUDICT-LICENSE.txt). Each call reads a new copy: about 135,000 words, a fraction of a second.
+    /// </summary>
+    public static PronunciationLexicon LoadDefault()
+    {
+        using var stream = typeof(PronunciationLexicon).Assembly.GetManifestResourceStream("Hmm.Speech.cmudict.txt.gz")
+            ?? throw new InvalidOperationException("the default dictionary is missing from the Hmm.Speech assembly (resource Hmm.Speech.cmudict.txt.gz).");
+        return Load(stream, DefaultDictionaryName);
+    }
+
+    /// <summary>Reads a dictionary file (plain or gzip).</summary>
+    /// <exception cref="InvalidDataException">A line without a pronunciation; the message names the file and line.</exception>
+    public static PronunciationLexicon Load(string path)
+    {
+        Guard.NotNull(path, nameof(path));
+        using var stream = File.OpenRead(path);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads a dictionary from a stream (plain or gzip); <paramref name="name"/> appears in error messages.</summary>
+    public static PronunciationLexicon Load(Stream stream, string name)
+    {
+        Guard.NotNull(stream, nameof(stream));
+        var buffered = new BufferedStream(stream);
+        int b0 = buffered.ReadByte(), b1 = buffered.ReadByte();
+        buffered.Seek(0, SeekOrigin.Begin);
+        Stream source = buffered;
+        if (b0 == 0x1f && b1 == 0x8b) source = new GZipStream(buffered, CompressionMode.Decompress);
+        var dict = new PronunciationLexicon();
+        try
+        {
+            using var reader = new StreamReader(source, Encoding.UTF8);
+            string? line;
+            int n = 0;
+            while ((line = reader.ReadLine()) != null)
+            {
+                n++;
+                dict.AddLine(line, name, n);
+            }
+        }
+        catch (InvalidDataException e) when (e.InnerException is null && !e.Message.StartsWith(name, StringComparison.Ordinal))
+        {
+            // GZipStream reports a corrupt stream without a name.
+            throw new InvalidDataException($"{name}: {e.Message}", e);
+        }
+        return dict;
+    }
+
+    /// <summary>Adds (or extends) an entry: <paramref name="phones"/> become another pronunciation of <paramref name="word"/>.</summary>
+    public void Add(string word, IReadOnlyList<string> phones)
+    {
+        Guard.NotNull(word, nameof(word));
+        if (phones is null || phones.Count == 0) throw new ArgumentException($"the pronunciation of '{word}' is empty.", nameof(phones));
+        string key = word.ToLowerInvariant();
+        var array = new string[phones.Count];
+        for (int i = 0; i < array.Length; i++) array[i] = StripStress(phones[i]);
+        if (!_entries.TryGetValue(key, out var list)) _entries[key] = list = new List<string[]>(1);
+        list.Add(array);
+    }
+
+    /// <summary>The pronunciations of <paramref name="word"/> (first = most common), or an empty list.</summary>
+    public IReadOnlyList<string[]> Lookup(string word) =>
+        word is not null && _entries.TryGetValue(word.ToLowerInvariant(), out var list) ? list : Array.Empty<string[]>();
+
+    /// <summary>Whether the dictionary has <paramref name="word"/>.</summary>
+    public bool Contains(string word) => word is not null && _entries.ContainsKey(word.ToLowerInvariant());
+
+    private void AddLine(string line, string name, int n)
+    {
+        if (line.Length == 0 || line.StartsWith(";;;", StringComparison.Ordinal)) return;
+        int hash = line.IndexOf('#');
+        if (hash >= 0) line = line.Substring(0, hash);
+        var parts = line.Split(Separators, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) return;
+        if (parts.Length < 2) throw new InvalidDataException($"{name}:{n}: '{line.Trim()}' has no pronunciation.");
+        string word = parts[0];
+        int paren = word.IndexOf('(');
+        if (paren > 0 && word[word.Length - 1] == ')') word = word.Substring(0, paren);
+        var phones = new string[parts.Length - 1];
+        Array.Copy(parts, 1, phones, 0, phones.Length);
+        Add(word, phones);
+    }
+
+    private static string StripStress(string phone)
+    {
+        string p = phone.Trim();
+        int end = p.Length;
+        while (end > 0 && char.IsDigit(p[end - 1])) end--;
+        return p.Substring(0, end).ToUpper(CultureInfo.InvariantCulture);
+    }
+}
