@@ -75,8 +75,7 @@ internal static unsafe partial class CpuPasses
         var chain = new Chain { Previous = job.Scratch + job.Pad, Current = job.Scratch + job.ColumnSize + job.Pad };
         if (job.Length == 0) return chain;
         float* prev = chain.Previous;
-        for (int j0 = 0; j0 < stride; j0 += count)
-            l.Store(l.Add(l.Load(ref job.Initial[j0]), l.Load(ref job.Emissions[j0])), ref prev[j0]);
+        Definitions.InitialColumn<TL, TV, CpuMemory>(new CpuMemory(job.Initial), new CpuMemory(job.Emissions), 0, new CpuMemory(prev), 0, new ColumnSlice(0, stride, count));
         float m = Normalize<TL, TV>(prev, stride);
         chain.Total = m;
         Record(ref job, prev, m, 0);
@@ -145,11 +144,9 @@ internal static unsafe partial class CpuPasses
         if (job.Length == 0) return 0.0;
         if (!chain.Alive) return double.NegativeInfinity;
         if (!default(TS).NeedsSumPass) return chain.Total; // the column maximum is 0 after normalising
-        var l = default(TL);
-        float* prev = chain.Previous;
-        TV sum = l.Broadcast(0f);
-        for (int j0 = 0; j0 < job.Stride; j0 += l.Count) sum = l.Add(sum, l.Exp(l.Load(ref prev[j0])));
-        return chain.Total + System.Math.Log(l.SumAcross(sum));
+        // The column is normalised: its maximum is 0 and chain.Total holds every scale.
+        return Definitions.ForwardLogLikelihood<TL, TV, CpuMemory, WholeColumn>(new CpuMemory(chain.Previous), 0, 0f, chain.Total,
+            new ColumnSlice(0, job.Stride, default(TL).Count), default);
     }
 
     /// <summary>
@@ -167,11 +164,7 @@ internal static unsafe partial class CpuPasses
         float* w = job.Scratch + job.ColumnSize + job.Pad;
         var table = new CpuMemory(job.Table);
         var source = new CpuMemory(w - job.Pad);
-        for (int j0 = 0; j0 < stride; j0 += count)
-        {
-            TV valid = l.GreaterThan(l.Broadcast(job.States), l.Add(l.Iota(), l.Broadcast(j0)));
-            l.Store(l.Select(valid, l.Broadcast(0f), l.Broadcast(float.NegativeInfinity)), ref beta[j0]);
-        }
+        for (int j0 = 0; j0 < stride; j0 += count) l.Store(Definitions.FinalBeta<TL, TV>(job.States, j0), ref beta[j0]);
         double total = 0;
         Record(ref job, beta, 0f, length - 1);
         bool scaled = job.Scaled != null && !job.Banded;
@@ -215,19 +208,10 @@ internal static unsafe partial class CpuPasses
                 return double.NegativeInfinity;
             }
         }
-        // log P(x) = total + log Σ exp(π + e_0 + beta-hat_0)
-        TV best = l.Broadcast(float.NegativeInfinity);
-        for (int j0 = 0; j0 < stride; j0 += count)
-        {
-            TV v = l.Add(l.Add(l.Load(ref initial[j0]), l.Load(ref job.Emissions[j0])), l.Load(ref beta[j0]));
-            l.Store(v, ref w[j0]);
-            best = l.Max(best, v);
-        }
-        float mx = l.MaxAcross(best);
-        if (mx == float.NegativeInfinity) return double.NegativeInfinity;
-        TV sum = l.Broadcast(0f);
-        for (int j0 = 0; j0 < stride; j0 += count) sum = l.Add(sum, l.Exp(l.Subtract(l.Load(ref w[j0]), l.Broadcast(mx))));
-        return total + mx + System.Math.Log(l.SumAcross(sum));
+        // log P(x) = total + log Σ exp(π + u_0) with u_0 = e_0 + beta-hat_0.
+        for (int j0 = 0; j0 < stride; j0 += count) l.Store(l.Add(l.Load(ref job.Emissions[j0]), l.Load(ref beta[j0])), ref w[j0]);
+        return Definitions.BackwardLogLikelihood<TL, TV, CpuMemory, WholeColumn>(new CpuMemory(initial), new CpuMemory(w), 0, total,
+            new ColumnSlice(0, stride, count), default);
     }
 
     /// <summary>
@@ -248,28 +232,18 @@ internal static unsafe partial class CpuPasses
         {
             float* a = alpha + (long)t * stride;
             float* b = beta + (long)t * stride;
-            TV best = l.Broadcast(float.NegativeInfinity);
-            for (int j0 = 0; j0 < stride; j0 += count) best = l.Max(best, l.Add(l.Load(ref a[j0]), l.Load(ref b[j0])));
-            float mx = l.MaxAcross(best);
-            TV sum = l.Broadcast(0f);
-            for (int j0 = 0; j0 < stride; j0 += count)
-                sum = l.Add(sum, l.Exp(l.Subtract(l.Add(l.Load(ref a[j0]), l.Load(ref b[j0])), l.Broadcast(mx))));
-            float total = l.SumAcross(sum);
-            float logZ = mx + (float)System.Math.Log(total);
-            // exp(v - max) / Σ rather than exp(v - logZ): logZ rounds at the magnitude of the max, which can be
-            // hundreds of nats where forward and backward disagree; the ratio keeps each frame summing to one.
+            float total = Definitions.PosteriorNormaliser<TL, TV, CpuMemory, WholeColumn>(new CpuMemory(a), new CpuMemory(b), 0,
+                new ColumnSlice(0, stride, count), default, out float mx);
             TV shiftMax = l.Broadcast(mx), inverse = l.Broadcast(1f / total);
             float* g = posteriors + (long)t * stride;
             for (int j0 = 0; j0 < stride; j0 += count)
-                l.Store(l.Multiply(l.Exp(l.Subtract(l.Add(l.Load(ref a[j0]), l.Load(ref b[j0])), shiftMax)), inverse), ref g[j0]);
+                l.Store(Definitions.Posterior<TL, TV>(l.Load(ref a[j0]), l.Load(ref b[j0]), shiftMax, inverse), ref g[j0]);
             if (t == length - 1) break;
 
-            // ξ_t(i, j) = alpha-hat_t(i) + A(i, j) + e_{t+1}(j) + beta-hat_{t+1}(j) - (logZ_t + c_t), where c_t is the
-            // scale taken out of beta-hat_t: Σ_ij of the numerator is exp(logZ_t + c_t).
             float* e = job.Emissions + (long)(t + 1) * stride;
             float* bn = beta + (long)(t + 1) * stride;
             for (int j0 = 0; j0 < stride; j0 += count) l.Store(l.Add(l.Load(ref e[j0]), l.Load(ref bn[j0])), ref w[j0]);
-            float shift = logZ + betaScales[t];
+            TV shift = l.Broadcast(Definitions.CountShift(mx, total, betaScales[t]));
             if (job.Banded)
             {
                 for (int d = 0; d < rows; d++)
@@ -278,8 +252,8 @@ internal static unsafe partial class CpuPasses
                     float* c = counts + (long)d * stride;
                     for (int i0 = 0; i0 < stride; i0 += count)
                     {
-                        TV x = l.Add(l.Add(l.Load(ref a[i0]), l.Load(ref row[i0])), l.Load(ref w[i0 + d]));
-                        l.Store(l.Add(l.Load(ref c[i0]), l.Exp(l.Subtract(x, l.Broadcast(shift)))), ref c[i0]);
+                        TV x = Definitions.ExpectedCountTerm<TL, TV>(l.Load(ref a[i0]), l.Load(ref row[i0]), l.Load(ref w[i0 + d]), shift);
+                        l.Store(l.Add(l.Load(ref c[i0]), x), ref c[i0]);
                     }
                 }
             }
@@ -289,13 +263,13 @@ internal static unsafe partial class CpuPasses
                 {
                     float ai = a[i];
                     if (ai == float.NegativeInfinity) continue;
-                    TV head = l.Broadcast(ai - shift);
+                    TV source = l.Broadcast(ai);
                     float* row = job.Table + (long)i * stride;
                     float* c = counts + (long)i * stride;
                     for (int j0 = 0; j0 < stride; j0 += count)
                     {
-                        TV x = l.Add(l.Add(head, l.Load(ref row[j0])), l.Load(ref w[j0]));
-                        l.Store(l.Add(l.Load(ref c[j0]), l.Exp(x)), ref c[j0]);
+                        TV x = Definitions.ExpectedCountTerm<TL, TV>(source, l.Load(ref row[j0]), l.Load(ref w[j0]), shift);
+                        l.Store(l.Add(l.Load(ref c[j0]), x), ref c[j0]);
                     }
                 }
             }
@@ -344,22 +318,16 @@ internal static unsafe partial class CpuPasses
     {
         var l = default(TL);
         int count = l.Count;
+        var row = new CpuMemory(output);
         if (d < count)
         {
-            for (int e = 0; e < d; e++)
-            {
-                float y = x[e] - center[e];
-                output[e] = y * y;
-                output[d + e] = y;
-            }
+            for (int e = 0; e < d; e++) Definitions.StoreFeature<LaneScalar, float, CpuMemory>(x[e] - center[e], row, 0, d, e);
             return;
         }
         for (int e0 = 0; ; e0 += count)
         {
             if (e0 + count > d) e0 = d - count; // overlap the last register instead of a scalar remainder
-            TV y = l.Subtract(l.Load(ref x[e0]), l.Load(ref center[e0]));
-            l.Store(l.Multiply(y, y), ref output[e0]);
-            l.Store(y, ref output[d + e0]);
+            Definitions.StoreFeature<TL, TV, CpuMemory>(l.Subtract(l.Load(ref x[e0]), l.Load(ref center[e0])), row, 0, d, e0);
             if (e0 + count >= d) break;
         }
     }

@@ -13,7 +13,7 @@ namespace Hmm.Engine;
 /// Columns are laid out with -infinity padding on both sides (<see cref="ColumnLayout"/>) so that banded
 /// reads at <c>j0 ± d</c> never leave the buffer and padded states never win a maximum.
 /// </remarks>
-public static class Definitions
+public static partial class Definitions
 {
     /// <summary>
     /// ⊕ over sources i of <c>source[i] ⊗ table[i, j]</c> for the lane group at <paramref name="j0"/>: the dense

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Collections.Concurrent;
 using System.Threading.Tasks;
@@ -342,15 +343,16 @@ public sealed unsafe class HmmEngine : IHmmEngine
             return;
         }
         float* last = job.Scratch + job.Pad + ((length - 1) % 2 == 0 ? 0 : job.ColumnSize);
-        int state = 0;
-        for (int j = 1; j < states; j++) if (last[j] > last[state]) state = j;
+        int state = Definitions.BestFinalState(new CpuMemory(last), 0, states);
         path[length - 1] = state;
-        float* bp = job.Backpointers;
-        for (int t = length - 1; t > 0; t--)
-        {
-            state = (int)bp[(long)t * stride + state];
-            path[t - 1] = state;
-        }
+        var writer = new ArrayPath(result.PathArray, b * result.MaxLength);
+        Definitions.FollowBackpointers(new CpuMemory(job.Backpointers), 0, stride, length - 1, 1, state, ref writer);
+    }
+
+    /// <summary>A Viterbi path in a row of a result's path array.</summary>
+    private readonly struct ArrayPath(int[] paths, int offset) : IPathWriter
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Set(int t, int state) => paths[offset + t] = state;
     }
 
     // ---------------------------------------------------------------- decode

@@ -213,7 +213,11 @@ internal static class ChunkedKernel
             int first = backward ? hi - 1 : lo;
             int row0 = window.Row(first) * stride;
             for (int j = tid; j < stride; j += threads)
-                shared[pad + j] = (backward ? (j < p.States ? 0f : float.NegativeInfinity) : p.Initial[j]) + chunk[row0 + j];
+            {
+                shared[pad + j] = backward
+                    ? Definitions.FinalBeta<GpuLane, float>(p.States, j) + chunk[row0 + j]
+                    : Definitions.InitialScore<GpuLane, float>(p.Initial[j], chunk[row0 + j]);
+            }
             frames--;
         }
         else
@@ -364,38 +368,22 @@ internal static class ChunkedKernel
         if (backward)
         {
             // log P(x) = offset + log Σ_j exp(π_j + u_0(j)), as the one-pass kernel ends.
-            float best = float.NegativeInfinity;
-            for (int j = 0; j < stride; j++) best = XMath.Max(best, p.Initial[j] + v[pad + j]);
-            if (best == float.NegativeInfinity)
-            {
-                p.Scores[scoreSlot] = double.NegativeInfinity;
-                p.Final[b * p.ModeCount + slot] = -1;
-                return;
-            }
-            float sumB = 0f;
-            for (int j = 0; j < stride; j++) sumB += XMath.Exp(p.Initial[j] + v[pad + j] - best);
-            p.Scores[scoreSlot] = total + best + XMath.Log(sumB);
-            p.Final[b * p.ModeCount + slot] = 0;
+            double score = Definitions.BackwardLogLikelihood<GpuLane, float, GpuMemory, WholeColumn>(new GpuMemory(p.Initial), new GpuMemory(v), pad,
+                total, new ColumnSlice(0, stride, 1), default);
+            p.Scores[scoreSlot] = score;
+            p.Final[b * p.ModeCount + slot] = score == double.NegativeInfinity ? -1 : 0;
             return;
         }
         total += last;
         if (!viterbi)
         {
-            float sum = 0f;
-            for (int j = 0; j < stride; j++) sum += XMath.Exp(v[pad + j] - last);
-            p.Scores[scoreSlot] = total + XMath.Log(sum);
+            p.Scores[scoreSlot] = Definitions.ForwardLogLikelihood<GpuLane, float, GpuMemory, WholeColumn>(new GpuMemory(v), pad, last, total,
+                new ColumnSlice(0, stride, 1), default);
             p.Final[b * p.ModeCount + slot] = 0;
             return;
         }
         p.Scores[scoreSlot] = total;
-        int state = 0;
-        float bestV = v[pad];
-        for (int j = 1; j < n; j++)
-        {
-            float x = v[pad + j];
-            if (x > bestV) { bestV = x; state = j; }
-        }
-        p.Final[b * p.ModeCount + slot] = state;
+        p.Final[b * p.ModeCount + slot] = Definitions.BestFinalState(new GpuMemory(v), pad, n);
     }
 
     // ------------------------------------------------------------------ (3) replay and backtrace
@@ -450,8 +438,8 @@ internal static class ChunkedKernel
             int row0 = window.Row(first) * stride;
             for (int j = tid; j < stride; j += threads)
             {
-                float beta = j < p.States ? 0f : float.NegativeInfinity;
-                colA[pad + j] = (backward ? beta : p.Initial[j]) + chunk[row0 + j];
+                float beta = Definitions.FinalBeta<GpuLane, float>(p.States, j);
+                colA[pad + j] = backward ? beta + chunk[row0 + j] : Definitions.InitialScore<GpuLane, float>(p.Initial[j], chunk[row0 + j]);
                 if (backward) p.BetaColumns[seqBase + (long)first * stride + j] = beta;
             }
             if (backward && tid == 0) p.BetaScales[scaleBase + first] = 0f;

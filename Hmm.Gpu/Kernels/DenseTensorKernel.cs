@@ -142,13 +142,13 @@ internal static class DenseTensorKernel
         float a0 = ninf, a1 = ninf, c0 = ninf, c1 = ninf;
         if (lenA > 0)
         {
-            a0 = p.Initial[j] + p.Emissions[eA + j];
-            a1 = p.Initial[j + 1] + p.Emissions[eA + j + 1];
+            a0 = Definitions.InitialScore<GpuLane, float>(p.Initial[j], p.Emissions[eA + j]);
+            a1 = Definitions.InitialScore<GpuLane, float>(p.Initial[j + 1], p.Emissions[eA + j + 1]);
         }
         if (lenB > 0)
         {
-            c0 = p.Initial[j] + p.Emissions[eB + j];
-            c1 = p.Initial[j + 1] + p.Emissions[eB + j + 1];
+            c0 = Definitions.InitialScore<GpuLane, float>(p.Initial[j], p.Emissions[eB + j]);
+            c1 = Definitions.InitialScore<GpuLane, float>(p.Initial[j + 1], p.Emissions[eB + j + 1]);
         }
         Publish(shared, pFloats, logAt, partialsAt, 0, stride, warp, warps, g, tq, j, true, true, a0, a1, c0, c1);
 
@@ -201,10 +201,8 @@ internal static class DenseTensorKernel
         }
         float sumA = mA == ninf ? 0f : XMath.Exp(a0 - mA) + XMath.Exp(a1 - mA);
         float sumB = mB == ninf ? 0f : XMath.Exp(c0 - mB) + XMath.Exp(c1 - mB);
-        sumA += Warp.ShuffleXor(sumA, 1);
-        sumB += Warp.ShuffleXor(sumB, 1);
-        sumA += Warp.ShuffleXor(sumA, 2);
-        sumB += Warp.ShuffleXor(sumB, 2);
+        sumA = WarpReduce.Sum(sumA, 4);
+        sumB = WarpReduce.Sum(sumB, 4);
         if (tq == 0)
         {
             sums[warp * Sequences + rowA] = sumA;
@@ -219,8 +217,8 @@ internal static class DenseTensorKernel
                 totalSumA += sums[w * Sequences + rowA];
                 totalSumB += sums[w * Sequences + rowB];
             }
-            if (bA < p.Count) p.Scores[3L * bA] = lenA == 0 ? 0.0 : mA == ninf ? double.NegativeInfinity : totalA + mA + XMath.Log(totalSumA);
-            if (bB < p.Count) p.Scores[3L * bB] = lenB == 0 ? 0.0 : mB == ninf ? double.NegativeInfinity : totalB + mB + XMath.Log(totalSumB);
+            if (bA < p.Count) p.Scores[3L * bA] = lenA == 0 ? 0.0 : mA == ninf ? double.NegativeInfinity : Definitions.LogLikelihood(totalA + mA, totalSumA);
+            if (bB < p.Count) p.Scores[3L * bB] = lenB == 0 ? 0.0 : mB == ninf ? double.NegativeInfinity : Definitions.LogLikelihood(totalB + mB, totalSumB);
         }
     }
 
@@ -295,10 +293,8 @@ internal static class DenseTensorKernel
             shared[log + rowB * stride + j + 1] = c1;
         }
         float wA = XMath.Max(a0, a1), wB = XMath.Max(c0, c1);
-        wA = XMath.Max(wA, Warp.ShuffleXor(wA, 1));
-        wB = XMath.Max(wB, Warp.ShuffleXor(wB, 1));
-        wA = XMath.Max(wA, Warp.ShuffleXor(wA, 2));
-        wB = XMath.Max(wB, Warp.ShuffleXor(wB, 2));
+        wA = WarpReduce.Max(wA, 4);
+        wB = WarpReduce.Max(wB, 4);
         if (tq == 0)
         {
             int partials = partialsAt + parity * warps * Sequences + warp * Sequences;

@@ -87,8 +87,7 @@ internal static class GaussianKernel
             long f = f0 + r;
             float y = 0f;
             if (valid[r] != 0f) y = p.HalfInput != 0 ? (float)p.HalfFeatures[f * d + e] : p.Features[f * d + e] - p.Center[e];
-            features[r * width + e] = y * y;
-            features[r * width + d + e] = y;
+            Definitions.StoreFeature<GpuLane, float, GpuMemory>(y, new GpuMemory(features), r * width, d, e);
         }
         Group.Barrier();
 

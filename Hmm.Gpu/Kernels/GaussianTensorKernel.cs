@@ -26,6 +26,9 @@ namespace Hmm.Gpu.Kernels;
 /// load of x feeds both halves of the expansion: the y² block (weight rows d) and the y block (weight rows D + d). The weights are uploaded once per model in fragment order, split in
 /// advance (<see cref="Pack"/>): eight floats per (k block, tile, lane). Accumulators go to a per-warp component tile
 /// in shared memory, and the mixture's log-sum-exp reads it, so the epilogue is the FMA kernel's.</para>
+/// <para><b>Definitions in PTX.</b> The centring and the <c>[y², y]</c> expansion (<see cref="Definitions.StoreFeature{TL, TV, TM}"/>)
+/// happen inside the inline-PTX tile loop, which cannot call a C# definition: the tensor-core suites hold this kernel's
+/// emissions to the FMA kernel's, which calls it, and to the float64 reference.</para>
 /// </remarks>
 internal static class GaussianTensorKernel
 {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Hmm.Engine;
 using Hmm.Primitives;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -35,7 +36,7 @@ internal struct PosteriorParams
 
 /// <summary>
 /// State posteriors and expected transition counts from stored normalised forward/backward columns, with the
-/// formulas of <c>CpuPasses.PosteriorPass</c>: one thread per (sequence, frame) for the posteriors, one warp per
+/// formulas of <see cref="Definitions"/> that <c>CpuPasses.PosteriorPass</c> uses: one thread per (sequence, frame) for the posteriors, one warp per
 /// (sequence, row, column) summing over frames for the counts (no atomics, a deterministic summation order).
 /// </summary>
 internal static class PosteriorKernel
@@ -57,14 +58,12 @@ internal static class PosteriorKernel
             for (int j = 0; j < stride; j++) p.Gamma[column + j] = 0f;
             return;
         }
-        float mx = float.NegativeInfinity;
-        for (int j = 0; j < stride; j++) mx = XMath.Max(mx, p.Alpha[column + j] + p.Beta[column + j]);
-        float total = 0f;
-        for (int j = 0; j < stride; j++) total += XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - mx);
-        float logZ = mx + XMath.Log(total);
+        var alpha = new GpuMemory(p.Alpha.SubView(column, stride));
+        var beta = new GpuMemory(p.Beta.SubView(column, stride));
+        float total = Definitions.PosteriorNormaliser<GpuLane, float, GpuMemory, WholeColumn>(alpha, beta, 0, new ColumnSlice(0, stride, 1), default, out float mx);
         float inverse = 1f / total;
-        for (int j = 0; j < stride; j++) p.Gamma[column + j] = XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - mx) * inverse;
-        p.Shift[i] = logZ + p.BetaScales[i];
+        for (int j = 0; j < stride; j++) p.Gamma[column + j] = Definitions.Posterior<GpuLane, float>(alpha[j], beta[j], mx, inverse);
+        p.Shift[i] = Definitions.CountShift(mx, total, p.BetaScales[i]);
     }
 
     /// <summary>
@@ -96,11 +95,11 @@ internal static class PosteriorKernel
         int last = length - 1;
         float sum = 0f;
         for (int t = lane; t < last; t += warp) sum += Term(p, seqBase, shiftBase, t, source, target, transition);
-        for (int offset = warp / 2; offset > 0; offset /= 2) sum += Warp.ShuffleXor(sum, offset);
+        sum = WarpReduce.Sum(sum, warp);
         if (lane == 0) p.Counts[i] = sum;
     }
 
-    /// <summary>exp(ξ_t) for one (source, target) pair, in <c>CpuPasses.PosteriorPass</c>'s operation order.</summary>
+    /// <summary>exp(ξ_t) for one (source, target) pair (<see cref="Definitions.ExpectedCountTerm{TL, TV}"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Term(PosteriorParams p, long seqBase, long shiftBase, int t, int source, int target, float transition)
     {
@@ -108,8 +107,6 @@ internal static class PosteriorKernel
         float a = p.Alpha[now + source];
         float w = p.Emissions[next + target] + p.Beta[next + target];
         float shift = p.Shift[shiftBase + t];
-        if (p.Banded != 0) return XMath.Exp(a + transition + w - shift);
-        // Dense: (alpha - shift) first, skipping -inf sources as the CPU pass does.
-        return a == float.NegativeInfinity ? 0f : XMath.Exp(a - shift + transition + w);
+        return Definitions.ExpectedCountTerm<GpuLane, float>(a, transition, w, shift);
     }
 }

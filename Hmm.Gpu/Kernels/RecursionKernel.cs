@@ -462,8 +462,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     /// The scaled step with K = <see cref="RecursionParams.Split"/> threads per state, for lane <paramref name="u"/> of a
     /// trip over stride · K lanes (state j = u / K, row class k = u mod K, so a state's K lanes are adjacent lanes of one
     /// warp). Lane (j, k) sums rows k, k + K, ... (<see cref="Definitions.ScaledPartialSum{TL, TV, TM}"/>); a butterfly of
-    /// shuffle-xors over log2 K lanes adds the K partial sums, which leaves every lane of the state with the same
-    /// bits ((S0 + S1) + (S2 + S3) for K = 4: float addition commutes), independent of scheduling. Lane k = 0 then finishes
+    /// shuffle-xors over log2 K lanes (<see cref="WarpReduce.Sum"/>) adds the K partial sums, which leaves every lane of the state with the same
+    /// bits ((S0 + S2) + (S1 + S3) for K = 4: float addition commutes), independent of scheduling. Lane k = 0 then finishes
     /// (<see cref="Definitions.FinishScaled{TL, TV, TM}"/>, whose exact fallback loops over all rows in that thread) and
     /// gets <paramref name="j"/>; every other lane, and lanes past the last state, get j = -1. Every lane of the group
     /// must call this the same number of times (the shuffles need whole warps).
@@ -476,7 +476,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         bool live = state < stride;
         int count = live && k < rows ? (rows - k + split - 1) / split : 0;
         float sum = default(TStep).ScaledPartialSum(new GpuMemory(tables.Sources), 0, new GpuMemory(tables.Linear), k, split, count, p.LinearPitch, live ? state : 0);
-        for (int lane = 1; lane < split; lane <<= 1) sum += Warp.ShuffleXor(sum, lane);
+        sum = WarpReduce.Sum(sum, split);
         j = live && k == 0 ? state : -1;
         if (j < 0) return 0f;
         return default(TStep).FinishScaled(sum, source, p.Pad, max, new GpuMemory(tables.Table), new GpuMemory(tables.ColumnMax), rows, stride, state);
@@ -538,12 +538,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         float local = float.NegativeInfinity;
         if (length > 0)
         {
-            for (int j = tid; j < live; j += threads)
-            {
-                float value = p.Initial[j] + chunk[j];
-                colA[pad + j] = value;
-                local = XMath.Max(local, value);
-            }
+            local = Definitions.InitialColumn<GpuLane, float, GpuMemory>(new GpuMemory(p.Initial), new GpuMemory(chunk), 0,
+                new GpuMemory(colA), pad, new ColumnSlice(tid, live, threads));
         }
         if (fused) PublishWarpMax(local, partials, 0, warps);
         Group.Barrier();
@@ -654,9 +650,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             if (record == 2) FillTail(p.AlphaColumns, seqBase, length, p.MaxLength, stride, tid, threads);
             if (!viterbi && tid == 0)
             {
-                float sum = 0f;
-                for (int j = 0; j < stride; j++) sum += XMath.Exp(prev[pad + j] - last);
-                p.Scores[scoreSlot] = total + XMath.Log(sum);
+                p.Scores[scoreSlot] = Definitions.ForwardLogLikelihood<GpuLane, float, GpuMemory, WholeColumn>(new GpuMemory(prev), pad, last, total,
+                    new ColumnSlice(0, stride, 1), default);
             }
             if (viterbi)
             {
@@ -664,16 +659,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                 if (tid == 0)
                 {
                     p.Scores[scoreSlot] = total;
-                    float best = prev[pad];
-                    for (int j = 1; j < p.States; j++)
-                    {
-                        float v = prev[pad + j];
-                        if (v > best)
-                        {
-                            best = v;
-                            state = j;
-                        }
-                    }
+                    state = Definitions.BestFinalState(new GpuMemory(prev), pad, p.States);
                     p.Paths[(long)b * p.PathStride + length - 1] = state;
                 }
                 trace = true;
@@ -713,11 +699,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             Group.Barrier();
             if (mine && lane == 0)
             {
-                for (int u = hi; u >= lo; u--)
-                {
-                    state = (int)chunk[(u - lo) * stride + state];
-                    paths[pathBase + u - 1] = state;
-                }
+                var path = new DevicePath(paths, pathBase);
+                state = Definitions.FollowBackpointers(new GpuMemory(chunk), lo, stride, hi, lo, state, ref path);
             }
         }
     }
@@ -752,7 +735,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             int lastRow = (length - 1 - chunkLo) * stride;
             for (int j = tid; j < stride; j += threads)
             {
-                float beta = j < p.States ? 0f : float.NegativeInfinity;
+                float beta = Definitions.FinalBeta<GpuLane, float>(p.States, j);
                 float value = chunk[lastRow + j] + beta;
                 colA[pad + j] = value;
                 local = XMath.Max(local, value);
@@ -850,15 +833,8 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         else if (length > 0 && tid == 0)
         {
             // log P(x) = Σ scales + log Σ_j exp(π_j + u_0(j)).
-            float best = float.NegativeInfinity;
-            for (int j = 0; j < stride; j++) best = XMath.Max(best, p.Initial[j] + prev[pad + j]);
-            if (best == float.NegativeInfinity) p.Scores[scoreSlot] = double.NegativeInfinity;
-            else
-            {
-                float sum = 0f;
-                for (int j = 0; j < stride; j++) sum += XMath.Exp(p.Initial[j] + prev[pad + j] - best);
-                p.Scores[scoreSlot] = total + best + XMath.Log(sum);
-            }
+            p.Scores[scoreSlot] = Definitions.BackwardLogLikelihood<GpuLane, float, GpuMemory, WholeColumn>(new GpuMemory(p.Initial), new GpuMemory(prev), pad,
+                total, new ColumnSlice(0, stride, 1), default);
         }
         if (record == 2 && length > 0) FillTail(p.BetaColumns, seqBase, length, p.MaxLength, stride, tid, threads);
     }

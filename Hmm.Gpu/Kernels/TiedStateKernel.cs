@@ -1,3 +1,4 @@
+using Hmm.Engine;
 using Hmm.Primitives;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -88,20 +89,17 @@ internal static class TiedStateKernel
     }
 
     /// <summary>
-    /// A warp's view of one frame's posteriors: the maximum and the normaliser of alpha + beta over the column (the
-    /// posterior kernel's formula, reduced across lanes instead of by one thread), so that gamma_j = exp(alpha_j + beta_j - max) / total.
+    /// A warp's view of one frame's posteriors: the maximum of alpha + beta over the column and the inverse of the
+    /// normaliser (<see cref="Definitions.PosteriorNormaliser{TL, TV, TM, TR}"/> reduced across the warp's lanes), for
+    /// <see cref="Gamma"/>.
     /// </summary>
-    private static void Normaliser(TiedParams p, long column, out float max, out float total)
+    private static void Normaliser(TiedParams p, long column, out float max, out float inverse)
     {
-        int warp = Warp.WarpSize;
-        float mx = float.NegativeInfinity;
-        for (int j = Warp.LaneIdx; j < p.Stride; j += warp) mx = XMath.Max(mx, p.Alpha[column + j] + p.Beta[column + j]);
-        mx = WarpReduce.Max(mx, warp);
-        float sum = 0f;
-        for (int j = Warp.LaneIdx; j < p.Stride; j += warp) sum += XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - mx);
-        sum = WarpReduce.Sum(sum, warp);
-        max = mx;
-        total = sum;
+        var alpha = new GpuMemory(p.Alpha.SubView(column, p.Stride));
+        var beta = new GpuMemory(p.Beta.SubView(column, p.Stride));
+        float total = Definitions.PosteriorNormaliser<GpuLane, float, GpuMemory, WarpColumn>(alpha, beta, 0,
+            new ColumnSlice(Warp.LaneIdx, p.Stride, Warp.WarpSize), default, out max);
+        inverse = 1f / total;
     }
 
     /// <summary>This warp's (sequence, frame), or false past the launch, past the sequence's length, or for a sequence without a path (uniform across the warp).</summary>
@@ -115,8 +113,8 @@ internal static class TiedStateKernel
         return t < p.Lengths[b] && p.Scores[b * 3] != double.NegativeInfinity;
     }
 
-    private static float Gamma(TiedParams p, long column, int j, float max, float total) =>
-        XMath.Exp(p.Alpha[column + j] + p.Beta[column + j] - max) / total;
+    private static float Gamma(TiedParams p, long column, int j, float max, float inverse) =>
+        Definitions.Posterior<GpuLane, float>(p.Alpha[column + j], p.Beta[column + j], max, inverse);
 
     /// <summary>
     /// One warp per (sequence, frame): the state posteriors from the recorded columns; then every graph state whose
@@ -130,12 +128,12 @@ internal static class TiedStateKernel
         if (!LiveFrame(p, frames, out int frame, out int b)) return;
         long column = (long)frame * p.Stride;
         long x = (long)frame * p.Dimension;
-        Normaliser(p, column, out float max, out float total);
+        Normaliser(p, column, out float max, out float inverse);
         for (int j0 = 0; j0 < p.GraphStates; j0 += warp)
         {
             int j = j0 + lane;
             int s = j < p.GraphStates ? p.Ties[b * p.GraphStates + j] : -1;
-            float gamma = s >= 0 ? Gamma(p, column, j, max, total) : 0f;
+            float gamma = s >= 0 ? Gamma(p, column, j, max, inverse) : 0f;
             bool active = s >= 0 && gamma >= p.StateThreshold;
             // The active lanes as a bit mask in every lane, then only those in turn: a frame has a few states above the
             // threshold among hundreds, and a shuffle per lane of every 32 states was half the kernel's instructions.
@@ -237,21 +235,16 @@ internal static class TiedStateKernel
         int warp = Warp.WarpSize, lane = Warp.LaneIdx;
         if (!LiveFrame(p, frames, out int frame, out int b)) return;
         long column = (long)frame * p.Stride;
-        Normaliser(p, column, out float max, out float normaliser);
+        Normaliser(p, column, out float max, out float inverse);
         float total = 0f;
-        for (int o = lane; o < p.Blocks; o += warp) total += BlockSum(p, column, o, max, normaliser);
+        for (int o = lane; o < p.Blocks; o += warp) total += BlockSum(p, column, o, max, inverse);
         total = WarpReduce.Sum(total, warp);
         if (!(total > 0f)) total = 1f;
         float carry = 0f;
         for (int o0 = 0; o0 < p.Blocks; o0 += warp)
         {
             int o = o0 + lane;
-            float scan = o < p.Blocks ? BlockSum(p, column, o, max, normaliser) : 0f;
-            for (int offset = 1; offset < warp; offset *= 2)
-            {
-                float up = Warp.ShuffleUp(scan, offset);
-                if (lane >= offset) scan += up;
-            }
+            float scan = WarpReduce.InclusiveSum(o < p.Blocks ? BlockSum(p, column, o, max, inverse) : 0f, warp);
             if (o < p.Blocks)
             {
                 float share = XMath.Min(1f, (carry + scan) / total);
@@ -261,11 +254,11 @@ internal static class TiedStateKernel
         }
     }
 
-    private static float BlockSum(TiedParams p, long column, int block, float max, float normaliser)
+    private static float BlockSum(TiedParams p, long column, int block, float max, float inverse)
     {
         float sum = 0f;
         int first = block * p.BlockSize;
-        for (int k = 0; k < p.BlockSize; k++) sum += Gamma(p, column, first + k, max, normaliser);
+        for (int k = 0; k < p.BlockSize; k++) sum += Gamma(p, column, first + k, max, inverse);
         return sum;
     }
 }

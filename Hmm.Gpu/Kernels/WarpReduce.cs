@@ -45,4 +45,20 @@ internal static class WarpReduce
         if (width > 1) value |= Warp.ShuffleXor(value, 1);
         return value;
     }
+
+    /// <summary>
+    /// Inclusive prefix sum over the first <paramref name="width"/> lanes (Hillis-Steele: lane l gets the sum of lanes 0..l).
+    /// Every lane of the warp must call with the same width.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float InclusiveSum(float value, int width)
+    {
+        int lane = Warp.LaneIdx;
+        for (int offset = 1; offset < width; offset *= 2)
+        {
+            float up = Warp.ShuffleUp(value, offset);
+            if (lane >= offset) value += up;
+        }
+        return value;
+    }
 }
