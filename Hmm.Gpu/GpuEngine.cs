@@ -812,7 +812,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
     private int TimeSegment(HmmModel model, int count, int maxLength, int modes)
     {
         var tr = model.Transitions;
-        if (_options.TimeChunkFrames < 0 || maxLength < 2 || _options.RecursionStep != null) return 0;
+        if (_options.TimeChunkFrames < 0 || maxLength < 2) return 0;
         var layoutOrNull = RecursionLayoutFor(model);
         if (layoutOrNull == null || layoutOrNull.Value.Split != 1) return 0;
         var layout = layoutOrNull.Value;
@@ -900,23 +900,10 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         }
     }
 
-    private Action<RecursionParams> GenericRecursion() => _options.RecursionStep == null
-        ? RecursionKernel<DefinitionsStep>.Run
-        : StepMethod<Action<RecursionParams>>(nameof(RecursionKernel<DefinitionsStep>.Run));
+    private static Action<RecursionParams> GenericRecursion() => RecursionKernel.Run;
 
-    private Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> SpecializedRecursion() =>
-        _options.RecursionStep == null
-            ? RecursionKernel<DefinitionsStep>.RunSpecialized
-            : StepMethod<Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>>(
-                nameof(RecursionKernel<DefinitionsStep>.RunSpecialized));
-
-    /// <summary>The kernel method of <c>RecursionKernel&lt;RecursionStep&gt;</c> (benchmark experiments only).</summary>
-    private TDelegate StepMethod<TDelegate>(string name) where TDelegate : Delegate
-    {
-        var method = typeof(RecursionKernel<>).MakeGenericType(_options.RecursionStep!).GetMethod(name)
-            ?? throw new InvalidOperationException($"RecursionKernel has no method {name}.");
-        return method.CreateDelegate<TDelegate>();
-    }
+    private static Action<RecursionParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> SpecializedRecursion() =>
+        RecursionKernel.RunSpecialized;
 
     /// <summary>
     /// Groups of 64 threads for the one-thread-per-item posterior kernels: ILGPU's automatic grouping chose 768 to 1024
@@ -985,7 +972,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
     {
         var tr = model.Transitions;
         int stride = tr.PaddedStateCount;
-        return _options.TensorCoreRecursion != false && HasTensorCores && _options.ScaledDenseStep && _options.RecursionStep == null
+        return _options.TensorCoreRecursion != false && HasTensorCores && _options.ScaledDenseStep
             && tr.Layout == TransitionLayout.Dense && tr.ScaledIntoTable != null && stride % 16 == 0 && stride >= 16 && stride <= 128
             && DenseTensorKernel.SharedFloats(stride) * 4 <= Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit);
     }
@@ -1205,23 +1192,6 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         var view = buffer.Ensure(data.Length);
         if (data.Length > 0) buffer.View.SubView(0, data.Length).CopyFromCPU(_stream, data);
         return view;
-    }
-
-    /// <summary>Debug: the raw score slots (forward, Viterbi, backward per sequence) of the last call, straight from the device.</summary>
-    internal double[] RawScores(int count)
-    {
-        var raw = new double[3 * count];
-        _scores.View.SubView(0, 3L * count).CopyToCPU(_stream, raw);
-        return raw;
-    }
-
-    /// <summary>Debug: sets every score slot to <paramref name="value"/> (a sentinel to see which slots a call writes).</summary>
-    internal void FillScores(int count, double value)
-    {
-        var fill = new double[3 * count];
-        Array.Fill(fill, value);
-        _scores.Ensure(3L * count);
-        _scores.View.SubView(0, 3L * count).CopyFromCPU(_stream, fill);
     }
 
     private void DownloadScores(int count, int slot, Span<double> destination)

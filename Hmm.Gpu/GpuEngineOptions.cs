@@ -122,11 +122,6 @@ public sealed class GpuEngineOptions
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
     internal ILGPU.OptimizationLevel? Optimization { get; init; }
 
-    /// <summary>
-    /// Benchmark knob: a struct type implementing <c>IRecursionStep</c> to use instead of Hmm.Core's definition, so that a
-    /// proposed change to the definitions can be timed on the device before it is made. Null: the definitions.
-    /// </summary>
-    internal System.Type? RecursionStep { get; init; }
 }
 
 /// <summary>Precision of the features that the GPU's GMM emission kernel reads (<see cref="GpuEngineOptions.EmissionPrecision"/>).</summary>

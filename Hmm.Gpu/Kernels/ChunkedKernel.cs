@@ -463,7 +463,7 @@ internal static class ChunkedKernel
             float m = max == float.NegativeInfinity ? 0f : max;
             // Forward columns: frame t-1's column once it belongs to this chunk (the boundary column is the previous chunk's).
             if (!backward && !viterbi && (start || k > 0)) RecordColumn(p.AlphaColumns, p.AlphaScales, seqBase + (long)(t - 1) * stride, scaleBase + t - 1, prev, pad, stride, m);
-            RecursionKernel<DefinitionsStep>.ScaleSources(tables, prev, pad, max, stride);
+            GroupColumns.ScaleSources(tables, prev, pad, max, stride);
             bool stage = window.Advance(t);
             if (stage) window.Stage(emissions, chunk, stride);
             if (stage || tables.Scaled) Group.Barrier();
@@ -530,14 +530,14 @@ internal static class ChunkedKernel
         if (tid == 0) p.Paths[pathBase + length - 1] = state;
         long seqBase = (long)b * p.MaxLength * stride;
         var backpointers = p.Backpointers.SubView(seqBase, (long)p.MaxLength * stride);
-        RecursionKernel<DefinitionsStep>.FollowBackpointers(backpointers, chunk, p.Paths, pathBase, length, chunkFrames, stride, state, tid);
+        GroupColumns.FollowBackpointers(backpointers, chunk, p.Paths, pathBase, length, chunkFrames, stride, state, tid);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float ColumnMax(ArrayView<float> column, int pad, int stride, ArrayView<float> partials, int parity, int scan)
-        => RecursionKernel<DefinitionsStep>.ColumnMax(column, pad, stride, partials, parity, scan);
+        => GroupColumns.ColumnMax(column, pad, stride, partials, parity, scan);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LoadRows(ArrayView<float> source, int lo, int hi, ArrayView<float> chunk, int stride)
-        => RecursionKernel<DefinitionsStep>.LoadRows(source, lo, hi, chunk, stride);
+        => GroupColumns.LoadRows(source, lo, hi, chunk, stride);
 }

@@ -179,7 +179,7 @@ internal struct Seat
 /// the start of the next frame, by each thread reading the column (small N) or by a warp-shuffle reduction, so
 /// a frame needs one barrier instead of three. The maxima are summed in float64 as on the CPU.
 /// </remarks>
-internal static class RecursionKernel
+internal static partial class RecursionKernel
 {
     public const int ModeForward = 0;
     public const int ModeViterbi = 1;
@@ -290,63 +290,9 @@ internal readonly struct StepTables
     }
 }
 
-/// <summary>
-/// One transition step of a recursion as the kernel calls it: <see cref="DefinitionsStep"/> (the only one the engine
-/// ships) forwards to <see cref="Definitions.Relax{TL, TV, TS, TM}"/>. The seam exists so that the benchmark harness
-/// can measure a proposed change to <see cref="Definitions"/> on the device before it is made in Hmm.Core.
-/// </summary>
-internal interface IRecursionStep
+/// <summary>The recursion kernel's passes: each transition step is <see cref="Definitions"/>' with the GPU lane.</summary>
+internal static partial class RecursionKernel
 {
-    float Relax<TS>(GpuMemory source, int sourceBase, GpuMemory table, int rows, bool banded, int stride, int j, int direction, ref float arg)
-        where TS : struct, ISemiring;
-
-    /// <summary>The banded step over listed offsets (<see cref="Definitions.RelaxBand{TL, TV, TS, TM, TB}"/>).</summary>
-    float RelaxBand<TS>(GpuMemory source, int sourceBase, GpuMemory table, GpuBand band, int rows, int stride, int j, int direction, ref float arg)
-        where TS : struct, ISemiring;
-
-    /// <summary>The scaled dense log-semiring step (p from <see cref="Definitions.ScaleSources{TL, TV, TM}"/> in <paramref name="scaled"/>).</summary>
-    float RelaxScaled(GpuMemory source, int sourceBase, GpuMemory scaled, int scaledBase, float max, GpuMemory table, GpuMemory linear, GpuMemory columnMax,
-        int rows, int stride, int j);
-
-    /// <summary>One thread's share of the scaled step under a row split (<see cref="Definitions.ScaledPartialSum{TL, TV, TM}"/>).</summary>
-    float ScaledPartialSum(GpuMemory scaled, int scaledBase, GpuMemory linear, int first, int step, int count, int pitch, int j);
-
-    /// <summary>The scaled step's finish from the combined sum (<see cref="Definitions.FinishScaled{TL, TV, TM}"/>).</summary>
-    float FinishScaled(float sum, GpuMemory source, int sourceBase, float max, GpuMemory table, GpuMemory columnMax, int rows, int stride, int j);
-}
-
-/// <summary>The engine's step: Hmm.Core's definition with the GPU lane.</summary>
-internal readonly struct DefinitionsStep : IRecursionStep
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Relax<TS>(GpuMemory source, int sourceBase, GpuMemory table, int rows, bool banded, int stride, int j, int direction, ref float arg)
-        where TS : struct, ISemiring
-        => Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, sourceBase, table, rows, banded, stride, j, direction, ref arg);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float RelaxBand<TS>(GpuMemory source, int sourceBase, GpuMemory table, GpuBand band, int rows, int stride, int j, int direction, ref float arg)
-        where TS : struct, ISemiring
-        => Definitions.RelaxBand<GpuLane, float, TS, GpuMemory, GpuBand>(source, sourceBase, table, band, rows, stride, j, direction, ref arg);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float RelaxScaled(GpuMemory source, int sourceBase, GpuMemory scaled, int scaledBase, float max, GpuMemory table, GpuMemory linear, GpuMemory columnMax,
-        int rows, int stride, int j)
-        => Definitions.RelaxDenseScaled<GpuLane, float, GpuMemory>(source, sourceBase, scaled, scaledBase, max, table, linear, columnMax, rows, stride, j);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float ScaledPartialSum(GpuMemory scaled, int scaledBase, GpuMemory linear, int first, int step, int count, int pitch, int j)
-        => Definitions.ScaledPartialSum<GpuLane, float, GpuMemory>(scaled, scaledBase, linear, first, step, count, pitch, j);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float FinishScaled(float sum, GpuMemory source, int sourceBase, float max, GpuMemory table, GpuMemory columnMax, int rows, int stride, int j)
-        => Definitions.FinishScaled<GpuLane, float, GpuMemory>(sum, source, sourceBase, max, table, columnMax, rows, stride, j);
-}
-
-/// <summary>The recursion kernel for a step type (see <see cref="RecursionKernel"/> for the design).</summary>
-internal static class RecursionKernel<TStep> where TStep : struct, IRecursionStep
-{
-    private const int ModeViterbi = RecursionKernel.ModeViterbi;
-    private const int ModeBackward = RecursionKernel.ModeBackward;
 
     /// <summary>
     /// <see cref="Run"/> compiled for one shape: the transition rows, the stride, the padding and the layout become
@@ -431,31 +377,10 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                 continue;
             }
             float arg = 0f;
-            blocks.Values[u] = default(TStep).Relax<TS>(source, p.Pad + r0, new GpuMemory(table.SubView((long)r0 * stride)), count, false, stride, j, direction, ref arg);
+            blocks.Values[u] = Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, p.Pad + r0, new GpuMemory(table.SubView((long)r0 * stride)), count, false, stride, j, direction, ref arg);
             blocks.Args[u] = arg + r0;
         }
         Group.Barrier();
-    }
-
-    /// <summary>
-    /// Before a frame's step, when the group takes the scaled step: thread i writes p_i = exp(source_i - max) into the
-    /// shared column (<see cref="Definitions.ScaleSources{TL, TV, TM}"/>). The caller's next barrier publishes it.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ScaleSources(StepTables tables, ArrayView<float> source, int pad, float max, int stride)
-        => ScaleSources(tables, source, pad, max, stride, Group.IdxX, Group.DimX);
-
-    /// <summary>
-    /// <see cref="ScaleSources(StepTables, ArrayView{float}, int, float, int)"/> for the first <paramref name="count"/> sources,
-    /// by the <paramref name="lanes"/> threads of one seat (<paramref name="lane"/> = this thread's place among them).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ScaleSources(StepTables tables, ArrayView<float> source, int pad, float max, int count, int lane, int lanes)
-    {
-        if (!tables.Scaled) return;
-        var from = new GpuMemory(source);
-        var to = new GpuMemory(tables.Sources);
-        for (int i = lane; i < count; i += lanes) Definitions.ScaleSources<GpuLane, float, GpuMemory>(from, pad, max, to, i);
     }
 
     /// <summary>
@@ -475,16 +400,16 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         int state = u / split, k = u - state * split;
         bool live = state < stride;
         int count = live && k < rows ? (rows - k + split - 1) / split : 0;
-        float sum = default(TStep).ScaledPartialSum(new GpuMemory(tables.Sources), 0, new GpuMemory(tables.Linear), k, split, count, p.LinearPitch, live ? state : 0);
+        float sum = Definitions.ScaledPartialSum<GpuLane, float, GpuMemory>(new GpuMemory(tables.Sources), 0, new GpuMemory(tables.Linear), k, split, count, p.LinearPitch, live ? state : 0);
         sum = WarpReduce.Sum(sum, split);
         j = live && k == 0 ? state : -1;
         if (j < 0) return 0f;
-        return default(TStep).FinishScaled(sum, source, p.Pad, max, new GpuMemory(tables.Table), new GpuMemory(tables.ColumnMax), rows, stride, state);
+        return Definitions.FinishScaled<GpuLane, float, GpuMemory>(sum, source, p.Pad, max, new GpuMemory(tables.Table), new GpuMemory(tables.ColumnMax), rows, stride, state);
     }
 
     /// <summary>
     /// State j's value for this frame: the scaled step (with <paramref name="max"/>, the source column's maximum, and p from
-    /// <see cref="ScaleSources(StepTables, ArrayView{float}, int, float, int)"/>), the definition over all rows, or the
+    /// <see cref="GroupColumns.ScaleSources(StepTables, ArrayView{float}, int, float, int)"/>), the definition over all rows, or the
     /// combination of its row blocks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -493,16 +418,16 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     {
         var table = new GpuMemory(tables.Table);
         if (tables.Scaled)
-            return default(TStep).RelaxScaled(source, p.Pad, new GpuMemory(tables.Sources), 0, max, table, new GpuMemory(tables.Linear),
+            return Definitions.RelaxDenseScaled<GpuLane, float, GpuMemory>(source, p.Pad, new GpuMemory(tables.Sources), 0, max, table, new GpuMemory(tables.Linear),
                 new GpuMemory(tables.ColumnMax), p.Rows, p.Stride, j);
         if (p.Split <= 1)
         {
             return p.Banded != 0
-                ? default(TStep).RelaxBand<TS>(source, p.Pad, table, new GpuBand(p.BandOffsets, p.Band0, p.Band1, p.Band2, p.Band3, p.Band4, p.Band5, p.Band6, p.Band7), p.Rows, p.Stride, j, direction, ref arg)
-                : default(TStep).Relax<TS>(source, p.Pad, table, p.Rows, false, p.Stride, j, direction, ref arg);
+                ? Definitions.RelaxBand<GpuLane, float, TS, GpuMemory, GpuBand>(source, p.Pad, table, new GpuBand(p.BandOffsets, p.Band0, p.Band1, p.Band2, p.Band3, p.Band4, p.Band5, p.Band6, p.Band7), p.Rows, p.Stride, j, direction, ref arg)
+                : Definitions.Relax<GpuLane, float, TS, GpuMemory>(source, p.Pad, table, p.Rows, false, p.Stride, j, direction, ref arg);
         }
         float which = 0f;
-        float v = default(TStep).Relax<TS>(new GpuMemory(blocks.Values), j * p.Split, new GpuMemory(blocks.Zero), p.Split, false, 0, 0, direction, ref which);
+        float v = Definitions.Relax<GpuLane, float, TS, GpuMemory>(new GpuMemory(blocks.Values), j * p.Split, new GpuMemory(blocks.Zero), p.Split, false, 0, 0, direction, ref which);
         arg = blocks.Args[j * p.Split + (int)which];
         return v;
     }
@@ -531,7 +456,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         }
         if (frames == 0) return; // every seat of the group is empty: uniform
 
-        LoadRows(emissions, 0, XMath.Min(chunkFrames, length), chunk, stride, tid, threads);
+        GroupColumns.LoadRows(emissions, 0, XMath.Min(chunkFrames, length), chunk, stride, tid, threads);
         Group.Barrier();
         int warps = (Group.DimX + Warp.WarpSize - 1) / Warp.WarpSize;
         bool fused = FusedMax(p, warps);
@@ -541,7 +466,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             local = Definitions.InitialColumn<GpuLane, float, GpuMemory>(new GpuMemory(p.Initial), new GpuMemory(chunk), 0,
                 new GpuMemory(colA), pad, new ColumnSlice(tid, live, threads));
         }
-        if (fused) PublishWarpMax(local, partials, 0, warps);
+        if (fused) GroupColumns.PublishWarpMax(local, partials, 0, warps);
         Group.Barrier();
 
         var prev = colA;
@@ -553,7 +478,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         for (int t = 1; t < frames; t++)
         {
             // Every thread takes the maximum (a shuffle reduction needs the whole warp), live seat or not.
-            float m = fused ? PartialsMax(partials, parity, warps) : ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
+            float m = fused ? GroupColumns.PartialsMax(partials, parity, warps) : GroupColumns.ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
             parity ^= 1;
             // Unpacked, the loop runs over this sequence and stops where it dies: always active (a constant when specialised).
             bool active = p.Pack == 1 || (t < length && deadAt == 0);
@@ -568,14 +493,14 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                 total += m;
                 if (record != 0) RecordForward(p, record, b, t - 1, prev, pad, stride, m, total, seqBase, tid, threads);
                 // The scaled step's p column and a new chunk of emissions share one barrier.
-                ScaleSources(tables, prev, pad, m, live, tid, threads);
+                GroupColumns.ScaleSources(tables, prev, pad, m, live, tid, threads);
             }
             // Chunks start at multiples of chunkFrames in every seat, so the staging barrier is uniform.
             bool stage = t - chunkBase >= chunkFrames;
             if (stage)
             {
                 chunkBase = t;
-                if (active) LoadRows(emissions, t, XMath.Min(t + chunkFrames, length), chunk, stride, tid, threads);
+                if (active) GroupColumns.LoadRows(emissions, t, XMath.Min(t + chunkFrames, length), chunk, stride, tid, threads);
             }
             if (stage || tables.Scaled) Group.Barrier();
             if (active)
@@ -604,7 +529,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                         local = XMath.Max(local, value);
                         if (viterbi) p.Backpointers[bpRow + j] = arg;
                     }
-                    if (fused) PublishWarpMax(local, partials, parity, warps);
+                    if (fused) GroupColumns.PublishWarpMax(local, partials, parity, warps);
                 }
             }
             Group.Barrier();
@@ -616,7 +541,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             }
         }
 
-        float last = ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
+        float last = GroupColumns.ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
         int state = 0;
         bool trace = false;
         if (deadAt > 0)
@@ -668,41 +593,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         // The backtrace's barriers follow the group's longest sequence; unpacked, a dead sequence skips it (uniform).
         if (!viterbi || (p.Pack == 1 && !trace)) return;
         var backpointers = p.Backpointers.SubView(seqBase, (long)p.MaxLength * stride);
-        FollowBackpointers(backpointers, chunk, p.Paths, (long)b * p.PathStride, length, chunkFrames, stride, state, tid, threads, trace, frames);
-    }
-
-    /// <summary>
-    /// The device backtrace shared by the one-pass and the chunked kernels: the group stages back-pointers a chunk of
-    /// frames at a time into shared memory and thread 0 follows them from <paramref name="state"/> at the last frame.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FollowBackpointers(ArrayView<float> backpointers, ArrayView<float> chunk, ArrayView<int> paths, long pathBase,
-        int length, int chunkFrames, int stride, int state, int tid)
-        => FollowBackpointers(backpointers, chunk, paths, pathBase, length, chunkFrames, stride, state, tid, Group.DimX, true, length);
-
-    /// <summary>
-    /// The backtrace of one seat (<paramref name="lanes"/> threads; <paramref name="lane"/> 0 follows): chunk c holds frames
-    /// <c>length - 1 - c·chunkFrames</c> down, and the loop runs over the chunks of the group's longest sequence
-    /// (<paramref name="frames"/>) so that every seat reaches every barrier; a seat without a path to trace
-    /// (<paramref name="trace"/> false) or past its first frame only waits.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FollowBackpointers(ArrayView<float> backpointers, ArrayView<float> chunk, ArrayView<int> paths, long pathBase,
-        int length, int chunkFrames, int stride, int state, int lane, int lanes, bool trace, int frames)
-    {
-        for (int top = frames - 1, hi = length - 1; top >= 1; top -= chunkFrames, hi -= chunkFrames)
-        {
-            bool mine = trace && hi >= 1;
-            int lo = XMath.Max(1, hi - chunkFrames + 1);
-            Group.Barrier();
-            if (mine) LoadRows(backpointers, lo, hi + 1, chunk, stride, lane, lanes);
-            Group.Barrier();
-            if (mine && lane == 0)
-            {
-                var path = new DevicePath(paths, pathBase);
-                state = Definitions.FollowBackpointers(new GpuMemory(chunk), lo, stride, hi, lo, state, ref path);
-            }
-        }
+        GroupColumns.FollowBackpointers(backpointers, chunk, p.Paths, (long)b * p.PathStride, length, chunkFrames, stride, state, tid, threads, trace, frames);
     }
 
     /// <summary>Backward for this thread's seat; as <see cref="Forward{TS}"/>, the loops with barriers run over the group's longest sequence.</summary>
@@ -725,7 +616,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
 
         // u_t = e_t + beta-hat_t lives in shared memory; beta-hat_{T-1} = 0 on real states.
         int chunkLo = XMath.Max(0, length - chunkFrames);
-        LoadRows(emissions, chunkLo, length, chunk, stride, tid, threads);
+        GroupColumns.LoadRows(emissions, chunkLo, length, chunk, stride, tid, threads);
         Group.Barrier();
         int warps = (Group.DimX + Warp.WarpSize - 1) / Warp.WarpSize;
         bool fused = FusedMax(p, warps);
@@ -743,7 +634,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             }
             if (record == 1 && tid == 0) p.BetaScales[(long)b * p.MaxLength + length - 1] = 0f;
         }
-        if (fused) PublishWarpMax(local, partials, 0, warps);
+        if (fused) GroupColumns.PublishWarpMax(local, partials, 0, warps);
         Group.Barrier();
 
         var prev = colA;
@@ -758,7 +649,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         for (int k = 0; k < frames - 1; k++)
         {
             int t = length - 2 - k;
-            float m = fused ? PartialsMax(partials, parity, warps) : ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
+            float m = fused ? GroupColumns.PartialsMax(partials, parity, warps) : GroupColumns.ColumnMax(prev, pad, stride, partials, parity, p.ScanMax, tid, threads);
             parity ^= 1;
             bool active = p.Pack == 1 || (t >= 0 && deadAt < 0);
             if (active && m == float.NegativeInfinity)
@@ -770,14 +661,14 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
             if (active)
             {
                 total += m;
-                ScaleSources(tables, prev, pad, m, live, tid, threads);
+                GroupColumns.ScaleSources(tables, prev, pad, m, live, tid, threads);
             }
             bool stage = k == nextStage;
             if (stage) nextStage += chunkFrames;
             if (active && t < chunkLo)
             {
                 chunkLo = XMath.Max(0, t - chunkFrames + 1);
-                LoadRows(emissions, chunkLo, t + 1, chunk, stride, tid, threads);
+                GroupColumns.LoadRows(emissions, chunkLo, t + 1, chunk, stride, tid, threads);
             }
             if (stage || tables.Scaled) Group.Barrier();
             if (active)
@@ -804,7 +695,7 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
                         float beta = StateValue<LogSumExp>(p, source, tables, m, +1, blocks, j, ref arg) - m;
                         local = XMath.Max(local, StoreBeta(p, record, column, total, beta, cur, pad, chunk, row, j));
                     }
-                    if (fused) PublishWarpMax(local, partials, parity, warps);
+                    if (fused) GroupColumns.PublishWarpMax(local, partials, parity, warps);
                     // States past the seat's lanes stay -inf in the columns (never written); the recorded column still gets them.
                     if (record != 0)
                     {
@@ -857,84 +748,12 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
     /// <summary>
     /// Whether a group takes each column's maximum from warp partials published with the column itself
     /// (<see cref="PublishWarpMax"/> before the frame's closing barrier, <see cref="PartialsMax"/> after it) instead of
-    /// <see cref="ColumnMax(ArrayView{float}, int, int, ArrayView{float}, int, int, int, int)"/>, which reads the column
+    /// <see cref="GroupColumns.ColumnMax(ArrayView{float}, int, int, ArrayView{float}, int, int, int, int)"/>, which reads the column
     /// again and needs a barrier of its own: one barrier a frame instead of two. Unpacked groups of several warps, one
     /// thread per state (the row split and the scan keep their own ways); uniform, a constant when specialised.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool FusedMax(RecursionParams p, int warps) => p.ScanMax == 0 && p.Pack == 1 && p.Split <= 1 && warps > 1;
-
-    /// <summary>
-    /// Publishes this warp's maximum of the values its threads wrote into a column (<paramref name="local"/> per thread,
-    /// -infinity for none) in slot <paramref name="parity"/> of the partials; a barrier must follow before
-    /// <see cref="PartialsMax"/> reads them. Every thread of the warp must call it.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void PublishWarpMax(float local, ArrayView<float> partials, int parity, int warps)
-    {
-        local = WarpReduce.Max(local, Warp.WarpSize);
-        if (Warp.IsFirstLane) partials[parity * warps + Warp.WarpIdx] = local;
-    }
-
-    /// <summary>
-    /// The maximum of the warps' partials in slot <paramref name="parity"/>: lane w reads warp w's and a butterfly combines
-    /// them (on CUDA one load and five shuffles; the loop only matters for the CPU accelerator's narrow simulated warps).
-    /// Two slots alternate by frame, so a warp already publishing the next column never overwrites what a slower warp
-    /// still reads. Every thread of the warp must call it.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float PartialsMax(ArrayView<float> partials, int parity, int warps)
-    {
-        int lane = Warp.LaneIdx;
-        float result = lane < warps ? partials[parity * warps + lane] : float.NegativeInfinity;
-        // Only the CPU accelerator's narrow simulated warps have more warps a group than lanes a warp.
-        if (warps > Warp.WarpSize)
-        {
-            for (int w = lane + Warp.WarpSize; w < warps; w += Warp.WarpSize) result = XMath.Max(result, partials[parity * warps + w]);
-        }
-        return WarpReduce.Max(result, Warp.WarpSize);
-    }
-
-    /// <summary>Maximum of a column: every thread reads it (small N), or a warp-shuffle reduction plus one barrier across warps.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float ColumnMax(ArrayView<float> column, int pad, int stride, ArrayView<float> partials, int parity, int scan)
-        => ColumnMax(column, pad, stride, partials, parity, scan, Group.IdxX, Group.DimX);
-
-    /// <summary>
-    /// Maximum of a seat's column, taken by the seat's <paramref name="lanes"/> threads: a scan by every thread, or a
-    /// shuffle reduction within the seat's lanes (a packed group is one warp, so no cross-warp step; unpacked,
-    /// <paramref name="lanes"/> is the whole group). Every thread of the group must call it (the shuffles).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float ColumnMax(ArrayView<float> column, int pad, int stride, ArrayView<float> partials, int parity, int scan, int lane, int lanes)
-    {
-        if (scan != 0)
-        {
-            // Sixteen loads per trip (the stride is a multiple of 16), then a tree: the loads are all in flight at once.
-            float m = float.NegativeInfinity;
-            for (int j = pad; j < pad + stride; j += 16)
-            {
-                float a0 = XMath.Max(column[j], column[j + 1]), a1 = XMath.Max(column[j + 2], column[j + 3]);
-                float a2 = XMath.Max(column[j + 4], column[j + 5]), a3 = XMath.Max(column[j + 6], column[j + 7]);
-                float a4 = XMath.Max(column[j + 8], column[j + 9]), a5 = XMath.Max(column[j + 10], column[j + 11]);
-                float a6 = XMath.Max(column[j + 12], column[j + 13]), a7 = XMath.Max(column[j + 14], column[j + 15]);
-                m = XMath.Max(m, XMath.Max(XMath.Max(XMath.Max(a0, a1), XMath.Max(a2, a3)), XMath.Max(XMath.Max(a4, a5), XMath.Max(a6, a7))));
-            }
-            return m;
-        }
-        int threads = Group.DimX;
-        float local = float.NegativeInfinity;
-        for (int j = lane; j < stride; j += lanes) local = XMath.Max(local, column[pad + j]);
-        // Xor offsets below the seat's width stay inside the seat (seats are aligned blocks of a power-of-two width).
-        local = WarpReduce.Max(local, XMath.Min(lanes, Warp.WarpSize));
-        int warps = (threads + Warp.WarpSize - 1) / Warp.WarpSize;
-        if (warps == 1 || lanes < threads) return local;
-        if (Warp.IsFirstLane) partials[parity * warps + Warp.WarpIdx] = local;
-        Group.Barrier();
-        // A loop over the warps here cost a dependent load and a compare per warp in every thread (Nsight Compute: 111 of
-        // the forward step's ~360 instructions a warp a frame, with 18 warps).
-        return PartialsMax(partials, parity, warps);
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RecordForward(RecursionParams p, int record, int b, int t, ArrayView<float> column, int pad, int stride, float m, double total, long seqBase,
@@ -966,48 +785,6 @@ internal static class RecursionKernel<TStep> where TStep : struct, IRecursionSte
         for (long i = start + lane; i < end; i += lanes) columns[i] = float.NegativeInfinity;
     }
 
-    /// <summary>
-    /// Copies frames [lo, hi) of a [frames, stride] view into the shared chunk (coalesced, all threads). Eight loads per
-    /// thread are issued before their stores: ILGPU does not unroll loops, and one global load per trip would cost a
-    /// full memory latency per element.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LoadRows(ArrayView<float> source, int lo, int hi, ArrayView<float> chunk, int stride)
-        => LoadRows(source, lo, hi, chunk, stride, Group.IdxX, Group.DimX);
-
-    /// <summary>
-    /// As <see cref="LoadRows(ArrayView{float}, int, int, ArrayView{float}, int)"/> by the <paramref name="lanes"/> threads of
-    /// one seat (nothing when hi ≤ lo). Every whole trip issues eight loads before its stores, and the last, partial
-    /// trip up to seven (guarded): a plain remainder loop left up to seven dependent global loads per thread (a 14-frame chunk of a 560-state
-    /// graph over 576 threads is 13.6 loads a thread: one unrolled trip and then six serial latencies).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LoadRows(ArrayView<float> source, int lo, int hi, ArrayView<float> chunk, int stride, int lane, int lanes)
-    {
-        int count = (hi - lo) * stride, step = lanes;
-        long start = (long)lo * stride;
-        int i = lane;
-        for (; i + 7 * step < count; i += 8 * step)
-        {
-            float v0 = source[start + i], v1 = source[start + i + step], v2 = source[start + i + 2 * step], v3 = source[start + i + 3 * step];
-            float v4 = source[start + i + 4 * step], v5 = source[start + i + 5 * step], v6 = source[start + i + 6 * step], v7 = source[start + i + 7 * step];
-            chunk[i] = v0; chunk[i + step] = v1; chunk[i + 2 * step] = v2; chunk[i + 3 * step] = v3;
-            chunk[i + 4 * step] = v4; chunk[i + 5 * step] = v5; chunk[i + 6 * step] = v6; chunk[i + 7 * step] = v7;
-        }
-        if (i >= count) return;
-        // The last, partial trip: its loads guarded but still all in flight before the stores.
-        int i1 = i + step, i2 = i + 2 * step, i3 = i + 3 * step, i4 = i + 4 * step, i5 = i + 5 * step, i6 = i + 6 * step;
-        float w0 = source[start + i];
-        float w1 = i1 < count ? source[start + i1] : 0f, w2 = i2 < count ? source[start + i2] : 0f, w3 = i3 < count ? source[start + i3] : 0f;
-        float w4 = i4 < count ? source[start + i4] : 0f, w5 = i5 < count ? source[start + i5] : 0f, w6 = i6 < count ? source[start + i6] : 0f;
-        chunk[i] = w0;
-        if (i1 < count) chunk[i1] = w1;
-        if (i2 < count) chunk[i2] = w2;
-        if (i3 < count) chunk[i3] = w3;
-        if (i4 < count) chunk[i4] = w4;
-        if (i5 < count) chunk[i5] = w5;
-        if (i6 < count) chunk[i6] = w6;
-    }
 }
 
 /// <summary>Shared-memory views for the row-block split of a dense step.</summary>
