@@ -97,9 +97,9 @@ public sealed class GpuEngineOptions
     /// The dense forward log-likelihood (<see cref="GpuEngine.Forward"/> without a lattice) with the scaled step's linear sum
     /// on tensor cores, 16 sequences a group (<c>mma.sync</c> TF32 in the split 3xTF32 form; the exact fallback as on the
     /// CPU). Null (the default) uses it on CUDA devices of compute capability 8.0 or later where it measured faster: dense
-    /// models of 16 to 112 padded states in batches of at least 4 sequences per multiprocessor (528 on an H100; N=64:
-    /// B=1024 1.79 vs 2.76 ms, B=4096 2.73 vs 10.67 ms; smaller batches are faster on the one-pass kernel). False never; true wherever the device and the model allow it
-    /// (16 to 112 padded states; wider columns do not fit its shared memory).
+    /// models of 16 to 112 padded states in batches of at least 4 sequences per multiprocessor (528 on an H100; smaller
+    /// batches are faster on the one-pass kernel; figures in BENCHMARKS.md). False never; true wherever the device and the
+    /// model allow it (16 to 112 padded states; wider columns do not fit its shared memory).
     /// </summary>
     public bool? TensorCoreRecursion { get; init; }
 

@@ -7,7 +7,7 @@ namespace Hmm.Gpu.Kernels;
 
 /// <summary>
 /// Butterfly reductions over aligned blocks of <c>width</c> lanes (a power of two ≤ the warp), written out: ILGPU does
-/// not unroll loops, and a loop's counter and branch cost as much as its shuffles (Nsight Compute, session 6). The
+/// not unroll loops, and a loop's counter and branch cost as much as its shuffles (seen in Nsight Compute). The
 /// offsets run 16, 8, 4, 2, 1 as the loops they replace did, so sums keep their order. Every lane of the warp must call
 /// with the same width.
 /// </summary>

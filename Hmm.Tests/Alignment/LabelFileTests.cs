@@ -63,13 +63,46 @@ public class LabelFileTests
 
     [Theory]
     [InlineData("{\"segments\": [{\"start\": 0, \"end\": 1}]}", "phone")]
-    [InlineData("{\"segments\": [{\"start\": 0, \"end\": 1, \"phone\": \"AA\"}", "expected ',' or ']'")]
+    [InlineData("{\"segments\": [{\"start\": 0, \"end\": 1, \"phone\": \"AA\"}", "truncated")]
     [InlineData("{\"nothing\": 1}", "segments")]
+    [InlineData("{\"segments\": [{\"start\": 0, \"end\": 1, \"phone\": \"AA\"}]} x", "not valid JSON")]
+    [InlineData("[{\"start\": 0, \"end\": 1, \"phone\": \"AA\"}, {\"start\": 0.5, \"end\": 2, \"phone\": \"B\"}]", "segments[1]: segment 'B' starts")]
+    [InlineData("[{\"start\": 0, \"end\": \"1\", \"phone\": \"AA\"}]", "numeric \"end\"")]
     public void Malformed_json_names_the_problem(string text, string problem)
     {
         var e = Assert.Throws<InvalidDataException>(() => LabelFile.Parse(text, LabelFormat.Json, "bad.json"));
         Assert.StartsWith("bad.json", e.Message);
         Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void A_JSON_syntax_error_names_file_line_and_column()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => LabelFile.Parse("{\n  \"segments\": [\n    {\"start\": 0 \"end\": 1}\n  ]\n}\n", LabelFormat.Json, "bad.json"));
+        Assert.StartsWith("bad.json:3: not valid JSON, column ", e.Message);
+        Assert.DoesNotContain("truncated", e.Message);
+    }
+
+    [Fact]
+    public void Json_layout_is_one_segment_a_line_with_three_decimals()
+    {
+        Assert.Equal(
+            "{\n  \"duration\": 1.250,\n  \"segments\": [\n"
+            + "    {\"start\": 0.000, \"end\": 0.316, \"phone\": \"sil\"},\n"
+            + "    {\"start\": 0.316, \"end\": 0.344, \"phone\": \"AH\"},\n"
+            + "    {\"start\": 0.344, \"end\": 0.446, \"phone\": \"S\"},\n"
+            + "    {\"start\": 0.446, \"end\": 1.250, \"phone\": \"sil\"}\n  ]\n}\n",
+            LabelFile.Format(Sample, LabelFormat.Json));
+        Assert.Equal("{\n  \"duration\": 0.000,\n  \"segments\": []\n}\n", LabelFile.Format(System.Array.Empty<PhoneSegment>(), LabelFormat.Json));
+    }
+
+    [Fact]
+    public void Json_escapes_only_what_it_must_and_reads_it_back()
+    {
+        var odd = new[] { new PhoneSegment(0, 0.5, "a\"b\\c\nd\u0001e\u007fé<>&") };
+        string text = LabelFile.Format(odd, LabelFormat.Json);
+        Assert.Contains("\"phone\": \"a\\\"b\\\\c\\nd\\u0001e\u007fé<>&\"", text);
+        Assert.Equal(odd, LabelFile.Parse(text, LabelFormat.Json, "x"));
     }
 
     [Fact]
