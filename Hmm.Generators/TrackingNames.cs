@@ -20,4 +20,13 @@ internal static class TrackingNames
 
     /// <summary>One model per containing type: one generated file each.</summary>
     public const string Types = "LaneDispatch.Types";
+
+    /// <summary>The fixed-width lane transform: one <c>FixedWidthLaneResult</c> per <c>[FixedWidthLane]</c> struct.</summary>
+    public const string LaneResults = "FixedWidthLane.Results";
+
+    /// <summary>The non-empty diagnostic lists split off the lane results.</summary>
+    public const string LaneDiagnostics = "FixedWidthLane.Diagnostics";
+
+    /// <summary>The valid lane models: one generated file each.</summary>
+    public const string Lanes = "FixedWidthLane.Lanes";
 }

@@ -8,6 +8,11 @@ namespace Hmm.Simd;
 /// tested on net10.0 so that the Unity code path runs in CI. netstandard2.1 has no vector Exp, Log, Floor or
 /// FusedMultiplyAdd, so those are written here from the primitives it does have.
 /// </summary>
+/// <remarks>
+/// Exp and Log are the Cephes steps of the generated fixed-width lanes with the same numbers
+/// (<see cref="CephesConstants"/>), but with separate multiplies and adds where those fuse, so results may
+/// differ from <c>Lane128</c>/<c>Lane256</c>/<c>Lane512</c> in the last bit.
+/// </remarks>
 public readonly struct LaneVectorT : ILane<Vector<float>>
 {
     private static readonly Vector<float> IotaValue = MakeIota();
@@ -55,21 +60,21 @@ public readonly struct LaneVectorT : ILane<Vector<float>>
     public Vector<float> Exp(Vector<float> x)
     {
         // Cephes expf: e^x = 2^n * e^r, n = round(x / ln 2), |r| <= ln2 / 2, degree-6 polynomial for e^r.
-        var tooSmall = Vector.LessThan(x, new Vector<float>(-87f));         // within 4x of the smallest normal: flush to 0
-        var tooLarge = Vector.GreaterThan(x, new Vector<float>(88.72283f)); // overflow: +inf
+        var tooSmall = Vector.LessThan(x, new Vector<float>(CephesConstants.ExpLowerBound));         // within 4x of the smallest normal: flush to 0
+        var tooLarge = Vector.GreaterThan(x, new Vector<float>(CephesConstants.ExpUpperBound)); // overflow: +inf
         var nan = Vector.OnesComplement(Vector.Equals(x, x));
-        var clamped = Vector.Min(Vector.Max(x, new Vector<float>(-87f)), new Vector<float>(88.72283f));
-        var fx = clamped * new Vector<float>(1.44269504088896341f) + new Vector<float>(0.5f);
+        var clamped = Vector.Min(Vector.Max(x, new Vector<float>(CephesConstants.ExpLowerBound)), new Vector<float>(CephesConstants.ExpUpperBound));
+        var fx = clamped * new Vector<float>(CephesConstants.Log2E) + new Vector<float>(0.5f);
         var fi = Vector.ConvertToSingle(Vector.ConvertToInt32(fx)); // truncation toward zero
         var n = fi - Vector.ConditionalSelect(Vector.GreaterThan(fi, fx), Vector<float>.One, Vector<float>.Zero); // floor
-        var r = clamped - n * new Vector<float>(0.693359375f) - n * new Vector<float>(-2.12194440e-4f);
+        var r = clamped - n * new Vector<float>(CephesConstants.Ln2Hi) - n * new Vector<float>(CephesConstants.Ln2Lo);
         var r2 = r * r;
-        var p = new Vector<float>(1.9875691500E-4f);
-        p = p * r + new Vector<float>(1.3981999507E-3f);
-        p = p * r + new Vector<float>(8.3334519073E-3f);
-        p = p * r + new Vector<float>(4.1665795894E-2f);
-        p = p * r + new Vector<float>(1.6666665459E-1f);
-        p = p * r + new Vector<float>(5.0000001201E-1f);
+        var p = new Vector<float>(CephesConstants.ExpP0);
+        p = p * r + new Vector<float>(CephesConstants.ExpP1);
+        p = p * r + new Vector<float>(CephesConstants.ExpP2);
+        p = p * r + new Vector<float>(CephesConstants.ExpP3);
+        p = p * r + new Vector<float>(CephesConstants.ExpP4);
+        p = p * r + new Vector<float>(CephesConstants.ExpP5);
         p = p * r2 + r + Vector<float>.One;
         // 2^n as 2^(n-1) · 2 keeps the biased exponent in [1, 254] for n in [-125, 128].
         var biased = (Vector.ConvertToInt32(n) + new Vector<int>(126)) * new Vector<int>(1 << 23);
@@ -87,26 +92,26 @@ public readonly struct LaneVectorT : ILane<Vector<float>>
         var exponentField = Vector.ConvertToSingle(bits & new Vector<int>(0x7F800000)) * new Vector<float>(1f / (1 << 23));
         var e = exponentField - new Vector<float>(127f);
         var m = Vector.AsVectorSingle((bits & new Vector<int>(0x007FFFFF)) | new Vector<int>(0x3F800000)); // [1, 2)
-        var big = Vector.GreaterThan(m, new Vector<float>(1.41421356237f));
+        var big = Vector.GreaterThan(m, new Vector<float>(CephesConstants.Sqrt2));
         m = Vector.ConditionalSelect(big, m * new Vector<float>(0.5f), m);
         e = Vector.ConditionalSelect(big, e + Vector<float>.One, e);
         var f = m - Vector<float>.One;
         var z = f * f;
-        var y = new Vector<float>(7.0376836292E-2f);
-        y = y * f + new Vector<float>(-1.1514610310E-1f);
-        y = y * f + new Vector<float>(1.1676998740E-1f);
-        y = y * f + new Vector<float>(-1.2420140846E-1f);
-        y = y * f + new Vector<float>(1.4249322787E-1f);
-        y = y * f + new Vector<float>(-1.6668057665E-1f);
-        y = y * f + new Vector<float>(2.0000714765E-1f);
-        y = y * f + new Vector<float>(-2.4999993993E-1f);
-        y = y * f + new Vector<float>(3.3333331174E-1f);
+        var y = new Vector<float>(CephesConstants.LogP0);
+        y = y * f + new Vector<float>(CephesConstants.LogP1);
+        y = y * f + new Vector<float>(CephesConstants.LogP2);
+        y = y * f + new Vector<float>(CephesConstants.LogP3);
+        y = y * f + new Vector<float>(CephesConstants.LogP4);
+        y = y * f + new Vector<float>(CephesConstants.LogP5);
+        y = y * f + new Vector<float>(CephesConstants.LogP6);
+        y = y * f + new Vector<float>(CephesConstants.LogP7);
+        y = y * f + new Vector<float>(CephesConstants.LogP8);
         y = y * f * z;
-        y += e * new Vector<float>(-2.12194440e-4f);
+        y += e * new Vector<float>(CephesConstants.Ln2Lo);
         y += z * new Vector<float>(-0.5f);
-        var result = f + y + e * new Vector<float>(0.693359375f);
+        var result = f + y + e * new Vector<float>(CephesConstants.Ln2Hi);
         // Subnormals are flushed to zero: the definitions only take logs of sums that are 0 or >= 1.
-        var zero = Vector.LessThan(x, new Vector<float>(1.17549435e-38f));
+        var zero = Vector.LessThan(x, new Vector<float>(CephesConstants.SmallestNormal));
         result = Vector.ConditionalSelect(zero, new Vector<float>(float.NegativeInfinity), result);
         var special = Vector.OnesComplement(Vector.Equals(x - x, Vector<float>.Zero)); // +inf or NaN pass through
         result = Vector.ConditionalSelect(special, x, result);

@@ -76,4 +76,24 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "The dispatcher has no lane type parameters, so the method's parameters and return type cannot mention them.");
+
+    /// <summary>HMMGEN008: a <c>[FixedWidthLane]</c> type is not a top-level, non-generic readonly partial struct.</summary>
+    public static readonly DiagnosticDescriptor LaneMustBeReadonlyPartialStruct = new(
+        id: "HMMGEN008",
+        title: "[FixedWidthLane] type must be a top-level readonly partial struct",
+        messageFormat: "Struct '{0}' is marked [FixedWidthLane] and must be a top-level, non-generic readonly partial struct",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The lane members are added in a generated 'readonly partial struct' declaration at namespace level.");
+
+    /// <summary>HMMGEN009: the requested register width has no template.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedLaneWidth = new(
+        id: "HMMGEN009",
+        title: "Unsupported fixed-width lane width",
+        messageFormat: "Struct '{0}' asks for {1}-bit lanes; the fixed-width lane template supports 128, 256 and 512",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The template targets System.Runtime.Intrinsics.Vector128/256/512<float>, the widths with FusedMultiplyAdd and Floor.");
 }
