@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -9,23 +10,31 @@ using Hmm.Speech;
 namespace Samples.RealtimeVoice;
 
 /// <summary>
-/// `hmm eval HYP_DIR REF_DIR [--worst N]`: scores every hypothesis label file (X.lab, X.TextGrid or X.json) in HYP_DIR
+/// `hmm eval HYP_DIR REF_DIR`: scores every hypothesis label file (X.lab, X.TextGrid or X.json) in HYP_DIR
 /// against the reference with the same name in REF_DIR: the share of boundaries within 10/20/40 ms, the mean absolute
 /// boundary error, a table by phone class and the worst files. Exit code 1 when a hypothesis has no reference or a
 /// file cannot be read.
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly string[] Valued = { "--worst" };
-    private static readonly string[] Flags = Array.Empty<string>();
+    /// <summary>Runs `hmm eval ARGS` as the program does (usage errors: "hmm: ..." on stderr and exit code 2).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli.Run(["eval", .. args], stdout, stderr, Environment.GetEnvironmentVariable);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>The `eval` verb: its arguments, options, help and action.</summary>
+    internal static Command Create(CliContext context)
     {
-        var a = new CliArguments("eval", args, Valued, Flags);
-        if (a.Positional.Count != 2) throw new ArgumentException("eval: usage: hmm eval HYP_DIR REF_DIR [--worst N]");
-        string hypDir = a.Positional[0], refDir = a.Positional[1];
-        int worst = a.GetInt("--worst", 5, 0, 100000);
-        foreach (string dir in a.Positional) if (!Directory.Exists(dir)) throw new ArgumentException($"eval: {dir}: no such folder.");
+        var hyp = CliOptions.RejectOptionLikeValues(new Argument<string>("HYP_DIR") { Description = "Folder of hypothesis label files (X.lab, X.TextGrid or X.json)." });
+        var reference = CliOptions.RejectOptionLikeValues(new Argument<string>("REF_DIR") { Description = "Folder of reference label files with the same names." });
+        var worst = CliOptions.Int("--worst", 5, 0, 100000, "How many of the worst files to list (0: none).");
+        var command = new Command("eval", "Boundary accuracy of label files against references.") { hyp, reference, worst };
+        command.SetAction(p => Run(context, p.GetValue(hyp)!, p.GetValue(reference)!, p.GetValue(worst)));
+        return command;
+    }
+
+    private static int Run(CliContext context, string hypDir, string refDir, int worst)
+    {
+        TextWriter stdout = context.Out, stderr = context.Err;
+        foreach (string dir in new[] { hypDir, refDir }) if (!Directory.Exists(dir)) throw new ArgumentException($"eval: {dir}: no such folder.");
 
         var refs = LabelFiles(refDir);
         var files = new List<FileEvaluation>();

@@ -97,17 +97,28 @@ public class CliTests
         var bytes = File.ReadAllBytes(AlignmentTestData.ModelPath);
         bytes[^40] ^= 0xFF;
         File.WriteAllBytes(dir.File("bad.hmmam"), bytes);
-        var e = Assert.Throws<ModelFormatException>(() => Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", dir.File("bad.hmmam"), "--dict", AlignmentTestData.DictionaryPath));
-        Assert.Contains("bad.hmmam: checksum mismatch", e.Message);
+        var (code, _, err) = Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", dir.File("bad.hmmam"), "--dict", AlignmentTestData.DictionaryPath);
+        Assert.Equal(2, code);
+        Assert.StartsWith("hmm: ", err);
+        Assert.Contains("bad.hmmam: checksum mismatch", err);
     }
 
     [Fact]
     public void Usage_errors_name_the_problem()
     {
-        Assert.Contains("no such file", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, "/nonexistent.wav")).Message);
-        Assert.Contains("needs --out", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath)).Message);
-        Assert.Contains("unknown label format", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--format", "csv")).Message);
-        Assert.Contains("unknown option --bogus", Assert.Throws<ArgumentException>(() => Run(EvalCommand.Run, "a", "b", "--bogus")).Message);
+        void Fails(string expected, (int Code, string Out, string Err) run)
+        {
+            Assert.Equal(2, run.Code);
+            Assert.StartsWith("hmm: ", run.Err);
+            Assert.Contains(expected, run.Err);
+            Assert.DoesNotContain("   at ", run.Err); // no stack trace
+        }
+        Fails("/nonexistent.wav: no such file", Run(AlignCommand.Run, "/nonexistent.wav"));
+        Fails("needs --out", Run(AlignCommand.Run, AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath));
+        Fails("--format: unknown label format 'csv'", Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--format", "csv"));
+        Fails("'--bogus'", Run(EvalCommand.Run, "a", "b", "--bogus"));
+        Fails("--threads must be a whole number from 1 to 1024 (got 'abc')", Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--threads", "abc"));
+        Fails("eval: ", Run(EvalCommand.Run, "a"));
     }
 
     [Fact]
@@ -157,7 +168,9 @@ public class CliTests
         Assert.Equal(2, model.MaxComponents);
 
         File.Delete(data.File(AlignmentTestData.SampleIds[0] + ".lab"));
-        Assert.Contains("has no label file", Assert.Throws<ArgumentException>(() => Run(TrainCommand.Run, data.Path, "--out", outDir.File("n.hmmam"))).Message);
+        var (code2, _, err2) = Run(TrainCommand.Run, data.Path, "--out", outDir.File("n.hmmam"));
+        Assert.Equal(2, code2);
+        Assert.Contains("has no label file", err2);
     }
 }
 
@@ -178,6 +191,8 @@ public class PlotCommandTests
         // Width and height are in the IHDR chunk (big-endian at offsets 16 and 20).
         Assert.Equal(800, (bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19]);
         Assert.Equal(460, (bytes[20] << 24) | (bytes[21] << 16) | (bytes[22] << 8) | bytes[23]);
-        Assert.Contains("needs a value", Assert.Throws<ArgumentException>(() => PlotCommand.Run(new[] { wav, "--out" }, stdout, stdout)).Message);
+        var stderr = new StringWriter();
+        Assert.Equal(2, PlotCommand.Run(new[] { wav, "--out" }, stdout, stderr));
+        Assert.Contains("Required argument missing for option: '--out'", stderr.ToString());
     }
 }
