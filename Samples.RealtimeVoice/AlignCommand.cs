@@ -255,14 +255,27 @@ internal static class AlignCommand
             pass.Read += clock.Elapsed;
             var ready = Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is not null).ToList();
             foreach (int i in Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is null)) advance?.Invoke(1);
-            var outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), advance is null ? null : new DeltaProgress(advance), pass.Stages);
+            var progress = advance is null ? null : new DeltaProgress(advance);
+            AlignmentOutcome[] outcomes;
+            try
+            {
+                outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), progress, pass.Stages);
+            }
+            catch (ArgumentException)
+            {
+                // The aligner checks the features of a whole batch at once: the files that failed the check are set
+                // aside, so that one bad file does not cost the others their labels.
+                if (SetAsideNonFiniteFeatures(chunk, inputs, ready, model, advance) == 0) throw;
+                ready = Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is not null).ToList();
+                outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), progress, pass.Stages);
+            }
             clock.Restart();
             Parallel.For(0, ready.Count, parallel, r =>
             {
                 var outcome = outcomes[r];
                 var job = chunk[ready[r]];
                 if (!outcome.Succeeded) job.Error = outcome.Error;
-                else if (outDir is not null) LabelFile.Write(Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
+                else if (outDir is not null) Write(job, Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
             });
             pass.Write += clock.Elapsed;
             for (int r = 0; r < ready.Count; r++)
@@ -278,6 +291,53 @@ internal static class AlignCommand
         }
         pass.Wall = wall.Elapsed;
         return pass;
+    }
+
+    /// <summary>Writes one label file; a failure (a full disk, a folder in the way) becomes the job's error, and no partial file is left.</summary>
+    private static void Write(Job job, string path, IReadOnlyList<PhoneSegment> segments, LabelFormat format)
+    {
+        try
+        {
+            LabelFile.Write(path, segments, format);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            job.Error = Directory.Exists(path) ? $"cannot write {path}: a folder of that name is in the way." : $"cannot write {path}: {e.Message}";
+            try
+            {
+                if (File.Exists(path)) File.Delete(path);
+            }
+            catch (Exception d) when (d is IOException or UnauthorizedAccessException)
+            {
+                // The error above already names the file.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the inputs of <paramref name="ready"/> whose features are not finite (huge float samples overflow the power
+    /// spectrum) as failed and removes them from <paramref name="inputs"/>; returns how many.
+    /// </summary>
+    private static int SetAsideNonFiniteFeatures(List<Job> chunk, AlignmentInput?[] inputs, List<int> ready, AcousticModel model, Action<int>? advance)
+    {
+        var extractor = new FeatureExtractor(model.FrontEnd);
+        int bad = 0;
+        foreach (int i in ready)
+        {
+            var samples = inputs[i]!.Samples;
+            int frames = extractor.FrameCount(samples.Length);
+            if (frames <= 0) continue; // too short: the aligner says so itself
+            var features = extractor.Extract(samples);
+            int at = Array.FindIndex(features, f => !float.IsFinite(f));
+            if (at < 0) continue;
+            chunk[i].Error = string.Format(CultureInfo.InvariantCulture,
+                "the audio gives non-finite features from frame {0} on; its largest sample is {1:g3}, where WAV float samples lie within -1 to 1.",
+                at / Math.Max(1, features.Length / frames), samples.Max(Math.Abs));
+            inputs[i] = null;
+            advance?.Invoke(1);
+            bad++;
+        }
+        return bad;
     }
 
     /// <summary>
@@ -409,10 +469,14 @@ internal static class AlignCommand
             var audio = WavReader.Read(job.WavPath, model.FrontEnd.SampleRate);
             return new AlignmentInput(job.Name, audio.Samples, sequence);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Any failure here belongs to this file alone (the transcriber has thrown FormatException and
+            // IndexOutOfRangeException on some digits): the file is reported and the others go on.
             // WavFormatException messages already start with the file name.
-            job.Error = e is WavFormatException w ? w.Problem : e.Message;
+            job.Error = e is WavFormatException w ? w.Problem
+                : e is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException ? e.Message
+                : $"{job.TextPath ?? job.PhonesPath}: {e.GetType().Name}: {e.Message}";
             return null;
         }
     }

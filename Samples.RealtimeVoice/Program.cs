@@ -1,6 +1,6 @@
 using System;
-using Hmm.Speech.Training;
 using Samples.RealtimeVoice;
 
 // `hmm VERB ...`: the command-line face of the Hmm library.
-return Cli.Run(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable);
+return Cli.Run(args, new CliContext(Console.Out, Console.Error, Environment.GetEnvironmentVariable,
+    ErrorIsTerminal: !Console.IsErrorRedirected, OutputIsTerminal: !Console.IsOutputRedirected));

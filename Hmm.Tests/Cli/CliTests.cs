@@ -90,6 +90,61 @@ public class CliTests
         Assert.Contains("is empty", Line("blank"));
     }
 
+    /// <summary>A 32-bit float WAV of <paramref name="samples"/> at 16 kHz.</summary>
+    private static byte[] FloatWav(float[] samples)
+    {
+        var stream = new MemoryStream();
+        var w = new BinaryWriter(stream);
+        w.Write("RIFF"u8); w.Write(36 + 4 * samples.Length); w.Write("WAVE"u8);
+        w.Write("fmt "u8); w.Write(16); w.Write((short)3); w.Write((short)1); w.Write(16000); w.Write(64000); w.Write((short)4); w.Write((short)32);
+        w.Write("data"u8); w.Write(4 * samples.Length);
+        foreach (float x in samples) w.Write(x);
+        w.Flush();
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void Files_that_break_the_transcriber_the_features_or_the_write_fail_alone_and_the_others_are_written()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        string text = File.ReadAllText(Sample("s017-us1", ".txt"));
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("good.wav"));
+        File.WriteAllText(dir.File("good.txt"), text);
+        // Digits outside ASCII have made the transcriber throw.
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("digit.wav"));
+        File.WriteAllText(dir.File("digit.txt"), "Platform \u0663 is closed.");
+        // Finite float samples so large that the power spectrum overflows.
+        File.WriteAllBytes(dir.File("huge.wav"), FloatWav(Enumerable.Range(0, 16000).Select(i => (float)(1e20 * Math.Sin(i * 0.05))).ToArray()));
+        File.WriteAllText(dir.File("huge.txt"), text);
+        // A folder where a label file should go.
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("blocked.wav"));
+        File.WriteAllText(dir.File("blocked.txt"), text);
+        Directory.CreateDirectory(outDir.File("blocked.lab"));
+
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path,
+            "--quiet", "--engine", "cpu");
+        Assert.True(code is 0 or 1, err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.True(File.Exists(outDir.File("good.lab")), err);
+        string Line(string name) => err.Split('\n').Single(l => l.Contains(Path.DirectorySeparatorChar + name + ".wav:"));
+        Assert.Contains("non-finite features", Line("huge"));
+        Assert.Contains("blocked.lab: a folder of that name is in the way", Line("blocked"));
+        Assert.Equal(1, code);
+    }
+
+    [Fact]
+    public void A_bad_dictionary_line_is_a_message_not_a_stack_trace()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("bad.dict"), "BADLINE\n");
+        var (code, _, err) = Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", AlignmentTestData.ModelPath, "--dict", dir.File("bad.dict"));
+        Assert.Equal(2, code);
+        Assert.StartsWith("hmm: align: ", err);
+        Assert.Contains("bad.dict:1: 'BADLINE' has no pronunciation", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
     [Fact]
     public void A_corrupt_model_is_refused_with_its_name()
     {
