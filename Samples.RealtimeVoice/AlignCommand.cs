@@ -210,7 +210,12 @@ internal static class AlignCommand
             var last = passes[^1];
             foreach (string e in last.Errors) stderr.WriteLine(e);
             if (!folder && last.Results.Count == 1 && last.Results[0].Outcome.Succeeded) PrintTable(stdout, last.Jobs[0], last.Results[0].Outcome);
-            if (s.Timing || (folder && !quiet)) stderr.WriteLine(Summary(passes, setup.Elapsed, engineDescription, threads, batch));
+            if (s.Timing || (folder && !quiet))
+            {
+                // A table on a terminal; one line where stderr is a log (scripts and tests read it).
+                if (context.ErrorIsTerminal) SummaryTable(stderr, passes, setup.Elapsed, engineDescription, threads, batch);
+                else stderr.WriteLine(Summary(passes, setup.Elapsed, engineDescription, threads, batch));
+            }
             return last.Failed > 0 ? 1 : 0;
         }
         finally
@@ -222,8 +227,7 @@ internal static class AlignCommand
     private static Pass WithProgressBar(TextWriter stderr, int files, Func<Action<int>, Pass> run)
     {
         Pass? pass = null;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
-        console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+        CliConsole.Over(stderr).Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"aligning {files} files", maxValue: files);
@@ -347,6 +351,32 @@ internal static class AlignCommand
     private static string Summary(List<Pass> passes, TimeSpan setup, string engine, int threads, int batch)
     {
         var inv = CultureInfo.InvariantCulture;
+        var (head, best) = SummaryHead(passes);
+        string stages = string.Join(", ", Stages(best).Select(st => st.Name + " " + st.Seconds.ToString("0.000", inv))) + " s";
+        string failed = best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "";
+        return string.Format(inv, "{0}{1}; {2}{3}: {4}; engine {5}, batch {6}, threads {7}, setup {8:0.000} s",
+            head, failed, passes.Count > 1 ? "best pass " : "", "stages", stages, engine, batch, threads, setup.TotalSeconds);
+    }
+
+    /// <summary>The summary as a table, for an interactive terminal.</summary>
+    private static void SummaryTable(TextWriter stderr, List<Pass> passes, TimeSpan setup, string engine, int threads, int batch)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var (head, best) = SummaryHead(passes);
+        var table = CliConsole.Table(passes.Count > 1 ? "stage (best pass)" : "stage", "seconds", "share");
+        double wall = Math.Max(1e-9, best.Wall.TotalSeconds);
+        foreach (var (name, seconds) in Stages(best)) table.Row(name, seconds.ToString("0.000", inv), (seconds / wall).ToString("0 %", inv));
+        table.Row("setup", setup.TotalSeconds.ToString("0.000", inv), "");
+        var console = CliConsole.Over(stderr);
+        console.WriteLine(head + (best.Failed > 0 ? $"; {best.Failed} failed (see above)" : ""));
+        console.Write(table);
+        console.WriteLine(string.Format(inv, "engine {0}, batch {1}, threads {2}", engine, batch, threads));
+    }
+
+    /// <summary>The first part of the summary, and the pass whose stages it reports.</summary>
+    private static (string Head, Pass Best) SummaryHead(List<Pass> passes)
+    {
+        var inv = CultureInfo.InvariantCulture;
         var measured = passes.Count > 1 ? passes.Skip(1).OrderBy(p => p.Wall).ToList() : passes;
         var best = measured[0];
         var median = measured[(measured.Count - 1) / 2];
@@ -361,16 +391,21 @@ internal static class AlignCommand
             ? string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) in {3:0.000} s: {4}x real time", files - best.Failed, files, audio, best.Wall.TotalSeconds, Speed(best))
             : string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) {3} times: best {4:0.000} s ({5}x real time), median {6:0.000} s ({7}x) of passes 2-{3}, warm-up {8:0.000} s",
                 files - best.Failed, files, audio, passes.Count, best.Wall.TotalSeconds, Speed(best), median.Wall.TotalSeconds, Speed(median), passes[0].Wall.TotalSeconds);
-        var t = best.Stages;
-        double other = best.Wall.TotalSeconds - best.Read.TotalSeconds - best.Write.TotalSeconds - t.Total.TotalSeconds;
-        string stages = string.Format(inv,
-            "read {0:0.000}, features {1:0.000}, graphs {2:0.000}, adapt-posteriors {3:0.000}, adapt-update {4:0.000}, final-pass {5:0.000}, " +
-            "segments {6:0.000}, write {7:0.000}, other {8:0.000} s",
-            best.Read.TotalSeconds, t[AlignmentStage.Features].TotalSeconds, t[AlignmentStage.Graphs].TotalSeconds, t[AlignmentStage.AdaptationPosteriors].TotalSeconds,
-            t[AlignmentStage.AdaptationUpdate].TotalSeconds, t[AlignmentStage.FinalPass].TotalSeconds, t[AlignmentStage.Segments].TotalSeconds, best.Write.TotalSeconds, Math.Max(0, other));
-        string failed = best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "";
-        return string.Format(inv, "{0}{1}; {2}{3}: {4}; engine {5}, batch {6}, threads {7}, setup {8:0.000} s",
-            head, failed, passes.Count > 1 ? "best pass " : "", "stages", stages, engine, batch, threads, setup.TotalSeconds);
+        return (head, best);
+    }
+
+    /// <summary>The stages of one pass, in seconds, in the order they run.</summary>
+    private static List<(string Name, double Seconds)> Stages(Pass pass)
+    {
+        var t = pass.Stages;
+        double other = pass.Wall.TotalSeconds - pass.Read.TotalSeconds - pass.Write.TotalSeconds - t.Total.TotalSeconds;
+        return new List<(string, double)>
+        {
+            ("read", pass.Read.TotalSeconds), ("features", t[AlignmentStage.Features].TotalSeconds), ("graphs", t[AlignmentStage.Graphs].TotalSeconds),
+            ("adapt-posteriors", t[AlignmentStage.AdaptationPosteriors].TotalSeconds), ("adapt-update", t[AlignmentStage.AdaptationUpdate].TotalSeconds),
+            ("final-pass", t[AlignmentStage.FinalPass].TotalSeconds), ("segments", t[AlignmentStage.Segments].TotalSeconds), ("write", pass.Write.TotalSeconds),
+            ("other", Math.Max(0, other)),
+        };
     }
 
     /// <summary>The value of <c>--mllr</c>: none (also when absent), global or classes.</summary>

@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using Hmm.Speech;
 using Hmm.Speech.Audio;
 using Hmm.Speech.Training;
+using Spectre.Console;
 
 namespace Samples.RealtimeVoice;
 
@@ -94,7 +95,7 @@ internal static class TrainCommand
 
     private static int Run(CliContext context, string[] dataDirs, string outPath, TrainingOptions options, string? engineName, bool quiet)
     {
-        TextWriter stdout = context.Out, stderr = context.Err;
+        var stderr = context.Err;
 
         var pairs = new List<(string Wav, string Lab)>();
         foreach (string dir in dataDirs)
@@ -113,7 +114,7 @@ internal static class TrainCommand
         var engine = EngineChoice.Create("train", engineName, options.MaxDegreeOfParallelism, context.Environment, out string engineDescription, warnings: stderr);
         try
         {
-            return Train(dataDirs, pairs, options with { Engine = engine }, engineDescription, quiet, outPath, stdout);
+            return Train(context, dataDirs, pairs, options with { Engine = engine }, engineDescription, quiet, outPath);
         }
         finally
         {
@@ -121,25 +122,56 @@ internal static class TrainCommand
         }
     }
 
-    private static int Train(string[] dataDirs, List<(string Wav, string Lab)> pairs, TrainingOptions options, string engine, bool quiet, string outPath, TextWriter stdout)
+    private static int Train(CliContext context, string[] dataDirs, List<(string Wav, string Lab)> pairs, TrainingOptions options, string engine, bool quiet, string outPath)
+    {
+        var stdout = context.Out;
+        var watch = Stopwatch.StartNew();
+        if (quiet || !context.ErrorIsTerminal) return Train(dataDirs, pairs, options, engine, quiet, outPath, stdout.WriteLine, null, watch);
+        // On a terminal: a live line on stderr (files read, then the current iteration). Where stdout is the same terminal
+        // the iteration lines go through that console, which prints them above the live line instead of through it.
+        int code = 0;
+        var console = CliConsole.Over(context.Err);
+        console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask($"reading {pairs.Count} files", maxValue: pairs.Count);
+                Action<string> line = context.OutputIsTerminal ? console.WriteLine : stdout.WriteLine;
+                code = Train(dataDirs, pairs, options, engine, quiet, outPath, line, (text, read) =>
+                {
+                    if (read) task.Increment(1);
+                    else
+                    {
+                        task.Description = Markup.Escape(text);
+                        task.IsIndeterminate = true;
+                    }
+                }, watch);
+            });
+        return code;
+    }
+
+    /// <summary>Reads the pairs, trains, writes the model; <paramref name="live"/> hears of each file read (true) and each stage (false).</summary>
+    private static int Train(string[] dataDirs, List<(string Wav, string Lab)> pairs, TrainingOptions options, string engine, bool quiet, string outPath,
+        Action<string> line, Action<string, bool>? live, Stopwatch watch)
     {
         int threads = options.MaxDegreeOfParallelism;
-        var watch = Stopwatch.StartNew();
         var data = new TrainingUtterance[pairs.Count];
         Parallel.For(0, pairs.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
             var audio = WavReader.Read(pairs[i].Wav, options.FrontEnd.SampleRate);
             data[i] = new TrainingUtterance(pairs[i].Wav, audio.Samples, LabelFile.Read(pairs[i].Lab));
+            live?.Invoke("", true);
         });
         double seconds = data.Sum(u => u.Samples.Length) / (double)options.FrontEnd.SampleRate;
         var inv = CultureInfo.InvariantCulture;
-        if (!quiet) stdout.WriteLine(string.Format(inv, "training on {0} utterances ({1:0.0} s of audio) from {2}; engine {3}", data.Length, seconds, string.Join(", ", dataDirs), engine));
+        if (!quiet) line(string.Format(inv, "training on {0} utterances ({1:0.0} s of audio) from {2}; engine {3}", data.Length, seconds, string.Join(", ", dataDirs), engine));
+        live?.Invoke("training: first iteration", false);
         var progress = new SyncProgress<TrainingProgress>(p =>
         {
             if (quiet) return;
-            stdout.WriteLine(string.Format(inv, "iteration {0,2}  {1,3} components  {2}  log-likelihood/frame {3,9:0.000}  {4,6:0.00} s{5}",
+            line(string.Format(inv, "iteration {0,2}  {1,3} components  {2}  log-likelihood/frame {3,9:0.000}  {4,6:0.00} s{5}",
                 p.Iteration, p.Components, p.Embedded ? "embedded " : "label-confined", p.LogLikelihoodPerFrame, p.Seconds,
                 p.SkippedUtterances > 0 ? $"  ({p.SkippedUtterances} utterances skipped: no path)" : ""));
+            live?.Invoke(string.Format(inv, "training: iteration {0} done ({1} components)", p.Iteration, p.Components), false);
         });
         var model = AcousticModelTrainer.Train(data, options, progress);
         string? dir2 = Path.GetDirectoryName(Path.GetFullPath(outPath));
@@ -147,8 +179,8 @@ internal static class TrainCommand
         model.Save(outPath);
         if (!quiet)
         {
-            stdout.WriteLine(string.Format(inv, "wrote {0} ({1:0} KB) in {2:0.0} s total", outPath, new FileInfo(outPath).Length / 1024.0, watch.Elapsed.TotalSeconds));
-            stdout.WriteLine(model.Description);
+            line(string.Format(inv, "wrote {0} ({1:0} KB) in {2:0.0} s total", outPath, new FileInfo(outPath).Length / 1024.0, watch.Elapsed.TotalSeconds));
+            line(model.Description);
         }
         return 0;
     }

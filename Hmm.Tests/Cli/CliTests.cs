@@ -134,6 +134,31 @@ public class CliTests
     }
 
     [Fact]
+    public void Progress_bars_and_tables_on_a_terminal_do_not_change_the_files_written_or_stdout()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        foreach (string id in AlignmentTestData.SampleIds.Take(2))
+        {
+            File.Copy(Sample(id, ".wav"), dir.File(id + ".wav"));
+            File.Copy(Sample(id, ".txt"), dir.File(id + ".txt"));
+        }
+        using var plain = AlignmentTestData.TempDirectory();
+        using var terminal = AlignmentTestData.TempDirectory();
+        string[] Args(string outDir) => new[] { "align", dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir, "--engine", "cpu" };
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, Samples.RealtimeVoice.Cli.Run(Args(plain.Path), new CliContext(stdout, stderr, _ => null)));
+        Assert.StartsWith("aligned 2 of 2 files", stderr.ToString());
+        var (stdout2, stderr2) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, Samples.RealtimeVoice.Cli.Run(Args(terminal.Path), new CliContext(stdout2, stderr2, _ => null, ErrorIsTerminal: true, OutputIsTerminal: true)));
+        Assert.Equal("", stdout.ToString() + stdout2.ToString()); // progress and the summary table go to stderr
+        Assert.Contains("adapt-posteriors", stderr2.ToString());
+        var names = Directory.GetFiles(plain.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, names.Length);
+        Assert.Equal(names, Directory.GetFiles(terminal.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray());
+        foreach (string? name in names) Assert.Equal(File.ReadAllBytes(Path.Combine(plain.Path, name!)), File.ReadAllBytes(Path.Combine(terminal.Path, name!)));
+    }
+
+    [Fact]
     public void A_bad_dictionary_line_is_a_message_not_a_stack_trace()
     {
         using var dir = AlignmentTestData.TempDirectory();
