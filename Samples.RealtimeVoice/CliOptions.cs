@@ -54,7 +54,17 @@ internal static class CliOptions
 
     /// <summary>A file or folder option (null when absent).</summary>
     public static Option<string?> Path(string name, string helpName, string description) =>
-        new(name) { Description = description, HelpName = helpName };
+        NonEmpty(new Option<string?>(name) { Description = description, HelpName = helpName });
+
+    /// <summary>Refuses an empty value (`--out ''`), which would otherwise fail later with a message that does not name the option.</summary>
+    public static T NonEmpty<T>(T option) where T : Option
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[^1].Value)) result.AddError($"{option.Name} needs a name (got an empty string).");
+        });
+        return option;
+    }
 
     /// <summary>An on/off option.</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };

@@ -24,7 +24,7 @@ internal static class PlotCommand
     {
         var wavArgument = CliOptions.RejectOptionLikeValues(new Argument<string>("X.wav") { Description = "The WAV file to draw." });
         var labels = CliOptions.RejectOptionLikeValues(new Argument<string[]>("X.lab") { Description = "Label files, one phone tier each (e.g. reference, then hypothesis).", Arity = ArgumentArity.ZeroOrMore });
-        var outPath = new Option<string>("--out") { Description = "The PNG file to write.", Required = true, HelpName = "X.png" };
+        var outPath = CliOptions.NonEmpty(new Option<string>("--out") { Description = "The PNG file to write.", Required = true, HelpName = "X.png" });
         var width = CliOptions.Int("--width", 1600, 200, 20000, "Image width in pixels.");
         var height = CliOptions.OptionalInt("--height", 200, 20000, "Image height in pixels (default: 300, plus 80 per label file).");
         var command = new Command("plot", "Waveform, spectrogram and one phone tier per label file, as a PNG.") { wavArgument, labels, outPath, width, height };
@@ -38,6 +38,7 @@ internal static class PlotCommand
 
     private static int Run(CliContext context, string wav, string[] labelPaths, string outPath, int width, int height)
     {
+        if (Directory.Exists(outPath)) throw new ArgumentException($"plot: --out {outPath} is a folder; give the PNG file's name.");
         var audio = WavReader.Read(wav, 16000);
         if (audio.Samples.Length == 0) throw new ArgumentException($"plot: {wav}: the audio is empty.");
         // Tiers are named "folder/file" so that a reference and a hypothesis of the same name stay apart.

@@ -32,7 +32,7 @@ internal static class TrainCommand
     internal static Command Create(CliContext context)
     {
         var dataDirs = CliOptions.RejectOptionLikeValues(new Argument<string[]>("DATA_DIR") { Description = "Folders of X.wav + X.lab pairs.", Arity = ArgumentArity.OneOrMore });
-        var outPath = new Option<string>("--out") { Description = "The model file to write.", Required = true, HelpName = "MODEL" };
+        var outPath = CliOptions.NonEmpty(new Option<string>("--out") { Description = "The model file to write.", Required = true, HelpName = "MODEL" });
         var states = CliOptions.Int("--states", 5, 1, 10, "HMM states per phone.");
         var components = CliOptions.Int("--components", 8, 1, 256, "Gaussian components per state, reached by splitting.");
         var iterations = CliOptions.Int("--iterations", 4, 1, 100, "Re-estimation iterations per mixture size.");

@@ -103,6 +103,24 @@ public class CliParsingTests
     }
 
     [Fact]
+    public void An_empty_or_folder_out_names_the_option()
+    {
+        foreach (string verb in new[] { "align", "train", "plot" })
+        {
+            var (code, _, err) = Program(verb, "x", "--out", "");
+            Assert.Equal(2, code);
+            Assert.Contains($"hmm: {verb}: --out needs a name (got an empty string).", err);
+        }
+        string folder = Path.GetTempPath();
+        var (code2, _, err2) = Program("plot", "x.wav", "--out", folder);
+        Assert.Equal(2, code2);
+        Assert.Contains($"--out {folder} is a folder", err2);
+        (code2, _, err2) = Program("train", Path.Combine(AppContext.BaseDirectory, "no-such-folder"), "--out", folder);
+        Assert.Equal(2, code2);
+        Assert.Contains("no-such-folder: no such folder", err2);
+    }
+
+    [Fact]
     public void File_names_are_taken_literally_not_as_response_files()
     {
         var (code, _, err) = Program("align", "@no-such-file.wav");
