@@ -123,7 +123,7 @@ internal static class AlignCommand
             Pause = p.GetValue(pause), Repeat = p.GetValue(repeat), NoOffsets = p.GetValue(noOffsets), ViterbiBoundaries = p.GetValue(viterbiBoundaries),
             Mllr = ParseMllr(p.GetValue(mllr)), MllrRidge = p.GetValue(mllrRidge), NoMap = p.GetValue(noMap),
         }));
-        return command;
+        return CliOptions.LastWins(command);
     }
 
     /// <summary>The parsed options of one `hmm align`.</summary>

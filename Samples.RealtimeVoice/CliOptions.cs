@@ -41,7 +41,7 @@ internal static class CliOptions
         option.CustomParser = result =>
         {
             if (result.Tokens.Count == 0) return fallback;
-            string v = result.Tokens[0].Value;
+            string v = result.Tokens[^1].Value;
             if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !(x >= min && x <= max))
             {
                 result.AddError(string.Format(CultureInfo.InvariantCulture, "{0} must be a number from {1} to {2} (got '{3}').", name, min, max, v));
@@ -85,6 +85,23 @@ internal static class CliOptions
     public static Option<int> Threads() =>
         Int("--threads", Environment.ProcessorCount, 1, 1024, "Threads for the CPU engine and for reading and writing files; the default is this machine's processor count.");
 
+    /// <summary>
+    /// Lets every valued option of <paramref name="command"/> be given more than once, the last one winning (as `hmm` has
+    /// always done: scripts append overrides); System.CommandLine refuses a repeated single-value option by default.
+    /// </summary>
+    public static Command LastWins(Command command)
+    {
+        foreach (var option in command.Options)
+        {
+            if (option.Arity.MinimumNumberOfValues != 1 || option.Arity.MaximumNumberOfValues != 1) continue; // flags and help
+            // One value per occurrence (AllowMultipleArgumentsPerToken stays false), any number of occurrences.
+            option.Arity = new ArgumentArity(1, 100);
+            // Numbers have their own parsers (which take the last token); text options get one here.
+            if (option is Option<string> text) text.CustomParser ??= result => result.Tokens[^1].Value;
+        }
+        return command;
+    }
+
     /// <summary>Start of the message for an unknown option taken as an argument value (see <see cref="RejectOptionLikeValues"/>).</summary>
     public const string UnknownOption = "unknown option";
 
@@ -106,7 +123,7 @@ internal static class CliOptions
     private static int? ParseInt(ArgumentResult result, string name, int min, int max)
     {
         if (result.Tokens.Count == 0) return null;
-        string v = result.Tokens[0].Value;
+        string v = result.Tokens[^1].Value;
         if (!int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) || x < min || x > max)
         {
             result.AddError($"{name} must be a whole number from {min} to {max} (got '{v}').");

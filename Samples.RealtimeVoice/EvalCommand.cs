@@ -29,7 +29,7 @@ internal static class EvalCommand
         var worst = CliOptions.Int("--worst", 5, 0, 100000, "How many of the worst files to list (0: none).");
         var command = new Command("eval", "Boundary accuracy of label files against references.") { hyp, reference, worst };
         command.SetAction(p => Run(context, p.GetValue(hyp)!, p.GetValue(reference)!, p.GetValue(worst)));
-        return command;
+        return CliOptions.LastWins(command);
     }
 
     private static int Run(CliContext context, string hypDir, string refDir, int worst)

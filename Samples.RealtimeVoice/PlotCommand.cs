@@ -33,7 +33,7 @@ internal static class PlotCommand
             var labelPaths = p.GetValue(labels) ?? Array.Empty<string>();
             return Run(context, p.GetValue(wavArgument)!, labelPaths, p.GetValue(outPath)!, p.GetValue(width), p.GetValue(height) ?? 300 + 80 * labelPaths.Length);
         });
-        return command;
+        return CliOptions.LastWins(command);
     }
 
     private static int Run(CliContext context, string wav, string[] labelPaths, string outPath, int width, int height)

@@ -90,7 +90,7 @@ internal static class TrainCommand
             };
             return Run(context, p.GetValue(dataDirs)!, p.GetValue(outPath)!, options, p.GetValue(engineName), p.GetValue(quiet));
         });
-        return command;
+        return CliOptions.LastWins(command);
     }
 
     private static int Run(CliContext context, string[] dataDirs, string outPath, TrainingOptions options, string? engineName, bool quiet)

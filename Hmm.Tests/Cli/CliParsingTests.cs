@@ -121,6 +121,20 @@ public class CliParsingTests
     }
 
     [Fact]
+    public void A_repeated_option_takes_its_last_value()
+    {
+        var (code, _, err) = Program("eval", "a", "b", "--worst", "x", "--worst", "3");
+        Assert.Equal(2, code);
+        Assert.Contains("a: no such folder", err); // --worst x was overridden, so the folders are what fails
+        (code, _, err) = Program("eval", "a", "b", "--worst", "3", "--worst", "x");
+        Assert.Equal(2, code);
+        Assert.Contains("--worst must be a whole number from 0 to 100000 (got 'x')", err);
+        (code, _, err) = Program("align", "a.wav", "--engine", "gpu", "--engine", "fast");
+        Assert.Equal(2, code);
+        Assert.Contains("--engine must be auto, cpu or gpu (got 'fast')", err);
+    }
+
+    [Fact]
     public void File_names_are_taken_literally_not_as_response_files()
     {
         var (code, _, err) = Program("align", "@no-such-file.wav");
