@@ -36,7 +36,8 @@ internal static class Cli
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
             foreach (var error in parsed.Errors) context.Err.WriteLine($"hmm: {Prefixed(verb, error.Message)}");
-            if (parsed.UnmatchedTokens.Count > 0 || parsed.Errors.Any(e => e.Message.StartsWith(CliOptions.UnknownOption, StringComparison.Ordinal))) context.Err.WriteLine($"hmm: see 'hmm {verb.Replace(":", "", StringComparison.Ordinal)}--help' for the options.");
+            bool unknown = parsed.UnmatchedTokens.Count > 0 || parsed.Errors.Any(e => e.Message.StartsWith(CliOptions.UnknownOption, StringComparison.Ordinal));
+            if (unknown) context.Err.WriteLine($"hmm: see 'hmm {verb.Replace(":", "", StringComparison.Ordinal)}--help' for the options.");
             return UsageError;
         }
         try
