@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using System.CommandLine;
 using Hmm.Speech.Training;
 using Hmm.Speech;
 using Hmm.Speech.Audio;
@@ -13,17 +14,13 @@ using Spectre.Console;
 namespace Samples.RealtimeVoice;
 
 /// <summary>
-/// `hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR]
-/// [--engine auto|cpu|gpu] [--threads N] [--batch N] [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--quiet] [--timing] [--repeat N]`: forced alignment of one WAV file
-/// (prints its phone table) or of a folder of X.wav + X.phones / X.txt pairs (writes DIR/X.lab etc.; progress bar and a
-/// summary line with the time of each stage on stderr). A file that cannot be aligned is reported on stderr and the exit
-/// code is 1, but every other file's result is still written.
+/// `hmm align INPUT`: forced alignment of one WAV file (prints its phone table) or of a folder of X.wav + X.phones / X.txt
+/// pairs (writes DIR/X.lab etc.; a progress bar on an interactive stderr and a summary line with the time of each stage).
+/// A file that cannot be aligned is reported on stderr and the exit code is 1, but every other file's result is still
+/// written. The options and their help are defined once, in <see cref="Create"/>.
 /// </summary>
 internal static class AlignCommand
 {
-    private static readonly string[] Valued = { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause", "--engine", "--repeat", "--mllr", "--mllr-ridge" };
-    private static readonly string[] Flags = { "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing", "--no-map" };
-
     /// <summary>
     /// Files read, aligned and written per round (bounds memory for large folders). It is also the set of files the mean
     /// adaptation pools, so it is the same for every engine and batch size: the labels do not depend on them.
@@ -35,18 +32,6 @@ internal static class AlignCommand
 
     /// <summary>Lattice cells per batch on the GPU (2^28: 1 GiB per lattice; the engine splits by its device memory budget).</summary>
     private const long GpuMaxCellsPerBatch = 1L << 28;
-
-    public const string Usage = "usage: hmm align INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]\n" +
-        "  [--engine auto|cpu|gpu] [--threads N] [--batch N] [--adapt ROUNDS] [--tau T] [--pause P] [--no-offsets] [--viterbi-boundaries] [--timing] [--repeat N]\n" +
-        "  [--mllr none|global|classes] [--mllr-ridge R] [--no-map]\n" +
-        "  --mllr: in each adaptation round, also estimate MLLR mean transforms mu' = A mu + b from the files being aligned: one\n" +
-        "    (global) or one per phone class (classes: silence, vowels, consonants); none (default) keeps MAP alone\n" +
-        "  --mllr-ridge R: pull of the MLLR estimate toward the identity, as a share of each row's data weight (default 0.01)\n" +
-        "  --no-map: skip the per-Gaussian MAP update of each adaptation round (with --mllr: MLLR alone)\n" +
-
-        "  --engine: auto (default) takes the GPU engine for a folder where a CUDA device exists, else the SIMD CPU engine\n" +
-        "  --timing: print the summary line (files, audio seconds, wall seconds, x real time, time per stage) even with --quiet\n" +
-        "  --repeat N: benchmark: align the folder N times in one process (the first pass is the warm-up) and report the best and median of the others";
 
     private sealed class Job
     {
@@ -72,38 +57,120 @@ internal static class AlignCommand
         public TimeSpan Wall { get; set; }
     }
 
+    /// <summary>Runs `hmm align ARGS` as the program does (usage errors: "hmm: ..." on stderr and exit code 2).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, Environment.GetEnvironmentVariable);
 
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, reading environment variables through <paramref name="environment"/>.</summary>
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment) =>
+        Cli.Run(["align", .. args], stdout, stderr, environment);
+
+    /// <summary>The `align` verb: its arguments, options, help and action.</summary>
+    internal static Command Create(CliContext context)
     {
-        var a = new CliArguments("align", args, Valued, Flags);
-        if (a.Positional.Count != 1) throw new ArgumentException("align: expected one INPUT (a WAV file or a folder); " + Usage);
-        string input = a.Positional[0];
-        if (a.Has("--phones") && a.Has("--text")) throw new ArgumentException("align: give --phones or --text, not both.");
-        var format = LabelFile.ParseFormat(a.Get("--format") ?? "lab");
-        string? outDir = a.Get("--out");
-        bool quiet = a.Has("--quiet");
-        bool timing = a.Has("--timing");
-        int threads = a.GetInt("--threads", Environment.ProcessorCount, 1, 1024);
-        int adapt = a.GetInt("--adapt", 2, 0, 100);
-        double tau = a.GetDouble("--tau", 10, 1e-3, 1e9);
-        double pause = a.GetDouble("--pause", 0.5, 1e-6, 1 - 1e-6);
-        int repeat = a.GetInt("--repeat", 1, 1, 1000);
-        string? engineName = a.Get("--engine");
-        if (engineName is not null and not ("auto" or "cpu" or "gpu")) throw new ArgumentException($"align: --engine must be auto, cpu or gpu (got '{engineName}').");
+        var input = CliOptions.RejectOptionLikeValues(new Argument<string>("INPUT") { Description = "A WAV file, or a folder of X.wav files each with X.phones or X.txt beside it." });
+        var phones = CliOptions.Path("--phones", "FILE", "Phone sequence of a single WAV file (default: X.phones beside it).");
+        var text = CliOptions.Path("--text", "FILE", "Transcript of a single WAV file (default: X.txt beside it); words are looked up in --dict, unknown words pronounced by rule.");
+        var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech).");
+        var dict = CliOptions.Path("--dict", "FILE", "Pronouncing dictionary for transcripts (default: the dictionary embedded in Hmm.Speech).");
+        var format = new Option<string>("--format") { Description = "Label file format.", DefaultValueFactory = _ => "lab", HelpName = "lab|textgrid|json" };
+        format.Validators.Add(result =>
+        {
+            try
+            {
+                LabelFile.ParseFormat(result.GetValueOrDefault<string>());
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError($"--format: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal)}");
+            }
+        });
+        var outDir = CliOptions.Path("--out", "DIR", "Folder for the label files (required for a folder; a single file prints its phone table).");
+        var quiet = CliOptions.Flag("--quiet", "No progress bar, notes or summary line (errors still go to stderr).");
+        var engineName = CliOptions.Engine("auto takes the GPU engine for a folder where a CUDA device exists, else the SIMD CPU engine.");
+        var threads = CliOptions.Threads();
+        var batch = CliOptions.OptionalInt("--batch", 1, 4096, $"Utterances per engine call (default: {GpuBatchSize} on the GPU engine, 16 on the CPU engine); the labels do not depend on it.");
+        var adapt = CliOptions.Int("--adapt", 2, 0, 100, "Rounds of adaptation of the model's means to the files being aligned.");
+        var tau = CliOptions.Double("--tau", 10, 1e-3, 1e9, "Prior weight of the MAP adaptation (higher: closer to the model).", "T");
+        var pause = CliOptions.Double("--pause", 0.5, 1e-6, 1 - 1e-6, "Probability of an optional pause between words.", "P");
+        var noOffsets = CliOptions.Flag("--no-offsets", "Do not correct boundaries by the model's measured boundary offsets.");
+        var viterbiBoundaries = CliOptions.Flag("--viterbi-boundaries", "Place boundaries on the Viterbi path instead of at their posterior mean.");
+        var timing = CliOptions.Flag("--timing", "Print the summary line (files, audio seconds, wall seconds, x real time, time per stage) even with --quiet.");
+        var repeat = CliOptions.Int("--repeat", 1, 1, 1000, "Benchmark: align N times in one process (the first pass is the warm-up) and report the best and median of the others.");
+        var mllr = new Option<string>("--mllr")
+        {
+            Description = "In each adaptation round, also estimate MLLR mean transforms mu' = A mu + b from the files being aligned: one (global) " +
+                "or one per phone class (classes: silence, vowels, consonants); none keeps MAP alone.",
+            DefaultValueFactory = _ => "none", HelpName = "none|global|classes",
+        };
+        mllr.Validators.Add(result =>
+        {
+            string? v = result.GetValueOrDefault<string>();
+            if (v is not ("none" or "global" or "classes")) result.AddError($"--mllr must be none, global or classes (got '{v}').");
+        });
+        var mllrRidge = CliOptions.Double("--mllr-ridge", 0.01, 1e-9, 1e9, "Pull of the MLLR estimate toward the identity, as a share of each row's data weight.", "R");
+        var noMap = CliOptions.Flag("--no-map", "Skip the per-Gaussian MAP update of each adaptation round (with --mllr: MLLR alone).");
+
+        var command = new Command("align", "Forced alignment of a WAV file (prints its phone table) or of a folder of X.wav + X.phones / X.txt (writes label files).")
+        {
+            input, phones, text, modelPath, dict, format, outDir, quiet, engineName, threads, batch, adapt, tau, pause,
+            noOffsets, viterbiBoundaries, timing, repeat, mllr, mllrRidge, noMap,
+        };
+        command.SetAction(p => Run(context, new Settings
+        {
+            Input = p.GetValue(input)!, Phones = p.GetValue(phones), Text = p.GetValue(text), Model = p.GetValue(modelPath), Dict = p.GetValue(dict),
+            Format = LabelFile.ParseFormat(p.GetValue(format)!), OutDir = p.GetValue(outDir), Quiet = p.GetValue(quiet), Timing = p.GetValue(timing),
+            Engine = p.GetValue(engineName), Threads = p.GetValue(threads), Batch = p.GetValue(batch), Adapt = p.GetValue(adapt), Tau = p.GetValue(tau),
+            Pause = p.GetValue(pause), Repeat = p.GetValue(repeat), NoOffsets = p.GetValue(noOffsets), ViterbiBoundaries = p.GetValue(viterbiBoundaries),
+            Mllr = ParseMllr(p.GetValue(mllr)), MllrRidge = p.GetValue(mllrRidge), NoMap = p.GetValue(noMap),
+        }));
+        return CliOptions.LastWins(command);
+    }
+
+    /// <summary>The parsed options of one `hmm align`.</summary>
+    private sealed class Settings
+    {
+        public required string Input { get; init; }
+        public string? Phones { get; init; }
+        public string? Text { get; init; }
+        public string? Model { get; init; }
+        public string? Dict { get; init; }
+        public LabelFormat Format { get; init; }
+        public string? OutDir { get; init; }
+        public bool Quiet { get; init; }
+        public bool Timing { get; init; }
+        public string? Engine { get; init; }
+        public int Threads { get; init; }
+        public int? Batch { get; init; }
+        public int Adapt { get; init; }
+        public double Tau { get; init; }
+        public double Pause { get; init; }
+        public int Repeat { get; init; }
+        public bool NoOffsets { get; init; }
+        public bool ViterbiBoundaries { get; init; }
+        public MllrRegression Mllr { get; init; }
+        public double MllrRidge { get; init; }
+        public bool NoMap { get; init; }
+    }
+
+    private static int Run(CliContext context, Settings s)
+    {
+        TextWriter stdout = context.Out, stderr = context.Err;
+        string input = s.Input;
+        if (s.Phones is not null && s.Text is not null) throw new ArgumentException("align: give --phones or --text, not both.");
+        string? outDir = s.OutDir;
+        bool quiet = s.Quiet;
+        int threads = s.Threads;
 
         bool folder = Directory.Exists(input);
         if (!folder && !File.Exists(input)) throw new ArgumentException($"align: {input}: no such file or folder.");
-        if (folder && (a.Has("--phones") || a.Has("--text")))
+        if (folder && (s.Phones is not null || s.Text is not null))
             throw new ArgumentException("align: --phones and --text go with a single WAV file; in a folder each X.wav pairs with X.phones or X.txt.");
         if (folder && outDir is null) throw new ArgumentException("align: a folder needs --out DIR for the label files.");
 
         var setup = Stopwatch.StartNew();
-        string? modelPath = a.Get("--model");
-        var model = modelPath is null ? AcousticModel.LoadDefault() : AcousticModel.Load(modelPath);
+        var model = s.Model is null ? AcousticModel.LoadDefault() : AcousticModel.Load(s.Model);
 
-        List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, a.Get("--phones"), a.Get("--text")) };
+        List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, s.Phones, s.Text) };
         var firstJobs = ListJobs();
         if (firstJobs.Count == 0) throw new ArgumentException($"align: {input} holds no .wav files.");
         if (outDir is not null) Directory.CreateDirectory(outDir);
@@ -111,38 +178,44 @@ internal static class AlignCommand
         Transcriber? transcriber = null;
         if (firstJobs.Any(j => j.TextPath is not null))
         {
-            string? dict = a.Get("--dict");
+            string? dict = s.Dict;
             if (dict is not null && !File.Exists(dict)) throw new ArgumentException($"align: --dict {dict}: no such file.");
             transcriber = new Transcriber(dict is null ? PronunciationLexicon.LoadDefault() : PronunciationLexicon.Load(dict));
         }
 
-        var engine = EngineChoice.Create("align", engineName, threads, environment, out string engineDescription, bulk: folder, warnings: stderr);
+        var engine = EngineChoice.Create("align", s.Engine, threads, context.Environment, out string engineDescription, bulk: folder, warnings: stderr);
         try
         {
             bool gpu = engine is Hmm.Gpu.GpuEngine;
-            int batch = a.GetInt("--batch", gpu ? GpuBatchSize : 16, 1, 4096);
+            int batch = s.Batch ?? (gpu ? GpuBatchSize : 16);
             var aligner = new ForcedAligner(model, new ForcedAlignerOptions
             {
                 Engine = engine, BatchSize = batch, MaxCellsPerBatch = gpu ? GpuMaxCellsPerBatch : new ForcedAlignerOptions().MaxCellsPerBatch,
-                MaxDegreeOfParallelism = threads, AdaptationIterations = adapt, AdaptationPriorWeight = tau, PauseProbability = pause,
-                CorrectBoundaries = !a.Has("--no-offsets"), Placement = a.Has("--viterbi-boundaries") ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
-                Mllr = ParseMllr(a.Get("--mllr")), MllrRidge = a.GetDouble("--mllr-ridge", 0.01, 1e-9, 1e9), MapAdaptation = !a.Has("--no-map"),
+                MaxDegreeOfParallelism = threads, AdaptationIterations = s.Adapt, AdaptationPriorWeight = s.Tau, PauseProbability = s.Pause,
+                CorrectBoundaries = !s.NoOffsets, Placement = s.ViterbiBoundaries ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
+                Mllr = s.Mllr, MllrRidge = s.MllrRidge, MapAdaptation = !s.NoMap,
             });
             setup.Stop();
 
             var passes = new List<Pass>();
-            for (int r = 0; r < repeat; r++)
+            for (int r = 0; r < s.Repeat; r++)
             {
                 // Every pass lists the input again (inside its wall time): a pass is the whole job, model and dictionary aside.
-                bool bar = folder && !quiet && repeat == 1;
-                passes.Add(bar ? WithProgressBar(stderr, firstJobs.Count, advance => Align(ListJobs, aligner, model, transcriber, outDir, format, threads, quiet, advance))
-                    : Align(ListJobs, aligner, model, transcriber, outDir, format, threads, quiet, null));
+                // The bar is drawn only on a terminal: redirected to a file it would leave a frozen "0%" line.
+                bool bar = folder && !quiet && s.Repeat == 1 && context.ErrorIsTerminal;
+                passes.Add(bar ? WithProgressBar(stderr, firstJobs.Count, advance => Align(ListJobs, aligner, model, transcriber, outDir, s.Format, threads, quiet, advance))
+                    : Align(ListJobs, aligner, model, transcriber, outDir, s.Format, threads, quiet, null));
             }
 
             var last = passes[^1];
             foreach (string e in last.Errors) stderr.WriteLine(e);
             if (!folder && last.Results.Count == 1 && last.Results[0].Outcome.Succeeded) PrintTable(stdout, last.Jobs[0], last.Results[0].Outcome);
-            if (timing || (folder && !quiet)) stderr.WriteLine(Summary(passes, setup.Elapsed, engineDescription, threads, batch));
+            if (s.Timing || (folder && !quiet))
+            {
+                // A table on a terminal; one line where stderr is a log (scripts and tests read it).
+                if (context.ErrorIsTerminal) SummaryTable(stderr, passes, setup.Elapsed, engineDescription, threads, batch);
+                else stderr.WriteLine(Summary(passes, setup.Elapsed, engineDescription, threads, batch));
+            }
             return last.Failed > 0 ? 1 : 0;
         }
         finally
@@ -154,8 +227,7 @@ internal static class AlignCommand
     private static Pass WithProgressBar(TextWriter stderr, int files, Func<Action<int>, Pass> run)
     {
         Pass? pass = null;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
-        console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+        CliConsole.Over(stderr).Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"aligning {files} files", maxValue: files);
@@ -187,14 +259,27 @@ internal static class AlignCommand
             pass.Read += clock.Elapsed;
             var ready = Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is not null).ToList();
             foreach (int i in Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is null)) advance?.Invoke(1);
-            var outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), advance is null ? null : new DeltaProgress(advance), pass.Stages);
+            var progress = advance is null ? null : new DeltaProgress(advance);
+            AlignmentOutcome[] outcomes;
+            try
+            {
+                outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), progress, pass.Stages);
+            }
+            catch (ArgumentException)
+            {
+                // The aligner checks the features of a whole batch at once: the files that failed the check are set
+                // aside, so that one bad file does not cost the others their labels.
+                if (SetAsideNonFiniteFeatures(chunk, inputs, ready, model, advance) == 0) throw;
+                ready = Enumerable.Range(0, chunk.Count).Where(i => inputs[i] is not null).ToList();
+                outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), progress, pass.Stages);
+            }
             clock.Restart();
             Parallel.For(0, ready.Count, parallel, r =>
             {
                 var outcome = outcomes[r];
                 var job = chunk[ready[r]];
                 if (!outcome.Succeeded) job.Error = outcome.Error;
-                else if (outDir is not null) LabelFile.Write(Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
+                else if (outDir is not null) Write(job, Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
             });
             pass.Write += clock.Elapsed;
             for (int r = 0; r < ready.Count; r++)
@@ -212,11 +297,84 @@ internal static class AlignCommand
         return pass;
     }
 
+    /// <summary>Writes one label file; a failure (a full disk, a folder in the way) becomes the job's error, and no partial file is left.</summary>
+    private static void Write(Job job, string path, IReadOnlyList<PhoneSegment> segments, LabelFormat format)
+    {
+        try
+        {
+            LabelFile.Write(path, segments, format);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            job.Error = Directory.Exists(path) ? $"cannot write {path}: a folder of that name is in the way." : $"cannot write {path}: {e.Message}";
+            try
+            {
+                if (File.Exists(path)) File.Delete(path);
+            }
+            catch (Exception d) when (d is IOException or UnauthorizedAccessException)
+            {
+                // The error above already names the file.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks the inputs of <paramref name="ready"/> whose features are not finite (huge float samples overflow the power
+    /// spectrum) as failed and removes them from <paramref name="inputs"/>; returns how many.
+    /// </summary>
+    private static int SetAsideNonFiniteFeatures(List<Job> chunk, AlignmentInput?[] inputs, List<int> ready, AcousticModel model, Action<int>? advance)
+    {
+        var extractor = new FeatureExtractor(model.FrontEnd);
+        int bad = 0;
+        foreach (int i in ready)
+        {
+            var samples = inputs[i]!.Samples;
+            int frames = extractor.FrameCount(samples.Length);
+            if (frames <= 0) continue; // too short: the aligner says so itself
+            var features = extractor.Extract(samples);
+            int at = Array.FindIndex(features, f => !float.IsFinite(f));
+            if (at < 0) continue;
+            chunk[i].Error = string.Format(CultureInfo.InvariantCulture,
+                "the audio gives non-finite features from frame {0} on; its largest sample is {1:g3}, where WAV float samples lie within -1 to 1.",
+                at / Math.Max(1, features.Length / frames), samples.Max(Math.Abs));
+            inputs[i] = null;
+            advance?.Invoke(1);
+            bad++;
+        }
+        return bad;
+    }
+
     /// <summary>
     /// The summary line: files, audio, wall time, multiple of real time and the stages of one pass; with several passes
     /// the best and the median of those after the warm-up (the first), and the stages of the best.
     /// </summary>
     private static string Summary(List<Pass> passes, TimeSpan setup, string engine, int threads, int batch)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var (head, best) = SummaryHead(passes);
+        string stages = string.Join(", ", Stages(best).Select(st => st.Name + " " + st.Seconds.ToString("0.000", inv))) + " s";
+        string failed = best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "";
+        return string.Format(inv, "{0}{1}; {2}{3}: {4}; engine {5}, batch {6}, threads {7}, setup {8:0.000} s",
+            head, failed, passes.Count > 1 ? "best pass " : "", "stages", stages, engine, batch, threads, setup.TotalSeconds);
+    }
+
+    /// <summary>The summary as a table, for an interactive terminal.</summary>
+    private static void SummaryTable(TextWriter stderr, List<Pass> passes, TimeSpan setup, string engine, int threads, int batch)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var (head, best) = SummaryHead(passes);
+        var table = CliConsole.Table(passes.Count > 1 ? "stage (best pass)" : "stage", "seconds", "share");
+        double wall = Math.Max(1e-9, best.Wall.TotalSeconds);
+        foreach (var (name, seconds) in Stages(best)) table.Row(name, seconds.ToString("0.000", inv), (seconds / wall).ToString("0 %", inv));
+        table.Row("setup", setup.TotalSeconds.ToString("0.000", inv), "");
+        var console = CliConsole.Over(stderr);
+        console.WriteLine(head + (best.Failed > 0 ? $"; {best.Failed} failed (see above)" : ""));
+        console.Write(table);
+        console.WriteLine(string.Format(inv, "engine {0}, batch {1}, threads {2}", engine, batch, threads));
+    }
+
+    /// <summary>The first part of the summary, and the pass whose stages it reports.</summary>
+    private static (string Head, Pass Best) SummaryHead(List<Pass> passes)
     {
         var inv = CultureInfo.InvariantCulture;
         var measured = passes.Count > 1 ? passes.Skip(1).OrderBy(p => p.Wall).ToList() : passes;
@@ -233,16 +391,21 @@ internal static class AlignCommand
             ? string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) in {3:0.000} s: {4}x real time", files - best.Failed, files, audio, best.Wall.TotalSeconds, Speed(best))
             : string.Format(inv, "aligned {0} of {1} files ({2:0.0} s of audio) {3} times: best {4:0.000} s ({5}x real time), median {6:0.000} s ({7}x) of passes 2-{3}, warm-up {8:0.000} s",
                 files - best.Failed, files, audio, passes.Count, best.Wall.TotalSeconds, Speed(best), median.Wall.TotalSeconds, Speed(median), passes[0].Wall.TotalSeconds);
-        var t = best.Stages;
-        double other = best.Wall.TotalSeconds - best.Read.TotalSeconds - best.Write.TotalSeconds - t.Total.TotalSeconds;
-        string stages = string.Format(inv,
-            "read {0:0.000}, features {1:0.000}, graphs {2:0.000}, adapt-posteriors {3:0.000}, adapt-update {4:0.000}, final-pass {5:0.000}, " +
-            "segments {6:0.000}, write {7:0.000}, other {8:0.000} s",
-            best.Read.TotalSeconds, t[AlignmentStage.Features].TotalSeconds, t[AlignmentStage.Graphs].TotalSeconds, t[AlignmentStage.AdaptationPosteriors].TotalSeconds,
-            t[AlignmentStage.AdaptationUpdate].TotalSeconds, t[AlignmentStage.FinalPass].TotalSeconds, t[AlignmentStage.Segments].TotalSeconds, best.Write.TotalSeconds, Math.Max(0, other));
-        string failed = best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "";
-        return string.Format(inv, "{0}{1}; {2}{3}: {4}; engine {5}, batch {6}, threads {7}, setup {8:0.000} s",
-            head, failed, passes.Count > 1 ? "best pass " : "", "stages", stages, engine, batch, threads, setup.TotalSeconds);
+        return (head, best);
+    }
+
+    /// <summary>The stages of one pass, in seconds, in the order they run.</summary>
+    private static List<(string Name, double Seconds)> Stages(Pass pass)
+    {
+        var t = pass.Stages;
+        double other = pass.Wall.TotalSeconds - pass.Read.TotalSeconds - pass.Write.TotalSeconds - t.Total.TotalSeconds;
+        return new List<(string, double)>
+        {
+            ("read", pass.Read.TotalSeconds), ("features", t[AlignmentStage.Features].TotalSeconds), ("graphs", t[AlignmentStage.Graphs].TotalSeconds),
+            ("adapt-posteriors", t[AlignmentStage.AdaptationPosteriors].TotalSeconds), ("adapt-update", t[AlignmentStage.AdaptationUpdate].TotalSeconds),
+            ("final-pass", t[AlignmentStage.FinalPass].TotalSeconds), ("segments", t[AlignmentStage.Segments].TotalSeconds), ("write", pass.Write.TotalSeconds),
+            ("other", Math.Max(0, other)),
+        };
     }
 
     /// <summary>The value of <c>--mllr</c>: none (also when absent), global or classes.</summary>
@@ -341,10 +504,14 @@ internal static class AlignCommand
             var audio = WavReader.Read(job.WavPath, model.FrontEnd.SampleRate);
             return new AlignmentInput(job.Name, audio.Samples, sequence);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Any failure here belongs to this file alone (the transcriber has thrown FormatException and
+            // IndexOutOfRangeException on some digits): the file is reported and the others go on.
             // WavFormatException messages already start with the file name.
-            job.Error = e is WavFormatException w ? w.Problem : e.Message;
+            job.Error = e is WavFormatException w ? w.Problem
+                : e is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException ? e.Message
+                : $"{job.TextPath ?? job.PhonesPath}: {e.GetType().Name}: {e.Message}";
             return null;
         }
     }

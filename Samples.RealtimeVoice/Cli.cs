@@ -1,66 +1,83 @@
 using System;
+using System.CommandLine;
+using System.CommandLine.Help;
 using System.IO;
-using Hmm.Speech.Training;
+using System.Linq;
 using Hmm.Speech;
 
 namespace Samples.RealtimeVoice;
 
-/// <summary>Dispatches `hmm VERB ...` and turns usage and input errors into "hmm: message" and exit code 2.</summary>
+/// <summary>
+/// `hmm VERB ...` on System.CommandLine: each verb's options and help are defined once, in its command class. Usage and
+/// input errors become "hmm: VERB: message" on stderr and exit code 2; a verb returns 1 when some of its files failed.
+/// </summary>
 internal static class Cli
 {
+    /// <summary>Exit code of a usage or input error.</summary>
+    public const int UsageError = 2;
+
     /// <summary>Runs one command line; returns the process exit code.</summary>
     /// <param name="args">The arguments, verb first.</param>
     /// <param name="stdout">Standard output.</param>
     /// <param name="stderr">Standard error.</param>
     /// <param name="environment">Reads an environment variable (tests pass their own).</param>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment) =>
+        Run(args, new CliContext(stdout, stderr, environment));
+
+    /// <summary>Runs one command line in <paramref name="context"/>; returns the process exit code.</summary>
+    public static int Run(string[] args, CliContext context)
     {
+        // `hmm help [VERB]` was the help verb before System.CommandLine; it stays an alias of `hmm [VERB] --help`.
+        if (args.Length > 0 && args[0] == "help") args = args.Skip(1).Append("--help").ToArray();
+        var root = CreateRoot(context);
+        // File names may start with '@' (a response file to System.CommandLine): arguments are taken literally.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        string verb = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + ": ";
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
+        {
+            foreach (var error in parsed.Errors) context.Err.WriteLine($"hmm: {Prefixed(verb, error.Message)}");
+            bool unknown = parsed.UnmatchedTokens.Count > 0 || parsed.Errors.Any(e => e.Message.StartsWith(CliOptions.UnknownOption, StringComparison.Ordinal));
+            if (unknown) context.Err.WriteLine($"hmm: see 'hmm {verb.Replace(":", "", StringComparison.Ordinal)}--help' for the options.");
+            return UsageError;
+        }
         try
         {
-            string verb = args.Length > 0 ? args[0] : "help";
-            var rest = args.Length > 0 ? args[1..] : Array.Empty<string>();
-            return verb switch
-            {
-                "align" => AlignCommand.Run(rest, stdout, stderr, environment),
-                "train" => TrainCommand.Run(rest, stdout, stderr, environment),
-                "eval" => EvalCommand.Run(rest, stdout, stderr),
-                "plot" => PlotCommand.Run(rest, stdout, stderr),
-                "help" or "--help" or "-h" => Help(stdout),
-                _ => Fail(stderr, $"unknown command '{verb}'."),
-            };
+            return parsed.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
-        catch (ModelFormatException ex)
+        catch (Exception ex) when (Message(ex) is string message)
         {
-            return Fail(stderr, ex.Message);
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or IOException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            return Fail(stderr, ex.Message);
+            context.Err.WriteLine($"hmm: {Prefixed(verb, message)}");
+            return UsageError;
         }
     }
 
-    private static int Help(TextWriter stdout)
+    /// <summary>The root command with every verb.</summary>
+    internal static RootCommand CreateRoot(CliContext context)
     {
-        stdout.WriteLine("usage: hmm VERB [options]");
-        stdout.WriteLine("         options: --states N --components K --dim D --batch B --length T --seed S");
-        stdout.WriteLine("  align  INPUT [--phones FILE | --text FILE] [--model FILE] [--dict FILE] [--format lab|textgrid|json] [--out DIR] [--quiet]");
-        stdout.WriteLine("         [--engine auto|cpu|gpu] [--adapt ROUNDS] [--tau T] [--no-offsets] [--viterbi-boundaries] [--threads N] [--batch N]");
-        stdout.WriteLine("         [--mllr none|global|classes] [--mllr-ridge R] [--no-map] [--timing] [--repeat N]");
-        stdout.WriteLine("         forced alignment of a WAV file (prints its phone table) or a folder of X.wav + X.phones / X.txt;");
-        stdout.WriteLine("         --engine auto takes the GPU where a CUDA device exists; --timing prints the time of each stage;");
-        stdout.WriteLine("         --repeat N aligns N times in one process and reports the best and median pass after the first (benchmark)");
-        stdout.WriteLine("  train  DATA_DIR [...] --out MODEL [--components K] [--iterations I] [--states N] [--hop MS] [--floor F] [--slack N]");
-        stdout.WriteLine("         [--speeds 0.8,...,1.25] [--noisy N] [--reverb N] [--embedded N] [--viterbi] [--no-offsets]");
-        stdout.WriteLine("         [--threads N] [--engine auto|cpu|gpu]");
-        stdout.WriteLine("         trains phone models on X.wav + X.lab pairs");
-        stdout.WriteLine("  eval   HYP_DIR REF_DIR [--worst N]   boundary accuracy of label files against references");
-        stdout.WriteLine("  plot   X.wav [X.lab ...] --out X.png   waveform, spectrogram and one phone tier per label file");
-        return 0;
+        var root = new RootCommand("hmm: forced alignment, training and evaluation of phone models (the command-line face of the Hmm library).")
+        {
+            AlignCommand.Create(context),
+            TrainCommand.Create(context),
+            EvalCommand.Create(context),
+            PlotCommand.Create(context),
+        };
+        // `hmm` alone prints the help, as it always has.
+        root.SetAction(parseResult => new HelpAction().Invoke(parseResult));
+        return root;
     }
 
-    private static int Fail(TextWriter stderr, string message)
+    /// <summary>The messages of the verbs' own errors start with the verb already; System.CommandLine's do not.</summary>
+    private static string Prefixed(string verb, string message) => verb.Length == 0 || message.StartsWith(verb, StringComparison.Ordinal) ? message : verb + message;
+
+    /// <summary>The message of an input or usage error (null for a bug, which keeps its stack trace).</summary>
+    private static string? Message(Exception ex) => ex switch
     {
-        stderr.WriteLine($"hmm: {message}");
-        return 2;
-    }
+        AggregateException a => Message(a.Flatten().InnerExceptions[0]) is string first
+            ? first + (a.Flatten().InnerExceptions.Count > 1 ? $" (and {a.Flatten().InnerExceptions.Count - 1} more errors)" : "") : null,
+        // "(Parameter 'name')" names a library parameter, not anything the user typed.
+        ArgumentException { ParamName: string name } => ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal),
+        ModelFormatException or ArgumentException or FormatException or IOException or InvalidDataException
+            or InvalidOperationException or UnauthorizedAccessException => ex.Message,
+        _ => null,
+    };
 }

@@ -1,31 +1,41 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Spectre.Console;
 using Hmm.Speech.Training;
 using Hmm.Speech;
 
 namespace Samples.RealtimeVoice;
 
 /// <summary>
-/// `hmm eval HYP_DIR REF_DIR [--worst N]`: scores every hypothesis label file (X.lab, X.TextGrid or X.json) in HYP_DIR
+/// `hmm eval HYP_DIR REF_DIR`: scores every hypothesis label file (X.lab, X.TextGrid or X.json) in HYP_DIR
 /// against the reference with the same name in REF_DIR: the share of boundaries within 10/20/40 ms, the mean absolute
 /// boundary error, a table by phone class and the worst files. Exit code 1 when a hypothesis has no reference or a
 /// file cannot be read.
 /// </summary>
 internal static class EvalCommand
 {
-    private static readonly string[] Valued = { "--worst" };
-    private static readonly string[] Flags = Array.Empty<string>();
+    /// <summary>Runs `hmm eval ARGS` as the program does (usage errors: "hmm: ..." on stderr and exit code 2).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli.Run(["eval", .. args], stdout, stderr, Environment.GetEnvironmentVariable);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>The `eval` verb: its arguments, options, help and action.</summary>
+    internal static Command Create(CliContext context)
     {
-        var a = new CliArguments("eval", args, Valued, Flags);
-        if (a.Positional.Count != 2) throw new ArgumentException("eval: usage: hmm eval HYP_DIR REF_DIR [--worst N]");
-        string hypDir = a.Positional[0], refDir = a.Positional[1];
-        int worst = a.GetInt("--worst", 5, 0, 100000);
-        foreach (string dir in a.Positional) if (!Directory.Exists(dir)) throw new ArgumentException($"eval: {dir}: no such folder.");
+        var hyp = CliOptions.RejectOptionLikeValues(new Argument<string>("HYP_DIR") { Description = "Folder of hypothesis label files (X.lab, X.TextGrid or X.json)." });
+        var reference = CliOptions.RejectOptionLikeValues(new Argument<string>("REF_DIR") { Description = "Folder of reference label files with the same names." });
+        var worst = CliOptions.Int("--worst", 5, 0, 100000, "How many of the worst files to list (0: none).");
+        var command = new Command("eval", "Boundary accuracy of label files against references.") { hyp, reference, worst };
+        command.SetAction(p => Run(context, p.GetValue(hyp)!, p.GetValue(reference)!, p.GetValue(worst)));
+        return CliOptions.LastWins(command);
+    }
+
+    private static int Run(CliContext context, string hypDir, string refDir, int worst)
+    {
+        TextWriter stdout = context.Out, stderr = context.Err;
+        foreach (string dir in new[] { hypDir, refDir }) if (!Directory.Exists(dir)) throw new ArgumentException($"eval: {dir}: no such folder.");
 
         var refs = LabelFiles(refDir);
         var files = new List<FileEvaluation>();
@@ -50,12 +60,27 @@ internal static class EvalCommand
         }
         if (files.Count == 0) throw new ArgumentException($"eval: no hypothesis in {hypDir} has a reference in {refDir}.");
         var summary = AlignmentEvaluation.Summarize(files);
-        var inv = CultureInfo.InvariantCulture;
+        if (context.OutputIsTerminal) WriteTables(stdout, summary, files, worst);
+        else WriteText(stdout, summary, files, worst);
+        return problems > 0 ? 1 : 0;
+    }
+
+    /// <summary>The first line: files, boundaries, and what did not match.</summary>
+    private static string Head(EvaluationSummary summary, List<FileEvaluation> files)
+    {
         var o = summary.Overall;
         int differing = files.Count(f => !f.SameSequence);
-        stdout.WriteLine(string.Format(inv, "{0} files, {1} boundaries{2}{3}", files.Count, o.Count,
+        return string.Format(CultureInfo.InvariantCulture, "{0} files, {1} boundaries{2}{3}", files.Count, o.Count,
             o.Unmatched > 0 ? $" ({o.Unmatched} without a counterpart: counted as misses)" : "",
-            differing > 0 ? $"; {differing} files with a different phone sequence (matched by edit distance)" : ""));
+            differing > 0 ? $"; {differing} files with a different phone sequence (matched by edit distance)" : "");
+    }
+
+    /// <summary>Plain text, for redirected output (scripts read it).</summary>
+    private static void WriteText(TextWriter stdout, EvaluationSummary summary, List<FileEvaluation> files, int worst)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var o = summary.Overall;
+        stdout.WriteLine(Head(summary, files));
         stdout.WriteLine(string.Format(inv, "within 10 ms   {0,6:0.0} %", 100 * o.Within10));
         stdout.WriteLine(string.Format(inv, "within 20 ms   {0,6:0.0} %", 100 * o.Within20));
         stdout.WriteLine(string.Format(inv, "within 40 ms   {0,6:0.0} %", 100 * o.Within40));
@@ -74,7 +99,36 @@ internal static class EvalCommand
             foreach (var f in summary.Files.Take(worst))
                 stdout.WriteLine(string.Format(inv, "{0,-16} {1,6:0.0} {2,8:0.0}", f.Name, 100 * f.ShareWithin(0.020), 1000 * f.MeanAbsoluteError));
         }
-        return problems > 0 ? 1 : 0;
+    }
+
+    /// <summary>The same results as tables, for a terminal.</summary>
+    private static void WriteTables(TextWriter stdout, EvaluationSummary summary, List<FileEvaluation> files, int worst)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var o = summary.Overall;
+        var console = CliConsole.Over(stdout);
+        console.WriteLine(Head(summary, files));
+        var overall = CliConsole.Table("measure", "value")
+            .Row("within 10 ms", (100 * o.Within10).ToString("0.0", inv) + " %")
+            .Row("within 20 ms", (100 * o.Within20).ToString("0.0", inv) + " %")
+            .Row("within 40 ms", (100 * o.Within40).ToString("0.0", inv) + " %")
+            .Row("mean |error|", (1000 * o.MeanAbsoluteError).ToString("0.0", inv) + " ms")
+            .Row("frame accuracy", (100 * summary.FrameAccuracy).ToString("0.0", inv) + " %");
+        console.Write(overall);
+        var byClass = CliConsole.Table("boundary into", "count", "<=10ms %", "<=20ms %", "<=40ms %", "mean ms");
+        foreach (var c in summary.ByClass)
+        {
+            byClass.Row(c.Label, c.Count.ToString(inv), (100 * c.Within10).ToString("0.0", inv), (100 * c.Within20).ToString("0.0", inv),
+                (100 * c.Within40).ToString("0.0", inv), (1000 * c.MeanAbsoluteError).ToString("0.0", inv));
+        }
+        console.Write(byClass);
+        if (worst > 0)
+        {
+            var worstFiles = CliConsole.Table("worst files", "<=20ms %", "mean ms");
+            foreach (var f in summary.Files.Take(worst))
+                worstFiles.Row(f.Name, (100 * f.ShareWithin(0.020)).ToString("0.0", inv), (1000 * f.MeanAbsoluteError).ToString("0.0", inv));
+            console.Write(worstFiles);
+        }
     }
 
     private static Dictionary<string, string> LabelFiles(string dir)

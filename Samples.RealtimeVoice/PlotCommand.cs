@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.IO;
 using System.Linq;
 using Hmm.Speech.Training;
@@ -10,25 +11,38 @@ using ScottPlot;
 namespace Samples.RealtimeVoice;
 
 /// <summary>
-/// `hmm plot X.wav [X.lab ...] --out X.png [--width PX] [--height PX]`: the waveform, a log-mel spectrogram and one
+/// `hmm plot X.wav [X.lab ...] --out X.png`: the waveform, a log-mel spectrogram and one
 /// phone tier per label file (e.g. reference against hypothesis) on a shared time axis, drawn with ScottPlot.
 /// </summary>
 internal static class PlotCommand
 {
-    private static readonly string[] Valued = { "--out", "--width", "--height" };
-    private static readonly string[] Flags = Array.Empty<string>();
+    /// <summary>Runs `hmm plot ARGS` as the program does (usage errors: "hmm: ..." on stderr and exit code 2).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli.Run(["plot", .. args], stdout, stderr, Environment.GetEnvironmentVariable);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>The `plot` verb: its arguments, options, help and action.</summary>
+    internal static Command Create(CliContext context)
     {
-        var a = new CliArguments("plot", args, Valued, Flags);
-        if (a.Positional.Count < 1) throw new ArgumentException("plot: usage: hmm plot X.wav [X.lab ...] --out X.png");
-        string outPath = a.Get("--out") ?? throw new ArgumentException("plot: --out X.png is required.");
-        int width = a.GetInt("--width", 1600, 200, 20000), height = a.GetInt("--height", 300 + 80 * (a.Positional.Count - 1), 200, 20000);
-        string wav = a.Positional[0];
+        var wavArgument = CliOptions.RejectOptionLikeValues(new Argument<string>("X.wav") { Description = "The WAV file to draw." });
+        var labels = CliOptions.RejectOptionLikeValues(new Argument<string[]>("X.lab") { Description = "Label files, one phone tier each (e.g. reference, then hypothesis).", Arity = ArgumentArity.ZeroOrMore });
+        var outPath = CliOptions.NonEmpty(new Option<string>("--out") { Description = "The PNG file to write.", Required = true, HelpName = "X.png" });
+        var width = CliOptions.Int("--width", 1600, 200, 20000, "Image width in pixels.");
+        var height = CliOptions.OptionalInt("--height", 200, 20000, "Image height in pixels (default: 300, plus 80 per label file).");
+        var command = new Command("plot", "Waveform, spectrogram and one phone tier per label file, as a PNG.") { wavArgument, labels, outPath, width, height };
+        command.SetAction(p =>
+        {
+            var labelPaths = p.GetValue(labels) ?? Array.Empty<string>();
+            return Run(context, p.GetValue(wavArgument)!, labelPaths, p.GetValue(outPath)!, p.GetValue(width), p.GetValue(height) ?? 300 + 80 * labelPaths.Length);
+        });
+        return CliOptions.LastWins(command);
+    }
+
+    private static int Run(CliContext context, string wav, string[] labelPaths, string outPath, int width, int height)
+    {
+        if (Directory.Exists(outPath)) throw new ArgumentException($"plot: --out {outPath} is a folder; give the PNG file's name.");
         var audio = WavReader.Read(wav, 16000);
         if (audio.Samples.Length == 0) throw new ArgumentException($"plot: {wav}: the audio is empty.");
         // Tiers are named "folder/file" so that a reference and a hypothesis of the same name stay apart.
-        var tiers = a.Positional.Skip(1).Select(p => (Name: Path.Combine(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) ?? "", Path.GetFileName(p)), Segments: LabelFile.Read(p))).ToList();
+        var tiers = labelPaths.Select(p => (Name: Path.Combine(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) ?? "", Path.GetFileName(p)), Segments: LabelFile.Read(p))).ToList();
         double duration = audio.DurationSeconds;
 
         var plot = new Plot();
@@ -95,7 +109,7 @@ internal static class PlotCommand
         string? dir = Path.GetDirectoryName(Path.GetFullPath(outPath));
         if (dir is not null) Directory.CreateDirectory(dir);
         plot.SavePng(outPath, width, height);
-        stdout.WriteLine($"wrote {outPath} ({width}x{height})");
+        context.Out.WriteLine($"wrote {outPath} ({width}x{height})");
         return 0;
     }
 }

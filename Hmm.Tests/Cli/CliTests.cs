@@ -90,6 +90,86 @@ public class CliTests
         Assert.Contains("is empty", Line("blank"));
     }
 
+    /// <summary>A 32-bit float WAV of <paramref name="samples"/> at 16 kHz.</summary>
+    private static byte[] FloatWav(float[] samples)
+    {
+        var stream = new MemoryStream();
+        var w = new BinaryWriter(stream);
+        w.Write("RIFF"u8); w.Write(36 + 4 * samples.Length); w.Write("WAVE"u8);
+        w.Write("fmt "u8); w.Write(16); w.Write((short)3); w.Write((short)1); w.Write(16000); w.Write(64000); w.Write((short)4); w.Write((short)32);
+        w.Write("data"u8); w.Write(4 * samples.Length);
+        foreach (float x in samples) w.Write(x);
+        w.Flush();
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void Files_that_break_the_transcriber_the_features_or_the_write_fail_alone_and_the_others_are_written()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        string text = File.ReadAllText(Sample("s017-us1", ".txt"));
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("good.wav"));
+        File.WriteAllText(dir.File("good.txt"), text);
+        // Digits outside ASCII have made the transcriber throw.
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("digit.wav"));
+        File.WriteAllText(dir.File("digit.txt"), "Platform \u0663 is closed.");
+        // Finite float samples so large that the power spectrum overflows.
+        File.WriteAllBytes(dir.File("huge.wav"), FloatWav(Enumerable.Range(0, 16000).Select(i => (float)(1e20 * Math.Sin(i * 0.05))).ToArray()));
+        File.WriteAllText(dir.File("huge.txt"), text);
+        // A folder where a label file should go.
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("blocked.wav"));
+        File.WriteAllText(dir.File("blocked.txt"), text);
+        Directory.CreateDirectory(outDir.File("blocked.lab"));
+
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path,
+            "--quiet", "--engine", "cpu");
+        Assert.True(code is 0 or 1, err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.True(File.Exists(outDir.File("good.lab")), err);
+        string Line(string name) => err.Split('\n').Single(l => l.Contains(Path.DirectorySeparatorChar + name + ".wav:"));
+        Assert.Contains("non-finite features", Line("huge"));
+        Assert.Contains("blocked.lab: a folder of that name is in the way", Line("blocked"));
+        Assert.Equal(1, code);
+    }
+
+    [Fact]
+    public void Progress_bars_and_tables_on_a_terminal_do_not_change_the_files_written_or_stdout()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        foreach (string id in AlignmentTestData.SampleIds.Take(2))
+        {
+            File.Copy(Sample(id, ".wav"), dir.File(id + ".wav"));
+            File.Copy(Sample(id, ".txt"), dir.File(id + ".txt"));
+        }
+        using var plain = AlignmentTestData.TempDirectory();
+        using var terminal = AlignmentTestData.TempDirectory();
+        string[] Args(string outDir) => new[] { "align", dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir, "--engine", "cpu" };
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, Samples.RealtimeVoice.Cli.Run(Args(plain.Path), new CliContext(stdout, stderr, _ => null)));
+        Assert.StartsWith("aligned 2 of 2 files", stderr.ToString());
+        var (stdout2, stderr2) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, Samples.RealtimeVoice.Cli.Run(Args(terminal.Path), new CliContext(stdout2, stderr2, _ => null, ErrorIsTerminal: true, OutputIsTerminal: true)));
+        Assert.Equal("", stdout.ToString() + stdout2.ToString()); // progress and the summary table go to stderr
+        Assert.Contains("adapt-posteriors", stderr2.ToString());
+        var names = Directory.GetFiles(plain.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, names.Length);
+        Assert.Equal(names, Directory.GetFiles(terminal.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray());
+        foreach (string? name in names) Assert.Equal(File.ReadAllBytes(Path.Combine(plain.Path, name!)), File.ReadAllBytes(Path.Combine(terminal.Path, name!)));
+    }
+
+    [Fact]
+    public void A_bad_dictionary_line_is_a_message_not_a_stack_trace()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("bad.dict"), "BADLINE\n");
+        var (code, _, err) = Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", AlignmentTestData.ModelPath, "--dict", dir.File("bad.dict"));
+        Assert.Equal(2, code);
+        Assert.StartsWith("hmm: align: ", err);
+        Assert.Contains("bad.dict:1: 'BADLINE' has no pronunciation", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
     [Fact]
     public void A_corrupt_model_is_refused_with_its_name()
     {
@@ -97,17 +177,28 @@ public class CliTests
         var bytes = File.ReadAllBytes(AlignmentTestData.ModelPath);
         bytes[^40] ^= 0xFF;
         File.WriteAllBytes(dir.File("bad.hmmam"), bytes);
-        var e = Assert.Throws<ModelFormatException>(() => Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", dir.File("bad.hmmam"), "--dict", AlignmentTestData.DictionaryPath));
-        Assert.Contains("bad.hmmam: checksum mismatch", e.Message);
+        var (code, _, err) = Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", dir.File("bad.hmmam"), "--dict", AlignmentTestData.DictionaryPath);
+        Assert.Equal(2, code);
+        Assert.StartsWith("hmm: ", err);
+        Assert.Contains("bad.hmmam: checksum mismatch", err);
     }
 
     [Fact]
     public void Usage_errors_name_the_problem()
     {
-        Assert.Contains("no such file", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, "/nonexistent.wav")).Message);
-        Assert.Contains("needs --out", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath)).Message);
-        Assert.Contains("unknown label format", Assert.Throws<ArgumentException>(() => Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--format", "csv")).Message);
-        Assert.Contains("unknown option --bogus", Assert.Throws<ArgumentException>(() => Run(EvalCommand.Run, "a", "b", "--bogus")).Message);
+        void Fails(string expected, (int Code, string Out, string Err) run)
+        {
+            Assert.Equal(2, run.Code);
+            Assert.StartsWith("hmm: ", run.Err);
+            Assert.Contains(expected, run.Err);
+            Assert.DoesNotContain("   at ", run.Err); // no stack trace
+        }
+        Fails("/nonexistent.wav: no such file", Run(AlignCommand.Run, "/nonexistent.wav"));
+        Fails("needs --out", Run(AlignCommand.Run, AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath));
+        Fails("--format: unknown label format 'csv'", Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--format", "csv"));
+        Fails("'--bogus'", Run(EvalCommand.Run, "a", "b", "--bogus"));
+        Fails("--threads must be a whole number from 1 to 1024 (got 'abc')", Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--threads", "abc"));
+        Fails("eval: ", Run(EvalCommand.Run, "a"));
     }
 
     [Fact]
@@ -157,7 +248,9 @@ public class CliTests
         Assert.Equal(2, model.MaxComponents);
 
         File.Delete(data.File(AlignmentTestData.SampleIds[0] + ".lab"));
-        Assert.Contains("has no label file", Assert.Throws<ArgumentException>(() => Run(TrainCommand.Run, data.Path, "--out", outDir.File("n.hmmam"))).Message);
+        var (code2, _, err2) = Run(TrainCommand.Run, data.Path, "--out", outDir.File("n.hmmam"));
+        Assert.Equal(2, code2);
+        Assert.Contains("has no label file", err2);
     }
 }
 
@@ -178,6 +271,8 @@ public class PlotCommandTests
         // Width and height are in the IHDR chunk (big-endian at offsets 16 and 20).
         Assert.Equal(800, (bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19]);
         Assert.Equal(460, (bytes[20] << 24) | (bytes[21] << 16) | (bytes[22] << 8) | bytes[23]);
-        Assert.Contains("needs a value", Assert.Throws<ArgumentException>(() => PlotCommand.Run(new[] { wav, "--out" }, stdout, stdout)).Message);
+        var stderr = new StringWriter();
+        Assert.Equal(2, PlotCommand.Run(new[] { wav, "--out" }, stdout, stderr));
+        Assert.Contains("Required argument missing for option: '--out'", stderr.ToString());
     }
 }
