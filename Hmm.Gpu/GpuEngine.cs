@@ -960,10 +960,8 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         Guard.NotNull(model, nameof(model));
         if (!DenseTensorFits(model) || _options.TensorCoreRecursion == false) return false;
         if (_options.TensorCoreRecursion == true) return true;
-        // Measured (H200, session 4, same call, against the one-pass kernel with the four-row scaled sum): 16 sequences a
-        // group pay once the one-pass kernel (a group per sequence) is throughput-bound. N=64: B=1024 1.79 vs 2.76 ms, B=4096
-        // 2.73 vs 10.67, but B<=256 1.88-1.91 vs 1.50-1.55; N=10 B=4096 0.78 vs 0.94 and B=256 0.63 vs 0.61; N=32 B=256 0.91
-        // vs 0.83, N=48 B=256 1.30 vs 1.49, N=100 B=256 3.64 vs 2.81. So: from four sequences per multiprocessor.
+        // 16 sequences a group pay once the one-pass kernel (a group per sequence) is throughput-bound: from four sequences
+        // per multiprocessor (the sweep over N and B is in GPU-NOTES.md).
         return batch >= 4 * _accelerator.NumMultiprocessors;
     }
 

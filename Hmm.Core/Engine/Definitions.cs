@@ -175,7 +175,7 @@ public static partial class Definitions
         var l = default(TL);
         // Four rows a trip, their loads ahead of the multiply-adds, into four accumulators: a GPU thread (ILGPU never unrolls)
         // otherwise waits for each trip's own loads, and one accumulator would chain every FMA on the previous one's latency.
-        // Measured on an H200 (session 4, dense forward N=64 B=256): 1.55 ms against 1.82 ms with two rows a trip.
+        // (BENCHMARKS.md has the measurement against two rows a trip.)
         TV sum0 = l.Broadcast(0f), sum1 = l.Broadcast(0f), sum2 = l.Broadcast(0f), sum3 = l.Broadcast(0f);
         int u = 0, i = scaledBase + first, row = first * pitch + j0, rowStep = step * pitch;
         for (; u + 3 < count; u += 4, i += 4 * step, row += 4 * rowStep)

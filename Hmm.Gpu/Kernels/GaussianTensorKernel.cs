@@ -197,8 +197,8 @@ internal static class GaussianTensorKernel
     // the packed bias at the lane's first column, %11 the byte offset in dynamic shared memory of the lane's (g, column)
     // slot of the warp's component tile, %12 the bytes between rows g and g + 8 of it. The accumulators start at the bias,
     // stay in registers and are stored to the component tile at the end (returning them through local memory and storing
-    // them from C# made the kernel bound by L1: 3.9-way bank conflicts and scattered local accesses, Nsight Compute on an
-    // H200 in session 4). Labels are local to the braces.
+    // them from C# made the kernel bound by L1: 3.9-way bank conflicts and scattered local accesses, Nsight Compute, GPU-NOTES.md).
+    // Labels are local to the braces.
     //
     // Each k block sums into two fresh fragments per tile (y² and y: independent chains whose first MMA reads a zero C) that are then added to the
     // running sum with round-to-nearest adds: the tensor core's own float32 accumulation truncates, and accumulating all

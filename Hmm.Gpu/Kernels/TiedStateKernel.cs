@@ -52,9 +52,9 @@ internal struct TiedParams
 }
 
 /// <summary>
-/// The device side of <see cref="ITiedStateEngine"/>: the graph emissions gathered from the model-state emissions, the
+/// The device side of <see cref="GpuAlignmentBackend"/> (<see cref="Hmm.Speech.IAlignmentBackend"/>): the graph emissions gathered from the model-state emissions, the
 /// GMM occupancy statistics and the block leave times reduced from the state posteriors, all where the lattices live.
-/// Each computes what <see cref="HostTiedStateEngine"/> computes on the host (float32 here, double there; the sums are
+/// Each computes what <see cref="Hmm.Speech.HostAlignmentBackend"/> computes on the host (float32 here, double there; the sums are
 /// added with atomics, so their order, and the last bits, vary from run to run).
 /// </summary>
 internal static class TiedStateKernel

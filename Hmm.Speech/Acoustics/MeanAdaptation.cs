@@ -32,7 +32,7 @@ internal sealed class MeanAdaptation
     }
 
     /// <summary>
-    /// Adds statistics gathered by a tied-state engine (<see cref="ITiedStateEngine.AccumulateStatistics"/>) under
+    /// Adds statistics gathered by an alignment backend (<see cref="IAlignmentBackend"/>) under
     /// <see cref="Current"/>'s emissions: component c of state s (padded layout s * K + c) feeds this model's component
     /// c of s; padding components have weight 0 and hold nothing.
     /// </summary>
