@@ -4,7 +4,6 @@ using System.Linq;
 using Hmm.Speech.Audio;
 using Hmm.Speech.Training;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Hmm.Tests.Audio;
 
