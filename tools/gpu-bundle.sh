@@ -12,6 +12,9 @@
 #   run.sh                    unpacks the runtime into /tmp and runs the app
 # Copy .gpu-bundle/ to the GPU machine (with samples/ if the app reads them) and run there, from the same root:
 #   bash .gpu-bundle/run.sh app/Hmm.Gpu.Bench.dll [args]
+# The test project (an xunit v3 executable) fits a 64 MiB copy only for one runtime; its CUDA suites then run with:
+#   tools/gpu-bundle.sh Hmm.Tests/Hmm.Tests.csproj -r linux-x64 --self-contained false
+#   bash .gpu-bundle/run.sh app/Hmm.Tests.dll -class '*Cuda'
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 PROJECT.csproj [publish args]" >&2; exit 2; }
 proj=$(readlink -f "$1"); shift

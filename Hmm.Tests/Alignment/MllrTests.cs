@@ -24,13 +24,13 @@ public class MllrTests
         var (transforms, _) = adaptation.Transforms(mode, 0.01);
         var identity = Mllr.Identity(d);
         foreach (var w in transforms)
-            for (int i = 0; i < w.Length; i++) Assert.True(Math.Abs(w[i] - identity[i]) < 1e-4, $"w[{i}] = {w[i]}, identity {identity[i]}");
+            for (int i = 0; i < w.Length; i++) Assert.True(Math.Abs(w[i] - identity[i]) < Tolerances.MllrIdentity, $"w[{i}] = {w[i]}, identity {identity[i]}");
         var adapted = adaptation.Adapted(10, mode, 0.01, map: false);
         for (int s = 0; s < model.StateCount; s++)
         {
             var m0 = model.Means(s);
             var m1 = adapted.Means(s);
-            for (int e = 0; e < m0.Length; e++) Assert.True(Math.Abs(m0[e] - m1[e]) < 1e-4, $"state {s}: mean {m1[e]} vs {m0[e]}");
+            for (int e = 0; e < m0.Length; e++) Assert.True(Math.Abs(m0[e] - m1[e]) < Tolerances.MllrIdentity, $"state {s}: mean {m1[e]} vs {m0[e]}");
         }
     }
 

@@ -4,7 +4,6 @@ using System.Linq;
 using Hmm.Speech.Audio;
 using Hmm.Speech.Training;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Hmm.Tests.Audio;
 
@@ -14,18 +13,13 @@ namespace Hmm.Tests.Audio;
 /// allocation.
 /// </summary>
 /// <remarks>
-/// Tolerances: both sides compute in float32 (FFT, filterbank, DCT), so they differ by rounding. On all 240
-/// speech-dev files the largest per-coefficient difference seen is 2.2e-3 (26 filters, 10 ms) and 5.8e-3
-/// (40 filters, 5 ms) for liftered MFCCs whose RMS values are 8 to 40, with RMS differences around 1e-4; log-mel
-/// bands differ by at most 7e-4 (natural-log units). The speech limits below are about twice that. Synthetic
-/// signals are harsher (a pure chirp leaves bands 100 dB under the peak, where float FFT rounding shows): there
-/// NWaves itself is up to 4.3e-3 from a double-precision DFT reference and ours up to 6.5e-4
-/// (<see cref="Log_mel_matches_a_double_precision_reference"/>), so the synthetic limits are wider.
+/// Tolerances: both sides compute in float32, so they differ by rounding; the limits and the differences measured on
+/// speech-dev and on synthetic signals are in <see cref="Tolerances"/> (SpeechMfccMax and the rest).
 /// </remarks>
 public class FeatureExtractorTests
 {
-    private static readonly Tolerance Speech = new(MfccMax: 1e-2, MfccRms: 5e-4, LogMelMax: 2e-3, LogMelRms: 1e-4);
-    private static readonly Tolerance Synthetic = new(MfccMax: 3e-2, MfccRms: 2e-3, LogMelMax: 1e-2, LogMelRms: 5e-4);
+    private static readonly Tolerance Speech = new(Tolerances.SpeechMfccMax, Tolerances.SpeechMfccRms, Tolerances.SpeechLogMelMax, Tolerances.SpeechLogMelRms);
+    private static readonly Tolerance Synthetic = new(Tolerances.SyntheticMfccMax, Tolerances.SyntheticMfccRms, Tolerances.SyntheticLogMelMax, Tolerances.SyntheticLogMelRms);
 
     private sealed record Tolerance(double MfccMax, double MfccRms, double LogMelMax, double LogMelRms);
 
@@ -222,7 +216,7 @@ public class FeatureExtractorTests
                 for (int j = 0; j < 40; j++) worst = Math.Max(worst, Math.Abs(ours[t * 40 + j] - exact[j]));
             }
             _output.WriteLine($"{name}: max |ours - double reference| over {frames} frames = {worst:E2}");
-            Assert.True(worst <= 2e-3, $"{name}: {worst:E3}");
+            Assert.True(worst <= Tolerances.LogMelVsDouble, $"{name}: {worst:E3}");
         }
     }
 
@@ -254,7 +248,7 @@ public class FeatureExtractorTests
             }
         }
         // Normalised features are in standard deviations (tight); unnormalised ones in cepstral units (the raw limit).
-        double tolerance = mode == CmvnMode.MeanVariance ? 2e-3 : Speech.MfccMax;
+        double tolerance = mode == CmvnMode.MeanVariance ? Tolerances.NormalisedFeatures : Speech.MfccMax;
         _output.WriteLine($"order {order} window {window} {mode}: worst difference {worst:E2}");
         Assert.True(worst <= tolerance, $"worst difference {worst:E3} (tolerance {tolerance})");
     }
@@ -276,8 +270,8 @@ public class FeatureExtractorTests
                 sumSquares += (double)features[t * dim + j] * features[t * dim + j];
             }
             double mean = sum / frames;
-            Assert.True(Math.Abs(mean) < 1e-4, $"dimension {j} mean {mean}");
-            Assert.True(Math.Abs(sumSquares / frames - mean * mean - 1) < 1e-3, $"dimension {j} variance {sumSquares / frames - mean * mean}");
+            Assert.True(Math.Abs(mean) < Tolerances.NormalisedMean, $"dimension {j} mean {mean}");
+            Assert.True(Math.Abs(sumSquares / frames - mean * mean - 1) < Tolerances.NormalisedVariance, $"dimension {j} variance {sumSquares / frames - mean * mean}");
         }
     }
 
@@ -340,7 +334,7 @@ public class FeatureExtractorTests
         for (int t = 0; t < features.Length / 13; t++)
         {
             Assert.Equal(c0, features[t * 13], 3);
-            for (int j = 1; j < 13; j++) Assert.True(Math.Abs(features[t * 13 + j]) < 1e-3);
+            for (int j = 1; j < 13; j++) Assert.True(Math.Abs(features[t * 13 + j]) < Tolerances.SilenceCepstrum);
         }
         var logMel = new FeatureExtractor(options with { Kind = FeatureKind.LogMel }).Extract(new float[1000]);
         Assert.All(logMel, v => Assert.Equal((float)Math.Log(1e-8f), v, 5));

@@ -43,7 +43,7 @@ public class RealFftTests
         }
         for (int k = 0; k <= size / 2; k++)
         {
-            Assert.True(Math.Abs(power[k] - expected[k]) <= 1e-5 * largest + 1e-4 * expected[k], $"bin {k}: {power[k]} vs {expected[k]}");
+            Assert.True(Math.Abs(power[k] - expected[k]) <= Tolerances.FftRelativeToPeak * largest + Tolerances.FftRelativeToBin * expected[k], $"bin {k}: {power[k]} vs {expected[k]}");
         }
     }
 }

@@ -72,11 +72,11 @@ public class ResamplerTests
         var (fitted, fittedPhase, residualDb) = Fit(y, 16000, 1000);
         double gainDb = 20 * Math.Log10(fitted / amplitude);
         Assert.True(Math.Abs(gainDb) < 0.5, $"gain {gainDb:F4} dB");
-        Assert.True(Math.Abs(gainDb) < 0.01, $"gain {gainDb:F4} dB (pass-band ripple is designed under 0.01 dB)");
+        Assert.True(Math.Abs(gainDb) < Tolerances.ResamplerGainDb, $"gain {gainDb:F4} dB (pass-band ripple is designed under 0.01 dB)");
         // Everything but a 1 kHz sinusoid is at least 60 dB down: the frequency is right (and nothing aliased in).
         Assert.True(residualDb < -60, $"residual {residualDb:F1} dB");
         // Zero-phase filter: output sample n is input time n * in / out, so the tone's phase is unchanged.
-        Assert.True(Math.Abs(fittedPhase - phase) < 1e-3, $"phase {fittedPhase:F5} vs {phase}");
+        Assert.True(Math.Abs(fittedPhase - phase) < Tolerances.ResamplerPhase, $"phase {fittedPhase:F5} vs {phase}");
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public class ResamplerTests
     {
         float[] y = Resampler.Resample(Tone(8000, 3000, 0.5, 1.0), 8000, 16000);
         var (fitted, _, residualDb) = Fit(y, 16000, 3000);
-        Assert.True(Math.Abs(20 * Math.Log10(fitted / 0.5)) < 0.01);
+        Assert.True(Math.Abs(20 * Math.Log10(fitted / 0.5)) < Tolerances.ResamplerGainDb);
         Assert.True(residualDb < -60, $"residual {residualDb:F1} dB (the 5 kHz image must be gone)");
     }
 
@@ -141,7 +141,7 @@ public class ResamplerTests
         var x = new float[44100];
         Array.Fill(x, 0.25f);
         float[] y = Resampler.Resample(x, 44100, 16000);
-        for (int i = 1000; i < y.Length - 1000; i++) Assert.True(Math.Abs(y[i] - 0.25f) < 1e-5, $"sample {i}: {y[i]}");
+        for (int i = 1000; i < y.Length - 1000; i++) Assert.True(Math.Abs(y[i] - 0.25f) < Tolerances.ResamplerDc, $"sample {i}: {y[i]}");
     }
 
     [Fact]

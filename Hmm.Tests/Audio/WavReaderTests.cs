@@ -89,7 +89,7 @@ public class WavReaderTests
                 double expected = 0;
                 for (int c = 0; c < channels; c++) expected += Scale(codes[f, c], bits);
                 expected /= channels;
-                Assert.True(Math.Abs(audio.Samples[f] - expected) <= 1e-7, $"frame {f}: {audio.Samples[f]} vs {expected}");
+                Assert.True(Math.Abs(audio.Samples[f] - expected) <= Tolerances.WavSample, $"frame {f}: {audio.Samples[f]} vs {expected}");
             }
         }
         // Mono extremes map to exactly -1 and 1 - 1 LSB.
@@ -161,7 +161,7 @@ public class WavReaderTests
         Assert.Equal(validBits, audio.SourceFormat.ValidBitsPerSample);
         Assert.Equal(subFormat == 3 ? WavEncoding.IeeeFloat : WavEncoding.Pcm, audio.SourceFormat.Encoding);
         Assert.Equal(expected.Length, audio.Samples.Length);
-        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - audio.Samples[i]) <= 1e-7);
+        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - audio.Samples[i]) <= Tolerances.WavSample);
     }
 
     [Fact]

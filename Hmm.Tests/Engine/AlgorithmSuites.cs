@@ -172,7 +172,7 @@ public abstract class PosteriorSuite : EngineSuite
                 {
                     double sum = 0;
                     for (int j = 0; j < c.States; j++) sum += result.StatePosteriors[b, t, j];
-                    Assert.True(Math.Abs(sum - 1) < 1e-4, $"{c}: frame {t} of sequence {b} sums to {sum}");
+                    Assert.True(Math.Abs(sum - 1) < Tolerances.PosteriorSum, $"{c}: frame {t} of sequence {b} sums to {sum}");
                 }
             }
         });

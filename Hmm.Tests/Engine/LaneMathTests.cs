@@ -32,7 +32,7 @@ public class LaneMathTests
             if (exact == LogExact && input[i] > 0 && input[i] < 1.17549435e-38f && float.IsNegativeInfinity(actual)) continue;
             if (double.IsNaN(expected)) { Assert.True(float.IsNaN(actual), $"{what}({input[i]}) = {actual}, expected NaN"); continue; }
             // Results below e^-87 (within 4x of the smallest normal float) may flush to zero.
-            if (!double.IsNaN(expected) && expected > 0 && expected < 1.7e-38 && (actual == 0f || Math.Abs(actual - expected) <= 4e-7 * expected)) continue;
+            if (!double.IsNaN(expected) && expected > 0 && expected < 1.7e-38 && (actual == 0f || Math.Abs(actual - expected) <= Tolerances.LaneMathRelative * expected)) continue;
             if (double.IsInfinity(expected) || Math.Abs(expected) < 1.2e-38 || Math.Abs(expected) > 3.4e38)
             {
                 float rounded = (float)expected;
@@ -41,7 +41,7 @@ public class LaneMathTests
             }
             double rel = Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), 1e-30);
             // Log near 1 is absolute-error bound (the result is near 0).
-            bool ok = rel <= 4e-7 || Math.Abs(actual - expected) <= 2e-7;
+            bool ok = rel <= Tolerances.LaneMathRelative || Math.Abs(actual - expected) <= Tolerances.LaneMathAbsolute;
             Assert.True(ok, $"{what}({input[i]:R}) = {actual:R}, expected {expected:R} (rel {rel:G3})");
         }
     }

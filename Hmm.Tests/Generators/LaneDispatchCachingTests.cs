@@ -98,7 +98,7 @@ public class LaneDispatchCachingTests
 
         Compilation changed = compilation.AddSyntaxTrees(
             GeneratorTestHelper.Parse("namespace Sample { internal static class Unrelated { } }", "/src/Unrelated.cs"));
-        driver = driver.RunGenerators(changed);
+        driver = driver.RunGenerators(changed, TestContext.Current.CancellationToken);
 
         AssertAllStepsCached(driver.GetRunResult().Results.Single());
     }
@@ -113,7 +113,7 @@ public class LaneDispatchCachingTests
         Compilation changed = compilation.ReplaceSyntaxTree(old, GeneratorTestHelper.Parse(
             KernelsSource.Replace("A comment the edit test changes.", "An edited, much longer comment.", StringComparison.Ordinal),
             "/src/Kernels.cs"));
-        driver = driver.RunGenerators(changed);
+        driver = driver.RunGenerators(changed, TestContext.Current.CancellationToken);
 
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
         Assert.Contains(

@@ -362,7 +362,7 @@ namespace Hmm.Simd
         Compilation compilation = GeneratorTestHelper.CreateCompilation(
             true, GeneratorTestHelper.Parse(first, "/src/First.cs"), GeneratorTestHelper.Parse(second, "/src/Second.cs"));
 
-        GeneratorRunResult run = GeneratorTestHelper.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+        GeneratorRunResult run = GeneratorTestHelper.CreateDriver().RunGenerators(compilation, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
 
         GeneratedSourceResult file = Assert.Single(run.GeneratedSources, s => s.HintName.EndsWith(".LaneDispatch.g.cs", StringComparison.Ordinal));
         Assert.Equal("Sample.Split.LaneDispatch.g.cs", file.HintName);
@@ -394,7 +394,7 @@ namespace Hmm.Simd
         AssertCompiles(result);
 
         using var stream = new MemoryStream();
-        EmitResult emit = result.Output.Emit(stream);
+        EmitResult emit = result.Output.Emit(stream, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
         stream.Position = 0;
         var context = new AssemblyLoadContext(nameof(Dispatcher_CallsTheInstantiationThatWidthNames), isCollectible: true);

@@ -65,7 +65,7 @@ public abstract class GpuEngineBehaviourSuite
                     Tolerance.ProbabilityValue(want.StatePosteriors[b, t, j], got.StatePosteriors[b, t, j], $"gamma[{b},{t},{j}]");
             for (int i = 0; i < model.StateCount; i++)
                 for (int j = 0; j < model.StateCount; j++)
-                    Assert.True(Math.Abs(want.ExpectedTransitions(b, i, j) - got.ExpectedTransitions(b, i, j)) <= 1e-3 * Math.Max(1, want.ExpectedTransitions(b, i, j)),
+                    Assert.True(Math.Abs(want.ExpectedTransitions(b, i, j) - got.ExpectedTransitions(b, i, j)) <= Tolerances.ExpectedTransitions * Math.Max(1, want.ExpectedTransitions(b, i, j)),
                         $"xi[{b},{i},{j}]: {want.ExpectedTransitions(b, i, j)} vs {got.ExpectedTransitions(b, i, j)}");
         }
     }

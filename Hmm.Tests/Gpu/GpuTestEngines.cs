@@ -17,7 +17,7 @@ public static class GpuTestEngines
     /// <summary>The engine on ILGPU's CPU accelerator (what CI runs).</summary>
     public static GpuEngine Cpu => CpuAccelerator.Value;
 
-    /// <summary>The engine on the CUDA device; throws (the test fails, it is not skipped) when there is none.</summary>
+    /// <summary>The engine on the CUDA device; throws when there is none (CUDA test classes call <see cref="CudaDevice.Require"/> first).</summary>
     public static GpuEngine Cuda => CudaDevice.Value;
 
     private static readonly Lazy<GpuEngine> CpuSplit2 = new(() => new GpuEngine(new GpuEngineOptions { ForceCpuAccelerator = true, RowSplit = 2 }));
@@ -42,10 +42,22 @@ public static class GpuTestEngines
         if (!engine.IsCuda)
         {
             engine.Dispose();
-            throw new InvalidOperationException("CUDA test classes ran without a CUDA device: they are meant for the device harness (HMM_CUDA_TESTS).");
+            throw new InvalidOperationException("no CUDA device: a CUDA test class must call CudaDevice.Require() in its constructor, so that it is skipped here.");
         }
         return engine;
     }
+}
+
+/// <summary>Whether this machine has a CUDA device, for the CUDA test classes.</summary>
+public static class CudaDevice
+{
+    // Asked once: each question creates an ILGPU context.
+    private static readonly Lazy<bool> Present = new(GpuEngine.IsCudaAvailable);
+
+    public static bool IsPresent => Present.Value;
+
+    /// <summary>Skips the calling test (xunit v3 dynamic skip, reported as skipped) where there is no CUDA device.</summary>
+    public static void Require() => Assert.SkipUnless(Present.Value, "no CUDA device on this machine");
 }
 
 /// <summary>Serialises every test class that touches a shared GPU engine.</summary>

@@ -11,7 +11,7 @@ namespace Hmm.Tests.Reference;
 /// </summary>
 public class ReferenceHmmTests
 {
-    private const double Tolerance = 1e-9;
+    private const double Tolerance = Tolerances.Reference;
 
     // ---------------------------------------------------------------------------------------------------------
     // Random problems

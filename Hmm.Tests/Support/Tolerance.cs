@@ -4,15 +4,15 @@ using Xunit;
 namespace Hmm.Tests.Support;
 
 /// <summary>
-/// Stated tolerances for float32 engines against the float64 reference. Log-likelihoods and scores: relative
-/// 2e-6 of the sequence's magnitude (frames + Σ_t max_j |e_t(j)|) plus 1e-3 absolute, since each frame adds
-/// a few float32 roundings of that frame's size. Probabilities: 2e-3 absolute. Both ±inf must match exactly.
+/// Float32 engines against the float64 reference, with the tolerances of <see cref="Tolerances"/> (why each is that
+/// size is written there). Log-likelihoods and scores: relative to the sequence's magnitude plus an absolute floor;
+/// probabilities: absolute. Both ±inf must match exactly.
 /// </summary>
 public static class Tolerance
 {
-    public const double Relative = 2e-6;
-    public const double Absolute = 1e-3;
-    public const double Probability = 2e-3;
+    public const double Relative = Tolerances.LogRelative;
+    public const double Absolute = Tolerances.LogAbsolute;
+    public const double Probability = Tolerances.Probability;
 
     public static void LogValue(double expected, double actual, double magnitude, string what)
     {

@@ -22,8 +22,8 @@ public class AcousticModelTrainerTests
         Assert.Equal(6, reports.Count);
         Assert.Equal(new[] { 1, 2, 3, 4, 5, 6 }, reports.Select(r => r.Iteration));
         // Baum-Welch never lowers the likelihood between iterations at a fixed mixture size.
-        for (int i = 1; i < 3; i++) Assert.True(reports[i].LogLikelihoodPerFrame >= reports[i - 1].LogLikelihoodPerFrame - 1e-3, $"iteration {i + 1}");
-        for (int i = 4; i < 6; i++) Assert.True(reports[i].LogLikelihoodPerFrame >= reports[i - 1].LogLikelihoodPerFrame - 1e-3, $"iteration {i + 1}");
+        for (int i = 1; i < 3; i++) Assert.True(reports[i].LogLikelihoodPerFrame >= reports[i - 1].LogLikelihoodPerFrame - Tolerances.TrainingLikelihoodPerFrame, $"iteration {i + 1}");
+        for (int i = 4; i < 6; i++) Assert.True(reports[i].LogLikelihoodPerFrame >= reports[i - 1].LogLikelihoodPerFrame - Tolerances.TrainingLikelihoodPerFrame, $"iteration {i + 1}");
         Assert.All(reports, r => Assert.Equal(0, r.SkippedUtterances));
         Assert.Equal(2, model.MaxComponents);
         // Phones absent from three sentences back off to their class and are named.
