@@ -340,7 +340,7 @@ namespace Sample
         // Both generators add Microsoft.CodeAnalysis.EmbeddedAttribute (Hmm.Core runs both); it must still compile.
         string source = AllWidthsSource.Replace("}\n}", "}\n    public static partial class Kernels { [LaneDispatch] public static void Run<TL, TV>() where TL : struct, ILane<TV> where TV : struct { } }\n}", StringComparison.Ordinal);
         GeneratorDriver driver = CreateDriver(new FixedWidthLaneGenerator(), new LaneDispatchGenerator())
-            .RunGeneratorsAndUpdateCompilation(CreateCompilation(source), out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+            .RunGeneratorsAndUpdateCompilation(CreateCompilation(source), out Compilation output, out ImmutableArray<Diagnostic> diagnostics, TestContext.Current.CancellationToken);
 
         Assert.Empty(diagnostics);
         Assert.Equal(2, driver.GetRunResult().Results.Length);
@@ -359,7 +359,7 @@ namespace Sample
         Assert.Equal("HMMGEN008", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal("Wide128", result.Output.SyntaxTrees.Single(t => t.FilePath == GeneratorTestHelper.SourcePath)
-            .GetText().ToString(diagnostic.Location.SourceSpan));
+            .GetText(TestContext.Current.CancellationToken).ToString(diagnostic.Location.SourceSpan));
         Assert.Empty(LaneHintNames(result.RunResult));
     }
 
@@ -381,7 +381,7 @@ namespace Sample
         Assert.Equal("HMMGEN009", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal("FixedWidthLane(64)", result.Output.SyntaxTrees.Single(t => t.FilePath == GeneratorTestHelper.SourcePath)
-            .GetText().ToString(diagnostic.Location.SourceSpan));
+            .GetText(TestContext.Current.CancellationToken).ToString(diagnostic.Location.SourceSpan));
         Assert.Empty(LaneHintNames(result.RunResult));
     }
 
@@ -389,7 +389,7 @@ namespace Sample
     public void UnrelatedEdits_KeepTheOutputCached()
     {
         Compilation compilation = CreateCompilation(AllWidthsSource);
-        GeneratorDriver driver = CreateDriver(new FixedWidthLaneGenerator()).RunGenerators(compilation);
+        GeneratorDriver driver = CreateDriver(new FixedWidthLaneGenerator()).RunGenerators(compilation, TestContext.Current.CancellationToken);
         Assert.Equal(3, LaneHintNames(driver.GetRunResult().Results.Single()).Length);
 
         // A new file, and a comment edited in the lanes' own file: the models compare equal, nothing is re-emitted.
@@ -399,7 +399,7 @@ namespace Sample
             .ReplaceSyntaxTree(old, GeneratorTestHelper.Parse(
                 AllWidthsSource.Replace("A comment the edit test changes.", "An edited, much longer comment.", StringComparison.Ordinal),
                 GeneratorTestHelper.SourcePath));
-        GeneratorRunResult result = driver.RunGenerators(changed).GetRunResult().Results.Single();
+        GeneratorRunResult result = driver.RunGenerators(changed, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
 
         foreach (string name in new[] { TrackingNames.LaneResults, TrackingNames.Lanes })
         {
