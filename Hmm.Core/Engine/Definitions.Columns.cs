@@ -96,11 +96,13 @@ public static partial class Definitions
     }
 
     /// <summary>
-    /// A log-likelihood from a column's shifted sum: <c>offset + log sum</c> in float64, where <paramref name="sum"/> is
+    /// A log-likelihood from a column's shifted sum: <c>offset + log sum</c>, where <paramref name="sum"/> is
     /// <c>Σ exp(v_j - shift)</c> and <paramref name="offset"/> everything taken out of the values (the summed scales and the shift).
     /// </summary>
+    /// <remarks>The logarithm is float32's (sum ≥ 1 here, so it adds under 1e-7 absolute error): a float64 log in a CUDA
+    /// kernel costs registers in the whole kernel, which measured 4 % slower recursions and 12 % slower posteriors.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double LogLikelihood(double offset, float sum) => offset + System.Math.Log(sum);
+    public static double LogLikelihood(double offset, float sum) => offset + System.MathF.Log(sum);
 
     /// <summary>
     /// Forward's log-likelihood from its last column: <c>offset + log Σ_j exp(column_j - shift)</c>, where the column's
@@ -209,7 +211,7 @@ public static partial class Definitions
     /// <see cref="ExpectedCountTerm{TL, TV}"/> (Σ over (i, j) of the un-shifted terms is exp(shift)).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float CountShift(float max, float total, float betaScale) => max + (float)System.Math.Log(total) + betaScale;
+    public static float CountShift(float max, float total, float betaScale) => max + System.MathF.Log(total) + betaScale;
 
     /// <summary>
     /// One expected-transition term <c>ξ_t(i, j) = exp(alpha-hat_t(i) - shift + A(i, j) + w_{t+1}(j))</c> with
