@@ -227,14 +227,10 @@ public sealed partial class GpuEngine
         Upload(Buffer(ref _statMeans), gmm.MeanArray);
         if (!sameShape)
         {
-            // The host definition's constants and reciprocal variances (float64), narrowed for the kernel.
+            // The same float32 constants and reciprocal variances the host's statistics read.
             var frame = GmmFrameStatistics.For(gmm);
-            var inverse = new float[n * k * d];
-            var constants = new float[n * k];
-            for (int i = 0; i < inverse.Length; i++) inverse[i] = (float)frame.InverseVariances[i];
-            for (int i = 0; i < constants.Length; i++) constants[i] = (float)frame.Constants[i];
-            Upload(Buffer(ref _statInverseVariances), inverse);
-            Upload(Buffer(ref _statConstants), constants);
+            Upload(Buffer(ref _statInverseVariances), frame.InverseVariances);
+            Upload(Buffer(ref _statConstants), frame.Constants);
         }
         _statGmm = gmm;
         _statShape = shape;

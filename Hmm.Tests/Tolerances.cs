@@ -41,6 +41,9 @@ public static class Tolerances
     /// <summary>Block leave times, per frame of the sequence (times 1 + length): a float32 posterior share per frame, summed.</summary>
     public const double LeaveTimePerFrame = 1e-3;
 
+    /// <summary>A component's float32 share of a frame (<c>GmmFrameStatistics.Shares</c>) against float64, per unit of state occupancy.</summary>
+    public const double ComponentShare = 1e-4;
+
     /// <summary>GMM statistics, absolute floor: float32 rounding of occupancy sums over a few hundred frames.</summary>
     public const double StatisticsAbsolute = 1e-3;
 

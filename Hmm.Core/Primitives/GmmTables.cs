@@ -73,12 +73,11 @@ public sealed class GmmTables
 
     internal static GmmTables Build(int n, int k, int d, float[] weights, float[] means, float[] variances)
     {
-        double log2Pi = Math.Log(2 * Math.PI);
         var constantBias = new double[n * k];
         var inverseVariances = new double[n * k * d];
         for (int comp = 0; comp < n * k; comp++)
         {
-            constantBias[comp] = Math.Log(weights[comp]) - 0.5 * d * log2Pi - 0.5 * SumOfLogs(variances.AsSpan(comp * d, d));
+            constantBias[comp] = Engine.Definitions.ComponentConstant(Math.Log(weights[comp]), d, SumOfLogs(variances.AsSpan(comp * d, d)));
             for (int e = 0; e < d; e++) inverseVariances[comp * d + e] = 1.0 / variances[comp * d + e];
         }
         var t = new GmmTables(n, k, d, new VarianceTerms(constantBias, inverseVariances));
@@ -91,6 +90,19 @@ public sealed class GmmTables
         }
         t.FillMeanTerms(means);
         return t;
+    }
+
+    /// <summary>
+    /// The per-component constants and the reciprocal variances in float32, state-major, as the occupancy statistics
+    /// (<see cref="GmmFrameStatistics"/>) read them.
+    /// </summary>
+    internal (float[] Constants, float[] InverseVariances) ComponentTerms()
+    {
+        var constants = new float[_terms.ConstantBias.Length];
+        for (int i = 0; i < constants.Length; i++) constants[i] = (float)_terms.ConstantBias[i];
+        var inverseVariances = new float[_terms.InverseVariances.Length];
+        for (int i = 0; i < inverseVariances.Length; i++) inverseVariances[i] = (float)_terms.InverseVariances[i];
+        return (constants, inverseVariances);
     }
 
     /// <summary>

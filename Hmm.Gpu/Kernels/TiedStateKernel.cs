@@ -151,20 +151,10 @@ internal static class TiedStateKernel
         }
     }
 
-    /// <summary>log w + log N(x; mean, var) of one component, summed across the warp's lanes (every lane gets it).</summary>
-    private static float WarpLogDensity(TiedParams p, int component, long x)
-    {
-        int warp = Warp.WarpSize, d = p.Dimension;
-        long m = (long)component * d;
-        float quadratic = 0f;
-        for (int e = Warp.LaneIdx; e < d; e += warp)
-        {
-            float diff = p.Features[x + e] - p.Means[m + e];
-            quadratic += diff * diff * p.InverseVariances[m + e];
-        }
-        quadratic = WarpReduce.Sum(quadratic, warp);
-        return p.Constants[component] - 0.5f * quadratic;
-    }
+    /// <summary>Component <paramref name="component"/>'s log density at frame <paramref name="x"/>, the warp's lanes over the dimensions (every lane gets it).</summary>
+    private static float WarpLogDensity(TiedParams p, int component, long x) =>
+        Definitions.ComponentLogDensity(new GpuMemory(p.Constants), new GpuMemory(p.Features.SubView(x, p.Dimension)), new GpuMemory(p.Means),
+            new GpuMemory(p.InverseVariances), component, p.Dimension, new ColumnSlice(Warp.LaneIdx, p.Dimension, Warp.WarpSize), default(WarpColumn));
 
     /// <summary><see cref="AddFrame"/> by the whole warp: lane c keeps component c's log density (K ≤ warp size).</summary>
     private static void AddFrameWarp(TiedParams p, int state, float gamma, long x)
@@ -178,13 +168,13 @@ internal static class TiedStateKernel
         }
         float max = mine;
         max = WarpReduce.Max(max, warp);
-        float share = mine == float.NegativeInfinity ? 0f : XMath.Exp(mine - max);
+        float share = Definitions.ComponentShare<GpuLane>(mine, max);
         float total = share;
         total = WarpReduce.Sum(total, warp);
         for (int c = 0; c < k; c++)
         {
-            float r = gamma * Warp.Shuffle(share, c) / total;
-            if (!(r >= p.ComponentThreshold)) continue; // uniform
+            float r = Definitions.Responsibility(gamma, Warp.Shuffle(share, c), total);
+            if (!Definitions.ShareCounts(r, p.ComponentThreshold)) continue; // uniform
             int idx = first + c;
             if (lane == 0) Atomic.Add(ref p.Occupancy[idx], (double)r);
             long m = (long)idx * d;
@@ -192,20 +182,10 @@ internal static class TiedStateKernel
         }
     }
 
-    private static float LogDensity(TiedParams p, int component, long x)
-    {
-        float a = p.Constants[component];
-        if (a == float.NegativeInfinity) return a;
-        int d = p.Dimension;
-        long m = (long)component * d;
-        float quadratic = 0f;
-        for (int e = 0; e < d; e++)
-        {
-            float diff = p.Features[x + e] - p.Means[m + e];
-            quadratic += diff * diff * p.InverseVariances[m + e];
-        }
-        return a - 0.5f * quadratic;
-    }
+    /// <summary>Component <paramref name="component"/>'s log density at frame <paramref name="x"/>, by one lane.</summary>
+    private static float LogDensity(TiedParams p, int component, long x) =>
+        Definitions.ComponentLogDensity(new GpuMemory(p.Constants), new GpuMemory(p.Features.SubView(x, p.Dimension)), new GpuMemory(p.Means),
+            new GpuMemory(p.InverseVariances), component, p.Dimension, new ColumnSlice(0, p.Dimension, 1), default(WholeColumn));
 
     private static void AddFrame(TiedParams p, int state, float gamma, long x)
     {
@@ -214,11 +194,11 @@ internal static class TiedStateKernel
         float max = float.NegativeInfinity;
         for (int c = 0; c < k; c++) max = XMath.Max(max, LogDensity(p, first + c, x));
         float total = 0f;
-        for (int c = 0; c < k; c++) total += XMath.Exp(LogDensity(p, first + c, x) - max);
+        for (int c = 0; c < k; c++) total += Definitions.ComponentShare<GpuLane>(LogDensity(p, first + c, x), max);
         for (int c = 0; c < k; c++)
         {
-            float r = gamma * XMath.Exp(LogDensity(p, first + c, x) - max) / total;
-            if (!(r >= p.ComponentThreshold)) continue;
+            float r = Definitions.Responsibility(gamma, Definitions.ComponentShare<GpuLane>(LogDensity(p, first + c, x), max), total);
+            if (!Definitions.ShareCounts(r, p.ComponentThreshold)) continue;
             int idx = first + c;
             Atomic.Add(ref p.Occupancy[idx], (double)r);
             long m = (long)idx * d;
@@ -239,7 +219,6 @@ internal static class TiedStateKernel
         float total = 0f;
         for (int o = lane; o < p.Blocks; o += warp) total += BlockSum(p, column, o, max, inverse);
         total = WarpReduce.Sum(total, warp);
-        if (!(total > 0f)) total = 1f;
         float carry = 0f;
         for (int o0 = 0; o0 < p.Blocks; o0 += warp)
         {
@@ -247,8 +226,8 @@ internal static class TiedStateKernel
             float scan = WarpReduce.InclusiveSum(o < p.Blocks ? BlockSum(p, column, o, max, inverse) : 0f, warp);
             if (o < p.Blocks)
             {
-                float share = XMath.Min(1f, (carry + scan) / total);
-                if (share > 0f) Atomic.Add(ref p.Leave[(long)b * p.Blocks + o], (double)share);
+                double share = Definitions.LeaveShare(carry + scan, total);
+                if (share > 0) Atomic.Add(ref p.Leave[(long)b * p.Blocks + o], share);
             }
             carry += Warp.Shuffle(scan, warp - 1);
         }

@@ -7,6 +7,8 @@ using System.Linq;
 using System.Threading.Tasks;
 using Hmm.Speech;
 using Hmm.Speech.Audio;
+using Hmm.Engine;
+using Hmm.Primitives;
 using Hmm.Simd;
 
 namespace Hmm.Speech.Training;
@@ -632,8 +634,9 @@ public static class AcousticModelTrainer
         public double[] StateOccupancy { get; private set; } = Array.Empty<double>();
         public int MaxComponents => Weights.Max(w => w.Count);
 
-        // Per-component log(w) - 0.5 (D log 2pi + sum log var), computed on demand for responsibilities.
-        private double[][]? _constants;
+        // The components as flat float32 tables for responsibilities (padded to the most components of a state), made on demand.
+        private GmmFrameStatistics? _frame;
+        private float[] _shares = Array.Empty<float>();
 
         public static Gmm FromAccumulator(Accumulator acc, Gmm? previous, float[] floor, double[] globalMean, double[] globalVar, PhoneSet phones, int S, out List<string> untrained)
         {
@@ -741,57 +744,50 @@ public static class AcousticModelTrainer
                     Variances[s].Add((double[])variance.Clone());
                 }
             }
-            _constants = null;
+            _frame = null;
         }
 
         public void AddResponsibilities(int s, float gamma, ReadOnlySpan<float> x, Accumulator stats)
         {
-            _constants ??= Constants();
             int k = Weights[s].Count;
             if (k == 1)
             {
+                // A lone component's responsibility is 1, even where its density underflows.
                 stats.Add(s, 0, gamma, x);
                 return;
             }
-            Span<double> logs = stackalloc double[k];
-            double max = double.NegativeInfinity;
+            _frame ??= Frame();
+            var shares = _shares.AsSpan(0, _frame.Components);
+            _frame.Shares(s, gamma, x, shares);
+            float threshold = StatisticsThresholds.Default.ComponentThreshold;
             for (int c = 0; c < k; c++)
-            {
-                var mean = Means[s][c];
-                var variance = Variances[s][c];
-                double acc = _constants[s][c];
-                for (int e = 0; e < D; e++)
-                {
-                    double diff = x[e] - mean[e];
-                    acc -= 0.5 * diff * diff / variance[e];
-                }
-                logs[c] = acc;
-                if (acc > max) max = acc;
-            }
-            double sum = 0;
-            for (int c = 0; c < k; c++) { logs[c] = Math.Exp(logs[c] - max); sum += logs[c]; }
-            for (int c = 0; c < k; c++)
-            {
-                double r = gamma * logs[c] / sum;
-                if (r > 1e-6) stats.Add(s, c, r, x);
-            }
+                if (Definitions.ShareCounts(shares[c], threshold)) stats.Add(s, c, shares[c], x);
         }
 
-        private double[][] Constants()
+        /// <summary>The components as <see cref="GmmFrameStatistics"/> tables; a state's missing components are padding (constant −infinity).</summary>
+        private GmmFrameStatistics Frame()
         {
-            var result = new double[Weights.Length][];
-            double log2Pi = Math.Log(2 * Math.PI);
-            for (int s = 0; s < Weights.Length; s++)
-            {
-                result[s] = new double[Weights[s].Count];
+            int n = Weights.Length, k = MaxComponents;
+            var constants = new float[n * k];
+            var means = new float[n * k * D];
+            var inverseVariances = new float[n * k * D];
+            constants.AsSpan().Fill(float.NegativeInfinity);
+            inverseVariances.AsSpan().Fill(1f);
+            for (int s = 0; s < n; s++)
                 for (int c = 0; c < Weights[s].Count; c++)
                 {
-                    double v = Math.Log(Weights[s][c]) - 0.5 * D * log2Pi;
-                    foreach (double var in Variances[s][c]) v -= 0.5 * Math.Log(var);
-                    result[s][c] = v;
+                    int idx = s * k + c;
+                    double sumOfLogs = 0;
+                    foreach (double v in Variances[s][c]) sumOfLogs += Math.Log(v);
+                    constants[idx] = (float)Definitions.ComponentConstant(Math.Log(Weights[s][c]), D, sumOfLogs);
+                    for (int e = 0; e < D; e++)
+                    {
+                        means[idx * D + e] = (float)Means[s][c][e];
+                        inverseVariances[idx * D + e] = (float)(1.0 / Variances[s][c][e]);
+                    }
                 }
-            }
-            return result;
+            _shares = new float[k];
+            return new GmmFrameStatistics(n, k, D, constants, means, inverseVariances);
         }
 
         public AcousticModel ToModel(TrainingOptions options, string description)

@@ -53,16 +53,21 @@ internal sealed class MeanAdaptation
     /// <summary>The model whose posteriors are being accumulated.</summary>
     public AcousticModel Current { get; }
 
-    /// <summary>Adds frame x with state occupancy gamma, split over the state's components by their posteriors (<see cref="GmmFrameStatistics.Shares"/> under <see cref="Current"/>).</summary>
+    /// <summary>
+    /// Adds frame x with state occupancy gamma, split over the state's components by their responsibilities under
+    /// <see cref="Current"/> (<see cref="GmmFrameStatistics.Shares"/>); shares below the default component threshold add nothing.
+    /// </summary>
     public void Add(int state, float gamma, ReadOnlySpan<float> x)
     {
         var frame = GmmFrameStatistics.For(Current.Emissions);
-        Span<double> shares = Current.Emissions.ComponentCount <= 64 ? stackalloc double[Current.Emissions.ComponentCount] : new double[Current.Emissions.ComponentCount];
+        int k = Current.Emissions.ComponentCount;
+        Span<float> shares = k <= 64 ? stackalloc float[k] : new float[k];
         frame.Shares(state, gamma, x, shares);
+        float threshold = StatisticsThresholds.Default.ComponentThreshold;
         for (int c = 0; c < Current.ComponentCount(state); c++)
         {
-            double r = shares[c];
-            if (r < 1e-6) continue;
+            float r = shares[c];
+            if (!Engine.Definitions.ShareCounts(r, threshold)) continue;
             int idx = _offset[state] + c;
             _occupancy[idx] += r;
             for (int e = 0; e < _d; e++) _sums[idx * _d + e] += r * x[e];

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
+using Hmm.Engine;
 using Hmm.Primitives;
 
 namespace Hmm.Speech;
@@ -31,7 +32,7 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
     private int[] _entryOffsets = Array.Empty<int>();
     private int[] _order = Array.Empty<int>();
     private int[] _stateStarts = Array.Empty<int>();
-    private double[] _shares = Array.Empty<double>();
+    private float[] _shares = Array.Empty<float>();
     private double[] _cumulative = Array.Empty<double>();
 
     /// <summary>Runs the passes on <paramref name="engine"/>, the host work on up to <paramref name="maxDegreeOfParallelism"/> threads.</summary>
@@ -72,11 +73,11 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
         int k = emissions.ComponentCount;
         if (_threads == 1)
         {
-            if (_shares.Length < k) _shares = new double[k];
+            if (_shares.Length < k) _shares = new float[k];
             for (int s = 0; s < emissions.StateCount; s++) AddState(s, gmm, features, thresholds.ComponentThreshold, statistics, _shares);
             return;
         }
-        Parallel.For(0, emissions.StateCount, _parallel, () => new double[k], (s, _, scratch) =>
+        Parallel.For(0, emissions.StateCount, _parallel, () => new float[k], (s, _, scratch) =>
         {
             AddState(s, gmm, features, thresholds.ComponentThreshold, statistics, scratch);
             return scratch;
@@ -223,7 +224,7 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
         starts[0] = 0;
     }
 
-    private void AddState(int s, GmmFrameStatistics gmm, SequenceBatch features, float componentThreshold, GmmStatistics statistics, double[] scratch)
+    private void AddState(int s, GmmFrameStatistics gmm, SequenceBatch features, float componentThreshold, GmmStatistics statistics, float[] scratch)
     {
         for (int q = _stateStarts[s]; q < _stateStarts[s + 1]; q++)
         {
@@ -256,7 +257,7 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
             }
             if (sum > 0)
             {
-                for (int o = firstBlock; o <= lastBlock; o++) leave[o] += Math.Min(1, cumulative[o] / sum);
+                for (int o = firstBlock; o <= lastBlock; o++) leave[o] += Definitions.LeaveShare(cumulative[o], sum);
                 for (int o = lastBlock + 1; o < blocks; o++) leave[o] += 1;
                 continue;
             }
@@ -266,8 +267,7 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
                 for (int k = 0; k < s; k++) sum += row[o * s + k];
                 cumulative[o] = sum;
             }
-            double total = sum > 0 ? sum : 1;
-            for (int o = 0; o < blocks; o++) leave[o] += Math.Min(1, cumulative[o] / total);
+            for (int o = 0; o < blocks; o++) leave[o] += Definitions.LeaveShare(cumulative[o], sum);
         }
     }
 
