@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Hmm.Speech;
-using Samples.RealtimeVoice;
 using Xunit;
 
 namespace Hmm.Tests.Alignment;
@@ -140,10 +139,6 @@ public class MllrTests
         var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => new ForcedAligner(model, new ForcedAlignerOptions { MllrRidge = 0 }));
         Assert.Contains("MllrRidge", e2.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ForcedAligner(model, new ForcedAlignerOptions { MllrRidge = double.NaN }));
-        var e3 = Assert.Throws<ArgumentException>(() => AlignCommand.ParseMllr("regional"));
-        Assert.Contains("--mllr must be none, global or classes", e3.Message);
-        Assert.Equal(MllrRegression.None, AlignCommand.ParseMllr(null));
-        Assert.Equal(MllrRegression.Classes, AlignCommand.ParseMllr("classes"));
     }
 
     private static double Gaussian(Random random) =>

@@ -141,4 +141,14 @@ public class CliParsingTests
         Assert.Equal(2, code);
         Assert.Contains("@no-such-file.wav: no such file or folder", err);
     }
+
+    /// <summary><c>--mllr</c>: absent means none; an unknown value fails with a message that names the option and the choices.</summary>
+    [Fact]
+    public void Mllr_values_parse_and_an_unknown_one_is_named()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AlignCommand.ParseMllr("regional"));
+        Assert.Contains("--mllr must be none, global or classes", e.Message);
+        Assert.Equal(Hmm.Speech.MllrRegression.None, AlignCommand.ParseMllr(null));
+        Assert.Equal(Hmm.Speech.MllrRegression.Classes, AlignCommand.ParseMllr("classes"));
+    }
 }
