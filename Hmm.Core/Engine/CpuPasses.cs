@@ -70,13 +70,11 @@ internal static unsafe partial class CpuPasses
     private static Chain Begin<TL, TV, TS>(ref SequenceJob job)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
     {
-        var l = default(TL);
-        int stride = job.Stride, count = l.Count;
+        int stride = job.Stride;
         var chain = new Chain { Previous = job.Scratch + job.Pad, Current = job.Scratch + job.ColumnSize + job.Pad };
         if (job.Length == 0) return chain;
         float* prev = chain.Previous;
-        Definitions.InitialColumn<TL, TV, CpuMemory>(new CpuMemory(job.Initial), new CpuMemory(job.Emissions), 0, new CpuMemory(prev), 0, new ColumnSlice(0, stride, count));
-        float m = Normalize<TL, TV>(prev, stride);
+        float m = FirstColumn<TL, TV>(job.Initial, job.Emissions, prev, stride);
         chain.Total = m;
         Record(ref job, prev, m, 0);
         chain.Alive = m != float.NegativeInfinity;
@@ -86,19 +84,51 @@ internal static unsafe partial class CpuPasses
         return chain;
     }
 
+    /// <summary>Frame 0's column: initial + emission per state, normalised to a maximum of 0; returns the maximum taken out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float FirstColumn<TL, TV>(float* initial, float* emissions, float* column, int stride)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        Definitions.InitialColumn<TL, TV, CpuMemory>(new CpuMemory(initial), new CpuMemory(emissions), 0, new CpuMemory(column), 0,
+            new ColumnSlice(0, stride, default(TL).Count));
+        return Normalize<TL, TV>(column, stride);
+    }
+
     /// <summary>Frame <paramref name="t"/> from frame t - 1: the transition step plus the emission, normalised and recorded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Advance<TL, TV, TS>(ref SequenceJob job, ref Chain chain, int t)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
     {
+        float* cur = chain.Current;
+        float* backpointers = !default(TS).NeedsSumPass ? job.Backpointers + (long)t * job.Stride : null;
+        float m = NextColumn<TL, TV, TS>(ref job, chain.Previous, job.Emissions + (long)t * job.Stride, cur, backpointers, chain.Scaled);
+        chain.Total += m;
+        Record(ref job, cur, m, t);
+        if (m == float.NegativeInfinity)
+        {
+            chain.Alive = false;
+            Impossible(ref job, t + 1);
+            return;
+        }
+        chain.Current = chain.Previous;
+        chain.Previous = cur;
+    }
+
+    /// <summary>
+    /// One frame's column from the previous (normalised) one: the transition step plus the emissions <paramref name="e"/>
+    /// into <paramref name="cur"/>, Viterbi's back-pointers into <paramref name="backpointers"/> (max-plus only), normalised
+    /// to a maximum of 0; returns the maximum taken out (-inf when every state is impossible).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float NextColumn<TL, TV, TS>(ref SequenceJob job, float* previous, float* e, float* cur, float* backpointers, bool scaled)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+    {
         var l = default(TL);
         int stride = job.Stride, count = l.Count;
         bool viterbi = !default(TS).NeedsSumPass;
-        float* cur = chain.Current;
-        float* e = job.Emissions + (long)t * stride;
-        var source = new CpuMemory(chain.Previous - job.Pad);
+        var source = new CpuMemory(previous - job.Pad);
         var table = new CpuMemory(job.Table);
-        if (chain.Scaled)
+        if (scaled)
         {
             var p = new CpuMemory(job.Scratch + 2 * job.ColumnSize + job.Pad);
             var linear = new CpuMemory(job.Scaled);
@@ -120,21 +150,30 @@ internal static unsafe partial class CpuPasses
                     ? Definitions.RelaxBand<TL, TV, TS, CpuMemory, ListedBand>(source, job.Pad, table, new ListedBand(offsets), job.TableRows, stride, j0, -1, ref arg)
                     : Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
                 l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
-                if (viterbi) l.Store(arg, ref job.Backpointers[(long)t * stride + j0]);
+                if (viterbi) l.Store(arg, ref backpointers[j0]);
             }
         }
-        float m = Normalize<TL, TV>(cur, stride);
-        chain.Total += m;
-        Record(ref job, cur, m, t);
-        if (m == float.NegativeInfinity)
-        {
-            chain.Alive = false;
-            Impossible(ref job, t + 1);
-            return;
-        }
-        chain.Current = chain.Previous;
-        chain.Previous = cur;
+        return Normalize<TL, TV>(cur, stride);
     }
+
+    /// <summary>
+    /// Frame 0 of an online recursion (<see cref="Online.OnlineDecoder"/>): <see cref="FirstColumn{TL, TV}"/> of the job's
+    /// initial log-probabilities and <paramref name="emissions"/> into <paramref name="column"/>.
+    /// </summary>
+    [LaneDispatch]
+    public static float OnlineFirst<TL, TV>(ref SequenceJob job, float* emissions, float* column)
+        where TL : struct, ILane<TV> where TV : struct
+        => FirstColumn<TL, TV>(job.Initial, emissions, column, job.Stride);
+
+    /// <summary>
+    /// A later frame of an online recursion: <see cref="NextColumn{TL, TV, TS}"/>, the same step as the whole-sequence
+    /// passes (the scaled dense step where the job has its table, as <see cref="Begin{TL, TV, TS}"/> decides).
+    /// </summary>
+    [LaneDispatch]
+    public static float OnlineNext<TL, TV, TS>(ref SequenceJob job, float* previous, float* emissions, float* current, float* backpointers)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+        => NextColumn<TL, TV, TS>(ref job, previous, emissions, current, backpointers,
+            default(TS).NeedsSumPass && job.Scaled != null && !job.Banded);
 
     /// <summary>The pass's result from its last column: 0 for an empty sequence, -inf when no path survived, the summed maxima for Viterbi, log P(x) for forward.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

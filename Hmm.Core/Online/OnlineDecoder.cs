@@ -1,0 +1,343 @@
+using System;
+using Hmm.Engine;
+using Hmm.Primitives;
+using Hmm.Simd;
+
+namespace Hmm.Online;
+
+/// <summary>
+/// An HMM decoded one frame at a time, as audio arrives: forward filtering gives the state posteriors
+/// <c>P(state_t | x_0..x_t)</c> after every frame, and fixed-lag Viterbi commits the state of frame <c>t - Lag</c> once
+/// frame t is in, tracing back from the best state at t. Each frame takes the same column steps as the whole-sequence
+/// SIMD engine (<see cref="HmmEngine"/>): with a lag at least the stream's length, the committed path is
+/// <see cref="HmmEngine.Viterbi"/>'s, bit for bit. Nothing is allocated after construction.
+/// </summary>
+/// <remarks>
+/// <para>A smaller lag trades accuracy for latency: the path committed at lag L is the best path's state L frames back,
+/// which later evidence can no longer revise. Consecutive commitments need not form one path of the model.</para>
+/// <para>One instance is not thread-safe; independent instances share only the (read-only) model.</para>
+/// </remarks>
+public sealed unsafe class OnlineDecoder
+{
+    private readonly HmmModel _model;
+    private readonly GmmTables? _gmm;
+    private readonly int _stride;
+    private readonly int _pad;
+    private readonly int _ring;            // back-pointer rows kept: Lag + 1
+    private readonly float[] _forward;     // three -inf padded columns: alpha-hat (2) and the scaled step's sources
+    private readonly float[] _viterbi;     // two -inf padded columns: delta-hat
+    private readonly float[] _emissions;   // [stride] the frame's emission log-likelihoods
+    private readonly float[] _backpointers; // [ring, stride]
+    private readonly float[] _posteriors;  // [states]
+    private readonly float[] _featureScratch;
+    private readonly float[] _componentScratch;
+    private int _forwardCurrent;           // which of the two alpha columns holds the latest frame
+    private int _viterbiCurrent;
+    private double _scaleSum;
+    private long _frames;
+    private long _committed;
+    private int _lastCommitted = -1;
+    private bool _alive;
+
+    /// <summary>A decoder of <paramref name="model"/> whose emissions the caller supplies (<see cref="PushEmissions"/>).</summary>
+    /// <param name="model">Initial and transition probabilities.</param>
+    /// <param name="lag">Frames between a frame's arrival and the commitment of its state (0: commit the current best state).</param>
+    /// <param name="width">Lane width; <see cref="SimdWidth.Auto"/> takes the widest the processor accelerates.</param>
+    public OnlineDecoder(HmmModel model, int lag, SimdWidth width = SimdWidth.Auto)
+        : this(model, null, lag, width)
+    {
+    }
+
+    /// <summary>A decoder of <paramref name="model"/> with Gaussian-mixture emissions computed from features (<see cref="Push"/>).</summary>
+    /// <param name="model">Initial and transition probabilities.</param>
+    /// <param name="emissions">The emission model, one mixture per state of <paramref name="model"/>; null: the caller supplies emissions.</param>
+    /// <param name="lag">Frames between a frame's arrival and the commitment of its state (0: commit the current best state).</param>
+    /// <param name="width">Lane width; <see cref="SimdWidth.Auto"/> takes the widest the processor accelerates.</param>
+    /// <exception cref="ArgumentException">The emission model's state count differs from the model's.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lag"/> is negative.</exception>
+    public OnlineDecoder(HmmModel model, GaussianMixtureEmissions? emissions, int lag, SimdWidth width = SimdWidth.Auto)
+    {
+        Guard.NotNull(model, nameof(model));
+        if (lag < 0) throw new ArgumentOutOfRangeException(nameof(lag), lag, "lag must not be negative.");
+        if (emissions is not null && emissions.StateCount != model.StateCount)
+            throw new ArgumentException($"The emission model has {emissions.StateCount} states but the HMM has {model.StateCount}.", nameof(emissions));
+        Width = SimdCapabilities.Resolve(width, nameof(width));
+        _model = model;
+        _gmm = emissions?.Tables;
+        Lag = lag;
+        _stride = model.Transitions.PaddedStateCount;
+        _pad = SimdCapabilities.Pad(Math.Max(model.Transitions.TableRows, 1));
+        _ring = lag + 1;
+        int column = 2 * _pad + _stride;
+        _forward = new float[3 * column];
+        _viterbi = new float[2 * column];
+        _emissions = new float[_stride];
+        _backpointers = new float[(long)_ring * _stride];
+        _posteriors = new float[model.StateCount];
+        if (_gmm is not null)
+        {
+            _featureScratch = new float[4 * 2 * _gmm.Dimension];
+            _componentScratch = new float[4 * _gmm.RowStride];
+        }
+        else
+        {
+            _featureScratch = Array.Empty<float>();
+            _componentScratch = Array.Empty<float>();
+        }
+        Reset();
+    }
+
+    /// <summary>The lane width in use.</summary>
+    public SimdWidth Width { get; }
+
+    /// <summary>Frames between a frame's arrival and the commitment of its state.</summary>
+    public int Lag { get; }
+
+    /// <summary>States of the model.</summary>
+    public int StateCount => _model.StateCount;
+
+    /// <summary>Feature values per frame that <see cref="Push"/> takes (0 without an emission model).</summary>
+    public int FeatureDimension => _gmm?.Dimension ?? 0;
+
+    /// <summary>Frames pushed since construction or <see cref="Reset"/>.</summary>
+    public long FramesPushed => _frames;
+
+    /// <summary>Frames whose state has been committed (frames 0 to <c>FramesCommitted - 1</c>).</summary>
+    public long FramesCommitted => _committed;
+
+    /// <summary>The state committed last (for frame <see cref="FramesCommitted"/> - 1), or -1 before the first.</summary>
+    public int LastCommittedState => _lastCommitted;
+
+    /// <summary>
+    /// False once no state sequence can explain the frames (every state impossible): later frames change nothing, the
+    /// posteriors are all 0 and nothing more is committed until <see cref="Reset"/>.
+    /// </summary>
+    public bool Alive => _alive;
+
+    /// <summary>The filtered state posteriors <c>P(state_t | x_0..x_t)</c> after the last frame (all 0 before the first or when not <see cref="Alive"/>).</summary>
+    public ReadOnlySpan<float> Posteriors => _posteriors;
+
+    /// <summary>log P(x_0..x_t) of the frames so far (0 before the first, -infinity when not <see cref="Alive"/>).</summary>
+    public double LogLikelihood { get; private set; }
+
+    /// <summary>Forgets the stream: the next frame is frame 0 again.</summary>
+    public void Reset()
+    {
+        _forward.AsSpan().Fill(float.NegativeInfinity);
+        _viterbi.AsSpan().Fill(float.NegativeInfinity);
+        _posteriors.AsSpan().Clear();
+        _forwardCurrent = _viterbiCurrent = 0;
+        _scaleSum = 0;
+        _frames = _committed = 0;
+        _lastCommitted = -1;
+        _alive = true;
+        LogLikelihood = 0;
+    }
+
+    /// <summary>
+    /// One frame of features: its emissions from the Gaussian mixtures, then <see cref="PushEmissions"/>. Returns whether a
+    /// frame's state was committed (<see cref="LastCommittedState"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The decoder was made without an emission model.</exception>
+    /// <exception cref="ArgumentException">The frame has the wrong length or a NaN or infinite value.</exception>
+    public bool Push(ReadOnlySpan<float> features)
+    {
+        if (_gmm is null) throw new InvalidOperationException("This decoder has no emission model: push emission log-likelihoods with PushEmissions.");
+        if (features.Length != _gmm.Dimension)
+            throw new ArgumentException($"The frame has {features.Length} values but the emission model takes {_gmm.Dimension}.", nameof(features));
+        for (int e = 0; e < features.Length; e++)
+            if (!float.IsFinite(features[e])) throw new ArgumentException($"features[{e}] is {features[e]}: frames must be finite.", nameof(features));
+        fixed (float* x = features)
+        fixed (float* w = _gmm.Weights)
+        fixed (float* bias = _gmm.Bias)
+        fixed (float* center = _gmm.Center)
+        fixed (float* fs = _featureScratch)
+        fixed (float* cs = _componentScratch)
+        fixed (float* o = _emissions)
+        {
+            var gmm = new GmmPointers
+            {
+                Weights = w, Bias = bias, Center = center, States = _gmm.States, Components = _gmm.Components,
+                Dimension = _gmm.Dimension, PaddedColumns = _gmm.PaddedColumns, RowStride = _gmm.RowStride,
+            };
+            CpuPasses.GaussianMixturePass(Width, x, 1, gmm, fs, cs, o, _stride);
+        }
+        return Step();
+    }
+
+    /// <summary>
+    /// One frame given as emission log-likelihoods, one per state (-infinity: impossible). Returns whether a frame's
+    /// state was committed (<see cref="LastCommittedState"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The span's length differs from the state count, or a value is NaN or +infinity.</exception>
+    public bool PushEmissions(ReadOnlySpan<float> logLikelihoods)
+    {
+        if (logLikelihoods.Length != StateCount)
+            throw new ArgumentException($"logLikelihoods has {logLikelihoods.Length} values but the model has {StateCount} states.", nameof(logLikelihoods));
+        for (int j = 0; j < logLikelihoods.Length; j++)
+            if (float.IsNaN(logLikelihoods[j]) || float.IsPositiveInfinity(logLikelihoods[j]))
+                throw new ArgumentException($"logLikelihoods[{j}] is {logLikelihoods[j]}: log-likelihoods must be below +infinity.", nameof(logLikelihoods));
+        logLikelihoods.CopyTo(_emissions);
+        return Step();
+    }
+
+    /// <summary>
+    /// Ends the stream: commits every frame not yet committed, tracing back from the best final state, into
+    /// <paramref name="states"/> (frames <see cref="FramesCommitted"/> onwards); returns how many. After it, push again
+    /// only after <see cref="Reset"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="states"/> holds fewer values than the frames left (at most <see cref="Lag"/>).</exception>
+    public int Flush(Span<int> states)
+    {
+        int left = (int)(_frames - _committed);
+        if (states.Length < left) throw new ArgumentException($"states holds {states.Length} values but {left} frames are left to commit.", nameof(states));
+        if (left == 0 || !_alive) return 0;
+        fixed (float* viterbi = _viterbi)
+        fixed (float* backpointers = _backpointers)
+        fixed (int* output = states)
+        {
+            int column = 2 * _pad + _stride;
+            long last = _frames - 1;
+            int state = Definitions.BestFinalState(new CpuMemory(viterbi + _viterbiCurrent * column + _pad), 0, StateCount);
+            output[left - 1] = state;
+            var path = new PinnedPath(output);
+            if (last > _committed)
+                Definitions.FollowBackpointers(new RingRows(backpointers, _ring, _stride, _committed), 0, _stride, (int)(last - _committed),
+                    1, state, ref path);
+        }
+        _committed = _frames;
+        _lastCommitted = states[left - 1];
+        return left;
+    }
+
+    private bool Step()
+    {
+        if (!_alive)
+        {
+            _frames++;
+            return false;
+        }
+        int column = 2 * _pad + _stride;
+        long t = _frames;
+        int slot = (int)(t % _ring);
+        var tr = _model.Transitions;
+        fixed (float* into = tr is BandedTransitions compact ? compact.LiveIntoTable : tr.IntoTable)
+        fixed (float* scaled = tr.ScaledIntoTable)
+        fixed (float* init = _model.LogInitialPadded)
+        fixed (float* forward = _forward)
+        fixed (float* viterbi = _viterbi)
+        fixed (float* e = _emissions)
+        fixed (float* backpointers = _backpointers)
+        {
+            var job = new SequenceJob
+            {
+                Length = 1,
+                States = _model.StateCount,
+                Stride = _stride,
+                Table = into,
+                TableRows = tr is BandedTransitions banded ? banded.LiveOffsets.Length : tr.TableRows,
+                Banded = tr.Layout == TransitionLayout.Banded,
+                BandOffsets = tr is BandedTransitions live && live.LiveOffsets.Length < live.Bandwidth ? live.LiveOffsets : null,
+                Initial = init,
+                Pad = _pad,
+            };
+            float forwardScale, viterbiScale;
+            float* alpha, delta;
+            if (t == 0)
+            {
+                alpha = forward + _pad;
+                delta = viterbi + _pad;
+                forwardScale = CpuPasses.OnlineFirst(Width, ref job, e, alpha);
+                viterbiScale = CpuPasses.OnlineFirst(Width, ref job, e, delta);
+                _forwardCurrent = _viterbiCurrent = 0;
+            }
+            else
+            {
+                float* alphaPrevious = forward + _forwardCurrent * column + _pad;
+                float* deltaPrevious = viterbi + _viterbiCurrent * column + _pad;
+                _forwardCurrent ^= 1;
+                _viterbiCurrent ^= 1;
+                alpha = forward + _forwardCurrent * column + _pad;
+                delta = viterbi + _viterbiCurrent * column + _pad;
+                job.Scratch = forward;
+                job.Scaled = scaled;
+                forwardScale = CpuPasses.OnlineNext<LogSumExp>(Width, ref job, alphaPrevious, e, alpha, null);
+                job.Scratch = viterbi;
+                job.Scaled = null;
+                viterbiScale = CpuPasses.OnlineNext<MaxPlus>(Width, ref job, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
+            }
+            _frames++;
+            if (forwardScale == float.NegativeInfinity || viterbiScale == float.NegativeInfinity)
+            {
+                _alive = false;
+                _posteriors.AsSpan().Clear();
+                LogLikelihood = double.NegativeInfinity;
+                return false;
+            }
+            _scaleSum += forwardScale;
+            var slice = new ColumnSlice(0, StateCount, 1);
+            float total = Definitions.SumExp<LaneScalar, float, CpuMemory>(new CpuMemory(alpha), 0, 0f, slice);
+            LogLikelihood = Definitions.LogLikelihood(_scaleSum, total);
+            float inverse = 1f / total;
+            for (int j = 0; j < _posteriors.Length; j++) _posteriors[j] = Definitions.Posterior<LaneScalar, float>(alpha[j], 0f, 0f, inverse);
+            if (t < Lag) return false;
+            int state = Definitions.BestFinalState(new CpuMemory(delta), 0, StateCount);
+            if (Lag > 0)
+            {
+                var sink = new DiscardPath();
+                state = Definitions.FollowBackpointers(new RingRows(backpointers, _ring, _stride, t - Lag), 0, _stride, Lag, 1, state, ref sink);
+            }
+            _lastCommitted = state;
+            _committed++;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The back-pointer ring read as rows from frame <c>first</c>: row r is frame <c>first + r</c>'s pointers, kept in slot
+    /// <c>(first + r) mod ring</c>.
+    /// </summary>
+    private readonly struct RingRows : IFloatMemory
+    {
+        private readonly float* _base;
+        private readonly int _ring;
+        private readonly int _stride;
+        private readonly int _firstSlot;
+
+        public RingRows(float* @base, int ring, int stride, long first)
+        {
+            _base = @base;
+            _ring = ring;
+            _stride = stride;
+            _firstSlot = (int)(first % ring);
+        }
+
+        public ref float this[int index]
+        {
+            get
+            {
+                int row = index / _stride, slot = _firstSlot + row;
+                if (slot >= _ring) slot -= _ring;
+                return ref _base[(long)slot * _stride + (index - row * _stride)];
+            }
+        }
+    }
+
+    /// <summary>Writes the walked states into pinned memory, the walk's row t at index t.</summary>
+    private readonly struct PinnedPath : IPathWriter
+    {
+        private readonly int* _states;
+
+        public PinnedPath(int* states) => _states = states;
+
+        public void Set(int t, int state) => _states[t] = state;
+    }
+
+    /// <summary>A walk whose states in between are not needed: only the state it ends at.</summary>
+    private struct DiscardPath : IPathWriter
+    {
+        public void Set(int t, int state)
+        {
+        }
+    }
+}

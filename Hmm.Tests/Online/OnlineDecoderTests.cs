@@ -1,0 +1,211 @@
+using System;
+using System.Linq;
+using Hmm.Online;
+using Hmm.Simd;
+using Hmm.Testing;
+using Hmm.Tests.Support;
+using Xunit;
+
+namespace Hmm.Tests.Online;
+
+/// <summary>
+/// <see cref="OnlineDecoder"/> against the whole-sequence engine (the same column steps, so exact) and the float64
+/// reference: filtered posteriors, fixed-lag commitments, flush, impossible streams, bad input and allocation.
+/// </summary>
+public class OnlineDecoderTests
+{
+    public static TheoryData<SimdWidth> Widths() => new() { SimdWidth.Auto, SimdWidth.Scalar, SimdWidth.VectorT };
+
+    /// <summary>With a lag at least the stream's length, the flushed path is the engine's Viterbi path.</summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void A_lag_past_the_end_commits_the_offline_viterbi_path(SimdWidth width)
+    {
+        var random = new Random(3);
+        for (int it = 0; it < 40; it++)
+        {
+            int n = random.Next(1, 40), length = random.Next(1, 80);
+            bool banded = random.Next(2) == 0;
+            var model = RandomModels.Model(n, banded, Math.Min(n, random.Next(1, 4)), random);
+            var emissions = RandomModels.Emissions(n, new[] { length }, random);
+            var engine = new HmmEngine(SimdWidth.Auto);
+            var result = new ViterbiResult(1, length);
+            engine.Viterbi(model, emissions, result);
+            var online = new OnlineDecoder(model, lag: length, width);
+            for (int t = 0; t < length; t++) Assert.False(online.PushEmissions(emissions.Frame(0, t)));
+            var path = new int[length];
+            if (double.IsNegativeInfinity(result.Scores[0]))
+            {
+                Assert.False(online.Alive);
+                continue;
+            }
+            Assert.Equal(length, online.Flush(path));
+            Assert.Equal(result.Path(0).ToArray(), path);
+            Assert.Equal(length, online.FramesCommitted);
+        }
+    }
+
+    /// <summary>
+    /// At lag L, the state committed for frame t - L is the offline Viterbi path of frames 0..t at t - L; the last L
+    /// frames come from the flush, as the offline path of the whole stream.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(17)]
+    public void Fixed_lag_commits_are_the_prefix_viterbi_paths(int lag)
+    {
+        var random = new Random(100 + lag);
+        var engine = new HmmEngine(SimdWidth.Auto);
+        for (int it = 0; it < 12; it++)
+        {
+            int n = random.Next(2, 30), length = random.Next(1, 50);
+            var model = RandomModels.Model(n, banded: false, n, random);
+            var emissions = RandomModels.Emissions(n, new[] { length }, random);
+            var online = new OnlineDecoder(model, lag);
+            var committed = new System.Collections.Generic.List<int>();
+            for (int t = 0; t < length; t++)
+            {
+                bool did = online.PushEmissions(emissions.Frame(0, t));
+                if (!online.Alive) break;
+                Assert.Equal(t >= lag, did);
+                if (!did) continue;
+                committed.Add(online.LastCommittedState);
+                var prefix = Prefix(emissions, t + 1);
+                var result = new ViterbiResult(1, t + 1);
+                engine.Viterbi(model, prefix, result);
+                Assert.Equal(result.Path(0)[t - lag], online.LastCommittedState);
+            }
+            if (!online.Alive) continue;
+            var rest = new int[lag];
+            int left = online.Flush(rest);
+            Assert.Equal(Math.Min(lag, length), left);
+            var whole = new ViterbiResult(1, length);
+            engine.Viterbi(model, emissions, whole);
+            Assert.Equal(whole.Path(0).Slice(length - left).ToArray(), rest.Take(left).ToArray());
+        }
+    }
+
+    /// <summary>The filtered posteriors are the float64 reference's normalised forward variables, frame by frame.</summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Filtered_posteriors_and_likelihood_match_the_reference(SimdWidth width)
+    {
+        var random = new Random(7);
+        for (int it = 0; it < 30; it++)
+        {
+            int n = random.Next(1, 40), length = random.Next(1, 60);
+            bool banded = random.Next(2) == 0;
+            var model = RandomModels.Model(n, banded, Math.Min(n, random.Next(1, 4)), random);
+            var emissions = RandomModels.Emissions(n, new[] { length }, random);
+            var reference = ReferenceHmm.FromBatch(emissions)[0];
+            double ll = ReferenceHmm.Forward(model, reference, out var logAlpha);
+            var online = new OnlineDecoder(model, lag: 3, width);
+            for (int t = 0; t < length; t++)
+            {
+                online.PushEmissions(emissions.Frame(0, t));
+                if (!online.Alive) break;
+                double max = double.NegativeInfinity;
+                for (int j = 0; j < n; j++) max = Math.Max(max, logAlpha[t, j]);
+                double sum = 0;
+                for (int j = 0; j < n; j++) sum += Math.Exp(logAlpha[t, j] - max);
+                for (int j = 0; j < n; j++)
+                {
+                    double expected = Math.Exp(logAlpha[t, j] - max) / sum;
+                    Assert.True(Math.Abs(expected - online.Posteriors[j]) <= Tolerances.Probability,
+                        $"N={n} t={t} j={j}: reference {expected:G6}, online {online.Posteriors[j]:G6}");
+                }
+                Assert.True(Math.Abs(online.Posteriors.ToArray().Sum() - 1) <= Tolerances.PosteriorSum * n);
+                if (t == length - 1) Tolerance.LogValue(ll, online.LogLikelihood, RandomModels.Magnitude(reference), $"N={n}: log-likelihood");
+            }
+            if (double.IsNegativeInfinity(ll)) Assert.False(online.Alive);
+        }
+    }
+
+    [Fact]
+    public void A_stream_no_path_explains_stops_and_reset_starts_again()
+    {
+        var model = HmmModel.StartingInFirstState(BandedTransitions.LeftToRight(3, 0.5f));
+        var online = new OnlineDecoder(model, lag: 1);
+        online.PushEmissions(new[] { 0f, 0f, 0f });
+        online.PushEmissions(new[] { float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity });
+        Assert.False(online.Alive);
+        Assert.Equal(double.NegativeInfinity, online.LogLikelihood);
+        Assert.All(online.Posteriors.ToArray(), p => Assert.Equal(0f, p));
+        Assert.False(online.PushEmissions(new[] { 0f, 0f, 0f }));
+        online.Reset();
+        online.PushEmissions(new[] { 0f, -1f, -1f });
+        Assert.True(online.Alive);
+        Assert.Equal(1f, online.Posteriors[0]);
+    }
+
+    [Fact]
+    public void Bad_input_is_named()
+    {
+        var model = HmmModel.StartingInFirstState(BandedTransitions.LeftToRight(3, 0.5f));
+        Assert.Equal("lag", Assert.Throws<ArgumentOutOfRangeException>(() => new OnlineDecoder(model, -1)).ParamName);
+        var online = new OnlineDecoder(model, 2);
+        Assert.Equal("logLikelihoods", Assert.Throws<ArgumentException>(() => online.PushEmissions(new float[2])).ParamName);
+        Assert.Equal("logLikelihoods", Assert.Throws<ArgumentException>(() => online.PushEmissions(new[] { 0f, float.NaN, 0f })).ParamName);
+        Assert.Throws<InvalidOperationException>(() => online.Push(new float[3]));
+        online.PushEmissions(new float[3]);
+        online.PushEmissions(new float[3]);
+        Assert.Equal("states", Assert.Throws<ArgumentException>(() => online.Flush(new int[1])).ParamName);
+        var gmm = RandomModels.Gmm(3, 2, 4, new Random(1));
+        var withGmm = new OnlineDecoder(model, gmm, 2);
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => withGmm.Push(new float[3])).ParamName);
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => withGmm.Push(new[] { 0f, float.PositiveInfinity, 0f, 0f })).ParamName);
+        Assert.Equal("emissions", Assert.Throws<ArgumentException>(() => new OnlineDecoder(model, RandomModels.Gmm(4, 2, 4, new Random(1)), 2)).ParamName);
+    }
+
+    /// <summary>Gaussian-mixture frames give the engine's emissions: the same path as the batch engine on the same features.</summary>
+    [Fact]
+    public void Feature_frames_decode_like_the_batch_engine()
+    {
+        var random = new Random(5);
+        int n = 12, d = 6, length = 70;
+        var model = RandomModels.Model(n, banded: true, 3, random);
+        var gmm = RandomModels.Gmm(n, 3, d, random);
+        var states = new int[length];
+        var frames = new float[length * d];
+        HmmSampler.Sample(model, gmm, random, states, frames);
+        var features = new SequenceBatch(1, length, d);
+        features.SetLength(0, length);
+        frames.CopyTo(features.Sequence(0));
+        var engine = new HmmEngine(SimdWidth.Auto);
+        var emissions = new EmissionBatch(1, length, n);
+        engine.ComputeEmissions(gmm, features, emissions);
+        var result = new ViterbiResult(1, length);
+        engine.Viterbi(model, emissions, result);
+        var online = new OnlineDecoder(model, gmm, lag: length);
+        for (int t = 0; t < length; t++) online.Push(frames.AsSpan(t * d, d));
+        var path = new int[length];
+        online.Flush(path);
+        Assert.Equal(result.Path(0).ToArray(), path);
+    }
+
+    /// <summary>After the first frames, pushing allocates nothing.</summary>
+    [Fact]
+    public void Pushing_allocates_nothing_after_warm_up()
+    {
+        var random = new Random(9);
+        var model = RandomModels.Model(40, banded: false, 40, random);
+        var gmm = RandomModels.Gmm(40, 4, 39, random);
+        var online = new OnlineDecoder(model, gmm, lag: 20);
+        var frame = new float[39];
+        for (int e = 0; e < frame.Length; e++) frame[e] = (float)random.NextDouble();
+        for (int t = 0; t < 30; t++) online.Push(frame);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int t = 0; t < 10_000; t++) online.Push(frame);
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    private static EmissionBatch Prefix(EmissionBatch emissions, int length)
+    {
+        var prefix = new EmissionBatch(1, length, emissions.StateCount);
+        prefix.SetLength(0, length);
+        for (int t = 0; t < length; t++) emissions.Frame(0, t).CopyTo(prefix.Frame(0, t));
+        return prefix;
+    }
+}
