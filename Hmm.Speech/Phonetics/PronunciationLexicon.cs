@@ -90,6 +90,13 @@ public sealed class PronunciationLexicon
     public IReadOnlyList<string[]> Lookup(string word) =>
         word is not null && _entries.TryGetValue(word.ToLowerInvariant(), out var list) ? list : Array.Empty<string[]>();
 
+    /// <summary>Every pronunciation of every word (words in no particular order), phones without stress marks.</summary>
+    public IEnumerable<string[]> Pronunciations()
+    {
+        foreach (var list in _entries.Values)
+            foreach (var phones in list) yield return phones;
+    }
+
     /// <summary>Whether the dictionary has <paramref name="word"/>.</summary>
     public bool Contains(string word) => word is not null && _entries.ContainsKey(word.ToLowerInvariant());
 

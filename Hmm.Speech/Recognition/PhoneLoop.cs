@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace Hmm.Speech;
+
+/// <summary>
+/// How likely each phone is to follow each other in running speech, without knowing the words: phone bigrams
+/// estimated from a pronunciation lexicon. Within a word the counts come from the pronunciations; at a word's end the
+/// next phone is a word's first phone or a pause. Every transition keeps a small floor, so no phone sequence is
+/// impossible (the recogniser must follow any speech, names and slips included).
+/// </summary>
+public sealed class PhoneBigram
+{
+    private readonly float[] _log;     // [P, P] log P(next | phone)
+    private readonly float[] _initial; // [P] log P(first phone)
+
+    private PhoneBigram(PhoneSet phones, float[] log, float[] initial)
+    {
+        Phones = phones;
+        _log = log;
+        _initial = initial;
+    }
+
+    /// <summary>The phones, in the order of the indices.</summary>
+    public PhoneSet Phones { get; }
+
+    /// <summary>log P(<paramref name="to"/> follows <paramref name="from"/>) over the phone set's indices.</summary>
+    public float LogProbability(int from, int to) => _log[from * Phones.Count + to];
+
+    /// <summary>log P(a stream starts with <paramref name="phone"/>).</summary>
+    public float LogInitial(int phone) => _initial[phone];
+
+    private static PhoneBigram? _default;
+
+    /// <summary>
+    /// The bigram of the built-in dictionary (<see cref="PronunciationLexicon.LoadDefault"/>) over
+    /// <see cref="PhoneSet.Default"/>, made on first use (under a second) and shared.
+    /// </summary>
+    public static PhoneBigram Default
+    {
+        get
+        {
+            var made = Volatile.Read(ref _default);
+            if (made is not null) return made;
+            made = FromLexicon(PronunciationLexicon.LoadDefault(), PhoneSet.Default);
+            return Interlocked.CompareExchange(ref _default, made, null) ?? made;
+        }
+    }
+
+    /// <summary>Every phone equally likely after every other (the start included).</summary>
+    public static PhoneBigram Uniform(PhoneSet phones)
+    {
+        Guard.NotNull(phones, nameof(phones));
+        int p = phones.Count;
+        var log = new float[p * p];
+        var initial = new float[p];
+        log.AsSpan().Fill(-MathF.Log(p));
+        initial.AsSpan().Fill(-MathF.Log(p));
+        return new PhoneBigram(phones, log, initial);
+    }
+
+    /// <summary>
+    /// Estimates the bigram from every pronunciation of <paramref name="lexicon"/> whose phones are all in
+    /// <paramref name="phones"/> (which must have <see cref="PhoneSet.Silence"/>).
+    /// </summary>
+    /// <param name="lexicon">The pronunciations.</param>
+    /// <param name="phones">The phone inventory.</param>
+    /// <param name="pauseProbability">Probability of a pause between two words (0 to 1).</param>
+    /// <param name="floor">Share of every row spread evenly over all phones (0 to 1): no transition is impossible.</param>
+    /// <exception cref="ArgumentException">The phone set has no silence, no pronunciation uses only its phones, or a probability is out of range.</exception>
+    public static PhoneBigram FromLexicon(PronunciationLexicon lexicon, PhoneSet phones, double pauseProbability = 0.15, double floor = 0.02)
+    {
+        Guard.NotNull(lexicon, nameof(lexicon));
+        Guard.NotNull(phones, nameof(phones));
+        if (!(pauseProbability >= 0 && pauseProbability <= 1)) throw new ArgumentOutOfRangeException(nameof(pauseProbability), pauseProbability, "pauseProbability must be between 0 and 1.");
+        if (!(floor > 0 && floor <= 1)) throw new ArgumentOutOfRangeException(nameof(floor), floor, "floor must be above 0 and at most 1.");
+        int p = phones.Count, silence = phones.IndexOf(PhoneSet.Silence);
+        if (silence < 0) throw new ArgumentException($"The phone set has no '{PhoneSet.Silence}' phone: a phone loop needs pauses.", nameof(phones));
+        var within = new double[p * p];
+        var first = new double[p];
+        var last = new double[p];
+        var indices = new List<int>();
+        long words = 0;
+        foreach (var pronunciation in lexicon.Pronunciations())
+        {
+            indices.Clear();
+            foreach (var phone in pronunciation)
+            {
+                int i = phones.IndexOf(phone);
+                if (i < 0) break;
+                indices.Add(i);
+            }
+            if (indices.Count != pronunciation.Length || indices.Count == 0) continue;
+            words++;
+            first[indices[0]]++;
+            last[indices[indices.Count - 1]]++;
+            for (int k = 1; k < indices.Count; k++) within[indices[k - 1] * p + indices[k]]++;
+        }
+        if (words == 0) throw new ArgumentException("No pronunciation of the lexicon uses only the phone set's phones.", nameof(lexicon));
+        double firstTotal = 0;
+        for (int q = 0; q < p; q++) firstTotal += first[q];
+        // After a word: a pause, or the first phone of the next word.
+        var boundary = new double[p];
+        for (int q = 0; q < p; q++) boundary[q] = (1 - pauseProbability) * first[q] / firstTotal;
+        boundary[silence] += pauseProbability;
+        var log = new float[p * p];
+        var row = new double[p];
+        for (int a = 0; a < p; a++)
+        {
+            double inside = 0;
+            for (int q = 0; q < p; q++) inside += within[a * p + q];
+            if (a == silence)
+            {
+                // A pause is followed by a word (not by another pause: a pause lasts by its own self-loops).
+                for (int q = 0; q < p; q++) row[q] = q == silence ? 0 : first[q] / firstTotal;
+            }
+            else
+            {
+                // The share of this phone's occurrences that end a word.
+                double ending = inside + last[a] > 0 ? last[a] / (inside + last[a]) : 1;
+                for (int q = 0; q < p; q++)
+                    row[q] = (inside > 0 ? (1 - ending) * within[a * p + q] / inside : 0) + ending * boundary[q];
+            }
+            double sum = 0;
+            for (int q = 0; q < p; q++) sum += row[q];
+            for (int q = 0; q < p; q++) log[a * p + q] = (float)Math.Log((1 - floor) * row[q] / sum + floor / p);
+        }
+        // A stream starts in a pause or a word's first phone.
+        var initial = new float[p];
+        for (int q = 0; q < p; q++)
+            initial[q] = (float)Math.Log((1 - floor) * (0.5 * first[q] / firstTotal + (q == silence ? 0.5 : 0)) + floor / p);
+        return new PhoneBigram(phones, log, initial);
+    }
+}
+
+/// <summary>
+/// An acoustic model's states as a free phone recogniser: each phone is its model's left-to-right states (their
+/// trained self-loops give every phone a minimum duration of one frame per state), and the last state of a phone
+/// may go to the first state of any phone with the probability a <see cref="PhoneBigram"/> gives. State
+/// <c>phone · S + k</c> is the acoustic model's <see cref="AcousticModel.StateOf"/>, so its emissions decode it as they are.
+/// </summary>
+public static class PhoneLoop
+{
+    /// <summary>
+    /// The phone loop of <paramref name="model"/> with <paramref name="bigram"/> (over the model's phone set);
+    /// <paramref name="bigramWeight"/> scales the bigram's log-probabilities before each row is normalised again
+    /// (1: as estimated; 0: every phone equally likely).
+    /// </summary>
+    /// <exception cref="ArgumentException">The bigram's phones differ from the model's, or the weight is negative or not finite.</exception>
+    public static HmmModel Build(AcousticModel model, PhoneBigram bigram, float bigramWeight = 1f)
+    {
+        Guard.NotNull(model, nameof(model));
+        Guard.NotNull(bigram, nameof(bigram));
+        if (!(bigramWeight >= 0) || float.IsInfinity(bigramWeight)) throw new ArgumentOutOfRangeException(nameof(bigramWeight), bigramWeight, "bigramWeight must be finite and not negative.");
+        var phones = model.Phones;
+        if (bigram.Phones.Count != phones.Count)
+            throw new ArgumentException($"The bigram has {bigram.Phones.Count} phones but the model has {phones.Count}.", nameof(bigram));
+        for (int q = 0; q < phones.Count; q++)
+            if (bigram.Phones[q] != phones[q])
+                throw new ArgumentException($"The bigram's phone {q} is '{bigram.Phones[q]}' but the model's is '{phones[q]}'.", nameof(bigram));
+        int p = phones.Count, s = model.StatesPerPhone, n = model.StateCount;
+        var logs = new float[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) logs[i, j] = float.NegativeInfinity;
+        var scaled = new double[p];
+        for (int a = 0; a < p; a++)
+        {
+            for (int k = 0; k < s; k++)
+            {
+                int state = model.StateOf(a, k);
+                float loop = model.SelfLoop(state);
+                logs[state, state] = MathF.Log(loop);
+                if (k < s - 1)
+                {
+                    logs[state, state + 1] = MathF.Log(1 - loop);
+                    continue;
+                }
+                Weighted(q => bigram.LogProbability(a, q), bigramWeight, scaled);
+                for (int q = 0; q < p; q++)
+                {
+                    int entry = model.StateOf(q, 0);
+                    double exit = (1 - loop) * scaled[q];
+                    logs[state, entry] = entry == state ? (float)Math.Log(loop + exit) : (float)Math.Log(exit);
+                }
+            }
+        }
+        var initial = new float[n];
+        initial.AsSpan().Fill(float.NegativeInfinity);
+        Weighted(bigram.LogInitial, bigramWeight, scaled);
+        for (int q = 0; q < p; q++) initial[model.StateOf(q, 0)] = (float)Math.Log(scaled[q]);
+        return new HmmModel(initial, DenseTransitions.FromLogProbabilities(logs));
+    }
+
+    /// <summary>exp(weight · log P(q)) normalised to sum to one, into <paramref name="output"/>.</summary>
+    private static void Weighted(Func<int, float> logProbability, float weight, double[] output)
+    {
+        double max = double.NegativeInfinity;
+        for (int q = 0; q < output.Length; q++) max = Math.Max(max, weight * logProbability(q));
+        double sum = 0;
+        for (int q = 0; q < output.Length; q++) sum += output[q] = Math.Exp(weight * logProbability(q) - max);
+        for (int q = 0; q < output.Length; q++) output[q] /= sum;
+    }
+}
