@@ -134,4 +134,12 @@ public static class Tolerances
 
     /// <summary>Baum-Welch never lowers the likelihood per frame between iterations; float32 emissions may move it by this much either way.</summary>
     public const double TrainingLikelihoodPerFrame = 1e-3;
+
+    // ---- streaming: visemes ----
+
+    /// <summary>Shape weights summed from phone posteriors against the float64 posterior mass: 41 float32 additions of values ≤ 1.</summary>
+    public const double ShapeWeightSum = 1e-5;
+
+    /// <summary>The smoother's float32 recursion against its closed form 1 - exp(-t / tau): a float32 rounding per hop over tens of hops.</summary>
+    public const double SmootherStep = 1e-5;
 }
