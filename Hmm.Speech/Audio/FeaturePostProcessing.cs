@@ -127,13 +127,7 @@ public static class FeaturePostProcessing
                 Unsafe.Add(ref s2, j) += v * v;
             }
         }
-        for (int j = 0; j < dimension; j++)
-        {
-            double mean = sum[j] / frames;
-            double variance = Math.Max(0, sumSquares[j] / frames - mean * mean);
-            sum[j] = mean;
-            sumSquares[j] = mode == CmvnMode.MeanVariance && variance >= 1e-10 ? 1 / Math.Sqrt(variance) : 1;
-        }
+        for (int j = 0; j < dimension; j++) (sum[j], sumSquares[j]) = ColumnNormaliser(sum[j], sumSquares[j], frames, mode);
         for (int t = 0; t < frames; t++)
         {
             ref float row = ref Unsafe.Add(ref origin, t * dimension);
@@ -148,6 +142,19 @@ public static class FeaturePostProcessing
             }
             for (; j < dimension; j++) Unsafe.Add(ref row, j) = (float)((Unsafe.Add(ref row, j) - Unsafe.Add(ref s1, j)) * Unsafe.Add(ref s2, j));
         }
+    }
+
+    /// <summary>
+    /// A column's normaliser from its sums over <paramref name="count"/> frames (weighted sums and a weighted count for a
+    /// running estimate): the mean, and the scale 1 / standard deviation (population variance) for
+    /// <see cref="CmvnMode.MeanVariance"/>, 1 for <see cref="CmvnMode.Mean"/> or a variance under 1e-10. A value v
+    /// normalises to <c>(v - mean) · scale</c>, computed in double.
+    /// </summary>
+    public static (double Mean, double Scale) ColumnNormaliser(double sum, double sumSquares, double count, CmvnMode mode)
+    {
+        double mean = sum / count;
+        double variance = Math.Max(0, sumSquares / count - mean * mean);
+        return (mean, mode == CmvnMode.MeanVariance && variance >= 1e-10 ? 1 / Math.Sqrt(variance) : 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -133,47 +133,60 @@ public sealed class Resampler
             return count;
         }
 
-        int length = input.Length;
+        for (int n = 0; n < count; n++) output[n] = OutputSample(input, 0, n);
+        return count;
+    }
+
+    /// <summary>
+    /// Output sample <paramref name="n"/> of a signal of which <paramref name="input"/> holds the samples from index
+    /// <paramref name="offset"/> on; the signal is taken to end where <paramref name="input"/> does. Its neighbours must
+    /// all be in <paramref name="input"/> (or before index 0); <see cref="StreamingResampler"/> waits until they are, so
+    /// that a stream gives the very floats of <see cref="Process(ReadOnlySpan{float}, Span{float})"/>.
+    /// </summary>
+    internal float OutputSample(ReadOnlySpan<float> input, long offset, long n)
+    {
+        long numerator = n * _step;
+        long baseIndex = numerator / _phaseDenominator;
+        long remainder = numerator - baseIndex * _phaseDenominator;
+        int start = (int)(baseIndex - offset) - _halfTaps + 1;
+        int length = input.Length, taps = _tapStride;
         ref float x = ref MemoryMarshal.GetReference(input);
         ref float table = ref _table[0];
-        int taps = _tapStride;
-        long numerator = 0; // n * step, split into base and phase below
-        for (int n = 0; n < count; n++, numerator += _step)
+        if (_exact)
         {
-            long baseIndex = numerator / _phaseDenominator;
-            long remainder = numerator - baseIndex * _phaseDenominator;
-            int start = (int)baseIndex - _halfTaps + 1;
-            float y;
-            if (_exact)
-            {
-                ref float h = ref Unsafe.Add(ref table, (int)remainder * taps);
-                y = start >= 0 && start + taps <= length
-                    ? AudioSimd.Dot(ref Unsafe.Add(ref x, start), ref h, taps)
-                    : EdgeDot(input, start, ref h, taps);
-            }
-            else
-            {
-                double position = remainder * (double)MaxExactPhases / _phaseDenominator;
-                int p0 = (int)position;
-                float w = (float)(position - p0);
-                ref float h0 = ref Unsafe.Add(ref table, p0 * taps);
-                ref float h1 = ref Unsafe.Add(ref table, (p0 + 1) * taps);
-                float y0, y1;
-                if (start >= 0 && start + taps <= length)
-                {
-                    y0 = AudioSimd.Dot(ref Unsafe.Add(ref x, start), ref h0, taps);
-                    y1 = AudioSimd.Dot(ref Unsafe.Add(ref x, start), ref h1, taps);
-                }
-                else
-                {
-                    y0 = EdgeDot(input, start, ref h0, taps);
-                    y1 = EdgeDot(input, start, ref h1, taps);
-                }
-                y = y0 + w * (y1 - y0);
-            }
-            output[n] = y;
+            ref float h = ref Unsafe.Add(ref table, (int)remainder * taps);
+            return start >= 0 && start + taps <= length
+                ? AudioSimd.Dot(ref Unsafe.Add(ref x, start), ref h, taps)
+                : EdgeDot(input, start, ref h, taps);
         }
-        return count;
+        double position = remainder * (double)MaxExactPhases / _phaseDenominator;
+        int p0 = (int)position;
+        float w = (float)(position - p0);
+        ref float h0 = ref Unsafe.Add(ref table, p0 * taps);
+        ref float h1 = ref Unsafe.Add(ref table, (p0 + 1) * taps);
+        float y0, y1;
+        if (start >= 0 && start + taps <= length)
+        {
+            y0 = AudioSimd.Dot(ref Unsafe.Add(ref x, start), ref h0, taps);
+            y1 = AudioSimd.Dot(ref Unsafe.Add(ref x, start), ref h1, taps);
+        }
+        else
+        {
+            y0 = EdgeDot(input, start, ref h0, taps);
+            y1 = EdgeDot(input, start, ref h1, taps);
+        }
+        return y0 + w * (y1 - y0);
+    }
+
+    /// <summary>
+    /// The input samples output sample <paramref name="n"/> reads: from <c>First</c> (may be negative: zeros) up to,
+    /// not including, <c>End</c>.
+    /// </summary>
+    internal (long First, long End) Neighbourhood(long n)
+    {
+        long baseIndex = n * _step / _phaseDenominator;
+        long first = baseIndex - _halfTaps + 1;
+        return (first, first + _tapStride);
     }
 
     /// <summary>Resamples a whole signal into a new array.</summary>

@@ -1,0 +1,182 @@
+using System;
+
+namespace Hmm.Speech.Audio;
+
+/// <summary>
+/// The rest of the front end for a stream, after <see cref="StreamingFeatureExtractor"/>: regression deltas with a
+/// fixed look-ahead, then a running mean and variance normalisation in place of the per-utterance one (which needs the
+/// whole utterance). Push raw frames as they come; each normalised feature frame comes out
+/// <see cref="LookaheadFrames"/> frames later, and <see cref="Flush"/> gives the last ones at the stream's end.
+/// </summary>
+/// <remarks>
+/// <para>The deltas are exactly (bit for bit) <see cref="FeaturePostProcessing.AddDeltas"/> over the whole stream: each
+/// frame's are computed on a window of the 2·L + 1 raw frames around it (L = delta order × window), which holds every
+/// value the whole-stream formula reads, with the same edge frames at the stream's ends.</para>
+/// <para>The normalisation statistics decay with <see cref="NormalisationTimeConstantSeconds"/>: frame t is normalised by
+/// the weighted mean and variance of frames 0..t (weights e^(-age/τ)), with the arithmetic of
+/// <see cref="FeaturePostProcessing.ColumnNormaliser"/>. Running the pipeline over a whole recording gives the same
+/// floats as streaming it in any block sizes. Nothing is allocated after construction; one instance is not thread-safe.</para>
+/// </remarks>
+public sealed class StreamingFeaturePipeline
+{
+    private readonly int _raw;
+    private readonly int _dimension;
+    private readonly int _order;
+    private readonly int _deltaWindow;
+    private readonly CmvnMode _mode;
+    private readonly double _decay;
+    private readonly float[] _history;   // ring of the last 2L + 1 raw frames
+    private readonly float[] _window;    // [2L + 1, dimension] raw frames with their deltas
+    private readonly double[] _sum;
+    private readonly double[] _sumSquares;
+    private double _count;
+    private readonly double[] _priorSum;
+    private readonly double[] _priorSumSquares;
+    private double _priorCount;
+    private long _rawFrames;             // raw frames pushed
+    private long _produced;              // feature frames given out
+
+    /// <summary>A pipeline for <paramref name="options"/>' deltas, normalising with statistics of time constant <paramref name="normalisationTimeConstantSeconds"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The time constant is not positive and finite.</exception>
+    public StreamingFeaturePipeline(FrontEndOptions options, double normalisationTimeConstantSeconds = 5)
+    {
+        Guard.NotNull(options, nameof(options));
+        options.Validate();
+        if (!(normalisationTimeConstantSeconds > 0) || double.IsInfinity(normalisationTimeConstantSeconds))
+            throw new ArgumentOutOfRangeException(nameof(normalisationTimeConstantSeconds), normalisationTimeConstantSeconds, "The normalisation time constant must be positive and finite.");
+        Options = options;
+        _raw = options.RawDimension;
+        _dimension = options.FeatureDimension;
+        _order = options.DeltaOrder;
+        _deltaWindow = options.DeltaWindow;
+        _mode = options.Normalization;
+        LookaheadFrames = _order * _deltaWindow;
+        NormalisationTimeConstantSeconds = normalisationTimeConstantSeconds;
+        _decay = Math.Exp(-options.HopLengthMs / 1000.0 / normalisationTimeConstantSeconds);
+        int rows = 2 * LookaheadFrames + 1;
+        _history = new float[rows * _raw];
+        _window = new float[rows * _dimension];
+        _sum = new double[_dimension];
+        _sumSquares = new double[_dimension];
+        _priorSum = new double[_dimension];
+        _priorSumSquares = new double[_dimension];
+    }
+
+    /// <summary>
+    /// Starts the normalisation statistics (now and at every <see cref="Reset"/>) from a prior: the feature
+    /// <paramref name="mean"/> and <paramref name="variance"/> per dimension of typical audio, worth
+    /// <paramref name="frames"/> frames (they decay like real frames). Without one, the first frames of a stream are
+    /// normalised by the little they have seen.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length differs from <see cref="FeatureDimension"/>, a value is not finite, a variance is negative or the weight is negative.</exception>
+    public void SetPrior(ReadOnlySpan<double> mean, ReadOnlySpan<double> variance, double frames)
+    {
+        if (mean.Length != _dimension) throw new ArgumentException($"mean has {mean.Length} values but a frame has {_dimension}.", nameof(mean));
+        if (variance.Length != _dimension) throw new ArgumentException($"variance has {variance.Length} values but a frame has {_dimension}.", nameof(variance));
+        if (!(frames >= 0) || double.IsInfinity(frames)) throw new ArgumentOutOfRangeException(nameof(frames), frames, "The prior's weight must be finite and not negative.");
+        for (int j = 0; j < _dimension; j++)
+        {
+            if (!double.IsFinite(mean[j])) throw new ArgumentException($"mean[{j}] is {mean[j]}.", nameof(mean));
+            if (!(variance[j] >= 0) || double.IsInfinity(variance[j])) throw new ArgumentException($"variance[{j}] is {variance[j]}.", nameof(variance));
+            _priorSum[j] = frames * mean[j];
+            _priorSumSquares[j] = frames * (variance[j] + mean[j] * mean[j]);
+        }
+        _priorCount = frames;
+        Reset();
+    }
+
+    /// <summary>The front end's set-up.</summary>
+    public FrontEndOptions Options { get; }
+
+    /// <summary>Frames a feature frame waits for the raw frames after it (its deltas' reach).</summary>
+    public int LookaheadFrames { get; }
+
+    /// <summary>The decay time of the normalisation statistics.</summary>
+    public double NormalisationTimeConstantSeconds { get; }
+
+    /// <summary>Values per raw frame taken.</summary>
+    public int RawDimension => _raw;
+
+    /// <summary>Values per feature frame given.</summary>
+    public int FeatureDimension => _dimension;
+
+    /// <summary>Feature frames given so far (the next one is frame <see cref="FramesProduced"/>).</summary>
+    public long FramesProduced => _produced;
+
+    /// <summary>
+    /// Takes the next raw frame; when the frame <see cref="LookaheadFrames"/> before it is complete, writes its
+    /// normalised features into <paramref name="features"/> and returns true.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public bool Push(ReadOnlySpan<float> rawFrame, Span<float> features)
+    {
+        if (rawFrame.Length != _raw) throw new ArgumentException($"The raw frame has {rawFrame.Length} values but the front end makes {_raw}.", nameof(rawFrame));
+        if (features.Length < _dimension) throw new ArgumentException($"features holds {features.Length} values but a frame has {_dimension}.", nameof(features));
+        int rows = 2 * LookaheadFrames + 1;
+        rawFrame.CopyTo(_history.AsSpan((int)(_rawFrames % rows) * _raw, _raw));
+        _rawFrames++;
+        if (_rawFrames <= LookaheadFrames) return false;
+        Produce(_rawFrames - 1, features);
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the stream: writes the feature frames still waiting for look-ahead (the last frame standing in for the
+    /// frames after it, as over a whole utterance) into <paramref name="features"/>, one after another; returns how many.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="features"/> cannot hold them (at most <see cref="LookaheadFrames"/> frames).</exception>
+    public int Flush(Span<float> features)
+    {
+        int left = (int)(_rawFrames - _produced);
+        if (features.Length < left * _dimension) throw new ArgumentException($"features holds {features.Length} values but {left} frames of {_dimension} are left.", nameof(features));
+        for (int i = 0; i < left; i++) Produce(_rawFrames - 1, features.Slice(i * _dimension, _dimension));
+        return left;
+    }
+
+    /// <summary>Forgets the stream, the normalisation statistics included.</summary>
+    public void Reset()
+    {
+        _rawFrames = _produced = 0;
+        _count = _priorCount;
+        _priorSum.AsSpan().CopyTo(_sum);
+        _priorSumSquares.AsSpan().CopyTo(_sumSquares);
+    }
+
+    /// <summary>Feature frame <see cref="_produced"/> from the raw frames up to <paramref name="last"/> (the stream's last so far).</summary>
+    private void Produce(long last, Span<float> features)
+    {
+        int rows = 2 * LookaheadFrames + 1;
+        long centre = _produced;
+        long first = Math.Max(0, centre - LookaheadFrames), end = Math.Min(last, centre + LookaheadFrames);
+        int count = (int)(end - first + 1);
+        var window = _window.AsSpan(0, count * _dimension);
+        for (long f = first; f <= end; f++)
+        {
+            var row = window.Slice((int)(f - first) * _dimension, _dimension);
+            _history.AsSpan((int)(f % rows) * _raw, _raw).CopyTo(row);
+            row.Slice(_raw).Clear();
+        }
+        FeaturePostProcessing.AddDeltas(window, count, _dimension, _raw, _order, _deltaWindow);
+        var frame = window.Slice((int)(centre - first) * _dimension, _dimension);
+        Normalise(frame, features);
+        _produced++;
+    }
+
+    private void Normalise(ReadOnlySpan<float> frame, Span<float> output)
+    {
+        if (_mode == CmvnMode.None)
+        {
+            frame.CopyTo(output);
+            return;
+        }
+        _count = _count * _decay + 1;
+        for (int j = 0; j < _dimension; j++)
+        {
+            double v = frame[j];
+            _sum[j] = _sum[j] * _decay + v;
+            _sumSquares[j] = _sumSquares[j] * _decay + v * v;
+            var (mean, scale) = FeaturePostProcessing.ColumnNormaliser(_sum[j], _sumSquares[j], _count, _mode);
+            output[j] = (float)((v - mean) * scale);
+        }
+    }
+}
