@@ -120,7 +120,7 @@ public sealed class TiedStateIlgpuCpu : TiedStateSuite
 {
     protected override IAlignmentBackend CreateEngine() => new GpuAlignmentBackend(GpuTestEngines.Cpu);
     protected override int Iterations => 15;
-    protected override void AfterCall(IAlignmentBackend engine) => Assert.Equal(0, ((GpuAlignmentBackend)engine).Engine.LastCpuFallbackSequences);
+    protected override void AfterCall(IAlignmentBackend engine) => Assert.Equal(0, ((GpuAlignmentBackend)engine).Engine.LastRun.CpuFallbackSequences);
 
     /// <summary>Forced alignment's three passes on one loaded batch: the features go up once, and again after the next load.</summary>
     [Fact]
