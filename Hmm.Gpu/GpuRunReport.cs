@@ -37,8 +37,8 @@ public readonly record struct GpuRunReport
     public int HalfPrecisionSequences { get; }
 
     /// <summary>
-    /// Per sequence of a call that uploads features (<see cref="GpuEngine.ComputeEmissions"/>, <see cref="GpuEngine.Decode"/>),
-    /// in batch order: a proven bound (nats) on how far half-precision features moved its
+    /// Per sequence of a call that uploads features (<see cref="GpuEngine.ComputeEmissions"/>, <see cref="GpuEngine.Decode"/>,
+    /// the passes of a <see cref="GpuAlignmentBackend"/>), in batch order: a proven bound (nats) on how far half-precision features moved its
     /// log-likelihood and its Viterbi path score, the sum over frames of the largest possible change of any emission
     /// log-likelihood of the frame (0 for sequences uploaded in float32). Float32 rounding of the arithmetic comes on top,
     /// as on the CPU engine. Empty for calls that upload no features.
