@@ -82,7 +82,7 @@ internal static partial class Benchmarks
         string seed1024 = SeedFramesPerSecond(seed, "seed MixtureGaussianHMM viterbi ", "N=10 D=80 K=4 B=1024 T=1000");
         rows.Add(new Row("same model, B=4096 T=1000 (frames/s)", seed1024 + " (B=1024)",
             $"{(double)B2 * T / (k4096 / 1e3):E2} ({k4096:F2} ms)", $"{(double)B2 * T / (e2e4096 / 1e3):E2} ({e2e4096:F1} ms)", ">= 1e9 frames/s",
-            $"chunks {engine.LastChunkCount}"));
+            $"chunks {engine.LastRun.ChunkCount}"));
         // Reference answers of the default engine at B=4096, for the variants' agreement check (packing must not change a bit).
         var ll4096 = new double[B2];
         var paths4096 = new ViterbiResult(B2, T);
@@ -106,7 +106,7 @@ internal static partial class Benchmarks
             var (e2eH4, kH4) = Time(half, () => half.Decode(gmm, model, features4096, llH, pathsH), 1, 5);
             rows.Add(new Row($"half-precision features, decode B={B2} T=1000 (frames/s)", "-",
                 $"{(double)B2 * T / (kH4 / 1e3):E2} ({kH4:F2} ms)", $"{(double)B2 * T / (e2eH4 / 1e3):E2} ({e2eH4:F1} ms)", ">= 1e9 frames/s",
-                $"half sequences {half.LastHalfPrecisionSequences}/{B2}, largest bound {half.LastHalfPrecisionErrorBounds.ToArray().Max():F2} nats"));
+                $"half sequences {half.LastRun.HalfPrecisionSequences}/{B2}, largest bound {half.LastRun.HalfPrecisionErrorBounds.ToArray().Max():F2} nats"));
         }
         emissions4096 = null!;
         engine.TrimDeviceMemory();
@@ -130,8 +130,8 @@ internal static partial class Benchmarks
             SeedMs(seed, "plain torch logsumexp forward", "N=64 B=256 T=1000"), $"{k64:F3} ms", $"{e2e64:F3} ms", "<= 0.5 ms",
             $"max rel |ll - cpu| {llError:E1}"));
         // Tensor-core dense recursion (16 sequences a group) against the one-pass kernel, same call.
-        using (var oneRecursion = new GpuEngine(new GpuEngineOptions { Profiling = true, TensorCoreRecursion = false }))
-        using (var tensorRecursion = new GpuEngine(new GpuEngineOptions { Profiling = true, TensorCoreRecursion = true }))
+        using (var oneRecursion = Tuned("TensorCoreRecursion=false"))
+        using (var tensorRecursion = Tuned("TensorCoreRecursion=true"))
         {
             var (_, k64Tensor) = Time(tensorRecursion, () => tensorRecursion.Forward(model64, emissions64, ll64), 3, 20);
             string tensorError = $"{CheckForwardAgainstCpu(model64, emissions64, ll64):E1}";
@@ -179,30 +179,31 @@ internal static partial class Benchmarks
             "-", $"{Median(cpuDecodeTimes):F1} ms", ">= 50x the seed", $"Decode; separate calls {Median(cpuTimes):F1} ms"));
 
         // ---- variants: time chunks, the scaled step's row split (RowSplit 2/4: compare fwd N=64 B=256 with the default line).
+        // Each is a tuning string of the engine's internal knobs (HMM_GPU_TUNING, see Tuned).
         var variants = new List<string>();
-        var options = new (string Label, GpuEngineOptions Options)[]
+        var options = new (string Label, string Tuning)[]
         {
-            ("default (auto time chunks)", new GpuEngineOptions { Profiling = true }),
-            ("one pass (time chunks off)", new GpuEngineOptions { Profiling = true, TimeChunkFrames = -1 }),
-            ("FMA emissions (tensor cores off)", new GpuEngineOptions { Profiling = true, TensorCoreEmissions = false }),
-            ("scaled row split 2", new GpuEngineOptions { Profiling = true, RowSplit = 2 }),
-            ("scaled row split 4", new GpuEngineOptions { Profiling = true, RowSplit = 4 }),
-            ("time chunks of 25 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 25 }),
-            ("time chunks of 50 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 50 }),
-            ("time chunks of 100 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 100 }),
-            ("time chunks of 200 frames", new GpuEngineOptions { Profiling = true, TimeChunkFrames = 200 }),
+            ("default (auto time chunks)", ""),
+            ("one pass (time chunks off)", "TimeChunkFrames=-1"),
+            ("FMA emissions (tensor cores off)", "TensorCoreEmissions=false"),
+            ("scaled row split 2", "RowSplit=2"),
+            ("scaled row split 4", "RowSplit=4"),
+            ("time chunks of 25 frames", "TimeChunkFrames=25"),
+            ("time chunks of 50 frames", "TimeChunkFrames=50"),
+            ("time chunks of 100 frames", "TimeChunkFrames=100"),
+            ("time chunks of 200 frames", "TimeChunkFrames=200"),
             // Sequence packing (N=10: two sequences per 32-thread group of the one-pass kernel) against one sequence per group:
             // compare decode B=4096 (one-pass either way) with the default line, and the N=10 B=32 columns with "one pass".
-            ("packed sequences off", new GpuEngineOptions { Profiling = true, PackSequences = false }),
-            ("packed sequences off, time chunks off", new GpuEngineOptions { Profiling = true, PackSequences = false, TimeChunkFrames = -1 }),
+            ("packed sequences off", "PackSequences=false"),
+            ("packed sequences off, time chunks off", "PackSequences=false,TimeChunkFrames=-1"),
         };
         var llB1 = new double[B1];
         var pathsB1 = new ViterbiResult(B1, T);
         var llV = new double[B2];
         var pathsV = new ViterbiResult(B2, T);
-        foreach (var (label, option) in options)
+        foreach (var (label, tuning) in options)
         {
-            using var variant = new GpuEngine(option);
+            using var variant = Tuned(tuning);
             var (_, kd4096) = Time(variant, () => variant.Decode(gmm, model, features4096, llV, pathsV), 1, 5);
             Console.WriteLine($"  checked {label}: decode B={B2} against the default engine: {CompareDecode(ll4096, paths4096, llV, pathsV)}");
             variant.TrimDeviceMemory();
@@ -272,6 +273,27 @@ internal static partial class Benchmarks
         return 0;
     }
 
+    /// <summary>
+    /// An engine with the internal kernel knobs of <paramref name="tuning"/> (e.g. <c>"RowSplit=2,PackSequences=false"</c>),
+    /// which are not public API: the engine applies the environment variable HMM_GPU_TUNING as it is constructed, so this
+    /// sets it around the construction. A value given to the whole run comes first (the variant's entries win over it) and
+    /// is restored afterwards.
+    /// </summary>
+    private static GpuEngine Tuned(string tuning, bool profiling = true)
+    {
+        const string Variable = "HMM_GPU_TUNING";
+        string? outer = Environment.GetEnvironmentVariable(Variable);
+        Environment.SetEnvironmentVariable(Variable, string.IsNullOrWhiteSpace(outer) ? tuning : outer + "," + tuning);
+        try
+        {
+            return new GpuEngine(new GpuEngineOptions { Profiling = profiling });
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Variable, outer);
+        }
+    }
+
     private static (double EndToEnd, double Kernel) Time(GpuEngine engine, Action call, int warm, int reps)
     {
         for (int i = 0; i < warm; i++) call();
@@ -282,7 +304,7 @@ internal static partial class Benchmarks
             var sw = Stopwatch.StartNew();
             call();
             e2e.Add(sw.Elapsed.TotalMilliseconds);
-            kernel.Add(engine.LastKernelTime.TotalMilliseconds);
+            kernel.Add(engine.LastRun.KernelTime.TotalMilliseconds);
         }
         return (Median(e2e), Median(kernel));
     }
@@ -413,7 +435,7 @@ internal static partial class Benchmarks
         cpu.Viterbi(model, emissions, cpuPaths);
         double worstLl = 0, worstScore = 0, worstRatio = 0;
         long same = 0, total = 0;
-        var bounds = half.LastHalfPrecisionErrorBounds;
+        var bounds = half.LastRun.HalfPrecisionErrorBounds.Span;
         for (int b = 0; b < features.BatchSize; b++)
         {
             double e = Math.Abs(ll[b] - cpuLl[b]), s = Math.Abs(paths.Scores[b] - cpuPaths.Scores[b]);

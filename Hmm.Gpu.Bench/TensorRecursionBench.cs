@@ -25,7 +25,7 @@ internal static partial class Benchmarks
             string line = $"N={n,3} B={batch,4} T=1000:";
             foreach (var (label, tensor) in new[] { ("tensor", (bool?)true), ("off", false), ("auto", null) })
             {
-                using var engine = new GpuEngine(new GpuEngineOptions { Profiling = true, TensorCoreRecursion = tensor });
+                using var engine = Tuned("TensorCoreRecursion=" + tensor switch { true => "true", false => "false", null => "auto" });
                 var (_, k) = Time(engine, () => engine.Forward(model, emissions, ll), 2, batch >= 4096 ? 5 : 15);
                 line += $" {label} {k:F3} ms (rel err {CheckForwardAgainstCpu(model, emissions, ll):E1});";
             }
@@ -41,7 +41,7 @@ internal static partial class Benchmarks
         var model = RandomDense(64, rng);
         var emissions = RandomEmissions(256, 1000, 64, rng);
         var ll = new double[256];
-        using var engine = new GpuEngine(new GpuEngineOptions { TensorCoreRecursion = true });
+        using var engine = Tuned("TensorCoreRecursion=true", profiling: false);
         for (int i = 0; i < 3; i++) engine.Forward(model, emissions, ll);
         return 0;
     }

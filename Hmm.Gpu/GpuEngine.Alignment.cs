@@ -40,7 +40,7 @@ public sealed partial class GpuEngine
         int nk = emissions.StateCount * emissions.ComponentCount;
         long perSequence = TiedBytesPerSequence(emissions, graph, maxLength, d, viterbi: false);
         var scores = Staging(batch);
-        RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && GaussianLayout(emissions.Tables) != null,
+        RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && GaussianLayout(emissions.Tables) != null, uploadsFeatures: true,
             (b0, count) =>
             {
                 var (p, t) = TiedSetup(emissions, graph, ties, features, generation, b0, count);
@@ -90,7 +90,7 @@ public sealed partial class GpuEngine
         for (int b = 0; b < batch; b++) viterbi.LengthArray[b] = features.Lengths[b];
         var scores = Staging(batch);
         long perSequence = TiedBytesPerSequence(emissions, graph, maxLength, features.Dimension, viterbi: true) + 4L * viterbi.MaxLength + 8L * blocks;
-        RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && GaussianLayout(emissions.Tables) != null,
+        RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && GaussianLayout(emissions.Tables) != null, uploadsFeatures: true,
             (b0, count) =>
             {
                 var (p, t) = TiedSetup(emissions, graph, ties, features, generation, b0, count);

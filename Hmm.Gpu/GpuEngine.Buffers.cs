@@ -82,7 +82,7 @@ public sealed partial class GpuEngine
             {
                 var half = _halfFeatures.Ensure(n);
                 _halfFeatures.View.SubView(0, n).CopyFrom(_stream, staging.ArrayView.SubView(0, n));
-                LastHalfPrecisionSequences += count;
+                _runHalfSequences += count;
                 return new FeatureUpload(_features.Ensure(1), half, true);
             }
             _halfBounds.AsSpan(b0, count).Clear(); // not safe here: this chunk goes up in float32
@@ -98,14 +98,6 @@ public sealed partial class GpuEngine
         if (n > 0) _features.View.SubView(0, n).CopyFromCPU(_stream, features.Data.AsSpan(b0 * features.MaxLength * features.Dimension, (int)n));
         if (generation is not null && n > 0) _featuresHeld = key;
         return new FeatureUpload(view, _halfFeatures.Ensure(1), false);
-    }
-
-    private void StartHalfBounds(int batch)
-    {
-        if (_halfBounds.Length < batch) _halfBounds = new double[batch];
-        _halfBounds.AsSpan(0, batch).Clear();
-        _halfBoundCount = batch;
-        LastHalfPrecisionSequences = 0;
     }
 
     private ArrayView<T> Upload<T>(DeviceBuffer<T> buffer, ReadOnlySpan<T> data) where T : unmanaged

@@ -13,14 +13,38 @@ namespace Hmm.Gpu;
 /// <summary>Execution: batches split by the device-memory budget, out-of-memory handling and the fallback to the SIMD CPU engine.</summary>
 public sealed partial class GpuEngine
 {
-    private void RunChunked(int batch, long bytesPerSequence, bool supported, Action<int, int> onDevice, Action<int, int> onCpu)
+    // What the running call has done so far; EndRun publishes it as LastRun.
+    private int _runChunks, _runCpuFallback, _runOutOfMemoryRetries, _runHalfSequences;
+    private TimeSpan _runKernelTime;
+    // Zeros for the reports of calls whose sequences all went up in float32 (never written, so reports may share it).
+    private double[] _zeroBounds = Array.Empty<double>();
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> sequences in chunks of the memory budget on the device (<paramref name="onDevice"/>),
+    /// or on the CPU engine (<paramref name="onCpu"/>) where the shape does not fit the kernels or a single sequence does not
+    /// fit the device; publishes <see cref="LastRun"/> at the end, also when it throws. <paramref name="uploadsFeatures"/>:
+    /// the chunks upload features (possibly in half precision), so the report carries a bound per sequence.
+    /// </summary>
+    private void RunChunked(int batch, long bytesPerSequence, bool supported, bool uploadsFeatures, Action<int, int> onDevice, Action<int, int> onCpu)
     {
-        ResetStats();
+        BeginRun(uploadsFeatures ? batch : 0);
+        try
+        {
+            RunChunks(batch, bytesPerSequence, supported, onDevice, onCpu);
+        }
+        finally
+        {
+            EndRun();
+        }
+    }
+
+    private void RunChunks(int batch, long bytesPerSequence, bool supported, Action<int, int> onDevice, Action<int, int> onCpu)
+    {
         if (!supported)
         {
             if (!_options.CpuFallback) throw new NotSupportedException("this shape does not fit the GPU kernels' shared memory and CpuFallback is off.");
             onCpu(0, batch);
-            LastCpuFallbackSequences = batch;
+            _runCpuFallback = batch;
             return;
         }
         long budget = _options.DeviceMemoryBudget > 0 ? _options.DeviceMemoryBudget
@@ -33,12 +57,12 @@ public sealed partial class GpuEngine
             {
                 onDevice(b0, count);
                 _stream.Synchronize();
-                LastChunkCount++;
+                _runChunks++;
                 b0 += count;
             }
             catch (Exception ex) when (IsOutOfMemory(ex))
             {
-                LastOutOfMemoryRetries++;
+                _runOutOfMemoryRetries++;
                 ReleaseBatchBuffers();
                 if (count > 1)
                 {
@@ -47,7 +71,7 @@ public sealed partial class GpuEngine
                 }
                 if (!_options.CpuFallback) throw;
                 onCpu(b0, 1);
-                LastCpuFallbackSequences++;
+                _runCpuFallback++;
                 b0 += 1;
             }
         }
@@ -81,13 +105,35 @@ public sealed partial class GpuEngine
         ReleaseBatchBuffers();
     }
 
-    private void ResetStats()
+    /// <summary>Starts a call's counts; <paramref name="halfBounds"/> sequences get a half-precision bound (0 where the call uploads no features).</summary>
+    private void BeginRun(int halfBounds)
     {
-        LastChunkCount = 0;
-        LastCpuFallbackSequences = 0;
-        LastOutOfMemoryRetries = 0;
-        LastKernelTime = TimeSpan.Zero;
+        _runChunks = 0;
+        _runCpuFallback = 0;
+        _runOutOfMemoryRetries = 0;
+        _runHalfSequences = 0;
+        _runKernelTime = TimeSpan.Zero;
         LastRecursionPack = 0;
+        if (_halfBounds.Length < halfBounds) _halfBounds = new double[halfBounds];
+        _halfBounds.AsSpan(0, halfBounds).Clear();
+        _halfBoundCount = halfBounds;
+    }
+
+    /// <summary>Publishes the call's counts as <see cref="LastRun"/>, with its own copy of the bounds.</summary>
+    private void EndRun()
+    {
+        ReadOnlyMemory<double> bounds;
+        if (_runHalfSequences > 0)
+        {
+            bounds = _halfBounds.AsSpan(0, _halfBoundCount).ToArray();
+        }
+        else
+        {
+            // No chunk went up in half precision: every bound is 0 (a float32 chunk's are cleared).
+            if (_zeroBounds.Length < _halfBoundCount) _zeroBounds = new double[_halfBoundCount];
+            bounds = _zeroBounds.AsMemory(0, _halfBoundCount);
+        }
+        LastRun = new GpuRunReport(_runChunks, _runCpuFallback, _runOutOfMemoryRetries, _runHalfSequences, bounds, _runKernelTime);
     }
 
     private void ViterbiOnCpu(HmmModel model, EmissionBatch sub, ViterbiResult result, int b0, int count)

@@ -208,7 +208,8 @@ public sealed partial class GpuEngine
 
     /// <summary>
     /// True when <see cref="ComputeEmissions"/> and <see cref="Decode"/> compute this model's GMM emissions on tensor cores
-    /// (see <see cref="GpuEngineOptions.TensorCoreEmissions"/>); false when they take the FMA kernel.
+    /// (CUDA devices of compute capability 8.0 or later, where the model's component tile fits shared memory); false when
+    /// they take the FMA kernel.
     /// </summary>
     public bool UsesTensorCores(GaussianMixtureEmissions model)
     {
@@ -221,7 +222,8 @@ public sealed partial class GpuEngine
 
     /// <summary>
     /// True when <see cref="Forward"/> without a lattice computes this model's log-likelihoods of a batch of
-    /// <paramref name="batch"/> sequences with the tensor-core dense recursion (<see cref="GpuEngineOptions.TensorCoreRecursion"/>).
+    /// <paramref name="batch"/> sequences with the tensor-core dense recursion (CUDA devices of compute capability 8.0 or later,
+    /// dense models of 16 to 128 padded states, batches of at least 4 sequences per multiprocessor).
     /// </summary>
     public bool UsesTensorRecursion(HmmModel model, int batch)
     {

@@ -17,9 +17,8 @@ namespace Hmm.Gpu;
 /// computes what the SIMD CPU engine (<see cref="HmmEngine"/>) computes.
 /// </summary>
 /// <remarks>
-/// <para>Kernels are compiled once per engine (on CUDA once per model shape, see
-/// <see cref="GpuEngineOptions.SpecializeKernels"/>) and cached. Device buffers only grow and are reused, so repeated
-/// calls with the same or smaller shapes allocate no device memory. Batches larger than
+/// <para>Kernels are compiled once per engine (on CUDA once per model shape) and cached. Device buffers only grow and are
+/// reused, so repeated calls with the same or smaller shapes allocate no device memory. Batches larger than
 /// <see cref="GpuEngineOptions.DeviceMemoryBudget"/> are split into chunks; when the device runs out of memory a
 /// chunk is halved and retried, and a sequence that does not fit alone is decoded by the CPU engine
 /// (<see cref="GpuEngineOptions.CpuFallback"/>). Every sequence gets its answer.</para>
@@ -73,7 +72,8 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
     /// <summary>Creates an engine on the first CUDA device, or on ILGPU's CPU accelerator when there is none (or when asked).</summary>
     public GpuEngine(GpuEngineOptions? options = null)
     {
-        _options = options ?? new GpuEngineOptions();
+        // The engine's own copy, with the internal kernel knobs of HMM_GPU_TUNING applied where it is set (the benchmark harness).
+        _options = GpuTuning.FromEnvironment(options ?? new GpuEngineOptions());
         // A test may ask for CUDA-sized warps on the CPU accelerator (shuffles across 32 lanes, e.g. packed seats' maxima).
         var cpuDevice = _options.CpuWarpSize > 0
             ? new CPUDevice(numThreadsPerWarp: _options.CpuWarpSize, numWarpsPerMultiprocessor: Math.Max(1, 32 / _options.CpuWarpSize), numMultiprocessors: 1)
@@ -147,37 +147,20 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
     /// <summary>Device allocations made since the engine was created (constant once calls reach a steady shape).</summary>
     public int DeviceAllocationCount => _allocator.Allocations;
 
-    /// <summary>Chunks the last call ran on the device.</summary>
-    public int LastChunkCount { get; private set; }
+    /// <summary>
+    /// What the last call did (chunks on the device, sequences on the CPU engine, out-of-memory retries, half-precision
+    /// uploads and their error bounds, kernel time): a snapshot taken once at the end of each call that runs work
+    /// (<see cref="ComputeEmissions"/>, <see cref="Forward"/>, <see cref="Backward"/>, <see cref="Posteriors"/>,
+    /// <see cref="Viterbi"/>, <see cref="Decode"/>, and the passes of a <see cref="GpuAlignmentBackend"/> on this engine);
+    /// later calls do not change a report already read. Empty (<c>default</c>) before the first call.
+    /// </summary>
+    public GpuRunReport LastRun { get; private set; }
 
     /// <summary>
     /// Feature uploads skipped since the engine was created: an alignment pass over a chunk the device already holds from
     /// the same <see cref="IAlignmentBackend.LoadFeatures"/> does not upload it again (tests).
     /// </summary>
     internal int SkippedFeatureUploads { get; private set; }
-
-    /// <summary>Sequences the last call handed to the CPU engine (device out of memory, or a shape the kernels cannot take).</summary>
-    public int LastCpuFallbackSequences { get; private set; }
-
-    /// <summary>Out-of-memory failures the last call recovered from by splitting or falling back.</summary>
-    public int LastOutOfMemoryRetries { get; private set; }
-
-    /// <summary>
-    /// Sequences of the last emission or decode call whose features went up in binary16
-    /// (<see cref="GpuEngineOptions.EmissionPrecision"/>).
-    /// </summary>
-    public int LastHalfPrecisionSequences { get; private set; }
-
-    /// <summary>
-    /// Per sequence of the last emission or decode call: a proven bound (nats) on how far half-precision features moved
-    /// its log-likelihood and its Viterbi path score, the sum over frames of the largest possible change of any emission
-    /// log-likelihood of the frame (0 for sequences uploaded in float32). Float32 rounding of the arithmetic comes on top, as
-    /// on the CPU engine.
-    /// </summary>
-    public ReadOnlySpan<double> LastHalfPrecisionErrorBounds => _halfBounds.AsSpan(0, _halfBoundCount);
-
-    /// <summary>Device time of the last call's kernels, copies excluded (zero unless <see cref="GpuEngineOptions.Profiling"/>).</summary>
-    public TimeSpan LastKernelTime { get; private set; }
 
     /// <summary>
     /// Sequences per thread group of the last one-pass recursion launch of the last call (1: unpacked; 0: none ran, e.g. the
@@ -210,9 +193,10 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         Guard.NotNull(output, nameof(output));
         if (model is not GaussianMixtureEmissions gmm)
         {
+            BeginRun(halfBounds: 0);
             _cpu.ComputeEmissions(model, features, output);
-            ResetStats();
-            LastCpuFallbackSequences = features.BatchSize;
+            _runCpuFallback = features.BatchSize;
+            EndRun();
             return;
         }
         CheckEmissionShapes(model, features, output);
@@ -220,8 +204,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         var tables = gmm.Tables;
         int stride = output.Stride;
         long perSequence = 4L * features.MaxLength * (features.Dimension + stride) + 4;
-        StartHalfBounds(features.BatchSize);
-        RunChunked(features.BatchSize, perSequence, GaussianLayout(tables) != null,
+        RunChunked(features.BatchSize, perSequence, GaussianLayout(tables) != null, uploadsFeatures: true,
             (b0, count) =>
             {
                 UploadGmm(gmm);
@@ -254,7 +237,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         long perSequence = 4L * maxLength * stride * (logAlpha != null ? 2 : 1) + 4 + 24;
         var scores = Staging(batch);
         LastTensorRecursion = false;
-        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null, uploadsFeatures: false,
             (b0, count) =>
             {
                 var p = RecursionSetup(model, emissions, b0, count);
@@ -287,7 +270,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength;
         long perSequence = 4L * maxLength * stride * (logBeta != null ? 2 : 1) + 4 + 24;
         var scores = Staging(batch);
-        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null, uploadsFeatures: false,
             (b0, count) =>
             {
                 var p = RecursionSetup(model, emissions, b0, count);
@@ -326,7 +309,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength, rows = tr.TableRows;
         long perSequence = 4L * maxLength * stride * 4 + 4L * maxLength * 3 + 4L * rows * stride + 4 + 24;
         var scores = Staging(batch);
-        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null, uploadsFeatures: false,
             (b0, count) =>
             {
                 var p = RecursionSetup(model, emissions, b0, count);
@@ -361,7 +344,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         int batch = emissions.BatchSize, stride = emissions.Stride, maxLength = emissions.MaxLength;
         for (int b = 0; b < batch; b++) result.LengthArray[b] = emissions.Lengths[b];
         long perSequence = 4L * maxLength * stride * 2 + 4L * result.MaxLength + 4 + 24;
-        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null,
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null, uploadsFeatures: false,
             (b0, count) =>
             {
                 var p = RecursionSetup(model, emissions, b0, count);
@@ -395,8 +378,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         for (int b = 0; b < batch; b++) result.LengthArray[b] = features.Lengths[b];
         var scores = Staging(batch);
         long perSequence = 4L * maxLength * (features.Dimension + 2 * stride) + 4L * result.MaxLength + 4 + 24;
-        StartHalfBounds(batch);
-        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null && GaussianLayout(tables) != null,
+        RunChunked(batch, perSequence, RecursionLayoutFor(model) != null && GaussianLayout(tables) != null, uploadsFeatures: true,
             (b0, count) =>
             {
                 UploadGmm(emissionModel);
@@ -447,7 +429,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         if (start == null) return;
         using var end = _stream.AddProfilingMarker();
         end.Synchronize();
-        LastKernelTime += end - start;
+        _runKernelTime += end - start;
         start.Dispose();
     }
 

@@ -27,54 +27,14 @@ public sealed class GpuEngineOptions
     /// </summary>
     public bool CpuFallback { get; init; } = true;
 
-    /// <summary>Record device-side kernel times (<see cref="GpuEngine.LastKernelTime"/>); adds two events per chunk.</summary>
+    /// <summary>Record device-side kernel times (<see cref="GpuRunReport.KernelTime"/> of <see cref="GpuEngine.LastRun"/>); adds two events per chunk.</summary>
     public bool Profiling { get; init; }
-
-    /// <summary>
-    /// Columns of at most this many padded states take their maximum by a scan of shared memory in every thread;
-    /// wider ones by a warp-shuffle reduction. 0 keeps the engine's default (32, from measurements on an H100).
-    /// </summary>
-    public int ScanMaxStride { get; init; }
-
-    /// <summary>
-    /// Compile the kernels once per model shape (states, transition rows, GMM dimension and components as constants),
-    /// which lets the compiler unroll the per-state loops. Each new shape costs one compilation (cached for the
-    /// engine's life). Null (the default) specialises on CUDA and not on the CPU accelerator.
-    /// </summary>
-    public bool? SpecializeKernels { get; init; }
-
-    /// <summary>
-    /// Threads per state for dense transition tables. 0 (the default) and 1 keep one thread per state, which measured
-    /// faster on an H100 for N=10 and N=64 with the two-pass step (GPU-NOTES.md); 2, 4 or 8 split the rows. With the
-    /// scaled step, 2 or 4 (any power of two up to the warp size) give each state adjacent lanes that sum every K-th row
-    /// and add their sums by warp shuffles; otherwise (Viterbi, the two-pass step, larger K) each thread takes a block of
-    /// rows and the definition combines the blocks. Whether the scaled split pays is for a device run to decide.
-    /// </summary>
-    public int RowSplit { get; init; }
-
-    /// <summary>
-    /// Parallel-in-time (chunked) forward, Viterbi and posteriors: frames per time chunk. 0 (the default) chooses per call on CUDA
-    /// (chunks only when the batch's groups would underfill the device; never on the CPU accelerator); a negative value
-    /// turns chunking off; a positive value forces chunks of that many frames for forward (without lattice), Viterbi, decode
-    /// and posteriors, and for the backward log-likelihood alone.
-    /// </summary>
-    public int TimeChunkFrames { get; init; }
-
-    /// <summary>
-    /// Pack several sequences into one thread group of the one-pass recursion kernel where a sequence needs at most half a
-    /// warp: one thread per state (no <see cref="RowSplit"/>), L = the smallest power of two ≥ the state count, and
-    /// 32 / L sequences of the same pass (forward, Viterbi or backward) per 32-thread group, e.g. 2 for N = 10 and 4 for
-    /// N ≤ 8, instead of one sequence per group with 32 - N idle lanes. Results are the same bits either way (each state's
-    /// arithmetic is unchanged). Default true; false keeps one sequence per group (for comparison). The time-chunked path
-    /// (<see cref="TimeChunkFrames"/>) does not pack.
-    /// </summary>
-    public bool PackSequences { get; init; } = true;
 
     /// <summary>
     /// Precision of the features the GMM emission kernel reads. <see cref="Gpu.EmissionPrecision.Half"/> uploads centred
     /// features as binary16 (half the bytes over the bus and in device memory; the arithmetic stays float32) wherever the
     /// rounding's proven effect stays within <see cref="HalfPrecisionMaxFrameError"/>; see
-    /// <see cref="GpuEngine.LastHalfPrecisionErrorBounds"/>. Default <see cref="Gpu.EmissionPrecision.Full"/>.
+    /// <see cref="GpuRunReport.HalfPrecisionErrorBounds"/>. Default <see cref="Gpu.EmissionPrecision.Full"/>.
     /// </summary>
     public EmissionPrecision EmissionPrecision { get; init; } = EmissionPrecision.Full;
 
@@ -86,12 +46,58 @@ public sealed class GpuEngineOptions
     /// </summary>
     public double HalfPrecisionMaxFrameError { get; init; } = 1.0;
 
+    // ---------------------------------------------------------------- kernel tuning (internal)
+    // Knobs of the kernels' internals, for tests (Hmm.Tests sees internals) and for the benchmark harness, which sets them
+    // through the HMM_GPU_TUNING environment variable (GpuTuning). Settable so that GpuTuning can apply that variable to
+    // the engine's own copy of the options; the engine copies the options at construction, so a later change to the
+    // caller's instance has no effect.
+
+    /// <summary>
+    /// Columns of at most this many padded states take their maximum by a scan of shared memory in every thread;
+    /// wider ones by a warp-shuffle reduction. 0 keeps the engine's default (32, from measurements on an H100).
+    /// </summary>
+    internal int ScanMaxStride { get; set; }
+
+    /// <summary>
+    /// Compile the kernels once per model shape (states, transition rows, GMM dimension and components as constants),
+    /// which lets the compiler unroll the per-state loops. Each new shape costs one compilation (cached for the
+    /// engine's life). Null (the default) specialises on CUDA and not on the CPU accelerator.
+    /// </summary>
+    internal bool? SpecializeKernels { get; set; }
+
+    /// <summary>
+    /// Threads per state for dense transition tables. 0 (the default) and 1 keep one thread per state, which measured
+    /// faster on an H100 for N=10 and N=64 with the two-pass step (GPU-NOTES.md); 2, 4 or 8 split the rows. With the
+    /// scaled step, 2 or 4 (any power of two up to the warp size) give each state adjacent lanes that sum every K-th row
+    /// and add their sums by warp shuffles; otherwise (Viterbi, the two-pass step, larger K) each thread takes a block of
+    /// rows and the definition combines the blocks. Whether the scaled split pays is for a device run to decide.
+    /// </summary>
+    internal int RowSplit { get; set; }
+
+    /// <summary>
+    /// Parallel-in-time (chunked) forward, Viterbi and posteriors: frames per time chunk. 0 (the default) chooses per call on CUDA
+    /// (chunks only when the batch's groups would underfill the device; never on the CPU accelerator); a negative value
+    /// turns chunking off; a positive value forces chunks of that many frames for forward (without lattice), Viterbi, decode
+    /// and posteriors, and for the backward log-likelihood alone.
+    /// </summary>
+    internal int TimeChunkFrames { get; set; }
+
+    /// <summary>
+    /// Pack several sequences into one thread group of the one-pass recursion kernel where a sequence needs at most half a
+    /// warp: one thread per state (no <see cref="RowSplit"/>), L = the smallest power of two ≥ the state count, and
+    /// 32 / L sequences of the same pass (forward, Viterbi or backward) per 32-thread group, e.g. 2 for N = 10 and 4 for
+    /// N ≤ 8, instead of one sequence per group with 32 - N idle lanes. Results are the same bits either way (each state's
+    /// arithmetic is unchanged). Default true; false keeps one sequence per group (for comparison). The time-chunked path
+    /// (<see cref="TimeChunkFrames"/>) does not pack.
+    /// </summary>
+    internal bool PackSequences { get; set; } = true;
+
     /// <summary>
     /// GMM emissions on tensor cores (<c>mma.sync</c> TF32 in the split 3xTF32 form, accurate to float32 rounding): null (the
     /// default) uses them on CUDA devices of compute capability 8.0 or later (A100, RTX 30xx, H100) where the model's component
     /// tile fits shared memory; false keeps the FMA kernel everywhere; true asks for them where the device has them.
     /// </summary>
-    public bool? TensorCoreEmissions { get; init; }
+    internal bool? TensorCoreEmissions { get; set; }
 
     /// <summary>
     /// The dense forward log-likelihood (<see cref="GpuEngine.Forward"/> without a lattice) with the scaled step's linear sum
@@ -101,27 +107,29 @@ public sealed class GpuEngineOptions
     /// batches are faster on the one-pass kernel; figures in BENCHMARKS.md). False never; true wherever the device and the
     /// model allow it (16 to 112 padded states; wider columns do not fit its shared memory).
     /// </summary>
-    public bool? TensorCoreRecursion { get; init; }
+    internal bool? TensorCoreRecursion { get; set; }
 
     /// <summary>Benchmark knob: component columns per GMM thread block, 3 where it divides the padded columns, else 2 (the default: 3 measured slower on an H100).</summary>
-    internal int GaussianBlockColumns { get; init; }
+    internal int GaussianBlockColumns { get; set; }
 
     /// <summary>
     /// Benchmark knob: forward, backward and posteriors on dense tables take the scaled log-semiring step
     /// (<c>Definitions.RelaxDenseScaled</c>, exact to float rounding with its fallback) instead of the two-pass step.
     /// Default true; false times the two-pass step for comparison.
     /// </summary>
-    internal bool ScaledDenseStep { get; init; } = true;
+    internal bool ScaledDenseStep { get; set; } = true;
 
     /// <summary>
     /// Test knob: threads per warp of ILGPU's CPU accelerator (0: 4, the default simulated device). 32 gives groups of one
     /// CUDA-sized warp, so that code paths needing a whole group in one warp (the shuffle maximum of packed sequences) run in CI.
     /// </summary>
-    internal int CpuWarpSize { get; init; }
+    internal int CpuWarpSize { get; set; }
 
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
-    internal ILGPU.OptimizationLevel? Optimization { get; init; }
+    internal ILGPU.OptimizationLevel? Optimization { get; set; }
 
+    /// <summary>A copy of these options (the engine keeps its own).</summary>
+    internal GpuEngineOptions Clone() => (GpuEngineOptions)MemberwiseClone();
 }
 
 /// <summary>Precision of the features that the GPU's GMM emission kernel reads (<see cref="GpuEngineOptions.EmissionPrecision"/>).</summary>
@@ -133,7 +141,7 @@ public enum EmissionPrecision
     /// <summary>
     /// Centred features rounded to IEEE binary16 on upload where that is safe (see
     /// <see cref="GpuEngineOptions.HalfPrecisionMaxFrameError"/>); the kernel's arithmetic stays float32. Each sequence's
-    /// proven bound on the change of its log-likelihoods and path scores is in <see cref="GpuEngine.LastHalfPrecisionErrorBounds"/>.
+    /// proven bound on the change of its log-likelihoods and path scores is in <see cref="GpuRunReport.HalfPrecisionErrorBounds"/>.
     /// </summary>
     Half,
 }

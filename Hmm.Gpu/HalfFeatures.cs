@@ -19,7 +19,7 @@ namespace Hmm.Gpu;
 /// A_d = max over components of |m_d|/σ²_d (m = mean - center). The mixture's log-sum-exp moves by at most the
 /// largest component change, so every emission log-likelihood of the frame moves by at most B_t, and any
 /// log-likelihood or path score of a sequence (each a log-sum-exp or maximum over paths of sums of one emission per
-/// frame) by at most Σ_t B_t. That sum is what <see cref="GpuEngine.LastHalfPrecisionErrorBounds"/> reports.</para>
+/// frame) by at most Σ_t B_t. That sum is what <see cref="GpuRunReport.HalfPrecisionErrorBounds"/> reports.</para>
 /// <para>The conversion is vectorised (<see cref="Vector{T}"/> bit arithmetic, identical to <see cref="Half"/>'s
 /// rounding, tested against it) and runs over sequences in parallel.</para>
 /// </remarks>

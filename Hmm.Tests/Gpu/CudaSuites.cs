@@ -27,7 +27,7 @@ public sealed class TiedStateCuda : TiedStateSuite
     public TiedStateCuda() => CudaDevice.Require();
     protected override IAlignmentBackend CreateEngine() => new GpuAlignmentBackend(GpuTestEngines.Cuda);
     protected override int Iterations => 150;
-    protected override void AfterCall(IAlignmentBackend engine) => Assert.Equal(0, ((GpuAlignmentBackend)engine).Engine.LastCpuFallbackSequences);
+    protected override void AfterCall(IAlignmentBackend engine) => Assert.Equal(0, ((GpuAlignmentBackend)engine).Engine.LastRun.CpuFallbackSequences);
 }
 
 [Collection(GpuEngineTestGroup.Name)]

@@ -53,7 +53,7 @@ public sealed class DeviceOnlyEngine : IHmmEngine
 
     private void AssertOnDevice()
     {
-        Assert.True(_engine.LastCpuFallbackSequences == 0, $"{_engine.LastCpuFallbackSequences} sequences fell back to the CPU engine");
-        Assert.True(_engine.LastChunkCount >= 1, "no chunk ran on the device");
+        Assert.True(_engine.LastRun.CpuFallbackSequences == 0, $"{_engine.LastRun.CpuFallbackSequences} sequences fell back to the CPU engine");
+        Assert.True(_engine.LastRun.ChunkCount >= 1, "no chunk ran on the device");
     }
 }

@@ -76,9 +76,9 @@ public abstract class GpuEngineBehaviourSuite
         var (model, emissions) = Case(11);
         using var engine = Create(new GpuEngineOptions { DeviceMemoryBudget = 8 * 1024 });
         AssertMatchesCpu(engine, model, emissions);
-        Assert.True(engine.LastChunkCount > 1, $"expected several chunks, got {engine.LastChunkCount}");
-        Assert.Equal(0, engine.LastCpuFallbackSequences);
-        Assert.Equal(0, engine.LastOutOfMemoryRetries);
+        Assert.True(engine.LastRun.ChunkCount > 1, $"expected several chunks, got {engine.LastRun.ChunkCount}");
+        Assert.Equal(0, engine.LastRun.CpuFallbackSequences);
+        Assert.Equal(0, engine.LastRun.OutOfMemoryRetries);
     }
 
     [Fact]
@@ -93,9 +93,9 @@ public abstract class GpuEngineBehaviourSuite
         {
             var ll = new double[emissions.BatchSize];
             engine.Forward(model, emissions, ll);
-            Assert.True(engine.LastOutOfMemoryRetries > 0, "the injected failure never happened");
-            Assert.True(engine.LastChunkCount >= 3, $"expected the batch split into chunks of at most two, got {engine.LastChunkCount}");
-            Assert.Equal(0, engine.LastCpuFallbackSequences);
+            Assert.True(engine.LastRun.OutOfMemoryRetries > 0, "the injected failure never happened");
+            Assert.True(engine.LastRun.ChunkCount >= 3, $"expected the batch split into chunks of at most two, got {engine.LastRun.ChunkCount}");
+            Assert.Equal(0, engine.LastRun.CpuFallbackSequences);
             AssertMatchesCpu(engine, model, emissions);
         }
         finally
@@ -116,11 +116,11 @@ public abstract class GpuEngineBehaviourSuite
         {
             var ll = new double[emissions.BatchSize];
             engine.Forward(model, emissions, ll);
-            Assert.Equal(emissions.BatchSize, engine.LastCpuFallbackSequences);
-            Assert.Equal(0, engine.LastChunkCount);
+            Assert.Equal(emissions.BatchSize, engine.LastRun.CpuFallbackSequences);
+            Assert.Equal(0, engine.LastRun.ChunkCount);
             Assert.All(ll, v => Assert.False(double.IsNaN(v)));
             AssertMatchesCpu(engine, model, emissions);
-            Assert.Equal(emissions.BatchSize, engine.LastCpuFallbackSequences);
+            Assert.Equal(emissions.BatchSize, engine.LastRun.CpuFallbackSequences);
         }
         finally
         {
@@ -211,7 +211,7 @@ public abstract class GpuEngineBehaviourSuite
         var ll = new double[features.BatchSize];
         var paths = new ViterbiResult(features.BatchSize, features.MaxLength);
         engine.Decode(gmm, model, features, ll, paths);
-        Assert.Equal(0, engine.LastCpuFallbackSequences);
+        Assert.Equal(0, engine.LastRun.CpuFallbackSequences);
         var reference = ReferenceHmm.FromBatch(emissions);
         for (int b = 0; b < features.BatchSize; b++)
         {
@@ -239,7 +239,7 @@ public abstract class GpuEngineBehaviourSuite
         // Every emission: within the frame's bound B_t (recomputed here from the definition) plus float32 rounding.
         var emissions = new EmissionBatch(features.BatchSize, features.MaxLength, states);
         engine.ComputeEmissions(gmm, features, emissions);
-        Assert.Equal(features.BatchSize, engine.LastHalfPrecisionSequences);
+        Assert.Equal(features.BatchSize, engine.LastRun.HalfPrecisionSequences);
         var (precision, offset) = HalfFeatures.BoundFactors(gmm);
         var bits = new ushort[dimension];
         double largestError = 0;
@@ -258,7 +258,7 @@ public abstract class GpuEngineBehaviourSuite
                     Assert.True(error <= frameBound + floatRounding, $"[{b},{t},{j}]: |half - reference| {error:G4} > bound {frameBound:G4} + {floatRounding:G3}");
                 }
             }
-            Assert.Equal(sequenceBound, engine.LastHalfPrecisionErrorBounds[b], 6);
+            Assert.Equal(sequenceBound, engine.LastRun.HalfPrecisionErrorBounds.Span[b], 6);
         }
         // The half path really ran: float32 features agree to ~1e-4, rounding to binary16 moves emissions far more.
         Assert.True(largestError > 1e-3, $"largest emission change {largestError:G3}: were the features rounded at all?");
@@ -267,13 +267,13 @@ public abstract class GpuEngineBehaviourSuite
         var ll = new double[features.BatchSize];
         var paths = new ViterbiResult(features.BatchSize, features.MaxLength);
         engine.Decode(gmm, model, features, ll, paths);
-        Assert.Equal(features.BatchSize, engine.LastHalfPrecisionSequences);
+        Assert.Equal(features.BatchSize, engine.LastRun.HalfPrecisionSequences);
         for (int b = 0; b < features.BatchSize; b++)
         {
             double want = ReferenceHmm.Forward(model, reference[b], out _);
             double best = ReferenceHmm.Viterbi(model, reference[b], out _);
             double magnitude = 20 * dimension * features.Lengths[b] + RandomModels.Magnitude(reference[b]);
-            double allowed = engine.LastHalfPrecisionErrorBounds[b] + Tolerance.Relative * magnitude + Tolerance.Absolute;
+            double allowed = engine.LastRun.HalfPrecisionErrorBounds.Span[b] + Tolerance.Relative * magnitude + Tolerance.Absolute;
             Assert.True(Math.Abs(ll[b] - want) <= allowed, $"loglik {b}: {ll[b]:R} vs {want:R}, allowed {allowed:G4}");
             Assert.True(Math.Abs(paths.Scores[b] - best) <= allowed, $"score {b}: {paths.Scores[b]:R} vs {best:R}, allowed {allowed:G4}");
         }
@@ -292,8 +292,8 @@ public abstract class GpuEngineBehaviourSuite
         using var strict = Create(new GpuEngineOptions { EmissionPrecision = EmissionPrecision.Half, HalfPrecisionMaxFrameError = 1e-12 });
         var output = new EmissionBatch(2, features.MaxLength, 4);
         strict.ComputeEmissions(gmm, features, output);
-        Assert.Equal(0, strict.LastHalfPrecisionSequences);
-        Assert.All(strict.LastHalfPrecisionErrorBounds.ToArray(), bound => Assert.Equal(0, bound));
+        Assert.Equal(0, strict.LastRun.HalfPrecisionSequences);
+        Assert.All(strict.LastRun.HalfPrecisionErrorBounds.ToArray(), bound => Assert.Equal(0, bound));
         for (int t = 0; t < 30; t++)
             for (int j = 0; j < 4; j++)
                 Assert.Equal(full[0, t, j], output[0, t, j]);
@@ -302,11 +302,42 @@ public abstract class GpuEngineBehaviourSuite
         features.Sequence(1)[5] = 1e6f;
         using var lenient = Create(new GpuEngineOptions { EmissionPrecision = EmissionPrecision.Half, HalfPrecisionMaxFrameError = double.MaxValue });
         lenient.ComputeEmissions(gmm, features, output);
-        Assert.Equal(0, lenient.LastHalfPrecisionSequences);
+        Assert.Equal(0, lenient.LastRun.HalfPrecisionSequences);
         Shared.ComputeEmissions(gmm, features, full);
         for (int t = 0; t < 12; t++)
             for (int j = 0; j < 4; j++)
                 Assert.Equal(full[1, t, j], output[1, t, j]);
+    }
+
+    [Fact]
+    public void Last_run_is_a_snapshot_that_later_calls_leave_alone()
+    {
+        var rng = new Random(45);
+        var gmm = RandomModels.Gmm(4, 2, 6, rng);
+        var model = RandomModels.Model(4, false, 1, rng);
+        var features = RandomModels.Features(6, new[] { 30, 0, 12 }, rng);
+        var other = RandomModels.Features(6, new[] { 9, 40 }, rng);
+        using var engine = Create(new GpuEngineOptions { EmissionPrecision = EmissionPrecision.Half, HalfPrecisionMaxFrameError = double.PositiveInfinity });
+        Assert.Equal(default, engine.LastRun);
+
+        engine.ComputeEmissions(gmm, features, new EmissionBatch(3, features.MaxLength, 4));
+        var first = engine.LastRun;
+        double[] firstBounds = first.HalfPrecisionErrorBounds.ToArray();
+        Assert.Equal(3, first.HalfPrecisionSequences);
+        Assert.Equal(3, firstBounds.Length);
+        Assert.True(firstBounds[0] > 0 && firstBounds[1] == 0 && firstBounds[2] > 0, string.Join(", ", firstBounds));
+        Assert.True(first.ChunkCount >= 1);
+        Assert.Equal(0, first.CpuFallbackSequences);
+
+        // A call that uploads no features reports no half-precision sequences; one on other features reports its own bounds.
+        var emissions = new EmissionBatch(2, other.MaxLength, 4);
+        engine.ComputeEmissions(gmm, other, emissions);
+        Assert.Equal(2, engine.LastRun.HalfPrecisionErrorBounds.Length);
+        engine.Forward(model, emissions, new double[2]);
+        Assert.Equal(0, engine.LastRun.HalfPrecisionSequences);
+        Assert.True(engine.LastRun.HalfPrecisionErrorBounds.IsEmpty);
+        Assert.Equal(firstBounds, first.HalfPrecisionErrorBounds.ToArray());
+        Assert.Equal(3, first.HalfPrecisionSequences);
     }
 
     [Theory]
@@ -327,7 +358,7 @@ public abstract class GpuEngineBehaviourSuite
         AssertMatchesCpu(engine, dense, denseEmissions);
         var (banded, bandedEmissions) = Case(32, states: 20, banded: true);
         AssertMatchesCpu(engine, banded, bandedEmissions);
-        Assert.Equal(0, engine.LastCpuFallbackSequences);
+        Assert.Equal(0, engine.LastRun.CpuFallbackSequences);
     }
 }
 

@@ -120,7 +120,7 @@ public sealed class TiedStateIlgpuCpu : TiedStateSuite
 {
     protected override IAlignmentBackend CreateEngine() => new GpuAlignmentBackend(GpuTestEngines.Cpu);
     protected override int Iterations => 15;
-    protected override void AfterCall(IAlignmentBackend engine) => Assert.Equal(0, ((GpuAlignmentBackend)engine).Engine.LastCpuFallbackSequences);
+    protected override void AfterCall(IAlignmentBackend engine) => Assert.Equal(0, ((GpuAlignmentBackend)engine).Engine.LastRun.CpuFallbackSequences);
 
     /// <summary>Forced alignment's three passes on one loaded batch: the features go up once, and again after the next load.</summary>
     [Fact]
@@ -149,5 +149,42 @@ public sealed class TiedStateIlgpuCpu : TiedStateSuite
         backend.LoadFeatures(features);
         backend.AccumulateStatistics(gmm, graph, ties, StatisticsThresholds.Default, stats);
         Assert.Equal(before + 2, engine.SkippedFeatureUploads);
+    }
+
+    /// <summary>
+    /// The alignment passes upload features too, so with half precision they keep a bound per sequence and report it (on an
+    /// engine that has run no emission or decode call before, whose bounds had no room yet).
+    /// </summary>
+    [Fact]
+    public void Half_precision_alignment_passes_report_their_bounds()
+    {
+        using var engine = new Hmm.Gpu.GpuEngine(new Hmm.Gpu.GpuEngineOptions
+        {
+            ForceCpuAccelerator = true, EmissionPrecision = Hmm.Gpu.EmissionPrecision.Half, HalfPrecisionMaxFrameError = double.PositiveInfinity,
+        });
+        var backend = new GpuAlignmentBackend(engine);
+        var rng = new System.Random(12);
+        var gmm = RandomModels.Gmm(4, 2, 3, rng);
+        var graph = RandomModels.Model(6, banded: true, bandwidth: 2, rng);
+        var features = RandomModels.Features(3, new[] { 20, 9 }, rng);
+        var ties = new TiedStateBatch(2, 6);
+        for (int b = 0; b < 2; b++)
+        {
+            for (int j = 0; j < 6; j++) ties.Tie(b, j, j % 4, 0f);
+            ties.AllowEnd(b, 5);
+        }
+        backend.LoadFeatures(features);
+        backend.AccumulateStatistics(gmm, graph, ties, StatisticsThresholds.Default, GmmStatistics.For(gmm, 2));
+        AssertHalfBounds(engine.LastRun);
+        backend.Align(gmm, graph, ties, new ViterbiResult(2, 20), 1, null, new double[2]);
+        AssertHalfBounds(engine.LastRun);
+
+        static void AssertHalfBounds(Hmm.Gpu.GpuRunReport run)
+        {
+            Assert.Equal(0, run.CpuFallbackSequences);
+            Assert.Equal(2, run.HalfPrecisionSequences);
+            Assert.Equal(2, run.HalfPrecisionErrorBounds.Length);
+            Assert.All(run.HalfPrecisionErrorBounds.ToArray(), bound => Assert.True(bound > 0, $"bound {bound}"));
+        }
     }
 }

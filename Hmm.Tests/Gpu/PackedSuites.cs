@@ -195,13 +195,13 @@ public abstract class PackedAgreementSuite
 
     private void AssertPacked(int pack)
     {
-        Assert.Equal(0, Packed.LastCpuFallbackSequences);
+        Assert.Equal(0, Packed.LastRun.CpuFallbackSequences);
         Assert.Equal(pack, Packed.LastRecursionPack);
     }
 
     private void AssertUnpacked()
     {
-        Assert.Equal(0, Unpacked.LastCpuFallbackSequences);
+        Assert.Equal(0, Unpacked.LastRun.CpuFallbackSequences);
         Assert.Equal(1, Unpacked.LastRecursionPack);
     }
 
