@@ -60,6 +60,7 @@ internal static class Cli
             TrainCommand.Create(context),
             EvalCommand.Create(context),
             PlotCommand.Create(context),
+            LipSyncCommand.Create(context),
         };
         // `hmm` alone prints the help, as it always has.
         root.SetAction(parseResult => new HelpAction().Invoke(parseResult));

@@ -13,7 +13,9 @@ namespace Samples.RealtimeVoice;
 /// <param name="ErrorIsTerminal">True when <paramref name="Err"/> is an interactive terminal: only then is a live progress bar drawn.</param>
 /// <param name="OutputIsTerminal">True when <paramref name="Out"/> is an interactive terminal: only then are results drawn as tables
 /// (redirected output keeps the plain text that scripts read).</param>
-internal sealed record CliContext(TextWriter Out, TextWriter Err, Func<string, string?> Environment, bool ErrorIsTerminal = false, bool OutputIsTerminal = false);
+/// <param name="Input">Opens standard input (`hmm lipsync -`); null: the process's.</param>
+internal sealed record CliContext(TextWriter Out, TextWriter Err, Func<string, string?> Environment, bool ErrorIsTerminal = false, bool OutputIsTerminal = false,
+    Func<Stream>? Input = null);
 
 /// <summary>Option factories shared by the verbs: numbers with a range (one message for both a bad number and one out of range), choices.</summary>
 internal static class CliOptions

@@ -1,0 +1,72 @@
+using System;
+using Hmm.Speech;
+
+namespace Hmm.Streaming;
+
+/// <summary>How a <see cref="LipSyncProcessor"/> is set up; every buffer is sized from these at construction.</summary>
+public sealed record LipSyncOptions
+{
+    /// <summary>The acoustic model; null: the built-in one (<see cref="AcousticModel.LoadDefault"/>).</summary>
+    public AcousticModel? Model { get; init; }
+
+    /// <summary>Phone-to-phone probabilities over the model's phones; null: <see cref="PhoneBigram.Default"/> (the built-in model's phones).</summary>
+    public PhoneBigram? Bigram { get; init; }
+
+    /// <summary>Scale of the bigram's log-probabilities (1: as estimated, 0: every phone equally likely).</summary>
+    public float BigramWeight { get; init; } = 1f;
+
+    /// <summary>
+    /// How long the decoder waits for more audio before it commits a frame's phone, 0 to 300 ms: more look-ahead, fewer
+    /// wrong phones in the committed segments (the mouth weights of every hop come from the newest frame regardless).
+    /// </summary>
+    public int LookaheadMs { get; init; } = 100;
+
+    /// <summary>Sample rate of the pushed audio in Hz (resampled to the model's rate inside).</summary>
+    public int InputSampleRate { get; init; } = 16000;
+
+    /// <summary>The most samples one push may carry (1 to 48,000; the default is 100 ms at 48 kHz).</summary>
+    public int MaxBlockSamples { get; init; } = 4800;
+
+    /// <summary>Time constant of a mouth weight rising toward its target, ms.</summary>
+    public double AttackMs { get; init; } = 20;
+
+    /// <summary>Time constant of a mouth weight falling toward its target, ms.</summary>
+    public double ReleaseMs { get; init; } = 60;
+
+    /// <summary>Decay time of the running feature normalisation, seconds.</summary>
+    public double NormalisationTimeConstantSeconds { get; init; } = 5;
+
+    /// <summary>
+    /// Weight, in frames, of the built-in normalisation prior (typical speech statistics) that the running normalisation
+    /// starts from; 0 starts from nothing (the first second of a stream is then decoded worse).
+    /// </summary>
+    public double PriorFrames { get; init; } = 20;
+
+    /// <summary>Committed phone segments kept for the reader before the oldest are dropped.</summary>
+    public int SegmentCapacity { get; init; } = 1024;
+
+    /// <summary>The lowest latency: phones committed at once (the mouth follows the newest frame in every preset).</summary>
+    public static LipSyncOptions LowLatency => new() { LookaheadMs = 0 };
+
+    /// <summary>The default: 100 ms of look-ahead for the committed phones.</summary>
+    public static LipSyncOptions Balanced => new();
+
+    /// <summary>
+    /// pytorch_hmm's streaming preset: audio in blocks of 160 samples (10 ms at 16 kHz) and 200 ms of look-ahead (its
+    /// buffer of 1,600 samples is ours to size: <see cref="MaxBlockSamples"/>).
+    /// </summary>
+    public static LipSyncOptions SeedPreset => new() { MaxBlockSamples = 1600, LookaheadMs = 200 };
+
+    internal void Validate()
+    {
+        if (!(BigramWeight >= 0) || float.IsInfinity(BigramWeight)) throw new ArgumentOutOfRangeException(nameof(BigramWeight), BigramWeight, "BigramWeight must be finite and not negative.");
+        if (LookaheadMs < 0 || LookaheadMs > 300) throw new ArgumentOutOfRangeException(nameof(LookaheadMs), LookaheadMs, "LookaheadMs must be 0 to 300.");
+        if (InputSampleRate < 4000 || InputSampleRate > 384000) throw new ArgumentOutOfRangeException(nameof(InputSampleRate), InputSampleRate, "InputSampleRate must be 4,000 to 384,000 Hz.");
+        if (MaxBlockSamples < 1 || MaxBlockSamples > 48000) throw new ArgumentOutOfRangeException(nameof(MaxBlockSamples), MaxBlockSamples, "MaxBlockSamples must be 1 to 48,000.");
+        if (!(AttackMs >= 0) || double.IsInfinity(AttackMs)) throw new ArgumentOutOfRangeException(nameof(AttackMs), AttackMs, "AttackMs must be finite and not negative.");
+        if (!(ReleaseMs >= 0) || double.IsInfinity(ReleaseMs)) throw new ArgumentOutOfRangeException(nameof(ReleaseMs), ReleaseMs, "ReleaseMs must be finite and not negative.");
+        if (!(NormalisationTimeConstantSeconds > 0) || double.IsInfinity(NormalisationTimeConstantSeconds)) throw new ArgumentOutOfRangeException(nameof(NormalisationTimeConstantSeconds), NormalisationTimeConstantSeconds, "NormalisationTimeConstantSeconds must be positive and finite.");
+        if (!(PriorFrames >= 0) || double.IsInfinity(PriorFrames)) throw new ArgumentOutOfRangeException(nameof(PriorFrames), PriorFrames, "PriorFrames must be finite and not negative.");
+        if (SegmentCapacity < 1) throw new ArgumentOutOfRangeException(nameof(SegmentCapacity), SegmentCapacity, "SegmentCapacity must be positive.");
+    }
+}

@@ -1,0 +1,444 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using Hmm.Online;
+using Hmm.Speech;
+using Hmm.Speech.Audio;
+
+namespace Hmm.Streaming;
+
+/// <summary>
+/// Live lip-sync and phone recognition from a stream of audio, without a transcript: push blocks of samples as they
+/// arrive (any size up to <see cref="LipSyncOptions.MaxBlockSamples"/>, any rate); after every analysis hop the
+/// processor has the phone posteriors and the mouth weights of three viseme sets for the newest audio, and, a
+/// look-ahead later, the committed phone segments. Nothing is allocated after construction.
+/// </summary>
+/// <remarks>
+/// <para>Pipeline: <see cref="StreamingResampler"/> to the model's rate, <see cref="StreamingFeatureExtractor"/>,
+/// <see cref="StreamingFeaturePipeline"/> (deltas with a fixed look-ahead, running normalisation from a built-in
+/// prior), then an <see cref="OnlineDecoder"/> over the acoustic model's <see cref="PhoneLoop"/>: forward filtering
+/// gives the posteriors of every hop, fixed-lag Viterbi commits phones <see cref="LipSyncOptions.LookaheadMs"/> later.</para>
+/// <para>Threads: one thread pushes (the audio thread); any one other thread may read with <see cref="TryReadLatest"/>
+/// and <see cref="ReadSegments"/> at the same time, without locks (the latest frame is triple-buffered, the segments
+/// travel through a single-producer, single-consumer ring). Two threads pushing at once get an
+/// <see cref="InvalidOperationException"/>. Independent processors share only their read-only models.</para>
+/// <para>Bad audio: NaN or infinite samples are taken as 0 and counted (<see cref="LipSyncMonitor.InvalidSamples"/>);
+/// a block longer than the maximum is refused with an <see cref="ArgumentException"/> before anything changes.</para>
+/// </remarks>
+public sealed class LipSyncProcessor : IDisposable
+{
+    private readonly AcousticModel _model;
+    private readonly StreamingResampler _resampler;
+    private readonly StreamingFeatureExtractor _extractor;
+    private readonly StreamingFeaturePipeline _pipeline;
+    private readonly OnlineDecoder _decoder;
+    private readonly VisemeMap[] _maps;
+    private readonly VisemeSmoother[] _smoothers;
+    private readonly float[][] _targets;
+    private readonly float[] _block;
+    private readonly float[] _resampled;
+    private readonly float[] _raw;
+    private readonly float[] _features;
+    private readonly float[] _flushFeatures;
+    private readonly int[] _flushStates;
+    private readonly double[] _hopEnergy;      // ring of hop energies at the model's rate
+    private readonly CommittedPhone[] _segments;
+    private readonly int _statesPerPhone;
+    private readonly int _silence;
+    private readonly int _hop;
+    private readonly int _frameLength;
+    private readonly int _modelRate;
+    private LipSyncFrame _back, _middle, _front;
+    private int _fresh;
+    private long _segmentsWritten;
+    private long _segmentsRead;
+    private int _openPhone = -1;
+    private long _openStart;
+    private long _origin;                      // the caller's sample index of input sample 0
+    private long _inputSamples;
+    private long _modelSamples;                // samples handed to the extractor
+    private double _hopSum;
+    private int _pushing;
+    private bool _flushed;
+    private bool _disposed;
+#if NET
+    private bool _warm;
+#endif
+
+    /// <summary>A processor set up by <paramref name="options"/> (<see cref="LipSyncOptions.Balanced"/> when null).</summary>
+    /// <exception cref="ArgumentException">An option is out of range, or the bigram's phones are not the model's.</exception>
+    public LipSyncProcessor(LipSyncOptions? options = null)
+    {
+        Options = options ?? LipSyncOptions.Balanced;
+        Options.Validate();
+        _model = Options.Model ?? DefaultModel.Value;
+        var front = _model.FrontEnd;
+        _modelRate = front.SampleRate;
+        _hop = front.HopLength;
+        _frameLength = front.FrameLength;
+        HopMilliseconds = front.HopLengthMs;
+        var bigram = Options.Bigram ?? PhoneBigram.Default;
+        var loop = Options.Model is null && Options.Bigram is null && Options.BigramWeight == 1f ? DefaultLoop.Value : PhoneLoop.Build(_model, bigram, Options.BigramWeight);
+        int lagFrames = (int)Math.Round(Options.LookaheadMs / HopMilliseconds);
+        _decoder = new OnlineDecoder(loop, _model.Emissions, lagFrames);
+        _resampler = new StreamingResampler(Options.InputSampleRate, _modelRate, Options.MaxBlockSamples);
+        _extractor = new StreamingFeatureExtractor(front, _resampler.MaxOutputSamples + _frameLength);
+        _pipeline = new StreamingFeaturePipeline(front, Options.NormalisationTimeConstantSeconds);
+        if (Options.PriorFrames > 0)
+        {
+            var (mean, variance) = BuiltInPrior.Value;
+            if (mean.Length == _pipeline.FeatureDimension) _pipeline.SetPrior(mean, variance, Options.PriorFrames);
+        }
+        var phones = _model.Phones;
+        _statesPerPhone = _model.StatesPerPhone;
+        _silence = phones.IndexOf(PhoneSet.Silence);
+        _maps = new[] { VisemeMap.For(VisemeSet.Rhubarb, phones), VisemeMap.For(VisemeSet.Oculus, phones), VisemeMap.For(VisemeSet.Vowels, phones) };
+        _smoothers = new VisemeSmoother[_maps.Length];
+        _targets = new float[_maps.Length][];
+        for (int i = 0; i < _maps.Length; i++)
+        {
+            _smoothers[i] = new VisemeSmoother(_maps[i].Count, Options.AttackMs, Options.ReleaseMs, HopMilliseconds);
+            _targets[i] = new float[_maps[i].Count];
+        }
+        _block = new float[Options.MaxBlockSamples];
+        _resampled = new float[_resampler.MaxOutputSamples];
+        _raw = new float[_extractor.RawDimension];
+        _features = new float[_pipeline.FeatureDimension];
+        _flushFeatures = new float[(_pipeline.LookaheadFrames + 1) * _pipeline.FeatureDimension];
+        _flushStates = new int[lagFrames + 1];
+        _hopEnergy = new double[_pipeline.LookaheadFrames + _frameLength / _hop + 8];
+        _segments = new CommittedPhone[Options.SegmentCapacity];
+        _back = new LipSyncFrame(phones);
+        _middle = new LipSyncFrame(phones);
+        _front = new LipSyncFrame(phones);
+        Monitor = new LipSyncMonitor(HopMilliseconds);
+    }
+
+    private static readonly Lazy<AcousticModel> DefaultModel = new(AcousticModel.LoadDefault, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<HmmModel> DefaultLoop = new(() => PhoneLoop.Build(DefaultModel.Value, PhoneBigram.Default), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<(double[] Mean, double[] Variance)> BuiltInPrior = new(ReadPrior, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The set-up.</summary>
+    public LipSyncOptions Options { get; }
+
+    /// <summary>The model's phones (what phone indices mean).</summary>
+    public PhoneSet Phones => _model.Phones;
+
+    /// <summary>The analysis hop, ms.</summary>
+    public double HopMilliseconds { get; }
+
+    /// <summary>
+    /// From an audio sample's arrival to the newest frame that covers it, ms: half the analysis window plus the deltas'
+    /// look-ahead (the mouth weights); committed phones come <see cref="LipSyncOptions.LookaheadMs"/> later still.
+    /// Processing time comes on top (<see cref="Monitor"/>).
+    /// </summary>
+    public double LatencyMs => (_frameLength / 2.0) * 1000 / _modelRate + _pipeline.LookaheadFrames * HopMilliseconds;
+
+    /// <summary>
+    /// Called on the pushing thread after every analysis hop with that hop's frame (valid only during the call; copy
+    /// what you keep). For recording every frame offline; a live reader polls <see cref="TryReadLatest"/> instead.
+    /// </summary>
+    public Action<LipSyncFrame>? FrameAnalysed { get; set; }
+
+    /// <summary>Per-hop timing and counters.</summary>
+    public LipSyncMonitor Monitor { get; }
+
+    /// <summary>Analysis frames decoded so far.</summary>
+    public long Frames => _decoder.FramesPushed;
+
+    /// <summary>Pushes audio in [-1, 1] at <see cref="LipSyncOptions.InputSampleRate"/>.</summary>
+    /// <exception cref="ArgumentException">The block is longer than <see cref="LipSyncOptions.MaxBlockSamples"/>.</exception>
+    /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is pushing, or the stream was flushed (call <see cref="Reset"/>).</exception>
+    public void Push(ReadOnlySpan<float> samples)
+    {
+        Enter(samples.Length, nameof(samples));
+        try
+        {
+            int invalid = 0;
+            var block = _block.AsSpan(0, samples.Length);
+            for (int i = 0; i < samples.Length; i++)
+            {
+                float v = samples[i];
+                if (float.IsFinite(v)) block[i] = v;
+                else
+                {
+                    block[i] = 0f;
+                    invalid++;
+                }
+            }
+            Monitor.InvalidSamples += invalid;
+            Process(block);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Pushes audio as on <see cref="Push(ReadOnlySpan{float})"/>; <paramref name="startSample"/> is the first sample's index on the caller's clock (sample count or DSP time), which every result's time then follows.</summary>
+    public void Push(ReadOnlySpan<float> samples, long startSample)
+    {
+        _origin = startSample - _inputSamples;
+        Push(samples);
+    }
+
+    /// <summary>Pushes 16-bit PCM (full scale 32,768) as on <see cref="Push(ReadOnlySpan{float})"/>.</summary>
+    public void Push(ReadOnlySpan<short> samples)
+    {
+        Enter(samples.Length, nameof(samples));
+        try
+        {
+            var block = _block.AsSpan(0, samples.Length);
+            for (int i = 0; i < samples.Length; i++) block[i] = samples[i] * (1f / 32768f);
+            Process(block);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Pushes 16-bit PCM with the first sample's index on the caller's clock.</summary>
+    public void Push(ReadOnlySpan<short> samples, long startSample)
+    {
+        _origin = startSample - _inputSamples;
+        Push(samples);
+    }
+
+    /// <summary>
+    /// Ends the stream: the audio still held for look-ahead is analysed (the last frame standing in for the frames after
+    /// it) and every remaining phone committed. Push again only after <see cref="Reset"/>.
+    /// </summary>
+    public void Flush()
+    {
+        Enter(0, "samples");
+        try
+        {
+            if (_flushed) return;
+            int n = _resampler.Flush(_resampled);
+            Feed(_resampled.AsSpan(0, n));
+            int left = _pipeline.Flush(_flushFeatures);
+            for (int i = 0; i < left; i++) Decode(_flushFeatures.AsSpan(i * _features.Length, _features.Length));
+            long first = _decoder.FramesCommitted;
+            int rest = _decoder.Flush(_flushStates);
+            for (int i = 0; i < rest; i++) Commit(first + i, _flushStates[i]);
+            if (_openPhone >= 0) Emit(_openPhone, _openStart, _decoder.FramesPushed, last: true);
+            _openPhone = -1;
+            _flushed = true;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Starts a new stream (the reader's last frame and unread segments are dropped; the monitor keeps counting).</summary>
+    public void Reset()
+    {
+        Enter(0, "samples");
+        try
+        {
+            _resampler.Reset();
+            _extractor.Reset();
+            _pipeline.Reset();
+            _decoder.Reset();
+            foreach (var s in _smoothers) s.Reset();
+            _segmentsRead = Volatile.Read(ref _segmentsWritten);
+            _openPhone = -1;
+            _origin = _inputSamples = _modelSamples = 0;
+            _hopSum = 0;
+            Array.Clear(_hopEnergy, 0, _hopEnergy.Length);
+            _flushed = false;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>
+    /// Copies the newest frame into <paramref name="destination"/> if one came since the last call; returns whether it
+    /// did. Call from one reader thread at a time; allocation-free.
+    /// </summary>
+    public bool TryReadLatest(LipSyncFrame destination)
+    {
+        Guard.NotNull(destination, nameof(destination));
+        ThrowIfDisposed();
+        if (Interlocked.Exchange(ref _fresh, 0) == 0) return false;
+        _front = Interlocked.Exchange(ref _middle, _front);
+        _front.CopyTo(destination);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes committed phone segments, oldest first, into <paramref name="destination"/>; returns how many. Call from
+    /// one reader thread at a time; allocation-free.
+    /// </summary>
+    public int ReadSegments(Span<CommittedPhone> destination)
+    {
+        long written = Volatile.Read(ref _segmentsWritten);
+        long available = written - _segmentsRead;
+        if (available > _segments.Length)
+        {
+            // The producer overwrote segments the reader had not taken (counted by the producer).
+            _segmentsRead = written - _segments.Length;
+            available = _segments.Length;
+        }
+        int count = (int)Math.Min(available, destination.Length);
+        for (int i = 0; i < count; i++) destination[i] = _segments[(int)((_segmentsRead + i) % _segments.Length)];
+        _segmentsRead += count;
+        return count;
+    }
+
+    /// <summary>Releases the processor: later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => _disposed = true;
+
+    private void Enter(int length, string name)
+    {
+        ThrowIfDisposed();
+        if (length > Options.MaxBlockSamples)
+            throw new ArgumentException($"The block has {length} samples but the processor takes at most {Options.MaxBlockSamples} per push (LipSyncOptions.MaxBlockSamples).", name);
+        if (Interlocked.Exchange(ref _pushing, 1) != 0)
+            throw new InvalidOperationException("Another thread is using this processor: push from one thread at a time.");
+        if (_flushed && length > 0)
+        {
+            Volatile.Write(ref _pushing, 0);
+            throw new InvalidOperationException("The stream was flushed: call Reset before pushing more audio.");
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+#if NET
+        ObjectDisposedException.ThrowIf(_disposed, this);
+#else
+        if (_disposed) throw new ObjectDisposedException(nameof(LipSyncProcessor));
+#endif
+    }
+
+    private void Exit() => Volatile.Write(ref _pushing, 0);
+
+    private void Process(ReadOnlySpan<float> block)
+    {
+#if NET
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+#endif
+        _inputSamples += block.Length;
+        int n = _resampler.Process(block, _resampled);
+        Feed(_resampled.AsSpan(0, n));
+#if NET
+        if (_warm) Monitor.AllocatedBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
+        _warm = true;
+#endif
+    }
+
+    /// <summary>Model-rate samples into the extractor, frames out of it as they complete.</summary>
+    private void Feed(ReadOnlySpan<float> samples)
+    {
+        while (!samples.IsEmpty)
+        {
+            int taken = _extractor.PushSamples(samples);
+            for (int i = 0; i < taken; i++)
+            {
+                float v = samples[i];
+                _hopSum += v * (double)v;
+                if (++_modelSamples % _hop == 0)
+                {
+                    _hopEnergy[(int)((_modelSamples / _hop - 1) % _hopEnergy.Length)] = _hopSum / _hop;
+                    _hopSum = 0;
+                }
+            }
+            samples = samples.Slice(taken);
+            while (_extractor.TryReadFrame(_raw))
+                if (_pipeline.Push(_raw, _features)) Decode(_features);
+        }
+    }
+
+    /// <summary>One analysis hop: decode the frame, publish the frame's outputs, commit what the lag allows.</summary>
+    private void Decode(ReadOnlySpan<float> features)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long frame = _decoder.FramesPushed;
+        bool committed = _decoder.Push(features);
+        var output = _back;
+        var posteriors = _decoder.Posteriors;
+        var phones = output.PhonePosteriors;
+        Array.Clear(phones, 0, phones.Length);
+        for (int j = 0; j < posteriors.Length; j++) phones[j / _statesPerPhone] += posteriors[j];
+        int best = 0;
+        for (int q = 1; q < phones.Length; q++) if (phones[q] > phones[best]) best = q;
+        output.Phone = best;
+        output.VoiceActivity = _silence >= 0 ? Math.Max(0f, 1f - phones[_silence]) : 1f;
+        for (int i = 0; i < _maps.Length; i++)
+        {
+            var target = _targets[i];
+            Array.Clear(target, 0, target.Length);
+            _maps[i].Accumulate(phones, target);
+            var smoothed = i == 0 ? output.Rhubarb : i == 1 ? output.Oculus : output.Vowels;
+            _smoothers[i].Process(target, smoothed);
+        }
+        int shape = 0;
+        for (int s = 1; s < output.Rhubarb.Length; s++) if (output.Rhubarb[s] > output.Rhubarb[shape]) shape = s;
+        output.RhubarbShape = (RhubarbShape)shape;
+        long centre = frame * _hop + _frameLength / 2;
+        double energy = _hopEnergy[(int)((centre / _hop) % _hopEnergy.Length)];
+        output.LoudnessDb = energy > 1e-12 ? (float)(10 * Math.Log10(energy)) : -120f;
+        output.FrameIndex = frame;
+        output.SampleTime = ToInputSample(centre);
+        output.Time = output.SampleTime / (double)Options.InputSampleRate;
+        FrameAnalysed?.Invoke(output);
+        _back = Interlocked.Exchange(ref _middle, _back);
+        Volatile.Write(ref _fresh, 1);
+        if (committed) Commit(_decoder.FramesCommitted - 1, _decoder.LastCommittedState);
+        Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
+    }
+
+    private void Commit(long frame, int state)
+    {
+        int phone = state / _statesPerPhone;
+        if (phone == _openPhone) return;
+        if (_openPhone >= 0) Emit(_openPhone, _openStart, frame, last: false);
+        _openPhone = phone;
+        _openStart = frame;
+    }
+
+    /// <summary>Queues the segment of frames [first, end); a frame owns the hop around its centre.</summary>
+    private void Emit(int phone, long first, long end, bool last)
+    {
+        long startSample = first == 0 ? _origin : ToInputSample(Boundary(first));
+        long endSample = last ? _origin + _inputSamples : ToInputSample(Boundary(end));
+        double rate = Options.InputSampleRate;
+        long slot = _segmentsWritten;
+        if (slot - Volatile.Read(ref _segmentsRead) >= _segments.Length) Monitor.DroppedSegments++;
+        _segments[(int)(slot % _segments.Length)] = new CommittedPhone(phone, startSample, endSample, startSample / rate, endSample / rate);
+        Volatile.Write(ref _segmentsWritten, slot + 1);
+    }
+
+    /// <summary>The model-rate sample between frame f - 1 and frame f: half a hop before frame f's centre.</summary>
+    private long Boundary(long frame) => frame * _hop + _frameLength / 2 - _hop / 2;
+
+    private long ToInputSample(long modelSample) =>
+        _origin + (long)Math.Round(modelSample * (double)Options.InputSampleRate / _modelRate);
+
+    private static (double[] Mean, double[] Variance) ReadPrior()
+    {
+        using var stream = typeof(LipSyncProcessor).Assembly.GetManifestResourceStream("Hmm.Streaming.normalisation-prior.csv")
+            ?? throw new InvalidOperationException("The normalisation prior is missing from the Hmm.Streaming assembly (resource Hmm.Streaming.normalisation-prior.csv).");
+        using var reader = new StreamReader(stream);
+        reader.ReadLine();
+        var mean = new System.Collections.Generic.List<double>();
+        var variance = new System.Collections.Generic.List<double>();
+        string? line;
+        while ((line = reader.ReadLine()) != null)
+        {
+            if (line.Length == 0) continue;
+            var parts = line.Split(',');
+            mean.Add(double.Parse(parts[1], CultureInfo.InvariantCulture));
+            variance.Add(double.Parse(parts[2], CultureInfo.InvariantCulture));
+        }
+        return (mean.ToArray(), variance.ToArray());
+    }
+}

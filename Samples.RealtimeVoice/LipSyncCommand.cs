@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Hmm.Speech.Training;
+using Hmm.Streaming;
+
+namespace Samples.RealtimeVoice;
+
+/// <summary>
+/// `hmm lipsync INPUT`: streams audio through the live <see cref="LipSyncProcessor"/> (no transcript) and writes mouth
+/// cues in Rhubarb Lip Sync 1.14's formats (Rhubarb's shape set) or per-frame viseme weights as JSON (the Oculus and
+/// vowel sets). INPUT is a WAV file, a folder of them, or `-` for raw PCM on standard input.
+/// </summary>
+internal static class LipSyncCommand
+{
+    /// <summary>Samples per push: 10 ms at 48 kHz, as an audio callback would deliver them.</summary>
+    private const int BlockMs = 10;
+
+    /// <summary>The `lipsync` verb: its arguments, options, help and action.</summary>
+    internal static Command Create(CliContext context)
+    {
+        var input = CliOptions.RejectOptionLikeValues(new Argument<string>("INPUT") { Description = "A WAV file, a folder of WAV files, or - for raw PCM on standard input (with --rate)." });
+        var set = Choice("--set", "rhubarb", ["rhubarb", "oculus", "vowels"], "Mouth shapes: Rhubarb's A-H and X (cues), the 15 Oculus visemes or the vowel set A I U E O N (per-frame weights, JSON).");
+        var format = Choice("--format", "tsv", ["tsv", "json", "xml", "dat"], "Output format of the Rhubarb set, as Rhubarb Lip Sync 1.14 writes it.");
+        var lookahead = CliOptions.Int("--lookahead", 100, 0, 300, "Milliseconds the decoder waits before committing a phone (more: fewer wrong mouth shapes, later).");
+        var outDir = CliOptions.Path("--out", "DIR", "Folder for the results (X.wav gives X.tsv, X.json, X.xml or X.dat); default: standard output for one input.");
+        var rate = CliOptions.OptionalInt("--rate", 4000, 384000, "Sample rate of raw PCM on standard input, Hz (required with -).");
+        var bits = CliOptions.Int("--bits", 16, 16, 32, "Bits per sample of raw PCM on standard input: 16 (signed integers) or 32 (floats), little-endian, mono.");
+        var realtime = CliOptions.Flag("--realtime", "Pace the audio as it would play (default: as fast as it decodes).");
+        var datRate = CliOptions.Double("--datFrameRate", 24, 24, 100, "Frames per second of the DAT format.", "FPS");
+        var prestonBlair = CliOptions.Flag("--datUsePrestonBlair", "DAT: Preston Blair's shape names.");
+        var extended = new Option<string>("--extendedShapes") { Description = "Which of the extended shapes G, H and X to use (Rhubarb's option).", DefaultValueFactory = _ => "GHX", HelpName = "GHX" };
+        var machine = CliOptions.Flag("--machineReadable", "Progress and errors as Rhubarb's JSON status lines on standard error.");
+        var quiet = CliOptions.Flag("--quiet", "No summary on standard error.");
+        var command = new Command("lipsync", "Live lip-sync without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
+        {
+            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet,
+        };
+        command.SetAction(p => Run(context, new Settings(p.GetValue(input)!, p.GetValue(set)!, p.GetValue(format)!, p.GetValue(lookahead), p.GetValue(outDir),
+            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet))));
+        return CliOptions.LastWins(command);
+    }
+
+    private sealed record Settings(string Input, string Set, string Format, int LookaheadMs, string? Out, int? Rate, int Bits, bool Realtime,
+        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet);
+
+    private static Option<string> Choice(string name, string fallback, string[] choices, string description)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => fallback, HelpName = string.Join("|", choices) };
+        option.Validators.Add(result =>
+        {
+            string? v = result.GetValueOrDefault<string>();
+            if (!choices.Contains(v)) result.AddError($"{name} must be {string.Join(", ", choices.Take(choices.Length - 1))} or {choices[^1]} (got '{v}').");
+        });
+        return option;
+    }
+
+    private static int Run(CliContext context, Settings s)
+    {
+        if (s.Bits is not (16 or 32)) throw new ArgumentException($"lipsync: --bits must be 16 or 32 (got {s.Bits}).");
+        if (s.Set != "rhubarb" && s.Format != "json") throw new ArgumentException($"lipsync: --set {s.Set} writes per-frame weights as JSON; --format {s.Format} is for the rhubarb set.");
+        try
+        {
+            RhubarbShapes.ValidateExtendedShapes(s.ExtendedShapes);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"lipsync: --extendedShapes: {e.Message}");
+        }
+        var status = s.MachineReadable ? new RhubarbStatusWriter(context.Err) : null;
+        if (s.Input == "-")
+        {
+            if (s.Rate is null) throw new ArgumentException("lipsync: reading raw PCM from standard input needs --rate (its sample rate in Hz).");
+            using var stdin = context.Input?.Invoke() ?? Console.OpenStandardInput();
+            var result = Analyse(ReadPcm(stdin, s.Bits), s.Rate.Value, s);
+            Write(context, s, "-", result, s.Out is null ? null : Path.Combine(s.Out, "stdin" + Extension(s)));
+            return 0;
+        }
+        List<string> files;
+        bool folder = Directory.Exists(s.Input);
+        if (folder) files = Directory.GetFiles(s.Input, "*.wav").Concat(Directory.GetFiles(s.Input, "*.WAV")).Distinct().OrderBy(f => f, StringComparer.Ordinal).ToList();
+        else if (File.Exists(s.Input)) files = [s.Input];
+        else throw new ArgumentException($"lipsync: {s.Input}: no such file or folder.");
+        if (folder && files.Count == 0) throw new ArgumentException($"lipsync: {s.Input}: the folder has no .wav files.");
+        if (files.Count > 1 && s.Out is null) throw new ArgumentException("lipsync: a folder of inputs needs --out DIR (one result file per input).");
+        if (s.Out is not null)
+        {
+            if (File.Exists(s.Out)) throw new ArgumentException($"lipsync: --out {s.Out} is a file; give a folder.");
+            Directory.CreateDirectory(s.Out);
+        }
+        int failed = 0;
+        double audioSeconds = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var file in files)
+        {
+            status?.WriteStart(Path.GetFullPath(file));
+            try
+            {
+                var audio = WavReader.Read(file);
+                if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
+                var result = Analyse(audio.Samples, audio.SampleRate, s);
+                audioSeconds += result.Duration;
+                Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
+                status?.WriteSuccess();
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or WavFormatException)
+            {
+                failed++;
+                if (status is not null) status.WriteFailure(e.Message);
+                else context.Err.WriteLine($"hmm: lipsync: {e.Message}");
+            }
+        }
+        if (!s.Quiet && !s.MachineReadable)
+            context.Err.WriteLine(string.Format(CultureInfo.InvariantCulture, "lipsync: {0} of {1} files, {2:F1} s of audio in {3:F2} s ({4:F0}x real time){5}",
+                files.Count - failed, files.Count, audioSeconds, clock.Elapsed.TotalSeconds, audioSeconds / Math.Max(1e-9, clock.Elapsed.TotalSeconds),
+                failed > 0 ? $"; {failed} failed" : ""));
+        return failed > 0 ? 1 : 0;
+    }
+
+    private static string Extension(Settings s) => s.Set != "rhubarb" ? ".json" : s.Format switch { "tsv" => ".tsv", "xml" => ".xml", "json" => ".json", _ => ".dat" };
+
+    /// <summary>What one input gives: committed phones and, for the weight sets, every frame's weights.</summary>
+    private sealed record Analysis(double Duration, List<CommittedPhone> Segments, List<(double Time, float[] Weights)> Frames, Hmm.Speech.PhoneSet Phones);
+
+    private static Analysis Analyse(float[] samples, int sampleRate, Settings s)
+    {
+        var options = LipSyncOptions.Balanced with { LookaheadMs = s.LookaheadMs, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000) };
+        using var processor = new LipSyncProcessor(options);
+        var frames = new List<(double, float[])>();
+        if (s.Set != "rhubarb")
+            processor.FrameAnalysed = f => frames.Add((f.Time, (float[])(s.Set == "oculus" ? f.Oculus : f.Vowels).Clone()));
+        var segments = new List<CommittedPhone>();
+        var buffer = new CommittedPhone[256];
+        int block = options.MaxBlockSamples;
+        var paced = Stopwatch.StartNew();
+        for (int i = 0; i < samples.Length; i += block)
+        {
+            int n = Math.Min(block, samples.Length - i);
+            processor.Push(samples.AsSpan(i, n));
+            Drain(processor, buffer, segments);
+            if (s.Realtime)
+            {
+                double due = (i + n) * 1000.0 / sampleRate - paced.Elapsed.TotalMilliseconds;
+                if (due > 1) Thread.Sleep((int)due);
+            }
+        }
+        processor.Flush();
+        Drain(processor, buffer, segments);
+        return new Analysis(samples.Length / (double)sampleRate, segments, frames, processor.Phones);
+    }
+
+    private static void Drain(LipSyncProcessor processor, CommittedPhone[] buffer, List<CommittedPhone> segments)
+    {
+        int n;
+        while ((n = processor.ReadSegments(buffer)) > 0) segments.AddRange(buffer.Take(n));
+    }
+
+    private static void Write(CliContext context, Settings s, string input, Analysis result, string? path)
+    {
+        var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        string soundFile = input == "-" ? "" : Path.GetFullPath(input);
+        if (s.Set == "rhubarb")
+        {
+            var cues = Cues(result, s.ExtendedShapes);
+            var format = s.Format switch { "tsv" => RhubarbExportFormat.Tsv, "xml" => RhubarbExportFormat.Xml, "json" => RhubarbExportFormat.Json, _ => RhubarbExportFormat.Dat };
+            var options = new RhubarbExportOptions { DatFrameRate = s.DatFrameRate, DatUsePrestonBlair = s.PrestonBlair, ExtendedShapes = s.ExtendedShapes };
+            RhubarbExporter.Write(format, text, cues, soundFile, MouthCueBuilder.DurationOf((long)Math.Round(result.Duration * 1e6), 1_000_000), options);
+        }
+        else WriteWeights(text, s.Set, soundFile, result);
+        if (path is null) context.Out.Write(text.ToString());
+        else File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
+    }
+
+    /// <summary>Rhubarb cues from the committed phones: each 10 ms frame takes the shape of the phone at its centre.</summary>
+    private static MouthCue[] Cues(Analysis result, string extendedShapes)
+    {
+        var map = VisemeMap.For(VisemeSet.Rhubarb, result.Phones);
+        int frames = (int)Math.Floor(result.Duration * 100);
+        var shapes = new RhubarbShape[frames];
+        int k = 0;
+        for (int f = 0; f < frames; f++)
+        {
+            double centre = (f + 0.5) / 100;
+            while (k < result.Segments.Count - 1 && result.Segments[k].End <= centre) k++;
+            shapes[f] = result.Segments.Count == 0 ? RhubarbShape.X : (RhubarbShape)map.ShapeOf(result.Segments[k].Phone);
+        }
+        return MouthCueBuilder.FromFrames(shapes, 10, result.Duration, extendedShapes);
+    }
+
+    private static void WriteWeights(TextWriter w, string set, string soundFile, Analysis result)
+    {
+        var names = VisemeMap.ShapeNames(set == "oculus" ? VisemeSet.Oculus : VisemeSet.Vowels);
+        w.Write("{\n  \"soundFile\": \"");
+        w.Write(System.Text.Json.JsonEncodedText.Encode(soundFile).ToString());
+        w.Write(string.Format(CultureInfo.InvariantCulture, "\",\n  \"duration\": {0:0.000},\n  \"visemes\": [", result.Duration));
+        w.Write(string.Join(", ", names.Select(n => "\"" + n + "\"")));
+        w.Write("],\n  \"frames\": [");
+        for (int i = 0; i < result.Frames.Count; i++)
+        {
+            var (time, weights) = result.Frames[i];
+            w.Write(i == 0 ? "\n    " : ",\n    ");
+            w.Write(string.Format(CultureInfo.InvariantCulture, "{{ \"time\": {0:0.0000}, \"weights\": [", time));
+            w.Write(string.Join(", ", weights.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture))));
+            w.Write("] }");
+        }
+        w.Write("\n  ]\n}\n");
+    }
+
+    /// <summary>Raw little-endian mono PCM: 16-bit integers or 32-bit floats.</summary>
+    private static float[] ReadPcm(Stream stream, int bits)
+    {
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        var bytes = memory.GetBuffer().AsSpan(0, (int)memory.Length);
+        int size = bits / 8;
+        if (bytes.Length % size != 0) throw new InvalidDataException($"standard input: {bytes.Length} bytes is not a whole number of {bits}-bit samples.");
+        if (bytes.Length == 0) throw new InvalidDataException("standard input: no audio (the stream is empty).");
+        var samples = new float[bytes.Length / size];
+        for (int i = 0; i < samples.Length; i++)
+            samples[i] = bits == 16 ? BitConverter.ToInt16(bytes.Slice(2 * i, 2)) / 32768f : BitConverter.ToSingle(bytes.Slice(4 * i, 4));
+        return samples;
+    }
+}
