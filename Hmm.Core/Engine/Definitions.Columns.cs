@@ -237,4 +237,21 @@ public static partial class Definitions
         l.Store(l.Multiply(y, y), ref row[rowBase + e]);
         l.Store(y, ref row[rowBase + dimension + e]);
     }
+
+    /// <summary>
+    /// ⊕ of two candidates for one state: max-plus keeps the larger with its source index (<paramref name="argA"/> on a
+    /// tie), log-sum-exp adds them in probability. The unit loop's entry states join their in-unit step and the unit step so.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float CombineTwo<TS>(float a, float argA, float b, float argB, out float arg) where TS : struct, ISemiring
+    {
+        var s = default(TS);
+        arg = argA;
+        float best = s.Accumulate<LaneScalar, float>(a, b, ref arg, argB);
+        if (!s.NeedsSumPass) return best;
+        var l = default(LaneScalar);
+        float shift = l.Select(l.IsFinite(best), best, 0f);
+        float sum = l.Add(l.Exp(l.Subtract(a, shift)), l.Exp(l.Subtract(b, shift)));
+        return s.Finish<LaneScalar, float>(best, sum);
+    }
 }

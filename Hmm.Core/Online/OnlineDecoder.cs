@@ -26,11 +26,15 @@ public sealed unsafe class OnlineDecoder
     private readonly int _ring;            // back-pointer rows kept: Lag + 1
     private readonly float[] _forward;     // three -inf padded columns: alpha-hat (2) and the scaled step's sources
     private readonly float[] _viterbi;     // two -inf padded columns: delta-hat
-    private readonly float[] _emissions;   // [stride] the frame's emission log-likelihoods
+    private readonly float[] _emissions;   // [MaxPreparedFrames, stride] emission log-likelihoods of the frames prepared
+    private int _prepared;                 // frames in _emissions
+    private int _nextPrepared;             // the next of them to decode
     private readonly float[] _backpointers; // [ring, stride]
     private readonly float[] _posteriors;  // [states]
     private readonly float[] _featureScratch;
     private readonly float[] _componentScratch;
+    private readonly UnitLoopTransitions? _loop;  // the structured step, when the model is a unit loop
+    private readonly float[] _unitScratch;        // [3, UnitStride]: leaving scores, unit step, its arg-max
     private int _forwardCurrent;           // which of the two alpha columns holds the latest frame
     private int _viterbiCurrent;
     private double _scaleSum;
@@ -71,9 +75,11 @@ public sealed unsafe class OnlineDecoder
         int column = 2 * _pad + _stride;
         _forward = new float[3 * column];
         _viterbi = new float[2 * column];
-        _emissions = new float[_stride];
+        _emissions = new float[MaxPreparedFrames * _stride];
         _backpointers = new float[(long)_ring * _stride];
-        _posteriors = new float[model.StateCount];
+        _posteriors = new float[_stride];
+        _loop = model.Transitions as UnitLoopTransitions;
+        _unitScratch = _loop is null ? Array.Empty<float>() : new float[3 * _loop.UnitStride];
         if (_gmm is not null)
         {
             _featureScratch = new float[4 * 2 * _gmm.Dimension];
@@ -115,7 +121,7 @@ public sealed unsafe class OnlineDecoder
     public bool Alive => _alive;
 
     /// <summary>The filtered state posteriors <c>P(state_t | x_0..x_t)</c> after the last frame (all 0 before the first or when not <see cref="Alive"/>).</summary>
-    public ReadOnlySpan<float> Posteriors => _posteriors;
+    public ReadOnlySpan<float> Posteriors => _posteriors.AsSpan(0, StateCount);
 
     /// <summary>log P(x_0..x_t) of the frames so far (0 before the first, -infinity when not <see cref="Alive"/>).</summary>
     public double LogLikelihood { get; private set; }
@@ -131,22 +137,45 @@ public sealed unsafe class OnlineDecoder
         _frames = _committed = 0;
         _lastCommitted = -1;
         _alive = true;
+        _prepared = _nextPrepared = 0;
         LogLikelihood = 0;
     }
+
+    /// <summary>The most frames <see cref="PrepareFrames"/> takes at once.</summary>
+    public const int MaxPreparedFrames = 4;
+
+    /// <summary>Frames prepared by <see cref="PrepareFrames"/> and not yet decoded by <see cref="PushPrepared"/>.</summary>
+    public int PendingFrames => _prepared - _nextPrepared;
 
     /// <summary>
     /// One frame of features: its emissions from the Gaussian mixtures, then <see cref="PushEmissions"/>. Returns whether a
     /// frame's state was committed (<see cref="LastCommittedState"/>).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The decoder was made without an emission model.</exception>
+    /// <exception cref="InvalidOperationException">The decoder was made without an emission model, or prepared frames are pending.</exception>
     /// <exception cref="ArgumentException">The frame has the wrong length or a NaN or infinite value.</exception>
     public bool Push(ReadOnlySpan<float> features)
     {
+        PrepareFrames(features);
+        return PushPrepared();
+    }
+
+    /// <summary>
+    /// Computes the emissions of 1 to <see cref="MaxPreparedFrames"/> frames of features (row after row) in one pass of
+    /// the mixture product, which reads the model's tables once for all of them: decode them in turn with
+    /// <see cref="PushPrepared"/>. Returns how many frames were prepared.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The decoder was made without an emission model, or prepared frames are pending.</exception>
+    /// <exception cref="ArgumentException">Not a whole number of 1 to <see cref="MaxPreparedFrames"/> frames, or a NaN or infinite value.</exception>
+    public int PrepareFrames(ReadOnlySpan<float> features)
+    {
         if (_gmm is null) throw new InvalidOperationException("This decoder has no emission model: push emission log-likelihoods with PushEmissions.");
-        if (features.Length != _gmm.Dimension)
-            throw new ArgumentException($"The frame has {features.Length} values but the emission model takes {_gmm.Dimension}.", nameof(features));
+        if (PendingFrames > 0) throw new InvalidOperationException($"{PendingFrames} prepared frames are not decoded yet: call PushPrepared first.");
+        int d = _gmm.Dimension;
+        if (features.Length == 0 || features.Length % d != 0 || features.Length / d > MaxPreparedFrames)
+            throw new ArgumentException($"The features hold {features.Length} values: 1 to {MaxPreparedFrames} frames of {d} are needed.", nameof(features));
         for (int e = 0; e < features.Length; e++)
             if (!float.IsFinite(features[e])) throw new ArgumentException($"features[{e}] is {features[e]}: frames must be finite.", nameof(features));
+        int count = features.Length / d;
         fixed (float* x = features)
         fixed (float* w = _gmm.Weights)
         fixed (float* bias = _gmm.Bias)
@@ -160,9 +189,19 @@ public sealed unsafe class OnlineDecoder
                 Weights = w, Bias = bias, Center = center, States = _gmm.States, Components = _gmm.Components,
                 Dimension = _gmm.Dimension, PaddedColumns = _gmm.PaddedColumns, RowStride = _gmm.RowStride,
             };
-            CpuPasses.GaussianMixturePass(Width, x, 1, gmm, fs, cs, o, _stride);
+            CpuPasses.GaussianMixturePass(Width, x, count, gmm, fs, cs, o, _stride);
         }
-        return Step();
+        _prepared = count;
+        _nextPrepared = 0;
+        return count;
+    }
+
+    /// <summary>Decodes the next frame prepared by <see cref="PrepareFrames"/>; returns whether a frame's state was committed.</summary>
+    /// <exception cref="InvalidOperationException">No prepared frame is pending.</exception>
+    public bool PushPrepared()
+    {
+        if (PendingFrames == 0) throw new InvalidOperationException("No prepared frame is pending: call PrepareFrames first.");
+        return Step(_nextPrepared++);
     }
 
     /// <summary>
@@ -177,8 +216,10 @@ public sealed unsafe class OnlineDecoder
         for (int j = 0; j < logLikelihoods.Length; j++)
             if (float.IsNaN(logLikelihoods[j]) || float.IsPositiveInfinity(logLikelihoods[j]))
                 throw new ArgumentException($"logLikelihoods[{j}] is {logLikelihoods[j]}: log-likelihoods must be below +infinity.", nameof(logLikelihoods));
+        if (PendingFrames > 0) throw new InvalidOperationException($"{PendingFrames} prepared frames are not decoded yet: call PushPrepared first.");
         logLikelihoods.CopyTo(_emissions);
-        return Step();
+        _prepared = _nextPrepared = 0;
+        return Step(0);
     }
 
     /// <summary>
@@ -210,7 +251,7 @@ public sealed unsafe class OnlineDecoder
         return left;
     }
 
-    private bool Step()
+    private bool Step(int emissionRow)
     {
         if (!_alive)
         {
@@ -226,9 +267,10 @@ public sealed unsafe class OnlineDecoder
         fixed (float* init = _model.LogInitialPadded)
         fixed (float* forward = _forward)
         fixed (float* viterbi = _viterbi)
-        fixed (float* e = _emissions)
+        fixed (float* emissionRows = _emissions)
         fixed (float* backpointers = _backpointers)
         {
+            float* e = emissionRows + (long)emissionRow * _stride;
             var job = new SequenceJob
             {
                 Length = 1,
@@ -259,12 +301,32 @@ public sealed unsafe class OnlineDecoder
                 _viterbiCurrent ^= 1;
                 alpha = forward + _forwardCurrent * column + _pad;
                 delta = viterbi + _viterbiCurrent * column + _pad;
-                job.Scratch = forward;
-                job.Scaled = scaled;
-                forwardScale = CpuPasses.OnlineNext<LogSumExp>(Width, ref job, alphaPrevious, e, alpha, null);
-                job.Scratch = viterbi;
-                job.Scaled = null;
-                viterbiScale = CpuPasses.OnlineNext<MaxPlus>(Width, ref job, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
+                if (_loop is not null)
+                {
+                    fixed (float* band = _loop.BandTable)
+                    fixed (float* units = _loop.UnitTable)
+                    fixed (float* leave = _loop.LogLeave)
+                    fixed (float* unitScratch = _unitScratch)
+                    {
+                        var loopJob = new UnitLoopJob
+                        {
+                            Band = band, UnitTable = units, LogLeave = leave, Exits = unitScratch, Entries = unitScratch + _loop.UnitStride,
+                            EntryArgs = unitScratch + 2 * _loop.UnitStride, Units = _loop.Units, StatesPerUnit = _loop.StatesPerUnit,
+                            UnitStride = _loop.UnitStride, Stride = _stride, Pad = _pad,
+                        };
+                        forwardScale = CpuPasses.UnitLoopNext<LogSumExp>(Width, ref loopJob, alphaPrevious, e, alpha, null);
+                        viterbiScale = CpuPasses.UnitLoopNext<MaxPlus>(Width, ref loopJob, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
+                    }
+                }
+                else
+                {
+                    job.Scratch = forward;
+                    job.Scaled = scaled;
+                    forwardScale = CpuPasses.OnlineNext<LogSumExp>(Width, ref job, alphaPrevious, e, alpha, null);
+                    job.Scratch = viterbi;
+                    job.Scaled = null;
+                    viterbiScale = CpuPasses.OnlineNext<MaxPlus>(Width, ref job, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
+                }
             }
             _frames++;
             if (forwardScale == float.NegativeInfinity || viterbiScale == float.NegativeInfinity)
@@ -275,11 +337,8 @@ public sealed unsafe class OnlineDecoder
                 return false;
             }
             _scaleSum += forwardScale;
-            var slice = new ColumnSlice(0, StateCount, 1);
-            float total = Definitions.SumExp<LaneScalar, float, CpuMemory>(new CpuMemory(alpha), 0, 0f, slice);
-            LogLikelihood = Definitions.LogLikelihood(_scaleSum, total);
-            float inverse = 1f / total;
-            for (int j = 0; j < _posteriors.Length; j++) _posteriors[j] = Definitions.Posterior<LaneScalar, float>(alpha[j], 0f, 0f, inverse);
+            fixed (float* posteriors = _posteriors)
+                LogLikelihood = Definitions.LogLikelihood(_scaleSum, CpuPasses.FilteredPosteriors(Width, alpha, _stride, posteriors));
             if (t < Lag) return false;
             int state = Definitions.BestFinalState(new CpuMemory(delta), 0, StateCount);
             if (Lag > 0)

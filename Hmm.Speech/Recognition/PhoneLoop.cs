@@ -160,36 +160,21 @@ public static class PhoneLoop
             if (bigram.Phones[q] != phones[q])
                 throw new ArgumentException($"The bigram's phone {q} is '{bigram.Phones[q]}' but the model's is '{phones[q]}'.", nameof(bigram));
         int p = phones.Count, s = model.StatesPerPhone, n = model.StateCount;
-        var logs = new float[n, n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) logs[i, j] = float.NegativeInfinity;
+        var selfLoops = new float[n];
+        for (int state = 0; state < n; state++) selfLoops[state] = model.SelfLoop(state);
+        var units = new float[p, p];
         var scaled = new double[p];
         for (int a = 0; a < p; a++)
         {
-            for (int k = 0; k < s; k++)
-            {
-                int state = model.StateOf(a, k);
-                float loop = model.SelfLoop(state);
-                logs[state, state] = MathF.Log(loop);
-                if (k < s - 1)
-                {
-                    logs[state, state + 1] = MathF.Log(1 - loop);
-                    continue;
-                }
-                Weighted(q => bigram.LogProbability(a, q), bigramWeight, scaled);
-                for (int q = 0; q < p; q++)
-                {
-                    int entry = model.StateOf(q, 0);
-                    double exit = (1 - loop) * scaled[q];
-                    logs[state, entry] = entry == state ? (float)Math.Log(loop + exit) : (float)Math.Log(exit);
-                }
-            }
+            int from = a;
+            Weighted(q => bigram.LogProbability(from, q), bigramWeight, scaled);
+            for (int q = 0; q < p; q++) units[a, q] = (float)Math.Log(scaled[q]);
         }
         var initial = new float[n];
         initial.AsSpan().Fill(float.NegativeInfinity);
         Weighted(bigram.LogInitial, bigramWeight, scaled);
         for (int q = 0; q < p; q++) initial[model.StateOf(q, 0)] = (float)Math.Log(scaled[q]);
-        return new HmmModel(initial, DenseTransitions.FromLogProbabilities(logs));
+        return new HmmModel(initial, new UnitLoopTransitions(p, s, selfLoops, units));
     }
 
     /// <summary>exp(weight · log P(q)) normalised to sum to one, into <paramref name="output"/>.</summary>
