@@ -5,13 +5,15 @@ namespace Hmm.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project Hmm.Benchmarks -- --filter '*'</c> (BenchmarkDotNet switches), or <c>-- demo [options]</c>
-/// for the synthetic GMM-HMM decode with every SIMD width.
+/// for the synthetic GMM-HMM decode with every SIMD width, or <c>-- tensors-check</c> for which front-end loops give
+/// bit-identical results through TensorPrimitives.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "demo") return Demo.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "tensors-check") return TensorPrimitivesBenchmarks.Check();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
