@@ -6,7 +6,8 @@ namespace Hmm.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project Hmm.Benchmarks -- --filter '*'</c> (BenchmarkDotNet switches), or <c>-- demo [options]</c>
 /// for the synthetic GMM-HMM decode with every SIMD width, or <c>-- tensors-check</c> for which front-end loops give
-/// bit-identical results through TensorPrimitives.
+/// bit-identical results through TensorPrimitives, or <c>-- lipsync-latency DIR</c> for the live processor's per-hop
+/// time distribution on the WAV files of DIR.
 /// </summary>
 public static class Program
 {
@@ -14,6 +15,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "demo") return Demo.Run(args[1..]);
         if (args.Length > 0 && args[0] == "tensors-check") return TensorPrimitivesBenchmarks.Check();
+        if (args.Length > 0 && args[0] == "lipsync-latency") return LipSyncBenchmarks.Latency(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -19,8 +19,8 @@ namespace Samples.RealtimeVoice;
 /// </summary>
 internal static class LipSyncCommand
 {
-    /// <summary>Samples per push: 10 ms at 48 kHz, as an audio callback would deliver them.</summary>
-    private const int BlockMs = 10;
+    /// <summary>Milliseconds per push: four analysis hops, decoded with one pass of the mixture product (--realtime paces them).</summary>
+    private const int BlockMs = 20;
 
     /// <summary>The `lipsync` verb: its arguments, options, help and action.</summary>
     internal static Command Create(CliContext context)

@@ -41,6 +41,8 @@ public sealed class LipSyncProcessor : IDisposable
     private readonly float[] _resampled;
     private readonly float[] _raw;
     private readonly float[] _features;
+    private readonly float[] _batch;            // feature frames waiting for one mixture pass (up to OnlineDecoder.MaxPreparedFrames)
+    private int _batched;
     private readonly float[] _flushFeatures;
     private readonly int[] _flushStates;
     private readonly double[] _hopEnergy;      // ring of hop energies at the model's rate
@@ -106,6 +108,7 @@ public sealed class LipSyncProcessor : IDisposable
         _resampled = new float[_resampler.MaxOutputSamples];
         _raw = new float[_extractor.RawDimension];
         _features = new float[_pipeline.FeatureDimension];
+        _batch = new float[OnlineDecoder.MaxPreparedFrames * _pipeline.FeatureDimension];
         _flushFeatures = new float[(_pipeline.LookaheadFrames + 1) * _pipeline.FeatureDimension];
         _flushStates = new int[lagFrames + 1];
         _hopEnergy = new double[_pipeline.LookaheadFrames + _frameLength / _hop + 8];
@@ -221,7 +224,8 @@ public sealed class LipSyncProcessor : IDisposable
             int n = _resampler.Flush(_resampled);
             Feed(_resampled.AsSpan(0, n));
             int left = _pipeline.Flush(_flushFeatures);
-            for (int i = 0; i < left; i++) Decode(_flushFeatures.AsSpan(i * _features.Length, _features.Length));
+            for (int i = 0; i < left; i++) Queue(_flushFeatures.AsSpan(i * _features.Length, _features.Length));
+            DecodeBatch();
             long first = _decoder.FramesCommitted;
             int rest = _decoder.Flush(_flushStates);
             for (int i = 0; i < rest; i++) Commit(first + i, _flushStates[i]);
@@ -250,6 +254,7 @@ public sealed class LipSyncProcessor : IDisposable
             _openPhone = -1;
             _origin = _inputSamples = _modelSamples = 0;
             _hopSum = 0;
+            _batched = 0;
             Array.Clear(_hopEnergy, 0, _hopEnergy.Length);
             _flushed = false;
         }
@@ -353,16 +358,35 @@ public sealed class LipSyncProcessor : IDisposable
             }
             samples = samples.Slice(taken);
             while (_extractor.TryReadFrame(_raw))
-                if (_pipeline.Push(_raw, _features)) Decode(_features);
+                if (_pipeline.Push(_raw, _features)) Queue(_features);
         }
+        DecodeBatch();
+    }
+
+    /// <summary>Adds a feature frame to the batch, decoding the batch when it is full.</summary>
+    private void Queue(ReadOnlySpan<float> features)
+    {
+        features.CopyTo(_batch.AsSpan(_batched * _features.Length));
+        if (++_batched == OnlineDecoder.MaxPreparedFrames) DecodeBatch();
+    }
+
+    /// <summary>The frames that came together in one push: one mixture pass for all, then one hop each.</summary>
+    private void DecodeBatch()
+    {
+        if (_batched == 0) return;
+        long start = Stopwatch.GetTimestamp();
+        _decoder.PrepareFrames(_batch.AsSpan(0, _batched * _features.Length));
+        long shared = (Stopwatch.GetTimestamp() - start) / _batched;
+        _batched = 0;
+        while (_decoder.PendingFrames > 0) Decode(shared);
     }
 
     /// <summary>One analysis hop: decode the frame, publish the frame's outputs, commit what the lag allows.</summary>
-    private void Decode(ReadOnlySpan<float> features)
+    private void Decode(long sharedTicks)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = Stopwatch.GetTimestamp() - sharedTicks;
         long frame = _decoder.FramesPushed;
-        bool committed = _decoder.Push(features);
+        bool committed = _decoder.PushPrepared();
         var output = _back;
         var posteriors = _decoder.Posteriors;
         var phones = output.PhonePosteriors;

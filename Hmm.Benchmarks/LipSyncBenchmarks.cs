@@ -1,0 +1,111 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using Hmm.Speech.Training;
+using Hmm.Streaming;
+
+namespace Hmm.Benchmarks;
+
+/// <summary>
+/// The live lip-sync processor (<see cref="LipSyncProcessor"/>, default model, no transcript) fed 10 ms blocks of a
+/// speech-like signal at 16 kHz as an audio callback would: time and allocation per push (two analysis hops of 5 ms),
+/// for the low-latency and the default preset. <c>-- lipsync-latency DIR</c> gives the per-hop distribution on real
+/// speech instead.
+/// </summary>
+[MemoryDiagnoser]
+[WarmupCount(3), IterationCount(10)]
+public class LipSyncBenchmarks : IDisposable
+{
+    private const int Block = 160;
+    private const int Pushes = 100;
+    private LipSyncProcessor _processor = null!;
+    private float[] _audio = null!;
+    private int _position;
+
+    [Params(0, 100)]
+    public int LookaheadMs { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _audio = FrontEndBenchmarks.Signal(16000 * 5, 3);
+        _processor = new LipSyncProcessor(LipSyncOptions.Balanced with { LookaheadMs = LookaheadMs, MaxBlockSamples = Block });
+        for (int i = 0; i < 300; i++) Push();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Dispose();
+
+    /// <summary>Releases the processor.</summary>
+    public void Dispose()
+    {
+        _processor?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>One 10 ms push (features, decoding and visemes of two hops); averaged over 100 pushes.</summary>
+    [Benchmark(OperationsPerInvoke = Pushes)]
+    public void Push10Ms()
+    {
+        for (int i = 0; i < Pushes; i++) Push();
+    }
+
+    private void Push()
+    {
+        if (_position + Block > _audio.Length) _position = 0;
+        _processor.Push(_audio.AsSpan(_position, Block));
+        _position += Block;
+    }
+
+    /// <summary>
+    /// `lipsync-latency DIR`: every WAV of DIR through a fresh processor per preset in 10 ms pushes; prints the per-hop
+    /// percentiles, overruns, allocation after warm-up and throughput (one thread).
+    /// </summary>
+    public static int Latency(string[] args)
+    {
+        if (args.Length < 1 || !Directory.Exists(args[0]))
+        {
+            Console.Error.WriteLine("usage: lipsync-latency DIR (a folder of WAV files)");
+            return 2;
+        }
+        var files = Directory.GetFiles(args[0], "*.wav").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        var audio = files.Select(f => WavReader.Read(f, 16000).Samples).ToArray();
+        double seconds = audio.Sum(a => a.Length) / 16000.0;
+        Console.WriteLine($"{files.Length} files, {seconds:F1} s of audio, 10 ms pushes, {Environment.ProcessorCount} processors, one thread");
+        Console.WriteLine("preset | latency (mouth / committed) ms | hop p50 | p95 | p99 | max us | overruns | bytes allocated | x real time");
+        foreach (var (name, options) in new[] { ("LowLatency", LipSyncOptions.LowLatency), ("Balanced", LipSyncOptions.Balanced), ("SeedPreset", LipSyncOptions.SeedPreset) })
+        {
+            using var processor = new LipSyncProcessor(options with { MaxBlockSamples = Math.Max(options.MaxBlockSamples, 160) });
+            // Warm-up: the JIT's optimised code, then count from a clean monitor.
+            for (int rep = 0; rep < 2; rep++) Run(processor, audio);
+            processor.Monitor.Reset();
+            var clock = Stopwatch.StartNew();
+            Run(processor, audio);
+            double elapsed = clock.Elapsed.TotalSeconds;
+            var m = processor.Monitor;
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} | {1:F1} / {2:F1} | {3:F1} | {4:F1} | {5:F1} | {6:F0} | {7} | {8} | {9:F0}",
+                name, processor.LatencyMs, processor.LatencyMs + options.LookaheadMs, m.Percentile(50), m.Percentile(95), m.Percentile(99), m.MaxMicroseconds,
+                m.Overruns, m.AllocatedBytes, seconds / elapsed));
+        }
+        return 0;
+    }
+
+    private static void Run(LipSyncProcessor processor, float[][] audio)
+    {
+        var segments = new CommittedPhone[256];
+        foreach (var a in audio)
+        {
+            processor.Reset();
+            for (int i = 0; i < a.Length; i += 160)
+            {
+                processor.Push(a.AsSpan(i, Math.Min(160, a.Length - i)));
+                while (processor.ReadSegments(segments) > 0) { }
+            }
+            processor.Flush();
+            while (processor.ReadSegments(segments) > 0) { }
+        }
+    }
+}
