@@ -13,7 +13,7 @@ namespace Hmm.Benchmarks;
 /// normalisation) over every WAV of DIR, written as Hmm.Streaming's built-in normalisation prior
 /// (<c>dimension,mean,variance</c>). tools/make-normalisation-prior.sh makes DIR from espeak-ng voices.
 /// </summary>
-internal static class NormalisationPrior
+internal static class NormalisationPrior // and the phone bigram: the data files the tools/ scripts rebuild
 {
     public static int Run(string[] args)
     {
@@ -53,6 +53,21 @@ internal static class NormalisationPrior
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{j},{mean:R},{variance:R}"));
         }
         Console.WriteLine($"{args[1]}: {d} dimensions from {files.Length} files, {frames} frames");
+        return 0;
+    }
+
+    /// <summary>`phone-bigram OUT.txt`: <see cref="PhoneBigram.FromLexicon"/> of the built-in dictionary, as Hmm.Speech embeds it.</summary>
+    public static int WriteBigram(string[] args)
+    {
+        if (args.Length != 1)
+        {
+            Console.Error.WriteLine("usage: phone-bigram OUT.txt");
+            return 2;
+        }
+        var bigram = PhoneBigram.FromLexicon(PronunciationLexicon.LoadDefault(), PhoneSet.Default);
+        using var writer = new StreamWriter(args[0]) { NewLine = "\n" };
+        bigram.Save(writer);
+        Console.WriteLine($"{args[0]}: {bigram.Phones.Count} phones");
         return 0;
     }
 }

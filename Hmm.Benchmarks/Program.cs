@@ -18,6 +18,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "tensors-check") return TensorPrimitivesBenchmarks.Check();
         if (args.Length > 0 && args[0] == "lipsync-latency") return LipSyncBenchmarks.Latency(args[1..]);
         if (args.Length > 0 && args[0] == "normalisation-prior") return NormalisationPrior.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "phone-bigram") return NormalisationPrior.WriteBigram(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

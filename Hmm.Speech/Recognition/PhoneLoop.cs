@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
 using System.Threading;
 
 namespace Hmm.Speech;
@@ -35,7 +38,8 @@ public sealed class PhoneBigram
 
     /// <summary>
     /// The bigram of the built-in dictionary (<see cref="PronunciationLexicon.LoadDefault"/>) over
-    /// <see cref="PhoneSet.Default"/>, made on first use (under a second) and shared.
+    /// <see cref="PhoneSet.Default"/> with the default pause probability and floor: <see cref="FromLexicon"/>'s result,
+    /// stored in this assembly (tools/make-phone-bigram.sh writes it), so that it costs no dictionary read.
     /// </summary>
     public static PhoneBigram Default
     {
@@ -43,9 +47,45 @@ public sealed class PhoneBigram
         {
             var made = Volatile.Read(ref _default);
             if (made is not null) return made;
-            made = FromLexicon(PronunciationLexicon.LoadDefault(), PhoneSet.Default);
+            made = ReadDefault();
             return Interlocked.CompareExchange(ref _default, made, null) ?? made;
         }
+    }
+
+    /// <summary>
+    /// Writes the bigram as text: a header line with the phones, then one line of initial log-probabilities and one per
+    /// phone of its row, values in round-trip form (what <see cref="Default"/> reads).
+    /// </summary>
+    public void Save(TextWriter writer)
+    {
+        Guard.NotNull(writer, nameof(writer));
+        writer.WriteLine(string.Join(" ", Phones.Phones));
+        writer.WriteLine(string.Join(" ", _initial.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+        for (int a = 0; a < Phones.Count; a++)
+            writer.WriteLine(string.Join(" ", _log.Skip(a * Phones.Count).Take(Phones.Count).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+    }
+
+    private static PhoneBigram ReadDefault()
+    {
+        var phones = PhoneSet.Default;
+        using var stream = typeof(PhoneBigram).Assembly.GetManifestResourceStream("Hmm.Speech.phone-bigram.txt")
+            ?? throw new InvalidOperationException("The default phone bigram is missing from the Hmm.Speech assembly (resource Hmm.Speech.phone-bigram.txt).");
+        using var reader = new StreamReader(stream);
+        string header = reader.ReadLine() ?? "";
+        if (header != string.Join(" ", phones.Phones))
+            throw new InvalidDataException("phone-bigram.txt (built in): its phones are not PhoneSet.Default's; rebuild it with tools/make-phone-bigram.sh.");
+        int p = phones.Count;
+        var initial = ParseRow(reader.ReadLine(), p, 1);
+        var log = new float[p * p];
+        for (int a = 0; a < p; a++) ParseRow(reader.ReadLine(), p, a + 2).CopyTo(log, a * p);
+        return new PhoneBigram(phones, log, initial);
+    }
+
+    private static float[] ParseRow(string? line, int count, int number)
+    {
+        var parts = (line ?? "").Split(' ');
+        if (parts.Length != count) throw new InvalidDataException($"phone-bigram.txt (built in), line {number + 1}: {parts.Length} values where {count} are needed.");
+        return parts.Select(v => float.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
     }
 
     /// <summary>Every phone equally likely after every other (the start included).</summary>
