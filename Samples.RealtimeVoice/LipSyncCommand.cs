@@ -38,17 +38,22 @@ internal static class LipSyncCommand
         var extended = new Option<string>("--extendedShapes") { Description = "Which of the extended shapes G, H and X to use (Rhubarb's option).", DefaultValueFactory = _ => "GHX", HelpName = "GHX" };
         var machine = CliOptions.Flag("--machineReadable", "Progress and errors as Rhubarb's JSON status lines on standard error.");
         var quiet = CliOptions.Flag("--quiet", "No summary on standard error.");
+        var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech); its phones must be the default phone set's.");
         var command = new Command("lipsync", "Live lip-sync without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
         {
-            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet,
+            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath,
         };
         command.SetAction(p => Run(context, new Settings(p.GetValue(input)!, p.GetValue(set)!, p.GetValue(format)!, p.GetValue(lookahead), p.GetValue(outDir),
-            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet))));
+            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath))));
         return CliOptions.LastWins(command);
     }
 
     private sealed record Settings(string Input, string Set, string Format, int LookaheadMs, string? Out, int? Rate, int Bits, bool Realtime,
-        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet);
+        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model)
+    {
+        /// <summary>The acoustic model, loaded once per command.</summary>
+        public Hmm.Speech.AcousticModel? Loaded { get; set; }
+    }
 
     private static Option<string> Choice(string name, string fallback, string[] choices, string description)
     {
@@ -72,6 +77,12 @@ internal static class LipSyncCommand
         catch (ArgumentException e)
         {
             throw new ArgumentException($"lipsync: --extendedShapes: {e.Message}");
+        }
+        if (s.Model is not null)
+        {
+            s.Loaded = Hmm.Speech.AcousticModel.Load(s.Model);
+            if (!s.Loaded.Phones.Phones.SequenceEqual(Hmm.Speech.PhoneSet.Default.Phones))
+                throw new ArgumentException($"lipsync: --model {s.Model}: its phones are not the default phone set, which the built-in bigram and viseme maps cover.");
         }
         var status = s.MachineReadable ? new RhubarbStatusWriter(context.Err) : null;
         if (s.Input == "-")
@@ -130,7 +141,7 @@ internal static class LipSyncCommand
 
     private static Analysis Analyse(float[] samples, int sampleRate, Settings s)
     {
-        var options = LipSyncOptions.Balanced with { LookaheadMs = s.LookaheadMs, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000) };
+        var options = LipSyncOptions.Balanced with { Model = s.Loaded, LookaheadMs = s.LookaheadMs, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000) };
         using var processor = new LipSyncProcessor(options);
         var frames = new List<(double, float[])>();
         if (s.Set != "rhubarb")
