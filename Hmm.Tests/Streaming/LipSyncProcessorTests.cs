@@ -43,7 +43,7 @@ public class LipSyncProcessorTests
         var front = Hmm.Tests.Alignment.AlignmentTestData.DefaultModel.FrontEnd;
         long modelSamples = (audio.Length * (long)front.SampleRate + rate - 1) / rate;
         Assert.Equal(1 + (modelSamples - front.FrameLength) / front.HopLength, whole.Frames.Count);
-        AssertTiles(whole.Segments, 0, audio.Length);
+        AssertTiles(whole.Segments, 0, audio.Length, rate);
     }
 
     [Fact]
