@@ -108,7 +108,9 @@ public sealed class LipSyncProcessor : IDisposable
         _features = new float[_pipeline.FeatureDimension];
         _flushFeatures = new float[(_pipeline.LookaheadFrames + 1) * _pipeline.FeatureDimension];
         _flushStates = new int[lagFrames + 1];
-        _hopEnergy = new double[_pipeline.LookaheadFrames + _frameLength / _hop + 8];
+        // A frame is decoded while the extractor may still hold up to its capacity of later samples, whose hops' energies are
+        // in by then: the ring spans that, the deltas' look-ahead and a window.
+        _hopEnergy = new double[_extractor.Capacity / _hop + _pipeline.LookaheadFrames + _frameLength / _hop + 8];
         _segments = new CommittedPhone[Options.SegmentCapacity];
         _back = new LipSyncFrame(phones);
         _middle = new LipSyncFrame(phones);
