@@ -154,11 +154,14 @@ public sealed class LipSyncProcessor : IDisposable
     /// <exception cref="ArgumentException">The block is longer than <see cref="LipSyncOptions.MaxBlockSamples"/>.</exception>
     /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
     /// <exception cref="InvalidOperationException">Another thread is pushing, or the stream was flushed (call <see cref="Reset"/>).</exception>
-    public void Push(ReadOnlySpan<float> samples)
+    public void Push(ReadOnlySpan<float> samples) => PushFloat(samples, null);
+
+    private void PushFloat(ReadOnlySpan<float> samples, long? startSample)
     {
         Enter(samples.Length, nameof(samples));
         try
         {
+            SetOrigin(startSample);
             int invalid = 0;
             var block = _block.AsSpan(0, samples.Length);
             for (int i = 0; i < samples.Length; i++)
@@ -181,18 +184,17 @@ public sealed class LipSyncProcessor : IDisposable
     }
 
     /// <summary>Pushes audio as on <see cref="Push(ReadOnlySpan{float})"/>; <paramref name="startSample"/> is the first sample's index on the caller's clock (sample count or DSP time), which every result's time then follows.</summary>
-    public void Push(ReadOnlySpan<float> samples, long startSample)
-    {
-        _origin = startSample - _inputSamples;
-        Push(samples);
-    }
+    public void Push(ReadOnlySpan<float> samples, long startSample) => PushFloat(samples, startSample);
 
     /// <summary>Pushes 16-bit PCM (full scale 32,768) as on <see cref="Push(ReadOnlySpan{float})"/>.</summary>
-    public void Push(ReadOnlySpan<short> samples)
+    public void Push(ReadOnlySpan<short> samples) => PushPcm16(samples, null);
+
+    private void PushPcm16(ReadOnlySpan<short> samples, long? startSample)
     {
         Enter(samples.Length, nameof(samples));
         try
         {
+            SetOrigin(startSample);
             var block = _block.AsSpan(0, samples.Length);
             for (int i = 0; i < samples.Length; i++) block[i] = samples[i] * (1f / 32768f);
             Process(block);
@@ -204,10 +206,12 @@ public sealed class LipSyncProcessor : IDisposable
     }
 
     /// <summary>Pushes 16-bit PCM with the first sample's index on the caller's clock.</summary>
-    public void Push(ReadOnlySpan<short> samples, long startSample)
+    public void Push(ReadOnlySpan<short> samples, long startSample) => PushPcm16(samples, startSample);
+
+    /// <summary>Puts the next input sample at <paramref name="startSample"/> on the caller's clock (inside the push's checks: a refused push moves nothing).</summary>
+    private void SetOrigin(long? startSample)
     {
-        _origin = startSample - _inputSamples;
-        Push(samples);
+        if (startSample is long start) _origin = start - _inputSamples;
     }
 
     /// <summary>
