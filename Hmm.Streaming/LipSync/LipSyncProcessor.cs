@@ -253,6 +253,7 @@ public sealed class LipSyncProcessor : IDisposable
             _decoder.Reset();
             foreach (var s in _smoothers) s.Reset();
             _segmentsRead = Volatile.Read(ref _segmentsWritten);
+            Volatile.Write(ref _fresh, 0);
             _openPhone = -1;
             _origin = _inputSamples = _modelSamples = 0;
             _hopSum = 0;
