@@ -50,8 +50,13 @@ public sealed class LipSyncProcessor : IDisposable
     private readonly int _hop;
     private readonly int _frameLength;
     private readonly int _modelRate;
-    private LipSyncFrame _back, _middle, _front;
-    private int _fresh;
+    // The latest frame, triple-buffered: the writer fills _frames[_back], the reader copies _frames[_front], and _middle
+    // names the third buffer, with Fresh set while it holds a frame the reader has not taken. Index and flag change in one
+    // atomic exchange, so the reader never takes a buffer older than one it has already read.
+    private readonly LipSyncFrame[] _frames;
+    private int _back, _front;
+    private int _middle;
+    private const int Fresh = 4;
     private long _segmentsWritten;
     private long _segmentsRead;
     private int _openPhone = -1;
@@ -112,9 +117,8 @@ public sealed class LipSyncProcessor : IDisposable
         // in by then: the ring spans that, the deltas' look-ahead and a window.
         _hopEnergy = new double[_extractor.Capacity / _hop + _pipeline.LookaheadFrames + _frameLength / _hop + 8];
         _segments = new CommittedPhone[Options.SegmentCapacity];
-        _back = new LipSyncFrame(phones);
-        _middle = new LipSyncFrame(phones);
-        _front = new LipSyncFrame(phones);
+        _frames = new[] { new LipSyncFrame(phones), new LipSyncFrame(phones), new LipSyncFrame(phones) };
+        (_back, _middle, _front) = (0, 1, 2);
         Monitor = new LipSyncMonitor(HopMilliseconds);
     }
 
@@ -253,7 +257,13 @@ public sealed class LipSyncProcessor : IDisposable
             _decoder.Reset();
             foreach (var s in _smoothers) s.Reset();
             _segmentsRead = Volatile.Read(ref _segmentsWritten);
-            Volatile.Write(ref _fresh, 0);
+            // Drop the frame waiting for the reader (the reader may be taking it right now: then it is gone already).
+            for (int middle = Volatile.Read(ref _middle); (middle & Fresh) != 0;)
+            {
+                int seen = Interlocked.CompareExchange(ref _middle, middle & ~Fresh, middle);
+                if (seen == middle) break;
+                middle = seen;
+            }
             _openPhone = -1;
             _origin = _inputSamples = _modelSamples = 0;
             _hopSum = 0;
@@ -274,9 +284,9 @@ public sealed class LipSyncProcessor : IDisposable
     {
         Guard.NotNull(destination, nameof(destination));
         ThrowIfDisposed();
-        if (Interlocked.Exchange(ref _fresh, 0) == 0) return false;
-        _front = Interlocked.Exchange(ref _middle, _front);
-        _front.CopyTo(destination);
+        if ((Volatile.Read(ref _middle) & Fresh) == 0) return false;
+        _front = Interlocked.Exchange(ref _middle, _front) & ~Fresh;
+        _frames[_front].CopyTo(destination);
         return true;
     }
 
@@ -370,7 +380,7 @@ public sealed class LipSyncProcessor : IDisposable
         long start = Stopwatch.GetTimestamp();
         long frame = _decoder.FramesPushed;
         bool committed = _decoder.Push(features);
-        var output = _back;
+        var output = _frames[_back];
         var posteriors = _decoder.Posteriors;
         var phones = output.PhonePosteriors;
         Array.Clear(phones, 0, phones.Length);
@@ -397,8 +407,7 @@ public sealed class LipSyncProcessor : IDisposable
         output.SampleTime = ToInputSample(centre);
         output.Time = output.SampleTime / (double)Options.InputSampleRate;
         FrameAnalysed?.Invoke(output);
-        _back = Interlocked.Exchange(ref _middle, _back);
-        Volatile.Write(ref _fresh, 1);
+        _back = Interlocked.Exchange(ref _middle, _back | Fresh) & ~Fresh;
         if (committed) Commit(_decoder.FramesCommitted - 1, _decoder.LastCommittedState);
         Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
     }
