@@ -18,8 +18,9 @@ public class LipSyncAccuracyTests
     public void Committed_segments_give_most_frames_the_reference_Rhubarb_shape_on_clean_speech()
     {
         var wavs = SpeechDev.CleanWavs();
-        // Six files spread over the corpus (its speakers alternate).
-        var chosen = Enumerable.Range(0, 6).Select(i => wavs[i * wavs.Length / 6]).ToArray();
+        // Six files spread over the corpus, three of each speaker (the corpus alternates them: s001-us1, s002-us2, ...).
+        var chosen = Enumerable.Range(0, 6).Select(i => wavs[i * wavs.Length / 6 + i % 2]).ToArray();
+        Assert.Equal(3, chosen.Count(w => w.EndsWith("-us1.wav", StringComparison.Ordinal)));
         using var processor = new LipSyncProcessor();
         var map = VisemeMap.For(VisemeSet.Rhubarb, processor.Phones);
         int frames = 0, agree = 0;
