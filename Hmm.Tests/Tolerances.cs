@@ -142,4 +142,20 @@ public static class Tolerances
 
     /// <summary>The smoother's float32 recursion against its closed form 1 - exp(-t / tau): a float32 rounding per hop over tens of hops.</summary>
     public const double SmootherStep = 1e-5;
+
+    // ---- streaming: live front end and lip-sync ----
+
+    /// <summary>
+    /// The running normalisation (float64 recursions of decayed sums, rounded to float32 once) against the closed-form decayed
+    /// sums in float64, relative with a floor of 1: the float32 rounding of the output (≤ 6e-8 relative; 5.6e-8 seen) dominates;
+    /// the two float64 orders of summation differ by ~1e-15 of the sums, and the variance's cancellation (sum of squares /
+    /// count - mean², c0 near -50 with a variance near 20) costs at most three more digits of that.
+    /// </summary>
+    public const double RunningNormalisation = 2e-7;
+
+    /// <summary>
+    /// A live frame's phone posteriors sum to 1 (and no mouth weight, a sum of them, passes 1): the decoder's state posteriors
+    /// sum to 1 within <see cref="PosteriorSum"/>, and adding them into phones in float32 adds ~130 roundings of at most 6e-8.
+    /// </summary>
+    public const double PhonePosteriorSum = 2e-4;
 }

@@ -25,7 +25,7 @@ public sealed class LipSyncMonitor
     /// <summary>Hops whose processing took longer than the audio they cover (the stream would fall behind).</summary>
     public long Overruns { get; private set; }
 
-    /// <summary>Samples that were NaN or infinite and were taken as 0.</summary>
+    /// <summary>Samples that were NaN, infinite or beyond ±<see cref="LipSyncProcessor.MaxSample"/> and were taken as 0.</summary>
     public long InvalidSamples { get; internal set; }
 
     /// <summary>Committed segments dropped because the reader did not take them in time.</summary>

@@ -24,7 +24,7 @@ namespace Hmm.Streaming;
 /// and <see cref="ReadSegments"/> at the same time, without locks (the latest frame is triple-buffered, the segments
 /// travel through a single-producer, single-consumer ring). Two threads pushing at once get an
 /// <see cref="InvalidOperationException"/>. Independent processors share only their read-only models.</para>
-/// <para>Bad audio: NaN or infinite samples are taken as 0 and counted (<see cref="LipSyncMonitor.InvalidSamples"/>);
+/// <para>Bad audio: NaN, infinite or huge (beyond ±<see cref="MaxSample"/>) samples are taken as 0 and counted (<see cref="LipSyncMonitor.InvalidSamples"/>);
 /// a block longer than the maximum is refused with an <see cref="ArgumentException"/> before anything changes.</para>
 /// </remarks>
 public sealed class LipSyncProcessor : IDisposable
@@ -52,8 +52,13 @@ public sealed class LipSyncProcessor : IDisposable
     private readonly int _hop;
     private readonly int _frameLength;
     private readonly int _modelRate;
-    private LipSyncFrame _back, _middle, _front;
-    private int _fresh;
+    // The latest frame, triple-buffered: the writer fills _frames[_back], the reader copies _frames[_front], and _middle
+    // names the third buffer, with Fresh set while it holds a frame the reader has not taken. Index and flag change in one
+    // atomic exchange, so the reader never takes a buffer older than one it has already read.
+    private readonly LipSyncFrame[] _frames;
+    private int _back, _front;
+    private int _middle;
+    private const int Fresh = 4;
     private long _segmentsWritten;
     private long _segmentsRead;
     private int _openPhone = -1;
@@ -111,11 +116,12 @@ public sealed class LipSyncProcessor : IDisposable
         _batch = new float[OnlineDecoder.MaxPreparedFrames * _pipeline.FeatureDimension];
         _flushFeatures = new float[(_pipeline.LookaheadFrames + 1) * _pipeline.FeatureDimension];
         _flushStates = new int[lagFrames + 1];
-        _hopEnergy = new double[_pipeline.LookaheadFrames + _frameLength / _hop + 8];
+        // A frame is decoded while the extractor may still hold up to its capacity of later samples, whose hops' energies are
+        // in by then: the ring spans that, the deltas' look-ahead and a window.
+        _hopEnergy = new double[_extractor.Capacity / _hop + _pipeline.LookaheadFrames + _frameLength / _hop + 8];
         _segments = new CommittedPhone[Options.SegmentCapacity];
-        _back = new LipSyncFrame(phones);
-        _middle = new LipSyncFrame(phones);
-        _front = new LipSyncFrame(phones);
+        _frames = new[] { new LipSyncFrame(phones), new LipSyncFrame(phones), new LipSyncFrame(phones) };
+        (_back, _middle, _front) = (0, 1, 2);
         Monitor = new LipSyncMonitor(HopMilliseconds);
     }
 
@@ -155,17 +161,25 @@ public sealed class LipSyncProcessor : IDisposable
     /// <exception cref="ArgumentException">The block is longer than <see cref="LipSyncOptions.MaxBlockSamples"/>.</exception>
     /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
     /// <exception cref="InvalidOperationException">Another thread is pushing, or the stream was flushed (call <see cref="Reset"/>).</exception>
-    public void Push(ReadOnlySpan<float> samples)
+    public void Push(ReadOnlySpan<float> samples) => PushFloat(samples, null);
+
+    /// <summary>The largest sample magnitude taken as audio (see <see cref="LipSyncMonitor.InvalidSamples"/>).</summary>
+    public const float MaxSample = 1000f;
+
+    private void PushFloat(ReadOnlySpan<float> samples, long? startSample)
     {
         Enter(samples.Length, nameof(samples));
         try
         {
+            SetOrigin(startSample);
             int invalid = 0;
             var block = _block.AsSpan(0, samples.Length);
             for (int i = 0; i < samples.Length; i++)
             {
                 float v = samples[i];
-                if (float.IsFinite(v)) block[i] = v;
+                // NaN, infinities and values beyond ±1000 (60 dB over full scale: not audio, and squares that overflow
+                // the power spectrum) are taken as silence and counted.
+                if (v >= -MaxSample && v <= MaxSample) block[i] = v;
                 else
                 {
                     block[i] = 0f;
@@ -182,18 +196,17 @@ public sealed class LipSyncProcessor : IDisposable
     }
 
     /// <summary>Pushes audio as on <see cref="Push(ReadOnlySpan{float})"/>; <paramref name="startSample"/> is the first sample's index on the caller's clock (sample count or DSP time), which every result's time then follows.</summary>
-    public void Push(ReadOnlySpan<float> samples, long startSample)
-    {
-        _origin = startSample - _inputSamples;
-        Push(samples);
-    }
+    public void Push(ReadOnlySpan<float> samples, long startSample) => PushFloat(samples, startSample);
 
     /// <summary>Pushes 16-bit PCM (full scale 32,768) as on <see cref="Push(ReadOnlySpan{float})"/>.</summary>
-    public void Push(ReadOnlySpan<short> samples)
+    public void Push(ReadOnlySpan<short> samples) => PushPcm16(samples, null);
+
+    private void PushPcm16(ReadOnlySpan<short> samples, long? startSample)
     {
         Enter(samples.Length, nameof(samples));
         try
         {
+            SetOrigin(startSample);
             var block = _block.AsSpan(0, samples.Length);
             for (int i = 0; i < samples.Length; i++) block[i] = samples[i] * (1f / 32768f);
             Process(block);
@@ -205,10 +218,12 @@ public sealed class LipSyncProcessor : IDisposable
     }
 
     /// <summary>Pushes 16-bit PCM with the first sample's index on the caller's clock.</summary>
-    public void Push(ReadOnlySpan<short> samples, long startSample)
+    public void Push(ReadOnlySpan<short> samples, long startSample) => PushPcm16(samples, startSample);
+
+    /// <summary>Puts the next input sample at <paramref name="startSample"/> on the caller's clock (inside the push's checks: a refused push moves nothing).</summary>
+    private void SetOrigin(long? startSample)
     {
-        _origin = startSample - _inputSamples;
-        Push(samples);
+        if (startSample is long start) _origin = start - _inputSamples;
     }
 
     /// <summary>
@@ -251,6 +266,13 @@ public sealed class LipSyncProcessor : IDisposable
             _decoder.Reset();
             foreach (var s in _smoothers) s.Reset();
             _segmentsRead = Volatile.Read(ref _segmentsWritten);
+            // Drop the frame waiting for the reader (the reader may be taking it right now: then it is gone already).
+            for (int middle = Volatile.Read(ref _middle); (middle & Fresh) != 0;)
+            {
+                int seen = Interlocked.CompareExchange(ref _middle, middle & ~Fresh, middle);
+                if (seen == middle) break;
+                middle = seen;
+            }
             _openPhone = -1;
             _origin = _inputSamples = _modelSamples = 0;
             _hopSum = 0;
@@ -272,9 +294,9 @@ public sealed class LipSyncProcessor : IDisposable
     {
         Guard.NotNull(destination, nameof(destination));
         ThrowIfDisposed();
-        if (Interlocked.Exchange(ref _fresh, 0) == 0) return false;
-        _front = Interlocked.Exchange(ref _middle, _front);
-        _front.CopyTo(destination);
+        if ((Volatile.Read(ref _middle) & Fresh) == 0) return false;
+        _front = Interlocked.Exchange(ref _middle, _front) & ~Fresh;
+        _frames[_front].CopyTo(destination);
         return true;
     }
 
@@ -328,6 +350,7 @@ public sealed class LipSyncProcessor : IDisposable
 
     private void Process(ReadOnlySpan<float> block)
     {
+        if (block.IsEmpty) return; // an empty push changes nothing (also after Flush)
 #if NET
         long allocated = GC.GetAllocatedBytesForCurrentThread();
 #endif
@@ -387,7 +410,7 @@ public sealed class LipSyncProcessor : IDisposable
         long start = Stopwatch.GetTimestamp() - sharedTicks;
         long frame = _decoder.FramesPushed;
         bool committed = _decoder.PushPrepared();
-        var output = _back;
+        var output = _frames[_back];
         var posteriors = _decoder.Posteriors;
         var phones = output.PhonePosteriors;
         Array.Clear(phones, 0, phones.Length);
@@ -414,8 +437,7 @@ public sealed class LipSyncProcessor : IDisposable
         output.SampleTime = ToInputSample(centre);
         output.Time = output.SampleTime / (double)Options.InputSampleRate;
         FrameAnalysed?.Invoke(output);
-        _back = Interlocked.Exchange(ref _middle, _back);
-        Volatile.Write(ref _fresh, 1);
+        _back = Interlocked.Exchange(ref _middle, _back | Fresh) & ~Fresh;
         if (committed) Commit(_decoder.FramesCommitted - 1, _decoder.LastCommittedState);
         Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
     }

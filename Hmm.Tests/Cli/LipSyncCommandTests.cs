@@ -1,0 +1,167 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Hmm.Tests.Alignment;
+using Samples.RealtimeVoice;
+using Xunit;
+
+namespace Hmm.Tests.Cli;
+
+/// <summary>`hmm lipsync` run in-process on the bundled samples, a folder, standard input, and bad input.</summary>
+public class LipSyncCommandTests
+{
+    private static (int Code, string Out, string Err) Run(Func<Stream>? input, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Samples.RealtimeVoice.Cli.Run(args, new CliContext(stdout, stderr, _ => null, Input: input));
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args) => Run(null, args);
+
+    private static string Sample(string id) => AlignmentTestData.Wav(id);
+
+    /// <summary>Rhubarb's TSV: "seconds\tshape" lines, times rising from 0, ending with the recording's length and X.</summary>
+    private static void AssertTsv(string tsv, double duration)
+    {
+        var lines = tsv.Split('\n');
+        Assert.Equal("", lines[^1]); // ends with a newline
+        lines = lines[..^1];
+        Assert.True(lines.Length >= 3, tsv);
+        double previous = -1;
+        foreach (string line in lines)
+        {
+            var cells = line.Split('\t');
+            Assert.Equal(2, cells.Length);
+            double time = double.Parse(cells[0], CultureInfo.InvariantCulture);
+            Assert.True(time > previous, $"{line} after {previous}");
+            previous = time;
+            Assert.Contains(cells[1], new[] { "A", "B", "C", "D", "E", "F", "G", "H", "X" });
+        }
+        Assert.StartsWith("0.00\t", lines[0]);
+        Assert.Equal($"{Math.Floor(duration * 100 + 1e-6) / 100:0.00}\tX", lines[^1]);
+    }
+
+    private static double Duration(string wav)
+    {
+        var audio = Hmm.Speech.Training.WavReader.Read(wav);
+        return audio.Samples.Length / (double)audio.SampleRate;
+    }
+
+    [Fact]
+    public void A_sample_gives_Rhubarb_tsv_on_stdout_ending_with_its_length_and_X()
+    {
+        var (code, output, err) = Run("lipsync", Sample("s017-us1"));
+        Assert.True(code == 0, err);
+        AssertTsv(output, Duration(Sample("s017-us1")));
+        Assert.Contains("lipsync: 1 of 1 files", err);
+        // Speech has open mouths: more than one shape.
+        Assert.True(output.Split('\n').Select(l => l.Split('\t').Last()).Distinct().Count() > 3, output);
+    }
+
+    [Fact]
+    public void A_folder_with_out_writes_one_file_per_wav()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        foreach (string id in AlignmentTestData.SampleIds) File.Copy(Sample(id), dir.File(id + ".wav"));
+        var (code, output, err) = Run("lipsync", dir.Path, "--out", outDir.Path);
+        Assert.True(code == 0, err);
+        Assert.Equal("", output);
+        Assert.Equal(AlignmentTestData.SampleIds.Select(id => id + ".tsv").OrderBy(n => n, StringComparer.Ordinal),
+            Directory.GetFiles(outDir.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
+        foreach (string id in AlignmentTestData.SampleIds)
+        {
+            AssertTsv(File.ReadAllText(outDir.File(id + ".tsv")), Duration(Sample(id)));
+            // The same as one file on stdout.
+            Assert.Equal(Run("lipsync", Sample(id)).Out, File.ReadAllText(outDir.File(id + ".tsv")));
+        }
+    }
+
+    [Fact]
+    public void A_corrupt_wav_in_a_folder_is_reported_by_name_and_the_others_are_written()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        foreach (string id in AlignmentTestData.SampleIds) File.Copy(Sample(id), dir.File(id + ".wav"));
+        var garbage = new byte[5000];
+        new Random(1).NextBytes(garbage);
+        File.WriteAllBytes(dir.File("bad.wav"), garbage);
+        var (code, _, err) = Run("lipsync", dir.Path, "--out", outDir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("bad.wav", err.Split('\n').Single(l => l.StartsWith("hmm: lipsync: ", StringComparison.Ordinal)));
+        Assert.Contains("3 of 4 files", err);
+        Assert.Contains("1 failed", err);
+        Assert.DoesNotContain("   at ", err);
+        Assert.Equal(AlignmentTestData.SampleIds.Length, Directory.GetFiles(outDir.Path).Length);
+        Assert.False(File.Exists(outDir.File("bad.tsv")));
+    }
+
+    [Fact]
+    public void Stdin_needs_rate_and_takes_16_bit_pcm_from_the_context_input()
+    {
+        var (code, _, err) = Run(() => new MemoryStream(new byte[320]), "lipsync", "-");
+        Assert.Equal(2, code);
+        Assert.StartsWith("hmm: lipsync: ", err);
+        Assert.Contains("--rate", err);
+
+        // The sample's 16-bit samples as raw PCM: the same cues as the WAV itself.
+        string wav = Sample("s044-us2");
+        short[] pcm = LipSyncTestAudio16(wav);
+        var bytes = new byte[pcm.Length * 2];
+        Buffer.BlockCopy(pcm, 0, bytes, 0, bytes.Length);
+        var (code2, output, err2) = Run(() => new MemoryStream(bytes), "lipsync", "-", "--rate", "16000", "--quiet");
+        Assert.True(code2 == 0, err2);
+        Assert.Equal("", err2);
+        Assert.Equal(Run("lipsync", wav).Out, output);
+    }
+
+    /// <summary>The 16-bit samples of a 16-bit PCM WAV (the samples WavReader scales by 1/32768).</summary>
+    private static short[] LipSyncTestAudio16(string wav)
+    {
+        var audio = Hmm.Speech.Training.WavReader.Read(wav);
+        Assert.Equal(16000, audio.SampleRate);
+        return audio.Samples.Select(s => checked((short)Math.Round(s * 32768.0))).ToArray();
+    }
+
+    [Fact]
+    public void Empty_stdin_is_an_error_that_says_so()
+    {
+        var (code, output, err) = Run(() => new MemoryStream(), "lipsync", "-", "--rate", "16000");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("hmm: lipsync: ", err);
+        Assert.Contains("empty", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Oculus_set_with_a_Rhubarb_format_is_a_usage_error()
+    {
+        var (code, output, err) = Run("lipsync", Sample("s017-us1"), "--set", "oculus", "--format", "tsv");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("hmm: lipsync: ", err);
+        Assert.Contains("--set oculus", err);
+        Assert.Contains("--format tsv", err);
+    }
+
+    [Fact]
+    public void Format_dat_writes_Moho_switch_data()
+    {
+        var (code, output, err) = Run("lipsync", Sample("s017-us1"), "--format", "dat");
+        Assert.True(code == 0, err);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("MohoSwitch1", lines[0]);
+        Assert.True(lines.Length >= 3, output);
+        foreach (string line in lines.Skip(1))
+        {
+            var cells = line.Split(' ');
+            Assert.Equal(2, cells.Length);
+            Assert.True(int.Parse(cells[0], CultureInfo.InvariantCulture) >= 1, line);
+        }
+        Assert.EndsWith(" X", lines[^1]);
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.IO;
+using System.Linq;
+using Hmm.Speech.Training;
+using Hmm.Streaming;
+using Hmm.Tests.Audio;
+using Xunit;
+
+namespace Hmm.Tests.Streaming;
+
+/// <summary>
+/// A smoke test of what <see cref="LipSyncProcessor"/> is for, not a tuning target: on clean speech, the committed
+/// phones give most 10 ms frames the Rhubarb mouth shape that the reference labels give.
+/// </summary>
+public class LipSyncAccuracyTests
+{
+    [Fact]
+    public void Committed_segments_give_most_frames_the_reference_Rhubarb_shape_on_clean_speech()
+    {
+        var wavs = SpeechDev.CleanWavs();
+        // Six files spread over the corpus, three of each speaker (the corpus alternates them: s001-us1, s002-us2, ...).
+        var chosen = Enumerable.Range(0, 6).Select(i => wavs[i * wavs.Length / 6 + i % 2]).ToArray();
+        Assert.Equal(3, chosen.Count(w => w.EndsWith("-us1.wav", StringComparison.Ordinal)));
+        using var processor = new LipSyncProcessor();
+        var map = VisemeMap.For(VisemeSet.Rhubarb, processor.Phones);
+        int frames = 0, agree = 0;
+        var perFile = new System.Collections.Generic.List<string>();
+        foreach (string wav in chosen)
+        {
+            var audio = WavReader.Read(wav);
+            Assert.Equal(16000, audio.SampleRate);
+            var labels = LabelFile.Read(Path.ChangeExtension(wav, ".lab"));
+            processor.Reset();
+            var segments = LipSyncRecording.Run(processor, audio.Samples, LipSyncTestAudio.FixedBlocks(160)).Segments;
+            LipSyncProcessorTests.AssertTiles(segments, 0, audio.Samples.Length);
+            int fileFrames = 0, fileAgree = 0;
+            int count = (int)Math.Floor(audio.Samples.Length / 160.0);
+            int k = 0, r = 0;
+            for (int f = 0; f < count; f++)
+            {
+                double centre = (f + 0.5) / 100;
+                while (r < labels.Count - 1 && labels[r].End <= centre) r++;
+                while (k < segments.Count - 1 && segments[k].End <= centre) k++;
+                int expected = map.ShapeOf(labels[r].Phone);
+                int actual = map.ShapeOf(segments[k].Phone);
+                fileFrames++;
+                if (expected == actual) fileAgree++;
+            }
+            frames += fileFrames;
+            agree += fileAgree;
+            perFile.Add($"{Path.GetFileName(wav)} {100.0 * fileAgree / fileFrames:F1} %");
+        }
+        double accuracy = (double)agree / frames;
+        Assert.True(accuracy >= 0.80, $"{100 * accuracy:F1} % of {frames} frames have the reference shape ({string.Join(", ", perFile)})");
+    }
+}

@@ -1,0 +1,390 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Hmm.Streaming;
+using Xunit;
+
+namespace Hmm.Tests.Streaming;
+
+/// <summary>
+/// <see cref="LipSyncProcessor"/> as a stream: block sizes change nothing (segments and frames bit for bit), times
+/// follow the caller's clock and the segments tile the stream, and bad input is refused or absorbed as documented.
+/// </summary>
+public class LipSyncProcessorTests
+{
+    public static TheoryData<int, int> RatesAndLookaheads() => new()
+    {
+        { 16000, 0 }, { 16000, 100 }, { 16000, 300 },
+        { 48000, 0 }, { 48000, 100 }, { 48000, 300 },
+    };
+
+    private static LipSyncProcessor Processor(int rate, int lookaheadMs = 100, int maxBlock = 4800) =>
+        new(LipSyncOptions.Balanced with { InputSampleRate = rate, LookaheadMs = lookaheadMs, MaxBlockSamples = maxBlock });
+
+    [Theory]
+    [MemberData(nameof(RatesAndLookaheads))]
+    public void Random_block_sizes_give_the_same_segments_and_frames_as_whole_blocks_and_as_10ms_pushes(int rate, int lookaheadMs)
+    {
+        float[] audio = LipSyncTestAudio.Speech(rate);
+        using var processor = Processor(rate, lookaheadMs);
+        int max = processor.Options.MaxBlockSamples;
+        var whole = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.FixedBlocks(max));
+        processor.Reset();
+        var random = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.RandomBlocks(rate + lookaheadMs, max));
+        LipSyncRecording.AssertSame(whole, random, $"{rate} Hz, {lookaheadMs} ms, random blocks");
+        processor.Reset();
+        var hops = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.FixedBlocks(160));
+        LipSyncRecording.AssertSame(whole, hops, $"{rate} Hz, {lookaheadMs} ms, 160-sample pushes");
+
+        // Every analysis hop made a frame, numbered in order: one per whole window of the audio at the model's rate.
+        Assert.Equal(Enumerable.Range(0, whole.Frames.Count).Select(i => (long)i), whole.Frames.Select(f => f.FrameIndex));
+        Assert.Equal(processor.Frames, whole.Frames.Count);
+        var front = Hmm.Tests.Alignment.AlignmentTestData.DefaultModel.FrontEnd;
+        long modelSamples = (audio.Length * (long)front.SampleRate + rate - 1) / rate;
+        Assert.Equal(1 + (modelSamples - front.FrameLength) / front.HopLength, whole.Frames.Count);
+        AssertTiles(whole.Segments, 0, audio.Length, rate);
+    }
+
+    [Fact]
+    public void Pcm16_pushes_give_what_the_same_samples_as_floats_give()
+    {
+        short[] pcm = LipSyncTestAudio.ToPcm16(LipSyncTestAudio.Speech16k);
+        float[] asFloats = pcm.Select(s => s / 32768f).ToArray();
+        using var processor = Processor(16000);
+        var floats = LipSyncRecording.Run(processor, asFloats, LipSyncTestAudio.FixedBlocks(1000));
+        processor.Reset();
+        var shorts = LipSyncRecording.Run(processor, pcm, LipSyncTestAudio.RandomBlocks(4, processor.Options.MaxBlockSamples));
+        LipSyncRecording.AssertSame(floats, shorts, "16-bit PCM");
+    }
+
+    /// <summary>Segments tile [origin, origin + samples): the first starts at the origin, each where the last ended, the last at the end.</summary>
+    internal static void AssertTiles(IReadOnlyList<CommittedPhone> segments, long origin, long samples, int rate = 16000)
+    {
+        Assert.NotEmpty(segments);
+        Assert.Equal(origin, segments[0].StartSample);
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var s = segments[i];
+            Assert.True(s.EndSample > s.StartSample, $"segment {i} is empty: {s}");
+            if (i > 0) Assert.True(s.StartSample == segments[i - 1].EndSample, $"segment {i} {s} does not start where {segments[i - 1]} ends");
+            if (i > 0) Assert.True(s.Phone != segments[i - 1].Phone, $"segments {i - 1} and {i} have the same phone: {segments[i - 1]}, {s}");
+            Assert.Equal(s.StartSample / (double)rate, s.Start);
+            Assert.Equal(s.EndSample / (double)rate, s.End);
+        }
+        Assert.Equal(origin + samples, segments[^1].EndSample);
+    }
+
+    [Theory]
+    [InlineData(16000, 0)]
+    [InlineData(44100, 100)]
+    [InlineData(48000, 300)]
+    public void Timestamps_follow_the_callers_clock_and_segments_tile_the_stream(int rate, int lookaheadMs)
+    {
+        float[] audio = LipSyncTestAudio.Speech(rate);
+        using var processor = Processor(rate, lookaheadMs);
+        var plain = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.RandomBlocks(1, processor.Options.MaxBlockSamples));
+        AssertTiles(plain.Segments, 0, audio.Length, rate);
+        foreach (var f in plain.Frames) Assert.Equal(f.SampleTime / (double)rate, f.Time);
+
+        // Every push carrying its start on a clock far from 0.
+        const long origin = 123_456_789_012;
+        processor.Reset();
+        var shifted = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.RandomBlocks(2, processor.Options.MaxBlockSamples), origin);
+        AssertTiles(shifted.Segments, origin, audio.Length, rate);
+        Assert.Equal(plain.Segments.Select(s => (s.Phone, s.StartSample + origin, s.EndSample + origin)), shifted.Segments.Select(s => (s.Phone, s.StartSample, s.EndSample)));
+        Assert.Equal(plain.Frames.Count, shifted.Frames.Count);
+        for (int i = 0; i < plain.Frames.Count; i++)
+        {
+            Assert.Equal(plain.Frames[i].SampleTime + origin, shifted.Frames[i].SampleTime);
+            Assert.Equal(shifted.Frames[i].SampleTime / (double)rate, shifted.Frames[i].Time);
+            Assert.Equal(plain.Frames[i].Values, shifted.Frames[i].Values);
+        }
+
+        // Only the first push carrying the origin: the later ones follow it.
+        processor.Reset();
+        var recording = new LipSyncRecording();
+        var buffer = new CommittedPhone[8];
+        processor.Push(audio.AsSpan(0, 1000), -5000);
+        for (int position = 1000; position < audio.Length; position += 1000)
+        {
+            processor.Push(audio.AsSpan(position, Math.Min(1000, audio.Length - position)));
+            recording.Drain(processor, buffer);
+        }
+        processor.Flush();
+        recording.Drain(processor, buffer);
+        AssertTiles(recording.Segments, -5000, audio.Length, rate);
+        Assert.Equal(plain.Segments.Select(s => (s.Phone, s.StartSample - 5000, s.EndSample - 5000)), recording.Segments.Select(s => (s.Phone, s.StartSample, s.EndSample)));
+    }
+
+    [Fact]
+    public void A_block_over_the_limit_is_refused_naming_it_and_the_stream_goes_on_unchanged()
+    {
+        float[] audio = LipSyncTestAudio.Speech16k;
+        using var processor = Processor(16000, maxBlock: 800);
+        var clean = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.FixedBlocks(800));
+        processor.Reset();
+
+        var recording = new LipSyncRecording();
+        processor.FrameAnalysed = f => recording.Frames.Add(RecordedFrame.Of(f));
+        var buffer = new CommittedPhone[8];
+        var tooLong = new float[801];
+        var tooLongPcm = new short[801];
+        for (int position = 0, i = 0; position < audio.Length; position += 800, i++)
+        {
+            if (i % 5 == 2)
+            {
+                long frames = processor.Frames;
+                var e = Assert.Throws<ArgumentException>(() => processor.Push(tooLong));
+                Assert.Equal("samples", e.ParamName);
+                Assert.Contains("800", e.Message);
+                Assert.Contains("MaxBlockSamples", e.Message);
+                Assert.Throws<ArgumentException>(() => processor.Push(tooLongPcm));
+                // The overloads that carry a start on the caller's clock refuse it too, and leave the clock alone.
+                Assert.Throws<ArgumentException>(() => processor.Push(tooLong, 1_000_000));
+                Assert.Throws<ArgumentException>(() => processor.Push(tooLongPcm, 2_000_000));
+                Assert.Equal(frames, processor.Frames);
+            }
+            processor.Push(audio.AsSpan(position, Math.Min(800, audio.Length - position)));
+            recording.Drain(processor, buffer);
+        }
+        processor.Flush();
+        recording.Drain(processor, buffer);
+        LipSyncRecording.AssertSame(clean, recording, "with refused blocks");
+    }
+
+    [Fact]
+    public void NaN_infinite_and_huge_samples_are_counted_and_every_result_stays_finite()
+    {
+        float[] audio = (float[])LipSyncTestAudio.Speech16k.Clone();
+        var rng = new Random(17);
+        int invalid = 0;
+        float[] bad = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e30f, -2e3f };
+        for (int i = 0; i < 500; i++)
+        {
+            int at = rng.Next(audio.Length);
+            if (Math.Abs(audio[at]) <= LipSyncProcessor.MaxSample) invalid++;
+            audio[at] = bad[i % bad.Length];
+        }
+        // A whole stretch of NaN as well (a broken device).
+        for (int i = 30000; i < 34000; i++)
+        {
+            if (Math.Abs(audio[i]) <= LipSyncProcessor.MaxSample) invalid++;
+            audio[i] = float.NaN;
+        }
+        using var processor = Processor(16000);
+        var recording = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.RandomBlocks(3, 1000));
+        long expected = audio.Count(v => !(Math.Abs(v) <= LipSyncProcessor.MaxSample));
+        Assert.True(expected == processor.Monitor.InvalidSamples,
+            $"expected {expected} (NaN {audio.Count(float.IsNaN)}, infinite {audio.Count(float.IsInfinity)}, huge {audio.Count(v => float.IsFinite(v) && Math.Abs(v) > LipSyncProcessor.MaxSample)}), counted {processor.Monitor.InvalidSamples}, length {audio.Length}");
+        Assert.True(invalid > 4000);
+        Assert.NotEmpty(recording.Frames);
+        foreach (var f in recording.Frames)
+        {
+            Assert.True(f.Values.All(float.IsFinite), $"frame {f.FrameIndex} has a value that is not finite");
+            Assert.True(float.IsFinite(f.VoiceActivity) && float.IsFinite(f.LoudnessDb), $"frame {f.FrameIndex}: {f}");
+        }
+        AssertTiles(recording.Segments, 0, audio.Length);
+
+        // The invalid samples are taken as 0: the same stream with zeros in their place gives the same results.
+        float[] zeroed = audio.Select(v => Math.Abs(v) <= LipSyncProcessor.MaxSample ? v : 0f).ToArray();
+        processor.Reset();
+        var clean = LipSyncRecording.Run(processor, zeroed, LipSyncTestAudio.RandomBlocks(3, 1000));
+        LipSyncRecording.AssertSame(clean, recording, "NaN as zeros");
+        Assert.Equal(expected, processor.Monitor.InvalidSamples);
+    }
+
+    [Fact]
+    public void Push_after_flush_throws_until_reset_and_reset_starts_a_fresh_stream()
+    {
+        float[] audio = LipSyncTestAudio.Speech16k;
+        using var processor = Processor(16000);
+        var first = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.FixedBlocks(480));
+        Assert.Throws<InvalidOperationException>(() => processor.Push(new float[10]));
+        Assert.Throws<InvalidOperationException>(() => processor.Push(new short[10]));
+        Assert.Throws<InvalidOperationException>(() => processor.Push(new float[10], 0));
+        processor.Flush(); // flushing again does nothing
+        Assert.Equal(0, processor.ReadSegments(new CommittedPhone[8]));
+        processor.Reset();
+        Assert.Equal(0, processor.Frames);
+        var second = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.FixedBlocks(333));
+        LipSyncRecording.AssertSame(first, second, "after Reset");
+
+        // Reset in mid-stream drops the unread segments and the half-analysed audio.
+        processor.Reset();
+        for (int i = 0; i < 20; i++) processor.Push(audio.AsSpan(i * 1000, 1000));
+        processor.Reset();
+        Assert.Equal(0, processor.ReadSegments(new CommittedPhone[8]));
+        LipSyncRecording.AssertSame(first, LipSyncRecording.Run(processor, audio, LipSyncTestAudio.FixedBlocks(4800)), "after a reset in mid-stream");
+    }
+
+    [Fact]
+    public void Reset_drops_the_readers_latest_frame_and_unread_segments()
+    {
+        float[] audio = LipSyncTestAudio.Speech16k;
+        using var processor = Processor(16000);
+        var frame = new LipSyncFrame(processor.Phones);
+        Assert.False(processor.TryReadLatest(frame)); // nothing yet
+        Assert.Equal(-1, frame.FrameIndex);
+        for (int i = 0; i < 20; i++) processor.Push(audio.AsSpan(i * 1600, 1600));
+        Assert.True(processor.TryReadLatest(frame));
+        Assert.Equal(processor.Frames - 1, frame.FrameIndex);
+        Assert.False(processor.TryReadLatest(frame)); // nothing new since
+        processor.Push(audio.AsSpan(32000, 1600));
+        processor.Reset();
+        Assert.False(processor.TryReadLatest(frame), $"frame {frame.FrameIndex} of the stream before Reset was read after it");
+        Assert.Equal(0, processor.ReadSegments(new CommittedPhone[8]));
+        processor.Push(audio.AsSpan(0, 1600));
+        Assert.True(processor.TryReadLatest(frame));
+        Assert.Equal(processor.Frames - 1, frame.FrameIndex);
+    }
+
+    [Fact]
+    public void Empty_pushes_change_nothing()
+    {
+        float[] audio = LipSyncTestAudio.Speech16k;
+        using var processor = Processor(16000);
+        var plain = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.FixedBlocks(700));
+        processor.Reset();
+        Assert.Equal(0, processor.Frames);
+        processor.Push(ReadOnlySpan<float>.Empty);
+        processor.Push(ReadOnlySpan<short>.Empty);
+        Assert.Equal(0, processor.Frames);
+        // Also after the end of a stream.
+        processor.Flush();
+        processor.Push(ReadOnlySpan<float>.Empty);
+        processor.Reset();
+        var recording = new LipSyncRecording();
+        processor.FrameAnalysed = f => recording.Frames.Add(RecordedFrame.Of(f));
+        var buffer = new CommittedPhone[8];
+        for (int position = 0; position < audio.Length; position += 700)
+        {
+            int n = Math.Min(700, audio.Length - position);
+            processor.Push(audio.AsSpan(position, n));
+            processor.Push(ReadOnlySpan<float>.Empty);
+            processor.Push(ReadOnlySpan<short>.Empty, position + n); // the clock as it stands: the next sample is position + n
+            recording.Drain(processor, buffer);
+        }
+        processor.Flush();
+        recording.Drain(processor, buffer);
+        LipSyncRecording.AssertSame(plain, recording, "with empty pushes");
+    }
+
+    [Fact]
+    public void Every_call_after_Dispose_throws_ObjectDisposedException()
+    {
+        var processor = Processor(16000);
+        processor.Push(new float[1600]);
+        processor.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => processor.Push(new float[160]));
+        Assert.Throws<ObjectDisposedException>(() => processor.Push(new float[160], 0));
+        Assert.Throws<ObjectDisposedException>(() => processor.Push(new short[160]));
+        Assert.Throws<ObjectDisposedException>(() => processor.Push(new short[160], 0));
+        Assert.Throws<ObjectDisposedException>(() => processor.Push(ReadOnlySpan<float>.Empty));
+        Assert.Throws<ObjectDisposedException>(() => processor.Flush());
+        Assert.Throws<ObjectDisposedException>(() => processor.Reset());
+        Assert.Throws<ObjectDisposedException>(() => processor.TryReadLatest(new LipSyncFrame(processor.Phones)));
+        processor.Dispose(); // twice is fine
+    }
+
+    public static TheoryData<string, Func<LipSyncOptions, LipSyncOptions>> BadOptions() => new()
+    {
+        { nameof(LipSyncOptions.LookaheadMs), o => o with { LookaheadMs = 301 } },
+        { nameof(LipSyncOptions.LookaheadMs), o => o with { LookaheadMs = -1 } },
+        { nameof(LipSyncOptions.InputSampleRate), o => o with { InputSampleRate = 0 } },
+        { nameof(LipSyncOptions.InputSampleRate), o => o with { InputSampleRate = 3999 } },
+        { nameof(LipSyncOptions.InputSampleRate), o => o with { InputSampleRate = 384001 } },
+        { nameof(LipSyncOptions.MaxBlockSamples), o => o with { MaxBlockSamples = 0 } },
+        { nameof(LipSyncOptions.MaxBlockSamples), o => o with { MaxBlockSamples = 48001 } },
+        { nameof(LipSyncOptions.AttackMs), o => o with { AttackMs = -1 } },
+        { nameof(LipSyncOptions.AttackMs), o => o with { AttackMs = double.NaN } },
+        { nameof(LipSyncOptions.ReleaseMs), o => o with { ReleaseMs = -0.5 } },
+        { nameof(LipSyncOptions.ReleaseMs), o => o with { ReleaseMs = double.PositiveInfinity } },
+        { nameof(LipSyncOptions.NormalisationTimeConstantSeconds), o => o with { NormalisationTimeConstantSeconds = 0 } },
+        { nameof(LipSyncOptions.PriorFrames), o => o with { PriorFrames = -1 } },
+        { nameof(LipSyncOptions.SegmentCapacity), o => o with { SegmentCapacity = 0 } },
+        { nameof(LipSyncOptions.BigramWeight), o => o with { BigramWeight = -1 } },
+        { nameof(LipSyncOptions.BigramWeight), o => o with { BigramWeight = float.NaN } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void Options_out_of_range_are_refused_naming_the_option(string option, Func<LipSyncOptions, LipSyncOptions> change)
+    {
+        foreach (var preset in new[] { LipSyncOptions.LowLatency, LipSyncOptions.Balanced, LipSyncOptions.SeedPreset })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => new LipSyncProcessor(change(preset)));
+            Assert.Equal(option, e.ParamName);
+            Assert.Contains(option, e.Message);
+        }
+    }
+
+    [Fact]
+    public void Options_at_the_ends_of_their_ranges_are_taken()
+    {
+        using var a = new LipSyncProcessor(LipSyncOptions.Balanced with { LookaheadMs = 300, InputSampleRate = 4000, MaxBlockSamples = 1, AttackMs = 0, ReleaseMs = 0, PriorFrames = 0, SegmentCapacity = 1 });
+        using var b = new LipSyncProcessor(LipSyncOptions.Balanced with { LookaheadMs = 0, InputSampleRate = 384000, MaxBlockSamples = 48000, BigramWeight = 0 });
+        a.Push(new float[1]);
+        b.Push(new float[48000]);
+        Assert.Equal(0, LipSyncOptions.LowLatency.LookaheadMs);
+        Assert.Equal(100, LipSyncOptions.Balanced.LookaheadMs);
+        Assert.Equal((1600, 200), (LipSyncOptions.SeedPreset.MaxBlockSamples, LipSyncOptions.SeedPreset.LookaheadMs));
+    }
+
+    [Fact]
+    public void A_second_thread_pushing_during_a_push_gets_InvalidOperationException_and_changes_nothing()
+    {
+        float[] audio = LipSyncTestAudio.Speech16k;
+        using var processor = Processor(16000);
+        var clean = LipSyncRecording.Run(processor, audio, LipSyncTestAudio.FixedBlocks(1600));
+        processor.Reset();
+
+        // From inside FrameAnalysed (on the pushing thread, mid-push) another thread tries every entry point and is joined.
+        var recording = new LipSyncRecording();
+        var refused = new List<string>();
+        var unexpected = new List<string>();
+        processor.FrameAnalysed = frame =>
+        {
+            recording.Frames.Add(RecordedFrame.Of(frame));
+            if (frame.FrameIndex % 50 != 7) return;
+            var intruder = new Thread(() =>
+            {
+                void Try(string what, Action call)
+                {
+                    try
+                    {
+                        call();
+                        unexpected.Add($"{what} was let in during another thread's push");
+                    }
+                    catch (InvalidOperationException e) when (e is not ObjectDisposedException)
+                    {
+                        refused.Add(what);
+                    }
+                    catch (Exception e)
+                    {
+                        unexpected.Add($"{what}: {e}");
+                    }
+                }
+                Try("Push(float)", () => processor.Push(audio.AsSpan(0, 160)));
+                Try("Push(float, start)", () => processor.Push(audio.AsSpan(0, 160), 999_999));
+                Try("Push(short)", () => processor.Push(new short[160]));
+                Try("Push(short, start)", () => processor.Push(new short[160], 888_888));
+                Try("Flush", processor.Flush);
+                Try("Reset", processor.Reset);
+            });
+            intruder.Start();
+            intruder.Join();
+        };
+        var buffer = new CommittedPhone[8];
+        for (int position = 0; position < audio.Length; position += 1600)
+        {
+            processor.Push(audio.AsSpan(position, Math.Min(1600, audio.Length - position)));
+            recording.Drain(processor, buffer);
+        }
+        processor.Flush();
+        recording.Drain(processor, buffer);
+        Assert.Empty(unexpected);
+        Assert.True(refused.Count >= 6 * 5, $"{refused.Count} refusals");
+        LipSyncRecording.AssertSame(clean, recording, "with a second thread refused mid-push");
+    }
+}
