@@ -15,7 +15,8 @@ namespace Samples.RealtimeVoice;
 /// <summary>
 /// `hmm lipsync INPUT`: streams audio through the live <see cref="LipSyncProcessor"/> (no transcript) and writes mouth
 /// cues in Rhubarb Lip Sync 1.14's formats (Rhubarb's shape set) or per-frame viseme weights as JSON (the Oculus and
-/// vowel sets). INPUT is a WAV file, a folder of them, or `-` for raw PCM on standard input.
+/// vowel sets). INPUT is a WAV file, a folder of them, or `-` for raw PCM on standard input; a transcript (--text, or
+/// X.txt beside X.wav) makes the processor follow it live.
 /// </summary>
 internal static class LipSyncCommand
 {
@@ -38,19 +39,24 @@ internal static class LipSyncCommand
         var extended = new Option<string>("--extendedShapes") { Description = "Which of the extended shapes G, H and X to use (Rhubarb's option).", DefaultValueFactory = _ => "GHX", HelpName = "GHX" };
         var machine = CliOptions.Flag("--machineReadable", "Progress and errors as Rhubarb's JSON status lines on standard error.");
         var quiet = CliOptions.Flag("--quiet", "No summary on standard error.");
+        var text = CliOptions.Path("--text", "FILE", "The transcript of a single INPUT (default: X.txt beside X.wav, when there is one): the processor follows it live instead of recognising free phones.");
+        var noText = CliOptions.Flag("--no-text", "Ignore transcripts beside the WAV files: recognise phones without one.");
         var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech); its phones must be the default phone set's.");
-        var command = new Command("lipsync", "Live lip-sync without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
+        var command = new Command("lipsync", "Live lip-sync, with or without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
         {
-            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath,
+            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText,
         };
         command.SetAction(p => Run(context, new Settings(p.GetValue(input)!, p.GetValue(set)!, p.GetValue(format)!, p.GetValue(lookahead), p.GetValue(outDir),
-            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath))));
+            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText))));
         return CliOptions.LastWins(command);
     }
 
     private sealed record Settings(string Input, string Set, string Format, int LookaheadMs, string? Out, int? Rate, int Bits, bool Realtime,
-        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model)
+        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText)
     {
+        /// <summary>Turns transcripts into phones (made on first use).</summary>
+        public Hmm.Speech.Transcriber? Transcriber { get; set; }
+
         /// <summary>The acoustic model, loaded once per command.</summary>
         public Hmm.Speech.AcousticModel? Loaded { get; set; }
     }
@@ -84,12 +90,15 @@ internal static class LipSyncCommand
             if (!s.Loaded.Phones.Phones.SequenceEqual(Hmm.Speech.PhoneSet.Default.Phones))
                 throw new ArgumentException($"lipsync: --model {s.Model}: its phones are not the default phone set, which the built-in bigram and viseme maps cover.");
         }
+        if (s.Text is not null && s.NoText) throw new ArgumentException("lipsync: --text and --no-text contradict each other.");
+        if (s.Text is not null && (s.Input == "-" ? false : Directory.Exists(s.Input)))
+            throw new ArgumentException("lipsync: --text is for a single INPUT; in a folder each X.wav takes X.txt beside it.");
         var status = s.MachineReadable ? new RhubarbStatusWriter(context.Err) : null;
         if (s.Input == "-")
         {
             if (s.Rate is null) throw new ArgumentException("lipsync: reading raw PCM from standard input needs --rate (its sample rate in Hz).");
             using var stdin = context.Input?.Invoke() ?? Console.OpenStandardInput();
-            var result = Analyse(ReadPcm(stdin, s.Bits), s.Rate.Value, s);
+            var result = Analyse(ReadPcm(stdin, s.Bits), s.Rate.Value, s, Script(s, s.Text));
             Write(context, s, "-", result, s.Out is null ? null : Path.Combine(s.Out, "stdin" + Extension(s)));
             return 0;
         }
@@ -115,7 +124,8 @@ internal static class LipSyncCommand
             {
                 var audio = WavReader.Read(file);
                 if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
-                var result = Analyse(audio.Samples, audio.SampleRate, s);
+                string? transcript = s.NoText ? null : s.Text ?? (File.Exists(Path.ChangeExtension(file, ".txt")) ? Path.ChangeExtension(file, ".txt") : null);
+                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript));
                 audioSeconds += result.Duration;
                 Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
                 status?.WriteSuccess();
@@ -139,9 +149,20 @@ internal static class LipSyncCommand
     /// <summary>What one input gives: committed phones and, for the weight sets, every frame's weights.</summary>
     private sealed record Analysis(double Duration, List<CommittedPhone> Segments, List<(double Time, float[] Weights)> Frames, Hmm.Speech.PhoneSet Phones);
 
-    private static Analysis Analyse(float[] samples, int sampleRate, Settings s)
+    /// <summary>The words of <paramref name="path"/>'s transcript, or null without one.</summary>
+    private static IReadOnlyList<Hmm.Speech.TranscribedWord>? Script(Settings s, string? path)
     {
-        var options = LipSyncOptions.Balanced with { Model = s.Loaded, LookaheadMs = s.LookaheadMs, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000) };
+        if (path is null) return null;
+        string text = File.ReadAllText(path);
+        s.Transcriber ??= new Hmm.Speech.Transcriber(Hmm.Speech.PronunciationLexicon.LoadDefault());
+        var words = s.Transcriber.Transcribe(text);
+        if (words.Count == 0) throw new InvalidDataException($"{path}: the transcript has no words.");
+        return words;
+    }
+
+    private static Analysis Analyse(float[] samples, int sampleRate, Settings s, IReadOnlyList<Hmm.Speech.TranscribedWord>? script)
+    {
+        var options = LipSyncOptions.Balanced with { Script = script, Model = s.Loaded, LookaheadMs = s.LookaheadMs, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000) };
         using var processor = new LipSyncProcessor(options);
         var frames = new List<(double, float[])>();
         if (s.Set != "rhubarb")

@@ -39,6 +39,9 @@ public sealed class LipSyncFrame
     /// <summary>The most likely phone now.</summary>
     public int Phone { get; internal set; }
 
+    /// <summary>With a script (<see cref="LipSyncOptions.Script"/>): the word of the script being spoken now, -1 in a pause or without a script.</summary>
+    public int Word { get; internal set; } = -1;
+
     /// <summary>The name of <see cref="Phone"/>.</summary>
     public string PhoneName => Phones[Phone];
 
@@ -79,6 +82,7 @@ public sealed class LipSyncFrame
         destination.SampleTime = SampleTime;
         destination.Time = Time;
         destination.Phone = Phone;
+        destination.Word = Word;
         destination.RhubarbShape = RhubarbShape;
         destination.VoiceActivity = VoiceActivity;
         destination.LoudnessDb = LoudnessDb;
@@ -95,4 +99,5 @@ public sealed class LipSyncFrame
 /// <param name="EndSample">One past its last input sample.</param>
 /// <param name="Start">Start in seconds from the stream's origin.</param>
 /// <param name="End">End in seconds.</param>
-public readonly record struct CommittedPhone(int Phone, long StartSample, long EndSample, double Start, double End);
+/// <param name="Word">With a script: the index of the script's word the phone belongs to (-1 for a pause); -1 without one.</param>
+public readonly record struct CommittedPhone(int Phone, long StartSample, long EndSample, double Start, double End, int Word = -1);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Hmm.Speech;
 
 namespace Hmm.Streaming;
@@ -41,6 +42,13 @@ public sealed record LipSyncOptions
     /// starts from; 0 starts from nothing (the first second of a stream is then decoded worse).
     /// </summary>
     public double PriorFrames { get; init; } = 20;
+
+    /// <summary>
+    /// The script being read, if known (<see cref="Transcriber"/>'s words): the processor then follows it
+    /// (<see cref="ScriptLoop"/>: pauses, a skipped word and restarts allowed) instead of recognising free phones, and
+    /// reports the word; null: no script.
+    /// </summary>
+    public IReadOnlyList<TranscribedWord>? Script { get; init; }
 
     /// <summary>Committed phone segments kept for the reader before the oldest are dropped.</summary>
     public int SegmentCapacity { get; init; } = 1024;

@@ -33,7 +33,10 @@ public sealed class LipSyncProcessor : IDisposable
     private readonly StreamingResampler _resampler;
     private readonly StreamingFeatureExtractor _extractor;
     private readonly StreamingFeaturePipeline _pipeline;
-    private readonly OnlineDecoder _decoder;
+    private readonly OnlineDecoder _decoder;        // the phone loop: emissions every frame, phones when there is no script
+    private readonly ScriptLoop? _script;
+    private readonly OnlineDecoder? _scriptDecoder; // the script's graph over the phone loop's emissions
+    private readonly float[] _graphEmissions;
     private readonly VisemeMap[] _maps;
     private readonly VisemeSmoother[] _smoothers;
     private readonly float[][] _targets;
@@ -62,6 +65,8 @@ public sealed class LipSyncProcessor : IDisposable
     private long _segmentsWritten;
     private long _segmentsRead;
     private int _openPhone = -1;
+    private int _openUnit = -1;                // the open segment's phone, or its script unit with a script
+    private int _openWord = -1;
     private long _openStart;
     private long _origin;                      // the caller's sample index of input sample 0
     private long _inputSamples;
@@ -90,6 +95,13 @@ public sealed class LipSyncProcessor : IDisposable
         var loop = Options.Model is null && Options.Bigram is null && Options.BigramWeight == 1f ? DefaultLoop.Value : PhoneLoop.Build(_model, bigram, Options.BigramWeight);
         int lagFrames = (int)Math.Round(Options.LookaheadMs / HopMilliseconds);
         _decoder = new OnlineDecoder(loop, _model.Emissions, lagFrames);
+        if (Options.Script is not null)
+        {
+            _script = ScriptLoop.Build(_model, Options.Script);
+            _scriptDecoder = new OnlineDecoder(_script.Model, lagFrames);
+            _graphEmissions = new float[_script.Model.StateCount];
+        }
+        else _graphEmissions = Array.Empty<float>();
         _resampler = new StreamingResampler(Options.InputSampleRate, _modelRate, Options.MaxBlockSamples);
         _extractor = new StreamingFeatureExtractor(front, _resampler.MaxOutputSamples + _frameLength);
         _pipeline = new StreamingFeaturePipeline(front, Options.NormalisationTimeConstantSeconds);
@@ -241,11 +253,13 @@ public sealed class LipSyncProcessor : IDisposable
             int left = _pipeline.Flush(_flushFeatures);
             for (int i = 0; i < left; i++) Queue(_flushFeatures.AsSpan(i * _features.Length, _features.Length));
             DecodeBatch();
-            long first = _decoder.FramesCommitted;
-            int rest = _decoder.Flush(_flushStates);
+            var committing = _scriptDecoder ?? _decoder;
+            long first = committing.FramesCommitted;
+            int rest = committing.Flush(_flushStates);
             for (int i = 0; i < rest; i++) Commit(first + i, _flushStates[i]);
             if (_openPhone >= 0) Emit(_openPhone, _openStart, _decoder.FramesPushed, last: true);
             _openPhone = -1;
+            _openUnit = -1;
             _flushed = true;
         }
         finally
@@ -264,6 +278,8 @@ public sealed class LipSyncProcessor : IDisposable
             _extractor.Reset();
             _pipeline.Reset();
             _decoder.Reset();
+            _scriptDecoder?.Reset();
+            _openUnit = -1;
             foreach (var s in _smoothers) s.Reset();
             _segmentsRead = Volatile.Read(ref _segmentsWritten);
             // Drop the frame waiting for the reader (the reader may be taking it right now: then it is gone already).
@@ -411,10 +427,27 @@ public sealed class LipSyncProcessor : IDisposable
         long frame = _decoder.FramesPushed;
         bool committed = _decoder.PushPrepared();
         var output = _frames[_back];
-        var posteriors = _decoder.Posteriors;
         var phones = output.PhonePosteriors;
         Array.Clear(phones, 0, phones.Length);
-        for (int j = 0; j < posteriors.Length; j++) phones[j / _statesPerPhone] += posteriors[j];
+        output.Word = -1;
+        if (_scriptDecoder is not null)
+        {
+            _script!.Gather(_decoder.LastEmissions, _graphEmissions);
+            committed = _scriptDecoder.PushEmissions(_graphEmissions);
+            var graph = _scriptDecoder.Posteriors;
+            int bestState = 0;
+            for (int j = 0; j < graph.Length; j++)
+            {
+                phones[_script.PhoneOf(_script.UnitOf(j))] += graph[j];
+                if (graph[j] > graph[bestState]) bestState = j;
+            }
+            output.Word = _script.WordOf(_script.UnitOf(bestState));
+        }
+        else
+        {
+            var posteriors = _decoder.Posteriors;
+            for (int j = 0; j < posteriors.Length; j++) phones[j / _statesPerPhone] += posteriors[j];
+        }
         int best = 0;
         for (int q = 1; q < phones.Length; q++) if (phones[q] > phones[best]) best = q;
         output.Phone = best;
@@ -438,16 +471,29 @@ public sealed class LipSyncProcessor : IDisposable
         output.Time = output.SampleTime / (double)Options.InputSampleRate;
         FrameAnalysed?.Invoke(output);
         _back = Interlocked.Exchange(ref _middle, _back | Fresh) & ~Fresh;
-        if (committed) Commit(_decoder.FramesCommitted - 1, _decoder.LastCommittedState);
+        if (committed)
+        {
+            var committing = _scriptDecoder ?? _decoder;
+            Commit(committing.FramesCommitted - 1, committing.LastCommittedState);
+        }
         Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
     }
 
     private void Commit(long frame, int state)
     {
-        int phone = state / _statesPerPhone;
-        if (phone == _openPhone) return;
+        int unit = _script is null ? state / _statesPerPhone : _script.UnitOf(state);
+        if (unit == _openUnit) return;
+        // Fixed-lag commitments need not follow one path: two pause units in a row are one pause, two units of one
+        // phone in one word one segment.
+        if (_script is not null && _script.PhoneOf(unit) == _openPhone && _script.WordOf(unit) == _openWord)
+        {
+            _openUnit = unit;
+            return;
+        }
         if (_openPhone >= 0) Emit(_openPhone, _openStart, frame, last: false);
-        _openPhone = phone;
+        _openUnit = unit;
+        _openPhone = _script is null ? unit : _script.PhoneOf(unit);
+        _openWord = _script is null ? -1 : _script.WordOf(unit);
         _openStart = frame;
     }
 
@@ -459,7 +505,7 @@ public sealed class LipSyncProcessor : IDisposable
         double rate = Options.InputSampleRate;
         long slot = _segmentsWritten;
         if (slot - Volatile.Read(ref _segmentsRead) >= _segments.Length) Monitor.DroppedSegments++;
-        _segments[(int)(slot % _segments.Length)] = new CommittedPhone(phone, startSample, endSample, startSample / rate, endSample / rate);
+        _segments[(int)(slot % _segments.Length)] = new CommittedPhone(phone, startSample, endSample, startSample / rate, endSample / rate, _openWord);
         Volatile.Write(ref _segmentsWritten, slot + 1);
     }
 

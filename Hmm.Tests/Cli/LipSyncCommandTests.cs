@@ -75,8 +75,8 @@ public class LipSyncCommandTests
         foreach (string id in AlignmentTestData.SampleIds)
         {
             AssertTsv(File.ReadAllText(outDir.File(id + ".tsv")), Duration(Sample(id)));
-            // The same as one file on stdout.
-            Assert.Equal(Run("lipsync", Sample(id)).Out, File.ReadAllText(outDir.File(id + ".tsv")));
+            // The same as one file on stdout (the copies have no transcript beside them: the sample's own is ignored).
+            Assert.Equal(Run("lipsync", Sample(id), "--no-text").Out, File.ReadAllText(outDir.File(id + ".tsv")));
         }
     }
 
@@ -115,7 +115,30 @@ public class LipSyncCommandTests
         var (code2, output, err2) = Run(() => new MemoryStream(bytes), "lipsync", "-", "--rate", "16000", "--quiet");
         Assert.True(code2 == 0, err2);
         Assert.Equal("", err2);
-        Assert.Equal(Run("lipsync", wav).Out, output);
+        Assert.Equal(Run("lipsync", wav, "--no-text").Out, output);
+    }
+
+    /// <summary>
+    /// A transcript beside the WAV (or --text) makes the processor follow it: other cues than without it, the same
+    /// whether found beside the file or given; --text with a folder or with --no-text is a usage error.
+    /// </summary>
+    [Fact]
+    public void A_transcript_is_followed_when_given_or_beside_the_wav()
+    {
+        string wav = Sample("s017-us1");
+        var beside = Run("lipsync", wav);
+        var given = Run("lipsync", wav, "--text", System.IO.Path.ChangeExtension(wav, ".txt"));
+        var without = Run("lipsync", wav, "--no-text");
+        Assert.True(beside.Code == 0 && given.Code == 0 && without.Code == 0, beside.Err + given.Err + without.Err);
+        Assert.Equal(beside.Out, given.Out);
+        Assert.NotEqual(beside.Out, without.Out);
+        var both = Run("lipsync", wav, "--text", System.IO.Path.ChangeExtension(wav, ".txt"), "--no-text");
+        Assert.Equal(2, both.Code);
+        Assert.Contains("--no-text", both.Err);
+        using var dir = AlignmentTestData.TempDirectory();
+        var folder = Run("lipsync", dir.Path, "--text", System.IO.Path.ChangeExtension(wav, ".txt"));
+        Assert.Equal(2, folder.Code);
+        Assert.Contains("--text", folder.Err);
     }
 
     /// <summary>The 16-bit samples of a 16-bit PCM WAV (the samples WavReader scales by 1/32768).</summary>
