@@ -39,7 +39,7 @@ internal static class LipSyncCommand
         var extended = new Option<string>("--extendedShapes") { Description = "Which of the extended shapes G, H and X to use (Rhubarb's option).", DefaultValueFactory = _ => "GHX", HelpName = "GHX" };
         var machine = CliOptions.Flag("--machineReadable", "Progress and errors as Rhubarb's JSON status lines on standard error.");
         var quiet = CliOptions.Flag("--quiet", "No summary on standard error.");
-        var text = CliOptions.Path("--text", "FILE", "The transcript of a single INPUT (default: X.txt beside X.wav, when there is one): the processor follows it live instead of recognising free phones.");
+        var text = CliOptions.Path("--text", "FILE", "The transcript of a single INPUT, text or .phones (default: X.txt, else X.phones, beside X.wav): the processor follows it live instead of recognising free phones.");
         var noText = CliOptions.Flag("--no-text", "Ignore transcripts beside the WAV files: recognise phones without one.");
         var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech); its phones must be the default phone set's.");
         var command = new Command("lipsync", "Live lip-sync, with or without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
@@ -124,7 +124,7 @@ internal static class LipSyncCommand
             {
                 var audio = WavReader.Read(file);
                 if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
-                string? transcript = s.NoText ? null : s.Text ?? (File.Exists(Path.ChangeExtension(file, ".txt")) ? Path.ChangeExtension(file, ".txt") : null);
+                string? transcript = s.NoText ? null : s.Text ?? Beside(file, ".txt") ?? Beside(file, ".phones");
                 var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript));
                 audioSeconds += result.Duration;
                 Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
@@ -149,11 +149,35 @@ internal static class LipSyncCommand
     /// <summary>What one input gives: committed phones and, for the weight sets, every frame's weights.</summary>
     private sealed record Analysis(double Duration, List<CommittedPhone> Segments, List<(double Time, float[] Weights)> Frames, Hmm.Speech.PhoneSet Phones);
 
-    /// <summary>The words of <paramref name="path"/>'s transcript, or null without one.</summary>
+    private static string? Beside(string wav, string extension) => File.Exists(Path.ChangeExtension(wav, extension)) ? Path.ChangeExtension(wav, extension) : null;
+
+    /// <summary>
+    /// The words of <paramref name="path"/>'s transcript (a .phones file: whitespace-separated phones, `sil` between
+    /// groups taken as pauses and each group as a word), or null without one.
+    /// </summary>
     private static IReadOnlyList<Hmm.Speech.TranscribedWord>? Script(Settings s, string? path)
     {
         if (path is null) return null;
         string text = File.ReadAllText(path);
+        if (path.EndsWith(".phones", StringComparison.OrdinalIgnoreCase))
+        {
+            var groups = new List<Hmm.Speech.TranscribedWord>();
+            var current = new List<string>();
+            void Close()
+            {
+                if (current.Count > 0) groups.Add(new Hmm.Speech.TranscribedWord(string.Join(" ", current), current.ToArray(), Hmm.Speech.PronunciationSource.Dictionary));
+                current.Clear();
+            }
+            foreach (var phone in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (phone == Hmm.Speech.PhoneSet.Silence) Close();
+                else if (!Hmm.Speech.PhoneSet.Default.Contains(phone)) throw new InvalidDataException($"{path}: '{phone}' is not a phone of the model.");
+                else current.Add(phone);
+            }
+            Close();
+            if (groups.Count == 0) throw new InvalidDataException($"{path}: no phones (expected whitespace-separated phones such as 'sil DH AH sil').");
+            return groups;
+        }
         s.Transcriber ??= new Hmm.Speech.Transcriber(Hmm.Speech.PronunciationLexicon.LoadDefault());
         var words = s.Transcriber.Transcribe(text);
         if (words.Count == 0) throw new InvalidDataException($"{path}: the transcript has no words.");

@@ -135,6 +135,16 @@ public class LipSyncCommandTests
         var both = Run("lipsync", wav, "--text", System.IO.Path.ChangeExtension(wav, ".txt"), "--no-text");
         Assert.Equal(2, both.Code);
         Assert.Contains("--no-text", both.Err);
+        // A .phones file is followed too; a phone the model lacks is named.
+        using var phonesDir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(phonesDir.File("p.phones"), "sil IH Z DH IH S sil DH IY EH R P AO R T T R EY N sil");
+        var phones = Run("lipsync", wav, "--text", phonesDir.File("p.phones"));
+        Assert.True(phones.Code == 0, phones.Err);
+        Assert.NotEqual(without.Out, phones.Out);
+        File.WriteAllText(phonesDir.File("bad.phones"), "sil IH QQ sil");
+        var bad = Run("lipsync", wav, "--text", phonesDir.File("bad.phones"));
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("QQ", bad.Err);
         using var dir = AlignmentTestData.TempDirectory();
         var folder = Run("lipsync", dir.Path, "--text", System.IO.Path.ChangeExtension(wav, ".txt"));
         Assert.Equal(2, folder.Code);
