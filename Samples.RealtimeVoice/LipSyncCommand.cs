@@ -41,18 +41,19 @@ internal static class LipSyncCommand
         var quiet = CliOptions.Flag("--quiet", "No summary on standard error.");
         var text = CliOptions.Path("--text", "FILE", "The transcript of a single INPUT, text or .phones (default: X.txt, else X.phones, beside X.wav): the processor follows it live instead of recognising free phones.");
         var noText = CliOptions.Flag("--no-text", "Ignore transcripts beside the WAV files: recognise phones without one.");
+        var plot = CliOptions.Path("--plot", "X.png", "Also draw the waveform, spectrogram, committed phones and mouth cues of a single WAV INPUT as a PNG.");
         var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech); its phones must be the default phone set's.");
         var command = new Command("lipsync", "Live lip-sync, with or without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
         {
-            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText,
+            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot,
         };
         command.SetAction(p => Run(context, new Settings(p.GetValue(input)!, p.GetValue(set)!, p.GetValue(format)!, p.GetValue(lookahead), p.GetValue(outDir),
-            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText))));
+            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot))));
         return CliOptions.LastWins(command);
     }
 
     private sealed record Settings(string Input, string Set, string Format, int LookaheadMs, string? Out, int? Rate, int Bits, bool Realtime,
-        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText)
+        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText, string? Plot)
     {
         /// <summary>Turns transcripts into phones (made on first use).</summary>
         public Hmm.Speech.Transcriber? Transcriber { get; set; }
@@ -93,6 +94,8 @@ internal static class LipSyncCommand
         if (s.Text is not null && s.NoText) throw new ArgumentException("lipsync: --text and --no-text contradict each other.");
         if (s.Text is not null && (s.Input == "-" ? false : Directory.Exists(s.Input)))
             throw new ArgumentException("lipsync: --text is for a single INPUT; in a folder each X.wav takes X.txt beside it.");
+        if (s.Plot is not null && (s.Input == "-" || Directory.Exists(s.Input)))
+            throw new ArgumentException("lipsync: --plot draws a single WAV INPUT.");
         var status = s.MachineReadable ? new RhubarbStatusWriter(context.Err) : null;
         if (s.Input == "-")
         {
@@ -128,6 +131,7 @@ internal static class LipSyncCommand
                 var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript));
                 audioSeconds += result.Duration;
                 Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
+                if (s.Plot is not null) Plot(context, file, result, s);
                 status?.WriteSuccess();
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or WavFormatException)
@@ -247,6 +251,26 @@ internal static class LipSyncCommand
             shapes[f] = result.Segments.Count == 0 ? RhubarbShape.X : (RhubarbShape)map.ShapeOf(result.Segments[k].Phone);
         }
         return MouthCueBuilder.FromFrames(shapes, 10, result.Duration, extendedShapes);
+    }
+
+    /// <summary>`--plot`: the committed phones and the mouth cues as two label tiers under the waveform and spectrogram.</summary>
+    private static void Plot(CliContext context, string wav, Analysis result, Settings s)
+    {
+        // The tiers are named "folder/file": a folder "lipsync" inside a unique one names them "lipsync/phones.lab" and "lipsync/mouth.lab".
+        string parent = Path.Combine(Path.GetTempPath(), "hmm-" + Guid.NewGuid().ToString("N")), dir = Path.Combine(parent, "lipsync");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string phones = Path.Combine(dir, "phones.lab"), shapes = Path.Combine(dir, "mouth.lab");
+            LabelFile.Write(phones, result.Segments.Select(g => new Hmm.Speech.PhoneSegment(g.Start, g.End, result.Phones[g.Phone])).ToList(), LabelFormat.Lab);
+            LabelFile.Write(shapes, Cues(result, s.ExtendedShapes).Where(c => c.End > c.Start)
+                .Select(c => new Hmm.Speech.PhoneSegment(c.Start, c.End, c.Shape.ToString())).ToList(), LabelFormat.Lab);
+            PlotCommand.Run(context with { Out = context.Err }, wav, [phones, shapes], s.Plot!, 1600, 460);
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
     }
 
     private static void WriteWeights(TextWriter w, string set, string soundFile, Analysis result)

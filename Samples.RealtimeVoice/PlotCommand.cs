@@ -36,7 +36,7 @@ internal static class PlotCommand
         return CliOptions.LastWins(command);
     }
 
-    private static int Run(CliContext context, string wav, string[] labelPaths, string outPath, int width, int height)
+    internal static int Run(CliContext context, string wav, string[] labelPaths, string outPath, int width, int height)
     {
         if (Directory.Exists(outPath)) throw new ArgumentException($"plot: --out {outPath} is a folder; give the PNG file's name.");
         var audio = WavReader.Read(wav, 16000);

@@ -145,7 +145,13 @@ public class LipSyncCommandTests
         var bad = Run("lipsync", wav, "--text", phonesDir.File("bad.phones"));
         Assert.Equal(1, bad.Code);
         Assert.Contains("QQ", bad.Err);
+        // --plot draws a PNG beside the cues (standard output keeps only the cues).
+        var plotted = Run("lipsync", wav, "--plot", phonesDir.File("x.png"));
+        Assert.True(plotted.Code == 0, plotted.Err);
+        Assert.Equal(beside.Out, plotted.Out);
+        Assert.True(new FileInfo(phonesDir.File("x.png")).Length > 10_000);
         using var dir = AlignmentTestData.TempDirectory();
+        Assert.Equal(2, Run("lipsync", dir.Path, "--plot", phonesDir.File("y.png")).Code);
         var folder = Run("lipsync", dir.Path, "--text", System.IO.Path.ChangeExtension(wav, ".txt"));
         Assert.Equal(2, folder.Code);
         Assert.Contains("--text", folder.Err);
