@@ -93,6 +93,49 @@ public class LipSyncBenchmarks : IDisposable
         return 0;
     }
 
+    /// <summary>
+    /// `lipsync-hour DIR`: one hour of audio (the WAV files of DIR, repeated) through one processor in 10 ms pushes, segments
+    /// read as they come: managed heap and working set before and after, bytes allocated on the pushing thread, time.
+    /// Bounded memory means the heap after equals the heap before.
+    /// </summary>
+    public static int Hour(string[] args)
+    {
+        if (args.Length < 1 || !Directory.Exists(args[0]))
+        {
+            Console.Error.WriteLine("usage: lipsync-hour DIR (a folder of WAV files)");
+            return 2;
+        }
+        var audio = Directory.GetFiles(args[0], "*.wav").OrderBy(f => f, StringComparer.Ordinal).SelectMany(f => WavReader.Read(f, 16000).Samples).ToArray();
+        long total = 3600L * 16000;
+        using var processor = new LipSyncProcessor(LipSyncOptions.Balanced with { MaxBlockSamples = 160 });
+        var segments = new CommittedPhone[256];
+        long read = 0, position = 0;
+        void Push()
+        {
+            if (position + 160 > audio.Length) position = 0;
+            processor.Push(audio.AsSpan((int)position, 160));
+            position += 160;
+            int n;
+            while ((n = processor.ReadSegments(segments)) > 0) read += n;
+        }
+        for (int i = 0; i < 1000; i++) Push();
+        long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        long workingBefore = Environment.WorkingSet;
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        int gcBefore = GC.CollectionCount(0);
+        var clock = Stopwatch.StartNew();
+        for (long pushed = 0; pushed < total; pushed += 160) Push();
+        double seconds = clock.Elapsed.TotalSeconds;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        int collections = GC.CollectionCount(0) - gcBefore;
+        long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+            "1 hour of audio in {0:F1} s ({1:F0}x real time): {2} hops, {3} segments read; managed heap {4:F2} -> {5:F2} MB, working set {6:F1} -> {7:F1} MB; {8} bytes allocated while pushing, {9} gen-0 collections; hop p50 {10:F1} p99 {11:F1} max {12:F0} us",
+            seconds, 3600 / seconds, processor.Monitor.Hops, read, heapBefore / 1e6, heapAfter / 1e6, workingBefore / 1e6, Environment.WorkingSet / 1e6,
+            allocated, collections, processor.Monitor.Percentile(50), processor.Monitor.Percentile(99), processor.Monitor.MaxMicroseconds));
+        return 0;
+    }
+
     private static void Run(LipSyncProcessor processor, float[][] audio)
     {
         var segments = new CommittedPhone[256];

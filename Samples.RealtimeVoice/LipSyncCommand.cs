@@ -41,20 +41,24 @@ internal static class LipSyncCommand
         var quiet = CliOptions.Flag("--quiet", "No summary on standard error.");
         var text = CliOptions.Path("--text", "FILE", "The transcript of a single INPUT, text or .phones (default: X.txt, else X.phones, beside X.wav): the processor follows it live instead of recognising free phones.");
         var noText = CliOptions.Flag("--no-text", "Ignore transcripts beside the WAV files: recognise phones without one.");
+        var live = CliOptions.Flag("--live", "Show the current mouth shape, phone and word on standard error while the audio plays (implies --realtime).");
         var plot = CliOptions.Path("--plot", "X.png", "Also draw the waveform, spectrogram, committed phones and mouth cues of a single WAV INPUT as a PNG.");
         var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech); its phones must be the default phone set's.");
         var command = new Command("lipsync", "Live lip-sync, with or without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
         {
-            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot,
+            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot, live,
         };
         command.SetAction(p => Run(context, new Settings(p.GetValue(input)!, p.GetValue(set)!, p.GetValue(format)!, p.GetValue(lookahead), p.GetValue(outDir),
-            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot))));
+            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot), p.GetValue(live))));
         return CliOptions.LastWins(command);
     }
 
     private sealed record Settings(string Input, string Set, string Format, int LookaheadMs, string? Out, int? Rate, int Bits, bool Realtime,
-        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText, string? Plot)
+        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText, string? Plot, bool LiveView)
     {
+        /// <summary>--live: paced, with the current frame on standard error.</summary>
+        public bool Live => LiveView;
+
         /// <summary>Turns transcripts into phones (made on first use).</summary>
         public Hmm.Speech.Transcriber? Transcriber { get; set; }
 
@@ -128,7 +132,7 @@ internal static class LipSyncCommand
                 var audio = WavReader.Read(file);
                 if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
                 string? transcript = s.NoText ? null : s.Text ?? Beside(file, ".txt") ?? Beside(file, ".phones");
-                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript));
+                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript), status, s.Live ? context.Err : null);
                 audioSeconds += result.Duration;
                 Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
                 if (s.Plot is not null) Plot(context, file, result, s);
@@ -188,7 +192,8 @@ internal static class LipSyncCommand
         return words;
     }
 
-    private static Analysis Analyse(float[] samples, int sampleRate, Settings s, IReadOnlyList<Hmm.Speech.TranscribedWord>? script)
+    private static Analysis Analyse(float[] samples, int sampleRate, Settings s, IReadOnlyList<Hmm.Speech.TranscribedWord>? script,
+        RhubarbStatusWriter? status = null, TextWriter? live = null)
     {
         var options = LipSyncOptions.Balanced with { Script = script, Model = s.Loaded, LookaheadMs = s.LookaheadMs, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000) };
         using var processor = new LipSyncProcessor(options);
@@ -199,12 +204,24 @@ internal static class LipSyncCommand
         var buffer = new CommittedPhone[256];
         int block = options.MaxBlockSamples;
         var paced = Stopwatch.StartNew();
+        var latest = new LipSyncFrame(processor.Phones);
+        double shown = -1;
         for (int i = 0; i < samples.Length; i += block)
         {
             int n = Math.Min(block, samples.Length - i);
             processor.Push(samples.AsSpan(i, n));
             Drain(processor, buffer, segments);
-            if (s.Realtime)
+            status?.WriteProgress((i + n) / (double)samples.Length);
+            if (live is not null && processor.TryReadLatest(latest) && latest.Time - shown >= 0.05)
+            {
+                // One line redrawn in place: time, mouth shape, phone and (following a script) the word.
+                shown = latest.Time;
+                string word = latest.Word >= 0 && script is not null ? script[latest.Word].Text : "";
+                live.Write(string.Format(CultureInfo.InvariantCulture, "\r{0,7:F2} s  mouth {1}  phone {2,-3}  voice {3,3:P0}  {4,-20}", latest.Time,
+                    latest.RhubarbShape, latest.PhoneName, latest.VoiceActivity, word));
+                live.Flush();
+            }
+            if (s.Realtime || s.Live)
             {
                 double due = (i + n) * 1000.0 / sampleRate - paced.Elapsed.TotalMilliseconds;
                 if (due > 1) Thread.Sleep((int)due);
@@ -212,6 +229,7 @@ internal static class LipSyncCommand
         }
         processor.Flush();
         Drain(processor, buffer, segments);
+        live?.WriteLine();
         return new Analysis(samples.Length / (double)sampleRate, segments, frames, processor.Phones);
     }
 

@@ -152,6 +152,16 @@ public class LipSyncCommandTests
         Assert.True(new FileInfo(phonesDir.File("x.png")).Length > 10_000);
         using var dir = AlignmentTestData.TempDirectory();
         Assert.Equal(2, Run("lipsync", dir.Path, "--plot", phonesDir.File("y.png")).Code);
+        // --machineReadable: Rhubarb's status lines, progress included; --live: the current frame on stderr, paced.
+        var machine = Run("lipsync", wav, "--machineReadable");
+        Assert.Equal(beside.Out, machine.Out);
+        Assert.Contains("\"type\": \"progress\"", machine.Err);
+        Assert.Contains("\"type\": \"success\"", machine.Err);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var live = Run("lipsync", wav, "--live", "--quiet");
+        Assert.Equal(beside.Out, live.Out);
+        Assert.Contains("mouth ", live.Err);
+        Assert.True(clock.Elapsed.TotalSeconds >= Duration(wav) - 0.1, "--live plays the audio in real time");
         var folder = Run("lipsync", dir.Path, "--text", System.IO.Path.ChangeExtension(wav, ".txt"));
         Assert.Equal(2, folder.Code);
         Assert.Contains("--text", folder.Err);
