@@ -12,7 +12,9 @@ namespace Hmm;
 /// </summary>
 public sealed class UnitLoopTransitions : TransitionModel
 {
-    private readonly DenseTransitions _dense;
+    // The dense form the batch engines read: N² floats in four tables, made only when an engine asks (a long script's
+    // loop has thousands of states; the online decoder never needs it).
+    private readonly Lazy<DenseTransitions> _dense;
 
     /// <summary>
     /// The loop of <paramref name="units"/> units of <paramref name="statesPerUnit"/> states with the self-loop
@@ -34,7 +36,7 @@ public sealed class UnitLoopTransitions : TransitionModel
         Units = units;
         StatesPerUnit = statesPerUnit;
         UnitStride = SimdCapabilities.Pad(units);
-        int n = StateCount, stride = PaddedStateCount;
+        int stride = PaddedStateCount;
         // Band rows: offset 0 (stay) and offset 1 (from the previous state of the same unit), per destination.
         BandTable = new float[2 * stride];
         BandTable.AsSpan().Fill(float.NegativeInfinity);
@@ -49,32 +51,26 @@ public sealed class UnitLoopTransitions : TransitionModel
             Guard.LogRowSumsToOne(row, nameof(unitLogProbabilities), $"row {u}");
             row.AsSpan().CopyTo(UnitTable.AsSpan(u * UnitStride, units));
         }
-        var logs = new float[n, n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) logs[i, j] = float.NegativeInfinity;
         for (int u = 0; u < units; u++)
         {
             for (int k = 0; k < statesPerUnit; k++)
             {
                 int j = u * statesPerUnit + k;
-                float loop = selfLoops[j];
-                BandTable[j] = MathF.Log(loop);
-                logs[j, j] = BandTable[j];
-                if (k < statesPerUnit - 1)
-                {
-                    BandTable[stride + j + 1] = MathF.Log(1 - loop);
-                    logs[j, j + 1] = BandTable[stride + j + 1];
-                }
+                BandTable[j] = MathF.Log(selfLoops[j]);
+                if (k < statesPerUnit - 1) BandTable[stride + j + 1] = MathF.Log(1 - selfLoops[j]);
             }
-            int last = u * statesPerUnit + statesPerUnit - 1;
-            LogLeave[u] = MathF.Log(1 - selfLoops[last]);
-            for (int q = 0; q < units; q++)
-            {
-                int entry = q * statesPerUnit;
-                logs[last, entry] = LogLeave[u] + unitLogProbabilities[u, q];
-            }
+            LogLeave[u] = MathF.Log(1 - selfLoops[u * statesPerUnit + statesPerUnit - 1]);
         }
-        _dense = DenseTransitions.FromLogProbabilities(logs);
+        _dense = new Lazy<DenseTransitions>(Dense, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    private DenseTransitions Dense()
+    {
+        int n = StateCount;
+        var logs = new float[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) logs[i, j] = LogProbability(i, j);
+        return DenseTransitions.FromLogProbabilities(logs);
     }
 
     private static int CheckedCount(int units, int statesPerUnit)
@@ -114,11 +110,19 @@ public sealed class UnitLoopTransitions : TransitionModel
     /// <inheritdoc/>
     public override int TableRows => StateCount;
 
-    internal override float[] IntoTable => _dense.IntoTable;
-    internal override float[] OutOfTable => _dense.OutOfTable;
-    internal override float[]? ScaledIntoTable => _dense.ScaledIntoTable;
-    internal override float[]? ScaledOutOfTable => _dense.ScaledOutOfTable;
+    internal override float[] IntoTable => _dense.Value.IntoTable;
+    internal override float[] OutOfTable => _dense.Value.OutOfTable;
+    internal override float[]? ScaledIntoTable => _dense.Value.ScaledIntoTable;
+    internal override float[]? ScaledOutOfTable => _dense.Value.ScaledOutOfTable;
 
     /// <inheritdoc/>
-    public override float LogProbability(int from, int to) => _dense.LogProbability(from, to);
+    public override float LogProbability(int from, int to)
+    {
+        CheckIndex(from, StateCount, nameof(from));
+        CheckIndex(to, StateCount, nameof(to));
+        int s = StatesPerUnit, u = from / s, k = from % s;
+        if (to == from) return BandTable[from];
+        if (k < s - 1) return to == from + 1 ? BandTable[PaddedStateCount + to] : float.NegativeInfinity;
+        return to % s == 0 ? LogLeave[u] + UnitTable[u * UnitStride + to / s] : float.NegativeInfinity;
+    }
 }
