@@ -29,7 +29,6 @@ public sealed unsafe class OnlineDecoder
     private readonly float[] _emissions;   // [MaxPreparedFrames, stride] emission log-likelihoods of the frames prepared
     private int _prepared;                 // frames in _emissions
     private int _nextPrepared;             // the next of them to decode
-    private int _lastRow;                  // the emission row of the frame decoded last
     private readonly float[] _backpointers; // [ring, stride]
     private readonly float[] _posteriors;  // [states]
     private readonly float[] _featureScratch;
@@ -127,9 +126,6 @@ public sealed unsafe class OnlineDecoder
     /// <summary>log P(x_0..x_t) of the frames so far (0 before the first, -infinity when not <see cref="Alive"/>).</summary>
     public double LogLikelihood { get; private set; }
 
-    /// <summary>The emission log-likelihoods of the frame decoded last (one per state; what a second model over the same states can reuse).</summary>
-    public ReadOnlySpan<float> LastEmissions => _emissions.AsSpan(_lastRow * _stride, StateCount);
-
     /// <summary>Forgets the stream: the next frame is frame 0 again.</summary>
     public void Reset()
     {
@@ -200,6 +196,17 @@ public sealed unsafe class OnlineDecoder
         return count;
     }
 
+    /// <summary>
+    /// Takes the next frame prepared by <see cref="PrepareFrames"/> without decoding it: its emission log-likelihoods (one
+    /// per state, valid until the next <see cref="PrepareFrames"/>), for another model over the same states to decode.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No prepared frame is pending.</exception>
+    public ReadOnlySpan<float> TakePrepared()
+    {
+        if (PendingFrames == 0) throw new InvalidOperationException("No prepared frame is pending: call PrepareFrames first.");
+        return _emissions.AsSpan(_nextPrepared++ * _stride, StateCount);
+    }
+
     /// <summary>Decodes the next frame prepared by <see cref="PrepareFrames"/>; returns whether a frame's state was committed.</summary>
     /// <exception cref="InvalidOperationException">No prepared frame is pending.</exception>
     public bool PushPrepared()
@@ -257,7 +264,6 @@ public sealed unsafe class OnlineDecoder
 
     private bool Step(int emissionRow)
     {
-        _lastRow = emissionRow;
         if (!_alive)
         {
             _frames++;

@@ -167,7 +167,7 @@ public sealed class LipSyncProcessor : IDisposable
     public LipSyncMonitor Monitor { get; }
 
     /// <summary>Analysis frames decoded so far.</summary>
-    public long Frames => _decoder.FramesPushed;
+    public long Frames => (_scriptDecoder ?? _decoder).FramesPushed;
 
     /// <summary>Pushes audio in [-1, 1] at <see cref="LipSyncOptions.InputSampleRate"/>.</summary>
     /// <exception cref="ArgumentException">The block is longer than <see cref="LipSyncOptions.MaxBlockSamples"/>.</exception>
@@ -257,7 +257,7 @@ public sealed class LipSyncProcessor : IDisposable
             long first = committing.FramesCommitted;
             int rest = committing.Flush(_flushStates);
             for (int i = 0; i < rest; i++) Commit(first + i, _flushStates[i]);
-            if (_openPhone >= 0) Emit(_openPhone, _openStart, _decoder.FramesPushed, last: true);
+            if (_openPhone >= 0) Emit(_openPhone, _openStart, committing.FramesPushed, last: true);
             _openPhone = -1;
             _openUnit = -1;
             _flushed = true;
@@ -424,15 +424,17 @@ public sealed class LipSyncProcessor : IDisposable
     private void Decode(long sharedTicks)
     {
         long start = Stopwatch.GetTimestamp() - sharedTicks;
-        long frame = _decoder.FramesPushed;
-        bool committed = _decoder.PushPrepared();
+        var committing = _scriptDecoder ?? _decoder;
+        long frame = committing.FramesPushed;
         var output = _frames[_back];
         var phones = output.PhonePosteriors;
         Array.Clear(phones, 0, phones.Length);
         output.Word = -1;
+        bool committed;
         if (_scriptDecoder is not null)
         {
-            _script!.Gather(_decoder.LastEmissions, _graphEmissions);
+            // The phone loop only computes the emissions here; the script's graph decodes them.
+            _script!.Gather(_decoder.TakePrepared(), _graphEmissions);
             committed = _scriptDecoder.PushEmissions(_graphEmissions);
             var graph = _scriptDecoder.Posteriors;
             int bestState = 0;
@@ -445,6 +447,7 @@ public sealed class LipSyncProcessor : IDisposable
         }
         else
         {
+            committed = _decoder.PushPrepared();
             var posteriors = _decoder.Posteriors;
             for (int j = 0; j < posteriors.Length; j++) phones[j / _statesPerPhone] += posteriors[j];
         }
@@ -471,11 +474,7 @@ public sealed class LipSyncProcessor : IDisposable
         output.Time = output.SampleTime / (double)Options.InputSampleRate;
         FrameAnalysed?.Invoke(output);
         _back = Interlocked.Exchange(ref _middle, _back | Fresh) & ~Fresh;
-        if (committed)
-        {
-            var committing = _scriptDecoder ?? _decoder;
-            Commit(committing.FramesCommitted - 1, committing.LastCommittedState);
-        }
+        if (committed) Commit(committing.FramesCommitted - 1, committing.LastCommittedState);
         Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
     }
 

@@ -185,6 +185,37 @@ public class OnlineDecoderTests
         Assert.Equal(result.Path(0).ToArray(), path);
     }
 
+    /// <summary>
+    /// Frames prepared together give the batch engine's emissions; taking one leaves the recursions alone, decoding the
+    /// next one goes on from where they were; taking or decoding with nothing pending is refused.
+    /// </summary>
+    [Fact]
+    public void Prepared_frames_are_the_engines_emissions_and_can_be_taken_without_decoding()
+    {
+        var random = new Random(6);
+        int n = 9, d = 5, length = 4;
+        var model = RandomModels.Model(n, banded: false, n, random);
+        var gmm = RandomModels.Gmm(n, 2, d, random);
+        var frames = new float[length * d];
+        for (int i = 0; i < frames.Length; i++) frames[i] = (float)(random.NextDouble() * 4 - 2);
+        var features = new SequenceBatch(1, length, d);
+        features.SetLength(0, length);
+        frames.CopyTo(features.Sequence(0));
+        var emissions = new EmissionBatch(1, length, n);
+        new HmmEngine(SimdWidth.Auto).ComputeEmissions(gmm, features, emissions);
+        var online = new OnlineDecoder(model, gmm, lag: 0);
+        Assert.Equal(length, online.PrepareFrames(frames));
+        Assert.Throws<InvalidOperationException>(() => online.PrepareFrames(frames));
+        for (int t = 0; t < length; t++)
+        {
+            Assert.Equal(emissions.Frame(0, t).ToArray(), online.TakePrepared().ToArray());
+            Assert.Equal(0, online.FramesPushed);
+        }
+        Assert.Throws<InvalidOperationException>(() => online.TakePrepared());
+        Assert.Throws<InvalidOperationException>(() => online.PushPrepared());
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => online.PrepareFrames(new float[5 * d])).ParamName);
+    }
+
     /// <summary>After the first frames, pushing allocates nothing.</summary>
     [Fact]
     public void Pushing_allocates_nothing_after_warm_up()
