@@ -44,17 +44,19 @@ internal static class LipSyncCommand
         var live = CliOptions.Flag("--live", "Show the current mouth shape, phone and word on standard error while the audio plays (implies --realtime).");
         var plot = CliOptions.Path("--plot", "X.png", "Also draw the waveform, spectrogram, committed phones and mouth cues of a single WAV INPUT as a PNG.");
         var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech); its phones must be the default phone set's.");
+        var bigramWeight = CliOptions.Double("--bigram-weight", LipSyncOptions.Balanced.BigramWeight, 0, 20,
+            "Without a transcript: weight of the phone-bigram against the acoustic scores (0: any phone may follow any).", "W");
         var command = new Command("lipsync", "Live lip-sync, with or without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
         {
-            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot, live,
+            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot, live, bigramWeight,
         };
         command.SetAction(p => Run(context, new Settings(p.GetValue(input)!, p.GetValue(set)!, p.GetValue(format)!, p.GetValue(lookahead), p.GetValue(outDir),
-            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot), p.GetValue(live))));
+            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot), p.GetValue(live), (float)p.GetValue(bigramWeight))));
         return CliOptions.LastWins(command);
     }
 
     private sealed record Settings(string Input, string Set, string Format, int LookaheadMs, string? Out, int? Rate, int Bits, bool Realtime,
-        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText, string? Plot, bool LiveView)
+        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText, string? Plot, bool LiveView, float BigramWeight)
     {
         /// <summary>--live: paced, with the current frame on standard error.</summary>
         public bool Live => LiveView;
@@ -195,7 +197,8 @@ internal static class LipSyncCommand
     private static Analysis Analyse(float[] samples, int sampleRate, Settings s, IReadOnlyList<Hmm.Speech.TranscribedWord>? script,
         RhubarbStatusWriter? status = null, TextWriter? live = null)
     {
-        var options = LipSyncOptions.Balanced with { Script = script, Model = s.Loaded, LookaheadMs = s.LookaheadMs, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000) };
+        var options = LipSyncOptions.Balanced with { Script = script, Model = s.Loaded, LookaheadMs = s.LookaheadMs, BigramWeight = s.BigramWeight, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000),
+            FrameOutputs = s.Set != "rhubarb" || live is not null }; // Rhubarb's cues come from the committed segments alone
         using var processor = new LipSyncProcessor(options);
         var frames = new List<(double, float[])>();
         if (s.Set != "rhubarb")

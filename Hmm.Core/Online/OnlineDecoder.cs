@@ -126,6 +126,26 @@ public sealed unsafe class OnlineDecoder
     /// <summary>log P(x_0..x_t) of the frames so far (0 before the first, -infinity when not <see cref="Alive"/>).</summary>
     public double LogLikelihood { get; private set; }
 
+    /// <summary>
+    /// Whether every frame also runs forward filtering (<see cref="Posteriors"/>, <see cref="LogLikelihood"/>) beside the
+    /// fixed-lag Viterbi that commits states (true). Off, the posteriors stay 0 and the log-likelihood NaN, and a frame
+    /// costs about half as much: for callers that read only the committed states. Set it before the first frame.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Changed after the first frame of a stream.</exception>
+    public bool ForwardFiltering
+    {
+        get => _forwardFiltering;
+        set
+        {
+            if (value == _forwardFiltering) return;
+            if (_frames > 0) throw new InvalidOperationException("ForwardFiltering can only change before the first frame of a stream (after construction or Reset).");
+            _forwardFiltering = value;
+            LogLikelihood = value ? 0 : double.NaN;
+        }
+    }
+
+    private bool _forwardFiltering = true;
+
     /// <summary>Forgets the stream: the next frame is frame 0 again.</summary>
     public void Reset()
     {
@@ -138,7 +158,7 @@ public sealed unsafe class OnlineDecoder
         _lastCommitted = -1;
         _alive = true;
         _prepared = _nextPrepared = 0;
-        LogLikelihood = 0;
+        LogLikelihood = _forwardFiltering ? 0 : double.NaN;
     }
 
     /// <summary>The most frames <see cref="PrepareFrames"/> takes at once.</summary>
@@ -300,7 +320,7 @@ public sealed unsafe class OnlineDecoder
             {
                 alpha = forward + _pad;
                 delta = viterbi + _pad;
-                forwardScale = CpuPasses.OnlineFirst(Width, ref job, e, alpha);
+                forwardScale = _forwardFiltering ? CpuPasses.OnlineFirst(Width, ref job, e, alpha) : 0;
                 viterbiScale = CpuPasses.OnlineFirst(Width, ref job, e, delta);
                 _forwardCurrent = _viterbiCurrent = 0;
             }
@@ -325,7 +345,7 @@ public sealed unsafe class OnlineDecoder
                             EntryArgs = unitScratch + 2 * _loop.UnitStride, Units = _loop.Units, StatesPerUnit = _loop.StatesPerUnit,
                             UnitStride = _loop.UnitStride, Stride = _stride, Pad = _pad,
                         };
-                        forwardScale = CpuPasses.UnitLoopNext<LogSumExp>(Width, ref loopJob, alphaPrevious, e, alpha, null);
+                        forwardScale = _forwardFiltering ? CpuPasses.UnitLoopNext<LogSumExp>(Width, ref loopJob, alphaPrevious, e, alpha, null) : 0;
                         viterbiScale = CpuPasses.UnitLoopNext<MaxPlus>(Width, ref loopJob, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
                     }
                 }
@@ -333,7 +353,7 @@ public sealed unsafe class OnlineDecoder
                 {
                     job.Scratch = forward;
                     job.Scaled = scaled;
-                    forwardScale = CpuPasses.OnlineNext<LogSumExp>(Width, ref job, alphaPrevious, e, alpha, null);
+                    forwardScale = _forwardFiltering ? CpuPasses.OnlineNext<LogSumExp>(Width, ref job, alphaPrevious, e, alpha, null) : 0;
                     job.Scratch = viterbi;
                     job.Scaled = null;
                     viterbiScale = CpuPasses.OnlineNext<MaxPlus>(Width, ref job, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
@@ -347,9 +367,12 @@ public sealed unsafe class OnlineDecoder
                 LogLikelihood = double.NegativeInfinity;
                 return false;
             }
-            _scaleSum += forwardScale;
-            fixed (float* posteriors = _posteriors)
-                LogLikelihood = Definitions.LogLikelihood(_scaleSum, CpuPasses.FilteredPosteriors(Width, alpha, _stride, posteriors));
+            if (_forwardFiltering)
+            {
+                _scaleSum += forwardScale;
+                fixed (float* posteriors = _posteriors)
+                    LogLikelihood = Definitions.LogLikelihood(_scaleSum, CpuPasses.FilteredPosteriors(Width, alpha, _stride, posteriors));
+            }
             if (t < Lag) return false;
             int state = Definitions.BestFinalState(new CpuMemory(delta), 0, StateCount);
             if (Lag > 0)

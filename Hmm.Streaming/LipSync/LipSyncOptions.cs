@@ -50,6 +50,24 @@ public sealed record LipSyncOptions
     /// </summary>
     public IReadOnlyList<TranscribedWord>? Script { get; init; }
 
+    /// <summary>
+    /// Whether every hop produces a frame (phone posteriors, mouth weights, voice activity, loudness, word: what
+    /// <see cref="LipSyncProcessor.TryReadLatest"/> and <see cref="LipSyncProcessor.FrameAnalysed"/> give) besides the
+    /// committed phone segments (true). Off, only segments are produced, at about two thirds of the cost per hop: for
+    /// callers that turn segments into mouth cues (Rhubarb's formats) and read nothing per frame.
+    /// </summary>
+    public bool FrameOutputs { get; init; } = true;
+
+    /// <summary>
+    /// Adaptive hop grouping toward a latency target, ms (the seed's AdaptiveChunkProcessor; null: off). A processor
+    /// normally decodes every hop as soon as its frame is complete. With a target, when decoding takes more than half
+    /// of the audio time it covers (a slow device, a busy audio thread) the processor holds complete frames back and
+    /// decodes them together, up to <c>OnlineDecoder.MaxPreparedFrames</c> at a time, which costs less per frame; it
+    /// groups no more than keeps <see cref="LipSyncProcessor.LatencyMs"/> within the target, and goes back to single
+    /// hops when the load falls under a fifth. The results are the same whatever the grouping: only when they appear changes.
+    /// </summary>
+    public double? LatencyTargetMs { get; init; }
+
     /// <summary>Committed phone segments kept for the reader before the oldest are dropped.</summary>
     public int SegmentCapacity { get; init; } = 1024;
 
@@ -75,6 +93,7 @@ public sealed record LipSyncOptions
         if (!(ReleaseMs >= 0) || double.IsInfinity(ReleaseMs)) throw new ArgumentOutOfRangeException(nameof(ReleaseMs), ReleaseMs, "ReleaseMs must be finite and not negative.");
         if (!(NormalisationTimeConstantSeconds > 0) || double.IsInfinity(NormalisationTimeConstantSeconds)) throw new ArgumentOutOfRangeException(nameof(NormalisationTimeConstantSeconds), NormalisationTimeConstantSeconds, "NormalisationTimeConstantSeconds must be positive and finite.");
         if (!(PriorFrames >= 0) || double.IsInfinity(PriorFrames)) throw new ArgumentOutOfRangeException(nameof(PriorFrames), PriorFrames, "PriorFrames must be finite and not negative.");
+        if (LatencyTargetMs is double target && (!(target >= 0) || double.IsInfinity(target))) throw new ArgumentOutOfRangeException(nameof(LatencyTargetMs), target, "LatencyTargetMs must be finite and not negative.");
         if (SegmentCapacity < 1) throw new ArgumentOutOfRangeException(nameof(SegmentCapacity), SegmentCapacity, "SegmentCapacity must be positive.");
     }
 }

@@ -46,6 +46,7 @@ public sealed class LipSyncProcessor : IDisposable
     private readonly float[] _features;
     private readonly float[] _batch;            // feature frames waiting for one mixture pass (up to OnlineDecoder.MaxPreparedFrames)
     private int _batched;
+    private double _load = -1;                 // smoothed decoding time over audio time (adaptive grouping); -1 before the first pass
     private readonly float[] _flushFeatures;
     private readonly int[] _flushStates;
     private readonly double[] _hopEnergy;      // ring of hop energies at the model's rate
@@ -94,11 +95,11 @@ public sealed class LipSyncProcessor : IDisposable
         var bigram = Options.Bigram ?? PhoneBigram.Default;
         var loop = Options.Model is null && Options.Bigram is null && Options.BigramWeight == 1f ? DefaultLoop.Value : PhoneLoop.Build(_model, bigram, Options.BigramWeight);
         int lagFrames = (int)Math.Round(Options.LookaheadMs / HopMilliseconds);
-        _decoder = new OnlineDecoder(loop, _model.Emissions, lagFrames);
+        _decoder = new OnlineDecoder(loop, _model.Emissions, lagFrames) { ForwardFiltering = Options.FrameOutputs };
         if (Options.Script is not null)
         {
             _script = ScriptLoop.Build(_model, Options.Script);
-            _scriptDecoder = new OnlineDecoder(_script.Model, lagFrames);
+            _scriptDecoder = new OnlineDecoder(_script.Model, lagFrames) { ForwardFiltering = Options.FrameOutputs };
             _graphEmissions = new float[_script.Model.StateCount];
         }
         else _graphEmissions = Array.Empty<float>();
@@ -155,7 +156,27 @@ public sealed class LipSyncProcessor : IDisposable
     /// look-ahead (the mouth weights); committed phones come <see cref="LipSyncOptions.LookaheadMs"/> later still.
     /// Processing time comes on top (<see cref="Monitor"/>).
     /// </summary>
-    public double LatencyMs => (_frameLength / 2.0) * 1000 / _modelRate + _pipeline.LookaheadFrames * HopMilliseconds;
+    public double LatencyMs => BaseLatencyMs + (FramesPerPass - 1) * HopMilliseconds;
+
+    /// <summary>
+    /// Analysis frames decoded together, 1 unless <see cref="LipSyncOptions.LatencyTargetMs"/> is set and the load asks
+    /// for more: a frame then waits for up to <c>FramesPerPass - 1</c> later ones (part of <see cref="LatencyMs"/>).
+    /// </summary>
+    public int FramesPerPass { get; private set; } = 1;
+
+    private double BaseLatencyMs => (_frameLength / 2.0) * 1000 / _modelRate + _pipeline.LookaheadFrames * HopMilliseconds;
+
+    /// <summary>The most frames one pass may group within the latency target (1 without a target).</summary>
+    private int MaxFramesPerPass => Options.LatencyTargetMs is double target
+        ? Math.Max(1, Math.Min(OnlineDecoder.MaxPreparedFrames, 1 + (int)Math.Floor((target - BaseLatencyMs) / HopMilliseconds + 1e-9)))
+        : 1;
+
+    /// <summary>
+    /// The adaptive grouping's rule: one more frame per pass when decoding takes over half the audio time it covers
+    /// (<paramref name="load"/>), one fewer under a fifth, within 1 to <paramref name="most"/>.
+    /// </summary>
+    private static int NextFramesPerPass(int current, int most, double load) =>
+        load > 0.5 && current < most ? current + 1 : load < 0.2 && current > 1 ? current - 1 : Math.Min(current, most);
 
     /// <summary>
     /// Called on the pushing thread after every analysis hop with that hop's frame (valid only during the call; copy
@@ -293,6 +314,8 @@ public sealed class LipSyncProcessor : IDisposable
             _origin = _inputSamples = _modelSamples = 0;
             _hopSum = 0;
             _batched = 0;
+            FramesPerPass = 1;
+            _load = -1;
             Array.Clear(_hopEnergy, 0, _hopEnergy.Length);
             _flushed = false;
         }
@@ -399,7 +422,7 @@ public sealed class LipSyncProcessor : IDisposable
             while (_extractor.TryReadFrame(_raw))
                 if (_pipeline.Push(_raw, _features)) Queue(_features);
         }
-        DecodeBatch();
+        if (_batched >= FramesPerPass) DecodeBatch();
     }
 
     /// <summary>Adds a feature frame to the batch, decoding the batch when it is full.</summary>
@@ -413,18 +436,38 @@ public sealed class LipSyncProcessor : IDisposable
     private void DecodeBatch()
     {
         if (_batched == 0) return;
+        int frames = _batched;
         long start = Stopwatch.GetTimestamp();
         _decoder.PrepareFrames(_batch.AsSpan(0, _batched * _features.Length));
         long shared = (Stopwatch.GetTimestamp() - start) / _batched;
         _batched = 0;
         while (_decoder.PendingFrames > 0) Decode(shared);
+        if (Options.LatencyTargetMs is null) return;
+        // Load: decoding time over the audio time it covered, smoothed over about ten passes.
+        double load = (Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency / (frames * HopMilliseconds);
+        _load = _load < 0 ? load : 0.9 * _load + 0.1 * load;
+        FramesPerPass = NextFramesPerPass(FramesPerPass, MaxFramesPerPass, _load);
     }
+
 
     /// <summary>One analysis hop: decode the frame, publish the frame's outputs, commit what the lag allows.</summary>
     private void Decode(long sharedTicks)
     {
         long start = Stopwatch.GetTimestamp() - sharedTicks;
         var committing = _scriptDecoder ?? _decoder;
+        if (!Options.FrameOutputs)
+        {
+            bool done;
+            if (_scriptDecoder is not null)
+            {
+                _script!.Gather(_decoder.TakePrepared(), _graphEmissions);
+                done = _scriptDecoder.PushEmissions(_graphEmissions);
+            }
+            else done = _decoder.PushPrepared();
+            if (done) Commit(committing.FramesCommitted - 1, committing.LastCommittedState);
+            Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
+            return;
+        }
         long frame = committing.FramesPushed;
         var output = _frames[_back];
         var phones = output.PhonePosteriors;

@@ -187,6 +187,21 @@ public class LipSyncCommandTests
     }
 
     [Fact]
+    public void Bigram_weight_reaches_the_phone_loop_and_a_negative_one_is_a_usage_error()
+    {
+        var (code, flat, err) = Run("lipsync", Sample("s017-us1"), "--no-text", "--bigram-weight", "0");
+        Assert.True(code == 0, err);
+        AssertTsv(flat, Duration(Sample("s017-us1")));
+        var (code2, strong, err2) = Run("lipsync", Sample("s017-us1"), "--no-text", "--bigram-weight", "20");
+        Assert.True(code2 == 0, err2);
+        Assert.NotEqual(flat, strong); // a bigram twenty times as strong changes some phone decisions of a 3 s sentence
+        var (code3, output, err3) = Run("lipsync", Sample("s017-us1"), "--bigram-weight", "-1");
+        Assert.Equal(2, code3);
+        Assert.Equal("", output);
+        Assert.Contains("--bigram-weight", err3);
+    }
+
+    [Fact]
     public void Oculus_set_with_a_Rhubarb_format_is_a_usage_error()
     {
         var (code, output, err) = Run("lipsync", Sample("s017-us1"), "--set", "oculus", "--format", "tsv");

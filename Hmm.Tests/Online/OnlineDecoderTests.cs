@@ -123,6 +123,47 @@ public class OnlineDecoderTests
         }
     }
 
+    /// <summary>Without forward filtering the commitments are the same; posteriors stay 0, the likelihood NaN.</summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Viterbi_only_commits_what_the_full_decoder_commits(SimdWidth width)
+    {
+        var random = new Random(41);
+        for (int it = 0; it < 30; it++)
+        {
+            int n = random.Next(1, 30), length = random.Next(1, 120), lag = random.Next(0, 12);
+            var model = RandomModels.Model(n, random.Next(2) == 0, Math.Min(n, random.Next(1, 4)), random);
+            var emissions = RandomModels.Emissions(n, new[] { length }, random);
+            var full = new OnlineDecoder(model, lag, width);
+            var viterbiOnly = new OnlineDecoder(model, lag, width) { ForwardFiltering = false };
+            for (int t = 0; t < length; t++)
+            {
+                Assert.Equal(full.PushEmissions(emissions.Frame(0, t)), viterbiOnly.PushEmissions(emissions.Frame(0, t)));
+                Assert.Equal(full.LastCommittedState, viterbiOnly.LastCommittedState);
+                Assert.Equal(full.Alive, viterbiOnly.Alive);
+                Assert.All(viterbiOnly.Posteriors.ToArray(), p => Assert.Equal(0f, p));
+                if (viterbiOnly.Alive) Assert.True(double.IsNaN(viterbiOnly.LogLikelihood));
+            }
+            var a = new int[length];
+            var b = new int[length];
+            Assert.Equal(full.Flush(a), viterbiOnly.Flush(b));
+            Assert.Equal(a, b);
+        }
+    }
+
+    [Fact]
+    public void Forward_filtering_changes_only_before_the_first_frame()
+    {
+        var random = new Random(5);
+        var model = RandomModels.Model(4, false, 2, random);
+        var online = new OnlineDecoder(model, 2) { ForwardFiltering = false };
+        online.PushEmissions(RandomModels.Emissions(4, new[] { 1 }, random).Frame(0, 0));
+        Assert.Throws<InvalidOperationException>(() => online.ForwardFiltering = true);
+        online.Reset();
+        online.ForwardFiltering = true;
+        Assert.Equal(0, online.LogLikelihood);
+    }
+
     [Fact]
     public void A_stream_no_path_explains_stops_and_reset_starts_again()
     {

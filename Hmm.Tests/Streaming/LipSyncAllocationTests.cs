@@ -19,6 +19,8 @@ public class LipSyncAllocationTests
         { nameof(LipSyncOptions.Balanced), true },
         { nameof(LipSyncOptions.SeedPreset), false },
         { nameof(LipSyncOptions.SeedPreset), true },
+        { "SegmentsOnly", false },
+        { "LatencyTarget", true },
     };
 
     private static LipSyncOptions Preset(string name) => name switch
@@ -26,6 +28,8 @@ public class LipSyncAllocationTests
         nameof(LipSyncOptions.LowLatency) => LipSyncOptions.LowLatency,
         nameof(LipSyncOptions.Balanced) => LipSyncOptions.Balanced,
         nameof(LipSyncOptions.SeedPreset) => LipSyncOptions.SeedPreset,
+        "SegmentsOnly" => LipSyncOptions.Balanced with { FrameOutputs = false },
+        "LatencyTarget" => LipSyncOptions.Balanced with { LatencyTargetMs = 50 },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -46,6 +46,66 @@ public class LipSyncProcessorTests
         AssertTiles(whole.Segments, 0, audio.Length, rate);
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(100, false)]
+    [InlineData(100, true)]
+    public void Without_frame_outputs_the_segments_are_the_same_and_no_frame_is_published(int lookaheadMs, bool script)
+    {
+        float[] audio = LipSyncTestAudio.Speech(16000);
+        var options = LipSyncOptions.Balanced with { LookaheadMs = lookaheadMs, Script = script ? LipSyncTestAudio.Script : null };
+        using var full = new LipSyncProcessor(options);
+        using var segmentsOnly = new LipSyncProcessor(options with { FrameOutputs = false });
+        var expected = LipSyncRecording.Run(full, audio, LipSyncTestAudio.RandomBlocks(7, 4800));
+        var actual = LipSyncRecording.Run(segmentsOnly, audio, LipSyncTestAudio.RandomBlocks(8, 4800));
+        Assert.True(expected.Segments.Count > 5);
+        Assert.Equal(expected.Segments, actual.Segments);
+        Assert.Empty(actual.Frames);
+        Assert.False(segmentsOnly.TryReadLatest(new LipSyncFrame(segmentsOnly.Phones)));
+    }
+
+    /// <summary>
+    /// A frame handler that takes 4 ms of every 5 ms hop makes decoding slow: with a latency target the processor
+    /// groups frames (never past the target), and the frames and segments are the ones a processor without a target gives.
+    /// </summary>
+    [Theory]
+    [InlineData(100.0, 4)]
+    [InlineData(42.5, 3)]
+    [InlineData(10.0, 1)]
+    public void A_latency_target_groups_frames_when_decoding_is_slow_and_changes_no_result(double target, int most)
+    {
+        float[] audio = LipSyncTestAudio.Speech16k.AsSpan(0, 24000).ToArray();
+        using var plain = new LipSyncProcessor(LipSyncOptions.Balanced);
+        var expected = LipSyncRecording.Run(plain, audio, LipSyncTestAudio.FixedBlocks(160));
+        Assert.Equal(1, plain.FramesPerPass);
+        Assert.Equal(32.5, plain.LatencyMs, 9);
+
+        using var adaptive = new LipSyncProcessor(LipSyncOptions.Balanced with { LatencyTargetMs = target });
+        var frames = new List<RecordedFrame>();
+        int largest = 0;
+        adaptive.FrameAnalysed = f =>
+        {
+            frames.Add(RecordedFrame.Of(f));
+            largest = Math.Max(largest, adaptive.FramesPerPass);
+            Assert.True(adaptive.LatencyMs <= Math.Max(target, 32.5) + 1e-9, $"latency {adaptive.LatencyMs} ms over the target {target} ms");
+            var spin = System.Diagnostics.Stopwatch.StartNew();
+            while (spin.Elapsed.TotalMilliseconds < 4) { }
+        };
+        var segments = new List<CommittedPhone>();
+        var buffer = new CommittedPhone[64];
+        for (int i = 0; i < audio.Length; i += 160)
+        {
+            adaptive.Push(audio.AsSpan(i, Math.Min(160, audio.Length - i)));
+            for (int n; (n = adaptive.ReadSegments(buffer)) > 0;) segments.AddRange(buffer.Take(n));
+        }
+        adaptive.Flush();
+        for (int n; (n = adaptive.ReadSegments(buffer)) > 0;) segments.AddRange(buffer.Take(n));
+        Assert.Equal(most, largest);
+        Assert.Equal(expected.Segments, segments);
+        Assert.Equal(expected.Frames.Count, frames.Count);
+        for (int i = 0; i < frames.Count; i++) RecordedFrame.AssertSame(expected.Frames[i], frames[i], $"frame {i}");
+    }
+
     [Fact]
     public void Pcm16_pushes_give_what_the_same_samples_as_floats_give()
     {
@@ -303,6 +363,8 @@ public class LipSyncProcessorTests
         { nameof(LipSyncOptions.ReleaseMs), o => o with { ReleaseMs = double.PositiveInfinity } },
         { nameof(LipSyncOptions.NormalisationTimeConstantSeconds), o => o with { NormalisationTimeConstantSeconds = 0 } },
         { nameof(LipSyncOptions.PriorFrames), o => o with { PriorFrames = -1 } },
+        { nameof(LipSyncOptions.LatencyTargetMs), o => o with { LatencyTargetMs = -1 } },
+        { nameof(LipSyncOptions.LatencyTargetMs), o => o with { LatencyTargetMs = double.NaN } },
         { nameof(LipSyncOptions.SegmentCapacity), o => o with { SegmentCapacity = 0 } },
         { nameof(LipSyncOptions.BigramWeight), o => o with { BigramWeight = -1 } },
         { nameof(LipSyncOptions.BigramWeight), o => o with { BigramWeight = float.NaN } },

@@ -22,6 +22,13 @@ internal static class LipSyncTestAudio
     /// <summary>Two clean speech-dev files one after the other: about 6 s of speech with silences, at 16 kHz.</summary>
     public static float[] Speech16k => Joined16k.Value;
 
+    /// <summary>The words of <see cref="Speech16k"/>'s two sentences, as a processor's script.</summary>
+    public static IReadOnlyList<Hmm.Speech.TranscribedWord> Script => ScriptWords.Value;
+
+    private static readonly Lazy<IReadOnlyList<Hmm.Speech.TranscribedWord>> ScriptWords = new(() =>
+        new Hmm.Speech.Transcriber(Hmm.Speech.PronunciationLexicon.LoadDefault()).Transcribe(string.Join(" ",
+            SpeechDev.CleanWavs().Take(2).Select(w => System.IO.File.ReadAllText(System.IO.Path.ChangeExtension(w, ".txt"))))));
+
     /// <summary><see cref="Speech16k"/> resampled to 48 kHz.</summary>
     public static float[] Speech48k => Joined48k.Value;
 
