@@ -37,6 +37,10 @@ internal static class TrainCommand
         var components = CliOptions.Int("--components", 8, 1, 256, "Gaussian components per state, reached by splitting.");
         var iterations = CliOptions.Int("--iterations", 4, 1, 100, "Re-estimation iterations per mixture size.");
         var hop = CliOptions.Double("--hop", 5, 1, 25, "Frame hop in milliseconds.", "MS");
+        var deltaWindow = CliOptions.Int("--delta-window", FrontEndOptions.Default.DeltaWindow, 1, 5,
+            "Delta regression half-window in frames; the live processor waits 2 x this many frames for a frame's deltas.");
+        var noiseRemoval = new Option<string>("--noise-removal") { Description = "Noise removal on the mel energies (CMU Sphinx's scheme), stored in the model: on or off.", DefaultValueFactory = _ => "off", HelpName = "on|off" };
+        noiseRemoval.AcceptOnlyFromAmong("on", "off");
         var floor = CliOptions.Double("--floor", 0.01, 1e-6, 0.99, "Variance floor, as a share of the global variance.", "F");
         var slack = CliOptions.Int("--slack", 1, 0, 1000, "Frames a label boundary may move during label-confined training.");
         var embedded = CliOptions.Int("--embedded", 0, 0, 100, "Embedded re-estimation iterations after the label-confined ones.");
@@ -64,7 +68,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Trains phone models on X.wav + X.lab pairs and writes a model file.")
         {
-            dataDirs, outPath, states, components, iterations, hop, floor, slack, embedded, viterbi, phoneset, threads, batch, speeds, noisy, reverb,
+            dataDirs, outPath, states, components, iterations, hop, deltaWindow, noiseRemoval, floor, slack, embedded, viterbi, phoneset, threads, batch, speeds, noisy, reverb,
             engineName, noOffsets, quiet,
         };
         command.SetAction(p =>
@@ -72,7 +76,7 @@ internal static class TrainCommand
             int threadCount = p.GetValue(threads);
             var options = new TrainingOptions
             {
-                FrontEnd = FrontEndOptions.Default with { HopLengthMs = p.GetValue(hop) },
+                FrontEnd = FrontEndOptions.Default with { HopLengthMs = p.GetValue(hop), DeltaWindow = p.GetValue(deltaWindow), NoiseRemoval = p.GetValue(noiseRemoval) == "on" },
                 Phones = p.GetValue(phoneset) is string ps ? PhoneSet.Load(ps) : PhoneSet.Default,
                 StatesPerPhone = p.GetValue(states),
                 MaxComponents = p.GetValue(components),

@@ -17,8 +17,8 @@ namespace Hmm.Speech;
 /// </summary>
 public sealed class AcousticModel
 {
-    /// <summary>The file format version this build writes and reads (1).</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The file format version this build writes (3: the front end's noise-removal flag); it also reads version 1, whose models have no noise removal.</summary>
+    public const int FormatVersion = 3;
 
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("HMMACMDL");
 
@@ -298,9 +298,16 @@ public sealed class AcousticModel
         w.Write(o.DeltaOrder);
         w.Write(o.DeltaWindow);
         w.Write((int)o.Normalization);
+        w.Write(o.NoiseRemoval);
     }
 
-    private static FrontEndOptions ReadFrontEnd(BinaryReader r) => new()
+    private static FrontEndOptions ReadFrontEnd(BinaryReader r, int version)
+    {
+        var options = ReadFrontEndVersion1(r);
+        return version >= 3 ? options with { NoiseRemoval = r.ReadBoolean() } : options;
+    }
+
+    private static FrontEndOptions ReadFrontEndVersion1(BinaryReader r) => new()
     {
         SampleRate = r.ReadInt32(),
         FrameLengthMs = r.ReadDouble(),
@@ -393,7 +400,7 @@ public sealed class AcousticModel
         {
             using var r = new BinaryReader(new MemoryStream(bytes, header, (int)length), Encoding.UTF8);
             string description = r.ReadString();
-            var frontEnd = ReadFrontEnd(r);
+            var frontEnd = ReadFrontEnd(r, version);
             frontEnd.Validate();
             int phoneCount = r.ReadInt32();
             if (phoneCount < 1 || phoneCount > 10000) throw new InvalidDataException($"phone count {phoneCount} is out of range.");

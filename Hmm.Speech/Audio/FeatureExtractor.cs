@@ -114,6 +114,7 @@ public sealed class FeatureExtractor
     private void ComputeRaw(ReadOnlySpan<float> samples, Span<float> output, int frames, int stride)
     {
         int raw = RawDimension;
+        _analyzer.Reset();
         for (int t = 0; t < frames; t++)
         {
             int start = t * HopLength;

@@ -32,6 +32,7 @@ internal sealed class FrameAnalyzer
     private readonly bool _mfcc;
     private readonly bool _logEnergy;
     private readonly float _logFloor;
+    private readonly MelNoiseSuppressor? _noise;
 
     public FrameAnalyzer(FrontEndOptions options)
     {
@@ -47,6 +48,7 @@ internal sealed class FrameAnalyzer
         _cepstra = options.CepstralCount;
         _logEnergy = _mfcc && options.Energy == EnergyTerm.LogEnergy;
         _logFloor = options.LogFloor;
+        _noise = options.NoiseRemoval ? new MelNoiseSuppressor(_melCount, options.HopLengthMs, options.LogFloor) : null;
 
         float[][] bank = MelFilterBank(options);
         _filterStart = new int[_melCount];
@@ -98,7 +100,10 @@ internal sealed class FrameAnalyzer
         }
     }
 
-    /// <summary>Computes the raw features of one frame.</summary>
+    /// <summary>Starts a new utterance or stream: forgets the noise estimate (the only state kept from frame to frame).</summary>
+    public void Reset() => _noise?.Reset();
+
+    /// <summary>Computes the raw features of one frame; with noise removal, frames must come in order (see <see cref="Reset"/>).</summary>
     /// <param name="samples">Exactly the frame's <c>FrameLength</c> samples.</param>
     /// <param name="previous">The sample just before the frame in the signal (0 at the start), for pre-emphasis.</param>
     /// <param name="features">Receives the raw feature vector (<c>RawDimension</c> values).</param>
@@ -146,6 +151,7 @@ internal sealed class FrameAnalyzer
                 Unsafe.Add(ref logMel, f) = AudioSimd.Dot(ref Unsafe.Add(ref weights, _filterOffset[f]), ref Unsafe.Add(ref power, _filterStart[f]),
                     AudioSimd.RoundUpToVector(_filterLength[f]));
             }
+            _noise?.Process(_logMel);
             var lane = default(LaneVectorT);
             var vfloor = new Vector<float>(floor);
             for (int j = 0; j < _logMel.Length; j += Vector<float>.Count)
@@ -158,9 +164,10 @@ internal sealed class FrameAnalyzer
         {
             for (int f = 0; f < _melCount; f++)
             {
-                float energy = AudioSimd.Dot(ref Unsafe.Add(ref weights, _filterOffset[f]), ref Unsafe.Add(ref power, _filterStart[f]), _filterLength[f]);
-                Unsafe.Add(ref logMel, f) = (float)Math.Log(Math.Max(energy, floor));
+                Unsafe.Add(ref logMel, f) = AudioSimd.Dot(ref Unsafe.Add(ref weights, _filterOffset[f]), ref Unsafe.Add(ref power, _filterStart[f]), _filterLength[f]);
             }
+            _noise?.Process(_logMel);
+            for (int f = 0; f < _melCount; f++) Unsafe.Add(ref logMel, f) = (float)Math.Log(Math.Max(Unsafe.Add(ref logMel, f), floor));
         }
 
         if (!_mfcc)

@@ -112,6 +112,13 @@ public sealed record FrontEndOptions
     /// </summary>
     public float LogFloor { get; init; } = 1e-8f;
 
+    /// <summary>
+    /// Causal noise removal on the mel energies before the log (CMU Sphinx's <c>-remove_noise</c> scheme: a tracked noise
+    /// level per filter, subtracted with temporal masking and a smoothed, clamped gain). Off by default for compatibility;
+    /// the built-in model is trained with it on, so that stationary noise looks like silence.
+    /// </summary>
+    public bool NoiseRemoval { get; init; }
+
     /// <summary>0: static features only; 1: add deltas; 2: add deltas and delta-deltas (2).</summary>
     public int DeltaOrder { get; init; } = 2;
 

@@ -111,5 +111,6 @@ public sealed class StreamingFeatureExtractor
         _end = 0;
         _previous = 0;
         FramesProduced = 0;
+        _analyzer.Reset();
     }
 }

@@ -40,6 +40,42 @@ public class ModelFileTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Noise_removal_survives_save_and_load(bool on)
+    {
+        var model = TestModels.Random(5, frontEnd: FrontEndOptions.Default with { HopLengthMs = 5, NoiseRemoval = on });
+        Assert.Equal(on, AcousticModel.Load(new MemoryStream(Saved(model)), "m.hmmam").FrontEnd.NoiseRemoval);
+    }
+
+    [Fact]
+    public void A_format_1_model_reads_with_noise_removal_off()
+    {
+        var model = TestModels.Random(6);
+        byte[] v3 = Saved(model);
+        // Format 1 is format 3 without the noise-removal byte at the end of the front end: rebuild it with its header
+        // and checksum (payload = description string, then 85 bytes of front-end fields before that byte).
+        const int header = 20;
+        int descriptionBytes = System.Text.Encoding.UTF8.GetByteCount(model.Description);
+        Assert.True(descriptionBytes < 128);
+        int flag = header + 1 + descriptionBytes + 85;
+        Assert.Equal(0, v3[flag]);
+        long payload = BitConverter.ToInt64(v3, 12) - 1;
+        var ms = new MemoryStream();
+        ms.Write(v3, 0, 8);
+        ms.Write(BitConverter.GetBytes(1));
+        ms.Write(BitConverter.GetBytes(payload));
+        ms.Write(v3, header, flag - header);
+        ms.Write(v3, flag + 1, (int)(header + payload + 1 - flag - 1));
+        byte[] body = ms.ToArray().AsSpan(header, (int)payload).ToArray();
+        ms.Write(System.Security.Cryptography.SHA256.HashData(body));
+        var back = AcousticModel.Load(new MemoryStream(ms.ToArray()), "old.hmmam");
+        Assert.False(back.FrontEnd.NoiseRemoval);
+        Assert.Equal(model.FrontEnd, back.FrontEnd);
+        Assert.Equal(model.Means(7).ToArray(), back.Means(7).ToArray());
+    }
+
     [Fact]
     public void The_built_in_model_and_dictionary_are_the_files_in_Hmm_Speech_Data()
     {

@@ -11,7 +11,7 @@ namespace Hmm.Tests.Audio;
 /// </summary>
 public class StreamingFeatureExtractorTests
 {
-    public static TheoryData<string> Configurations() => new() { "default", "5ms-logenergy", "logmel", "frame-equals-hop", "5ms-logmel-6k" };
+    public static TheoryData<string> Configurations() => new() { "default", "5ms-logenergy", "logmel", "frame-equals-hop", "5ms-logmel-6k", "5ms-noise-removal", "logmel-noise-removal" };
 
     private static FrontEndOptions Configuration(string name) => name switch
     {
@@ -20,6 +20,8 @@ public class StreamingFeatureExtractorTests
         "logmel" => FrontEndOptions.Default with { Kind = FeatureKind.LogMel },
         "frame-equals-hop" => FrontEndOptions.Default with { FrameLengthMs = 20, HopLengthMs = 20 },
         "5ms-logmel-6k" => FrontEndOptions.Default with { HopLengthMs = 5, Kind = FeatureKind.LogMel, HighFrequencyHz = 6000 },
+        "5ms-noise-removal" => FrontEndOptions.Default with { HopLengthMs = 5, NoiseRemoval = true },
+        "logmel-noise-removal" => FrontEndOptions.Default with { Kind = FeatureKind.LogMel, NoiseRemoval = true },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -93,13 +95,18 @@ public class StreamingFeatureExtractorTests
         Assert.Throws<ArgumentException>(() => streaming.TryReadFrame(new float[12]));
     }
 
-    [Fact]
-    public void Reset_starts_a_new_stream()
+    [Theory]
+    [InlineData("default")]
+    [InlineData("5ms-noise-removal")]
+    public void Reset_starts_a_new_stream(string configuration)
     {
         float[] samples = WavReader.Read(SpeechDev.CleanWavs()[3]).Samples.AsSpan(0, 5000).ToArray();
-        var streaming = new StreamingFeatureExtractor();
+        var streaming = new StreamingFeatureExtractor(Configuration(configuration));
         var first = Stream(streaming, samples, new Random(1), 300);
-        streaming.PushSamples(new float[123]);
+        var tone = new float[1234];
+        for (int i = 0; i < tone.Length; i++) tone[i] = (float)Math.Sin(i * 0.3);
+        streaming.PushSamples(tone);
+        while (streaming.TryReadFrame(new float[streaming.RawDimension])) { } // frames the noise estimate has seen
         streaming.Reset();
         Assert.Equal(0, streaming.BufferedSamples);
         Assert.Equal(0, streaming.FramesProduced);
@@ -114,6 +121,7 @@ public class StreamingFeatureExtractorTests
     [Theory]
     [InlineData("default")]
     [InlineData("logmel")]
+    [InlineData("5ms-noise-removal")]
     public void Frame_by_frame_streaming_does_not_allocate_after_warm_up(string configuration)
     {
         float[] samples = WavReader.Read(SpeechDev.CleanWavs()[4]).Samples;

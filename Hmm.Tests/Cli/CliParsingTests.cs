@@ -48,7 +48,7 @@ public class CliParsingTests
         string[] Names(string verb) => Verb(verb).Options.Select(o => o.Name).ToArray();
         Assert.Subset(Names("align").ToHashSet(), new[] { "--phones", "--text", "--model", "--dict", "--format", "--out", "--threads", "--batch", "--adapt", "--tau", "--pause",
             "--engine", "--repeat", "--mllr", "--mllr-ridge", "--quiet", "--no-offsets", "--viterbi-boundaries", "--timing", "--no-map" }.ToHashSet());
-        Assert.Subset(Names("train").ToHashSet(), new[] { "--out", "--states", "--components", "--iterations", "--hop", "--floor", "--slack", "--embedded", "--phoneset",
+        Assert.Subset(Names("train").ToHashSet(), new[] { "--out", "--states", "--components", "--iterations", "--hop", "--delta-window", "--floor", "--slack", "--embedded", "--phoneset",
             "--threads", "--batch", "--speeds", "--noisy", "--reverb", "--engine", "--viterbi", "--quiet", "--no-offsets" }.ToHashSet());
         Assert.Subset(Names("eval").ToHashSet(), new[] { "--worst" }.ToHashSet());
         Assert.Subset(Names("plot").ToHashSet(), new[] { "--out", "--width", "--height" }.ToHashSet());

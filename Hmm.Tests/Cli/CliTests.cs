@@ -239,13 +239,14 @@ public class CliTests
             File.Copy(Sample(id, ".wav"), data.File(id + ".wav"));
             File.Copy(Sample(id, ".lab"), data.File(id + ".lab"));
         }
-        var (code, output, err) = Run(TrainCommand.Run, data.Path, "--out", outDir.File("m.hmmam"), "--components", "2", "--iterations", "1", "--speeds", "1", "--noisy", "0", "--reverb", "0");
+        var (code, output, err) = Run(TrainCommand.Run, data.Path, "--out", outDir.File("m.hmmam"), "--components", "2", "--iterations", "1", "--speeds", "1", "--noisy", "0", "--reverb", "0", "--delta-window", "1");
         Assert.True(code == 0, err);
         Assert.Contains("iteration  1", output);
         Assert.Contains("iteration  2", output);
         Assert.Contains("log-likelihood/frame", output);
         var model = AcousticModel.Load(outDir.File("m.hmmam"));
         Assert.Equal(2, model.MaxComponents);
+        Assert.Equal(1, model.FrontEnd.DeltaWindow);
 
         File.Delete(data.File(AlignmentTestData.SampleIds[0] + ".lab"));
         var (code2, _, err2) = Run(TrainCommand.Run, data.Path, "--out", outDir.File("n.hmmam"));
