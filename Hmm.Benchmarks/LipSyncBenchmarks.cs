@@ -76,7 +76,8 @@ public class LipSyncBenchmarks : IDisposable
         double seconds = audio.Sum(a => a.Length) / 16000.0;
         Console.WriteLine($"{files.Length} files, {seconds:F1} s of audio, 10 ms pushes, {Environment.ProcessorCount} processors, one thread");
         Console.WriteLine("preset | latency (mouth / committed) ms | hop p50 | p95 | p99 | max us | overruns | bytes allocated | x real time");
-        foreach (var (name, options) in new[] { ("LowLatency", LipSyncOptions.LowLatency), ("Balanced", LipSyncOptions.Balanced), ("SeedPreset", LipSyncOptions.SeedPreset) })
+        foreach (var (name, options) in new[] { ("LowLatency", LipSyncOptions.LowLatency), ("Balanced", LipSyncOptions.Balanced), ("SeedPreset", LipSyncOptions.SeedPreset),
+            ("Balanced, segments only", LipSyncOptions.Balanced with { FrameOutputs = false }) })
         {
             using var processor = new LipSyncProcessor(options with { MaxBlockSamples = Math.Max(options.MaxBlockSamples, 160) });
             // Warm-up: the JIT's optimised code, then count from a clean monitor.

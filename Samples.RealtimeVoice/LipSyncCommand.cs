@@ -66,6 +66,12 @@ internal static class LipSyncCommand
 
         /// <summary>The acoustic model, loaded once per command.</summary>
         public Hmm.Speech.AcousticModel? Loaded { get; set; }
+
+        /// <summary>
+        /// The last processor without a script, reset and used again by the next file with the same options: a folder's
+        /// files then share one phone loop and one set of buffers instead of building them per file.
+        /// </summary>
+        public LipSyncProcessor? Reusable { get; set; }
     }
 
     private static Option<string> Choice(string name, string fallback, string[] choices, string description)
@@ -199,10 +205,19 @@ internal static class LipSyncCommand
     {
         var options = LipSyncOptions.Balanced with { Script = script, Model = s.Loaded, LookaheadMs = s.LookaheadMs, BigramWeight = s.BigramWeight, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000),
             FrameOutputs = s.Set != "rhubarb" || live is not null }; // Rhubarb's cues come from the committed segments alone
-        using var processor = new LipSyncProcessor(options);
+        LipSyncProcessor processor;
+        if (script is null && s.Reusable is { } kept && kept.Options == options)
+        {
+            processor = kept;
+            processor.Reset();
+        }
+        else
+        {
+            processor = new LipSyncProcessor(options);
+            if (script is null) s.Reusable = processor;
+        }
         var frames = new List<(double, float[])>();
-        if (s.Set != "rhubarb")
-            processor.FrameAnalysed = f => frames.Add((f.Time, (float[])(s.Set == "oculus" ? f.Oculus : f.Vowels).Clone()));
+        processor.FrameAnalysed = s.Set == "rhubarb" ? null : f => frames.Add((f.Time, (float[])(s.Set == "oculus" ? f.Oculus : f.Vowels).Clone()));
         var segments = new List<CommittedPhone>();
         var buffer = new CommittedPhone[256];
         int block = options.MaxBlockSamples;

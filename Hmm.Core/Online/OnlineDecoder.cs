@@ -293,8 +293,10 @@ public sealed unsafe class OnlineDecoder
         long t = _frames;
         int slot = (int)(t % _ring);
         var tr = _model.Transitions;
-        fixed (float* into = tr is BandedTransitions compact ? compact.LiveIntoTable : tr.IntoTable)
-        fixed (float* scaled = tr.ScaledIntoTable)
+        // A unit loop steps through its own band and unit tables: its dense form (N² values, built on first use) is never
+        // asked for here.
+        fixed (float* into = _loop is not null ? null : tr is BandedTransitions compact ? compact.LiveIntoTable : tr.IntoTable)
+        fixed (float* scaled = _loop is not null ? null : tr.ScaledIntoTable)
         fixed (float* init = _model.LogInitialPadded)
         fixed (float* forward = _forward)
         fixed (float* viterbi = _viterbi)
