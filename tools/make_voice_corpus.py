@@ -8,7 +8,9 @@ phone set (so they are exact to the millisecond, as in the speech-dev corpus). A
 rendering as if it had been sampled at VT Hz and resamples it to 16 kHz: formants and pitch scale by VT/16000 and the
 labels by 16000/VT, like a shorter (VT > 16000) or longer vocal tract.
 
-Needs espeak-ng, mbrola with the voices us1 us2 us3 en1 (Debian contrib/non-free: mbrola-us1 ...) and sox.
+Needs espeak-ng, mbrola with the voices us1 us2 us3 en1 and sox. On Debian 12 (the voices are in contrib and non-free):
+  sed -i 's/^Components: main$/Components: main contrib non-free/' /etc/apt/sources.list.d/debian.sources
+  apt-get update && apt-get install -y espeak-ng sox mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1
 Usage: make_voice_corpus.py OUT_DIR [--voices us1,us2,us3,en1] [--vt 14500,17500] [--sentences FIRST:LAST] [--degraded]
 Every choice is seeded from the utterance id, so a rerun rebuilds the same files.
 """
@@ -235,6 +237,13 @@ def degrade(out_dir, uid, work):
         shutil.copyfile(os.path.join(out_dir, uid + ".txt"), os.path.join(out_dir, f"{uid}-{cond}.txt"))
 
 
+def check_tools(voices):
+    missing = [t for t in ("espeak-ng", "mbrola", "sox") if shutil.which(t) is None]
+    missing += [f"mbrola-{v}" for v in voices if not os.path.exists(f"/usr/share/mbrola/{v}/{v}")]
+    if missing:
+        raise SystemExit("make_voice_corpus.py: missing " + ", ".join(missing) + "; see the install lines at the top of this script")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
@@ -243,6 +252,7 @@ def main():
     ap.add_argument("--degraded", action="store_true", help="also write ID-noise20, ID-reverb and ID-quiet copies")
     ap.add_argument("--sentences", default=f"1:{len(SENTENCES)}", help="FIRST:LAST, 1-based, inclusive")
     a = ap.parse_args()
+    check_tools(a.voices.split(","))
     first, last = (int(x) for x in a.sentences.split(":"))
     os.makedirs(a.out, exist_ok=True)
     vts = [16000] + [int(v) for v in a.vt.split(",") if v]
