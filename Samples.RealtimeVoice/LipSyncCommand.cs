@@ -44,19 +44,21 @@ internal static class LipSyncCommand
         var live = CliOptions.Flag("--live", "Show the current mouth shape, phone and word on standard error while the audio plays (implies --realtime).");
         var plot = CliOptions.Path("--plot", "X.png", "Also draw the waveform, spectrogram, committed phones and mouth cues of a single WAV INPUT as a PNG.");
         var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech); its phones must be the default phone set's.");
+        var liveNormalisation = CliOptions.Flag("--live-normalisation",
+            "Normalise the features as a live stream must, learning their statistics as the audio comes, instead of from the whole file's (--realtime, --live and standard input always do).");
         var bigramWeight = CliOptions.Double("--bigram-weight", LipSyncOptions.Balanced.BigramWeight, 0, 20,
             "Without a transcript: weight of the phone-bigram against the acoustic scores (0: any phone may follow any).", "W");
         var command = new Command("lipsync", "Live lip-sync, with or without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
         {
-            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot, live, bigramWeight,
+            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot, live, bigramWeight, liveNormalisation,
         };
         command.SetAction(p => Run(context, new Settings(p.GetValue(input)!, p.GetValue(set)!, p.GetValue(format)!, p.GetValue(lookahead), p.GetValue(outDir),
-            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot), p.GetValue(live), (float)p.GetValue(bigramWeight))));
+            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot), p.GetValue(live), (float)p.GetValue(bigramWeight), p.GetValue(liveNormalisation))));
         return CliOptions.LastWins(command);
     }
 
     private sealed record Settings(string Input, string Set, string Format, int LookaheadMs, string? Out, int? Rate, int Bits, bool Realtime,
-        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText, string? Plot, bool LiveView, float BigramWeight)
+        double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText, string? Plot, bool LiveView, float BigramWeight, bool LiveNormalisation)
     {
         /// <summary>--live: paced, with the current frame on standard error.</summary>
         public bool Live => LiveView;
@@ -140,7 +142,7 @@ internal static class LipSyncCommand
                 var audio = WavReader.Read(file);
                 if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
                 string? transcript = s.NoText ? null : s.Text ?? Beside(file, ".txt") ?? Beside(file, ".phones");
-                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript), status, s.Live ? context.Err : null);
+                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript), status, s.Live ? context.Err : null, wholeFile: !s.Realtime && !s.Live && !s.LiveNormalisation);
                 audioSeconds += result.Duration;
                 Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
                 if (s.Plot is not null) Plot(context, file, result, s);
@@ -200,11 +202,17 @@ internal static class LipSyncCommand
         return words;
     }
 
+    /// <summary>Weight of a file's own statistics in its normalisation, frames (it decays with the 5 s time constant: it dominates for about a minute).</summary>
+    private const double FilePriorFrames = 1e6;
+
     private static Analysis Analyse(float[] samples, int sampleRate, Settings s, IReadOnlyList<Hmm.Speech.TranscribedWord>? script,
-        RhubarbStatusWriter? status = null, TextWriter? live = null)
+        RhubarbStatusWriter? status = null, TextWriter? live = null, bool wholeFile = false)
     {
         var options = LipSyncOptions.Balanced with { Script = script, Model = s.Loaded, LookaheadMs = s.LookaheadMs, BigramWeight = s.BigramWeight, InputSampleRate = sampleRate, MaxBlockSamples = Math.Max(1, sampleRate * BlockMs / 1000),
             FrameOutputs = s.Set != "rhubarb" || live is not null }; // Rhubarb's cues come from the committed segments alone
+        // A whole file is known ahead: its own feature statistics start the running normalisation, with a weight that
+        // outlasts a sentence, so it normalises like an offline pass instead of learning the statistics as it goes.
+        if (wholeFile) options = options with { PriorFrames = FilePriorFrames };
         LipSyncProcessor processor;
         if (script is null && s.Reusable is { } kept && kept.Options == options)
         {
@@ -215,6 +223,17 @@ internal static class LipSyncCommand
         {
             processor = new LipSyncProcessor(options);
             if (script is null) s.Reusable = processor;
+        }
+        if (wholeFile && samples.Length > 0)
+        {
+            try
+            {
+                processor.Reset(LipSyncProcessor.FeatureStatistics(s.Loaded, samples, sampleRate));
+            }
+            catch (ArgumentException)
+            {
+                // Shorter than one analysis window: nothing to measure, and no frame to normalise either.
+            }
         }
         var frames = new List<(double, float[])>();
         processor.FrameAnalysed = s.Set == "rhubarb" ? null : f => frames.Add((f.Time, (float[])(s.Set == "oculus" ? f.Oculus : f.Vowels).Clone()));

@@ -44,6 +44,14 @@ public sealed record LipSyncOptions
     public double PriorFrames { get; init; } = 20;
 
     /// <summary>
+    /// Mean and variance of the model's features (raw and deltas, before normalisation) to start the running
+    /// normalisation from instead of the built-in prior, weighed by <see cref="PriorFrames"/>: for a caller that knows the
+    /// recording ahead of time (a file: <see cref="LipSyncProcessor.FeatureStatistics"/> measures it), which then
+    /// normalises like an offline pass. Null: the built-in prior (typical speech).
+    /// </summary>
+    public (double[] Mean, double[] Variance)? Prior { get; init; }
+
+    /// <summary>
     /// The script being read, if known (<see cref="Transcriber"/>'s words): the processor then follows it
     /// (<see cref="ScriptLoop"/>: pauses, a skipped word and restarts allowed) instead of recognising free phones, and
     /// reports the word; null: no script.

@@ -106,7 +106,13 @@ public sealed class LipSyncProcessor : IDisposable
         _resampler = new StreamingResampler(Options.InputSampleRate, _modelRate, Options.MaxBlockSamples);
         _extractor = new StreamingFeatureExtractor(front, _resampler.MaxOutputSamples + _frameLength);
         _pipeline = new StreamingFeaturePipeline(front, Options.NormalisationTimeConstantSeconds);
-        if (Options.PriorFrames > 0)
+        if (Options.Prior is var (priorMean, priorVariance))
+        {
+            if (priorMean is null || priorVariance is null || priorMean.Length != _pipeline.FeatureDimension || priorVariance.Length != _pipeline.FeatureDimension)
+                throw new ArgumentException($"LipSyncOptions.Prior needs a mean and a variance of {_pipeline.FeatureDimension} values each (the model's features).", nameof(options));
+            _pipeline.SetPrior(priorMean, priorVariance, Options.PriorFrames);
+        }
+        else if (Options.PriorFrames > 0)
         {
             var (mean, variance) = BuiltInPrior.Value;
             if (mean.Length == _pipeline.FeatureDimension) _pipeline.SetPrior(mean, variance, Options.PriorFrames);
@@ -140,6 +146,37 @@ public sealed class LipSyncProcessor : IDisposable
 
     private static readonly Lazy<AcousticModel> DefaultModel = new(AcousticModel.LoadDefault, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<HmmModel> DefaultLoop = new(() => PhoneLoop.Build(DefaultModel.Value, PhoneBigram.Default), LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>
+    /// Mean and variance over all frames of a recording's features before normalisation (raw and deltas, as the model's
+    /// front end computes them; <paramref name="samples"/> at <paramref name="sampleRate"/>, resampled to the model's rate
+    /// here): the <see cref="LipSyncOptions.Prior"/> of a recording known ahead of time. Allocates; not for the audio thread.
+    /// </summary>
+    /// <exception cref="ArgumentException">Less than one analysis window of audio.</exception>
+    public static (double[] Mean, double[] Variance) FeatureStatistics(AcousticModel? model, ReadOnlySpan<float> samples, int sampleRate)
+    {
+        model ??= DefaultModel.Value;
+        var front = model.FrontEnd with { Normalization = CmvnMode.None };
+        float[] audio = sampleRate == front.SampleRate ? samples.ToArray() : new Resampler(sampleRate, front.SampleRate).Process(samples);
+        var extractor = new FeatureExtractor(front);
+        int frames = extractor.FrameCount(audio.Length);
+        if (frames == 0) throw new ArgumentException($"{audio.Length} samples at {front.SampleRate} Hz are less than one analysis window ({front.FrameLength} samples).", nameof(samples));
+        float[] features = extractor.Extract(audio);
+        int d = extractor.FeatureDimension;
+        var mean = new double[d];
+        var variance = new double[d];
+        for (int t = 0; t < frames; t++)
+            for (int j = 0; j < d; j++) mean[j] += features[t * d + j];
+        for (int j = 0; j < d; j++) mean[j] /= frames;
+        for (int t = 0; t < frames; t++)
+            for (int j = 0; j < d; j++)
+            {
+                double e = features[t * d + j] - mean[j];
+                variance[j] += e * e;
+            }
+        for (int j = 0; j < d; j++) variance[j] /= frames;
+        return (mean, variance);
+    }
+
     private static readonly Lazy<(double[] Mean, double[] Variance)> BuiltInPrior = new(ReadPrior, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The set-up.</summary>
@@ -290,11 +327,34 @@ public sealed class LipSyncProcessor : IDisposable
     }
 
     /// <summary>Starts a new stream (the reader's last frame and unread segments are dropped; the monitor keeps counting).</summary>
-    public void Reset()
+    public void Reset() => Reset(null);
+
+    /// <summary>
+    /// Starts a new stream, as <see cref="Reset()"/>, whose running normalisation starts from <paramref name="prior"/>
+    /// (mean and variance of the model's features, weighed by <see cref="LipSyncOptions.PriorFrames"/>) from now on: for a
+    /// recording known ahead of time, measured by <see cref="FeatureStatistics"/>. Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The mean or variance does not have the model's feature dimension, or holds a value that is not finite.</exception>
+    public void Reset((double[] Mean, double[] Variance) prior)
+    {
+        Guard.NotNull(prior.Mean, nameof(prior));
+        Guard.NotNull(prior.Variance, nameof(prior));
+        if (prior.Mean.Length != _pipeline.FeatureDimension || prior.Variance.Length != _pipeline.FeatureDimension)
+            throw new ArgumentException($"The prior needs a mean and a variance of {_pipeline.FeatureDimension} values each (the model's features).", nameof(prior));
+        for (int j = 0; j < prior.Mean.Length; j++)
+        {
+            if (!double.IsFinite(prior.Mean[j]) || !double.IsFinite(prior.Variance[j]) || prior.Variance[j] < 0)
+                throw new ArgumentException($"The prior's mean or variance at {j} is not a finite value (variance not negative): {prior.Mean[j]}, {prior.Variance[j]}.", nameof(prior));
+        }
+        Reset((prior.Mean, prior.Variance, Options.PriorFrames));
+    }
+
+    private void Reset((double[] Mean, double[] Variance, double Frames)? prior)
     {
         Enter(0, "samples");
         try
         {
+            if (prior is var (mean, variance, frames)) _pipeline.SetPrior(mean, variance, frames);
             _resampler.Reset();
             _extractor.Reset();
             _pipeline.Reset();

@@ -107,6 +107,43 @@ public class LipSyncProcessorTests
     }
 
     [Fact]
+    public void A_recordings_own_statistics_as_prior_by_option_or_by_reset_give_the_same_stream()
+    {
+        float[] audio = LipSyncTestAudio.Speech(48000);
+        var stats = LipSyncProcessor.FeatureStatistics(null, audio, 48000);
+        // The statistics are the plain mean and variance of the unnormalised features of the audio at the model's rate.
+        var front = Hmm.Tests.Alignment.AlignmentTestData.DefaultModel.FrontEnd with { Normalization = Hmm.Speech.Audio.CmvnMode.None };
+        var extractor = new Hmm.Speech.Audio.FeatureExtractor(front);
+        float[] features = extractor.Extract(new Hmm.Speech.Audio.Resampler(48000, 16000).Process(audio));
+        int d = extractor.FeatureDimension, frames = features.Length / d;
+        for (int j = 0; j < d; j++)
+        {
+            double mean = Enumerable.Range(0, frames).Average(t => (double)features[t * d + j]);
+            double variance = Enumerable.Range(0, frames).Average(t => (features[t * d + j] - mean) * (features[t * d + j] - mean));
+            Assert.Equal(mean, stats.Mean[j], 1e-6 * (1 + Math.Abs(mean)));
+            Assert.Equal(variance, stats.Variance[j], 1e-6 * (1 + variance));
+        }
+
+        var options = LipSyncOptions.Balanced with { InputSampleRate = 48000, PriorFrames = 1e6 };
+        using var byOption = new LipSyncProcessor(options with { Prior = stats });
+        var expected = LipSyncRecording.Run(byOption, audio, LipSyncTestAudio.FixedBlocks(480));
+        using var byReset = new LipSyncProcessor(options);
+        LipSyncRecording.Run(byReset, audio, LipSyncTestAudio.FixedBlocks(480)); // a stream under the built-in prior first
+        byReset.Reset(stats);
+        var actual = LipSyncRecording.Run(byReset, audio, LipSyncTestAudio.RandomBlocks(11, 4800));
+        LipSyncRecording.AssertSame(expected, actual, "prior by option, then by reset");
+        byReset.Reset();
+        LipSyncRecording.AssertSame(expected, LipSyncRecording.Run(byReset, audio, LipSyncTestAudio.FixedBlocks(160)), "the prior stays for later streams");
+
+        Assert.Throws<ArgumentException>(() => byReset.Reset((new double[3], new double[3])));
+        var bad = (stats.Mean.ToArray(), stats.Variance.ToArray());
+        bad.Item2[4] = double.NaN;
+        Assert.Throws<ArgumentException>(() => byReset.Reset(bad));
+        Assert.Throws<ArgumentException>(() => new LipSyncProcessor(options with { Prior = (new double[2], new double[2]) }));
+        Assert.Throws<ArgumentException>(() => LipSyncProcessor.FeatureStatistics(null, new float[100], 16000));
+    }
+
+    [Fact]
     public void Pcm16_pushes_give_what_the_same_samples_as_floats_give()
     {
         short[] pcm = LipSyncTestAudio.ToPcm16(LipSyncTestAudio.Speech16k);
