@@ -515,42 +515,40 @@ public sealed class LipSyncProcessor : IDisposable
     {
         long start = Stopwatch.GetTimestamp() - sharedTicks;
         var committing = _scriptDecoder ?? _decoder;
-        if (!Options.FrameOutputs)
-        {
-            bool done;
-            if (_scriptDecoder is not null)
-            {
-                _script!.Gather(_decoder.TakePrepared(), _graphEmissions);
-                done = _scriptDecoder.PushEmissions(_graphEmissions);
-            }
-            else done = _decoder.PushPrepared();
-            if (done) Commit(committing.FramesCommitted - 1, committing.LastCommittedState);
-            Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
-            return;
-        }
         long frame = committing.FramesPushed;
-        var output = _frames[_back];
-        var phones = output.PhonePosteriors;
-        Array.Clear(phones, 0, phones.Length);
-        output.Word = -1;
         bool committed;
         if (_scriptDecoder is not null)
         {
             // The phone loop only computes the emissions here; the script's graph decodes them.
             _script!.Gather(_decoder.TakePrepared(), _graphEmissions);
             committed = _scriptDecoder.PushEmissions(_graphEmissions);
+        }
+        else committed = _decoder.PushPrepared();
+        if (Options.FrameOutputs) Publish(frame);
+        if (committed) Commit(committing.FramesCommitted - 1, committing.LastCommittedState);
+        Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
+    }
+
+    /// <summary>The decoded frame's outputs (posteriors, word, visemes, loudness) into the writer's buffer, then to the reader.</summary>
+    private void Publish(long frame)
+    {
+        var output = _frames[_back];
+        var phones = output.PhonePosteriors;
+        Array.Clear(phones, 0, phones.Length);
+        output.Word = -1;
+        if (_scriptDecoder is not null)
+        {
             var graph = _scriptDecoder.Posteriors;
             int bestState = 0;
             for (int j = 0; j < graph.Length; j++)
             {
-                phones[_script.PhoneOf(_script.UnitOf(j))] += graph[j];
+                phones[_script!.PhoneOf(_script.UnitOf(j))] += graph[j];
                 if (graph[j] > graph[bestState]) bestState = j;
             }
-            output.Word = _script.WordOf(_script.UnitOf(bestState));
+            output.Word = _script!.WordOf(_script.UnitOf(bestState));
         }
         else
         {
-            committed = _decoder.PushPrepared();
             var posteriors = _decoder.Posteriors;
             for (int j = 0; j < posteriors.Length; j++) phones[j / _statesPerPhone] += posteriors[j];
         }
@@ -577,8 +575,6 @@ public sealed class LipSyncProcessor : IDisposable
         output.Time = output.SampleTime / (double)Options.InputSampleRate;
         FrameAnalysed?.Invoke(output);
         _back = Interlocked.Exchange(ref _middle, _back | Fresh) & ~Fresh;
-        if (committed) Commit(committing.FramesCommitted - 1, committing.LastCommittedState);
-        Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
     }
 
     private void Commit(long frame, int state)
