@@ -5,8 +5,7 @@ namespace Hmm.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project Hmm.Benchmarks -- --filter '*'</c> (BenchmarkDotNet switches), or <c>-- demo [options]</c>
-/// for the synthetic GMM-HMM decode with every SIMD width, or <c>-- tensors-check</c> for which front-end loops give
-/// bit-identical results through TensorPrimitives, or <c>-- lipsync-latency DIR</c> for the live processor's per-hop
+/// for the synthetic GMM-HMM decode with every SIMD width, or <c>-- lipsync-latency DIR</c> for the live processor's per-hop
 /// time distribution on the WAV files of DIR, <c>-- lipsync-hour DIR</c> for one hour of audio through one processor
 /// (bounded memory), or <c>-- normalisation-prior DIR OUT.csv</c> for Hmm.Streaming's built-in
 /// normalisation prior (tools/make-normalisation-prior.sh).
@@ -16,7 +15,6 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "demo") return Demo.Run(args[1..]);
-        if (args.Length > 0 && args[0] == "tensors-check") return TensorPrimitivesBenchmarks.Check();
         if (args.Length > 0 && args[0] == "lipsync-latency") return LipSyncBenchmarks.Latency(args[1..]);
         if (args.Length > 0 && args[0] == "lipsync-hour") return LipSyncBenchmarks.Hour(args[1..]);
         if (args.Length > 0 && args[0] == "normalisation-prior") return NormalisationPrior.Run(args[1..]);
