@@ -232,7 +232,8 @@ internal static class LipSyncCommand
             }
             catch (ArgumentException)
             {
-                // Shorter than one analysis window: nothing to measure, and no frame to normalise either.
+                // Shorter than one analysis window (no frame to normalise either), or NaN or infinite samples, whose statistics
+                // are not finite (the processor takes such samples as 0): the prior the processor had stays.
             }
         }
         var frames = new List<(double, float[])>();

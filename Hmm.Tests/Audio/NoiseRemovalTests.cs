@@ -53,11 +53,11 @@ public class NoiseRemovalTests
     }
 
     [Fact]
-    public void Off_by_default_and_off_gives_the_features_of_before()
+    public void Off_by_default_and_on_changes_the_features()
     {
+        // With it off the features are the ones the NWaves-checked tests (FeatureExtractorTests) pin down.
         Assert.False(FrontEndOptions.Default.NoiseRemoval);
         var samples = WhiteNoise(8000, 0.1, 2);
-        Assert.Equal(Raw(LogMel, samples), Raw(LogMel with { NoiseRemoval = false }, samples));
         Assert.NotEqual(Raw(LogMel, samples), Raw(LogMel with { NoiseRemoval = true }, samples));
     }
 
