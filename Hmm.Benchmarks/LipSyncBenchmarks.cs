@@ -1,9 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
+using Hmm.Speech;
 using Hmm.Speech.Training;
 using Hmm.Streaming;
 
@@ -62,7 +64,9 @@ public class LipSyncBenchmarks : IDisposable
 
     /// <summary>
     /// `lipsync-latency DIR`: every WAV of DIR through a fresh processor per preset in 10 ms pushes; prints the per-hop
-    /// percentiles, overruns, allocation after warm-up and throughput (one thread).
+    /// percentiles, overruns, allocation after warm-up and throughput (one thread), and, where every WAV has its X.lab
+    /// beside it, the share of published frames whose mouth shape (the smoothed Rhubarb weights' largest, and the
+    /// unsmoothed ones') is the one the labels give at the frame's time.
     /// </summary>
     public static int Latency(string[] args)
     {
@@ -75,8 +79,13 @@ public class LipSyncBenchmarks : IDisposable
         var audio = files.Select(f => WavReader.Read(f, 16000).Samples).ToArray();
         double seconds = audio.Sum(a => a.Length) / 16000.0;
         Console.WriteLine($"{files.Length} files, {seconds:F1} s of audio, 10 ms pushes, {Environment.ProcessorCount} processors, one thread");
-        Console.WriteLine("preset | latency (mouth / committed) ms | hop p50 | p95 | p99 | max us | overruns | bytes allocated | x real time");
-        foreach (var (name, options) in new[] { ("LowLatency", LipSyncOptions.LowLatency), ("Balanced", LipSyncOptions.Balanced), ("SeedPreset", LipSyncOptions.SeedPreset),
+        var labels = files.All(f => File.Exists(Path.ChangeExtension(f, ".lab"))) ? files.Select(f => LabelFile.Read(Path.ChangeExtension(f, ".lab"))).ToArray() : null;
+        Console.WriteLine("preset | latency (mouth / committed) ms | hop p50 | p95 | p99 | max us | overruns | bytes allocated | x real time | mouth frames right (smoothed / unsmoothed)");
+        foreach (var (name, options) in new[] { ("LowLatency (1 provisional frame)", LipSyncOptions.LowLatency),
+            ("LowLatency, no provisional frame", LipSyncOptions.LowLatency with { ProvisionalFrames = 0 }),
+            ("LowLatency, 2 provisional frames", LipSyncOptions.LowLatency with { ProvisionalFrames = 2 }),
+            ("LowLatency, 3 provisional frames", LipSyncOptions.LowLatency with { ProvisionalFrames = 3 }),
+            ("Balanced", LipSyncOptions.Balanced), ("SeedPreset", LipSyncOptions.SeedPreset),
             ("Balanced, segments only", LipSyncOptions.Balanced with { FrameOutputs = false }) })
         {
             using var processor = new LipSyncProcessor(options with { MaxBlockSamples = Math.Max(options.MaxBlockSamples, 160) });
@@ -87,9 +96,10 @@ public class LipSyncBenchmarks : IDisposable
             Run(processor, audio);
             double elapsed = clock.Elapsed.TotalSeconds;
             var m = processor.Monitor;
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} | {1:F1} / {2:F1} | {3:F1} | {4:F1} | {5:F1} | {6:F0} | {7} | {8} | {9:F0}",
-                name, processor.LatencyMs, processor.LatencyMs + options.LookaheadMs, m.Percentile(50), m.Percentile(95), m.Percentile(99), m.MaxMicroseconds,
-                m.Overruns, m.AllocatedBytes, seconds / elapsed));
+            string right = labels is null || !options.FrameOutputs ? "-" : MouthAccuracy(processor, audio, labels);
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} | {1:F1} / {2:F1} | {3:F1} | {4:F1} | {5:F1} | {6:F0} | {7} | {8} | {9:F0} | {10}",
+                name, processor.LatencyMs, processor.CommitLatencyMs, m.Percentile(50), m.Percentile(95), m.Percentile(99), m.MaxMicroseconds,
+                m.Overruns, m.AllocatedBytes, seconds / elapsed, right));
         }
         return 0;
     }
@@ -135,6 +145,40 @@ public class LipSyncBenchmarks : IDisposable
             seconds, 3600 / seconds, processor.Monitor.Hops, read, heapBefore / 1e6, heapAfter / 1e6, workingBefore / 1e6, Environment.WorkingSet / 1e6,
             allocated, collections, processor.Monitor.Percentile(50), processor.Monitor.Percentile(99), processor.Monitor.MaxMicroseconds));
         return 0;
+    }
+
+    /// <summary>
+    /// Shares of published frames whose mouth shape is the labels' at the frame's time (the Rhubarb map of the model's
+    /// phones): the frame's <see cref="LipSyncFrame.RhubarbShape"/> (smoothed weights) / the largest unsmoothed weight.
+    /// </summary>
+    private static string MouthAccuracy(LipSyncProcessor processor, float[][] audio, IReadOnlyList<PhoneSegment>[] labels)
+    {
+        var map = VisemeMap.For(VisemeSet.Rhubarb, processor.Phones);
+        long right = 0, total = 0, rightUnsmoothed = 0;
+        var weights = new float[map.Count];
+        IReadOnlyList<PhoneSegment> current = labels[0];
+        processor.FrameAnalysed = f =>
+        {
+            int k = 0;
+            while (k < current.Count - 1 && current[k].End <= f.Time) k++;
+            int phone = processor.Phones.IndexOf(current[k].Phone);
+            int shape = phone < 0 ? -1 : map.ShapeOf(phone);
+            if (shape < 0) return;
+            total++;
+            if ((int)f.RhubarbShape == shape) right++;
+            Array.Clear(weights, 0, weights.Length);
+            map.Accumulate(f.PhonePosteriors, weights);
+            int best = 0;
+            for (int q = 1; q < weights.Length; q++) if (weights[q] > weights[best]) best = q;
+            if (best == shape) rightUnsmoothed++;
+        };
+        for (int i = 0; i < audio.Length; i++)
+        {
+            current = labels[i];
+            Run(processor, new[] { audio[i] });
+        }
+        processor.FrameAnalysed = null;
+        return total == 0 ? "-" : string.Format(CultureInfo.InvariantCulture, "{0:P1} / {1:P1}", right / (double)total, rightUnsmoothed / (double)total);
     }
 
     private static void Run(LipSyncProcessor processor, float[][] audio)

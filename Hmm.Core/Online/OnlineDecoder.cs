@@ -42,6 +42,11 @@ public sealed unsafe class OnlineDecoder
     private long _committed;
     private int _lastCommitted = -1;
     private bool _alive;
+    private readonly float[] _peek;        // three -inf padded columns: the look-ahead chain's alpha-hat (2) and the scaled step's sources
+    private readonly float[] _peekEmissions;
+    private readonly float[] _peekPosteriors;
+    private int _peekCurrent;              // which of the two look-ahead columns holds the last peeked frame
+    private int _peeked;                   // frames peeked past the decoded ones (0: none since the last decoded frame)
 
     /// <summary>A decoder of <paramref name="model"/> whose emissions the caller supplies (<see cref="PushEmissions"/>).</summary>
     /// <param name="model">Initial and transition probabilities.</param>
@@ -78,6 +83,9 @@ public sealed unsafe class OnlineDecoder
         _emissions = new float[MaxPreparedFrames * _stride];
         _backpointers = new float[(long)_ring * _stride];
         _posteriors = new float[_stride];
+        _peek = new float[3 * column];
+        _peekEmissions = new float[_stride];
+        _peekPosteriors = new float[_stride];
         _loop = model.Transitions as UnitLoopTransitions;
         _unitScratch = _loop is null ? Array.Empty<float>() : new float[3 * _loop.UnitStride];
         if (_gmm is not null)
@@ -152,6 +160,9 @@ public sealed unsafe class OnlineDecoder
         _forward.AsSpan().Fill(float.NegativeInfinity);
         _viterbi.AsSpan().Fill(float.NegativeInfinity);
         _posteriors.AsSpan().Clear();
+        _peek.AsSpan().Fill(float.NegativeInfinity);
+        _peekPosteriors.AsSpan().Clear();
+        _peeked = 0;
         _forwardCurrent = _viterbiCurrent = 0;
         _scaleSum = 0;
         _frames = _committed = 0;
@@ -254,6 +265,81 @@ public sealed unsafe class OnlineDecoder
     }
 
     /// <summary>
+    /// The filtered state posteriors of the last frame peeked at (<see cref="PeekPrepared"/>, <see cref="PeekEmissions"/>):
+    /// what <see cref="Posteriors"/> would be after decoding the peeked frames (all 0 when no path survives them).
+    /// </summary>
+    public ReadOnlySpan<float> PeekPosteriors => _peekPosteriors.AsSpan(0, StateCount);
+
+    /// <summary>Frames peeked at past the decoded ones since the last decoded frame.</summary>
+    public int PeekedFrames => _peeked;
+
+    /// <summary>
+    /// Takes the next frame prepared by <see cref="PrepareFrames"/> as a provisional frame: forward filtering one frame past
+    /// the decoded ones (or past the frames already peeked at, with <paramref name="afterPeeked"/>) into
+    /// <see cref="PeekPosteriors"/>, without decoding it. Nothing the decoder commits changes; the next decoded frame
+    /// drops the peeked ones. For a look-ahead whose newest features are still provisional (deltas before their future
+    /// frames arrive): the same forward step as <see cref="PushPrepared"/>, on a chain of its own.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No prepared frame is pending, <see cref="ForwardFiltering"/> is off, or
+    /// <paramref name="afterPeeked"/> is set with no frame peeked at since the last decoded one.</exception>
+    public void PeekPrepared(bool afterPeeked)
+    {
+        if (PendingFrames == 0) throw new InvalidOperationException("No prepared frame is pending: call PrepareFrames first.");
+        CheckPeek(afterPeeked);
+        fixed (float* e = _emissions) Peek(e + (long)_nextPrepared++ * _stride, afterPeeked);
+    }
+
+    /// <summary>
+    /// <see cref="PeekPrepared"/> for a frame given as emission log-likelihoods, one per state (-infinity: impossible).
+    /// </summary>
+    /// <exception cref="ArgumentException">The span's length differs from the state count, or a value is NaN or +infinity.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="ForwardFiltering"/> is off, or <paramref name="afterPeeked"/> is set with no frame peeked at since the last decoded one.</exception>
+    public void PeekEmissions(ReadOnlySpan<float> logLikelihoods, bool afterPeeked)
+    {
+        if (logLikelihoods.Length != StateCount)
+            throw new ArgumentException($"logLikelihoods has {logLikelihoods.Length} values but the model has {StateCount} states.", nameof(logLikelihoods));
+        for (int j = 0; j < logLikelihoods.Length; j++)
+            if (float.IsNaN(logLikelihoods[j]) || float.IsPositiveInfinity(logLikelihoods[j]))
+                throw new ArgumentException($"logLikelihoods[{j}] is {logLikelihoods[j]}: log-likelihoods must be below +infinity.", nameof(logLikelihoods));
+        CheckPeek(afterPeeked);
+        logLikelihoods.CopyTo(_peekEmissions);
+        fixed (float* e = _peekEmissions) Peek(e, afterPeeked);
+    }
+
+    private void CheckPeek(bool afterPeeked)
+    {
+        if (!_forwardFiltering) throw new InvalidOperationException("Peeking needs ForwardFiltering on.");
+        if (afterPeeked && _peeked == 0) throw new InvalidOperationException("No frame has been peeked at since the last decoded frame: peek with afterPeeked false first.");
+    }
+
+    private void Peek(float* e, bool afterPeeked)
+    {
+        int column = 2 * _pad + _stride;
+        bool alive = _alive && (!afterPeeked || _peekAlive);
+        _peeked = afterPeeked ? _peeked + 1 : 1;
+        if (!alive)
+        {
+            _peekAlive = false;
+            _peekPosteriors.AsSpan().Clear();
+            return;
+        }
+        fixed (float* forward = _forward)
+        fixed (float* peek = _peek)
+        fixed (float* posteriors = _peekPosteriors)
+        {
+            float* previous = afterPeeked ? peek + _peekCurrent * column + _pad : _frames == 0 ? null : forward + _forwardCurrent * column + _pad;
+            _peekCurrent = afterPeeked ? _peekCurrent ^ 1 : 0;
+            float* current = peek + _peekCurrent * column + _pad;
+            float scale = ForwardColumn(previous, e, current, peek);
+            _peekAlive = scale != float.NegativeInfinity;
+            if (_peekAlive) CpuPasses.FilteredPosteriors(Width, current, _stride, posteriors);
+            else _peekPosteriors.AsSpan().Clear();
+        }
+    }
+
+    private bool _peekAlive;
+
+    /// <summary>
     /// Ends the stream: commits every frame not yet committed, tracing back from the best final state, into
     /// <paramref name="states"/> (frames <see cref="FramesCommitted"/> onwards); returns how many. After it, push again
     /// only after <see cref="Reset"/>.
@@ -284,6 +370,7 @@ public sealed unsafe class OnlineDecoder
 
     private bool Step(int emissionRow)
     {
+        _peeked = 0;
         if (!_alive)
         {
             _frames++;
@@ -296,7 +383,6 @@ public sealed unsafe class OnlineDecoder
         // A unit loop steps through its own band and unit tables: its dense form (N² values, built on first use) is never
         // asked for here.
         fixed (float* into = _loop is not null ? null : tr is BandedTransitions compact ? compact.LiveIntoTable : tr.IntoTable)
-        fixed (float* scaled = _loop is not null ? null : tr.ScaledIntoTable)
         fixed (float* init = _model.LogInitialPadded)
         fixed (float* forward = _forward)
         fixed (float* viterbi = _viterbi)
@@ -304,25 +390,14 @@ public sealed unsafe class OnlineDecoder
         fixed (float* backpointers = _backpointers)
         {
             float* e = emissionRows + (long)emissionRow * _stride;
-            var job = new SequenceJob
-            {
-                Length = 1,
-                States = _model.StateCount,
-                Stride = _stride,
-                Table = into,
-                TableRows = tr is BandedTransitions banded ? banded.LiveOffsets.Length : tr.TableRows,
-                Banded = tr.Layout == TransitionLayout.Banded,
-                BandOffsets = tr is BandedTransitions live && live.LiveOffsets.Length < live.Bandwidth ? live.LiveOffsets : null,
-                Initial = init,
-                Pad = _pad,
-            };
+            var job = NewJob(into, init);
             float forwardScale, viterbiScale;
             float* alpha, delta;
             if (t == 0)
             {
                 alpha = forward + _pad;
                 delta = viterbi + _pad;
-                forwardScale = _forwardFiltering ? CpuPasses.OnlineFirst(Width, ref job, e, alpha) : 0;
+                forwardScale = _forwardFiltering ? ForwardColumn(null, e, alpha, forward) : 0;
                 viterbiScale = CpuPasses.OnlineFirst(Width, ref job, e, delta);
                 _forwardCurrent = _viterbiCurrent = 0;
             }
@@ -334,6 +409,7 @@ public sealed unsafe class OnlineDecoder
                 _viterbiCurrent ^= 1;
                 alpha = forward + _forwardCurrent * column + _pad;
                 delta = viterbi + _viterbiCurrent * column + _pad;
+                forwardScale = _forwardFiltering ? ForwardColumn(alphaPrevious, e, alpha, forward) : 0;
                 if (_loop is not null)
                 {
                     fixed (float* band = _loop.BandTable)
@@ -341,23 +417,13 @@ public sealed unsafe class OnlineDecoder
                     fixed (float* leave = _loop.LogLeave)
                     fixed (float* unitScratch = _unitScratch)
                     {
-                        var loopJob = new UnitLoopJob
-                        {
-                            Band = band, UnitTable = units, LogLeave = leave, Exits = unitScratch, Entries = unitScratch + _loop.UnitStride,
-                            EntryArgs = unitScratch + 2 * _loop.UnitStride, Units = _loop.Units, StatesPerUnit = _loop.StatesPerUnit,
-                            UnitStride = _loop.UnitStride, Stride = _stride, Pad = _pad,
-                        };
-                        forwardScale = _forwardFiltering ? CpuPasses.UnitLoopNext<LogSumExp>(Width, ref loopJob, alphaPrevious, e, alpha, null) : 0;
+                        var loopJob = NewLoopJob(band, units, leave, unitScratch);
                         viterbiScale = CpuPasses.UnitLoopNext<MaxPlus>(Width, ref loopJob, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
                     }
                 }
                 else
                 {
-                    job.Scratch = forward;
-                    job.Scaled = scaled;
-                    forwardScale = _forwardFiltering ? CpuPasses.OnlineNext<LogSumExp>(Width, ref job, alphaPrevious, e, alpha, null) : 0;
                     job.Scratch = viterbi;
-                    job.Scaled = null;
                     viterbiScale = CpuPasses.OnlineNext<MaxPlus>(Width, ref job, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
                 }
             }
@@ -385,6 +451,67 @@ public sealed unsafe class OnlineDecoder
             _lastCommitted = state;
             _committed++;
             return true;
+        }
+    }
+
+    /// <summary>The single-frame job over the model's tables (pinned by the caller).</summary>
+    private SequenceJob NewJob(float* into, float* initial)
+    {
+        var tr = _model.Transitions;
+        return new SequenceJob
+        {
+            Length = 1,
+            States = _model.StateCount,
+            Stride = _stride,
+            Table = into,
+            TableRows = tr is BandedTransitions banded ? banded.LiveOffsets.Length : tr.TableRows,
+            Banded = tr.Layout == TransitionLayout.Banded,
+            BandOffsets = tr is BandedTransitions live && live.LiveOffsets.Length < live.Bandwidth ? live.LiveOffsets : null,
+            Initial = initial,
+            Pad = _pad,
+        };
+    }
+
+    /// <summary>The unit loop's step job over its tables and the decoder's unit scratch (pinned by the caller).</summary>
+    private UnitLoopJob NewLoopJob(float* band, float* units, float* leave, float* unitScratch)
+    {
+        var loop = _loop!;
+        return new UnitLoopJob
+        {
+            Band = band, UnitTable = units, LogLeave = leave, Exits = unitScratch, Entries = unitScratch + loop.UnitStride,
+            EntryArgs = unitScratch + 2 * loop.UnitStride, Units = loop.Units, StatesPerUnit = loop.StatesPerUnit,
+            UnitStride = loop.UnitStride, Stride = _stride, Pad = _pad,
+        };
+    }
+
+    /// <summary>
+    /// One forward-filtering column: frame 0's from the initial probabilities when <paramref name="previous"/> is null,
+    /// else the step from <paramref name="previous"/>; <paramref name="scratch"/> is a three-column buffer whose third
+    /// column the scaled dense step uses. Returns the column's scale (-infinity: no path survived).
+    /// </summary>
+    private float ForwardColumn(float* previous, float* e, float* current, float* scratch)
+    {
+        var tr = _model.Transitions;
+        fixed (float* into = _loop is not null ? null : tr is BandedTransitions compact ? compact.LiveIntoTable : tr.IntoTable)
+        fixed (float* scaled = _loop is not null ? null : tr.ScaledIntoTable)
+        fixed (float* init = _model.LogInitialPadded)
+        {
+            var job = NewJob(into, init);
+            if (previous == null) return CpuPasses.OnlineFirst(Width, ref job, e, current);
+            if (_loop is not null)
+            {
+                fixed (float* band = _loop.BandTable)
+                fixed (float* units = _loop.UnitTable)
+                fixed (float* leave = _loop.LogLeave)
+                fixed (float* unitScratch = _unitScratch)
+                {
+                    var loopJob = NewLoopJob(band, units, leave, unitScratch);
+                    return CpuPasses.UnitLoopNext<LogSumExp>(Width, ref loopJob, previous, e, current, null);
+                }
+            }
+            job.Scratch = scratch;
+            job.Scaled = scaled;
+            return CpuPasses.OnlineNext<LogSumExp>(Width, ref job, previous, e, current, null);
         }
     }
 

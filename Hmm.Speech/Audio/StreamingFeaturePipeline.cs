@@ -133,6 +133,27 @@ public sealed class StreamingFeaturePipeline
         return left;
     }
 
+    /// <summary>
+    /// Provisional features of the next <paramref name="frames"/> frames after the last one given, from the raw frames so
+    /// far: the newest raw frame stands in for those not yet pushed (as at the stream's end), and each is normalised by the
+    /// statistics so far with itself added (the statistics do not change). Returns how many were written (no more than
+    /// the raw frames pushed beyond the last one given). The first frame's provisional features are what
+    /// <see cref="Flush"/> would give for it if the stream ended now.
+    /// Lets a caller act on a frame before its deltas' look-ahead has arrived (<see cref="LookaheadFrames"/> hops sooner at
+    /// most), revising it when the frame is given for good.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="frames"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="features"/> cannot hold the frames.</exception>
+    public int Peek(int frames, Span<float> features)
+    {
+        if (frames < 0) throw new ArgumentOutOfRangeException(nameof(frames), frames, "frames must not be negative.");
+        int count = (int)Math.Min(frames, _rawFrames - _produced);
+        if (features.Length < count * _dimension) throw new ArgumentException($"features holds {features.Length} values but {count} frames of {_dimension} are asked for.", nameof(features));
+        for (int i = 0; i < count; i++)
+            Compose(_produced + i, _rawFrames - 1, features.Slice(i * _dimension, _dimension), keep: false);
+        return count;
+    }
+
     /// <summary>Forgets the stream, the normalisation statistics included.</summary>
     public void Reset()
     {
@@ -145,8 +166,17 @@ public sealed class StreamingFeaturePipeline
     /// <summary>Feature frame <see cref="_produced"/> from the raw frames up to <paramref name="last"/> (the stream's last so far).</summary>
     private void Produce(long last, Span<float> features)
     {
+        Compose(_produced, last, features, keep: true);
+        _produced++;
+    }
+
+    /// <summary>
+    /// Feature frame <paramref name="centre"/> from the raw frames up to <paramref name="last"/>, normalised by the statistics
+    /// with it added (kept, or only used with <paramref name="keep"/> false).
+    /// </summary>
+    private void Compose(long centre, long last, Span<float> features, bool keep)
+    {
         int rows = 2 * LookaheadFrames + 1;
-        long centre = _produced;
         long first = Math.Max(0, centre - LookaheadFrames), end = Math.Min(last, centre + LookaheadFrames);
         int count = (int)(end - first + 1);
         var window = _window.AsSpan(0, count * _dimension);
@@ -158,24 +188,28 @@ public sealed class StreamingFeaturePipeline
         }
         FeaturePostProcessing.AddDeltas(window, count, _dimension, _raw, _order, _deltaWindow);
         var frame = window.Slice((int)(centre - first) * _dimension, _dimension);
-        Normalise(frame, features);
-        _produced++;
+        Normalise(frame, features, keep);
     }
 
-    private void Normalise(ReadOnlySpan<float> frame, Span<float> output)
+    private void Normalise(ReadOnlySpan<float> frame, Span<float> output, bool keep)
     {
         if (_mode == CmvnMode.None)
         {
             frame.CopyTo(output);
             return;
         }
-        _count = _count * _decay + 1;
+        double count = _count * _decay + 1;
+        if (keep) _count = count;
         for (int j = 0; j < _dimension; j++)
         {
             double v = frame[j];
-            _sum[j] = _sum[j] * _decay + v;
-            _sumSquares[j] = _sumSquares[j] * _decay + v * v;
-            var (mean, scale) = FeaturePostProcessing.ColumnNormaliser(_sum[j], _sumSquares[j], _count, _mode);
+            double sum = _sum[j] * _decay + v, sumSquares = _sumSquares[j] * _decay + v * v;
+            if (keep)
+            {
+                _sum[j] = sum;
+                _sumSquares[j] = sumSquares;
+            }
+            var (mean, scale) = FeaturePostProcessing.ColumnNormaliser(sum, sumSquares, count, _mode);
             output[j] = (float)((v - mean) * scale);
         }
     }

@@ -76,11 +76,25 @@ public sealed record LipSyncOptions
     /// </summary>
     public double? LatencyTargetMs { get; init; }
 
+    /// <summary>
+    /// Hops the mouth weights run ahead of the frames whose features are complete, 0 to 3 (and no more than the deltas'
+    /// look-ahead): each cuts <see cref="LipSyncProcessor.LatencyMs"/> by a hop (5 ms). A frame's deltas read the frames
+    /// after it (20 ms with the built-in model); a provisional frame takes its features before they all arrive (the newest
+    /// frame standing in for the missing ones, as at a stream's end) and the forward filter steps through it on a side
+    /// chain, revised when the frame completes. Committed phones are unaffected (they come from complete frames only).
+    /// Each provisional frame adds a mixture row and a forward step per hop. Only with <see cref="FrameOutputs"/>.
+    /// </summary>
+    public int ProvisionalFrames { get; init; }
+
     /// <summary>Committed phone segments kept for the reader before the oldest are dropped.</summary>
     public int SegmentCapacity { get; init; } = 1024;
 
-    /// <summary>The lowest latency: phones committed at once (the mouth follows the newest frame in every preset).</summary>
-    public static LipSyncOptions LowLatency => new() { LookaheadMs = 0 };
+    /// <summary>
+    /// The lowest latency: phones committed at once, and the mouth one provisional frame ahead of the complete ones
+    /// (<see cref="ProvisionalFrames"/> = 1: 27.5 ms from sound to mouth with the built-in model, against 32.5 ms in the
+    /// other presets, for a mixture row and a forward step more per hop).
+    /// </summary>
+    public static LipSyncOptions LowLatency => new() { LookaheadMs = 0, ProvisionalFrames = 1 };
 
     /// <summary>The default: 100 ms of look-ahead for the committed phones.</summary>
     public static LipSyncOptions Balanced => new();
@@ -90,6 +104,9 @@ public sealed record LipSyncOptions
     /// buffer of 1,600 samples is ours to size: <see cref="MaxBlockSamples"/>).
     /// </summary>
     public static LipSyncOptions SeedPreset => new() { MaxBlockSamples = 1600, LookaheadMs = 200 };
+
+    /// <summary>The most <see cref="ProvisionalFrames"/>: a frame and its provisional ones share one mixture pass.</summary>
+    public const int MaxProvisionalFrames = 3;
 
     internal void Validate()
     {
@@ -102,6 +119,7 @@ public sealed record LipSyncOptions
         if (!(NormalisationTimeConstantSeconds > 0) || double.IsInfinity(NormalisationTimeConstantSeconds)) throw new ArgumentOutOfRangeException(nameof(NormalisationTimeConstantSeconds), NormalisationTimeConstantSeconds, "NormalisationTimeConstantSeconds must be positive and finite.");
         if (!(PriorFrames >= 0) || double.IsInfinity(PriorFrames)) throw new ArgumentOutOfRangeException(nameof(PriorFrames), PriorFrames, "PriorFrames must be finite and not negative.");
         if (LatencyTargetMs is double target && (!(target >= 0) || double.IsInfinity(target))) throw new ArgumentOutOfRangeException(nameof(LatencyTargetMs), target, "LatencyTargetMs must be finite and not negative.");
+        if (ProvisionalFrames < 0 || ProvisionalFrames > MaxProvisionalFrames) throw new ArgumentOutOfRangeException(nameof(ProvisionalFrames), ProvisionalFrames, $"ProvisionalFrames must be 0 to {MaxProvisionalFrames}.");
         if (SegmentCapacity < 1) throw new ArgumentOutOfRangeException(nameof(SegmentCapacity), SegmentCapacity, "SegmentCapacity must be positive.");
     }
 }

@@ -45,7 +45,10 @@ public sealed class LipSyncProcessor : IDisposable
     private readonly float[] _raw;
     private readonly float[] _features;
     private readonly float[] _batch;            // feature frames waiting for one mixture pass (up to OnlineDecoder.MaxPreparedFrames)
-    private int _batched;
+    private int _batched;                      // frames in the batch (each with its provisional frames after it)
+    private int _batchRows;                    // rows in the batch, provisional ones included
+    private readonly int[] _provisionalRows;   // per batched frame: the provisional frames after it
+    private readonly int _provisional;         // LipSyncOptions.ProvisionalFrames, 0 without frame outputs
     private double _load = -1;                 // smoothed decoding time over audio time (adaptive grouping); -1 before the first pass
     private readonly float[] _flushFeatures;
     private readonly int[] _flushStates;
@@ -132,6 +135,10 @@ public sealed class LipSyncProcessor : IDisposable
         _resampled = new float[_resampler.MaxOutputSamples];
         _raw = new float[_extractor.RawDimension];
         _features = new float[_pipeline.FeatureDimension];
+        _provisional = Options.FrameOutputs ? Options.ProvisionalFrames : 0;
+        if (_provisional > _pipeline.LookaheadFrames)
+            throw new ArgumentException($"LipSyncOptions.ProvisionalFrames is {_provisional} but the model's deltas look only {_pipeline.LookaheadFrames} frames ahead.", nameof(options));
+        _provisionalRows = new int[OnlineDecoder.MaxPreparedFrames];
         _batch = new float[OnlineDecoder.MaxPreparedFrames * _pipeline.FeatureDimension];
         _flushFeatures = new float[(_pipeline.LookaheadFrames + 1) * _pipeline.FeatureDimension];
         _flushStates = new int[lagFrames + 1];
@@ -189,11 +196,17 @@ public sealed class LipSyncProcessor : IDisposable
     public double HopMilliseconds { get; }
 
     /// <summary>
-    /// From an audio sample's arrival to the newest frame that covers it, ms: half the analysis window plus the deltas'
-    /// look-ahead (the mouth weights); committed phones come <see cref="LipSyncOptions.LookaheadMs"/> later still.
-    /// Processing time comes on top (<see cref="Monitor"/>).
+    /// From an audio sample's arrival to the mouth weights of the newest frame that covers it, ms: half the analysis window
+    /// plus the deltas' look-ahead, less a hop per <see cref="LipSyncOptions.ProvisionalFrames"/> (committed phones:
+    /// <see cref="CommitLatencyMs"/>). Processing time comes on top (<see cref="Monitor"/>).
     /// </summary>
-    public double LatencyMs => BaseLatencyMs + (FramesPerPass - 1) * HopMilliseconds;
+    public double LatencyMs => BaseLatencyMs - _provisional * HopMilliseconds + (FramesPerPass - 1) * HopMilliseconds;
+
+    /// <summary>
+    /// From an audio sample's arrival to the committed phone segment that covers it, ms: half the analysis window, the
+    /// deltas' look-ahead and <see cref="LipSyncOptions.LookaheadMs"/> (plus any grouping, as in <see cref="LatencyMs"/>).
+    /// </summary>
+    public double CommitLatencyMs => BaseLatencyMs + _decoder.Lag * HopMilliseconds + (FramesPerPass - 1) * HopMilliseconds;
 
     /// <summary>
     /// Analysis frames decoded together, 1 unless <see cref="LipSyncOptions.LatencyTargetMs"/> is set and the load asks
@@ -205,7 +218,7 @@ public sealed class LipSyncProcessor : IDisposable
 
     /// <summary>The most frames one pass may group within the latency target (1 without a target).</summary>
     private int MaxFramesPerPass => Options.LatencyTargetMs is double target
-        ? Math.Max(1, Math.Min(OnlineDecoder.MaxPreparedFrames, 1 + (int)Math.Floor((target - BaseLatencyMs) / HopMilliseconds + 1e-9)))
+        ? Math.Max(1, Math.Min(OnlineDecoder.MaxPreparedFrames / (1 + _provisional), 1 + (int)Math.Floor((target - BaseLatencyMs + _provisional * HopMilliseconds) / HopMilliseconds + 1e-9)))
         : 1;
 
     /// <summary>
@@ -309,7 +322,9 @@ public sealed class LipSyncProcessor : IDisposable
             int n = _resampler.Flush(_resampled);
             Feed(_resampled.AsSpan(0, n));
             int left = _pipeline.Flush(_flushFeatures);
-            for (int i = 0; i < left; i++) Queue(_flushFeatures.AsSpan(i * _features.Length, _features.Length));
+            int d = _features.Length;
+            // The stream has ended: a frame's provisional frames are the complete ones after it.
+            for (int i = 0; i < left; i++) Queue(_flushFeatures.AsSpan(i * d, d), _flushFeatures.AsSpan((i + 1) * d, Math.Min(_provisional, left - 1 - i) * d));
             DecodeBatch();
             var committing = _scriptDecoder ?? _decoder;
             long first = committing.FramesCommitted;
@@ -373,7 +388,7 @@ public sealed class LipSyncProcessor : IDisposable
             _openPhone = -1;
             _origin = _inputSamples = _modelSamples = 0;
             _hopSum = 0;
-            _batched = 0;
+            _batched = _batchRows = 0;
             FramesPerPass = 1;
             _load = -1;
             Array.Clear(_hopEnergy, 0, _hopEnergy.Length);
@@ -480,16 +495,26 @@ public sealed class LipSyncProcessor : IDisposable
             }
             samples = samples.Slice(taken);
             while (_extractor.TryReadFrame(_raw))
-                if (_pipeline.Push(_raw, _features)) Queue(_features);
+                if (_pipeline.Push(_raw, _features))
+                {
+                    int d = _features.Length;
+                    int provisional = _provisional == 0 ? 0 : _pipeline.Peek(_provisional, _flushFeatures);
+                    Queue(_features, _flushFeatures.AsSpan(0, provisional * d));
+                }
         }
         if (_batched >= FramesPerPass) DecodeBatch();
     }
 
-    /// <summary>Adds a feature frame to the batch, decoding the batch when it is full.</summary>
-    private void Queue(ReadOnlySpan<float> features)
+    /// <summary>Adds a feature frame and its provisional frames after it to the batch, decoding the batch when it is full.</summary>
+    private void Queue(ReadOnlySpan<float> features, ReadOnlySpan<float> provisional)
     {
-        features.CopyTo(_batch.AsSpan(_batched * _features.Length));
-        if (++_batched == OnlineDecoder.MaxPreparedFrames) DecodeBatch();
+        int d = _features.Length;
+        if ((_batchRows + 1 + _provisional) * d > _batch.Length) DecodeBatch();
+        features.CopyTo(_batch.AsSpan(_batchRows * d));
+        provisional.CopyTo(_batch.AsSpan((_batchRows + 1) * d));
+        _provisionalRows[_batched++] = provisional.Length / d;
+        _batchRows += 1 + provisional.Length / d;
+        if ((_batchRows + 1 + _provisional) * d > _batch.Length) DecodeBatch();
     }
 
     /// <summary>The frames that came together in one push: one mixture pass for all, then one hop each.</summary>
@@ -498,10 +523,10 @@ public sealed class LipSyncProcessor : IDisposable
         if (_batched == 0) return;
         int frames = _batched;
         long start = Stopwatch.GetTimestamp();
-        _decoder.PrepareFrames(_batch.AsSpan(0, _batched * _features.Length));
+        _decoder.PrepareFrames(_batch.AsSpan(0, _batchRows * _features.Length));
         long shared = (Stopwatch.GetTimestamp() - start) / _batched;
-        _batched = 0;
-        while (_decoder.PendingFrames > 0) Decode(shared);
+        _batched = _batchRows = 0;
+        for (int i = 0; i < frames; i++) Decode(shared, _provisionalRows[i]);
         if (Options.LatencyTargetMs is null) return;
         // Load: decoding time over the audio time it covered, smoothed over about ten passes.
         double load = (Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency / (frames * HopMilliseconds);
@@ -510,8 +535,11 @@ public sealed class LipSyncProcessor : IDisposable
     }
 
 
-    /// <summary>One analysis hop: decode the frame, publish the frame's outputs, commit what the lag allows.</summary>
-    private void Decode(long sharedTicks)
+    /// <summary>
+    /// One analysis hop: decode the frame, step through its <paramref name="provisional"/> frames on the side chain, publish
+    /// the outputs, commit what the lag allows.
+    /// </summary>
+    private void Decode(long sharedTicks, int provisional)
     {
         long start = Stopwatch.GetTimestamp() - sharedTicks;
         var committing = _scriptDecoder ?? _decoder;
@@ -524,13 +552,32 @@ public sealed class LipSyncProcessor : IDisposable
             committed = _scriptDecoder.PushEmissions(_graphEmissions);
         }
         else committed = _decoder.PushPrepared();
-        if (Options.FrameOutputs) Publish(frame);
+        if (_provisional == 0)
+        {
+            if (Options.FrameOutputs) Publish(frame, peeked: false);
+        }
+        else
+        {
+            // The mouth runs _provisional frames ahead: frame f publishes frame f + _provisional from its side chain; frame 0
+            // also publishes the frames before that, and the stream's last frames (fewer complete frames after them) none.
+            if (frame == 0) Publish(0, peeked: false);
+            for (int i = 0; i < provisional; i++)
+            {
+                if (_scriptDecoder is not null)
+                {
+                    _script!.Gather(_decoder.TakePrepared(), _graphEmissions);
+                    _scriptDecoder.PeekEmissions(_graphEmissions, afterPeeked: i > 0);
+                }
+                else _decoder.PeekPrepared(afterPeeked: i > 0);
+                if (frame == 0 || i == _provisional - 1) Publish(frame + 1 + i, peeked: true);
+            }
+        }
         if (committed) Commit(committing.FramesCommitted - 1, committing.LastCommittedState);
         Monitor.RecordHop(Stopwatch.GetTimestamp() - start);
     }
 
     /// <summary>The decoded frame's outputs (posteriors, word, visemes, loudness) into the writer's buffer, then to the reader.</summary>
-    private void Publish(long frame)
+    private void Publish(long frame, bool peeked)
     {
         var output = _frames[_back];
         var phones = output.PhonePosteriors;
@@ -538,7 +585,7 @@ public sealed class LipSyncProcessor : IDisposable
         output.Word = -1;
         if (_scriptDecoder is not null)
         {
-            var graph = _scriptDecoder.Posteriors;
+            var graph = peeked ? _scriptDecoder.PeekPosteriors : _scriptDecoder.Posteriors;
             int bestState = 0;
             for (int j = 0; j < graph.Length; j++)
             {
@@ -549,7 +596,7 @@ public sealed class LipSyncProcessor : IDisposable
         }
         else
         {
-            var posteriors = _decoder.Posteriors;
+            var posteriors = peeked ? _decoder.PeekPosteriors : _decoder.Posteriors;
             for (int j = 0; j < posteriors.Length; j++) phones[j / _statesPerPhone] += posteriors[j];
         }
         int best = 0;

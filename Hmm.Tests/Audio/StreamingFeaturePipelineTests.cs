@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Hmm.Speech.Audio;
 using Xunit;
 
@@ -118,6 +119,54 @@ public class StreamingFeaturePipelineTests
             float[] streamed = Stream(pipeline, raw, frames);
             AssertBitForBit(WholeWithDeltas(options, raw, frames), streamed, options.FeatureDimension, $"{configuration}, {frames} frames");
         }
+    }
+
+    /// <summary>
+    /// A provisional frame is the frame the stream's end would give now: after every raw frame, peeking at the next frames
+    /// and then flushing a copy of the pipeline (pushed the same frames) agree bit for bit on the first, and peeking
+    /// changes nothing the pipeline gives later.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NormalisationCases))]
+    public void Peeked_frames_are_what_a_flush_now_would_give_and_peeking_changes_nothing(CmvnMode mode, bool withPrior)
+    {
+        var options = FrontEndOptions.Default with { Normalization = mode };
+        var rng = new Random(31 + (int)mode * 2 + (withPrior ? 1 : 0));
+        int dim = options.FeatureDimension, rawDim = options.RawDimension;
+        var (raw, frames) = Raw(options, Signal(rng, 6000));
+        double[] priorMean = Enumerable.Range(0, dim).Select(j => rng.NextDouble()).ToArray();
+        double[] priorVariance = Enumerable.Range(0, dim).Select(j => 1 + rng.NextDouble()).ToArray();
+        StreamingFeaturePipeline Make()
+        {
+            var p = new StreamingFeaturePipeline(options, 0.5);
+            if (withPrior) p.SetPrior(priorMean, priorVariance, 10);
+            return p;
+        }
+        var peeking = Make();
+        float[] expected = Stream(Make(), raw, frames);
+        var produced = new List<float>();
+        var frame = new float[dim];
+        var peeked = new float[peeking.LookaheadFrames * dim];
+        var flushed = new float[peeking.LookaheadFrames * dim];
+        for (int t = 0; t < frames; t++)
+        {
+            if (peeking.Push(raw.AsSpan(t * rawDim, rawDim), frame)) produced.AddRange(frame);
+            int ahead = rng.Next(0, peeking.LookaheadFrames + 2);
+            int count = peeking.Peek(ahead, peeked);
+            Assert.Equal((int)Math.Min(ahead, t + 1 - peeking.FramesProduced), count);
+            if (count == 0) continue;
+            // A copy that ends the stream here.
+            var copyFrame = new float[dim];
+            var replay = Make();
+            for (int r = 0; r <= t; r++) replay.Push(raw.AsSpan(r * rawDim, rawDim), copyFrame);
+            replay.Flush(flushed);
+            AssertBitForBit(flushed.AsSpan(0, dim).ToArray(), peeked.AsSpan(0, dim).ToArray(), dim, $"frame {peeking.FramesProduced} peeked after raw frame {t}");
+        }
+        var rest = new float[peeking.LookaheadFrames * dim];
+        int left = peeking.Flush(rest);
+        produced.AddRange(rest.AsSpan(0, left * dim).ToArray());
+        AssertBitForBit(expected, produced.ToArray(), dim, "frames given after peeking");
+        Assert.Throws<ArgumentOutOfRangeException>(() => peeking.Peek(-1, peeked));
     }
 
     [Fact]

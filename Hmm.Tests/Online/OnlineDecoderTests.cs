@@ -123,6 +123,53 @@ public class OnlineDecoderTests
         }
     }
 
+    /// <summary>
+    /// Peeking at frames past the decoded ones gives, bit for bit, the posteriors a second decoder has after decoding
+    /// them, for dense, banded and unit-loop models; the peeking decoder's own results do not change.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Peeked_posteriors_are_those_after_decoding_the_peeked_frames(SimdWidth width)
+    {
+        var random = new Random(17);
+        for (int it = 0; it < 30; it++)
+        {
+            int n = random.Next(1, 30), length = random.Next(1, 50), lag = random.Next(0, 6);
+            var model = it % 3 == 2 ? UnitLoopTests.RandomLoop(random.Next(1, 8), random.Next(2, 4), random).Loop
+                : RandomModels.Model(n, random.Next(2) == 0, Math.Min(n, random.Next(1, 4)), random);
+            n = model.StateCount;
+            var emissions = RandomModels.Emissions(n, new[] { length }, random);
+            var peeking = new OnlineDecoder(model, lag, width);
+            var plain = new OnlineDecoder(model, lag, width);
+            for (int t = 0; t < length; t++)
+            {
+                Assert.Equal(plain.PushEmissions(emissions.Frame(0, t)), peeking.PushEmissions(emissions.Frame(0, t)));
+                Assert.Equal(plain.LastCommittedState, peeking.LastCommittedState);
+                Assert.Equal(plain.Posteriors.ToArray(), peeking.Posteriors.ToArray());
+                Assert.Equal(0, peeking.PeekedFrames);
+                int ahead = Math.Min(random.Next(0, 4), length - 1 - t);
+                if (ahead == 0) continue;
+                var future = new OnlineDecoder(model, lag, width);
+                for (int s = 0; s <= t + ahead; s++) future.PushEmissions(emissions.Frame(0, s));
+                for (int k = 1; k <= ahead; k++) peeking.PeekEmissions(emissions.Frame(0, t + k), afterPeeked: k > 1);
+                Assert.Equal(ahead, peeking.PeekedFrames);
+                Assert.Equal(future.Posteriors.ToArray(), peeking.PeekPosteriors.ToArray());
+            }
+            var a = new int[length];
+            var b = new int[length];
+            Assert.Equal(plain.Flush(a), peeking.Flush(b));
+            Assert.Equal(a, b);
+        }
+        var fresh = new OnlineDecoder(RandomModels.Model(4, false, 4, random), 0, width);
+        Assert.Throws<InvalidOperationException>(() => fresh.PeekEmissions(new float[4], afterPeeked: true));
+        Assert.Throws<InvalidOperationException>(() => fresh.PeekPrepared(afterPeeked: false));
+        Assert.Equal("logLikelihoods", Assert.Throws<ArgumentException>(() => fresh.PeekEmissions(new float[3], afterPeeked: false)).ParamName);
+        fresh.PeekEmissions(new float[4], afterPeeked: false);
+        fresh.ForwardFiltering = true;
+        var viterbiOnly = new OnlineDecoder(RandomModels.Model(4, false, 4, random), 0, width) { ForwardFiltering = false };
+        Assert.Throws<InvalidOperationException>(() => viterbiOnly.PeekEmissions(new float[4], afterPeeked: false));
+    }
+
     /// <summary>Without forward filtering the commitments are the same; posteriors stay 0, the likelihood NaN.</summary>
     [Theory]
     [MemberData(nameof(Widths))]
@@ -255,6 +302,25 @@ public class OnlineDecoderTests
         Assert.Throws<InvalidOperationException>(() => online.TakePrepared());
         Assert.Throws<InvalidOperationException>(() => online.PushPrepared());
         Assert.Equal("features", Assert.Throws<ArgumentException>(() => online.PrepareFrames(new float[5 * d])).ParamName);
+
+        // A prepared frame taken as a provisional one: the posteriors after decoding it, and the next prepared frame
+        // decodes as if it had not been peeked at.
+        var peeking = new OnlineDecoder(model, gmm, lag: 0);
+        var plain = new OnlineDecoder(model, gmm, lag: 0);
+        peeking.PrepareFrames(frames.AsSpan(0, 3 * d));
+        Assert.True(peeking.PushPrepared()); // lag 0: committed at once
+        peeking.PeekPrepared(afterPeeked: false);
+        peeking.PeekPrepared(afterPeeked: true);
+        for (int t = 0; t < 3; t++) plain.Push(frames.AsSpan(t * d, d));
+        Assert.Equal(plain.Posteriors.ToArray(), peeking.PeekPosteriors.ToArray());
+        Assert.Throws<InvalidOperationException>(() => peeking.PeekPrepared(afterPeeked: true));
+        peeking.PrepareFrames(frames.AsSpan(d, d));
+        peeking.PushPrepared();
+        Assert.Equal(0, peeking.PeekedFrames);
+        var twoFrames = new OnlineDecoder(model, gmm, lag: 0);
+        twoFrames.Push(frames.AsSpan(0, d));
+        twoFrames.Push(frames.AsSpan(d, d));
+        Assert.Equal(twoFrames.Posteriors.ToArray(), peeking.Posteriors.ToArray());
     }
 
     /// <summary>After the first frames, pushing allocates nothing.</summary>

@@ -15,7 +15,7 @@ namespace Hmm.Tests.Online;
 /// </summary>
 public class UnitLoopTests
 {
-    private static (HmmModel Loop, HmmModel Dense) RandomLoop(int units, int statesPerUnit, Random random)
+    internal static (HmmModel Loop, HmmModel Dense) RandomLoop(int units, int statesPerUnit, Random random)
     {
         var loops = new float[units * statesPerUnit];
         for (int i = 0; i < loops.Length; i++) loops[i] = (float)(0.05 + 0.9 * random.NextDouble());

@@ -21,6 +21,8 @@ public class LipSyncAllocationTests
         { nameof(LipSyncOptions.SeedPreset), true },
         { "SegmentsOnly", false },
         { "LatencyTarget", true },
+        { "Provisional", false },
+        { "ProvisionalScript", true },
     };
 
     private static LipSyncOptions Preset(string name) => name switch
@@ -30,6 +32,8 @@ public class LipSyncAllocationTests
         nameof(LipSyncOptions.SeedPreset) => LipSyncOptions.SeedPreset,
         "SegmentsOnly" => LipSyncOptions.Balanced with { FrameOutputs = false },
         "LatencyTarget" => LipSyncOptions.Balanced with { LatencyTargetMs = 50 },
+        "Provisional" => LipSyncOptions.LowLatency with { ProvisionalFrames = 2 },
+        "ProvisionalScript" => LipSyncOptions.LowLatency with { ProvisionalFrames = 3, Script = LipSyncTestAudio.Script, LatencyTargetMs = 30 },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

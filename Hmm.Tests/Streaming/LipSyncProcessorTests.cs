@@ -65,6 +65,39 @@ public class LipSyncProcessorTests
     }
 
     /// <summary>
+    /// Provisional frames move the mouth ahead of the complete frames: the latency falls by a hop each, every frame is
+    /// still published once and in order, whatever the block sizes, the stream's last frames (complete by then) are the
+    /// ones a processor without provisional frames publishes, and the committed segments do not change.
+    /// </summary>
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    [InlineData(2, true)]
+    public void Provisional_frames_cut_the_latency_and_change_no_segment(int provisional, bool script)
+    {
+        float[] audio = LipSyncTestAudio.Speech(16000);
+        var options = LipSyncOptions.LowLatency with { ProvisionalFrames = 0, Script = script ? LipSyncTestAudio.Script : null };
+        using var plain = new LipSyncProcessor(options);
+        using var ahead = new LipSyncProcessor(options with { ProvisionalFrames = provisional });
+        Assert.Equal(32.5, plain.LatencyMs, 9);
+        Assert.Equal(32.5 - 5 * provisional, ahead.LatencyMs, 9);
+        Assert.Equal(32.5, ahead.CommitLatencyMs, 9);
+        var expected = LipSyncRecording.Run(plain, audio, LipSyncTestAudio.FixedBlocks(160));
+        var actual = LipSyncRecording.Run(ahead, audio, LipSyncTestAudio.FixedBlocks(160));
+        Assert.Equal(expected.Segments, actual.Segments);
+        Assert.Equal(expected.Frames.Select(f => f.FrameIndex), actual.Frames.Select(f => f.FrameIndex));
+        // The stream's last frame is published from the complete frames its end gives: the same phone posteriors.
+        int n = expected.Frames.Count, phones = plain.Phones.Count;
+        Assert.Equal(expected.Frames[n - 1].Values.Take(phones), actual.Frames[n - 1].Values.Take(phones));
+        ahead.Reset();
+        var random = LipSyncRecording.Run(ahead, audio, LipSyncTestAudio.RandomBlocks(provisional, 4800));
+        LipSyncRecording.AssertSame(actual, random, $"{provisional} provisional frames, random blocks");
+        // Provisional features differ from complete ones only in the deltas' outermost frames: the phones mostly agree.
+        int agree = expected.Frames.Zip(actual.Frames, (a, b) => a.Phone == b.Phone ? 1 : 0).Sum();
+        Assert.True(agree > 0.6 * n, $"{agree} of {n} frames agree on the phone");
+    }
+
+    /// <summary>
     /// A frame handler that takes 4 ms of every 5 ms hop makes decoding slow: with a latency target the processor
     /// groups frames (never past the target), and the frames and segments are the ones a processor without a target gives.
     /// </summary>
@@ -403,6 +436,8 @@ public class LipSyncProcessorTests
         { nameof(LipSyncOptions.LatencyTargetMs), o => o with { LatencyTargetMs = -1 } },
         { nameof(LipSyncOptions.LatencyTargetMs), o => o with { LatencyTargetMs = double.NaN } },
         { nameof(LipSyncOptions.SegmentCapacity), o => o with { SegmentCapacity = 0 } },
+        { nameof(LipSyncOptions.ProvisionalFrames), o => o with { ProvisionalFrames = -1 } },
+        { nameof(LipSyncOptions.ProvisionalFrames), o => o with { ProvisionalFrames = LipSyncOptions.MaxProvisionalFrames + 1 } },
         { nameof(LipSyncOptions.BigramWeight), o => o with { BigramWeight = -1 } },
         { nameof(LipSyncOptions.BigramWeight), o => o with { BigramWeight = float.NaN } },
     };
@@ -426,7 +461,8 @@ public class LipSyncProcessorTests
         using var b = new LipSyncProcessor(LipSyncOptions.Balanced with { LookaheadMs = 0, InputSampleRate = 384000, MaxBlockSamples = 48000, BigramWeight = 0 });
         a.Push(new float[1]);
         b.Push(new float[48000]);
-        Assert.Equal(0, LipSyncOptions.LowLatency.LookaheadMs);
+        Assert.Equal((0, 1), (LipSyncOptions.LowLatency.LookaheadMs, LipSyncOptions.LowLatency.ProvisionalFrames));
+        Assert.Equal(27.5, new LipSyncProcessor(LipSyncOptions.LowLatency).LatencyMs, 9);
         Assert.Equal(100, LipSyncOptions.Balanced.LookaheadMs);
         Assert.Equal((1600, 200), (LipSyncOptions.SeedPreset.MaxBlockSamples, LipSyncOptions.SeedPreset.LookaheadMs));
     }
