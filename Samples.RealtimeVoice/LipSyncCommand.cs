@@ -224,23 +224,26 @@ internal static class LipSyncCommand
             processor = new LipSyncProcessor(options);
             if (script is null) s.Reusable = processor;
         }
-        if (wholeFile && samples.Length > 0)
-        {
-            try
-            {
-                processor.Reset(LipSyncProcessor.FeatureStatistics(s.Loaded, samples, sampleRate));
-            }
-            catch (ArgumentException)
-            {
-                // Shorter than one analysis window (no frame to normalise either), or NaN or infinite samples, whose statistics
-                // are not finite (the processor takes such samples as 0): the prior the processor had stays.
-            }
-        }
         var frames = new List<(double, float[])>();
         processor.FrameAnalysed = s.Set == "rhubarb" ? null : f => frames.Add((f.Time, (float[])(s.Set == "oculus" ? f.Oculus : f.Vowels).Clone()));
         var segments = new List<CommittedPhone>();
         var buffer = new CommittedPhone[256];
         int block = options.MaxBlockSamples;
+        if (wholeFile)
+        {
+            // One front-end pass gives both the statistics and the frames.
+            processor.SegmentCommitted = segments.Add;
+            try
+            {
+                processor.ProcessRecording(samples);
+            }
+            finally
+            {
+                processor.SegmentCommitted = null;
+            }
+            status?.WriteProgress(1);
+            return new Analysis(samples.Length / (double)sampleRate, segments, frames, processor.Phones);
+        }
         var paced = Stopwatch.StartNew();
         var latest = new LipSyncFrame(processor.Phones);
         double shown = -1;

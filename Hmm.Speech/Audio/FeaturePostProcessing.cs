@@ -152,9 +152,21 @@ public static class FeaturePostProcessing
     /// </summary>
     public static (double Mean, double Scale) ColumnNormaliser(double sum, double sumSquares, double count, CmvnMode mode)
     {
-        double mean = sum / count;
-        double variance = Math.Max(0, sumSquares / count - mean * mean);
-        return (mean, mode == CmvnMode.MeanVariance && variance >= 1e-10 ? 1 / Math.Sqrt(variance) : 1);
+        var (mean, scale) = ColumnNormaliser(new Vector<double>(sum), new Vector<double>(sumSquares), new Vector<double>(count), mode);
+        return (mean[0], scale[0]);
+    }
+
+    /// <summary>
+    /// <see cref="ColumnNormaliser(double, double, double, CmvnMode)"/> for a vector of columns at once (its one
+    /// definition: IEEE division and square root give each lane the scalar's bits).
+    /// </summary>
+    public static (Vector<double> Mean, Vector<double> Scale) ColumnNormaliser(Vector<double> sum, Vector<double> sumSquares, Vector<double> count, CmvnMode mode)
+    {
+        var mean = sum / count;
+        var variance = Vector.Max(Vector<double>.Zero, sumSquares / count - mean * mean);
+        if (mode != CmvnMode.MeanVariance) return (mean, Vector<double>.One);
+        var scale = Vector<double>.One / Vector.SquareRoot(variance);
+        return (mean, Vector.ConditionalSelect(Vector.GreaterThanOrEqual(variance, new Vector<double>(1e-10)), scale, Vector<double>.One));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace Hmm.Speech.Audio;
 
@@ -32,6 +33,7 @@ public sealed class StreamingFeaturePipeline
     private double _count;
     private readonly double[] _priorSum;
     private readonly double[] _priorSumSquares;
+    private readonly double[] _values;   // the frame being normalised, widened to double (padded to whole vectors)
     private double _priorCount;
     private long _rawFrames;             // raw frames pushed
     private long _produced;              // feature frames given out
@@ -56,10 +58,13 @@ public sealed class StreamingFeaturePipeline
         int rows = 2 * LookaheadFrames + 1;
         _history = new float[rows * _raw];
         _window = new float[rows * _dimension];
-        _sum = new double[_dimension];
-        _sumSquares = new double[_dimension];
-        _priorSum = new double[_dimension];
-        _priorSumSquares = new double[_dimension];
+        // Whole vectors of columns: the normalisation runs over them, the padding columns (0) never reach the output.
+        int padded = (_dimension + Vector<double>.Count - 1) / Vector<double>.Count * Vector<double>.Count;
+        _sum = new double[padded];
+        _sumSquares = new double[padded];
+        _priorSum = new double[padded];
+        _priorSumSquares = new double[padded];
+        _values = new double[padded];
     }
 
     /// <summary>
@@ -134,6 +139,22 @@ public sealed class StreamingFeaturePipeline
     }
 
     /// <summary>
+    /// Takes the next feature frame complete with its deltas, as a whole-recording front end computes them
+    /// (<see cref="FeatureExtractor.Extract(ReadOnlySpan{float}, Span{float})"/> with no normalisation gives the values
+    /// <see cref="Push"/> computes), and writes it normalised as <see cref="Push"/> would: for a caller that has the whole
+    /// recording and computed its features once. Use either this or <see cref="Push"/> within one stream.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public void PushComplete(ReadOnlySpan<float> frame, Span<float> features)
+    {
+        if (frame.Length != _dimension) throw new ArgumentException($"The frame has {frame.Length} values but a feature frame has {_dimension}.", nameof(frame));
+        if (features.Length < _dimension) throw new ArgumentException($"features holds {features.Length} values but a frame has {_dimension}.", nameof(features));
+        Normalise(frame, features, keep: true);
+        _produced++;
+        _rawFrames = _produced;
+    }
+
+    /// <summary>
     /// Provisional features of the next <paramref name="frames"/> frames after the last one given, from the raw frames so
     /// far: the newest raw frame stands in for those not yet pushed (as at the stream's end), and each is normalised by the
     /// statistics so far with itself added (the statistics do not change). Returns how many were written (no more than
@@ -200,17 +221,24 @@ public sealed class StreamingFeaturePipeline
         }
         double count = _count * _decay + 1;
         if (keep) _count = count;
-        for (int j = 0; j < _dimension; j++)
+        for (int j = 0; j < _dimension; j++) _values[j] = frame[j];
+        for (int j = _dimension; j < _values.Length; j++) _values[j] = 0;
+        var decay = new Vector<double>(_decay);
+        var counts = new Vector<double>(count);
+        int lanes = Vector<double>.Count;
+        for (int j = 0; j < _values.Length; j += lanes)
         {
-            double v = frame[j];
-            double sum = _sum[j] * _decay + v, sumSquares = _sumSquares[j] * _decay + v * v;
+            var v = new Vector<double>(_values, j);
+            var sum = new Vector<double>(_sum, j) * decay + v;
+            var sumSquares = new Vector<double>(_sumSquares, j) * decay + v * v;
             if (keep)
             {
-                _sum[j] = sum;
-                _sumSquares[j] = sumSquares;
+                sum.CopyTo(_sum, j);
+                sumSquares.CopyTo(_sumSquares, j);
             }
-            var (mean, scale) = FeaturePostProcessing.ColumnNormaliser(sum, sumSquares, count, _mode);
-            output[j] = (float)((v - mean) * scale);
+            var (mean, scale) = FeaturePostProcessing.ColumnNormaliser(sum, sumSquares, counts, _mode);
+            ((v - mean) * scale).CopyTo(_values, j);
         }
+        for (int j = 0; j < _dimension; j++) output[j] = (float)_values[j];
     }
 }

@@ -167,8 +167,12 @@ public sealed class LipSyncProcessor : IDisposable
         var extractor = new FeatureExtractor(front);
         int frames = extractor.FrameCount(audio.Length);
         if (frames == 0) throw new ArgumentException($"{audio.Length} samples at {front.SampleRate} Hz are less than one analysis window ({front.FrameLength} samples).", nameof(samples));
-        float[] features = extractor.Extract(audio);
-        int d = extractor.FeatureDimension;
+        return Statistics(extractor.Extract(audio), frames, extractor.FeatureDimension);
+    }
+
+    /// <summary>Mean and variance per column of <paramref name="frames"/> rows of <paramref name="d"/> values.</summary>
+    private static (double[] Mean, double[] Variance) Statistics(ReadOnlySpan<float> features, int frames, int d)
+    {
         var mean = new double[d];
         var variance = new double[d];
         for (int t = 0; t < frames; t++)
@@ -185,6 +189,13 @@ public sealed class LipSyncProcessor : IDisposable
     }
 
     private static readonly Lazy<(double[] Mean, double[] Variance)> BuiltInPrior = new(ReadPrior, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// Called on the pushing thread with every committed phone segment instead of queueing it for
+    /// <see cref="ReadSegments"/> (null: queue them). For taking every segment of a recording of any length
+    /// (<see cref="ProcessRecording"/>) without reading between pushes.
+    /// </summary>
+    public Action<CommittedPhone>? SegmentCommitted { get; set; }
 
     /// <summary>The set-up.</summary>
     public LipSyncOptions Options { get; }
@@ -318,27 +329,118 @@ public sealed class LipSyncProcessor : IDisposable
         Enter(0, "samples");
         try
         {
-            if (_flushed) return;
-            int n = _resampler.Flush(_resampled);
-            Feed(_resampled.AsSpan(0, n));
-            int left = _pipeline.Flush(_flushFeatures);
-            int d = _features.Length;
-            // The stream has ended: a frame's provisional frames are the complete ones after it.
-            for (int i = 0; i < left; i++) Queue(_flushFeatures.AsSpan(i * d, d), _flushFeatures.AsSpan((i + 1) * d, Math.Min(_provisional, left - 1 - i) * d));
-            DecodeBatch();
-            var committing = _scriptDecoder ?? _decoder;
-            long first = committing.FramesCommitted;
-            int rest = committing.Flush(_flushStates);
-            for (int i = 0; i < rest; i++) Commit(first + i, _flushStates[i]);
-            if (_openPhone >= 0) Emit(_openPhone, _openStart, committing.FramesPushed, last: true);
-            _openPhone = -1;
-            _openUnit = -1;
-            _flushed = true;
+            FlushCore();
         }
         finally
         {
             Exit();
         }
+    }
+
+    /// <summary>
+    /// A whole recording at once, for a caller that has it all (a file): the processor resets, takes the recording's own
+    /// feature statistics as its normalisation prior (weighed by <see cref="LipSyncOptions.PriorFrames"/>), analyses the
+    /// samples and flushes. The segments and frames are, bit for bit, those of <c>Reset(FeatureStatistics(model,
+    /// samples, rate))</c>, pushes of the samples and <see cref="Flush"/>, but the front end runs once instead of twice,
+    /// over the whole recording. Samples a push would take as silence (NaN, infinite, beyond
+    /// <see cref="MaxSample"/>) are silence here too, for the statistics as well; a recording shorter than one analysis
+    /// window keeps the prior the processor had. Take the segments with <see cref="SegmentCommitted"/> (the queue that
+    /// <see cref="ReadSegments"/> reads holds <see cref="LipSyncOptions.SegmentCapacity"/>). Allocates (the recording's
+    /// features): not for the audio thread.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is using the processor.</exception>
+    public void ProcessRecording(ReadOnlySpan<float> samples)
+    {
+        ThrowIfDisposed();
+        if (_recordingInput.Length < samples.Length) _recordingInput = new float[samples.Length];
+        var input = _recordingInput.AsSpan(0, samples.Length);
+        int invalid = 0;
+        for (int i = 0; i < samples.Length; i++)
+        {
+            float v = samples[i];
+            if (v >= -MaxSample && v <= MaxSample) input[i] = v;
+            else
+            {
+                input[i] = 0f;
+                invalid++;
+            }
+        }
+        var front = _model.FrontEnd with { Normalization = CmvnMode.None };
+        float[] audio = Options.InputSampleRate == _modelRate ? _recordingInput : new Resampler(Options.InputSampleRate, _modelRate).Process(input);
+        int audioLength = Options.InputSampleRate == _modelRate ? samples.Length : audio.Length;
+        _wholeExtractor ??= new FeatureExtractor(front);
+        int frames = _wholeExtractor.FrameCount(audioLength);
+        int d = _features.Length;
+        if (_recordingFeatures.Length < frames * d) _recordingFeatures = new float[frames * d];
+        var features = _recordingFeatures.AsSpan(0, frames * d);
+        _wholeExtractor.Extract(audio.AsSpan(0, audioLength), features);
+        (double[] Mean, double[] Variance, double Frames)? prior = null;
+        if (frames > 0)
+        {
+            var (mean, variance) = Statistics(features, frames, d);
+            prior = (mean, variance, Options.PriorFrames);
+        }
+        Reset(prior);
+        Enter(0, nameof(samples));
+        try
+        {
+            Monitor.InvalidSamples += invalid;
+            _inputSamples = samples.Length;
+            var model = audio.AsSpan(0, audioLength);
+            if (_provisional > 0)
+            {
+                // Provisional frames need the frames as a stream has them (their deltas before the look-ahead): stream it.
+                Feed(model);
+            }
+            else
+            {
+                // The frames as the whole-recording front end made them (the values a stream computes), normalised in order;
+                // each frame's loudness is in once its look-ahead's samples are, as when streaming.
+                int lookahead = _pipeline.LookaheadFrames;
+                for (int t = 0; t < frames; t++)
+                {
+                    if (Options.FrameOutputs)
+                    {
+                        long upTo = Math.Min(audioLength, (long)(t + lookahead) * _hop + _frameLength);
+                        if (upTo > _modelSamples) AccountEnergy(model.Slice((int)_modelSamples, (int)(upTo - _modelSamples)));
+                    }
+                    _pipeline.PushComplete(features.Slice(t * d, d), _features);
+                    Queue(_features, default);
+                }
+                if (Options.FrameOutputs && audioLength > _modelSamples) AccountEnergy(model.Slice((int)_modelSamples));
+            }
+            FlushCore();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private float[] _recordingInput = Array.Empty<float>();
+    private float[] _recordingFeatures = Array.Empty<float>();
+    private FeatureExtractor? _wholeExtractor;
+
+    /// <summary>The rest of the stream through the decoder; every remaining phone committed.</summary>
+    private void FlushCore()
+    {
+        if (_flushed) return;
+        int n = _resampler.Flush(_resampled);
+        Feed(_resampled.AsSpan(0, n));
+        int left = _pipeline.Flush(_flushFeatures);
+        int d = _features.Length;
+        // The stream has ended: a frame's provisional frames are the complete ones after it.
+        for (int i = 0; i < left; i++) Queue(_flushFeatures.AsSpan(i * d, d), _flushFeatures.AsSpan((i + 1) * d, Math.Min(_provisional, left - 1 - i) * d));
+        DecodeBatch();
+        var committing = _scriptDecoder ?? _decoder;
+        long first = committing.FramesCommitted;
+        int rest = committing.Flush(_flushStates);
+        for (int i = 0; i < rest; i++) Commit(first + i, _flushStates[i]);
+        if (_openPhone >= 0) Emit(_openPhone, _openStart, committing.FramesPushed, last: true);
+        _openPhone = -1;
+        _openUnit = -1;
+        _flushed = true;
     }
 
     /// <summary>Starts a new stream (the reader's last frame and unread segments are dropped; the monitor keeps counting).</summary>
@@ -483,16 +585,7 @@ public sealed class LipSyncProcessor : IDisposable
         while (!samples.IsEmpty)
         {
             int taken = _extractor.PushSamples(samples);
-            for (int i = 0; i < taken; i++)
-            {
-                float v = samples[i];
-                _hopSum += v * (double)v;
-                if (++_modelSamples % _hop == 0)
-                {
-                    _hopEnergy[(int)((_modelSamples / _hop - 1) % _hopEnergy.Length)] = _hopSum / _hop;
-                    _hopSum = 0;
-                }
-            }
+            AccountEnergy(samples.Slice(0, taken));
             samples = samples.Slice(taken);
             while (_extractor.TryReadFrame(_raw))
                 if (_pipeline.Push(_raw, _features))
@@ -503,6 +596,21 @@ public sealed class LipSyncProcessor : IDisposable
                 }
         }
         if (_batched >= FramesPerPass) DecodeBatch();
+    }
+
+    /// <summary>The next model-rate samples' energy, hop by hop, into the ring that gives each frame its loudness.</summary>
+    private void AccountEnergy(ReadOnlySpan<float> samples)
+    {
+        for (int i = 0; i < samples.Length; i++)
+        {
+            float v = samples[i];
+            _hopSum += v * (double)v;
+            if (++_modelSamples % _hop == 0)
+            {
+                _hopEnergy[(int)((_modelSamples / _hop - 1) % _hopEnergy.Length)] = _hopSum / _hop;
+                _hopSum = 0;
+            }
+        }
     }
 
     /// <summary>Adds a feature frame and its provisional frames after it to the batch, decoding the batch when it is full.</summary>
@@ -648,9 +756,15 @@ public sealed class LipSyncProcessor : IDisposable
         long startSample = first == 0 ? _origin : ToInputSample(Boundary(first));
         long endSample = last ? _origin + _inputSamples : ToInputSample(Boundary(end));
         double rate = Options.InputSampleRate;
+        var segment = new CommittedPhone(phone, startSample, endSample, startSample / rate, endSample / rate, _openWord);
+        if (SegmentCommitted is { } committed)
+        {
+            committed(segment);
+            return;
+        }
         long slot = _segmentsWritten;
         if (slot - Volatile.Read(ref _segmentsRead) >= _segments.Length) Monitor.DroppedSegments++;
-        _segments[(int)(slot % _segments.Length)] = new CommittedPhone(phone, startSample, endSample, startSample / rate, endSample / rate, _openWord);
+        _segments[(int)(slot % _segments.Length)] = segment;
         Volatile.Write(ref _segmentsWritten, slot + 1);
     }
 

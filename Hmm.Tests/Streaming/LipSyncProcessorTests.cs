@@ -65,6 +65,67 @@ public class LipSyncProcessorTests
     }
 
     /// <summary>
+    /// A whole recording at once (one front-end pass) gives, bit for bit, what its own statistics as the prior, pushes
+    /// and a flush give: at the model's rate and resampled, with and without a script, frame outputs or provisional
+    /// frames; twice on one processor; segments through <see cref="LipSyncProcessor.SegmentCommitted"/>.
+    /// </summary>
+    [Theory]
+    [InlineData(16000, false, true, 0)]
+    [InlineData(48000, false, true, 0)]
+    [InlineData(16000, true, true, 0)]
+    [InlineData(22050, false, false, 0)]
+    [InlineData(16000, true, false, 0)]
+    [InlineData(16000, false, true, 2)]
+    public void A_whole_recording_gives_what_its_statistics_pushes_and_a_flush_give(int rate, bool script, bool frameOutputs, int provisional)
+    {
+        float[] audio = LipSyncTestAudio.Speech(rate);
+        var options = LipSyncOptions.Balanced with
+        {
+            InputSampleRate = rate, PriorFrames = 1e6, Script = script ? LipSyncTestAudio.Script : null, FrameOutputs = frameOutputs, ProvisionalFrames = provisional,
+        };
+        using var pushed = new LipSyncProcessor(options);
+        pushed.Reset(LipSyncProcessor.FeatureStatistics(null, audio, rate));
+        var expected = LipSyncRecording.Run(pushed, audio, LipSyncTestAudio.RandomBlocks(rate, 4800));
+        using var whole = new LipSyncProcessor(options with { SegmentCapacity = 1 });
+        for (int pass = 0; pass < 2; pass++)
+        {
+            var actual = new LipSyncRecording();
+            whole.FrameAnalysed = f => actual.Frames.Add(RecordedFrame.Of(f));
+            whole.SegmentCommitted = actual.Segments.Add;
+            whole.ProcessRecording(audio);
+            Assert.Equal(0, whole.ReadSegments(new CommittedPhone[4]));
+            if (!frameOutputs) Assert.Empty(actual.Frames);
+            LipSyncRecording.AssertSame(expected, actual, $"{rate} Hz, script {script}, frame outputs {frameOutputs}, pass {pass}");
+        }
+        Assert.Equal(0, whole.Monitor.DroppedSegments);
+    }
+
+    /// <summary>
+    /// A recording shorter than a window keeps the prior and gives no frame and no segment; NaN and infinite
+    /// samples are silence for the statistics too (every result finite) and counted.
+    /// </summary>
+    [Fact]
+    public void A_short_or_non_finite_recording_is_absorbed()
+    {
+        using var processor = new LipSyncProcessor(LipSyncOptions.Balanced with { PriorFrames = 1e6 });
+        var segments = new List<CommittedPhone>();
+        processor.SegmentCommitted = segments.Add;
+        processor.ProcessRecording(new float[100]);
+        Assert.Empty(segments);
+        Assert.Equal(0, processor.Frames);
+        float[] audio = (float[])LipSyncTestAudio.Speech16k.Clone();
+        for (int i = 0; i < audio.Length; i += 997) audio[i] = i % 2 == 0 ? float.NaN : float.PositiveInfinity;
+        long before = processor.Monitor.InvalidSamples;
+        var frames = new List<RecordedFrame>();
+        processor.FrameAnalysed = f => frames.Add(RecordedFrame.Of(f));
+        processor.ProcessRecording(audio);
+        Assert.Equal((audio.Length + 996) / 997, processor.Monitor.InvalidSamples - before);
+        Assert.True(segments.Count > 5);
+        Assert.All(frames, f => Assert.All(f.Values, v => Assert.True(float.IsFinite(v))));
+        Assert.Equal(audio.Length, segments[^1].EndSample);
+    }
+
+    /// <summary>
     /// Provisional frames move the mouth ahead of the complete frames: the latency falls by a hop each, every frame is
     /// still published once and in order, whatever the block sizes, the stream's last frames (complete by then) are the
     /// ones a processor without provisional frames publishes, and the committed segments do not change.
