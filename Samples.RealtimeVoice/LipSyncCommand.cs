@@ -214,15 +214,16 @@ internal static class LipSyncCommand
         // outlasts a sentence, so it normalises like an offline pass instead of learning the statistics as it goes.
         if (wholeFile) options = options with { PriorFrames = FilePriorFrames };
         LipSyncProcessor processor;
-        if (script is null && s.Reusable is { } kept && kept.Options == options)
+        // A folder's files share one processor: each file only brings its own script's graph.
+        if (s.Reusable is { } kept && kept.Options with { Script = null } == options with { Script = null })
         {
             processor = kept;
-            processor.Reset();
+            processor.ResetScript(script);
         }
         else
         {
             processor = new LipSyncProcessor(options);
-            if (script is null) s.Reusable = processor;
+            s.Reusable = processor;
         }
         var frames = new List<(double, float[])>();
         processor.FrameAnalysed = s.Set == "rhubarb" ? null : f => frames.Add((f.Time, (float[])(s.Set == "oculus" ? f.Oculus : f.Vowels).Clone()));

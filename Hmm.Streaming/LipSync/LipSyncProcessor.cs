@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -34,9 +35,9 @@ public sealed class LipSyncProcessor : IDisposable
     private readonly StreamingFeatureExtractor _extractor;
     private readonly StreamingFeaturePipeline _pipeline;
     private readonly OnlineDecoder _decoder;        // the phone loop: emissions every frame, phones when there is no script
-    private readonly ScriptLoop? _script;
-    private readonly OnlineDecoder? _scriptDecoder; // the script's graph over the phone loop's emissions
-    private readonly float[] _graphEmissions;
+    private ScriptLoop? _script;
+    private OnlineDecoder? _scriptDecoder;         // the script's graph over the phone loop's emissions
+    private float[] _graphEmissions;
     private readonly VisemeMap[] _maps;
     private readonly VisemeSmoother[] _smoothers;
     private readonly float[][] _targets;
@@ -198,7 +199,7 @@ public sealed class LipSyncProcessor : IDisposable
     public Action<CommittedPhone>? SegmentCommitted { get; set; }
 
     /// <summary>The set-up.</summary>
-    public LipSyncOptions Options { get; }
+    public LipSyncOptions Options { get; private set; }
 
     /// <summary>The model's phones (what phone indices mean).</summary>
     public PhoneSet Phones => _model.Phones;
@@ -441,6 +442,35 @@ public sealed class LipSyncProcessor : IDisposable
         _openPhone = -1;
         _openUnit = -1;
         _flushed = true;
+    }
+
+    /// <summary>
+    /// Starts a new stream (as <see cref="Reset()"/>) that follows <paramref name="script"/> (<see cref="Transcriber"/>'s
+    /// words; null: free phones): <see cref="Options"/> then carries it. Builds the script's graph and its decoder and
+    /// keeps everything else, so one processor serves line after line (a character's dialogue, a folder of files).
+    /// Allocates the graph: not for the audio thread.
+    /// </summary>
+    /// <exception cref="ArgumentException">A word's phones are not the model's.</exception>
+    /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is using the processor.</exception>
+    public void ResetScript(IReadOnlyList<TranscribedWord>? script)
+    {
+        ThrowIfDisposed();
+        var loop = script is null ? null : ScriptLoop.Build(_model, script);
+        var decoder = loop is null ? null : new OnlineDecoder(loop.Model, _decoder.Lag) { ForwardFiltering = Options.FrameOutputs };
+        Enter(0, nameof(script));
+        try
+        {
+            _script = loop;
+            _scriptDecoder = decoder;
+            _graphEmissions = loop is null ? Array.Empty<float>() : new float[loop.Model.StateCount];
+            Options = Options with { Script = script };
+        }
+        finally
+        {
+            Exit();
+        }
+        Reset();
     }
 
     /// <summary>Starts a new stream (the reader's last frame and unread segments are dropped; the monitor keeps counting).</summary>

@@ -101,6 +101,29 @@ public class LipSyncProcessorTests
     }
 
     /// <summary>
+    /// One processor moved from script to script (and to none) gives what a fresh processor for each gives, bit for bit,
+    /// and its options carry the script it follows.
+    /// </summary>
+    [Fact]
+    public void ResetScript_follows_another_script_as_a_fresh_processor_would()
+    {
+        float[] audio = LipSyncTestAudio.Speech(16000);
+        var full = LipSyncTestAudio.Script;
+        var shorter = full.Take(full.Count / 2).ToArray();
+        using var reused = new LipSyncProcessor(LipSyncOptions.Balanced with { Script = full });
+        LipSyncRecording.Run(reused, audio, LipSyncTestAudio.FixedBlocks(4800));
+        foreach (var script in new IReadOnlyList<Hmm.Speech.TranscribedWord>?[] { shorter, null, full })
+        {
+            reused.ResetScript(script);
+            Assert.Same(script, reused.Options.Script);
+            using var fresh = new LipSyncProcessor(LipSyncOptions.Balanced with { Script = script });
+            var expected = LipSyncRecording.Run(fresh, audio, LipSyncTestAudio.FixedBlocks(4800));
+            var actual = LipSyncRecording.Run(reused, audio, LipSyncTestAudio.RandomBlocks(script?.Count ?? 0, 4800));
+            LipSyncRecording.AssertSame(expected, actual, $"script of {script?.Count ?? 0} words");
+        }
+    }
+
+    /// <summary>
     /// A recording shorter than a window keeps the prior and gives no frame and no segment; NaN and infinite
     /// samples are silence for the statistics too (every result finite) and counted.
     /// </summary>
