@@ -7,6 +7,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using Hmm.Speech;
 using Hmm.Speech.Training;
 using Hmm.Streaming;
 
@@ -48,18 +49,26 @@ internal static class LipSyncCommand
             "Normalise the features as a live stream must, learning their statistics as the audio comes, instead of from the whole file's (--realtime, --live and standard input always do).");
         var bigramWeight = CliOptions.Double("--bigram-weight", LipSyncOptions.Balanced.BigramWeight, 0, 20,
             "Without a transcript: weight of the phone-bigram against the acoustic scores (0: any phone may follow any).", "W");
+        var adapt = CliOptions.Int("--adapt", 0, 0, 20,
+            "Rounds of MAP adaptation of the model's means to the input's voice before lip-syncing (one speaker per folder): on the transcripts, or on a first pass's phones where there is none (0: off).");
         var command = new Command("lipsync", "Live lip-sync, with or without a transcript: mouth cues (Rhubarb's formats) or viseme weights from audio.")
         {
-            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot, live, bigramWeight, liveNormalisation,
+            input, set, format, lookahead, outDir, rate, bits, realtime, datRate, prestonBlair, extended, machine, quiet, modelPath, text, noText, plot, live, bigramWeight, liveNormalisation, adapt,
         };
         command.SetAction(p => Run(context, new Settings(p.GetValue(input)!, p.GetValue(set)!, p.GetValue(format)!, p.GetValue(lookahead), p.GetValue(outDir),
-            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot), p.GetValue(live), (float)p.GetValue(bigramWeight), p.GetValue(liveNormalisation))));
+            p.GetValue(rate), p.GetValue(bits), p.GetValue(realtime), p.GetValue(datRate), p.GetValue(prestonBlair), p.GetValue(extended)!, p.GetValue(machine), p.GetValue(quiet), p.GetValue(modelPath), p.GetValue(text), p.GetValue(noText), p.GetValue(plot), p.GetValue(live), (float)p.GetValue(bigramWeight), p.GetValue(liveNormalisation))
+        {
+            Adapt = p.GetValue(adapt),
+        }));
         return CliOptions.LastWins(command);
     }
 
     private sealed record Settings(string Input, string Set, string Format, int LookaheadMs, string? Out, int? Rate, int Bits, bool Realtime,
         double DatFrameRate, bool PrestonBlair, string ExtendedShapes, bool MachineReadable, bool Quiet, string? Model, string? Text, bool NoText, string? Plot, bool LiveView, float BigramWeight, bool LiveNormalisation)
     {
+        /// <summary>--adapt: rounds of mean adaptation to the inputs before the lip-sync pass.</summary>
+        public int Adapt { get; init; }
+
         /// <summary>--live: paced, with the current frame on standard error.</summary>
         public bool Live => LiveView;
 
@@ -134,6 +143,7 @@ internal static class LipSyncCommand
         int failed = 0;
         double audioSeconds = 0;
         var clock = Stopwatch.StartNew();
+        if (s.Adapt > 0) s.Loaded = AdaptedModel(files, s);
         foreach (var file in files)
         {
             status?.WriteStart(Path.GetFullPath(file));
@@ -160,6 +170,52 @@ internal static class LipSyncCommand
                 files.Count - failed, files.Count, audioSeconds, clock.Elapsed.TotalSeconds, audioSeconds / Math.Max(1e-9, clock.Elapsed.TotalSeconds),
                 failed > 0 ? $"; {failed} failed" : ""));
         return failed > 0 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// The model adapted to the files' voice (--adapt): the forced aligner's MAP rounds on each file's transcript, or on
+    /// the phones a first lip-sync pass commits where it has none. Files that cannot be read are left to the main pass to
+    /// report.
+    /// </summary>
+    private static Hmm.Speech.AcousticModel AdaptedModel(List<string> files, Settings s)
+    {
+        var model = s.Loaded ?? Hmm.Speech.AcousticModel.LoadDefault();
+        var inputs = new List<AlignmentInput>();
+        foreach (var file in files)
+        {
+            try
+            {
+                var audio = WavReader.Read(file, model.FrontEnd.SampleRate);
+                if (audio.Samples.Length == 0) continue;
+                string? transcript = s.NoText ? null : s.Text ?? Beside(file, ".txt") ?? Beside(file, ".phones");
+                var words = Script(s, transcript);
+                IEnumerable<IReadOnlyList<string>> phones;
+                if (words is not null) phones = words.Select(w => (IReadOnlyList<string>)w.Phones);
+                else
+                {
+                    // Without a transcript, the phones a first pass recognises stand in for one; pauses split them into words.
+                    var first = Analyse(audio.Samples, audio.SampleRate, s with { Set = "rhubarb" }, null, wholeFile: true);
+                    var groups = new List<List<string>> { new() };
+                    foreach (var segment in first.Segments)
+                    {
+                        string phone = first.Phones[segment.Phone];
+                        if (phone == Hmm.Speech.PhoneSet.Silence) { if (groups[^1].Count > 0) groups.Add(new()); }
+                        else groups[^1].Add(phone);
+                    }
+                    phones = groups.Where(g => g.Count > 0);
+                    if (!phones.Any()) continue;
+                }
+                inputs.Add(new AlignmentInput(file, audio.Samples, PhoneSequence.FromWords(phones)));
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or WavFormatException)
+            {
+                // The main pass reads the file again and reports it.
+            }
+        }
+        s.Reusable = null; // its phone loop is the unadapted model's
+        if (inputs.Count == 0) return model;
+        var aligner = new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = s.Adapt, MaxDegreeOfParallelism = Environment.ProcessorCount });
+        return aligner.AdaptedModel(inputs);
     }
 
     private static string Extension(Settings s) => s.Set != "rhubarb" ? ".json" : s.Format switch { "tsv" => ".tsv", "xml" => ".xml", "json" => ".json", _ => ".dat" };

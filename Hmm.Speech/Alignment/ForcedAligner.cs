@@ -189,6 +189,44 @@ public sealed class ForcedAligner
     /// <param name="timings">Receives the wall time of each stage (optional; added to what it holds).</param>
     public AlignmentOutcome[] Align(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress, AlignmentTimings? timings)
     {
+        var run = Adapt(inputs, progress, timings);
+        int done = run.Done;
+        foreach (var state in run.States)
+        {
+            DecodeBatch(run.Model, run.Work, state, run.Outcomes);
+            _paddedStorage.Return(state.Features!.Data);
+            state.Features = null;
+            state.Ties = null;
+            done += state.Members.Length;
+            progress?.Report(done);
+        }
+        return run.Outcomes;
+    }
+
+    /// <summary>
+    /// The model with its means adapted to <paramref name="inputs"/>: the <see cref="ForcedAlignerOptions.AdaptationIterations"/>
+    /// rounds that <see cref="Align(IReadOnlyList{AlignmentInput}, IProgress{int}?)"/> runs before it decodes, without
+    /// decoding: for another decoder of the same voice (a lip-sync processor over a folder of one speaker's lines).
+    /// Utterances that cannot be aligned are left out; <see cref="Model"/> itself when no round runs or none can be.
+    /// </summary>
+    public AcousticModel AdaptedModel(IReadOnlyList<AlignmentInput> inputs)
+    {
+        var run = Adapt(inputs, null, null);
+        foreach (var state in run.States)
+        {
+            if (state.Features is { } features) _paddedStorage.Return(features.Data);
+            state.Features = null;
+            state.Ties = null;
+        }
+        return run.Model;
+    }
+
+    /// <summary>What <see cref="Adapt"/> leaves for decoding: the outcomes of the inputs refused, the batches, the adapted model.</summary>
+    private sealed record AdaptedRun(AlignmentOutcome[] Outcomes, BatchState[] States, BatchWork Work, AcousticModel Model, int Done);
+
+    /// <summary>Checks the inputs, builds the batches with their features, and runs the adaptation rounds.</summary>
+    private AdaptedRun Adapt(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress, AlignmentTimings? timings)
+    {
         Guard.NotNull(inputs, nameof(inputs));
         long clock = Stopwatch.GetTimestamp();
         var outcomes = new AlignmentOutcome[inputs.Count];
@@ -250,16 +288,7 @@ public sealed class ForcedAligner
             model = adaptation.Adapted(_options.AdaptationPriorWeight, _options.Mllr, _options.MllrRidge, _options.MapAdaptation, _options.MaxDegreeOfParallelism);
             laps.Lap(AlignmentStage.AdaptationUpdate);
         }
-        foreach (var state in states)
-        {
-            DecodeBatch(model, work, state, outcomes);
-            _paddedStorage.Return(state.Features!.Data);
-            state.Features = null;
-            state.Ties = null;
-            done += state.Members.Length;
-            progress?.Report(done);
-        }
-        return outcomes;
+        return new AdaptedRun(outcomes, states, work, model, done);
     }
 
     /// <summary>Gives the backend <paramref name="features"/> unless it holds them already (the aligner never changes a batch once made).</summary>

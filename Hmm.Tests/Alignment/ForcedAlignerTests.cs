@@ -189,6 +189,26 @@ public class ForcedAlignerTests
         Assert.True(summary.Overall.Within20 >= 0.9, $"{summary.Overall.Within20:P1} within 20 ms");
     }
 
+    /// <summary>
+    /// The adapted model an aligner reports is the one it decodes with: aligning with it and no rounds gives the segments
+    /// of aligning with the rounds; with no rounds it is the model itself; its means moved and nothing else.
+    /// </summary>
+    [Fact]
+    public void The_adapted_model_is_the_one_the_rounds_decode_with()
+    {
+        var model = AlignmentTestData.DefaultModel;
+        var inputs = AlignmentTestData.SampleIds.Select(id => new AlignmentInput(id, AlignmentTestData.Samples(id), AlignmentTestData.PhonesOf(id))).ToArray();
+        var adapting = new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = 2 });
+        var adapted = adapting.AdaptedModel(inputs);
+        Assert.NotSame(model, adapted);
+        var expected = adapting.Align(inputs);
+        var actual = new ForcedAligner(adapted, new ForcedAlignerOptions { AdaptationIterations = 0 }).Align(inputs);
+        for (int i = 0; i < inputs.Length; i++) Assert.Equal(expected[i].Segments, actual[i].Segments);
+        Assert.Same(model, new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = 0 }).AdaptedModel(inputs));
+        Assert.Equal(model.Phones.Phones, adapted.Phones.Phones);
+        Assert.Equal(model.Emissions.StateCount, adapted.Emissions.StateCount);
+    }
+
     [Fact]
     public void Aligning_together_or_one_by_one_gives_the_same_segments_without_adaptation()
     {

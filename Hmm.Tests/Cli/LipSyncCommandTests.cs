@@ -80,6 +80,41 @@ public class LipSyncCommandTests
         }
     }
 
+    /// <summary>
+    /// --adapt moves the model toward the folder's voice before the lip-sync pass, from transcripts or from a first pass's
+    /// phones: the cues change but stay well-formed, a corrupt file is still reported alone, and a negative count is a
+    /// usage error.
+    /// </summary>
+    [Fact]
+    public void Adapt_tunes_the_model_to_the_folder_and_keeps_the_files_apart()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        foreach (string id in AlignmentTestData.SampleIds)
+        {
+            File.Copy(Sample(id), dir.File(id + ".wav"));
+            if (id != AlignmentTestData.SampleIds[0]) File.Copy(Path.ChangeExtension(Sample(id), ".txt"), dir.File(id + ".txt"));
+        }
+        File.WriteAllBytes(dir.File("bad.wav"), new byte[100]);
+        using var plain = AlignmentTestData.TempDirectory();
+        using var adapted = AlignmentTestData.TempDirectory();
+        Assert.Equal(1, Run("lipsync", dir.Path, "--out", plain.Path).Code);
+        var (code, _, err) = Run("lipsync", dir.Path, "--out", adapted.Path, "--adapt", "2");
+        Assert.Equal(1, code);
+        Assert.Contains("bad.wav", err);
+        Assert.Contains("1 failed", err);
+        bool changed = false;
+        foreach (string id in AlignmentTestData.SampleIds)
+        {
+            string tsv = File.ReadAllText(adapted.File(id + ".tsv"));
+            AssertTsv(tsv, Duration(Sample(id)));
+            changed |= tsv != File.ReadAllText(plain.File(id + ".tsv"));
+        }
+        Assert.True(changed, "adaptation changed no cue");
+        var usage = Run("lipsync", dir.Path, "--out", adapted.Path, "--adapt", "-1");
+        Assert.NotEqual(0, usage.Code);
+        Assert.Contains("--adapt", usage.Err);
+    }
+
     [Fact]
     public void A_corrupt_wav_in_a_folder_is_reported_by_name_and_the_others_are_written()
     {
