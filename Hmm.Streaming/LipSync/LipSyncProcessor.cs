@@ -353,7 +353,20 @@ public sealed class LipSyncProcessor : IDisposable
     /// <exception cref="InvalidOperationException">Another thread is using the processor.</exception>
     public void ProcessRecording(ReadOnlySpan<float> samples)
     {
-        ThrowIfDisposed();
+        Enter(0, nameof(samples));
+        try
+        {
+            Analyse(samples);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary><see cref="ProcessRecording"/>'s work (the caller holds the pushing flag).</summary>
+    private void Analyse(ReadOnlySpan<float> samples)
+    {
         if (_recordingInput.Length < samples.Length) _recordingInput = new float[samples.Length];
         var input = _recordingInput.AsSpan(0, samples.Length);
         int invalid = 0;
@@ -382,41 +395,33 @@ public sealed class LipSyncProcessor : IDisposable
             var (mean, variance) = Statistics(features, frames, d);
             prior = (mean, variance, Options.PriorFrames);
         }
-        Reset(prior);
-        Enter(0, nameof(samples));
-        try
+        ResetCore(prior);
+        Monitor.InvalidSamples += invalid;
+        _inputSamples = samples.Length;
+        var model = audio.AsSpan(0, audioLength);
+        if (_provisional > 0)
         {
-            Monitor.InvalidSamples += invalid;
-            _inputSamples = samples.Length;
-            var model = audio.AsSpan(0, audioLength);
-            if (_provisional > 0)
+            // Provisional frames need the frames as a stream has them (their deltas before the look-ahead): stream it.
+            Feed(model);
+        }
+        else
+        {
+            // The frames as the whole-recording front end made them (the values a stream computes), normalised in order;
+            // each frame's loudness is in once its look-ahead's samples are, as when streaming.
+            int lookahead = _pipeline.LookaheadFrames;
+            for (int t = 0; t < frames; t++)
             {
-                // Provisional frames need the frames as a stream has them (their deltas before the look-ahead): stream it.
-                Feed(model);
-            }
-            else
-            {
-                // The frames as the whole-recording front end made them (the values a stream computes), normalised in order;
-                // each frame's loudness is in once its look-ahead's samples are, as when streaming.
-                int lookahead = _pipeline.LookaheadFrames;
-                for (int t = 0; t < frames; t++)
+                if (Options.FrameOutputs)
                 {
-                    if (Options.FrameOutputs)
-                    {
-                        long upTo = Math.Min(audioLength, (long)(t + lookahead) * _hop + _frameLength);
-                        if (upTo > _modelSamples) AccountEnergy(model.Slice((int)_modelSamples, (int)(upTo - _modelSamples)));
-                    }
-                    _pipeline.PushComplete(features.Slice(t * d, d), _features);
-                    Queue(_features, default);
+                    long upTo = Math.Min(audioLength, (long)(t + lookahead) * _hop + _frameLength);
+                    if (upTo > _modelSamples) AccountEnergy(model.Slice((int)_modelSamples, (int)(upTo - _modelSamples)));
                 }
-                if (Options.FrameOutputs && audioLength > _modelSamples) AccountEnergy(model.Slice((int)_modelSamples));
+                _pipeline.PushComplete(features.Slice(t * d, d), _features);
+                Queue(_features, default);
             }
-            FlushCore();
+            if (Options.FrameOutputs && audioLength > _modelSamples) AccountEnergy(model.Slice((int)_modelSamples));
         }
-        finally
-        {
-            Exit();
-        }
+        FlushCore();
     }
 
     private float[] _recordingInput = Array.Empty<float>();
@@ -501,35 +506,41 @@ public sealed class LipSyncProcessor : IDisposable
         Enter(0, "samples");
         try
         {
-            if (prior is var (mean, variance, frames)) _pipeline.SetPrior(mean, variance, frames);
-            _resampler.Reset();
-            _extractor.Reset();
-            _pipeline.Reset();
-            _decoder.Reset();
-            _scriptDecoder?.Reset();
-            _openUnit = -1;
-            foreach (var s in _smoothers) s.Reset();
-            _segmentsRead = Volatile.Read(ref _segmentsWritten);
-            // Drop the frame waiting for the reader (the reader may be taking it right now: then it is gone already).
-            for (int middle = Volatile.Read(ref _middle); (middle & Fresh) != 0;)
-            {
-                int seen = Interlocked.CompareExchange(ref _middle, middle & ~Fresh, middle);
-                if (seen == middle) break;
-                middle = seen;
-            }
-            _openPhone = -1;
-            _origin = _inputSamples = _modelSamples = 0;
-            _hopSum = 0;
-            _batched = _batchRows = 0;
-            FramesPerPass = 1;
-            _load = -1;
-            Array.Clear(_hopEnergy, 0, _hopEnergy.Length);
-            _flushed = false;
+            ResetCore(prior);
         }
         finally
         {
             Exit();
         }
+    }
+
+    /// <summary>The state of a fresh stream (the caller holds the pushing flag).</summary>
+    private void ResetCore((double[] Mean, double[] Variance, double Frames)? prior)
+    {
+        if (prior is var (mean, variance, frames)) _pipeline.SetPrior(mean, variance, frames);
+        _resampler.Reset();
+        _extractor.Reset();
+        _pipeline.Reset();
+        _decoder.Reset();
+        _scriptDecoder?.Reset();
+        _openUnit = -1;
+        foreach (var s in _smoothers) s.Reset();
+        _segmentsRead = Volatile.Read(ref _segmentsWritten);
+        // Drop the frame waiting for the reader (the reader may be taking it right now: then it is gone already).
+        for (int middle = Volatile.Read(ref _middle); (middle & Fresh) != 0;)
+        {
+            int seen = Interlocked.CompareExchange(ref _middle, middle & ~Fresh, middle);
+            if (seen == middle) break;
+            middle = seen;
+        }
+        _openPhone = -1;
+        _origin = _inputSamples = _modelSamples = 0;
+        _hopSum = 0;
+        _batched = _batchRows = 0;
+        FramesPerPass = 1;
+        _load = -1;
+        Array.Clear(_hopEnergy, 0, _hopEnergy.Length);
+        _flushed = false;
     }
 
     /// <summary>

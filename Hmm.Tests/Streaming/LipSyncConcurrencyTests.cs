@@ -102,7 +102,7 @@ public class LipSyncConcurrencyTests
                 processor.Push(audio.AsSpan(position, Math.Min(160, audio.Length - position)));
                 // Like an audio callback, leave the core now and then: on a loaded two-core machine the reader would
                 // otherwise hardly run before the stream ends.
-                if (position % (160 * 50) == 0) Thread.Sleep(1);
+                if (position % (160 * 10) == 0) Thread.Sleep(1);
             }
             processor.Flush();
         }
