@@ -187,4 +187,87 @@ public class SphinxModelFilesTests
         File.WriteAllBytes(dir.File("foreign"), Encoding.ASCII.GetBytes("s3\nversion 1.0\nendhdr\n"));
         Assert.Contains("not a sendump", Assert.Throws<InvalidDataException>(() => SphinxModelFiles.ReadSendump(dir.File("foreign"))).Message);
     }
+
+    [Fact]
+    public void The_debian_en_us_model_definition_feature_parameters_and_noise_dictionary_read()
+    {
+        var mdef = SphinxModelDefinition.Read(Installed("mdef"));
+        Assert.Equal((42, 137095, 3, 126, 5126, 42), (mdef.CiPhones.Count, mdef.PhoneCount, mdef.EmittingStates, mdef.CiSenoneCount, mdef.SenoneCount, mdef.TransitionMatrixCount));
+        Assert.Equal("SIL", mdef.CiPhones[mdef.Silence]);
+        Assert.True(mdef.IsFiller(mdef.Silence));
+        int aa = mdef.CiPhone("AA"), t = mdef.CiPhone("T"), s = mdef.CiPhone("S");
+        Assert.False(mdef.IsFiller(aa));
+        // A CI phone's states are CI senones; a triphone of it has its own senones and the CI phone's transition matrix.
+        Assert.All(Enumerable.Range(0, 3), i => Assert.InRange(mdef.Senone(aa, i), 0, mdef.CiSenoneCount - 1));
+        int triphone = mdef.Triphone(aa, t, s, SphinxWordPosition.Internal);
+        Assert.True(triphone >= mdef.CiPhones.Count, "T-AA+S inside a word is in the model");
+        Assert.Equal(aa, mdef.BaseOf(triphone));
+        Assert.Equal(mdef.TransitionMatrix(aa), mdef.TransitionMatrix(triphone));
+        Assert.All(Enumerable.Range(0, 3), i => Assert.InRange(mdef.Senone(triphone, i), mdef.CiSenoneCount, mdef.SenoneCount - 1));
+        Assert.Equal(-1, mdef.Triphone(mdef.Silence, t, s, SphinxWordPosition.Internal));
+
+        var options = SphinxModelText.ReadFeatureParameters(Installed("feat.params"));
+        Assert.Equal(("130", "6800", "25", "1s_c_d_dd", "ptm", "batch"), (options["lowerf"], options["upperf"], options["nfilt"], options["feat"], options["model"], options["cmn"]));
+        var fillers = SphinxModelText.ReadNoiseDictionary(Installed("noisedict"));
+        Assert.Equal(new[] { "SIL" }, fillers["<sil>"]);
+        Assert.Equal(new[] { "+NSN+" }, fillers["[NOISE]"]);
+    }
+
+    /// <summary>A tiny binary mdef: 2 CI phones (SIL, AA), one triphone, 2 states, as bin_mdef_write lays it out.</summary>
+    private static byte[] Mdef(bool swap, Action<List<byte>>? damage = null)
+    {
+        var bytes = new List<byte>();
+        void Int(int v) { var b = BitConverter.GetBytes(v); if (swap) Array.Reverse(b); bytes.AddRange(b); }
+        void Short(ushort v) { var b = BitConverter.GetBytes(v); if (swap) Array.Reverse(b); bytes.AddRange(b); }
+        bytes.AddRange(Encoding.ASCII.GetBytes(swap ? "FDMB" : "BMDF"));
+        Int(1);
+        var text = Encoding.ASCII.GetBytes("tiny\n\0\0\0");
+        Int(text.Length);
+        bytes.AddRange(text);
+        foreach (int v in new[] { 2, 3, 2, 4, 6, 2, 3, 3, 0, 0 }) Int(v); // n_ciphone .. sil
+        bytes.AddRange(Encoding.ASCII.GetBytes("SIL\0AA\0\0")); // 7 bytes of names padded to 8
+        // Phones: SIL (filler), AA, and AA between SIL and SIL at a word's start.
+        foreach (var (ssid, tmat, info) in new[] { (0, 0, new byte[] { 1, 0, 0, 0 }), (1, 1, new byte[] { 0, 0, 0, 0 }), (2, 1, new byte[] { 1, 1, 0, 0 }) })
+        {
+            Int(ssid);
+            Int(tmat);
+            bytes.AddRange(info);
+        }
+        Int(6);
+        foreach (ushort v in new ushort[] { 0, 1, 2, 3, 4, 5 }) Short(v);
+        damage?.Invoke(bytes);
+        return bytes.ToArray();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_written_model_definition_reads_back_and_damage_is_named(bool swap)
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllBytes(dir.File("mdef"), Mdef(swap));
+        var mdef = SphinxModelDefinition.Read(dir.File("mdef"));
+        Assert.Equal(new[] { "SIL", "AA" }, mdef.CiPhones);
+        int triphone = mdef.Triphone(1, 0, 0, SphinxWordPosition.Begin);
+        Assert.Equal(2, triphone);
+        Assert.Equal((4, 5), (mdef.Senone(triphone, 0), mdef.Senone(triphone, 1)));
+        Assert.Equal(-1, mdef.Triphone(1, 0, 0, SphinxWordPosition.End));
+
+        var cases = new (Action<List<byte>> Damage, string Message)[]
+        {
+            (b => b.RemoveRange(b.Count - 3, 3), "truncated in the senone sequences"),
+            (b => b.AddRange(new byte[2]), "bytes follow the senone sequences"),
+            (b => b[b.Count - (swap ? 1 : 2)] = 9, "senone 9 in sequence 2 is outside the 6 senones"),
+            (b => b.RemoveRange(0, 4), "no BMDF magic"),
+        };
+        foreach (var (damage, message) in cases)
+        {
+            File.WriteAllBytes(dir.File("bad"), Mdef(swap, damage));
+            var e = Assert.Throws<InvalidDataException>(() => SphinxModelDefinition.Read(dir.File("bad")));
+            Assert.StartsWith(dir.File("bad") + ": ", e.Message);
+            Assert.Contains(message, e.Message);
+        }
+        File.WriteAllText(dir.File("feat.params"), "-lowerf 130\nnot an option\n");
+        Assert.Contains("feat.params:2", Assert.Throws<InvalidDataException>(() => SphinxModelText.ReadFeatureParameters(dir.File("feat.params"))).Message);
+    }
 }

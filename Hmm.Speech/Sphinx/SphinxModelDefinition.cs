@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+
+namespace Hmm.Speech.Sphinx;
+
+/// <summary>Where a triphone sits in its word (the Sphinx model definition's word positions).</summary>
+public enum SphinxWordPosition
+{
+    /// <summary>Inside a word.</summary>
+    Internal = 0,
+
+    /// <summary>A word's first phone.</summary>
+    Begin = 1,
+
+    /// <summary>A word's last phone.</summary>
+    End = 2,
+
+    /// <summary>A one-phone word.</summary>
+    WholeWord = 3,
+}
+
+/// <summary>
+/// A CMU Sphinx model definition (the binary <c>mdef</c>, "BMDF"): the context-independent phones, every phone's
+/// senone sequence and transition matrix, and the triphones with their word position and contexts. Read with
+/// <see cref="Read"/>.
+/// </summary>
+public sealed class SphinxModelDefinition
+{
+    private readonly int[] _sequence;    // per phone: its senone sequence
+    private readonly int[] _transition;  // per phone: its transition matrix
+    private readonly byte[] _info;       // per phone: CI {filler, 0, 0, 0}; CD {word position, base, left, right}
+    private readonly ushort[] _senones;  // [sequence][emitting state]
+    private readonly Dictionary<(int Position, int Base, int Left, int Right), int> _triphones;
+
+    private SphinxModelDefinition(string[] ciPhones, int phoneCount, int emittingStates, int ciSenones, int senones, int transitionMatrices,
+        int silence, int[] sequence, int[] transition, byte[] info, ushort[] senoneTable)
+    {
+        CiPhones = ciPhones;
+        PhoneCount = phoneCount;
+        EmittingStates = emittingStates;
+        CiSenoneCount = ciSenones;
+        SenoneCount = senones;
+        TransitionMatrixCount = transitionMatrices;
+        Silence = silence;
+        _sequence = sequence;
+        _transition = transition;
+        _info = info;
+        _senones = senoneTable;
+        _triphones = new Dictionary<(int, int, int, int), int>(phoneCount - ciPhones.Length);
+        for (int p = ciPhones.Length; p < phoneCount; p++)
+            _triphones[(info[4 * p], info[4 * p + 1], info[4 * p + 2], info[4 * p + 3])] = p;
+    }
+
+    /// <summary>The context-independent phones' names (their indices are the CI phone ids; the first phones of every triphone table).</summary>
+    public IReadOnlyList<string> CiPhones { get; }
+
+    /// <summary>Phones: the CI ones first, then the triphones.</summary>
+    public int PhoneCount { get; }
+
+    /// <summary>Emitting states per phone.</summary>
+    public int EmittingStates { get; }
+
+    /// <summary>Senones of the CI phones (the first senone ids).</summary>
+    public int CiSenoneCount { get; }
+
+    /// <summary>Senones (tied states) in all.</summary>
+    public int SenoneCount { get; }
+
+    /// <summary>Transition matrices (one per CI phone).</summary>
+    public int TransitionMatrixCount { get; }
+
+    /// <summary>The CI id of the silence phone.</summary>
+    public int Silence { get; }
+
+    /// <summary>Whether CI phone <paramref name="ciPhone"/> is a filler (silence, noise).</summary>
+    public bool IsFiller(int ciPhone) => _info[4 * ciPhone] != 0;
+
+    /// <summary>The senone of emitting state <paramref name="state"/> of phone <paramref name="phone"/>.</summary>
+    public int Senone(int phone, int state) => _senones[_sequence[phone] * EmittingStates + state];
+
+    /// <summary>The transition matrix of phone <paramref name="phone"/>.</summary>
+    public int TransitionMatrix(int phone) => _transition[phone];
+
+    /// <summary>The CI phone a phone is a variant of (itself for a CI phone).</summary>
+    public int BaseOf(int phone) => phone < CiPhones.Count ? phone : _info[4 * phone + 1];
+
+    /// <summary>The triphone <paramref name="ciBase"/> between <paramref name="left"/> and <paramref name="right"/> at <paramref name="position"/>, or -1 when the model has none.</summary>
+    public int Triphone(int ciBase, int left, int right, SphinxWordPosition position) =>
+        _triphones.TryGetValue(((int)position, ciBase, left, right), out int phone) ? phone : -1;
+
+    /// <summary>The CI id of <paramref name="name"/>, or -1.</summary>
+    public int CiPhone(string name)
+    {
+        for (int i = 0; i < CiPhones.Count; i++) if (CiPhones[i] == name) return i;
+        return -1;
+    }
+
+    /// <summary>Reads a binary <c>mdef</c> (either byte order).</summary>
+    /// <exception cref="InvalidDataException">Not a binary model definition, truncated, trailing bytes, or a table that points outside another (the message names the file).</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static SphinxModelDefinition Read(string path)
+    {
+        Guard.NotNull(path, nameof(path));
+        byte[] d = File.ReadAllBytes(path);
+        InvalidDataException Error(string problem) => new($"{path}: {problem}");
+        if (d.Length < 12) throw Error($"{d.Length} bytes: not a binary Sphinx model definition.");
+        string magic = Encoding.ASCII.GetString(d, 0, 4);
+        bool swap = magic == "FDMB";
+        if (!swap && magic != "BMDF") throw Error("not a binary Sphinx model definition (no BMDF magic; a text mdef needs pocketsphinx_mdef_convert -bin).");
+        int position = 4;
+        int Int(string what)
+        {
+            if (position + 4 > d.Length) throw Error($"truncated in {what} (at byte {position} of {d.Length}).");
+            uint v = BitConverter.ToUInt32(d, position);
+            position += 4;
+            if (swap) v = (v >> 24) | ((v >> 8) & 0xFF00) | ((v << 8) & 0xFF0000) | (v << 24);
+            return (int)v;
+        }
+        ushort Short(int at) => swap ? (ushort)((d[at] << 8) | d[at + 1]) : BitConverter.ToUInt16(d, at);
+        int version = Int("the version");
+        if (version != 1) throw Error($"version {version}; only version 1 is known.");
+        int description = Int("the description length");
+        if (description < 0 || position + description > d.Length) throw Error($"truncated in the description ({description} bytes).");
+        position += description;
+        int ciCount = Int("n_ciphone"), phones = Int("n_phone"), emitting = Int("n_emit_state"), ciSenones = Int("n_ci_sen"), senones = Int("n_sen"),
+            matrices = Int("n_tmat"), sequences = Int("n_sseq"), contexts = Int("n_ctx"), tree = Int("n_cd_tree"), silence = Int("sil");
+        if (ciCount < 1 || phones < ciCount || emitting < 1 || senones < ciSenones || matrices < 1 || sequences < 1 || tree < 0 || contexts != 3
+            || silence < 0 || silence >= ciCount)
+            throw Error($"inconsistent counts: {ciCount} CI phones, {phones} phones, {emitting} states, {senones} senones, {matrices} matrices, {sequences} sequences, {contexts} contexts, silence {silence}.");
+        var names = new string[ciCount];
+        for (int i = 0; i < ciCount; i++)
+        {
+            int end = Array.IndexOf(d, (byte)0, position);
+            if (end < 0) throw Error("truncated in the CI phone names.");
+            names[i] = Encoding.ASCII.GetString(d, position, end - position);
+            position = end + 1;
+        }
+        position = (position + 3) / 4 * 4;
+        // The context tree (8 bytes a node) serves pocketsphinx's lookup; the phone table below carries the same triphones.
+        long treeBytes = 8L * tree;
+        if (position + treeBytes > d.Length) throw Error("truncated in the context tree.");
+        position += (int)treeBytes;
+        if (position + 12L * phones > d.Length) throw Error("truncated in the phone table.");
+        var sequence = new int[phones];
+        var transition = new int[phones];
+        var info = new byte[4 * phones];
+        for (int p = 0; p < phones; p++)
+        {
+            sequence[p] = Int("the phone table");
+            transition[p] = Int("the phone table");
+            Array.Copy(d, position, info, 4 * p, 4);
+            position += 4;
+            if (sequence[p] < 0 || sequence[p] >= sequences) throw Error($"phone {p}'s senone sequence {sequence[p]} is outside the {sequences} sequences.");
+            if (transition[p] < 0 || transition[p] >= matrices) throw Error($"phone {p}'s transition matrix {transition[p]} is outside the {matrices} matrices.");
+            if (p >= ciCount && (info[4 * p] > 3 || info[4 * p + 1] >= ciCount || info[4 * p + 2] >= ciCount || info[4 * p + 3] >= ciCount))
+                throw Error($"phone {p}'s word position or contexts ({info[4 * p]}, {info[4 * p + 1]}, {info[4 * p + 2]}, {info[4 * p + 3]}) are out of range.");
+        }
+        int size = Int("the senone sequence size");
+        if (size != (long)sequences * emitting) throw Error($"the senone sequences hold {size} values, not {sequences} x {emitting}.");
+        if (position + 2L * size != d.Length)
+            throw Error(position + 2L * size > d.Length ? "truncated in the senone sequences." : $"{d.Length - position - 2L * size} bytes follow the senone sequences.");
+        var table = new ushort[size];
+        for (int i = 0; i < size; i++)
+        {
+            table[i] = Short(position + 2 * i);
+            if (table[i] >= senones) throw Error($"senone {table[i]} in sequence {i / emitting} is outside the {senones} senones.");
+        }
+        return new SphinxModelDefinition(names, phones, emitting, ciSenones, senones, matrices, silence, sequence, transition, info, table);
+    }
+}
+
+/// <summary>
+/// A Sphinx model's <c>feat.params</c> (its front end and feature set, one <c>-name value</c> per line) and
+/// <c>noisedict</c> (filler words and their phones).
+/// </summary>
+public static class SphinxModelText
+{
+    /// <summary>The options of a <c>feat.params</c> file, names without the dash (<c>lowerf</c> → <c>130</c>).</summary>
+    /// <exception cref="InvalidDataException">A line is not <c>-name value</c> (the message names the file and line).</exception>
+    public static IReadOnlyDictionary<string, string> ReadFeatureParameters(string path)
+    {
+        Guard.NotNull(path, nameof(path));
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        int number = 0;
+        foreach (string raw in File.ReadAllLines(path))
+        {
+            number++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#') continue;
+            int space = line.IndexOf(' ');
+            int tab = line.IndexOf('\t');
+            if (tab >= 0 && (space < 0 || tab < space)) space = tab;
+            if (line[0] != '-' || space < 2) throw new InvalidDataException($"{path}:{number}: '{line}' is not '-name value'.");
+            options[line.Substring(1, space - 1)] = line.Substring(space + 1).Trim();
+        }
+        return options;
+    }
+
+    /// <summary>The filler words of a <c>noisedict</c> file and their phones (<c>&lt;sil&gt;</c> → <c>SIL</c>).</summary>
+    /// <exception cref="InvalidDataException">A line is not <c>word phone...</c> (the message names the file and line).</exception>
+    public static IReadOnlyDictionary<string, string[]> ReadNoiseDictionary(string path)
+    {
+        Guard.NotNull(path, nameof(path));
+        var words = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        int number = 0;
+        foreach (string raw in File.ReadAllLines(path))
+        {
+            number++;
+            string[] parts = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0) continue;
+            if (parts.Length < 2) throw new InvalidDataException($"{path}:{number}: '{raw.Trim()}' has a word but no phone.");
+            words[parts[0]] = parts[1..];
+        }
+        return words;
+    }
+}
