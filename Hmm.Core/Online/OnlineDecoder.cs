@@ -330,7 +330,7 @@ public sealed unsafe class OnlineDecoder
             float* previous = afterPeeked ? peek + _peekCurrent * column + _pad : _frames == 0 ? null : forward + _forwardCurrent * column + _pad;
             _peekCurrent = afterPeeked ? _peekCurrent ^ 1 : 0;
             float* current = peek + _peekCurrent * column + _pad;
-            float scale = ForwardColumn(previous, e, current, peek);
+            float scale = Column<LogSumExp>(previous, e, current, peek, null);
             _peekAlive = scale != float.NegativeInfinity;
             if (_peekAlive) CpuPasses.FilteredPosteriors(Width, current, _stride, posteriors);
             else _peekPosteriors.AsSpan().Clear();
@@ -379,54 +379,20 @@ public sealed unsafe class OnlineDecoder
         int column = 2 * _pad + _stride;
         long t = _frames;
         int slot = (int)(t % _ring);
-        var tr = _model.Transitions;
-        // A unit loop steps through its own band and unit tables: its dense form (N² values, built on first use) is never
-        // asked for here.
-        fixed (float* into = _loop is not null ? null : tr is BandedTransitions compact ? compact.LiveIntoTable : tr.IntoTable)
-        fixed (float* init = _model.LogInitialPadded)
         fixed (float* forward = _forward)
         fixed (float* viterbi = _viterbi)
         fixed (float* emissionRows = _emissions)
         fixed (float* backpointers = _backpointers)
         {
             float* e = emissionRows + (long)emissionRow * _stride;
-            var job = NewJob(into, init);
-            float forwardScale, viterbiScale;
-            float* alpha, delta;
-            if (t == 0)
-            {
-                alpha = forward + _pad;
-                delta = viterbi + _pad;
-                forwardScale = _forwardFiltering ? ForwardColumn(null, e, alpha, forward) : 0;
-                viterbiScale = CpuPasses.OnlineFirst(Width, ref job, e, delta);
-                _forwardCurrent = _viterbiCurrent = 0;
-            }
-            else
-            {
-                float* alphaPrevious = forward + _forwardCurrent * column + _pad;
-                float* deltaPrevious = viterbi + _viterbiCurrent * column + _pad;
-                _forwardCurrent ^= 1;
-                _viterbiCurrent ^= 1;
-                alpha = forward + _forwardCurrent * column + _pad;
-                delta = viterbi + _viterbiCurrent * column + _pad;
-                forwardScale = _forwardFiltering ? ForwardColumn(alphaPrevious, e, alpha, forward) : 0;
-                if (_loop is not null)
-                {
-                    fixed (float* band = _loop.BandTable)
-                    fixed (float* units = _loop.UnitTable)
-                    fixed (float* leave = _loop.LogLeave)
-                    fixed (float* unitScratch = _unitScratch)
-                    {
-                        var loopJob = NewLoopJob(band, units, leave, unitScratch);
-                        viterbiScale = CpuPasses.UnitLoopNext<MaxPlus>(Width, ref loopJob, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
-                    }
-                }
-                else
-                {
-                    job.Scratch = viterbi;
-                    viterbiScale = CpuPasses.OnlineNext<MaxPlus>(Width, ref job, deltaPrevious, e, delta, backpointers + (long)slot * _stride);
-                }
-            }
+            float* alphaPrevious = t == 0 ? null : forward + _forwardCurrent * column + _pad;
+            float* deltaPrevious = t == 0 ? null : viterbi + _viterbiCurrent * column + _pad;
+            _forwardCurrent = t == 0 ? 0 : _forwardCurrent ^ 1;
+            _viterbiCurrent = t == 0 ? 0 : _viterbiCurrent ^ 1;
+            float* alpha = forward + _forwardCurrent * column + _pad;
+            float* delta = viterbi + _viterbiCurrent * column + _pad;
+            float forwardScale = _forwardFiltering ? Column<LogSumExp>(alphaPrevious, e, alpha, forward, null) : 0;
+            float viterbiScale = Column<MaxPlus>(deltaPrevious, e, delta, viterbi, backpointers + (long)slot * _stride);
             _frames++;
             if (forwardScale == float.NegativeInfinity || viterbiScale == float.NegativeInfinity)
             {
@@ -472,26 +438,18 @@ public sealed unsafe class OnlineDecoder
         };
     }
 
-    /// <summary>The unit loop's step job over its tables and the decoder's unit scratch (pinned by the caller).</summary>
-    private UnitLoopJob NewLoopJob(float* band, float* units, float* leave, float* unitScratch)
-    {
-        var loop = _loop!;
-        return new UnitLoopJob
-        {
-            Band = band, UnitTable = units, LogLeave = leave, Exits = unitScratch, Entries = unitScratch + loop.UnitStride,
-            EntryArgs = unitScratch + 2 * loop.UnitStride, Units = loop.Units, StatesPerUnit = loop.StatesPerUnit,
-            UnitStride = loop.UnitStride, Stride = _stride, Pad = _pad,
-        };
-    }
-
     /// <summary>
-    /// One forward-filtering column: frame 0's from the initial probabilities when <paramref name="previous"/> is null,
-    /// else the step from <paramref name="previous"/>; <paramref name="scratch"/> is a three-column buffer whose third
+    /// One column of a recursion in semiring <typeparamref name="TS"/>: frame 0's from the initial probabilities when
+    /// <paramref name="previous"/> is null, else the step from <paramref name="previous"/> (back-pointers into
+    /// <paramref name="backpointers"/> where not null); <paramref name="scratch"/> is a three-column buffer whose third
     /// column the scaled dense step uses. Returns the column's scale (-infinity: no path survived).
     /// </summary>
-    private float ForwardColumn(float* previous, float* e, float* current, float* scratch)
+    private float Column<TS>(float* previous, float* e, float* current, float* scratch, float* backpointers)
+        where TS : struct, ISemiring
     {
         var tr = _model.Transitions;
+        // A unit loop steps through its own band and unit tables: its dense form (N² values, built on first use) is never
+        // asked for here.
         fixed (float* into = _loop is not null ? null : tr is BandedTransitions compact ? compact.LiveIntoTable : tr.IntoTable)
         fixed (float* scaled = _loop is not null ? null : tr.ScaledIntoTable)
         fixed (float* init = _model.LogInitialPadded)
@@ -500,18 +458,24 @@ public sealed unsafe class OnlineDecoder
             if (previous == null) return CpuPasses.OnlineFirst(Width, ref job, e, current);
             if (_loop is not null)
             {
-                fixed (float* band = _loop.BandTable)
-                fixed (float* units = _loop.UnitTable)
-                fixed (float* leave = _loop.LogLeave)
+                var loop = _loop;
+                fixed (float* band = loop.BandTable)
+                fixed (float* units = loop.UnitTable)
+                fixed (float* leave = loop.LogLeave)
                 fixed (float* unitScratch = _unitScratch)
                 {
-                    var loopJob = NewLoopJob(band, units, leave, unitScratch);
-                    return CpuPasses.UnitLoopNext<LogSumExp>(Width, ref loopJob, previous, e, current, null);
+                    var loopJob = new UnitLoopJob
+                    {
+                        Band = band, UnitTable = units, LogLeave = leave, Exits = unitScratch, Entries = unitScratch + loop.UnitStride,
+                        EntryArgs = unitScratch + 2 * loop.UnitStride, Units = loop.Units, StatesPerUnit = loop.StatesPerUnit,
+                        UnitStride = loop.UnitStride, Stride = _stride, Pad = _pad,
+                    };
+                    return CpuPasses.UnitLoopNext<TS>(Width, ref loopJob, previous, e, current, backpointers);
                 }
             }
             job.Scratch = scratch;
-            job.Scaled = scaled;
-            return CpuPasses.OnlineNext<LogSumExp>(Width, ref job, previous, e, current, null);
+            job.Scaled = scaled; // the scaled dense step serves the sum pass only (OnlineNext asks TS)
+            return CpuPasses.OnlineNext<TS>(Width, ref job, previous, e, current, backpointers);
         }
     }
 
