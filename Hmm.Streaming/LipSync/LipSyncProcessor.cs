@@ -267,27 +267,34 @@ public sealed class LipSyncProcessor : IDisposable
         try
         {
             SetOrigin(startSample);
-            int invalid = 0;
             var block = _block.AsSpan(0, samples.Length);
-            for (int i = 0; i < samples.Length; i++)
-            {
-                float v = samples[i];
-                // NaN, infinities and values beyond ±1000 (60 dB over full scale: not audio, and squares that overflow
-                // the power spectrum) are taken as silence and counted.
-                if (v >= -MaxSample && v <= MaxSample) block[i] = v;
-                else
-                {
-                    block[i] = 0f;
-                    invalid++;
-                }
-            }
-            Monitor.InvalidSamples += invalid;
+            Monitor.InvalidSamples += Sanitise(samples, block);
             Process(block);
         }
         finally
         {
             Exit();
         }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="samples"/> into <paramref name="into"/>, NaN, infinities and values beyond ±<see cref="MaxSample"/>
+    /// (60 dB over full scale: not audio, and squares that overflow the power spectrum) as silence; returns how many those were.
+    /// </summary>
+    private static int Sanitise(ReadOnlySpan<float> samples, Span<float> into)
+    {
+        int invalid = 0;
+        for (int i = 0; i < samples.Length; i++)
+        {
+            float v = samples[i];
+            if (v >= -MaxSample && v <= MaxSample) into[i] = v;
+            else
+            {
+                into[i] = 0f;
+                invalid++;
+            }
+        }
+        return invalid;
     }
 
     /// <summary>Pushes audio as on <see cref="Push(ReadOnlySpan{float})"/>; <paramref name="startSample"/> is the first sample's index on the caller's clock (sample count or DSP time), which every result's time then follows.</summary>
@@ -369,19 +376,9 @@ public sealed class LipSyncProcessor : IDisposable
     {
         if (_recordingInput.Length < samples.Length) _recordingInput = new float[samples.Length];
         var input = _recordingInput.AsSpan(0, samples.Length);
-        int invalid = 0;
-        for (int i = 0; i < samples.Length; i++)
-        {
-            float v = samples[i];
-            if (v >= -MaxSample && v <= MaxSample) input[i] = v;
-            else
-            {
-                input[i] = 0f;
-                invalid++;
-            }
-        }
+        int invalid = Sanitise(samples, input);
         var front = _model.FrontEnd with { Normalization = CmvnMode.None };
-        float[] audio = Options.InputSampleRate == _modelRate ? _recordingInput : new Resampler(Options.InputSampleRate, _modelRate).Process(input);
+        float[] audio = Options.InputSampleRate == _modelRate ? _recordingInput : (_wholeResampler ??= new Resampler(Options.InputSampleRate, _modelRate)).Process(input);
         int audioLength = Options.InputSampleRate == _modelRate ? samples.Length : audio.Length;
         _wholeExtractor ??= new FeatureExtractor(front);
         int frames = _wholeExtractor.FrameCount(audioLength);
@@ -427,6 +424,7 @@ public sealed class LipSyncProcessor : IDisposable
     private float[] _recordingInput = Array.Empty<float>();
     private float[] _recordingFeatures = Array.Empty<float>();
     private FeatureExtractor? _wholeExtractor;
+    private Resampler? _wholeResampler;
 
     /// <summary>The rest of the stream through the decoder; every remaining phone committed.</summary>
     private void FlushCore()
