@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
@@ -115,10 +116,10 @@ public sealed class SphinxModelDefinition
             if (position + 4 > d.Length) throw Error($"truncated in {what} (at byte {position} of {d.Length}).");
             uint v = BitConverter.ToUInt32(d, position);
             position += 4;
-            if (swap) v = (v >> 24) | ((v >> 8) & 0xFF00) | ((v << 8) & 0xFF0000) | (v << 24);
+            if (swap) v = BinaryPrimitives.ReverseEndianness(v);
             return (int)v;
         }
-        ushort Short(int at) => swap ? (ushort)((d[at] << 8) | d[at + 1]) : BitConverter.ToUInt16(d, at);
+        ushort Short(int at) => swap ? BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(at)) : BinaryPrimitives.ReadUInt16LittleEndian(d.AsSpan(at));
         int version = Int("the version");
         if (version != 1) throw Error($"version {version}; only version 1 is known.");
         int description = Int("the description length");

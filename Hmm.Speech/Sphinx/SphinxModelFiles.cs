@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
@@ -151,7 +152,7 @@ public static class SphinxModelFiles
         return new SphinxMixtureWeights(streams, codewords, senones, values);
     }
 
-    private static uint Swap(uint v) => (v >> 24) | ((v >> 8) & 0xFF00) | ((v << 8) & 0xFF0000) | (v << 24);
+    private static uint Swap(uint v) => BinaryPrimitives.ReverseEndianness(v);
 
     /// <summary>A Sphinx-3 binary container being read: its header, byte order and running checksum.</summary>
     private sealed class Container
