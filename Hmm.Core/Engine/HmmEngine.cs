@@ -77,6 +77,10 @@ public sealed unsafe class HmmEngine : IHmmEngine
             case CategoricalEmissions cat:
                 for (int b = 0; b < features.BatchSize; b++) CategoricalSequence(cat, features, output, b);
                 break;
+            case TiedMixtureEmissions tied:
+                if (Serial(features.BatchSize)) for (int b = 0; b < features.BatchSize; b++) TiedMixtureSequence(tied.Tables, features, b, _single, output.Data, output.Offset(b, 0), output.Stride);
+                else TiedMixtureInParallel(tied, features, output);
+                break;
             default:
                 throw new ArgumentException($"emission model {model.GetType().Name} is not supported by the CPU engine.", nameof(model));
         }
@@ -100,6 +104,33 @@ public sealed unsafe class HmmEngine : IHmmEngine
                 Dimension = tables.Dimension, PaddedColumns = tables.PaddedColumns, RowStride = tables.RowStride,
             };
             CpuPasses.GaussianMixturePass(Width, x + (long)b * features.MaxLength * features.Dimension, features.Lengths[b], gmm, fs, cs,
+                o + offset, stride);
+        }
+    }
+
+    /// <summary>Sequence <paramref name="b"/>'s tied-mixture emissions into <paramref name="output"/> from <paramref name="offset"/>, frames <paramref name="stride"/> floats apart.</summary>
+    private void TiedMixtureSequence(TiedMixtureTables tables, SequenceBatch features, int b, Workspace ws, float[] output, int offset, int stride)
+    {
+        if (ws.Components.Length < tables.ScratchFloats) ws.Components = new float[tables.ScratchFloats];
+        fixed (float* x = features.Data)
+        fixed (float* means = tables.Means)
+        fixed (float* half = tables.HalfPrecisions)
+        fixed (float* constants = tables.Constants)
+        fixed (float* weights = tables.Weights)
+        fixed (int* streams = tables.StreamOffsets)
+        fixed (int* groups = tables.GroupStart)
+        fixed (int* positions = tables.Position)
+        fixed (float* scratch = ws.Components)
+        fixed (float* o = output)
+        {
+            var pointers = new TiedMixturePointers
+            {
+                Means = means, HalfPrecisions = half, Constants = constants, Weights = weights, StreamOffsets = streams, GroupStart = groups,
+                Position = positions, Codebooks = tables.Codebooks, Streams = tables.Streams, Components = tables.Components,
+                PaddedComponents = tables.PaddedComponents, Dimension = tables.Dimension, TopN = tables.TopN, Positions = tables.Positions,
+                States = tables.States, Floor = tables.Floor,
+            };
+            CpuPasses.TiedMixturePass(Width, x + (long)b * features.MaxLength * features.Dimension, features.Lengths[b], pointers, scratch,
                 o + offset, stride);
         }
     }
@@ -461,6 +492,8 @@ public sealed unsafe class HmmEngine : IHmmEngine
     }
 
     private void GaussianInParallel(GaussianMixtureEmissions gmm, SequenceBatch features, EmissionBatch output) => ForEach(features.BatchSize, (b, ws) => GaussianSequence(gmm.Tables, features, b, ws, output.Data, output.Offset(b, 0), output.Stride));
+
+    private void TiedMixtureInParallel(TiedMixtureEmissions tied, SequenceBatch features, EmissionBatch output) => ForEach(features.BatchSize, (b, ws) => TiedMixtureSequence(tied.Tables, features, b, ws, output.Data, output.Offset(b, 0), output.Stride));
 
     private void ForwardInParallel(HmmModel model, EmissionBatch emissions, double[] scores, StateLattice? logAlpha) => ForEach(Pairs(emissions.BatchSize), (p, ws) => ForwardPair(model, emissions, 2 * p, ws, scores, logAlpha));
 
