@@ -8,11 +8,13 @@ namespace Hmm.Speech.Audio;
 /// Offline speech front end: samples in, a row-major matrix of feature vectors out (frame t occupies
 /// <c>features[t * FeatureDimension .. (t + 1) * FeatureDimension)</c>). Per frame: pre-emphasis, window, FFT
 /// power spectrum, mel filterbank, log, then DCT and lifter (MFCC) or nothing (log-mel); over the utterance:
-/// deltas and delta-deltas, then mean/variance normalisation of every dimension.
+/// deltas and delta-deltas, then mean/variance normalisation of every dimension (or, with
+/// <see cref="CmvnMode.SphinxCepstralMean"/>, CMU Sphinx's cepstral mean normalisation before the deltas).
 /// </summary>
 /// <remarks>
 /// <para>Framing: frame t covers samples [t * HopLength, t * HopLength + FrameLength); only whole frames are
-/// produced (<see cref="FrameCount"/>), so frame t's centre is at (t * HopLength + FrameLength / 2) / SampleRate
+/// produced (<see cref="FrameCount"/>), unless <see cref="FrontEndOptions.FinalPartialFrame"/> adds one last frame of
+/// the samples left after the last whole frame's hop, zero-padded; frame t's centre is at (t * HopLength + FrameLength / 2) / SampleRate
 /// seconds. Pre-emphasis runs over the signal as a whole (x[-1] = 0), so each frame's first sample uses the
 /// sample before the frame.</para>
 /// <para>All scratch (FFT tables and buffers, window, filterbank, DCT matrix, normalisation sums) is allocated in
@@ -24,6 +26,7 @@ public sealed class FeatureExtractor
 {
     private readonly FrameAnalyzer _analyzer;
     private readonly double[] _sums;
+    private readonly float[] _cepstralMean;
 
     /// <summary>Creates an extractor for <paramref name="options"/> (validated here).</summary>
     /// <param name="options">The front-end set-up; <see cref="FrontEndOptions.Default"/> when null.</param>
@@ -36,6 +39,7 @@ public sealed class FeatureExtractor
         RawDimension = Options.RawDimension;
         FeatureDimension = Options.FeatureDimension;
         _sums = new double[2 * FeatureDimension];
+        _cepstralMean = new float[RawDimension];
     }
 
     /// <summary>The set-up this extractor computes.</summary>
@@ -53,14 +57,21 @@ public sealed class FeatureExtractor
     /// <summary>Values per frame of <see cref="Extract(ReadOnlySpan{float}, Span{float})"/> (39 for the default set-up).</summary>
     public int FeatureDimension { get; }
 
-    /// <summary>Number of whole frames in <paramref name="sampleCount"/> samples: 0 if fewer than a frame, else 1 + (sampleCount - FrameLength) / HopLength.</summary>
+    /// <summary>
+    /// Number of frames in <paramref name="sampleCount"/> samples: the whole frames (0 if fewer samples than a frame, else
+    /// 1 + (sampleCount - FrameLength) / HopLength), plus, with <see cref="FrontEndOptions.FinalPartialFrame"/>, one
+    /// final partial frame when there is any sample.
+    /// </summary>
     /// <param name="sampleCount">Number of samples.</param>
     /// <returns>The frame count.</returns>
     public int FrameCount(int sampleCount)
     {
         if (sampleCount < 0) throw new ArgumentOutOfRangeException(nameof(sampleCount), sampleCount, "The sample count must not be negative.");
-        return sampleCount < FrameLength ? 0 : 1 + (sampleCount - FrameLength) / HopLength;
+        int whole = WholeFrames(sampleCount);
+        return Options.FinalPartialFrame && sampleCount > 0 ? whole + 1 : whole;
     }
+
+    private int WholeFrames(int sampleCount) => sampleCount < FrameLength ? 0 : 1 + (sampleCount - FrameLength) / HopLength;
 
     /// <summary>Time of frame <paramref name="frame"/>'s centre in seconds.</summary>
     /// <param name="frame">Frame index.</param>
@@ -81,8 +92,10 @@ public sealed class FeatureExtractor
         CheckOutput(features, frames, dim);
         Span<float> matrix = features.Slice(0, frames * dim);
         ComputeRaw(samples, matrix, frames, dim);
-        FeaturePostProcessing.AddDeltas(matrix, frames, dim, RawDimension, Options.DeltaOrder, Options.DeltaWindow);
-        FeaturePostProcessing.Normalize(matrix, frames, dim, Options.Normalization, _sums);
+        bool sphinxMean = Options.Normalization == CmvnMode.SphinxCepstralMean;
+        if (sphinxMean) FeaturePostProcessing.SubtractSphinxBatchMean(matrix, frames, dim, RawDimension, _cepstralMean);
+        FeaturePostProcessing.AddDeltas(matrix, frames, dim, RawDimension, Options.DeltaOrder, Options.DeltaWindow, Options.DeltaStyle);
+        if (!sphinxMean) FeaturePostProcessing.Normalize(matrix, frames, dim, Options.Normalization, _sums);
         return frames;
     }
 
@@ -119,7 +132,8 @@ public sealed class FeatureExtractor
         {
             int start = t * HopLength;
             float previous = start == 0 ? 0f : Unsafe.Add(ref MemoryMarshal.GetReference(samples), start - 1);
-            _analyzer.Process(samples.Slice(start, FrameLength), previous, output.Slice(t * stride, raw));
+            // The final partial frame (FinalPartialFrame) is the samples left from its start; the analyser zero-pads it.
+            _analyzer.Process(samples.Slice(start, Math.Min(FrameLength, samples.Length - start)), previous, output.Slice(t * stride, raw));
         }
     }
 

@@ -36,6 +36,93 @@ public static class FeaturePostProcessing
         if (order == 2) Regress(features, frames, stride, rawDimension, 2 * rawDimension, rawDimension, window);
     }
 
+    /// <summary>
+    /// <see cref="AddDeltas(Span{float}, int, int, int, int, int)"/> in the given <paramref name="style"/>:
+    /// <see cref="DeltaStyle.SphinxDifference"/> writes Δ(t) = c(t+W) − c(t−W) and ΔΔ(t) = (c(t+W+1) − c(t−W+1)) −
+    /// (c(t+W−1) − c(t−W−1)) (CMU Sphinx's <c>1s_c_d_dd</c> for W = 2), frames beyond either end replaced by the end
+    /// frame, in single precision in Sphinx's order.
+    /// </summary>
+    /// <param name="features">Row-major matrix of <paramref name="frames"/> rows of <paramref name="stride"/> values.</param>
+    /// <param name="frames">Number of frames.</param>
+    /// <param name="stride">Values per row, at least rawDimension * (1 + order).</param>
+    /// <param name="rawDimension">Static values at the start of each row.</param>
+    /// <param name="order">0 (nothing), 1 (deltas) or 2 (deltas and delta-deltas).</param>
+    /// <param name="window">Half-window W (2 is usual).</param>
+    /// <param name="style">Regression (HTK) or Sphinx differences.</param>
+    public static void AddDeltas(Span<float> features, int frames, int stride, int rawDimension, int order, int window, DeltaStyle style)
+    {
+        if (style == DeltaStyle.Regression)
+        {
+            AddDeltas(features, frames, stride, rawDimension, order, window);
+            return;
+        }
+        if (style != DeltaStyle.SphinxDifference) throw new ArgumentOutOfRangeException(nameof(style), style, "Not a defined delta style.");
+        if (order < 0 || order > 2) throw new ArgumentOutOfRangeException(nameof(order), order, "The delta order must be 0, 1 or 2.");
+        if (order == 0 || frames == 0) return;
+        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "The delta window must be at least 1.");
+        if (stride < rawDimension * (1 + order)) throw new ArgumentException($"A row of {stride} values cannot hold {rawDimension} x {1 + order} features.", nameof(stride));
+        if (features.Length < (long)frames * stride) throw new ArgumentException($"The matrix holds {features.Length} values; {frames} x {stride} are needed.", nameof(features));
+
+        int last = frames - 1;
+        ref float origin = ref MemoryMarshal.GetReference(features);
+        for (int t = 0; t < frames; t++)
+        {
+            ref float delta = ref Unsafe.Add(ref origin, t * stride + rawDimension);
+            ref float ahead = ref Unsafe.Add(ref origin, Math.Min(t + window, last) * stride);
+            ref float behind = ref Unsafe.Add(ref origin, Math.Max(t - window, 0) * stride);
+            for (int j = 0; j < rawDimension; j++) Unsafe.Add(ref delta, j) = Unsafe.Add(ref ahead, j) - Unsafe.Add(ref behind, j);
+            if (order < 2) continue;
+            ref float acceleration = ref Unsafe.Add(ref origin, t * stride + 2 * rawDimension);
+            ref float a1 = ref Unsafe.Add(ref origin, Math.Min(t + window + 1, last) * stride);
+            ref float b1 = ref Unsafe.Add(ref origin, Math.Max(Math.Min(t - window + 1, last), 0) * stride);
+            ref float a0 = ref Unsafe.Add(ref origin, Math.Max(Math.Min(t + window - 1, last), 0) * stride);
+            ref float b0 = ref Unsafe.Add(ref origin, Math.Max(t - window - 1, 0) * stride);
+            for (int j = 0; j < rawDimension; j++)
+            {
+                float d1 = Unsafe.Add(ref a1, j) - Unsafe.Add(ref b1, j);
+                float d2 = Unsafe.Add(ref a0, j) - Unsafe.Add(ref b0, j);
+                Unsafe.Add(ref acceleration, j) = d1 - d2;
+            }
+        }
+    }
+
+    /// <summary>
+    /// CMU Sphinx's batch cepstral mean normalisation (<c>cmn.c</c>, <c>-cmn batch -varnorm no</c>) on the first
+    /// <paramref name="rawDimension"/> columns, in place: the mean over the frames whose first value is not negative
+    /// (single-precision sums in frame order, as Sphinx) is subtracted from every frame. With no such frame nothing is
+    /// subtracted (Sphinx would divide by zero). Allocation-free.
+    /// </summary>
+    /// <param name="features">Row-major matrix of <paramref name="frames"/> rows of <paramref name="stride"/> values.</param>
+    /// <param name="frames">Number of frames.</param>
+    /// <param name="stride">Values per row, at least <paramref name="rawDimension"/>.</param>
+    /// <param name="rawDimension">The cepstra at the start of each row (the first one is C0).</param>
+    /// <param name="mean">Receives the mean subtracted (<paramref name="rawDimension"/> values; zeros when no frame counted).</param>
+    /// <returns>The number of frames that made the mean.</returns>
+    public static int SubtractSphinxBatchMean(Span<float> features, int frames, int stride, int rawDimension, Span<float> mean)
+    {
+        if (rawDimension < 1 || stride < rawDimension) throw new ArgumentException($"A row of {stride} values cannot hold {rawDimension} cepstra.", nameof(stride));
+        if (mean.Length < rawDimension) throw new ArgumentException($"mean holds {mean.Length} values; {rawDimension} are needed.", nameof(mean));
+        if (features.Length < (long)frames * stride) throw new ArgumentException($"The matrix holds {features.Length} values; {frames} x {stride} are needed.", nameof(features));
+        var m = mean.Slice(0, rawDimension);
+        m.Clear();
+        int counted = 0;
+        for (int t = 0; t < frames; t++)
+        {
+            var row = features.Slice(t * stride, rawDimension);
+            if (row[0] < 0) continue;
+            for (int j = 0; j < rawDimension; j++) m[j] += row[j];
+            counted++;
+        }
+        if (counted == 0) return 0;
+        for (int j = 0; j < rawDimension; j++) m[j] /= counted;
+        for (int t = 0; t < frames; t++)
+        {
+            var row = features.Slice(t * stride, rawDimension);
+            for (int j = 0; j < rawDimension; j++) row[j] -= m[j];
+        }
+        return counted;
+    }
+
     private static void Regress(Span<float> m, int frames, int stride, int from, int to, int count, int window)
     {
         float norm = 0;
@@ -93,8 +180,11 @@ public static class FeaturePostProcessing
     /// <param name="dimension">Values per row.</param>
     /// <param name="mode">What to normalise.</param>
     /// <param name="scratch">At least 2 * <paramref name="dimension"/> doubles.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is <see cref="CmvnMode.SphinxCepstralMean"/>, which applies to the cepstra before the deltas (<see cref="SubtractSphinxBatchMean"/>).</exception>
     public static void Normalize(Span<float> features, int frames, int dimension, CmvnMode mode, Span<double> scratch)
     {
+        if (mode == CmvnMode.SphinxCepstralMean)
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "SphinxCepstralMean normalises the cepstra before the deltas: use SubtractSphinxBatchMean.");
         if (mode == CmvnMode.None || frames == 0) return;
         if (scratch.Length < 2 * dimension) throw new ArgumentException($"The scratch holds {scratch.Length} doubles; {2 * dimension} are needed.", nameof(scratch));
         if (features.Length < (long)frames * dimension) throw new ArgumentException($"The matrix holds {features.Length} values; {frames} x {dimension} are needed.", nameof(features));

@@ -32,6 +32,7 @@ internal sealed class FrameAnalyzer
     private readonly bool _mfcc;
     private readonly bool _logEnergy;
     private readonly float _logFloor;
+    private readonly bool _additiveFloor;
     private readonly MelNoiseSuppressor? _noise;
 
     public FrameAnalyzer(FrontEndOptions options)
@@ -40,6 +41,11 @@ internal sealed class FrameAnalyzer
         _frameLength = options.FrameLength;
         _preEmphasis = options.PreEmphasis;
         _window = MakeWindow(options.Window, _frameLength);
+        if (options.SampleScale != 1)
+        {
+            // The sample scale is folded into the window: (x[n] - a x[n-1]) (w[n] s) is the analysis of s x.
+            for (int n = 0; n < _frameLength; n++) _window[n] *= options.SampleScale;
+        }
         _fft = new RealFft(options.FftSize);
         _frame = new float[options.FftSize];
         _melCount = options.MelFilterCount;
@@ -48,9 +54,10 @@ internal sealed class FrameAnalyzer
         _cepstra = options.CepstralCount;
         _logEnergy = _mfcc && options.Energy == EnergyTerm.LogEnergy;
         _logFloor = options.LogFloor;
-        _noise = options.NoiseRemoval ? new MelNoiseSuppressor(_melCount, options.HopLengthMs, options.LogFloor) : null;
+        _additiveFloor = options.LogFloorStyle == LogFloorStyle.Additive;
+        _noise = options.NoiseRemoval ? new MelNoiseSuppressor(_melCount, options.HopLengthMs, options.LogFloor, options.NoiseRemovalStyle, options.SampleScale) : null;
 
-        float[][] bank = MelFilterBank(options);
+        float[][] bank = options.FilterBank == MelFilterBankStyle.Sphinx ? SphinxMelFilterBank(options) : MelFilterBank(options);
         _filterStart = new int[_melCount];
         _filterLength = new int[_melCount];
         _filterOffset = new int[_melCount];
@@ -104,12 +111,15 @@ internal sealed class FrameAnalyzer
     public void Reset() => _noise?.Reset();
 
     /// <summary>Computes the raw features of one frame; with noise removal, frames must come in order (see <see cref="Reset"/>).</summary>
-    /// <param name="samples">Exactly the frame's <c>FrameLength</c> samples.</param>
+    /// <param name="samples">
+    /// The frame's <c>FrameLength</c> samples, or fewer for a final partial frame: those are pre-emphasised and the frame
+    /// is zero-padded after them (as Sphinx's <c>fe_end_utt</c>).
+    /// </param>
     /// <param name="previous">The sample just before the frame in the signal (0 at the start), for pre-emphasis.</param>
     /// <param name="features">Receives the raw feature vector (<c>RawDimension</c> values).</param>
     public void Process(ReadOnlySpan<float> samples, float previous, Span<float> features)
     {
-        int length = _frameLength;
+        int length = Math.Min(samples.Length, _frameLength);
         ref float x = ref MemoryMarshal.GetReference(samples);
         ref float w = ref _window[0];
         ref float y = ref _frame[0];
@@ -133,6 +143,7 @@ internal sealed class FrameAnalyzer
         {
             Unsafe.Add(ref y, i) = (Unsafe.Add(ref x, i) - a * Unsafe.Add(ref x, i - 1)) * Unsafe.Add(ref w, i);
         }
+        if (length < _frameLength) Array.Clear(_frame, length, _frameLength - length);
 
         // 2. Power spectrum (the zero padding beyond the frame was set once and is never written).
         _fft.PowerSpectrum(_frame, _power);
@@ -157,7 +168,8 @@ internal sealed class FrameAnalyzer
             for (int j = 0; j < _logMel.Length; j += Vector<float>.Count)
             {
                 ref float slot = ref Unsafe.Add(ref logMel, j);
-                AudioSimd.Store(lane.Log(Vector.Max(AudioSimd.Load(ref slot), vfloor)), ref slot);
+                var e = AudioSimd.Load(ref slot);
+                AudioSimd.Store(lane.Log(_additiveFloor ? e + vfloor : Vector.Max(e, vfloor)), ref slot);
             }
         }
         else
@@ -167,7 +179,11 @@ internal sealed class FrameAnalyzer
                 Unsafe.Add(ref logMel, f) = AudioSimd.Dot(ref Unsafe.Add(ref weights, _filterOffset[f]), ref Unsafe.Add(ref power, _filterStart[f]), _filterLength[f]);
             }
             _noise?.Process(_logMel);
-            for (int f = 0; f < _melCount; f++) Unsafe.Add(ref logMel, f) = (float)Math.Log(Math.Max(Unsafe.Add(ref logMel, f), floor));
+            for (int f = 0; f < _melCount; f++)
+            {
+                float e = Unsafe.Add(ref logMel, f);
+                Unsafe.Add(ref logMel, f) = (float)Math.Log(_additiveFloor ? e + floor : Math.Max(e, floor));
+            }
         }
 
         if (!_mfcc)
@@ -186,8 +202,56 @@ internal sealed class FrameAnalyzer
         if (_logEnergy)
         {
             float energy = AudioSimd.Dot(ref y, ref y, length);
-            output = (float)Math.Log(Math.Max(energy, floor));
+            output = (float)Math.Log(_additiveFloor ? energy + floor : Math.Max(energy, floor));
         }
+    }
+
+    /// <summary>Sphinx's mel scale: 2595 log10(1 + f / 700), rounded to single precision as <c>fe_mel</c> returns it.</summary>
+    private static float SphinxMel(float hz) => (float)(2595.0 * Math.Log10(1.0 + hz / 700.0));
+
+    /// <summary>Inverse of <see cref="SphinxMel"/>, as <c>fe_melinv</c>.</summary>
+    private static float SphinxMelInverse(float mel) => (float)(700.0 * (Math.Pow(10.0, mel / 2595.0) - 1.0));
+
+    /// <summary>
+    /// CMU Sphinx's filterbank (<c>fe_build_melfilters</c> with <c>-round_filters yes -unit_area yes</c>, no warping, no
+    /// double-wide filters), in Sphinx's single-precision arithmetic: filter i's left, centre and right frequencies are
+    /// points i, i + 1, i + 2 of MelFilterCount + 2 equally spaced on the mel scale, rounded to FFT bins; bin j from the
+    /// left to the right frequency inclusive (never the Nyquist bin) weighs min(rising, falling) slope, each scaled by
+    /// 2 / (right - left).
+    /// </summary>
+    public static float[][] SphinxMelFilterBank(FrontEndOptions options)
+    {
+        int count = options.MelFilterCount;
+        int fftSize = options.FftSize;
+        int bins = fftSize / 2 + 1;
+        float melMin = SphinxMel((float)options.LowFrequencyHz);
+        float melMax = SphinxMel((float)options.EffectiveHighFrequencyHz);
+        float melWidth = (melMax - melMin) / (count + 1);
+        float binHz = options.SampleRate / (float)fftSize;
+        var bank = new float[count][];
+        Span<float> freqs = stackalloc float[3];
+        for (int i = 0; i < count; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                freqs[j] = SphinxMelInverse((i + j) * melWidth + melMin);
+                freqs[j] = (int)(freqs[j] / binHz + 0.5) * binHz;
+            }
+            var row = new float[bins];
+            for (int j = 0; j < bins; j++)
+            {
+                float hz = j * binHz;
+                if (hz < freqs[0]) continue;
+                if (hz > freqs[2] || j == fftSize / 2) break;
+                float rising = (hz - freqs[0]) / (freqs[1] - freqs[0]);
+                float falling = (freqs[2] - hz) / (freqs[2] - freqs[1]);
+                rising *= 2 / (freqs[2] - freqs[0]);
+                falling *= 2 / (freqs[2] - freqs[0]);
+                row[j] = rising < falling ? rising : falling;
+            }
+            bank[i] = row;
+        }
+        return bank;
     }
 
     private static float[] MakeWindow(FrontEndWindow kind, int length)

@@ -46,6 +46,69 @@ public enum CmvnMode
 
     /// <summary>Subtract each dimension's mean and divide by its standard deviation over the utterance.</summary>
     MeanVariance,
+
+    /// <summary>
+    /// CMU Sphinx's cepstral mean normalisation (<c>-cmn batch</c>, <c>-varnorm no</c>), applied to the raw cepstra
+    /// before the deltas: offline, the mean over the frames whose first coefficient is not negative (so that runs of
+    /// digital silence do not count) is subtracted from every frame; in a stream (<see cref="StreamingFeaturePipeline"/>),
+    /// Sphinx's live CMN starting from <see cref="FrontEndOptions.LiveCmnInitialMean"/>. Needs <see cref="FeatureKind.Mfcc"/>.
+    /// </summary>
+    SphinxCepstralMean,
+}
+
+/// <summary>How the mel filterbank is laid out.</summary>
+public enum MelFilterBankStyle
+{
+    /// <summary>HTK mel scale 1127 ln(1 + f/700), triangles linear in mel with peak 1 (HTK, Kaldi, NWaves).</summary>
+    Htk,
+
+    /// <summary>
+    /// CMU Sphinx's (<c>fe_sigproc.c</c>, <c>-round_filters yes -unit_area yes</c>): mel scale 2595 log10(1 + f/700),
+    /// edge and centre frequencies rounded to FFT bins, triangles linear in Hz with height 2 / (right - left), bins from the
+    /// left edge to the right edge inclusive (never the Nyquist bin), arithmetic in single precision as Sphinx does it.
+    /// </summary>
+    Sphinx,
+}
+
+/// <summary>How <see cref="FrontEndOptions.LogFloor"/> keeps a log defined.</summary>
+public enum LogFloorStyle
+{
+    /// <summary>ln(max(e, floor)).</summary>
+    Maximum,
+
+    /// <summary>ln(e + floor) (CMU Sphinx, with floor 1e-4 on the 16-bit sample scale).</summary>
+    Additive,
+}
+
+/// <summary>Which variant of the Sphinx noise removal <see cref="FrontEndOptions.NoiseRemoval"/> runs.</summary>
+public enum NoiseRemovalStyle
+{
+    /// <summary>
+    /// This library's variant (the default): Sphinx's time constants converted to the hop, the noise level starting at the
+    /// first frame's power, the log floor added to every energy, a masked fall held at 15 % of the peak.
+    /// </summary>
+    HopScaled,
+
+    /// <summary>
+    /// Exactly CMU Sphinx's <c>fe_noise.c</c> (sphinxbase 5prealpha): constants per frame whatever the hop, noise and floor
+    /// starting at 1/20 of the first frame's energies, the signal above the noise floored at 1 on the 16-bit sample scale
+    /// (<see cref="FrontEndOptions.SampleScale"/> / 32768 squared), a masked fall held at 20 % of the peak.
+    /// </summary>
+    Sphinx,
+}
+
+/// <summary>How deltas and delta-deltas are computed.</summary>
+public enum DeltaStyle
+{
+    /// <summary>HTK regression over ±<see cref="FrontEndOptions.DeltaWindow"/> frames; delta-deltas are deltas of the deltas.</summary>
+    Regression,
+
+    /// <summary>
+    /// CMU Sphinx's <c>1s_c_d_dd</c> (<c>feat.c</c>) with W = <see cref="FrontEndOptions.DeltaWindow"/>:
+    /// Δ(t) = c(t+W) − c(t−W); ΔΔ(t) = (c(t+W+1) − c(t−W+1)) − (c(t+W−1) − c(t−W−1)); unscaled, frames beyond either
+    /// end replaced by the end frame, in single precision.
+    /// </summary>
+    SphinxDifference,
 }
 
 /// <summary>
@@ -65,6 +128,43 @@ public sealed record FrontEndOptions
 {
     /// <summary>The default set-up (see the type's summary).</summary>
     public static FrontEndOptions Default { get; } = new();
+
+    /// <summary>
+    /// The front end of CMU Sphinx's US-English model (Debian's <c>pocketsphinx-en-us</c>, pocketsphinx 0.8/5prealpha,
+    /// its <c>feat.params</c>): 16 kHz, 410-sample (25.625 ms) Hamming frames every 160 samples plus the final zero-padded
+    /// partial frame, pre-emphasis 0.97, 512-point FFT, 25 Sphinx mel filters 130–6800 Hz, Sphinx noise removal,
+    /// ln(e + 1e-4) on the 16-bit sample scale, 13 cepstra (orthonormal DCT-II, lifter 22), Sphinx batch CMN on the cepstra,
+    /// then <c>1s_c_d_dd</c>: 39 values per frame laid out [c0..c12, Δ0..Δ12, ΔΔ0..ΔΔ12]. Streaming uses Sphinx's live
+    /// CMN from the model's <c>-cmninit</c>.
+    /// </summary>
+    public static FrontEndOptions SphinxEnUs { get; } = new()
+    {
+        SampleRate = 16000,
+        FrameLengthMs = 25.625,
+        HopLengthMs = 10,
+        PreEmphasis = 0.97f,
+        Window = FrontEndWindow.Hamming,
+        FftSize = 512,
+        MelFilterCount = 25,
+        LowFrequencyHz = 130,
+        HighFrequencyHz = 6800,
+        FilterBank = MelFilterBankStyle.Sphinx,
+        Kind = FeatureKind.Mfcc,
+        CepstralCount = 13,
+        Energy = EnergyTerm.C0,
+        LifterCoefficient = 22,
+        SampleScale = 32768,
+        LogFloor = 1e-4f,
+        LogFloorStyle = LogFloorStyle.Additive,
+        NoiseRemoval = true,
+        NoiseRemovalStyle = NoiseRemovalStyle.Sphinx,
+        DeltaOrder = 2,
+        DeltaWindow = 2,
+        DeltaStyle = DeltaStyle.SphinxDifference,
+        Normalization = CmvnMode.SphinxCepstralMean,
+        FinalPartialFrame = true,
+        LiveCmnInitialMean = "41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17",
+    };
 
     /// <summary>Sample rate of the input in Hz (16000). Resample other rates first (<see cref="Resampler"/>).</summary>
     public int SampleRate { get; init; } = 16000;
@@ -93,6 +193,39 @@ public sealed record FrontEndOptions
     /// <summary>Upper edge of the last mel filter in Hz; null means the Nyquist frequency (SampleRate / 2).</summary>
     public double? HighFrequencyHz { get; init; }
 
+    /// <summary>Layout of the mel filterbank (<see cref="MelFilterBankStyle.Htk"/>).</summary>
+    public MelFilterBankStyle FilterBank { get; init; } = MelFilterBankStyle.Htk;
+
+    /// <summary>
+    /// Factor applied to the samples before analysis (1): 32768 puts full-scale ±1 samples on the 16-bit scale that
+    /// CMU Sphinx's constants (its log floor, its noise-removal floor) are meant for. <see cref="LogFloor"/> is on the
+    /// scaled signal.
+    /// </summary>
+    public float SampleScale { get; init; } = 1;
+
+    /// <summary>How <see cref="LogFloor"/> is applied (<see cref="LogFloorStyle.Maximum"/>).</summary>
+    public LogFloorStyle LogFloorStyle { get; init; } = LogFloorStyle.Maximum;
+
+    /// <summary>Which noise removal <see cref="NoiseRemoval"/> runs (<see cref="NoiseRemovalStyle.HopScaled"/>).</summary>
+    public NoiseRemovalStyle NoiseRemovalStyle { get; init; } = NoiseRemovalStyle.HopScaled;
+
+    /// <summary>How deltas are computed (<see cref="DeltaStyle.Regression"/>).</summary>
+    public DeltaStyle DeltaStyle { get; init; } = DeltaStyle.Regression;
+
+    /// <summary>
+    /// Whether the utterance ends with one more frame made of the samples after the last whole frame's hop, zero-padded to
+    /// the frame length (CMU Sphinx's <c>fe_end_utt</c>; false). With it, any non-empty utterance has at least one frame.
+    /// </summary>
+    public bool FinalPartialFrame { get; init; }
+
+    /// <summary>
+    /// The initial cepstral mean of Sphinx's live CMN in a stream (<see cref="CmvnMode.SphinxCepstralMean"/> in
+    /// <see cref="StreamingFeaturePipeline"/>): <see cref="RawDimension"/> comma-separated numbers, as a Sphinx model's
+    /// <c>feat.params</c> <c>-cmninit</c> spells them; null starts from zero, as Sphinx does without <c>-cmninit</c>.
+    /// Kept as text so that the record's value equality covers it.
+    /// </summary>
+    public string? LiveCmnInitialMean { get; init; }
+
     /// <summary>MFCC or log-mel features (MFCC).</summary>
     public FeatureKind Kind { get; init; } = FeatureKind.Mfcc;
 
@@ -106,7 +239,8 @@ public sealed record FrontEndOptions
     public int LifterCoefficient { get; init; } = 22;
 
     /// <summary>
-    /// Floor applied to mel energies and to the frame energy before the log (1e-8 on the +/-1 sample scale). It is
+    /// Floor applied to mel energies and to the frame energy before the log (1e-8 on the +/-1 sample scale, or on the scale
+    /// <see cref="SampleScale"/> gives; <see cref="LogFloorStyle"/> says how). It is
     /// just under the mel-band power of 16-bit quantisation noise, so that runs of exact digital silence look like
     /// the quietest real recording instead of producing arbitrarily negative logs.
     /// </summary>
@@ -160,7 +294,24 @@ public sealed record FrontEndOptions
         if ((uint)Kind > (uint)FeatureKind.LogMel) throw Bad(nameof(Kind), $"is not a defined value ({Kind})");
         if ((uint)Energy > (uint)EnergyTerm.LogEnergy) throw Bad(nameof(Energy), $"is not a defined value ({Energy})");
         if ((uint)Window > (uint)FrontEndWindow.Rectangular) throw Bad(nameof(Window), $"is not a defined value ({Window})");
-        if ((uint)Normalization > (uint)CmvnMode.MeanVariance) throw Bad(nameof(Normalization), $"is not a defined value ({Normalization})");
+        if ((uint)Normalization > (uint)CmvnMode.SphinxCepstralMean) throw Bad(nameof(Normalization), $"is not a defined value ({Normalization})");
+        if ((uint)FilterBank > (uint)MelFilterBankStyle.Sphinx) throw Bad(nameof(FilterBank), $"is not a defined value ({FilterBank})");
+        if ((uint)LogFloorStyle > (uint)LogFloorStyle.Additive) throw Bad(nameof(LogFloorStyle), $"is not a defined value ({LogFloorStyle})");
+        if ((uint)NoiseRemovalStyle > (uint)NoiseRemovalStyle.Sphinx) throw Bad(nameof(NoiseRemovalStyle), $"is not a defined value ({NoiseRemovalStyle})");
+        if ((uint)DeltaStyle > (uint)DeltaStyle.SphinxDifference) throw Bad(nameof(DeltaStyle), $"is not a defined value ({DeltaStyle})");
+        if (!(SampleScale > 0) || float.IsInfinity(SampleScale)) throw Bad(nameof(SampleScale), $"must be positive and finite (is {SampleScale})");
+        if (Normalization == CmvnMode.SphinxCepstralMean && Kind != FeatureKind.Mfcc) throw Bad(nameof(Normalization), "SphinxCepstralMean needs MFCC features (its rule reads the first cepstral coefficient)");
+        if (LiveCmnInitialMean is not null)
+        {
+            try
+            {
+                _ = ParseLiveCmnInitialMean();
+            }
+            catch (FormatException e)
+            {
+                throw Bad(nameof(LiveCmnInitialMean), e.Message);
+            }
+        }
         if (Kind == FeatureKind.Mfcc && (CepstralCount < 1 || CepstralCount > MelFilterCount))
         {
             throw Bad(nameof(CepstralCount), $"must be between 1 and the mel filter count {MelFilterCount} (is {CepstralCount})");
@@ -169,6 +320,22 @@ public sealed record FrontEndOptions
         if (!(LogFloor > 0) || float.IsInfinity(LogFloor)) throw Bad(nameof(LogFloor), $"must be positive and finite (is {LogFloor})");
         if (DeltaOrder < 0 || DeltaOrder > 2) throw Bad(nameof(DeltaOrder), $"must be 0, 1 or 2 (is {DeltaOrder})");
         if (DeltaOrder > 0 && DeltaWindow < 1) throw Bad(nameof(DeltaWindow), $"must be at least 1 when deltas are on (is {DeltaWindow})");
+    }
+
+    /// <summary>The numbers of <see cref="LiveCmnInitialMean"/> (RawDimension of them), or zeros when it is null.</summary>
+    /// <exception cref="FormatException">The text is not RawDimension comma-separated finite numbers.</exception>
+    public float[] ParseLiveCmnInitialMean()
+    {
+        var mean = new float[RawDimension];
+        if (LiveCmnInitialMean is null) return mean;
+        string[] parts = LiveCmnInitialMean.Split(',');
+        if (parts.Length != mean.Length) throw new FormatException($"has {parts.Length} values ('{LiveCmnInitialMean}') but a raw frame has {mean.Length}");
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!float.TryParse(parts[i].Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out mean[i]) || !float.IsFinite(mean[i]))
+                throw new FormatException($"value {i + 1} ('{parts[i]}') is not a finite number");
+        }
+        return mean;
     }
 
     private static ArgumentException Bad(string name, string problem) => new($"FrontEndOptions.{name} {problem}.", name);

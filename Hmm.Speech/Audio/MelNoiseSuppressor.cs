@@ -13,8 +13,12 @@ namespace Hmm.Speech.Audio;
 /// <remarks>
 /// The recursion runs frame by frame from the start of an utterance or stream (<see cref="Reset"/>), which is why the
 /// offline and the streaming extractor, both of which feed frames in order through one <see cref="FrameAnalyzer"/>, get
-/// identical features. Sphinx's constants are per 10 ms frame; they are converted to the frame hop here so that the
-/// time constants, not the per-frame factors, stay the same.
+/// identical features. Sphinx's constants are per 10 ms frame; the default (<see cref="NoiseRemovalStyle.HopScaled"/>)
+/// converts them to the frame hop so that the time constants, not the per-frame factors, stay the same, and differs from
+/// Sphinx in three more ways even at a 10 ms hop (the noise level starts at the first frame's power instead of 1/20 of it,
+/// the log floor is added to every energy, a masked fall is held at 15 % of the peak instead of 20 %, and the signal above
+/// the noise is floored at 0 instead of 1 on the 16-bit scale). <see cref="NoiseRemovalStyle.Sphinx"/> is <c>fe_noise.c</c>
+/// of sphinxbase 5prealpha exactly (in double precision, as there).
 /// </remarks>
 internal sealed class MelNoiseSuppressor
 {
@@ -28,18 +32,28 @@ internal sealed class MelNoiseSuppressor
     private readonly int _count;
     private readonly double _power, _rise, _fall, _mask;
     private const double MaskLevel = 1 - MaskDecay; // a masked fall is held at this share of the peak
+    private const double SphinxMaskLevel = 0.2;     // fe_noise.c's MU_T
     private readonly double _epsilon;
+    private readonly bool _sphinx;
+    private readonly double _signalFloor;
+    private readonly double _maskLevel;
     private readonly double[] _smoothed, _noise, _floor, _peak, _gain;
     private bool _started;
 
     /// <summary>A suppressor for <paramref name="filterCount"/> filters at a hop of <paramref name="hopMs"/> ms.</summary>
     /// <param name="filterCount">Mel filters per frame.</param>
     /// <param name="hopMs">Frame hop in milliseconds.</param>
-    /// <param name="epsilon">Energy added before any ratio, so runs of digital silence stay defined (the log floor).</param>
-    public MelNoiseSuppressor(int filterCount, double hopMs, double epsilon)
+    /// <param name="epsilon">Energy added before any ratio, so runs of digital silence stay defined (the log floor); not used by the Sphinx style.</param>
+    /// <param name="style">Which variant (see the remarks).</param>
+    /// <param name="sampleScale">The front end's <see cref="FrontEndOptions.SampleScale"/>: the Sphinx style floors the signal at 1 on the 16-bit scale.</param>
+    public MelNoiseSuppressor(int filterCount, double hopMs, double epsilon, NoiseRemovalStyle style = NoiseRemovalStyle.HopScaled, double sampleScale = 1)
     {
         _count = filterCount;
-        double k = hopMs / 10.0;
+        _sphinx = style == NoiseRemovalStyle.Sphinx;
+        double k = _sphinx ? 1 : hopMs / 10.0;
+        _signalFloor = _sphinx ? sampleScale / 32768.0 * (sampleScale / 32768.0) : 0;
+        _maskLevel = _sphinx ? SphinxMaskLevel : MaskLevel;
+        if (_sphinx) epsilon = 0;
         _power = Math.Pow(PowerSmoothing, k);
         _rise = Math.Pow(NoiseRise, k);
         _fall = Math.Pow(NoiseFall, k);
@@ -65,7 +79,7 @@ internal sealed class MelNoiseSuppressor
             {
                 double x = energies[i] + _epsilon;
                 _smoothed[i] = x;
-                _noise[i] = x;
+                _noise[i] = _sphinx ? x / MaxGain : x;
                 _floor[i] = x / MaxGain;
                 _peak[i] = 0;
             }
@@ -76,14 +90,23 @@ internal sealed class MelNoiseSuppressor
             double x = energies[i] + _epsilon;
             double p = _smoothed[i] = _power * _smoothed[i] + (1 - _power) * x;
             _noise[i] = Track(_noise[i], p);
-            double s = Math.Max(0, p - _noise[i]);
+            double s = p - _noise[i];
+            if (s < _signalFloor) s = _signalFloor;
             _floor[i] = Track(_floor[i], s);
             // Temporal masking: a fall below the decaying peak of the recent signal is held at a share of that peak.
             double peak = _peak[i] * _mask;
-            double masked = s < MaskDecay * peak ? peak * MaskLevel : s;
+            double masked = s < MaskDecay * peak ? peak * _maskLevel : s;
             _peak[i] = Math.Max(peak, s);
-            double signal = Math.Max(masked, _floor[i]);
-            _gain[i] = Math.Clamp(signal / p, 1 / MaxGain, MaxGain);
+            double signal = masked < _floor[i] ? _floor[i] : masked;
+            if (_sphinx)
+            {
+                double gain = signal < MaxGain * p ? signal / p : MaxGain;
+                _gain[i] = gain < 1 / MaxGain ? 1 / MaxGain : gain;
+            }
+            else
+            {
+                _gain[i] = Math.Clamp(signal / p, 1 / MaxGain, MaxGain);
+            }
         }
         for (int i = 0; i < n; i++)
         {

@@ -104,6 +104,27 @@ public sealed class StreamingFeatureExtractor
         return true;
     }
 
+    /// <summary>
+    /// Ends the stream with <see cref="FrontEndOptions.FinalPartialFrame"/>: computes the last frame from the samples left
+    /// after the last whole frame's hop (zero-padded, as <see cref="FeatureExtractor"/> does it) and consumes them. Read the
+    /// whole frames first. Returns false, writing nothing, when the option is off or no sample is left; call
+    /// <see cref="Reset"/> before pushing another stream.
+    /// </summary>
+    /// <param name="rawFeatures">Receives <see cref="RawDimension"/> values.</param>
+    /// <returns>True when the final frame was written.</returns>
+    /// <exception cref="InvalidOperationException">A whole frame is still buffered (<see cref="FrameReady"/>).</exception>
+    public bool TryReadFinalFrame(Span<float> rawFeatures)
+    {
+        if (rawFeatures.Length < RawDimension) throw new ArgumentException($"The frame span holds {rawFeatures.Length} values; {RawDimension} are needed.", nameof(rawFeatures));
+        if (FrameReady) throw new InvalidOperationException("A whole frame is still buffered: read it with TryReadFrame before the final frame.");
+        if (!Options.FinalPartialFrame || _end == _start) return false;
+        _analyzer.Process(_buffer.AsSpan(_start, _end - _start), _previous, rawFeatures);
+        _previous = _buffer[_end - 1];
+        _start = _end;
+        FramesProduced++;
+        return true;
+    }
+
     /// <summary>Forgets all buffered samples and starts a new stream (pre-emphasis restarts from x[-1] = 0).</summary>
     public void Reset()
     {

@@ -17,6 +17,15 @@ namespace Hmm.Speech.Audio;
 /// the weighted mean and variance of frames 0..t (weights e^(-age/τ)), with the arithmetic of
 /// <see cref="FeaturePostProcessing.ColumnNormaliser"/>. Running the pipeline over a whole recording gives the same
 /// floats as streaming it in any block sizes. Nothing is allocated after construction; one instance is not thread-safe.</para>
+/// <para>With <see cref="CmvnMode.SphinxCepstralMean"/> (<see cref="FrontEndOptions.SphinxEnUs"/>) the normalisation is
+/// CMU Sphinx's live CMN (<c>cmn_live.c</c>, sphinxbase 5prealpha) on each raw frame as it is pushed, before the deltas
+/// (<see cref="FrontEndOptions.DeltaStyle"/>, e.g. Sphinx's differences): the mean starts at
+/// <see cref="FrontEndOptions.LiveCmnInitialMean"/> worth 500 frames; a frame whose C0 is negative is passed on unchanged
+/// and not counted; the others are added to the sums and have the current mean subtracted; once more than 800 frames are
+/// counted the mean becomes sum / count and the sums are scaled to 500 frames; <see cref="Flush"/> (the utterance's
+/// end) updates the mean the same way. All in single precision as Sphinx. The time constant is not used. This equals
+/// Sphinx processing its cepstra one frame per block; Sphinx's callers pass blocks of several frames, which share the mean
+/// of the block's start.</para>
 /// </remarks>
 public sealed class StreamingFeaturePipeline
 {
@@ -37,6 +46,15 @@ public sealed class StreamingFeaturePipeline
     private double _priorCount;
     private long _rawFrames;             // raw frames pushed
     private long _produced;              // feature frames given out
+    private const int SphinxCmnWindow = 500;     // CMN_WIN
+    private const int SphinxCmnHighWater = 800;  // CMN_WIN_HWM
+    private readonly bool _sphinxMean;
+    private readonly DeltaStyle _deltaStyle;
+    private readonly float[] _liveInitialMean = Array.Empty<float>();
+    private readonly float[] _liveMean = Array.Empty<float>();
+    private readonly float[] _liveSum = Array.Empty<float>();
+    private readonly int _liveInitialFrames;
+    private int _liveFrames;
 
     /// <summary>A pipeline for <paramref name="options"/>' deltas, normalising with statistics of time constant <paramref name="normalisationTimeConstantSeconds"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The time constant is not positive and finite.</exception>
@@ -52,7 +70,21 @@ public sealed class StreamingFeaturePipeline
         _order = options.DeltaOrder;
         _deltaWindow = options.DeltaWindow;
         _mode = options.Normalization;
-        LookaheadFrames = _order * _deltaWindow;
+        _deltaStyle = options.DeltaStyle;
+        // Sphinx's differences reach W frames for the deltas and W + 1 for the delta-deltas; the regression W per order.
+        LookaheadFrames = _deltaStyle == DeltaStyle.SphinxDifference
+            ? (_order == 0 ? 0 : _deltaWindow + (_order == 2 ? 1 : 0))
+            : _order * _deltaWindow;
+        _sphinxMean = _mode == CmvnMode.SphinxCepstralMean;
+        if (_sphinxMean)
+        {
+            _liveInitialMean = options.ParseLiveCmnInitialMean();
+            _liveMean = new float[_raw];
+            _liveSum = new float[_raw];
+            // cmn_live_set: the initial mean counts as CMN_WIN frames; without -cmninit Sphinx starts from zero frames.
+            _liveInitialFrames = options.LiveCmnInitialMean is null ? 0 : SphinxCmnWindow;
+            ResetLiveMean();
+        }
         NormalisationTimeConstantSeconds = normalisationTimeConstantSeconds;
         _decay = Math.Exp(-options.HopLengthMs / 1000.0 / normalisationTimeConstantSeconds);
         int rows = 2 * LookaheadFrames + 1;
@@ -74,8 +106,10 @@ public sealed class StreamingFeaturePipeline
     /// normalised by the little they have seen.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length differs from <see cref="FeatureDimension"/>, a value is not finite, a variance is negative or the weight is negative.</exception>
+    /// <exception cref="InvalidOperationException">The options normalise with <see cref="CmvnMode.SphinxCepstralMean"/>, whose live CMN starts from <see cref="FrontEndOptions.LiveCmnInitialMean"/>.</exception>
     public void SetPrior(ReadOnlySpan<double> mean, ReadOnlySpan<double> variance, double frames)
     {
+        if (_sphinxMean) throw new InvalidOperationException("Sphinx's live CMN starts from FrontEndOptions.LiveCmnInitialMean; it takes no feature prior.");
         if (mean.Length != _dimension) throw new ArgumentException($"mean has {mean.Length} values but a frame has {_dimension}.", nameof(mean));
         if (variance.Length != _dimension) throw new ArgumentException($"variance has {variance.Length} values but a frame has {_dimension}.", nameof(variance));
         if (!(frames >= 0) || double.IsInfinity(frames)) throw new ArgumentOutOfRangeException(nameof(frames), frames, "The prior's weight must be finite and not negative.");
@@ -118,7 +152,9 @@ public sealed class StreamingFeaturePipeline
         if (rawFrame.Length != _raw) throw new ArgumentException($"The raw frame has {rawFrame.Length} values but the front end makes {_raw}.", nameof(rawFrame));
         if (features.Length < _dimension) throw new ArgumentException($"features holds {features.Length} values but a frame has {_dimension}.", nameof(features));
         int rows = 2 * LookaheadFrames + 1;
-        rawFrame.CopyTo(_history.AsSpan((int)(_rawFrames % rows) * _raw, _raw));
+        var row = _history.AsSpan((int)(_rawFrames % rows) * _raw, _raw);
+        rawFrame.CopyTo(row);
+        if (_sphinxMean) LiveCmn(row);
         _rawFrames++;
         if (_rawFrames <= LookaheadFrames) return false;
         Produce(_rawFrames - 1, features);
@@ -135,6 +171,7 @@ public sealed class StreamingFeaturePipeline
         int left = (int)(_rawFrames - _produced);
         if (features.Length < left * _dimension) throw new ArgumentException($"features holds {features.Length} values but {left} frames of {_dimension} are left.", nameof(features));
         for (int i = 0; i < left; i++) Produce(_rawFrames - 1, features.Slice(i * _dimension, _dimension));
+        if (_sphinxMean) LiveUpdate(shiftWindow: false);
         return left;
     }
 
@@ -143,13 +180,24 @@ public sealed class StreamingFeaturePipeline
     /// (<see cref="FeatureExtractor.Extract(ReadOnlySpan{float}, Span{float})"/> with no normalisation gives the values
     /// <see cref="Push"/> computes), and writes it normalised as <see cref="Push"/> would: for a caller that has the whole
     /// recording and computed its features once. Use either this or <see cref="Push"/> within one stream.
+    /// With <see cref="CmvnMode.SphinxCepstralMean"/> the live CMN is applied to the static values only and the deltas pass
+    /// unchanged: the same as <see cref="Push"/> except where the mean changes (every 300 counted frames after the first
+    /// 300) or a frame with negative C0 (not normalised by Sphinx) lies within the deltas' reach.
     /// </summary>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
     public void PushComplete(ReadOnlySpan<float> frame, Span<float> features)
     {
         if (frame.Length != _dimension) throw new ArgumentException($"The frame has {frame.Length} values but a feature frame has {_dimension}.", nameof(frame));
         if (features.Length < _dimension) throw new ArgumentException($"features holds {features.Length} values but a frame has {_dimension}.", nameof(features));
-        Normalise(frame, features, keep: true);
+        if (_sphinxMean)
+        {
+            frame.CopyTo(features);
+            LiveCmn(features.Slice(0, _raw));
+        }
+        else
+        {
+            Normalise(frame, features, keep: true);
+        }
         _produced++;
         _rawFrames = _produced;
     }
@@ -179,6 +227,7 @@ public sealed class StreamingFeaturePipeline
     public void Reset()
     {
         _rawFrames = _produced = 0;
+        if (_sphinxMean) ResetLiveMean();
         _count = _priorCount;
         _priorSum.AsSpan().CopyTo(_sum);
         _priorSumSquares.AsSpan().CopyTo(_sumSquares);
@@ -207,15 +256,16 @@ public sealed class StreamingFeaturePipeline
             _history.AsSpan((int)(f % rows) * _raw, _raw).CopyTo(row);
             row.Slice(_raw).Clear();
         }
-        FeaturePostProcessing.AddDeltas(window, count, _dimension, _raw, _order, _deltaWindow);
+        FeaturePostProcessing.AddDeltas(window, count, _dimension, _raw, _order, _deltaWindow, _deltaStyle);
         var frame = window.Slice((int)(centre - first) * _dimension, _dimension);
         Normalise(frame, features, keep);
     }
 
     private void Normalise(ReadOnlySpan<float> frame, Span<float> output, bool keep)
     {
-        if (_mode == CmvnMode.None)
+        if (_mode == CmvnMode.None || _sphinxMean)
         {
+            // Sphinx's live CMN was applied to the raw frames as they came.
             frame.CopyTo(output);
             return;
         }
@@ -240,5 +290,51 @@ public sealed class StreamingFeaturePipeline
             ((v - mean) * scale).CopyTo(_values, j);
         }
         for (int j = 0; j < _dimension; j++) output[j] = (float)_values[j];
+    }
+
+    /// <summary>The live CMN's current mean (<see cref="RawDimension"/> values; empty unless the options normalise with <see cref="CmvnMode.SphinxCepstralMean"/>).</summary>
+    public ReadOnlySpan<float> LiveCepstralMean => _liveMean;
+
+    private void ResetLiveMean()
+    {
+        // cmn_live_set: mean = init, sum = init · CMN_WIN, nframe = CMN_WIN.
+        for (int j = 0; j < _raw; j++)
+        {
+            _liveMean[j] = _liveInitialMean[j];
+            _liveSum[j] = _liveInitialMean[j] * _liveInitialFrames;
+        }
+        _liveFrames = _liveInitialFrames;
+    }
+
+    /// <summary>cmn_live on a block of one frame, in place.</summary>
+    private void LiveCmn(Span<float> cepstra)
+    {
+        if (!(cepstra[0] < 0))
+        {
+            for (int j = 0; j < _raw; j++)
+            {
+                _liveSum[j] += cepstra[j];
+                cepstra[j] -= _liveMean[j];
+            }
+            _liveFrames++;
+        }
+        if (_liveFrames > SphinxCmnHighWater) LiveUpdate(shiftWindow: true);
+    }
+
+    /// <summary>
+    /// cmn_live_shiftwin (<paramref name="shiftWindow"/>) or cmn_live_update (the utterance's end): the mean becomes
+    /// sum / count; at (shiftwin) or past (update) the high-water mark the sums are scaled to CMN_WIN frames.
+    /// </summary>
+    private void LiveUpdate(bool shiftWindow)
+    {
+        if (_liveFrames <= 0) return;
+        float scale = 1.0f / _liveFrames;
+        for (int j = 0; j < _raw; j++) _liveMean[j] = _liveSum[j] / _liveFrames;
+        if (shiftWindow ? _liveFrames >= SphinxCmnHighWater : _liveFrames > SphinxCmnHighWater)
+        {
+            scale = SphinxCmnWindow * scale;
+            for (int j = 0; j < _raw; j++) _liveSum[j] *= scale;
+            _liveFrames = SphinxCmnWindow;
+        }
     }
 }
