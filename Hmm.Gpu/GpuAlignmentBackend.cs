@@ -46,12 +46,26 @@ public sealed class GpuAlignmentBackend : IAlignmentBackend
     }
 
     /// <inheritdoc/>
-    public void Align(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, ViterbiResult viterbi,
+    /// <remarks>
+    /// Gaussian mixtures run on the device end to end. Other emission models (the tied mixtures of a Sphinx model) take the
+    /// engine's <see cref="GpuEngine.ComputeEmissions"/> (the CPU engine where the device has no kernel for them) and the
+    /// device recursions through a <see cref="HostAlignmentBackend"/> over the same engine, its lattices on the host.
+    /// </remarks>
+    public void Align(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, ViterbiResult viterbi,
         int blockSize, double[]? leaveTimes, Span<double> logLikelihoods)
     {
         var features = AlignmentArguments.Loaded(_features);
         AlignmentArguments.Check(emissions, graph, ties, features);
         AlignmentArguments.CheckAlign(ties, features, viterbi, blockSize, leaveTimes, logLikelihoods.Length);
-        _engine.Align(emissions, graph, ties, features, _generation, viterbi, blockSize, leaveTimes, logLikelihoods);
+        if (emissions is GaussianMixtureEmissions gmm)
+        {
+            _engine.Align(gmm, graph, ties, features, _generation, viterbi, blockSize, leaveTimes, logLikelihoods);
+            return;
+        }
+        _host ??= new HostAlignmentBackend(_engine);
+        _host.LoadFeatures(features);
+        _host.Align(emissions, graph, ties, viterbi, blockSize, leaveTimes, logLikelihoods);
     }
+
+    private HostAlignmentBackend? _host;
 }

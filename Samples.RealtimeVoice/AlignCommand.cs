@@ -70,7 +70,7 @@ internal static class AlignCommand
         var input = CliOptions.RejectOptionLikeValues(new Argument<string>("INPUT") { Description = "A WAV file, or a folder of X.wav files each with X.phones or X.txt beside it." });
         var phones = CliOptions.Path("--phones", "FILE", "Phone sequence of a single WAV file (default: X.phones beside it).");
         var text = CliOptions.Path("--text", "FILE", "Transcript of a single WAV file (default: X.txt beside it); words are looked up in --dict, unknown words pronounced by rule.");
-        var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech).");
+        var modelPath = CliOptions.Path("--model", "FILE|sphinx-en-us|DIR", ModelChoice.Help);
         var dict = CliOptions.Path("--dict", "FILE", "Pronouncing dictionary for transcripts (default: the dictionary embedded in Hmm.Speech).");
         var format = new Option<string>("--format") { Description = "Label file format.", DefaultValueFactory = _ => "lab", HelpName = "lab|textgrid|json" };
         format.Validators.Add(result =>
@@ -168,7 +168,7 @@ internal static class AlignCommand
         if (folder && outDir is null) throw new ArgumentException("align: a folder needs --out DIR for the label files.");
 
         var setup = Stopwatch.StartNew();
-        var model = s.Model is null ? AcousticModel.LoadDefault() : AcousticModel.Load(s.Model);
+        var model = ModelChoice.Load("align", s.Model);
 
         List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, s.Phones, s.Text) };
         var firstJobs = ListJobs();
@@ -237,7 +237,7 @@ internal static class AlignCommand
     }
 
     /// <summary>Lists the input, then reads, aligns and writes every job, <see cref="ChunkSize"/> files at a time, timing each stage.</summary>
-    private static Pass Align(Func<List<Job>> list, ForcedAligner aligner, AcousticModel model, Transcriber? transcriber, string? outDir, LabelFormat format,
+    private static Pass Align(Func<List<Job>> list, ForcedAligner aligner, IAcousticModel model, Transcriber? transcriber, string? outDir, LabelFormat format,
         int threads, bool quiet, Action<int>? advance)
     {
         var pass = new Pass();
@@ -322,7 +322,7 @@ internal static class AlignCommand
     /// Marks the inputs of <paramref name="ready"/> whose features are not finite (huge float samples overflow the power
     /// spectrum) as failed and removes them from <paramref name="inputs"/>; returns how many.
     /// </summary>
-    private static int SetAsideNonFiniteFeatures(List<Job> chunk, AlignmentInput?[] inputs, List<int> ready, AcousticModel model, Action<int>? advance)
+    private static int SetAsideNonFiniteFeatures(List<Job> chunk, AlignmentInput?[] inputs, List<int> ready, IAcousticModel model, Action<int>? advance)
     {
         var extractor = new FeatureExtractor(model.FrontEnd);
         int bad = 0;
@@ -475,7 +475,7 @@ internal static class AlignCommand
     }
 
     /// <summary>Reads one job's audio and transcript; null (with job.Error set) when either is unusable.</summary>
-    private static AlignmentInput? Load(Job job, AcousticModel model, Transcriber? transcriber, List<string>? notes)
+    private static AlignmentInput? Load(Job job, IAcousticModel model, Transcriber? transcriber, List<string>? notes)
     {
         if (job.Error is not null) return null;
         try

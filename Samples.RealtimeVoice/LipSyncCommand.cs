@@ -215,7 +215,7 @@ internal static class LipSyncCommand
         s.Reusable = null; // its phone loop is the unadapted model's
         if (inputs.Count == 0) return model;
         var aligner = new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = s.Adapt, MaxDegreeOfParallelism = Environment.ProcessorCount });
-        return aligner.AdaptedModel(inputs);
+        return (Hmm.Speech.AcousticModel)aligner.AdaptedModel(inputs); // the aligner adapts a model of its own kind
     }
 
     private static string Extension(Settings s) => s.Set != "rhubarb" ? ".json" : s.Format switch { "tsv" => ".tsv", "xml" => ".xml", "json" => ".json", _ => ".dat" };

@@ -71,10 +71,26 @@ internal static unsafe partial class CpuPasses
                         topIndices[topBase + i] = 0f;
                     }
                     int tableBase = (c * d + o) * kp, constantBase = (c * p.Streams + f) * kp;
-                    for (int k0 = 0; k0 < kp; k0 += count)
+                    int k0 = 0;
+                    for (; k0 + 4 * count <= kp; k0 += 4 * count)
+                    {
+                        Definitions.CodebookScores4<TL, TV, CpuMemory>(x, o, dims, means, halfPrecisions, tableBase, kp, constants, constantBase, k0,
+                            out TV s0, out TV s1, out TV s2, out TV s3);
+                        l.Store(s0, ref scores[k0]);
+                        l.Store(s1, ref scores[k0 + count]);
+                        l.Store(s2, ref scores[k0 + 2 * count]);
+                        l.Store(s3, ref scores[k0 + 3 * count]);
+                    }
+                    for (; k0 < kp; k0 += count)
                         l.Store(Definitions.CodebookScores<TL, TV, CpuMemory>(x, o, dims, means, halfPrecisions, tableBase, kp, constants, constantBase, k0), ref scores[k0]);
+                    // Most scores lose to the n-th best so far: compare with it in a register, insert the few that win.
+                    float nth = float.NegativeInfinity;
                     for (int k = 0; k < p.Components; k++)
+                    {
+                        if (!(scores[k] > nth)) continue;
                         Definitions.InsertTopN(valueMemory, indexMemory, topBase, n, scores[k], k);
+                        nth = topValues[topBase + n - 1];
+                    }
                     if (topValues[topBase] > best) best = topValues[topBase];
                 }
                 bestSum += best;

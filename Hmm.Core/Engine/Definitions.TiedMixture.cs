@@ -32,6 +32,38 @@ public static partial class Definitions
     }
 
     /// <summary>
+    /// <see cref="CodebookScores{TL, TV, TM}"/> for four registers of components at once (<c>k0 .. k0+4·Count-1</c>): four
+    /// independent chains share each feature's broadcast, so the adds do not wait on each other.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CodebookScores4<TL, TV, TM>(TM features, int featureBase, int dimensions, TM means, TM halfPrecisions, int tableBase, int stride,
+        TM constants, int constantBase, int k0, out TV s0, out TV s1, out TV s2, out TV s3)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        int c = l.Count;
+        TV q0 = l.Broadcast(0f), q1 = q0, q2 = q0, q3 = q0;
+        for (int j = 0; j < dimensions; j++)
+        {
+            int at = tableBase + j * stride + k0;
+            TV x = l.Broadcast(features[featureBase + j]);
+            TV d0 = l.Subtract(x, l.Load(ref means[at]));
+            TV d1 = l.Subtract(x, l.Load(ref means[at + c]));
+            TV d2 = l.Subtract(x, l.Load(ref means[at + 2 * c]));
+            TV d3 = l.Subtract(x, l.Load(ref means[at + 3 * c]));
+            q0 = l.MultiplyAdd(l.Multiply(d0, d0), l.Load(ref halfPrecisions[at]), q0);
+            q1 = l.MultiplyAdd(l.Multiply(d1, d1), l.Load(ref halfPrecisions[at + c]), q1);
+            q2 = l.MultiplyAdd(l.Multiply(d2, d2), l.Load(ref halfPrecisions[at + 2 * c]), q2);
+            q3 = l.MultiplyAdd(l.Multiply(d3, d3), l.Load(ref halfPrecisions[at + 3 * c]), q3);
+        }
+        int b = constantBase + k0;
+        s0 = l.Subtract(l.Load(ref constants[b]), q0);
+        s1 = l.Subtract(l.Load(ref constants[b + c]), q1);
+        s2 = l.Subtract(l.Load(ref constants[b + 2 * c]), q2);
+        s3 = l.Subtract(l.Load(ref constants[b + 3 * c]), q3);
+    }
+
+    /// <summary>
     /// Keeps the <paramref name="n"/> best scores seen so far, best first, in <paramref name="values"/> and their component
     /// indices in <paramref name="indices"/> (from <paramref name="topBase"/>; start both at −infinity): inserts
     /// <paramref name="score"/> of component <paramref name="component"/> when it beats the n-th. Ties keep the earlier component.

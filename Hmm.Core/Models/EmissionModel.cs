@@ -21,6 +21,15 @@ public abstract class EmissionModel
 
     /// <summary>log p(frame | state), computed plainly in float64; the engines must agree with it.</summary>
     public abstract double LogLikelihood(ReadOnlySpan<float> frame, int state);
+
+    /// <summary>
+    /// A model over some of this model's states only (its state i is this model's <c>states[i]</c>, with equal
+    /// log-likelihoods), for a decoder that needs only those; null when this kind of model gains nothing from it and the
+    /// caller should use the whole model.
+    /// </summary>
+    /// <param name="states">Distinct states of this model.</param>
+    /// <exception cref="ArgumentException">A state is out of range or listed twice.</exception>
+    public virtual EmissionModel? Subset(ReadOnlySpan<int> states) => null;
 }
 
 /// <summary>

@@ -143,6 +143,50 @@ public sealed class TiedMixtureEmissions : EmissionModel
         return new TiedMixtureEmissions(_streamDimensions, CodebookCount, ComponentCount, means, _variances, _stateCodebooks, _logWeights, TopN, ScoreFloor);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The Gaussians are shared (every codebook is still evaluated, since each stream's floor is relative to its best
+    /// Gaussian over all codebooks); only the listed states' weighted sums are computed, which is most of the work when a
+    /// decoder needs a few hundred of thousands of states.
+    /// </remarks>
+    public override EmissionModel Subset(ReadOnlySpan<int> states)
+    {
+        if (states.Length == 0) throw new ArgumentException("states is empty: a subset needs at least one state.", nameof(states));
+        var seen = new bool[StateCount];
+        var codebooks = new int[states.Length];
+        int f = StreamCount, k = ComponentCount, n = states.Length;
+        var logWeights = new float[f * k * n];
+        for (int i = 0; i < n; i++)
+        {
+            int s = states[i];
+            if ((uint)s >= (uint)StateCount) throw new ArgumentException($"states[{i}] = {s} is outside [0, {StateCount}).", nameof(states));
+            if (seen[s]) throw new ArgumentException($"state {s} is listed twice.", nameof(states));
+            seen[s] = true;
+            codebooks[i] = _stateCodebooks[s];
+            for (int st = 0; st < f; st++)
+                for (int m = 0; m < k; m++) logWeights[(st * k + m) * n + i] = LogWeight(st, m, s);
+        }
+        return new TiedMixtureEmissions(this, codebooks, logWeights);
+    }
+
+    /// <summary>A subset of <paramref name="source"/>'s states (already checked): its Gaussians and their tables are shared.</summary>
+    private TiedMixtureEmissions(TiedMixtureEmissions source, int[] stateCodebooks, float[] logWeights)
+        : base(stateCodebooks.Length, source.FeatureDimension)
+    {
+        _streamDimensions = source._streamDimensions;
+        _streamOffsets = source._streamOffsets;
+        _means = source._means;
+        _variances = source._variances;
+        _logWeights = logWeights;
+        _stateCodebooks = stateCodebooks;
+        CodebookCount = source.CodebookCount;
+        ComponentCount = source.ComponentCount;
+        TopN = source.TopN;
+        ScoreFloor = source.ScoreFloor;
+        MinimumLogWeight = source.MinimumLogWeight;
+        Tables = new TiedMixtureTables(this, source.Tables);
+    }
+
     /// <summary>The means in the constructor's layout (read-only by convention).</summary>
     internal float[] MeanArray => _means;
 
@@ -228,7 +272,10 @@ public sealed class TiedMixtureEmissions : EmissionModel
 /// </summary>
 internal sealed class TiedMixtureTables
 {
-    public TiedMixtureTables(TiedMixtureEmissions model)
+    public TiedMixtureTables(TiedMixtureEmissions model) : this(model, null) { }
+
+    /// <summary>Tables of <paramref name="model"/>, taking the Gaussian tables from <paramref name="gaussians"/> when given (same codebooks).</summary>
+    public TiedMixtureTables(TiedMixtureEmissions model, TiedMixtureTables? gaussians)
     {
         int c = model.CodebookCount, k = model.ComponentCount, d = model.FeatureDimension, f = model.StreamCount, s = model.StateCount;
         int kp = SimdCapabilities.Pad(k);
@@ -242,30 +289,9 @@ internal sealed class TiedMixtureTables
         States = s;
         StreamOffsets = new int[f + 1];
         for (int i = 0; i < f; i++) StreamOffsets[i + 1] = StreamOffsets[i] + model.StreamDimension(i);
-        // Gaussians: [codebook][feature dimension][padded component] means and 1/(2σ²); constants [codebook][stream][padded component].
-        Means = new float[c * d * kp];
-        HalfPrecisions = new float[c * d * kp];
-        Constants = new float[c * f * kp];
-        Constants.AsSpan().Fill(float.NegativeInfinity);
-        for (int b = 0; b < c; b++)
-        {
-            for (int st = 0; st < f; st++)
-            {
-                int dims = model.StreamDimension(st), o = StreamOffsets[st];
-                for (int m = 0; m < k; m++)
-                {
-                    double constant = 0;
-                    for (int j = 0; j < dims; j++)
-                    {
-                        double v = model.Variance(b, st, m, j);
-                        Means[(b * d + o + j) * kp + m] = model.Mean(b, st, m, j);
-                        HalfPrecisions[(b * d + o + j) * kp + m] = (float)(0.5 / v);
-                        constant -= 0.5 * Math.Log(2 * Math.PI * v);
-                    }
-                    Constants[(b * f + st) * kp + m] = (float)constant;
-                }
-            }
-        }
+        (Means, HalfPrecisions, Constants) = gaussians is not null
+            ? (gaussians.Means, gaussians.HalfPrecisions, gaussians.Constants)
+            : BuildGaussians(model, kp, StreamOffsets);
         // States grouped by codebook, each group padded to whole registers.
         GroupStart = new int[c + 1];
         Position = new int[s];
@@ -284,6 +310,37 @@ internal sealed class TiedMixtureTables
                     float lw = model.LogWeight(st, m, j);
                     Weights[((long)st * k + m) * Positions + Position[j]] = float.IsNegativeInfinity(lw) ? 0f : MathF.Exp(Math.Max(lw, model.MinimumLogWeight));
                 }
+    }
+
+    /// <summary>
+    /// The Gaussians with lanes over components: means and <c>1/(2σ²)</c> as <c>[codebook][feature dimension][padded component]</c>,
+    /// constants <c>−½ Σ log 2πσ²</c> as <c>[codebook][stream][padded component]</c> (−infinity for padding components).
+    /// </summary>
+    private static (float[] Means, float[] HalfPrecisions, float[] Constants) BuildGaussians(TiedMixtureEmissions model, int kp, int[] streamOffsets)
+    {
+        int c = model.CodebookCount, k = model.ComponentCount, d = model.FeatureDimension, f = model.StreamCount;
+        var means = new float[c * d * kp];
+        var halfPrecisions = new float[c * d * kp];
+        var constants = new float[c * f * kp];
+        constants.AsSpan().Fill(float.NegativeInfinity);
+        for (int b = 0; b < c; b++)
+            for (int st = 0; st < f; st++)
+            {
+                int dims = model.StreamDimension(st), o = streamOffsets[st];
+                for (int m = 0; m < k; m++)
+                {
+                    double constant = 0;
+                    for (int j = 0; j < dims; j++)
+                    {
+                        double v = model.Variance(b, st, m, j);
+                        means[(b * d + o + j) * kp + m] = model.Mean(b, st, m, j);
+                        halfPrecisions[(b * d + o + j) * kp + m] = (float)(0.5 / v);
+                        constant -= 0.5 * Math.Log(2 * Math.PI * v);
+                    }
+                    constants[(b * f + st) * kp + m] = (float)constant;
+                }
+            }
+        return (means, halfPrecisions, constants);
     }
 
     public int Codebooks { get; }

@@ -15,7 +15,7 @@ namespace Hmm.Speech;
 /// Immutable; <see cref="Emissions"/> is the engine's view of all states (components padded with zero weight to
 /// the largest mixture).
 /// </summary>
-public sealed class AcousticModel
+public sealed class AcousticModel : IAcousticModel
 {
     /// <summary>The file format version this build writes (3: the front end's noise-removal flag); it also reads version 1, whose models have no noise removal.</summary>
     public const int FormatVersion = 3;
@@ -194,6 +194,18 @@ public sealed class AcousticModel
 
     /// <summary>Emitting state index of sub-state <paramref name="subState"/> of phone <paramref name="phone"/>.</summary>
     public int StateOf(int phone, int subState) => phone * StatesPerPhone + subState;
+
+    /// <inheritdoc/>
+    /// <remarks>This model's states do not depend on context: token p's sub-state k is <see cref="StateOf"/>.</remarks>
+    public void StatesInContext(ReadOnlySpan<int> phones, PhoneSequence sequence, Span<int> states)
+    {
+        if (states.Length < phones.Length * StatesPerPhone)
+            throw new ArgumentException($"states holds {states.Length} values but {phones.Length} tokens x {StatesPerPhone} states need {phones.Length * StatesPerPhone}.", nameof(states));
+        for (int p = 0; p < phones.Length; p++)
+            for (int k = 0; k < StatesPerPhone; k++) states[p * StatesPerPhone + k] = StateOf(phones[p], k);
+    }
+
+    EmissionModel IAcousticModel.Emissions => Emissions;
 
     private string StateName(int j) => Phones[j / StatesPerPhone] + "." + (j % StatesPerPhone).ToString(CultureInfo.InvariantCulture);
 

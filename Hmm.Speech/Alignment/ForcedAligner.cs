@@ -139,19 +139,21 @@ public enum BoundaryPlacement
 /// </summary>
 public sealed class ForcedAligner
 {
-    private readonly AcousticModel _model;
+    private readonly IAcousticModel _model;
     private readonly ForcedAlignerOptions _options;
     private readonly IAlignmentBackend _backend;
     private SequenceBatch? _loaded; // the batch the backend holds: one batch in all rounds is loaded once
     private readonly float[] _fold;
     private readonly int _silence;
+    private readonly int[] _pauseStates; // the silence phone's states, or none
+    private readonly FeatureExtractor _frameCounter;
     // Feature extractors reused across calls: each worker of the features stage takes one and gives it back.
     private readonly System.Collections.Concurrent.ConcurrentBag<FeatureExtractor> _extractors = new();
     private readonly ReusedArrays _paddedStorage = new(); // the batches' padded features, kept from call to call
 
     /// <summary>Creates an aligner for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names which).</exception>
-    public ForcedAligner(AcousticModel model, ForcedAlignerOptions? options = null)
+    public ForcedAligner(IAcousticModel model, ForcedAlignerOptions? options = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = options ?? new ForcedAlignerOptions();
@@ -167,10 +169,13 @@ public sealed class ForcedAligner
             ?? new HostAlignmentBackend(_options.Engine ?? new HmmEngine(SimdWidth.Auto, _options.MaxDegreeOfParallelism), _options.MaxDegreeOfParallelism);
         _fold = GraphLayout.SelfLoopFold(model);
         _silence = model.Phones.IndexOf(PhoneSet.Silence);
+        _pauseStates = new int[_silence >= 0 ? model.StatesPerPhone : 0];
+        for (int k = 0; k < _pauseStates.Length; k++) _pauseStates[k] = model.StateOf(_silence, k);
+        _frameCounter = new FeatureExtractor(model.FrontEnd);
     }
 
     /// <summary>The model in use.</summary>
-    public AcousticModel Model => _model;
+    public IAcousticModel Model => _model;
 
     /// <summary>The padded feature storage kept between calls (tests).</summary>
     internal ReusedArrays PaddedStorage => _paddedStorage;
@@ -209,7 +214,7 @@ public sealed class ForcedAligner
     /// decoding: for another decoder of the same voice (a lip-sync processor over a folder of one speaker's lines).
     /// Utterances that cannot be aligned are left out; <see cref="Model"/> itself when no round runs or none can be.
     /// </summary>
-    public AcousticModel AdaptedModel(IReadOnlyList<AlignmentInput> inputs)
+    public IAcousticModel AdaptedModel(IReadOnlyList<AlignmentInput> inputs)
     {
         var run = Adapt(inputs, null, null);
         foreach (var state in run.States)
@@ -222,7 +227,7 @@ public sealed class ForcedAligner
     }
 
     /// <summary>What <see cref="Adapt"/> leaves for decoding: the outcomes of the inputs refused, the batches, the adapted model.</summary>
-    private sealed record AdaptedRun(AlignmentOutcome[] Outcomes, BatchState[] States, BatchWork Work, AcousticModel Model, int Done);
+    private sealed record AdaptedRun(AlignmentOutcome[] Outcomes, BatchState[] States, BatchWork Work, IAcousticModel Model, int Done);
 
     /// <summary>Checks the inputs, builds the batches with their features, and runs the adaptation rounds.</summary>
     private AdaptedRun Adapt(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress, AlignmentTimings? timings)
@@ -272,10 +277,12 @@ public sealed class ForcedAligner
         ExtractIntoBatches(inputs, order, outcomes, frames, states);
         laps.Lap(AlignmentStage.Features);
         var work = new BatchWork(inputs, frames, phones, laps);
-        var model = _model;
-        for (int round = 0; round < _options.AdaptationIterations && batches.Count > 0; round++)
+        IAcousticModel adapted = _model;
+        // Adaptation updates Gaussian mixture means: models of another kind (Sphinx's tied mixtures) are used as they are.
+        var model = _model as AcousticModel;
+        for (int round = 0; model is not null && round < _options.AdaptationIterations && batches.Count > 0; round++)
         {
-            var adaptation = new MeanAdaptation(_model, model);
+            var adaptation = new MeanAdaptation((AcousticModel)_model, model);
             var statistics = GmmStatistics.For(model.Emissions, batches.Max(b => b.Length));
             foreach (var state in states)
             {
@@ -287,8 +294,9 @@ public sealed class ForcedAligner
             adaptation.AddStatistics(statistics, _options.MaxDegreeOfParallelism);
             model = adaptation.Adapted(_options.AdaptationPriorWeight, _options.Mllr, _options.MllrRidge, _options.MapAdaptation, _options.MaxDegreeOfParallelism);
             laps.Lap(AlignmentStage.AdaptationUpdate);
+            adapted = model;
         }
-        return new AdaptedRun(outcomes, states, work, model, done);
+        return new AdaptedRun(outcomes, states, work, adapted, done);
     }
 
     /// <summary>Gives the backend <paramref name="features"/> unless it holds them already (the aligner never changes a batch once made).</summary>
@@ -307,6 +315,9 @@ public sealed class ForcedAligner
         public SequenceBatch? Features { get; set; }
         public GraphLayout? Layout { get; set; }
         public TiedStateBatch? Ties { get; set; }
+
+        /// <summary>The emission model the ties point into when it is a subset of the model's (null: the model's own).</summary>
+        public EmissionModel? Emissions { get; set; }
     }
 
     /// <summary>What every batch of one call reads, and the clock its stages are timed with.</summary>
@@ -391,11 +402,7 @@ public sealed class ForcedAligner
     }
 
     /// <summary>Whole analysis frames in <paramref name="samples"/> samples (<see cref="FeatureExtractor.FrameCount"/>'s rule).</summary>
-    private int FrameCount(int samples)
-    {
-        int frameLength = _model.FrontEnd.FrameLength;
-        return samples < frameLength ? 0 : 1 + (samples - frameLength) / _model.FrontEnd.HopLength;
-    }
+    private int FrameCount(int samples) => _frameCounter.FrameCount(samples);
 
     /// <summary>A padded feature batch over storage from <see cref="_paddedStorage"/> (stale: the caller writes every value).</summary>
     private SequenceBatch RentPaddedBatch(int count, int maxLength, int dimension)
@@ -456,9 +463,11 @@ public sealed class ForcedAligner
     }
 
     /// <summary>
-    /// The batch's tied-state graphs (once per call: they are the same in every round).
+    /// The batch's tied-state graphs (once per call: they are the same in every round). When the model's emissions can be
+    /// restricted to the states the batch's graphs read (<see cref="EmissionModel.Subset"/>: a Sphinx model's few hundred of
+    /// five thousand senones), the ties point into that subset and the batch keeps it for its passes.
     /// </summary>
-    private void Prepare(AcousticModel model, BatchWork work, BatchState state)
+    private void Prepare(IAcousticModel model, BatchWork work, BatchState state)
     {
         if (state.Ties is not null) return;
         var (inputs, _, phones, laps) = work;
@@ -466,16 +475,42 @@ public sealed class ForcedAligner
         var layout = state.Layout = new GraphLayout(model.StatesPerPhone, batch.Max(i => phones[i].Length),
             batch.Any(i => inputs[i].Sequence.HasOptionalPauses), (float)_options.PauseProbability);
         var ties = state.Ties = new TiedStateBatch(batch.Length, layout.StateCount);
+        var tokenStates = new int[batch.Length][];
+        Parallel.For(0, batch.Length, Parallelism, b =>
+        {
+            int i = batch[b];
+            tokenStates[b] = new int[phones[i].Length * model.StatesPerPhone];
+            model.StatesInContext(phones[i], inputs[i].Sequence, tokenStates[b]);
+        });
+        var used = new SortedSet<int>(_pauseStates);
+        foreach (var states in tokenStates) used.UnionWith(states);
+        var subset = used.Count < model.StateCount ? model.Emissions.Subset(used.ToArray()) : null;
+        int[] pauseStates = _pauseStates;
+        float[] fold = _fold;
+        if (subset is not null)
+        {
+            // Renumber the states into the subset, and their self-loop folds with them.
+            var index = new Dictionary<int, int>(used.Count);
+            fold = new float[used.Count];
+            foreach (int s in used)
+            {
+                fold[index.Count] = _fold[s];
+                index.Add(s, index.Count);
+            }
+            foreach (var states in tokenStates) for (int q = 0; q < states.Length; q++) states[q] = index[states[q]];
+            pauseStates = _pauseStates.Select(s => index[s]).ToArray();
+        }
+        state.Emissions = subset;
         // Each utterance owns its rows: ties in parallel.
         Parallel.For(0, batch.Length, Parallelism, b =>
         {
             int i = batch[b];
-            layout.Tie(ties, b, phones[i], inputs[i].Sequence, _silence, _fold);
+            layout.Tie(ties, b, tokenStates[b], inputs[i].Sequence, pauseStates, fold);
         });
         laps.Lap(AlignmentStage.Graphs);
     }
 
-    private void DecodeBatch(AcousticModel model, BatchWork work, BatchState state, AlignmentOutcome[] outcomes)
+    private void DecodeBatch(IAcousticModel model, BatchWork work, BatchState state, AlignmentOutcome[] outcomes)
     {
         Prepare(model, work, state);
         var layout = state.Layout!;
@@ -488,7 +523,7 @@ public sealed class ForcedAligner
         var leave = posteriorMean ? new double[batch.Length * slots] : null;
         var scores = new double[batch.Length];
         Load(state.Features);
-        _backend.Align(model.Emissions, layout.Model, state.Ties!, result, layout.S, leave, scores);
+        _backend.Align(state.Emissions ?? model.Emissions, layout.Model, state.Ties!, result, layout.S, leave, scores);
         laps.Lap(AlignmentStage.FinalPass);
         Parallel.For(0, batch.Length, Parallelism, b =>
         {

@@ -67,7 +67,7 @@ public sealed class GraphLayout
     /// remarks). <see cref="Tie"/> and <see cref="Fill"/> add it to the emissions.
     /// </summary>
     /// <param name="model">The acoustic model whose self-loops are folded.</param>
-    public static float[] SelfLoopFold(AcousticModel model)
+    public static float[] SelfLoopFold(IAcousticModel model)
     {
         Guard.NotNull(model, nameof(model));
         var fold = new float[model.StateCount];
@@ -130,35 +130,34 @@ public sealed class GraphLayout
 
     /// <summary>
     /// Describes sequence <paramref name="b"/> of <paramref name="ties"/> as tied states (what <see cref="Fill"/> expands, without frame windows):
-    /// token p's sub-state k reads model state <c>phones[p] * S + k</c> plus its self-loop fold, an allowed pause reads
-    /// the silence phone's states, and only the last state of the last phone (or of an allowed trailing pause) may end.
+    /// token p's sub-state k reads model state <c>tokenStates[p * S + k]</c> plus its self-loop fold, an allowed pause reads
+    /// <paramref name="pauseStates"/>, and only the last state of the last phone (or of an allowed trailing pause) may end.
     /// </summary>
     /// <param name="ties">Receives the description of sequence <paramref name="b"/>.</param>
     /// <param name="b">The sequence.</param>
-    /// <param name="phones">Its phones as model phone indices.</param>
+    /// <param name="tokenStates">Its tokens' model states in context (<see cref="IAcousticModel.StatesInContext"/>), S per token.</param>
     /// <param name="sequence">Its phone sequence (for the pauses it allows).</param>
-    /// <param name="silence">The silence phone's index in the model, or -1.</param>
+    /// <param name="pauseStates">The S model states of a pause (the silence phone's), or empty when the model has none.</param>
     /// <param name="fold">From <see cref="SelfLoopFold"/>.</param>
-    public void Tie(TiedStateBatch ties, int b, int[] phones, PhoneSequence sequence, int silence, float[] fold)
+    public void Tie(TiedStateBatch ties, int b, ReadOnlySpan<int> tokenStates, PhoneSequence sequence, ReadOnlySpan<int> pauseStates, float[] fold)
     {
         Guard.NotNull(ties, nameof(ties));
-        Guard.NotNull(phones, nameof(phones));
         Guard.NotNull(sequence, nameof(sequence));
         Guard.NotNull(fold, nameof(fold));
         ties.Clear(b);
-        int tokens = phones.Length;
+        int tokens = tokenStates.Length / S;
         for (int p = 0; p < tokens; p++)
+            for (int k = 0; k < S; k++)
+            {
+                int state = tokenStates[p * S + k];
+                ties.Tie(b, PhoneState(p, k), state, fold[state]);
+            }
+        if (OptionalPauses && pauseStates.Length == S)
         {
-            int baseState = phones[p] * S;
-            for (int k = 0; k < S; k++) ties.Tie(b, PhoneState(p, k), baseState + k, fold[baseState + k]);
-        }
-        if (OptionalPauses && silence >= 0)
-        {
-            int baseState = silence * S;
             for (int p = 0; p <= tokens; p++)
             {
                 if (!sequence.PauseBefore(p)) continue;
-                for (int k = 0; k < S; k++) ties.Tie(b, PauseState(p, k), baseState + k, fold[baseState + k]);
+                for (int k = 0; k < S; k++) ties.Tie(b, PauseState(p, k), pauseStates[k], fold[pauseStates[k]]);
             }
         }
         ties.AllowEnd(b, PhoneState(tokens - 1, S - 1));

@@ -85,7 +85,7 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
     }
 
     /// <inheritdoc/>
-    public void Align(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, ViterbiResult viterbi,
+    public void Align(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, ViterbiResult viterbi,
         int blockSize, double[]? leaveTimes, Span<double> logLikelihoods)
     {
         var features = AlignmentArguments.Loaded(_features);
@@ -125,7 +125,7 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
     }
 
     /// <summary>Model-state emissions of the loaded features, then each sequence's graph emissions expanded from them.</summary>
-    private Lattices Graph(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features)
+    private Lattices Graph(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features)
     {
         var set = Shaped(features.BatchSize, features.MaxLength, emissions.StateCount, graph);
         _engine.ComputeEmissions(emissions, features, set.Model);

@@ -3,8 +3,8 @@ using System;
 namespace Hmm.Speech;
 
 /// <summary>
-/// Where forced alignment's passes run: whole tied-state passes over a batch of utterances (GMM emissions of the model
-/// states, each utterance's graph emissions gathered from them through its <see cref="TiedStateBatch"/>, the recursions,
+/// Where forced alignment's passes run: whole tied-state passes over a batch of utterances (emissions of the model
+/// states (Gaussian mixtures, or any <see cref="EmissionModel"/> the engine computes), each utterance's graph emissions gathered from them through its <see cref="TiedStateBatch"/>, the recursions,
 /// and the reductions the aligner keeps), handing back only the small results. <see cref="HostAlignmentBackend"/> runs
 /// them through any <see cref="IHmmEngine"/> with host lattices and defines the results; Hmm.Gpu's backend keeps every
 /// lattice on the device.
@@ -45,7 +45,7 @@ public interface IAlignmentBackend
     /// </summary>
     /// <exception cref="InvalidOperationException">No features are loaded.</exception>
     /// <exception cref="ArgumentException">Shapes or capacities disagree (the message names the argument).</exception>
-    void Align(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, ViterbiResult viterbi,
+    void Align(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, ViterbiResult viterbi,
         int blockSize, double[]? leaveTimes, Span<double> logLikelihoods);
 }
 
@@ -59,7 +59,7 @@ public static class AlignmentArguments
 
     /// <summary>The checks of both passes: the graph, the ties and the loaded features fit the emission model.</summary>
     /// <exception cref="ArgumentException">Shapes disagree.</exception>
-    public static void Check(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features)
+    public static void Check(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features)
     {
         Guard.NotNull(emissions, nameof(emissions));
         Guard.NotNull(graph, nameof(graph));

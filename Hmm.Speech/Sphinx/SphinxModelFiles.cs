@@ -54,7 +54,8 @@ public sealed record SphinxTransitions(int Count, int From, int To, float[] Valu
 public sealed record SphinxMixtureWeights(int Streams, int Codewords, int Senones, byte[] Values)
 {
     /// <summary>Natural-log units of one step of a stored weight.</summary>
-    public const double NatsPerUnit = 1024 * 9.9995000333308e-5; // 1024 · ln(1.0001)
+    /// <remarks>pocketsphinx parses its log base 1.0001 as a float32 (1.000100016593933), so one unit is 1024 · ln of that.</remarks>
+    public const double NatsPerUnit = 0.10241187082961793;
 
     /// <summary>The stored byte of <paramref name="senone"/>'s weight on <paramref name="codeword"/> in <paramref name="stream"/>.</summary>
     public byte this[int stream, int codeword, int senone] => Values[((long)stream * Codewords + codeword) * Senones + senone];
