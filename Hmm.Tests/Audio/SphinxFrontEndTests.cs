@@ -306,3 +306,47 @@ public class SphinxFrontEndTests
         Assert.True(MaxDifference(raw, dump) > 0.01f);
     }
 }
+
+/// <summary><see cref="Hmm.Speech.Sphinx.SphinxModelText.ReadFrontEndOptions"/> on Debian's feat.params and on files it must refuse.</summary>
+public class SphinxFeatParamsTests
+{
+    private static string Write(string text)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"feat-{Guid.NewGuid():N}.params");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private const string DebianEnUs =
+        "-lowerf 130\n-upperf 6800\n-nfilt 25\n-transform dct\n-lifter 22\n-feat 1s_c_d_dd\n-svspec 0-12/13-25/26-38\n-agc none\n-cmn batch\n-varnorm no\n-model ptm\n" +
+        "-cmninit 41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17\n";
+
+    [Fact]
+    public void Debians_en_us_feat_params_give_the_preset()
+    {
+        string installed = "/usr/share/pocketsphinx/model/en-us/en-us/feat.params";
+        string path = File.Exists(installed) ? installed : Write(DebianEnUs);
+        Assert.Equal(FrontEndOptions.SphinxEnUs, Hmm.Speech.Sphinx.SphinxModelText.ReadFrontEndOptions(path));
+        Assert.Equal(FrontEndOptions.SphinxEnUs, Hmm.Speech.Sphinx.SphinxModelText.ReadFrontEndOptions(Write(DebianEnUs + "-wlen 0.025625\n-frate 100\n-remove_noise yes\n")));
+        Assert.Equal(FrontEndOptions.SphinxEnUs with { LiveCmnInitialMean = null }, Hmm.Speech.Sphinx.SphinxModelText.ReadFrontEndOptions(Write(DebianEnUs.Replace("-cmninit", "#-cmninit"))));
+    }
+
+    [Theory]
+    [InlineData("-agc max", "-agc max")]
+    [InlineData("-transform legacy", "-transform legacy")]
+    [InlineData("-feat s2_4x", "-feat s2_4x")]
+    [InlineData("-cmn live", "-cmn live")]
+    [InlineData("-varnorm yes", "-varnorm yes")]
+    [InlineData("-dither yes", "-dither yes")]
+    [InlineData("-frobnicate 3", "-frobnicate 3")]
+    [InlineData("-nfilt many", "-nfilt many")]
+    [InlineData("-cmninit 1,2,3", "LiveCmnInitialMean")]
+    [InlineData("-wlen 0.0251", "-wlen")]
+    public void Options_the_front_end_cannot_honour_are_refused_naming_file_and_option(string line, string named)
+    {
+        string path = Write(DebianEnUs + line + "\n");
+        var e = Assert.Throws<Hmm.Speech.ModelFormatException>(() => Hmm.Speech.Sphinx.SphinxModelText.ReadFrontEndOptions(path));
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains(named, e.Message);
+    }
+}
