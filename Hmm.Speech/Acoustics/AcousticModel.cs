@@ -248,6 +248,9 @@ public sealed class AcousticModel : IAcousticModel
     }
 
     /// <summary>Writes the model to a stream (see <see cref="Save(string)"/>).</summary>
+    /// <exception cref="NotSupportedException">The front end uses a setting the file format does not record (the CMU Sphinx
+    /// variants: <see cref="FrontEndOptions.FilterBank"/>, <see cref="FrontEndOptions.SampleScale"/>, ...); saving it would
+    /// silently give another front end on loading.</exception>
     public void Save(Stream stream)
     {
         Guard.NotNull(stream, nameof(stream));
@@ -292,6 +295,23 @@ public sealed class AcousticModel : IAcousticModel
 
     private static void WriteFrontEnd(BinaryWriter w, FrontEndOptions o)
     {
+        // Settings added after format version 3 are not stored; refuse any that differs from the value a load gives back.
+        var stored = o with
+        {
+            FilterBank = MelFilterBankStyle.Htk,
+            SampleScale = 1,
+            LogFloorStyle = LogFloorStyle.Maximum,
+            NoiseRemovalStyle = NoiseRemovalStyle.HopScaled,
+            DeltaStyle = DeltaStyle.Regression,
+            FinalPartialFrame = false,
+            LiveCmnInitialMean = null,
+        };
+        if (stored != o || o.Normalization == CmvnMode.SphinxCepstralMean)
+        {
+            throw new NotSupportedException(
+                $"The model file format does not record these front-end settings, so the model cannot be saved with them: {DescribeDifference(stored, o)}" +
+                (o.Normalization == CmvnMode.SphinxCepstralMean ? "; Normalization: SphinxCepstralMean" : "") + ".");
+        }
         w.Write(o.SampleRate);
         w.Write(o.FrameLengthMs);
         w.Write(o.HopLengthMs);

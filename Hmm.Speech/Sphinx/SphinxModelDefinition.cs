@@ -1,7 +1,9 @@
 using System;
+using System.Globalization;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using Hmm.Speech.Audio;
 using System.Text;
 
 namespace Hmm.Speech.Sphinx;
@@ -197,6 +199,104 @@ public static class SphinxModelText
             options[line.Substring(1, space - 1)] = line.Substring(space + 1).Trim();
         }
         return options;
+    }
+
+    /// <summary>
+    /// The front end a Sphinx model's <c>feat.params</c> asks for, as <see cref="FrontEndOptions"/>: Sphinx's defaults
+    /// (pocketsphinx 5prealpha: 16 kHz, <c>-frate 100</c>, <c>-wlen 0.025625</c>, <c>-alpha 0.97</c>, <c>-nfft 512</c>,
+    /// <c>-ncep 13</c>, <c>-remove_noise yes</c>, no dither, round filters, unit area; <see cref="FrontEndOptions.SphinxEnUs"/>)
+    /// overridden by the file. Debian's <c>en-us/feat.params</c> gives exactly <see cref="FrontEndOptions.SphinxEnUs"/>.
+    /// <c>-svspec</c> (the stream split) and <c>-model</c> concern the acoustic model and are not checked here.
+    /// </summary>
+    /// <exception cref="ModelFormatException">An option is unknown, malformed, or asks for something this front end does
+    /// not do (e.g. <c>-agc max</c>, <c>-transform legacy</c>, <c>-feat s2_4x</c>, <c>-cmn live</c>); the message names the
+    /// file and the option.</exception>
+    public static FrontEndOptions ReadFrontEndOptions(string path)
+    {
+        Guard.NotNull(path, nameof(path));
+        IReadOnlyDictionary<string, string> parameters;
+        try
+        {
+            parameters = ReadFeatureParameters(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFormatException(path, e.Message, e);
+        }
+        var o = FrontEndOptions.SphinxEnUs;
+        string? cmnInit = null;
+        foreach (var (name, value) in parameters)
+        {
+            ModelFormatException Refuse(string why) => new(path, $"-{name} {value}: {why}");
+            double Number()
+            {
+                if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v)) throw Refuse("not a number");
+                return v;
+            }
+            int Integer()
+            {
+                if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)) throw Refuse("not an integer");
+                return v;
+            }
+            void Only(string supported, string why)
+            {
+                if (!string.Equals(value, supported, StringComparison.OrdinalIgnoreCase)) throw Refuse(why);
+            }
+            bool YesNo()
+            {
+                if (value is "yes" or "true" or "1") return true;
+                if (value is "no" or "false" or "0") return false;
+                throw Refuse("not yes or no");
+            }
+            switch (name)
+            {
+                case "samprate": o = o with { SampleRate = (int)Number() }; break;
+                case "frate":
+                    o = o with { HopLengthMs = 1000.0 / Integer() };
+                    break;
+                case "wlen": o = o with { FrameLengthMs = Math.Round(Number() * 1000, 9) }; break;
+                case "alpha": o = o with { PreEmphasis = (float)Number() }; break;
+                case "nfft": o = o with { FftSize = Integer() }; break;
+                case "nfilt": o = o with { MelFilterCount = Integer() }; break;
+                case "lowerf": o = o with { LowFrequencyHz = Number() }; break;
+                case "upperf": o = o with { HighFrequencyHz = Number() }; break;
+                case "ncep": o = o with { CepstralCount = Integer() }; break;
+                case "lifter": o = o with { LifterCoefficient = Integer() }; break;
+                case "transform": Only("dct", "only the orthonormal DCT-II (-transform dct) is implemented"); break;
+                case "round_filters": Only("yes", "only filters rounded to FFT bins are implemented"); break;
+                case "unit_area": Only("yes", "only unit-area filters are implemented"); break;
+                case "doublebw": Only("no", "double-bandwidth filters are not implemented"); break;
+                case "dither": Only("no", "dither is random and not implemented"); break;
+                case "remove_dc": Only("no", "DC removal is not implemented"); break;
+                case "warp_type": Only("inverse_linear", "frequency warping is not implemented"); break;
+                case "agc": Only("none", "automatic gain control is not implemented"); break;
+                case "varnorm": Only("no", "variance normalisation of the cepstra is not implemented"); break;
+                case "remove_noise": o = o with { NoiseRemoval = YesNo() }; break;
+                case "feat": Only("1s_c_d_dd", "only the 1s_c_d_dd feature type is implemented"); break;
+                case "cmn":
+                    if (value == "batch") o = o with { Normalization = CmvnMode.SphinxCepstralMean };
+                    else if (value == "none") o = o with { Normalization = CmvnMode.None };
+                    else throw Refuse("only batch or none (live CMN is what the streaming pipeline does with batch) is implemented");
+                    break;
+                case "cmninit": cmnInit = value; break;
+                case "svspec":
+                case "model":
+                    break;
+                default: throw Refuse("not a front-end option this library knows");
+            }
+        }
+        o = o with { LiveCmnInitialMean = cmnInit };
+        if (Math.Abs(o.FrameLength - o.SampleRate * o.FrameLengthMs / 1000) > 1e-6 || Math.Abs(o.HopLength - o.SampleRate * o.HopLengthMs / 1000) > 1e-6)
+            throw new ModelFormatException(path, $"-wlen/-frate give {o.SampleRate * o.FrameLengthMs / 1000} and {o.SampleRate * o.HopLengthMs / 1000} samples; only whole samples are implemented");
+        try
+        {
+            o.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFormatException(path, e.Message, e);
+        }
+        return o;
     }
 
     /// <summary>The filler words of a <c>noisedict</c> file and their phones (<c>&lt;sil&gt;</c> → <c>SIL</c>).</summary>

@@ -19,6 +19,18 @@ public class ModelFileTests
         Assert.Throws<ModelFormatException>(() => AcousticModel.Load(new MemoryStream(bytes), "m.hmmam", required));
 
     [Fact]
+    public void A_front_end_the_format_cannot_record_is_refused_on_save()
+    {
+        var model = TestModels.Random(1, frontEnd: FrontEndOptions.SphinxEnUs);
+        var e = Assert.Throws<NotSupportedException>(() => Saved(model));
+        Assert.Contains("FilterBank", e.Message);
+        Assert.Contains("SphinxCepstralMean", e.Message);
+        // Today's options with the new settings at their defaults still save and load as before.
+        var plain = TestModels.Random(1, frontEnd: FrontEndOptions.Default with { NoiseRemoval = true });
+        Assert.Equal(plain.FrontEnd, AcousticModel.Load(new MemoryStream(Saved(plain)), "m.hmmam").FrontEnd);
+    }
+
+    [Fact]
     public void Save_then_load_gives_the_same_model()
     {
         var offsets = new float[AcousticModel.ClassCount, AcousticModel.ClassCount];
