@@ -44,7 +44,7 @@ internal static class LipSyncCommand
         var noText = CliOptions.Flag("--no-text", "Ignore transcripts beside the WAV files: recognise phones without one.");
         var live = CliOptions.Flag("--live", "Show the current mouth shape, phone and word on standard error while the audio plays (implies --realtime).");
         var plot = CliOptions.Path("--plot", "X.png", "Also draw the waveform, spectrogram, committed phones and mouth cues of a single WAV INPUT as a PNG.");
-        var modelPath = CliOptions.Path("--model", "FILE", "Acoustic model (default: the model embedded in Hmm.Speech); its phones must be the default phone set's.");
+        var modelPath = CliOptions.Path("--model", "FILE|sphinx-en-us|DIR", ModelChoice.Help + " Its phones must be the default phone set's.");
         var liveNormalisation = CliOptions.Flag("--live-normalisation",
             "Normalise the features as a live stream must, learning their statistics as the audio comes, instead of from the whole file's (--realtime, --live and standard input always do).");
         var bigramWeight = CliOptions.Double("--bigram-weight", LipSyncOptions.Balanced.BigramWeight, 0, 20,
@@ -76,7 +76,7 @@ internal static class LipSyncCommand
         public Hmm.Speech.Transcriber? Transcriber { get; set; }
 
         /// <summary>The acoustic model, loaded once per command.</summary>
-        public Hmm.Speech.AcousticModel? Loaded { get; set; }
+        public Hmm.Speech.IAcousticModel? Loaded { get; set; }
 
         /// <summary>
         /// The last processor without a script, reset and used again by the next file with the same options: a folder's
@@ -110,7 +110,7 @@ internal static class LipSyncCommand
         }
         if (s.Model is not null)
         {
-            s.Loaded = Hmm.Speech.AcousticModel.Load(s.Model);
+            s.Loaded = ModelChoice.Load("lipsync", s.Model);
             if (!s.Loaded.Phones.Phones.SequenceEqual(Hmm.Speech.PhoneSet.Default.Phones))
                 throw new ArgumentException($"lipsync: --model {s.Model}: its phones are not the default phone set, which the built-in bigram and viseme maps cover.");
         }
@@ -177,9 +177,9 @@ internal static class LipSyncCommand
     /// the phones a first lip-sync pass commits where it has none. Files that cannot be read are left to the main pass to
     /// report.
     /// </summary>
-    private static Hmm.Speech.AcousticModel AdaptedModel(List<string> files, Settings s)
+    private static Hmm.Speech.IAcousticModel AdaptedModel(List<string> files, Settings s)
     {
-        var model = s.Loaded ?? Hmm.Speech.AcousticModel.LoadDefault();
+        Hmm.Speech.IAcousticModel model = s.Loaded ?? Hmm.Speech.AcousticModel.LoadDefault();
         var inputs = new List<AlignmentInput>();
         foreach (var file in files)
         {
@@ -215,7 +215,7 @@ internal static class LipSyncCommand
         s.Reusable = null; // its phone loop is the unadapted model's
         if (inputs.Count == 0) return model;
         var aligner = new ForcedAligner(model, new ForcedAlignerOptions { AdaptationIterations = s.Adapt, MaxDegreeOfParallelism = Environment.ProcessorCount });
-        return (Hmm.Speech.AcousticModel)aligner.AdaptedModel(inputs); // the aligner adapts a model of its own kind
+        return aligner.AdaptedModel(inputs);
     }
 
     private static string Extension(Settings s) => s.Set != "rhubarb" ? ".json" : s.Format switch { "tsv" => ".tsv", "xml" => ".xml", "json" => ".json", _ => ".dat" };

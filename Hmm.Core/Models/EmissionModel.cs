@@ -27,8 +27,8 @@ public abstract class EmissionModel
     /// log-likelihoods), for a decoder that needs only those; null when this kind of model gains nothing from it and the
     /// caller should use the whole model.
     /// </summary>
-    /// <param name="states">Distinct states of this model.</param>
-    /// <exception cref="ArgumentException">A state is out of range or listed twice.</exception>
+    /// <param name="states">States of this model (one may appear more than once: two phones that share states).</param>
+    /// <exception cref="ArgumentException">A state is out of range.</exception>
     public virtual EmissionModel? Subset(ReadOnlySpan<int> states) => null;
 }
 

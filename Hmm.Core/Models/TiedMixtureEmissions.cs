@@ -152,7 +152,6 @@ public sealed class TiedMixtureEmissions : EmissionModel
     public override EmissionModel Subset(ReadOnlySpan<int> states)
     {
         if (states.Length == 0) throw new ArgumentException("states is empty: a subset needs at least one state.", nameof(states));
-        var seen = new bool[StateCount];
         var codebooks = new int[states.Length];
         int f = StreamCount, k = ComponentCount, n = states.Length;
         var logWeights = new float[f * k * n];
@@ -160,8 +159,6 @@ public sealed class TiedMixtureEmissions : EmissionModel
         {
             int s = states[i];
             if ((uint)s >= (uint)StateCount) throw new ArgumentException($"states[{i}] = {s} is outside [0, {StateCount}).", nameof(states));
-            if (seen[s]) throw new ArgumentException($"state {s} is listed twice.", nameof(states));
-            seen[s] = true;
             codebooks[i] = _stateCodebooks[s];
             for (int st = 0; st < f; st++)
                 for (int m = 0; m < k; m++) logWeights[(st * k + m) * n + i] = LogWeight(st, m, s);

@@ -21,6 +21,8 @@ public sealed unsafe class OnlineDecoder
 {
     private readonly HmmModel _model;
     private readonly GmmTables? _gmm;
+    private readonly TiedMixtureTables? _tied;
+    private readonly int _dimension;      // feature values per frame (0: the caller supplies emissions)
     private readonly int _stride;
     private readonly int _pad;
     private readonly int _ring;            // back-pointer rows kept: Lag + 1
@@ -57,14 +59,17 @@ public sealed unsafe class OnlineDecoder
     {
     }
 
-    /// <summary>A decoder of <paramref name="model"/> with Gaussian-mixture emissions computed from features (<see cref="Push"/>).</summary>
+    /// <summary>
+    /// A decoder of <paramref name="model"/> with emissions computed from features (<see cref="Push"/>): Gaussian mixtures
+    /// (<see cref="GaussianMixtureEmissions"/>) or tied mixtures (<see cref="TiedMixtureEmissions"/>).
+    /// </summary>
     /// <param name="model">Initial and transition probabilities.</param>
-    /// <param name="emissions">The emission model, one mixture per state of <paramref name="model"/>; null: the caller supplies emissions.</param>
+    /// <param name="emissions">The emission model, one state per state of <paramref name="model"/>; null: the caller supplies emissions.</param>
     /// <param name="lag">Frames between a frame's arrival and the commitment of its state (0: commit the current best state).</param>
     /// <param name="width">Lane width; <see cref="SimdWidth.Auto"/> takes the widest the processor accelerates.</param>
-    /// <exception cref="ArgumentException">The emission model's state count differs from the model's.</exception>
+    /// <exception cref="ArgumentException">The emission model's state count differs from the model's, or it is of another kind.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="lag"/> is negative.</exception>
-    public OnlineDecoder(HmmModel model, GaussianMixtureEmissions? emissions, int lag, SimdWidth width = SimdWidth.Auto)
+    public OnlineDecoder(HmmModel model, EmissionModel? emissions, int lag, SimdWidth width = SimdWidth.Auto)
     {
         Guard.NotNull(model, nameof(model));
         if (lag < 0) throw new ArgumentOutOfRangeException(nameof(lag), lag, "lag must not be negative.");
@@ -72,7 +77,11 @@ public sealed unsafe class OnlineDecoder
             throw new ArgumentException($"The emission model has {emissions.StateCount} states but the HMM has {model.StateCount}.", nameof(emissions));
         Width = SimdCapabilities.Resolve(width, nameof(width));
         _model = model;
-        _gmm = emissions?.Tables;
+        _gmm = (emissions as GaussianMixtureEmissions)?.Tables;
+        _tied = (emissions as TiedMixtureEmissions)?.Tables;
+        if (emissions is not null && _gmm is null && _tied is null)
+            throw new ArgumentException($"The online decoder computes Gaussian-mixture and tied-mixture emissions, not {emissions.GetType().Name}: push its log-likelihoods with PushEmissions.", nameof(emissions));
+        _dimension = emissions?.FeatureDimension ?? 0;
         Lag = lag;
         _stride = model.Transitions.PaddedStateCount;
         _pad = SimdCapabilities.Pad(Math.Max(model.Transitions.TableRows, 1));
@@ -96,7 +105,7 @@ public sealed unsafe class OnlineDecoder
         else
         {
             _featureScratch = Array.Empty<float>();
-            _componentScratch = Array.Empty<float>();
+            _componentScratch = _tied is null ? Array.Empty<float>() : new float[_tied.ScratchFloats];
         }
         Reset();
     }
@@ -111,7 +120,7 @@ public sealed unsafe class OnlineDecoder
     public int StateCount => _model.StateCount;
 
     /// <summary>Feature values per frame that <see cref="Push"/> takes (0 without an emission model).</summary>
-    public int FeatureDimension => _gmm?.Dimension ?? 0;
+    public int FeatureDimension => _dimension;
 
     /// <summary>Frames pushed since construction or <see cref="Reset"/>.</summary>
     public long FramesPushed => _frames;
@@ -199,32 +208,63 @@ public sealed unsafe class OnlineDecoder
     /// <exception cref="ArgumentException">Not a whole number of 1 to <see cref="MaxPreparedFrames"/> frames, or a NaN or infinite value.</exception>
     public int PrepareFrames(ReadOnlySpan<float> features)
     {
-        if (_gmm is null) throw new InvalidOperationException("This decoder has no emission model: push emission log-likelihoods with PushEmissions.");
+        if (_dimension == 0) throw new InvalidOperationException("This decoder has no emission model: push emission log-likelihoods with PushEmissions.");
         if (PendingFrames > 0) throw new InvalidOperationException($"{PendingFrames} prepared frames are not decoded yet: call PushPrepared first.");
-        int d = _gmm.Dimension;
+        int d = _dimension;
         if (features.Length == 0 || features.Length % d != 0 || features.Length / d > MaxPreparedFrames)
             throw new ArgumentException($"The features hold {features.Length} values: 1 to {MaxPreparedFrames} frames of {d} are needed.", nameof(features));
         for (int e = 0; e < features.Length; e++)
             if (!float.IsFinite(features[e])) throw new ArgumentException($"features[{e}] is {features[e]}: frames must be finite.", nameof(features));
         int count = features.Length / d;
+        if (_tied is not null) PrepareTied(features, count);
+        else PrepareGaussian(features, count, _gmm!);
+        _prepared = count;
+        _nextPrepared = 0;
+        return count;
+    }
+
+    private void PrepareTied(ReadOnlySpan<float> features, int count)
+    {
+        var tables = _tied!;
         fixed (float* x = features)
-        fixed (float* w = _gmm.Weights)
-        fixed (float* bias = _gmm.Bias)
-        fixed (float* center = _gmm.Center)
+        fixed (float* means = tables.Means)
+        fixed (float* half = tables.HalfPrecisions)
+        fixed (float* constants = tables.Constants)
+        fixed (float* weights = tables.Weights)
+        fixed (int* streams = tables.StreamOffsets)
+        fixed (int* groups = tables.GroupStart)
+        fixed (int* positions = tables.Position)
+        fixed (float* scratch = _componentScratch)
+        fixed (float* o = _emissions)
+        {
+            var pointers = new TiedMixturePointers
+            {
+                Means = means, HalfPrecisions = half, Constants = constants, Weights = weights, StreamOffsets = streams, GroupStart = groups,
+                Position = positions, Codebooks = tables.Codebooks, Streams = tables.Streams, Components = tables.Components,
+                PaddedComponents = tables.PaddedComponents, Dimension = tables.Dimension, TopN = tables.TopN, Positions = tables.Positions,
+                States = tables.States, Floor = tables.Floor,
+            };
+            CpuPasses.TiedMixturePass(Width, x, count, pointers, scratch, o, _stride);
+        }
+    }
+
+    private void PrepareGaussian(ReadOnlySpan<float> features, int count, GmmTables gmmTables)
+    {
+        fixed (float* x = features)
+        fixed (float* w = gmmTables.Weights)
+        fixed (float* bias = gmmTables.Bias)
+        fixed (float* center = gmmTables.Center)
         fixed (float* fs = _featureScratch)
         fixed (float* cs = _componentScratch)
         fixed (float* o = _emissions)
         {
             var gmm = new GmmPointers
             {
-                Weights = w, Bias = bias, Center = center, States = _gmm.States, Components = _gmm.Components,
-                Dimension = _gmm.Dimension, PaddedColumns = _gmm.PaddedColumns, RowStride = _gmm.RowStride,
+                Weights = w, Bias = bias, Center = center, States = gmmTables.States, Components = gmmTables.Components,
+                Dimension = gmmTables.Dimension, PaddedColumns = gmmTables.PaddedColumns, RowStride = gmmTables.RowStride,
             };
             CpuPasses.GaussianMixturePass(Width, x, count, gmm, fs, cs, o, _stride);
         }
-        _prepared = count;
-        _nextPrepared = 0;
-        return count;
     }
 
     /// <summary>

@@ -177,8 +177,9 @@ public sealed class PhoneBigram
 /// <summary>
 /// An acoustic model's states as a free phone recogniser: each phone is its model's left-to-right states (their
 /// trained self-loops give every phone a minimum duration of one frame per state), and the last state of a phone
-/// may go to the first state of any phone with the probability a <see cref="PhoneBigram"/> gives. State
-/// <c>phone · S + k</c> is the acoustic model's <see cref="AcousticModel.StateOf"/>, so its emissions decode it as they are.
+/// may go to the first state of any phone with the probability a <see cref="PhoneBigram"/> gives. Loop state
+/// <c>phone · S + k</c> is the acoustic model's context-free state <see cref="IAcousticModel.StateOf"/>; <see cref="Emissions"/>
+/// gives the emission model over the loop's states in that order.
 /// </summary>
 public static class PhoneLoop
 {
@@ -188,7 +189,7 @@ public static class PhoneLoop
     /// (1: as estimated; 0: every phone equally likely).
     /// </summary>
     /// <exception cref="ArgumentException">The bigram's phones differ from the model's, or the weight is negative or not finite.</exception>
-    public static HmmModel Build(AcousticModel model, PhoneBigram bigram, float bigramWeight = 1f)
+    public static HmmModel Build(IAcousticModel model, PhoneBigram bigram, float bigramWeight = 1f)
     {
         Guard.NotNull(model, nameof(model));
         Guard.NotNull(bigram, nameof(bigram));
@@ -199,9 +200,10 @@ public static class PhoneLoop
         for (int q = 0; q < phones.Count; q++)
             if (bigram.Phones[q] != phones[q])
                 throw new ArgumentException($"The bigram's phone {q} is '{bigram.Phones[q]}' but the model's is '{phones[q]}'.", nameof(bigram));
-        int p = phones.Count, s = model.StatesPerPhone, n = model.StateCount;
+        int p = phones.Count, s = model.StatesPerPhone, n = p * s;
         var selfLoops = new float[n];
-        for (int state = 0; state < n; state++) selfLoops[state] = model.SelfLoop(state);
+        for (int q = 0; q < p; q++)
+            for (int k = 0; k < s; k++) selfLoops[q * s + k] = model.SelfLoop(model.StateOf(q, k));
         var units = new float[p, p];
         var scaled = new double[p];
         for (int a = 0; a < p; a++)
@@ -213,8 +215,31 @@ public static class PhoneLoop
         var initial = new float[n];
         initial.AsSpan().Fill(float.NegativeInfinity);
         Weighted(bigram.LogInitial, bigramWeight, scaled);
-        for (int q = 0; q < p; q++) initial[model.StateOf(q, 0)] = (float)Math.Log(scaled[q]);
+        for (int q = 0; q < p; q++) initial[q * s] = (float)Math.Log(scaled[q]);
         return new HmmModel(initial, new UnitLoopTransitions(p, s, selfLoops, units));
+    }
+
+    /// <summary>
+    /// The emission model over a phone loop's states (<c>phone · S + k</c> reads <see cref="IAcousticModel.StateOf"/>): the
+    /// model's own when its states are in that order (our models), else the subset of its context-free states (a Sphinx
+    /// model's CI senones).
+    /// </summary>
+    /// <exception cref="ArgumentException">The model's states are in another order and its emission model cannot be restricted to them.</exception>
+    public static EmissionModel Emissions(IAcousticModel model)
+    {
+        Guard.NotNull(model, nameof(model));
+        int p = model.Phones.Count, s = model.StatesPerPhone;
+        var states = new int[p * s];
+        bool identity = model.StateCount == states.Length;
+        for (int q = 0; q < p; q++)
+            for (int k = 0; k < s; k++)
+            {
+                states[q * s + k] = model.StateOf(q, k);
+                identity &= states[q * s + k] == q * s + k;
+            }
+        if (identity) return model.Emissions;
+        return model.Emissions.Subset(states)
+            ?? throw new ArgumentException($"The model's context-free states are not phone · {s} + k and its {model.Emissions.GetType().Name} cannot be restricted to them.", nameof(model));
     }
 
     /// <summary>exp(weight · log P(q)) normalised to sum to one, into <paramref name="output"/>.</summary>

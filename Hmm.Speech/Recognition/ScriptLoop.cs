@@ -67,7 +67,7 @@ public sealed class ScriptLoop
     /// <param name="skipProbability">Probability that a word's end (or a pause) skips the next word.</param>
     /// <param name="restartProbability">Probability that a word's end jumps back to the script's start.</param>
     /// <exception cref="ArgumentException">No words, a word without phones, a phone the model lacks, or a probability out of range.</exception>
-    public static ScriptLoop Build(AcousticModel model, IReadOnlyList<TranscribedWord> words, double pauseProbability = 0.3,
+    public static ScriptLoop Build(IAcousticModel model, IReadOnlyList<TranscribedWord> words, double pauseProbability = 0.3,
         double skipProbability = 0.01, double restartProbability = 0.002)
     {
         Guard.NotNull(model, nameof(model));

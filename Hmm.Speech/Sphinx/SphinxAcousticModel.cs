@@ -48,8 +48,9 @@ public sealed class SphinxAcousticModel : IAcousticModel
     private readonly float[] _selfLoops;   // per senone
     private readonly TiedMixtureEmissions _emissions;
 
-    private SphinxAcousticModel(string directory, SphinxModelDefinition definition, TiedMixtureEmissions emissions, float[] selfLoops, int[] ciOf)
+    private SphinxAcousticModel(string directory, SphinxModelDefinition definition, TiedMixtureEmissions emissions, float[] selfLoops, int[] ciOf, FrontEndOptions frontEnd)
     {
+        FrontEnd = frontEnd;
         Directory = directory;
         Definition = definition;
         _emissions = emissions;
@@ -65,7 +66,7 @@ public sealed class SphinxAcousticModel : IAcousticModel
     public SphinxModelDefinition Definition { get; }
 
     /// <inheritdoc/>
-    public FrontEndOptions FrontEnd => FrontEndOptions.SphinxEnUs;
+    public FrontEndOptions FrontEnd { get; }
 
     /// <inheritdoc/>
     public PhoneSet Phones => PhoneSet.Default;
@@ -182,7 +183,11 @@ public sealed class SphinxAcousticModel : IAcousticModel
             return path;
         }
         string featPath = File("feat.params");
-        CheckFeatureParameters(featPath, SphinxModelText.ReadFeatureParameters(featPath));
+        var frontEnd = SphinxModelText.ReadFrontEndOptions(featPath);
+        var parameters = SphinxModelText.ReadFeatureParameters(featPath);
+        foreach (var (option, expected) in new[] { ("svspec", "0-12/13-25/26-38"), ("model", "ptm") })
+            if (parameters.TryGetValue(option, out var value) && value != expected)
+                throw new ModelFormatException(featPath, $"-{option} {value} cannot be read: this library reads phonetically tied models (-model ptm) with the 1s_c_d_dd streams -svspec {(option == "svspec" ? expected : "0-12/13-25/26-38")}.");
         string mdefPath = File("mdef"), meansPath = File("means"), variancesPath = File("variances"), sendumpPath = File("sendump"), tmatPath = File("transition_matrices");
         var mdef = SphinxModelDefinition.Read(mdefPath);
         var means = SphinxModelFiles.ReadGaussians(meansPath);
@@ -238,7 +243,7 @@ public sealed class SphinxAcousticModel : IAcousticModel
             ciOf[i] = mdef.CiPhone(name);
             if (ciOf[i] < 0) throw new ModelFormatException(mdefPath, $"the model has no phone '{name}' (for our '{phones[i]}'); its phones are {string.Join(" ", mdef.CiPhones)}.");
         }
-        return new SphinxAcousticModel(directory, mdef, emissions, selfLoops, ciOf);
+        return new SphinxAcousticModel(directory, mdef, emissions, selfLoops, ciOf, frontEnd);
     }
 
     /// <summary>The transition matrices as pocketsphinx uses them: rows normalised, non-zero entries floored at <see cref="TransitionFloor"/>, normalised again.</summary>
@@ -265,35 +270,6 @@ public sealed class SphinxAcousticModel : IAcousticModel
                 if (!(stay > 0 && stay < 1)) throw new ModelFormatException(path, $"matrix {m} state {i} has self-loop probability {stay.ToString(CultureInfo.InvariantCulture)}; a left-to-right phone needs one in (0, 1).");
             }
         return rows;
-    }
-
-    /// <summary>Refuses a feat.params whose front end <see cref="FrontEndOptions.SphinxEnUs"/> does not compute.</summary>
-    private static void CheckFeatureParameters(string path, IReadOnlyDictionary<string, string> parameters)
-    {
-        var expected = new Dictionary<string, string[]>
-        {
-            ["-lowerf"] = new[] { "130" }, ["-upperf"] = new[] { "6800" }, ["-nfilt"] = new[] { "25" }, ["-transform"] = new[] { "dct" },
-            ["-lifter"] = new[] { "22" }, ["-feat"] = new[] { "1s_c_d_dd" }, ["-svspec"] = new[] { "0-12/13-25/26-38" },
-            ["-agc"] = new[] { "none" }, ["-cmn"] = new[] { "batch", "live", "current" }, ["-varnorm"] = new[] { "no" },
-            ["-model"] = new[] { "ptm" }, ["-remove_noise"] = new[] { "yes" }, ["-samprate"] = new[] { "16000", "16000.0" },
-            ["-ncep"] = new[] { "13" }, ["-nfft"] = new[] { "512" },
-        };
-        foreach (var (key, value) in parameters)
-        {
-            string option = "-" + key.TrimStart('-');
-            if (option == "-cmninit") continue;
-            if (!expected.TryGetValue(option, out var allowed))
-                throw new ModelFormatException(path, $"option {option} {value} is not one this library's Sphinx front end knows; it computes {Describe(expected)}.");
-            if (Array.IndexOf(allowed, value) < 0)
-                throw new ModelFormatException(path, $"{option} {value} cannot be honoured: the Sphinx front end here computes {option} {string.Join(" or ", allowed)}.");
-        }
-    }
-
-    private static string Describe(Dictionary<string, string[]> options)
-    {
-        var parts = new List<string>();
-        foreach (var (k, v) in options) parts.Add($"{k} {v[0]}");
-        return string.Join(" ", parts);
     }
 
     private static bool Same(IReadOnlyList<int> a, IReadOnlyList<int> b)

@@ -7,8 +7,11 @@ namespace Hmm.Streaming;
 /// <summary>How a <see cref="LipSyncProcessor"/> is set up; every buffer is sized from these at construction.</summary>
 public sealed record LipSyncOptions
 {
-    /// <summary>The acoustic model; null: the built-in one (<see cref="AcousticModel.LoadDefault"/>).</summary>
-    public AcousticModel? Model { get; init; }
+    /// <summary>
+    /// The acoustic model; null: the built-in one (<see cref="AcousticModel.LoadDefault"/>). A <see cref="SphinxAcousticModel"/>
+    /// decodes its context-free phones with its own live CMN (it takes no <see cref="Prior"/>).
+    /// </summary>
+    public IAcousticModel? Model { get; init; }
 
     /// <summary>Phone-to-phone probabilities over the model's phones; null: <see cref="PhoneBigram.Default"/> (the built-in model's phones).</summary>
     public PhoneBigram? Bigram { get; init; }

@@ -30,7 +30,7 @@ namespace Hmm.Streaming;
 /// </remarks>
 public sealed class LipSyncProcessor : IDisposable
 {
-    private readonly AcousticModel _model;
+    private readonly IAcousticModel _model;
     private readonly StreamingResampler _resampler;
     private readonly StreamingFeatureExtractor _extractor;
     private readonly StreamingFeaturePipeline _pipeline;
@@ -99,7 +99,7 @@ public sealed class LipSyncProcessor : IDisposable
         var bigram = Options.Bigram ?? PhoneBigram.Default;
         var loop = Options.Model is null && Options.Bigram is null && Options.BigramWeight == 1f ? DefaultLoop.Value : PhoneLoop.Build(_model, bigram, Options.BigramWeight);
         int lagFrames = (int)Math.Round(Options.LookaheadMs / HopMilliseconds);
-        _decoder = new OnlineDecoder(loop, _model.Emissions, lagFrames) { ForwardFiltering = Options.FrameOutputs };
+        _decoder = new OnlineDecoder(loop, Options.Model is null ? DefaultModel.Value.Emissions : PhoneLoop.Emissions(_model), lagFrames) { ForwardFiltering = Options.FrameOutputs };
         if (Options.Script is not null)
         {
             _script = ScriptLoop.Build(_model, Options.Script);
@@ -110,16 +110,23 @@ public sealed class LipSyncProcessor : IDisposable
         _resampler = new StreamingResampler(Options.InputSampleRate, _modelRate, Options.MaxBlockSamples);
         _extractor = new StreamingFeatureExtractor(front, _resampler.MaxOutputSamples + _frameLength);
         _pipeline = new StreamingFeaturePipeline(front, Options.NormalisationTimeConstantSeconds);
-        if (Options.Prior is var (priorMean, priorVariance))
+        // Sphinx's live CMN starts from its feat.params mean and takes no prior; the built-in prior is the built-in front end's.
+        _takesPrior = front.Normalization != CmvnMode.SphinxCepstralMean;
+        if (!_takesPrior)
+        {
+            if (Options.Prior is not null)
+                throw new ArgumentException("LipSyncOptions.Prior: this model's front end normalises with Sphinx's live CMN, which takes no prior.", nameof(options));
+        }
+        else if (Options.Prior is var (priorMean, priorVariance))
         {
             if (priorMean is null || priorVariance is null || priorMean.Length != _pipeline.FeatureDimension || priorVariance.Length != _pipeline.FeatureDimension)
                 throw new ArgumentException($"LipSyncOptions.Prior needs a mean and a variance of {_pipeline.FeatureDimension} values each (the model's features).", nameof(options));
             _pipeline.SetPrior(priorMean, priorVariance, Options.PriorFrames);
         }
-        else if (Options.PriorFrames > 0)
+        else if (Options.PriorFrames > 0 && front == DefaultModel.Value.FrontEnd)
         {
             var (mean, variance) = BuiltInPrior.Value;
-            if (mean.Length == _pipeline.FeatureDimension) _pipeline.SetPrior(mean, variance, Options.PriorFrames);
+            _pipeline.SetPrior(mean, variance, Options.PriorFrames);
         }
         var phones = _model.Phones;
         _statesPerPhone = _model.StatesPerPhone;
@@ -152,6 +159,8 @@ public sealed class LipSyncProcessor : IDisposable
         Monitor = new LipSyncMonitor(HopMilliseconds);
     }
 
+    private readonly bool _takesPrior;
+
     private static readonly Lazy<AcousticModel> DefaultModel = new(AcousticModel.LoadDefault, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<HmmModel> DefaultLoop = new(() => PhoneLoop.Build(DefaultModel.Value, PhoneBigram.Default), LazyThreadSafetyMode.ExecutionAndPublication);
     /// <summary>
@@ -160,7 +169,7 @@ public sealed class LipSyncProcessor : IDisposable
     /// here): the <see cref="LipSyncOptions.Prior"/> of a recording known ahead of time. Allocates; not for the audio thread.
     /// </summary>
     /// <exception cref="ArgumentException">Less than one analysis window of audio.</exception>
-    public static (double[] Mean, double[] Variance) FeatureStatistics(AcousticModel? model, ReadOnlySpan<float> samples, int sampleRate)
+    public static (double[] Mean, double[] Variance) FeatureStatistics(IAcousticModel? model, ReadOnlySpan<float> samples, int sampleRate)
     {
         model ??= DefaultModel.Value;
         var front = model.FrontEnd with { Normalization = CmvnMode.None };
@@ -489,6 +498,7 @@ public sealed class LipSyncProcessor : IDisposable
     {
         Guard.NotNull(prior.Mean, nameof(prior));
         Guard.NotNull(prior.Variance, nameof(prior));
+        if (!_takesPrior) throw new ArgumentException("This model's front end normalises with Sphinx's live CMN, which takes no prior: call Reset() instead.", nameof(prior));
         if (prior.Mean.Length != _pipeline.FeatureDimension || prior.Variance.Length != _pipeline.FeatureDimension)
             throw new ArgumentException($"The prior needs a mean and a variance of {_pipeline.FeatureDimension} values each (the model's features).", nameof(prior));
         for (int j = 0; j < prior.Mean.Length; j++)
@@ -515,7 +525,7 @@ public sealed class LipSyncProcessor : IDisposable
     /// <summary>The state of a fresh stream (the caller holds the pushing flag).</summary>
     private void ResetCore((double[] Mean, double[] Variance, double Frames)? prior)
     {
-        if (prior is var (mean, variance, frames)) _pipeline.SetPrior(mean, variance, frames);
+        if (prior is var (mean, variance, frames) && _takesPrior) _pipeline.SetPrior(mean, variance, frames);
         _resampler.Reset();
         _extractor.Reset();
         _pipeline.Reset();

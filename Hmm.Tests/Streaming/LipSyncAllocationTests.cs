@@ -23,6 +23,8 @@ public class LipSyncAllocationTests
         { "LatencyTarget", true },
         { "Provisional", false },
         { "ProvisionalScript", true },
+        { "Sphinx", false },
+        { "SphinxScript", true },
     };
 
     private static LipSyncOptions Preset(string name) => name switch
@@ -34,6 +36,8 @@ public class LipSyncAllocationTests
         "LatencyTarget" => LipSyncOptions.Balanced with { LatencyTargetMs = 50 },
         "Provisional" => LipSyncOptions.LowLatency with { ProvisionalFrames = 2 },
         "ProvisionalScript" => LipSyncOptions.LowLatency with { ProvisionalFrames = 3, Script = LipSyncTestAudio.Script, LatencyTargetMs = 30 },
+        "Sphinx" => LipSyncOptions.LowLatency with { Model = Alignment.SphinxAcousticModelTests.Model(), ProvisionalFrames = 1 },
+        "SphinxScript" => LipSyncOptions.Balanced with { Model = Alignment.SphinxAcousticModelTests.Model(), Script = LipSyncTestAudio.Script },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
