@@ -85,6 +85,30 @@ public static partial class Definitions
     }
 
     /// <summary>
+    /// A threshold no member of a row's top <paramref name="n"/> falls below, from <paramref name="n"/> candidate components
+    /// (<paramref name="candidates"/> from <paramref name="candidateBase"/>, e.g. the previous frame's top N): the smallest
+    /// of their scores in <paramref name="scores"/> (from <paramref name="rowBase"/>), since n distinct components score at
+    /// least that. −infinity (no filtering) unless the candidates are n distinct components below <paramref name="components"/>.
+    /// Scanning only the scores at or above it in order gives exactly the top N of the whole row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float TopNThreshold<TM>(TM scores, int rowBase, TM candidates, int candidateBase, int n, int components)
+        where TM : struct, IFloatMemory
+    {
+        float threshold = float.PositiveInfinity;
+        for (int i = 0; i < n; i++)
+        {
+            float candidate = candidates[candidateBase + i];
+            int k = (int)candidate;
+            if (!(candidate >= 0) || k >= components || k != candidate) return float.NegativeInfinity;
+            for (int j = 0; j < i; j++) if (candidates[candidateBase + j] == candidate) return float.NegativeInfinity;
+            float score = scores[rowBase + k];
+            if (score < threshold) threshold = score;
+        }
+        return threshold;
+    }
+
+    /// <summary>
     /// A top Gaussian's share of its stream: <c>exp(max(score − best, −floor))</c>, with <paramref name="best"/> the stream's
     /// best Gaussian over all codebooks.
     /// </summary>

@@ -113,26 +113,8 @@ public sealed unsafe class HmmEngine : IHmmEngine
     {
         if (ws.Components.Length < tables.ScratchFloats) ws.Components = new float[tables.ScratchFloats];
         fixed (float* x = features.Data)
-        fixed (float* means = tables.Means)
-        fixed (float* half = tables.HalfPrecisions)
-        fixed (float* constants = tables.Constants)
-        fixed (float* weights = tables.Weights)
-        fixed (int* streams = tables.StreamOffsets)
-        fixed (int* groups = tables.GroupStart)
-        fixed (int* positions = tables.Position)
-        fixed (float* scratch = ws.Components)
         fixed (float* o = output)
-        {
-            var pointers = new TiedMixturePointers
-            {
-                Means = means, HalfPrecisions = half, Constants = constants, Weights = weights, StreamOffsets = streams, GroupStart = groups,
-                Position = positions, Codebooks = tables.Codebooks, Streams = tables.Streams, Components = tables.Components,
-                PaddedComponents = tables.PaddedComponents, Dimension = tables.Dimension, TopN = tables.TopN, Positions = tables.Positions,
-                States = tables.States, Floor = tables.Floor,
-            };
-            CpuPasses.TiedMixturePass(Width, x + (long)b * features.MaxLength * features.Dimension, features.Lengths[b], pointers, scratch,
-                o + offset, stride);
-        }
+            CpuPasses.TiedMixture(Width, tables, x + (long)b * features.MaxLength * features.Dimension, features.Lengths[b], ws.Components, o + offset, stride);
     }
 
     private static void CategoricalSequence(CategoricalEmissions model, SequenceBatch features, EmissionBatch output, int b)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Hmm.Primitives;
 using Hmm.Simd;
 
 namespace Hmm;
@@ -286,9 +287,25 @@ internal sealed class TiedMixtureTables
         States = s;
         StreamOffsets = new int[f + 1];
         for (int i = 0; i < f; i++) StreamOffsets[i + 1] = StreamOffsets[i] + model.StreamDimension(i);
-        (Means, HalfPrecisions, Constants) = gaussians is not null
-            ? (gaussians.Means, gaussians.HalfPrecisions, gaussians.Constants)
-            : BuildGaussians(model, kp, StreamOffsets);
+        if (gaussians is not null)
+        {
+            (GaussianWeights, GaussianBias, GaussianCenter, GaussianColumns) =
+                (gaussians.GaussianWeights, gaussians.GaussianBias, gaussians.GaussianCenter, gaussians.GaussianColumns);
+        }
+        else
+        {
+            var streams = BuildGaussians(model, kp);
+            GaussianColumns = streams[0].PaddedColumns;
+            GaussianWeights = new float[2 * model.FeatureDimension * GaussianColumns];
+            GaussianBias = new float[f * GaussianColumns];
+            GaussianCenter = new float[model.FeatureDimension];
+            for (int st = 0; st < f; st++)
+            {
+                streams[st].Weights.CopyTo(GaussianWeights, 2 * StreamOffsets[st] * GaussianColumns);
+                streams[st].Bias.CopyTo(GaussianBias, st * GaussianColumns);
+                streams[st].Center.CopyTo(GaussianCenter, StreamOffsets[st]);
+            }
+        }
         // States grouped by codebook, each group padded to whole registers.
         GroupStart = new int[c + 1];
         Position = new int[s];
@@ -310,34 +327,35 @@ internal sealed class TiedMixtureTables
     }
 
     /// <summary>
-    /// The Gaussians with lanes over components: means and <c>1/(2σ²)</c> as <c>[codebook][feature dimension][padded component]</c>,
-    /// constants <c>−½ Σ log 2πσ²</c> as <c>[codebook][stream][padded component]</c> (−infinity for padding components).
+    /// Per stream, the codebooks' Gaussians as the Gaussian-mixture tables of the GMM emission product (<see cref="GmmTables"/>
+    /// of one-component "states"): column <c>codebook · PaddedComponents + k</c> is Gaussian k of that codebook, so one
+    /// <c>[y², y] · W + bias</c> product gives every Gaussian's log density. Padding components have weight 0 (log density
+    /// −infinity) and copy component 0's parameters, so they leave the tables' centre where the real ones put it.
     /// </summary>
-    private static (float[] Means, float[] HalfPrecisions, float[] Constants) BuildGaussians(TiedMixtureEmissions model, int kp, int[] streamOffsets)
+    private static GmmTables[] BuildGaussians(TiedMixtureEmissions model, int kp)
     {
-        int c = model.CodebookCount, k = model.ComponentCount, d = model.FeatureDimension, f = model.StreamCount;
-        var means = new float[c * d * kp];
-        var halfPrecisions = new float[c * d * kp];
-        var constants = new float[c * f * kp];
-        constants.AsSpan().Fill(float.NegativeInfinity);
-        for (int b = 0; b < c; b++)
-            for (int st = 0; st < f; st++)
-            {
-                int dims = model.StreamDimension(st), o = streamOffsets[st];
-                for (int m = 0; m < k; m++)
+        int c = model.CodebookCount, k = model.ComponentCount, f = model.StreamCount;
+        var tables = new GmmTables[f];
+        for (int st = 0; st < f; st++)
+        {
+            int dims = model.StreamDimension(st), n = c * kp;
+            var weights = new float[n];
+            var means = new float[n * dims];
+            var variances = new float[n * dims];
+            for (int b = 0; b < c; b++)
+                for (int m = 0; m < kp; m++)
                 {
-                    double constant = 0;
+                    int column = b * kp + m, source = m < k ? m : 0;
+                    weights[column] = m < k ? 1f : 0f;
                     for (int j = 0; j < dims; j++)
                     {
-                        double v = model.Variance(b, st, m, j);
-                        means[(b * d + o + j) * kp + m] = model.Mean(b, st, m, j);
-                        halfPrecisions[(b * d + o + j) * kp + m] = (float)(0.5 / v);
-                        constant -= 0.5 * Math.Log(2 * Math.PI * v);
+                        means[column * dims + j] = model.Mean(b, st, source, j);
+                        variances[column * dims + j] = model.Variance(b, st, source, j);
                     }
-                    constants[(b * f + st) * kp + m] = (float)constant;
                 }
-            }
-        return (means, halfPrecisions, constants);
+            tables[st] = GmmTables.Build(n, 1, dims, weights, means, variances);
+        }
+        return tables;
     }
 
     public int Codebooks { get; }
@@ -351,9 +369,21 @@ internal sealed class TiedMixtureTables
     public int Positions { get; }
     /// <summary>[streams + 1]: the first feature dimension of each stream, then the dimension.</summary>
     public int[] StreamOffsets { get; }
-    public float[] Means { get; }
-    public float[] HalfPrecisions { get; }
-    public float[] Constants { get; }
+    /// <summary>
+    /// The streams' Gaussian tables (<see cref="BuildGaussians"/>) one after another, so that one pin holds them all: stream f's
+    /// <see cref="GmmTables.Weights"/> from <c>2 · StreamOffsets[f] · GaussianColumns</c>, its <see cref="GmmTables.Bias"/> from
+    /// <c>f · GaussianColumns</c>, its <see cref="GmmTables.Center"/> from <c>StreamOffsets[f]</c>.
+    /// </summary>
+    public float[] GaussianWeights { get; }
+
+    /// <summary>The streams' Gaussian biases (see <see cref="GaussianWeights"/>).</summary>
+    public float[] GaussianBias { get; }
+
+    /// <summary>The streams' centres (see <see cref="GaussianWeights"/>).</summary>
+    public float[] GaussianCenter { get; }
+
+    /// <summary>Gaussian columns per stream, padded (<see cref="GmmTables.PaddedColumns"/>, equal to its row stride: one component per "state").</summary>
+    public int GaussianColumns { get; }
     /// <summary>[stream][component][position] linear weights (0 at padding positions).</summary>
     public float[] Weights { get; }
     /// <summary>[codebooks + 1] the first position of each codebook's group.</summary>
@@ -361,6 +391,29 @@ internal sealed class TiedMixtureTables
     /// <summary>[states] each state's position.</summary>
     public int[] Position { get; }
 
-    /// <summary>Floats of per-frame scratch one worker needs: Gaussian scores, top values and indices, shares, the products and their logs.</summary>
-    public int ScratchFloats => PaddedComponents + 3 * Codebooks * Streams * TopN + 2 * Positions;
+    /// <summary>Frames whose Gaussians one block product computes (the GMM kernel's four rows).</summary>
+    public const int BlockFrames = 4;
+
+    /// <summary>The largest [y², y] row and Gaussian score row over the streams.</summary>
+    public int FeatureWidth => 2 * MaxStreamDimension;
+
+    /// <summary>Floats per frame of Gaussian scores: <see cref="GaussianColumns"/>.</summary>
+    public int ScoreStride => GaussianColumns;
+
+    private int MaxStreamDimension
+    {
+        get
+        {
+            int d = 0;
+            for (int i = 0; i < Streams; i++) d = Math.Max(d, StreamOffsets[i + 1] - StreamOffsets[i]);
+            return d;
+        }
+    }
+
+    /// <summary>
+    /// Floats of scratch one worker needs: a block's [y², y] rows and Gaussian scores, then per frame of the block the top
+    /// values, indices and shares, the last frame's top indices (the next call's candidates), the streams' best scores, then
+    /// the products and their logs.
+    /// </summary>
+    public int ScratchFloats => BlockFrames * (FeatureWidth + ScoreStride + 3 * Codebooks * Streams * TopN + Streams) + Codebooks * Streams * TopN + 2 * Positions;
 }

@@ -225,27 +225,9 @@ public sealed unsafe class OnlineDecoder
 
     private void PrepareTied(ReadOnlySpan<float> features, int count)
     {
-        var tables = _tied!;
         fixed (float* x = features)
-        fixed (float* means = tables.Means)
-        fixed (float* half = tables.HalfPrecisions)
-        fixed (float* constants = tables.Constants)
-        fixed (float* weights = tables.Weights)
-        fixed (int* streams = tables.StreamOffsets)
-        fixed (int* groups = tables.GroupStart)
-        fixed (int* positions = tables.Position)
-        fixed (float* scratch = _componentScratch)
         fixed (float* o = _emissions)
-        {
-            var pointers = new TiedMixturePointers
-            {
-                Means = means, HalfPrecisions = half, Constants = constants, Weights = weights, StreamOffsets = streams, GroupStart = groups,
-                Position = positions, Codebooks = tables.Codebooks, Streams = tables.Streams, Components = tables.Components,
-                PaddedComponents = tables.PaddedComponents, Dimension = tables.Dimension, TopN = tables.TopN, Positions = tables.Positions,
-                States = tables.States, Floor = tables.Floor,
-            };
-            CpuPasses.TiedMixturePass(Width, x, count, pointers, scratch, o, _stride);
-        }
+            CpuPasses.TiedMixture(Width, _tied!, x, count, _componentScratch, o, _stride);
     }
 
     private void PrepareGaussian(ReadOnlySpan<float> features, int count, GmmTables gmmTables)
