@@ -1,3 +1,4 @@
+using Hmm.Primitives;
 using Hmm.Simd;
 
 namespace Hmm.Engine;
