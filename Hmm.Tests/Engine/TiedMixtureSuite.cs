@@ -13,6 +13,9 @@ public abstract class TiedMixtureSuite
     /// <summary>The engine under test.</summary>
     protected abstract IHmmEngine CreateEngine();
 
+    /// <summary>Random cases of <see cref="Log_likelihoods_match_reference"/> (fewer on ILGPU's CPU accelerator, a slow simulator).</summary>
+    protected virtual long Iterations => 30;
+
     /// <summary>A random model: 1-3 streams of 1-6 dimensions, 1-5 codebooks of 1-40 Gaussians, some zero weights.</summary>
     internal static TiedMixtureEmissions RandomModel(Random rng, int states, out int[] dims)
     {
@@ -83,7 +86,7 @@ public abstract class TiedMixtureSuite
                         compared++;
                     }
                 }
-        }, iter: 30, threads: 1);
+        }, iter: Iterations, threads: 1);
         Assert.True(compared > 20 * ties, $"{ties} near-ties skipped against {compared} compared");
     }
 
