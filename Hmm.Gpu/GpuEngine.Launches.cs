@@ -387,21 +387,30 @@ public sealed partial class GpuEngine
         _ptmTopKernel ??= _accelerator.LoadStreamKernel<TiedMixtureParams>(TiedMixtureKernel.TopGaussians);
         _ptmSharesKernel ??= _accelerator.LoadStreamKernel<TiedMixtureParams>(TiedMixtureKernel.Shares);
         _ptmMixturesKernel ??= _accelerator.LoadStreamKernel<TiedMixtureParams>(TiedMixtureKernel.Mixtures);
+        // Each thread of the top-N launch stages its stream's features in shared memory where a group's slices fit.
+        int widest = 0;
+        for (int f = 0; f < tables.Streams; f++) widest = Math.Max(widest, tables.StreamOffsets[f + 1] - tables.StreamOffsets[f]);
+        int pitch = widest | 1;
+        int maxShared = Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit) / 4;
+        int topThreads = Math.Min(256, _accelerator.MaxNumThreadsPerGroup);
+        while (topThreads > _accelerator.WarpSize && topThreads * pitch > maxShared) topThreads /= 2;
+        p.FeaturePitch = topThreads * pitch <= maxShared ? pitch : 0;
         int slice = (int)Math.Max(1, Math.Min(frameCount, (int.MaxValue / 2) / Math.Max(cf, columns))); // grid-stride steps stay below 2^31 too
         for (int f0 = 0; f0 < frameCount; f0 += slice)
         {
             p.FrameStart = f0;
             p.Frames = Math.Min(slice, frameCount - f0);
-            _ptmTopKernel(StrideGroups((long)p.Frames * cf), p);
+            var topConfig = StrideGroups((long)p.Frames * cf, topThreads);
+            _ptmTopKernel(new KernelConfig(topConfig.GridDim, topConfig.GroupDim, SharedMemoryConfig.RequestDynamic<float>(p.FeaturePitch > 0 ? topThreads * pitch : 1)), p);
             _ptmSharesKernel(StrideGroups(p.Frames), p);
             _ptmMixturesKernel(StrideGroups((long)p.Frames * columns), p);
         }
     }
 
-    /// <summary>Groups of up to 256 threads for a grid-stride loop over <paramref name="items"/>, at most 64 groups per multiprocessor.</summary>
-    private KernelConfig StrideGroups(long items)
+    /// <summary>Groups of <paramref name="threads"/> (default: up to 256) for a grid-stride loop over <paramref name="items"/>, at most 64 groups per multiprocessor.</summary>
+    private KernelConfig StrideGroups(long items, int threads = 0)
     {
-        int threads = Math.Min(256, _accelerator.MaxNumThreadsPerGroup);
+        if (threads <= 0) threads = Math.Min(256, _accelerator.MaxNumThreadsPerGroup);
         long groups = Math.Clamp((items + threads - 1) / threads, 1, Math.Max(1, _accelerator.NumMultiprocessors) * 64L);
         return new KernelConfig(new Index1D((int)groups), new Index1D(threads));
     }

@@ -50,6 +50,12 @@ internal struct TiedMixtureParams
     public int Stride;
     /// <summary>max(Positions, Stride): the columns <see cref="TiedMixtureKernel.Mixtures"/> visits per frame.</summary>
     public int Columns;
+    /// <summary>
+    /// Floats of dynamic shared memory per thread of <see cref="TiedMixtureKernel.TopGaussians"/> holding its stream's
+    /// features (the widest stream, made odd so that a warp's reads of one dimension fall in distinct banks), or 0 to read
+    /// the features from global memory.
+    /// </summary>
+    public int FeaturePitch;
     public float Floor;
 }
 
@@ -62,7 +68,8 @@ internal struct TiedMixtureParams
 /// Gaussian tables (one transaction per load): the codebook's Gaussians four at a time
 /// (<see cref="Definitions.CodebookScores4{TL, TV, TM}"/> with <see cref="GpuLane"/>: four chains share each feature load),
 /// the best N kept by <see cref="Definitions.InsertTopN{TM}"/> in the thread's own slice of the scratch, the N-th held in a
-/// register as the CPU pass does.</item>
+/// register as the CPU pass does. The thread's stream features are copied once per item into its own slice of shared
+/// memory: read from global memory, the 32 frames of a warp touch 32 cache lines on each of the K · D feature reads.</item>
 /// <item><see cref="Shares"/>: a thread per frame: each stream's best over the codebooks, every top score's
 /// <see cref="Definitions.FlooredShare{TL}"/> (in place), and the sum of the streams' bests.</item>
 /// <item><see cref="Mixtures"/>: a thread per (frame, position), positions fastest (a warp reads adjacent weights of one
@@ -81,6 +88,9 @@ internal static class TiedMixtureKernel
         var means = new GpuMemory(p.Means);
         var halfPrecisions = new GpuMemory(p.HalfPrecisions);
         var constants = new GpuMemory(p.Constants);
+        int pitch = p.FeaturePitch;
+        var shared = SharedMemory.GetDynamic<float>();
+        var staged = pitch > 0 ? shared.SubView(Group.IdxX * pitch, pitch) : shared;
         for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < items; i += step)
         {
             int pair = i / p.Frames;
@@ -90,7 +100,6 @@ internal static class TiedMixtureKernel
             long slice = (long)frame * cf * n;
             var values = new GpuMemory(p.TopValues.SubView(slice, cf * n));
             var indices = new GpuMemory(p.TopIndices.SubView(slice, cf * n));
-            var x = new GpuMemory(p.Features.SubView((long)frame * d, d));
             int topBase = pair * n;
             for (int r = 0; r < n; r++)
             {
@@ -98,12 +107,26 @@ internal static class TiedMixtureKernel
                 indices[topBase + r] = 0f;
             }
             int o = p.StreamOffsets[f], dims = p.StreamOffsets[f + 1] - o;
+            GpuMemory x;
+            int featureBase;
+            if (pitch > 0)
+            {
+                // Only this thread reads its slice: no barrier.
+                for (int j = 0; j < dims; j++) staged[j] = p.Features[(long)frame * d + o + j];
+                x = new GpuMemory(staged);
+                featureBase = 0;
+            }
+            else
+            {
+                x = new GpuMemory(p.Features.SubView((long)frame * d, d));
+                featureBase = o;
+            }
             int tableBase = (c * d + o) * kp, constantBase = pair * kp;
             float nth = float.NegativeInfinity;
             // PaddedComponents is a multiple of 16: whole blocks of four; padding components score −infinity and never enter.
             for (int k0 = 0; k0 < kp; k0 += 4)
             {
-                Definitions.CodebookScores4<GpuLane, float, GpuMemory>(x, o, dims, means, halfPrecisions, tableBase, kp, constants, constantBase, k0,
+                Definitions.CodebookScores4<GpuLane, float, GpuMemory>(x, featureBase, dims, means, halfPrecisions, tableBase, kp, constants, constantBase, k0,
                     out float s0, out float s1, out float s2, out float s3);
                 // Most scores lose to the N-th best so far: compare in a register, insert the few that win (in component order, as the CPU pass).
                 if (s0 > nth && k0 < p.Components) nth = Insert(values, indices, topBase, n, s0, k0);
