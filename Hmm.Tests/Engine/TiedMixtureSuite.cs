@@ -108,6 +108,33 @@ public abstract class TiedMixtureSuite
         for (int t = 0; t < 9; t++)
             for (int s = 0; s < 37; s++) Assert.Equal(alone[0, t, s], output[2, t, s]);
     }
+
+    [Fact]
+    public void Subsets_match_the_full_model_and_back()
+    {
+        // A subset shares its source's Gaussian tables (engines may keep them loaded) but has its own weights and groups.
+        var engine = CreateEngine();
+        var rng = new Random(9);
+        var model = RandomModel(rng, 40, out _);
+        var features = RandomModels.Features(model.FeatureDimension, new[] { 7, 4 }, rng);
+        var full = new EmissionBatch(2, 7, 40);
+        engine.ComputeEmissions(model, features, full);
+        int[] states = { 39, 3, 17, 0, 22 };
+        var part = new EmissionBatch(2, 7, states.Length);
+        engine.ComputeEmissions(model.Subset(states), features, part);
+        var again = new EmissionBatch(2, 7, 40);
+        engine.ComputeEmissions(model, features, again);
+        for (int b = 0; b < 2; b++)
+            for (int t = 0; t < features.Lengths[b]; t++)
+            {
+                for (int i = 0; i < states.Length; i++)
+                {
+                    float want = full[b, t, states[i]], got = part[b, t, i];
+                    Assert.True(Math.Abs(want - got) <= 1e-4 * (1 + Math.Abs(want)), $"[{b},{t}] state {states[i]}: full {want}, subset {got}");
+                }
+                for (int s = 0; s < 40; s++) Assert.Equal(full[b, t, s], again[b, t, s]);
+            }
+    }
 }
 
 public sealed class TiedMixtureScalar : TiedMixtureSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Scalar); }
