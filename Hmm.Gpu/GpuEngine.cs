@@ -11,7 +11,7 @@ using ILGPU.Runtime.Cuda;
 namespace Hmm.Gpu;
 
 /// <summary>
-/// The GPU engine: GMM emissions, forward, backward, posteriors and Viterbi (with the backtrace) on a CUDA device
+/// The GPU engine: GMM and tied-mixture (PTM) emissions, forward, backward, posteriors and Viterbi (with the backtrace) on a CUDA device
 /// through ILGPU, or on ILGPU's CPU accelerator where no CUDA device exists. Every kernel instantiates the
 /// algorithm definitions of <see cref="Definitions"/> with <see cref="GpuLane"/> and <see cref="GpuMemory"/>, so it
 /// computes what the SIMD CPU engine (<see cref="HmmEngine"/>) computes.
