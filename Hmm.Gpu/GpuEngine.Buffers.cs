@@ -49,6 +49,57 @@ public sealed partial class GpuEngine
         _loadedGmm = gmm;
     }
 
+    // Tied-mixture (PTM) model tables, uploaded when the model object changes; the Gaussian tables only when they change
+    // (a model's Subset shares its source's), and the per-chunk top-N scratch.
+    private readonly DeviceBuffer<float> _ptmGaussianWeights, _ptmGaussianBias, _ptmGaussianCenter, _ptmWeights, _ptmTopValues, _ptmTopIndices, _ptmBestSum, _ptmStaging;
+    private readonly DeviceBuffer<int> _ptmStreamOffsets, _ptmPositionState, _ptmPositionCodebook;
+    private object? _loadedPtm, _loadedPtmGaussians;
+
+    private void UploadTiedMixture(TiedMixtureEmissions model)
+    {
+        if (ReferenceEquals(_loadedPtm, model) && _ptmWeights.Capacity > 0) return;
+        _loadedPtm = null;
+        var t = model.Tables;
+        if (!ReferenceEquals(_loadedPtmGaussians, t.GaussianWeights) || _ptmGaussianWeights.Capacity == 0)
+        {
+            _loadedPtmGaussians = null;
+            Upload(_ptmGaussianWeights, t.GaussianWeights);
+            Upload(_ptmGaussianBias, t.GaussianBias);
+            Upload(_ptmGaussianCenter, t.GaussianCenter);
+            _loadedPtmGaussians = t.GaussianWeights;
+        }
+        Upload(_ptmWeights, t.Weights);
+        Upload(_ptmStreamOffsets, t.StreamOffsets.ToArray());
+        // Positions the other way round: the state at each (−1 at a group's padding) and its group's codebook.
+        var state = new int[t.Positions];
+        var codebook = new int[t.Positions];
+        state.AsSpan().Fill(-1);
+        for (int s = 0; s < t.States; s++) state[t.Position[s]] = s;
+        for (int c = 0; c < t.Codebooks; c++)
+            for (int q = t.GroupStart[c]; q < t.GroupStart[c + 1]; q++) codebook[q] = c;
+        Upload(_ptmPositionState, state);
+        Upload(_ptmPositionCodebook, codebook);
+        _loadedPtm = model;
+    }
+
+    private void DisposeTiedMixtureModel()
+    {
+        _ptmGaussianWeights.Dispose(); _ptmGaussianBias.Dispose(); _ptmGaussianCenter.Dispose(); _ptmWeights.Dispose();
+        _ptmStreamOffsets.Dispose(); _ptmPositionState.Dispose(); _ptmPositionCodebook.Dispose();
+        _loadedPtm = null;
+        _loadedPtmGaussians = null;
+    }
+
+    /// <summary>One chunk's features in float32 as given (the tied-mixture kernels read them; no half-precision path).</summary>
+    private ArrayView<float> UploadFloatFeatures(SequenceBatch features, int b0, int count)
+    {
+        _featuresHeld = null;
+        long n = (long)count * features.MaxLength * features.Dimension;
+        var view = _features.Ensure(n);
+        if (n > 0) _features.View.SubView(0, n).CopyFromCPU(_stream, features.Data.AsSpan(b0 * features.MaxLength * features.Dimension, (int)n));
+        return view;
+    }
+
     /// <summary>Features as the GMM kernel reads them: float32 as given, or centred binary16 (<see cref="HalfFeatures"/>).</summary>
     private readonly record struct FeatureUpload(ArrayView<float> Single, ArrayView<ILGPU.Half> Half, bool IsHalf);
 

@@ -25,6 +25,7 @@ public sealed partial class GpuEngine
     private Action<KernelConfig, ChunkParams, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>? _replaySpecialized;
     private Action<KernelConfig, PosteriorParams, int>? _gammaKernel;
     private Action<KernelConfig, PosteriorParams, int>? _countsKernel;
+    private Action<KernelConfig, TiedMixtureParams>? _ptmTopKernel, _ptmSharesKernel, _ptmMixturesKernel;
 
     /// <summary>
     /// Forward-backward over the emissions in <paramref name="p"/> (already on the device): normalised columns into
@@ -342,6 +343,75 @@ public sealed partial class GpuEngine
         };
         _gaussianTensor(config, p, addresses, SpecializedValue.New(p.Dimension), SpecializedValue.New(p.PaddedColumns),
             SpecializedValue.New(p.RowStride), SpecializedValue.New(p.Components), SpecializedValue.New(p.States), SpecializedValue.New(p.Stride));
+    }
+
+    /// <summary>
+    /// Tied-mixture emissions of <paramref name="count"/> sequences (features in <paramref name="frames"/>) into
+    /// <paramref name="output"/>: <see cref="TiedMixtureKernel"/>'s three steps, in launches of whole frames small enough for
+    /// the kernels' 32-bit item indices.
+    /// </summary>
+    private void LaunchTiedMixture(TiedMixtureTables tables, ArrayView<float> frames, ArrayView<int> lengths, ArrayView<float> output, int count, int maxLength, int stride)
+    {
+        int frameCount = count * maxLength;
+        if (frameCount == 0) return;
+        int cf = tables.Codebooks * tables.Streams, columns = Math.Max(tables.Positions, stride);
+        long top = (long)frameCount * tables.TopFloats;
+        int stagePitch = TiedMixtureKernel.BlockFrames * (tables.FeatureWidth + 1);
+        var topConfig = StrideGroups(1L << 30);
+        long threads = (long)topConfig.GridDim.X * topConfig.GroupDim.X;
+        var p = new TiedMixtureParams
+        {
+            Features = frames,
+            Lengths = lengths,
+            GaussianWeights = _ptmGaussianWeights.Ensure(tables.GaussianWeights.Length),
+            GaussianBias = _ptmGaussianBias.Ensure(tables.GaussianBias.Length),
+            GaussianCenter = _ptmGaussianCenter.Ensure(tables.GaussianCenter.Length),
+            Weights = _ptmWeights.Ensure(tables.Weights.Length),
+            StreamOffsets = _ptmStreamOffsets.Ensure(tables.StreamOffsets.Length),
+            PositionState = _ptmPositionState.Ensure(tables.Positions),
+            PositionCodebook = _ptmPositionCodebook.Ensure(tables.Positions),
+            TopValues = _ptmTopValues.Ensure(top),
+            TopIndices = _ptmTopIndices.Ensure(top),
+            BestSum = _ptmBestSum.Ensure(frameCount),
+            Staging = _ptmStaging.Ensure(threads * stagePitch),
+            Output = output,
+            MaxLength = maxLength,
+            Codebooks = tables.Codebooks,
+            CodebookLanes = tables.CodebookLanes,
+            Streams = tables.Streams,
+            Components = tables.Components,
+            Dimension = tables.Dimension,
+            TopN = tables.TopN,
+            Positions = tables.Positions,
+            States = tables.States,
+            Stride = stride,
+            GaussianColumns = tables.GaussianColumns,
+            StagePitch = stagePitch,
+            Columns = columns,
+            Floor = tables.Floor,
+        };
+        _ptmTopKernel ??= _accelerator.LoadStreamKernel<TiedMixtureParams>(TiedMixtureKernel.TopGaussians);
+        _ptmSharesKernel ??= _accelerator.LoadStreamKernel<TiedMixtureParams>(TiedMixtureKernel.Shares);
+        _ptmMixturesKernel ??= _accelerator.LoadStreamKernel<TiedMixtureParams>(TiedMixtureKernel.Mixtures);
+        int slice = (int)Math.Max(1, Math.Min(frameCount, (int.MaxValue / 2) / Math.Max(cf, columns))); // grid-stride steps stay below 2^31 too
+        for (int f0 = 0; f0 < frameCount; f0 += slice)
+        {
+            p.FrameStart = f0;
+            p.Frames = Math.Min(slice, frameCount - f0);
+            // The staging buffer has a slice per thread of the largest grid: the top-N launch uses that grid's shape at most.
+            var config = StrideGroups((long)cf * ((p.Frames + TiedMixtureKernel.BlockFrames - 1) / TiedMixtureKernel.BlockFrames));
+            _ptmTopKernel(config, p);
+            _ptmSharesKernel(StrideGroups(p.Frames), p);
+            _ptmMixturesKernel(StrideGroups((long)p.Frames * columns), p);
+        }
+    }
+
+    /// <summary>Groups of <paramref name="threads"/> (default: up to 256) for a grid-stride loop over <paramref name="items"/>, at most 64 groups per multiprocessor.</summary>
+    private KernelConfig StrideGroups(long items, int threads = 0)
+    {
+        if (threads <= 0) threads = Math.Min(256, _accelerator.MaxNumThreadsPerGroup);
+        long groups = Math.Clamp((items + threads - 1) / threads, 1, Math.Max(1, _accelerator.NumMultiprocessors) * 64L);
+        return new KernelConfig(new Index1D((int)groups), new Index1D(threads));
     }
 
     // ================================================================ transfers

@@ -11,7 +11,7 @@ using ILGPU.Runtime.Cuda;
 namespace Hmm.Gpu;
 
 /// <summary>
-/// The GPU engine: GMM emissions, forward, backward, posteriors and Viterbi (with the backtrace) on a CUDA device
+/// The GPU engine: GMM and tied-mixture (PTM) emissions, forward, backward, posteriors and Viterbi (with the backtrace) on a CUDA device
 /// through ILGPU, or on ILGPU's CPU accelerator where no CUDA device exists. Every kernel instantiates the
 /// algorithm definitions of <see cref="Definitions"/> with <see cref="GpuLane"/> and <see cref="GpuMemory"/>, so it
 /// computes what the SIMD CPU engine (<see cref="HmmEngine"/>) computes.
@@ -110,6 +110,9 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         _gmmPacked = new(_allocator); _gmmPackedBias = new(_allocator); _densePacked = new(_allocator);
         _transfer = new(_allocator); _boundary = new(_allocator); _transferScales = new(_allocator); _final = new(_allocator);
         _bandInto = new(_allocator); _bandOutOf = new(_allocator); _bandOffsets = new(_allocator); _order = new(_allocator);
+        _ptmGaussianWeights = new(_allocator); _ptmGaussianBias = new(_allocator); _ptmGaussianCenter = new(_allocator); _ptmWeights = new(_allocator);
+        _ptmTopValues = new(_allocator); _ptmTopIndices = new(_allocator); _ptmBestSum = new(_allocator); _ptmStaging = new(_allocator);
+        _ptmStreamOffsets = new(_allocator); _ptmPositionState = new(_allocator); _ptmPositionCodebook = new(_allocator);
     }
 
     /// <summary>
@@ -183,7 +186,10 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
 
     // ================================================================ emissions
 
-    /// <summary>log p(frame | state) for every frame. GMMs run on the device; categorical tables (a lookup) on the CPU.</summary>
+    /// <summary>
+    /// log p(frame | state) for every frame. GMMs and tied mixtures (<see cref="TiedMixtureEmissions"/>) run on the device;
+    /// categorical tables (a lookup) on the CPU.
+    /// </summary>
     /// <exception cref="ArgumentException">Shapes disagree, or a feature is NaN/infinite, or a categorical symbol is out of range.</exception>
     public void ComputeEmissions(EmissionModel model, SequenceBatch features, EmissionBatch output)
     {
@@ -191,6 +197,11 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         Guard.NotNull(model, nameof(model));
         Guard.NotNull(features, nameof(features));
         Guard.NotNull(output, nameof(output));
+        if (model is TiedMixtureEmissions tied)
+        {
+            ComputeTiedMixture(tied, features, output);
+            return;
+        }
         if (model is not GaussianMixtureEmissions gmm)
         {
             BeginRun(halfBounds: 0);
@@ -220,6 +231,39 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
             {
                 var sub = SubFeatures(features, b0, count);
                 var subOut = new EmissionBatch(count, features.MaxLength, model.StateCount);
+                _cpu.ComputeEmissions(model, sub, subOut);
+                CopyLatticeRows(subOut, output, b0, count);
+            });
+    }
+
+    /// <summary>
+    /// Tied-mixture emissions on the device (<see cref="TiedMixtureKernel"/>): the model's tables go up once per model, each
+    /// chunk's features, lengths and top-N scratch per chunk; frames past a length get −infinity.
+    /// </summary>
+    private void ComputeTiedMixture(TiedMixtureEmissions model, SequenceBatch features, EmissionBatch output)
+    {
+        CheckEmissionShapes(model, features, output);
+        for (int b = 0; b < features.BatchSize; b++) output.SetLength(b, features.Lengths[b]);
+        var tables = model.Tables;
+        int stride = output.Stride, maxLength = features.MaxLength;
+        long scratch = 2L * tables.Codebooks * tables.Streams * tables.TopN + 1;
+        long perSequence = 4L * maxLength * (features.Dimension + stride + scratch) + 4;
+        RunChunked(features.BatchSize, perSequence, supported: true, uploadsFeatures: true,
+            (b0, count) =>
+            {
+                UploadTiedMixture(model);
+                var frames = UploadFloatFeatures(features, b0, count);
+                var lengths = Upload(_lengths, features.Lengths.Slice(b0, count));
+                var emissions = _emissions.Ensure((long)count * maxLength * stride);
+                var start = Mark();
+                LaunchTiedMixture(tables, frames, lengths, emissions, count, maxLength, stride);
+                Measure(start);
+                DownloadLattice(_emissions, output, b0, count, maxLength);
+            },
+            (b0, count) =>
+            {
+                var sub = SubFeatures(features, b0, count);
+                var subOut = new EmissionBatch(count, maxLength, model.StateCount);
                 _cpu.ComputeEmissions(model, sub, subOut);
                 CopyLatticeRows(subOut, output, b0, count);
             });
@@ -445,6 +489,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         _into.Dispose(); _outOf.Dispose(); _intoScaled.Dispose(); _outOfScaled.Dispose(); _initial.Dispose(); _gmmWeights.Dispose(); _gmmBias.Dispose(); _gmmCenter.Dispose(); _gmmPacked.Dispose(); _gmmPackedBias.Dispose(); _densePacked.Dispose();
         _halfStaging?.Dispose();
         DisposeTiedModel();
+        DisposeTiedMixtureModel();
         _accelerator.Dispose();
         _context.Dispose();
     }

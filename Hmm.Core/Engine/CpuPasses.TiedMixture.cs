@@ -1,3 +1,4 @@
+using Hmm.Primitives;
 using Hmm.Simd;
 
 namespace Hmm.Engine;
@@ -8,47 +9,26 @@ internal unsafe struct TiedMixturePointers
     public float* GaussianWeights;
     public float* GaussianBias;
     public float* GaussianCenter;
-    /// <summary>The Gaussian columns in use per stream (codebooks · padded components) and their padded count, the score row stride.</summary>
-    public int GaussianColumns;
-    public int GaussianPaddedColumns;
     public float* Weights;
     public int* StreamOffsets;
     public int* GroupStart;
     public int* Position;
+    public int GaussianColumns;
+    public int ScoreStride;
+    public int FeatureWidth;
     public int Codebooks;
+    public int CodebookLanes;
     public int Streams;
     public int Components;
-    public int PaddedComponents;
     public int Dimension;
     public int TopN;
     public int Positions;
     public int States;
-    public int FeatureWidth;
-    public int ScoreStride;
     public float Floor;
 }
 
 internal static unsafe partial class CpuPasses
 {
-    /// <summary>
-    /// The top <paramref name="n"/> of <paramref name="components"/> scores (<see cref="Definitions.InsertTopN{TM}"/> in order),
-    /// scanning only those at or above <paramref name="threshold"/> (<see cref="Definitions.TopNThreshold{TM}"/>). A small
-    /// method of its own: inside the pass's generic body the scan's loop kept its values in memory and ran five times slower.
-    /// </summary>
-    private static void SelectTopN(float* row, int components, float threshold, float* values, float* indices, int n)
-    {
-        var valueMemory = new CpuMemory(values);
-        var indexMemory = new CpuMemory(indices);
-        float nth = float.NegativeInfinity;
-        for (int k = 0; k < components; k++)
-        {
-            float score = row[k];
-            if (!(score >= threshold && score > nth)) continue;
-            Definitions.InsertTopN(valueMemory, indexMemory, 0, n, score, k);
-            nth = values[n - 1];
-        }
-    }
-
     /// <summary>
     /// <see cref="TiedMixturePass"/> over <paramref name="tables"/>, pinned for the call: the one entry of the CPU engine and
     /// the online decoder. <paramref name="scratch"/> holds at least <see cref="TiedMixtureTables.ScratchFloats"/> floats.
@@ -59,19 +39,18 @@ internal static unsafe partial class CpuPasses
         fixed (float* gaussianBias = tables.GaussianBias)
         fixed (float* gaussianCenter = tables.GaussianCenter)
         fixed (float* weights = tables.Weights)
-        fixed (int* streams = tables.StreamOffsets)
+        fixed (int* streams = tables.StreamOffsetsArray)
         fixed (int* groups = tables.GroupStart)
         fixed (int* positions = tables.Position)
         fixed (float* s = scratch)
         {
             var pointers = new TiedMixturePointers
             {
-                GaussianWeights = gaussianWeights, GaussianBias = gaussianBias, GaussianCenter = gaussianCenter,
-                GaussianColumns = tables.Codebooks * tables.PaddedComponents, GaussianPaddedColumns = tables.GaussianColumns,
-                Weights = weights, StreamOffsets = streams, GroupStart = groups, Position = positions, Codebooks = tables.Codebooks,
-                Streams = tables.Streams, Components = tables.Components, PaddedComponents = tables.PaddedComponents,
-                Dimension = tables.Dimension, TopN = tables.TopN, Positions = tables.Positions, States = tables.States,
-                FeatureWidth = tables.FeatureWidth, ScoreStride = tables.ScoreStride, Floor = tables.Floor,
+                GaussianWeights = gaussianWeights, GaussianBias = gaussianBias, GaussianCenter = gaussianCenter, Weights = weights,
+                StreamOffsets = streams, GroupStart = groups, Position = positions, GaussianColumns = tables.GaussianColumns,
+                ScoreStride = tables.ScoreStride, FeatureWidth = tables.FeatureWidth, Codebooks = tables.Codebooks,
+                CodebookLanes = tables.CodebookLanes, Streams = tables.Streams, Components = tables.Components,
+                Dimension = tables.Dimension, TopN = tables.TopN, Positions = tables.Positions, States = tables.States, Floor = tables.Floor,
             };
             TiedMixturePass(width, frames, length, pointers, s, output, stride);
         }
@@ -81,9 +60,9 @@ internal static unsafe partial class CpuPasses
     /// Tied-mixture emissions of <paramref name="length"/> frames into <paramref name="output"/> (rows <paramref name="stride"/>
     /// floats apart; columns past the states get −infinity). Per block of four frames and per stream, every codebook's
     /// Gaussians by the GMM emission product (<see cref="Definitions.StoreFeature{TL, TV, TM}"/>'s <c>[y², y]</c> rows times
-    /// the stream's tables in <see cref="Definitions.GaussianBlock4x3{TL, TV, TM}"/> blocks); then per frame the top N of each
-    /// codebook and stream (<see cref="Definitions.InsertTopN{TM}"/>), their floored shares
-    /// (<see cref="Definitions.FlooredShare{TL}"/>), the states' weighted sums multiplied over the streams
+    /// the stream's tables, <see cref="Definitions.GaussianBlock4x3{TL, TV, TM}"/>); then per frame, lanes over codebooks,
+    /// each codebook's top N (<see cref="Definitions.InsertTopN{TL, TV, TM}"/>) and their floored shares
+    /// (<see cref="Definitions.FlooredShare{TL, TV}"/>); lanes over states, the weighted sums multiplied over the streams
     /// (<see cref="Definitions.StreamMixture{TL, TV, TM}"/>), and one log per state (<see cref="Definitions.TiedMixtureLogLikelihood{TL, TV}"/>).
     /// <paramref name="scratch"/> holds <see cref="TiedMixtureTables.ScratchFloats"/> floats.
     /// </summary>
@@ -93,14 +72,13 @@ internal static unsafe partial class CpuPasses
     {
         var l = default(TL);
         const int block = TiedMixtureTables.BlockFrames;
-        int count = l.Count, n = p.TopN, kp = p.PaddedComponents, d = p.Dimension, top = p.Codebooks * p.Streams * n;
+        int count = l.Count, n = p.TopN, d = p.Dimension, lanes = p.CodebookLanes, top = p.Streams * n * lanes, columns = p.GaussianColumns;
         float* features = scratch;
         float* scores = features + block * p.FeatureWidth;
         float* topValues = scores + block * p.ScoreStride;
         float* topIndices = topValues + block * top;
         float* shares = topIndices + block * top;
-        float* previous = shares + block * top;
-        float* best = previous + top;
+        float* best = shares + block * top;
         float* product = best + block * p.Streams;
         float* logs = product + p.Positions;
         var featureMemory = new CpuMemory(features);
@@ -109,62 +87,63 @@ internal static unsafe partial class CpuPasses
         var indexMemory = new CpuMemory(topIndices);
         var shareMemory = new CpuMemory(shares);
         var weights = new CpuMemory(p.Weights);
+        TV minusInfinity = l.Broadcast(float.NegativeInfinity), zero = l.Broadcast(0f), floor = l.Broadcast(p.Floor);
+        int used = (p.Codebooks * p.Components + count - 1) / count * count;
         for (int t0 = 0; t0 < length; t0 += block)
         {
             int rows = System.Math.Min(block, length - t0);
             for (int f = 0; f < p.Streams; f++)
             {
-                int o = p.StreamOffsets[f], dims = p.StreamOffsets[f + 1] - o, width = 2 * dims, columns = p.GaussianPaddedColumns;
+                int o = p.StreamOffsets[f], dims = p.StreamOffsets[f + 1] - o, width = 2 * dims;
                 for (int r = 0; r < rows; r++)
                     PrepareFeatures<TL, TV>(frames + (long)(t0 + r) * d + o, p.GaussianCenter + o, dims, features + r * width);
                 var gaussianWeights = new CpuMemory(p.GaussianWeights + 2L * o * columns);
                 var bias = new CpuMemory(p.GaussianBias + (long)f * columns);
-                int used = (p.GaussianColumns + count - 1) / count * count, c0 = 0;
+                int c0 = 0;
                 for (; c0 + 3 * count <= used; c0 += 3 * count)
-                    Definitions.GaussianBlock4x3<TL, TV, CpuMemory>(featureMemory, width, gaussianWeights, bias, columns, c0, scoreMemory, columns);
+                    Definitions.GaussianBlock4x3<TL, TV, CpuMemory>(featureMemory, width, gaussianWeights, bias, columns, c0, scoreMemory, p.ScoreStride);
                 for (; c0 < used; c0 += count)
-                    Definitions.GaussianBlock4x1<TL, TV, CpuMemory>(featureMemory, width, gaussianWeights, bias, columns, c0, scoreMemory, columns);
+                    Definitions.GaussianBlock4x1<TL, TV, CpuMemory>(featureMemory, width, gaussianWeights, bias, columns, c0, scoreMemory, p.ScoreStride);
                 for (int r = 0; r < rows; r++)
                 {
-                    float streamBest = float.NegativeInfinity;
-                    for (int c = 0; c < p.Codebooks; c++)
+                    int topBase = r * top + f * n * lanes;
+                    for (int q = 0; q < n * lanes; q += count)
                     {
-                        int topBase = r * top + (c * p.Streams + f) * n;
-                        for (int i = 0; i < n; i++)
-                        {
-                            topValues[topBase + i] = float.NegativeInfinity;
-                            topIndices[topBase + i] = 0f;
-                        }
-                        int rowBase = r * p.GaussianPaddedColumns + c * kp;
-                        float* row = scores + rowBase;
-                        // The previous frame's top N, scored on this frame, bound this frame's from below: the scan's test
-                        // then fails for nearly every score (a branch the processor predicts) and the few above it are inserted.
-                        float threshold = r > 0
-                            ? Definitions.TopNThreshold(scoreMemory, rowBase, indexMemory, topBase - top, n, p.Components)
-                            : Definitions.TopNThreshold(scoreMemory, rowBase, new CpuMemory(previous), (c * p.Streams + f) * n, n, p.Components);
-                        SelectTopN(row, p.Components, threshold, topValues + topBase, topIndices + topBase, n);
-                        if (r == rows - 1)
-                            for (int i = 0; i < n; i++) previous[(c * p.Streams + f) * n + i] = topIndices[topBase + i];
-                        if (topValues[topBase] > streamBest) streamBest = topValues[topBase];
+                        l.Store(minusInfinity, ref topValues[topBase + q]);
+                        l.Store(zero, ref topIndices[topBase + q]);
                     }
+                    // Lanes over codebooks: Gaussian k of codebooks b0.. is column k · C + b0.. (lanes past C read other columns,
+                    // and their tables are never read).
+                    float* row = scores + r * p.ScoreStride;
+                    for (int b0 = 0; b0 < p.Codebooks; b0 += count)
+                        for (int k = 0; k < p.Components; k++)
+                            Definitions.InsertTopN<TL, TV, CpuMemory>(valueMemory, indexMemory, topBase + b0, lanes, n,
+                                l.Load(ref row[k * p.Codebooks + b0]), l.Broadcast(k));
+                    float streamBest = float.NegativeInfinity;
+                    for (int b = 0; b < p.Codebooks; b++)
+                        if (topValues[topBase + b] > streamBest) streamBest = topValues[topBase + b];
                     best[r * p.Streams + f] = streamBest;
                 }
             }
             for (int r = 0; r < rows; r++)
             {
                 float bestSum = 0f;
-                for (int f = 0; f < p.Streams; f++) bestSum += best[r * p.Streams + f];
-                for (int i = 0; i < top; i++)
-                    shares[r * top + i] = Definitions.FlooredShare<LaneScalar>(topValues[r * top + i], best[r * p.Streams + (i / n) % p.Streams], p.Floor);
+                for (int f = 0; f < p.Streams; f++)
+                {
+                    bestSum += best[r * p.Streams + f];
+                    TV streamBest = l.Broadcast(best[r * p.Streams + f]);
+                    for (int q = r * top + f * n * lanes, end = q + n * lanes; q < end; q += count)
+                        l.Store(Definitions.FlooredShare<TL, TV>(l.Load(ref topValues[q]), streamBest, floor), ref shares[q]);
+                }
                 for (int f = 0; f < p.Streams; f++)
                 {
                     int weightBase = f * p.Components * p.Positions;
-                    for (int c = 0; c < p.Codebooks; c++)
+                    for (int b = 0; b < p.Codebooks; b++)
                     {
-                        int topBase = r * top + (c * p.Streams + f) * n;
-                        for (int p0 = p.GroupStart[c]; p0 < p.GroupStart[c + 1]; p0 += count)
+                        int topBase = r * top + f * n * lanes + b;
+                        for (int p0 = p.GroupStart[b]; p0 < p.GroupStart[b + 1]; p0 += count)
                         {
-                            TV v = Definitions.StreamMixture<TL, TV, CpuMemory>(weights, weightBase, p.Positions, indexMemory, shareMemory, topBase, n, p0);
+                            TV v = Definitions.StreamMixture<TL, TV, CpuMemory>(weights, weightBase, p.Positions, indexMemory, shareMemory, topBase, lanes, n, p0);
                             l.Store(f == 0 ? v : l.Multiply(l.Load(ref product[p0]), v), ref product[p0]);
                         }
                     }

@@ -108,4 +108,10 @@ public static class EngineStorage
         /// <summary>The means, <c>[N, K, D]</c> flat (read-only by convention).</summary>
         public float[] MeanArray => emissions.MeanArray;
     }
+
+    extension(TiedMixtureEmissions emissions)
+    {
+        /// <summary>The model as the engines read it (built once per model; a <see cref="EmissionModel.Subset"/> shares its source's Gaussian arrays).</summary>
+        public TiedMixtureTables Tables => emissions.Tables;
+    }
 }

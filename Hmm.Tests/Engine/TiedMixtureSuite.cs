@@ -13,6 +13,9 @@ public abstract class TiedMixtureSuite
     /// <summary>The engine under test.</summary>
     protected abstract IHmmEngine CreateEngine();
 
+    /// <summary>Random cases of <see cref="Log_likelihoods_match_reference"/> (fewer on ILGPU's CPU accelerator, a slow simulator).</summary>
+    protected virtual long Iterations => 30;
+
     /// <summary>A random model: 1-3 streams of 1-6 dimensions, 1-5 codebooks of 1-40 Gaussians, some zero weights.</summary>
     internal static TiedMixtureEmissions RandomModel(Random rng, int states, out int[] dims)
     {
@@ -83,7 +86,7 @@ public abstract class TiedMixtureSuite
                         compared++;
                     }
                 }
-        }, iter: 30, threads: 1);
+        }, iter: Iterations, threads: 1);
         Assert.True(compared > 20 * ties, $"{ties} near-ties skipped against {compared} compared");
     }
 
@@ -104,6 +107,33 @@ public abstract class TiedMixtureSuite
         engine.ComputeEmissions(model, single, alone);
         for (int t = 0; t < 9; t++)
             for (int s = 0; s < 37; s++) Assert.Equal(alone[0, t, s], output[2, t, s]);
+    }
+
+    [Fact]
+    public void Subsets_match_the_full_model_and_back()
+    {
+        // A subset shares its source's Gaussian tables (engines may keep them loaded) but has its own weights and groups.
+        var engine = CreateEngine();
+        var rng = new Random(9);
+        var model = RandomModel(rng, 40, out _);
+        var features = RandomModels.Features(model.FeatureDimension, new[] { 7, 4 }, rng);
+        var full = new EmissionBatch(2, 7, 40);
+        engine.ComputeEmissions(model, features, full);
+        int[] states = { 39, 3, 17, 0, 22 };
+        var part = new EmissionBatch(2, 7, states.Length);
+        engine.ComputeEmissions(model.Subset(states), features, part);
+        var again = new EmissionBatch(2, 7, 40);
+        engine.ComputeEmissions(model, features, again);
+        for (int b = 0; b < 2; b++)
+            for (int t = 0; t < features.Lengths[b]; t++)
+            {
+                for (int i = 0; i < states.Length; i++)
+                {
+                    float want = full[b, t, states[i]], got = part[b, t, i];
+                    Assert.True(Math.Abs(want - got) <= 1e-4 * (1 + Math.Abs(want)), $"[{b},{t}] state {states[i]}: full {want}, subset {got}");
+                }
+                for (int s = 0; s < 40; s++) Assert.Equal(full[b, t, s], again[b, t, s]);
+            }
     }
 }
 

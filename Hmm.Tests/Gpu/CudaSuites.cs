@@ -31,6 +31,9 @@ public sealed class TiedStateCuda : TiedStateSuite
 }
 
 [Collection(GpuEngineTestGroup.Name)]
+public sealed class TiedMixtureCuda : TiedMixtureSuite { public TiedMixtureCuda() => CudaDevice.Require(); protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
 public sealed class ViterbiCuda : ViterbiSuite { public ViterbiCuda() => CudaDevice.Require(); protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
 
 [Collection(GpuEngineTestGroup.Name)]

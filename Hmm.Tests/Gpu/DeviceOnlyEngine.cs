@@ -18,7 +18,7 @@ public sealed class DeviceOnlyEngine : IHmmEngine
     {
         _engine.ComputeEmissions(model, features, output);
         // Categorical emissions are a table lookup that the engine does on the host by design.
-        if (model is GaussianMixtureEmissions) AssertOnDevice();
+        if (model is not CategoricalEmissions) AssertOnDevice();
     }
 
     public void Forward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logAlpha = null)

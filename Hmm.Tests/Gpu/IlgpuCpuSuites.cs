@@ -51,6 +51,16 @@ public sealed class EmissionIlgpuCpu : EmissionSuite
     protected override int MaxStates => IlgpuCpuLimits.MaxStates;
 }
 
+/// <summary>
+/// Tied-mixture (PTM) emissions through the three tied-mixture kernels on ILGPU's CPU accelerator, nothing on the CPU
+/// fallback. The suite's shapes are small (up to 60 states, 3 sequences of 12 frames), so it keeps the full 30 cases.
+/// </summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class TiedMixtureIlgpuCpu : TiedMixtureSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+}
+
 /// <summary>Case counts for the CPU-accelerator runs, chosen to keep them well under a minute on two cores.</summary>
 internal static class IlgpuCpuLimits
 {
