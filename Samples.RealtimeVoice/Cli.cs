@@ -60,6 +60,7 @@ internal static class Cli
             TrainCommand.Create(context),
             EvalCommand.Create(context),
             PlotCommand.Create(context),
+            CalibrateCommand.Create(context),
             LipSyncCommand.Create(context),
         };
         // `hmm` alone prints the help, as it always has.

@@ -250,62 +250,22 @@ public static class AcousticModelTrainer
         var final = gmm.ToModel(options, description);
         if (options.MeasureBoundaryOffsets)
         {
-            var offsets = MeasureBoundaryOffsets(final, data, options, engine, out int measured);
+            // The original training utterances, aligned by the finished model: its systematic boundary error.
+            var offsets = BoundaryOffsetCalibration.Measure(final, data, new ForcedAlignerOptions
+            {
+                Engine = engine, BatchSize = options.BatchSize, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
+            }, out int measured);
             description += FormattableString.Invariant($"; boundary offsets from {measured} training boundaries");
             final = final.WithBoundaryOffsets(offsets).WithDescription(description);
         }
         return final;
     }
 
-    /// <summary>
-    /// Aligns the original training utterances with the finished model and takes, for every phone class pair with
-    /// at least <see cref="MinimumBoundariesPerOffset"/> boundaries, the median of hypothesis minus label: the
-    /// systematic part of the model's boundary error (a fricative after a pause starting early, for example), which
-    /// the aligner then subtracts.
-    /// </summary>
-    private static float[,] MeasureBoundaryOffsets(AcousticModel model, IReadOnlyList<TrainingUtterance> data, TrainingOptions options, IHmmEngine engine, out int measured)
-    {
-        var aligner = new ForcedAligner(model, new ForcedAlignerOptions
-        {
-            Engine = engine, BatchSize = options.BatchSize, MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
-            AdaptationIterations = 0, CorrectBoundaries = false,
-        });
-        var inputs = data.Select(u => new AlignmentInput(u.Name, u.Samples, new PhoneSequence(u.Labels.Select(l => l.Phone).ToArray()))).ToArray();
-        var outcomes = aligner.Align(inputs);
-        var errors = new List<double>[AcousticModel.ClassCount, AcousticModel.ClassCount];
-        measured = 0;
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            if (!outcomes[i].Succeeded) continue;
-            var hyp = outcomes[i].Segments!;
-            var reference = data[i].Labels;
-            for (int k = 1; k < reference.Count && k < hyp.Count; k++)
-            {
-                int a = (int)options.Phones.ClassOf(reference[k - 1].Phone), b = (int)options.Phones.ClassOf(reference[k].Phone);
-                (errors[a, b] ??= new List<double>()).Add(hyp[k].Start - reference[k].Start);
-                measured++;
-            }
-        }
-        var offsets = new float[AcousticModel.ClassCount, AcousticModel.ClassCount];
-        for (int a = 0; a < AcousticModel.ClassCount; a++)
-        {
-            for (int b = 0; b < AcousticModel.ClassCount; b++)
-            {
-                var list = errors[a, b];
-                if (list is null || list.Count < MinimumBoundariesPerOffset) continue;
-                list.Sort();
-                double median = list.Count % 2 == 1 ? list[list.Count / 2] : (list[list.Count / 2 - 1] + list[list.Count / 2]) / 2;
-                offsets[a, b] = (float)Math.Max(-MaximumOffset, Math.Min(MaximumOffset, median));
-            }
-        }
-        return offsets;
-    }
+    /// <summary>Boundaries a class pair needs before its offset is trusted (<see cref="BoundaryOffsetCalibration.MinimumBoundaries"/>).</summary>
+    public const int MinimumBoundariesPerOffset = BoundaryOffsetCalibration.MinimumBoundaries;
 
-    /// <summary>Boundaries a class pair needs before its offset is trusted.</summary>
-    public const int MinimumBoundariesPerOffset = 10;
-
-    /// <summary>Largest correction applied, in seconds: anything larger is more likely a labelling quirk than a bias.</summary>
-    public const double MaximumOffset = 0.05;
+    /// <summary>Largest correction applied, in seconds (<see cref="BoundaryOffsetCalibration.MaximumOffset"/>).</summary>
+    public const double MaximumOffset = BoundaryOffsetCalibration.MaximumOffset;
 
     private static List<Utterance> Prepare(IReadOnlyList<TrainingUtterance> data, TrainingOptions options)
     {

@@ -44,13 +44,17 @@ public sealed class SphinxAcousticModel : IAcousticModel
 
     private static readonly int[] StreamLengths = { 13, 13, 13 };
 
+    private readonly float[,] _offsets;
     private readonly int[] _ciOf;          // our phone index -> Sphinx CI phone
     private readonly float[] _selfLoops;   // per senone
     private readonly TiedMixtureEmissions _emissions;
 
-    private SphinxAcousticModel(string directory, SphinxModelDefinition definition, TiedMixtureEmissions emissions, float[] selfLoops, int[] ciOf, FrontEndOptions frontEnd)
+    private SphinxAcousticModel(string directory, SphinxModelDefinition definition, TiedMixtureEmissions emissions, float[] selfLoops, int[] ciOf,
+        FrontEndOptions frontEnd, string fingerprint, float[,] offsets)
     {
         FrontEnd = frontEnd;
+        Fingerprint = fingerprint;
+        _offsets = offsets;
         Directory = directory;
         Definition = definition;
         _emissions = emissions;
@@ -93,7 +97,34 @@ public sealed class SphinxAcousticModel : IAcousticModel
     public int StateOf(int phone, int subState) => Definition.Senone(_ciOf[phone], subState);
 
     /// <inheritdoc/>
-    public float BoundaryOffset(PhoneClass before, PhoneClass after) => 0f;
+    /// <remarks>
+    /// Debian's US-English model comes with the offsets <c>hmm calibrate</c> measured on our speech-dev corpus
+    /// (<c>Data/sphinx-en-us-offsets.tsv</c>, applied when the model's <see cref="Fingerprint"/> matches): its boundaries lie
+    /// 10 to 25 ms late against hand-placed (here: synthesised) boundaries, stops most. Other models have none until given
+    /// some (<see cref="WithBoundaryOffsets"/>).
+    /// </remarks>
+    public float BoundaryOffset(PhoneClass before, PhoneClass after) => _offsets[(int)before, (int)after];
+
+    /// <summary>A copy of the boundary offsets, <c>[class before, class after]</c> in seconds.</summary>
+    public float[,] BoundaryOffsets() => (float[,])_offsets.Clone();
+
+    /// <summary>
+    /// What identifies this model's parameters (the SHA-256 of its <c>means</c> file): a boundary offset table names the model
+    /// it was measured on by it.
+    /// </summary>
+    public string Fingerprint { get; }
+
+    /// <summary>This model with other boundary offsets (<c>[class before, class after]</c> in seconds, each within ±0.1 s).</summary>
+    /// <exception cref="ArgumentException">The table's shape or a value is out of range.</exception>
+    public SphinxAcousticModel WithBoundaryOffsets(float[,] offsets)
+    {
+        Guard.NotNull(offsets, nameof(offsets));
+        if (offsets.GetLength(0) != AcousticModel.ClassCount || offsets.GetLength(1) != AcousticModel.ClassCount)
+            throw new ArgumentException($"offsets must be [{AcousticModel.ClassCount}, {AcousticModel.ClassCount}] (one per phone class pair).", nameof(offsets));
+        foreach (float o in offsets)
+            if (!(Math.Abs(o) <= 0.1f)) throw new ArgumentException($"an offset is {o} s; offsets must be finite and within 0.1 s.", nameof(offsets));
+        return new SphinxAcousticModel(Directory, Definition, _emissions, _selfLoops, _ciOf, FrontEnd, Fingerprint, (float[,])offsets.Clone());
+    }
 
     /// <inheritdoc/>
     public void StatesInContext(ReadOnlySpan<int> phones, PhoneSequence sequence, Span<int> states)
@@ -243,7 +274,30 @@ public sealed class SphinxAcousticModel : IAcousticModel
             ciOf[i] = mdef.CiPhone(name);
             if (ciOf[i] < 0) throw new ModelFormatException(mdefPath, $"the model has no phone '{name}' (for our '{phones[i]}'); its phones are {string.Join(" ", mdef.CiPhones)}.");
         }
-        return new SphinxAcousticModel(directory, mdef, emissions, selfLoops, ciOf, frontEnd);
+        string fingerprint = "means-sha256 " + Sha256(meansPath);
+        var offsets = new float[AcousticModel.ClassCount, AcousticModel.ClassCount];
+        var shipped = ShippedOffsets.Value;
+        if (shipped.Fingerprint == fingerprint) offsets = (float[,])shipped.Offsets.Clone();
+        return new SphinxAcousticModel(directory, mdef, emissions, selfLoops, ciOf, frontEnd, fingerprint, offsets);
+    }
+
+    /// <summary>The offsets shipped for Debian's US-English model (Data/sphinx-en-us-offsets.tsv, made by <c>hmm calibrate</c>).</summary>
+    private static readonly Lazy<(float[,] Offsets, string? Fingerprint)> ShippedOffsets = new(() =>
+    {
+        using var stream = typeof(SphinxAcousticModel).Assembly.GetManifestResourceStream("Hmm.Speech.sphinx-en-us-offsets.tsv")
+            ?? throw new InvalidOperationException("The Sphinx boundary offsets are missing from the Hmm.Speech assembly (resource Hmm.Speech.sphinx-en-us-offsets.tsv).");
+        using var reader = new StreamReader(stream);
+        return BoundaryOffsetTable.Parse(reader.ReadToEnd(), "sphinx-en-us-offsets.tsv (built in)");
+    });
+
+    private static string Sha256(string path)
+    {
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        using var file = System.IO.File.OpenRead(path);
+        var hash = sha.ComputeHash(file);
+        var text = new System.Text.StringBuilder(2 * hash.Length);
+        foreach (byte b in hash) text.Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        return text.ToString();
     }
 
     /// <summary>The transition matrices as pocketsphinx uses them: rows normalised, non-zero entries floored at <see cref="TransitionFloor"/>, normalised again.</summary>
