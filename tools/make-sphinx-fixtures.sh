@@ -23,6 +23,14 @@ done
 pocketsphinx_batch -hmm "$MODEL/en-us" -allphone "$MODEL/en-us-phone.lm.bin" -allphone_ci yes \
   -ctl "$TMP/ctl" -cepdir "$TMP/wav" -cepext .wav -adcin yes -adchdr 44 \
   -remove_silence no -mfclogdir "$TMP/mfc" -hyp "$TMP/hyp" > "$TMP/log" 2>&1 || { cat "$TMP/log"; exit 1; }
+# Every senone's score of s044-us2 (-senlogdir with -compallsen yes): the oracle of SphinxAcousticModelTests, gzipped.
+mkdir -p "$TMP/sen1" "$TMP/sen"
+echo s044-us2 > "$TMP/ctl1"
+pocketsphinx_batch -hmm "$MODEL/en-us" -allphone "$MODEL/en-us-phone.lm.bin" -allphone_ci yes \
+  -ctl "$TMP/ctl1" -cepdir "$TMP/wav" -cepext .wav -adcin yes -adchdr 44 \
+  -remove_silence no -compallsen yes -senlogdir "$TMP/sen" -hyp "$TMP/hyp1" > "$TMP/log1" 2>&1 || { cat "$TMP/log1"; exit 1; }
+gzip -9 -n -c "$TMP/sen/$(ls "$TMP/sen" | head -1)" > "$OUT/s044-us2.sen.gz"
+cp "$DEV/clean/s044-us2.lab" "$OUT/s044-us2.lab"
 # This pocketsphinx names the dumps by a running utterance number, in ctl order.
 n=0
 for f in $FILES; do
