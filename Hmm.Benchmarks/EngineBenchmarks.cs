@@ -118,3 +118,78 @@ public class DenseForward
     [Benchmark(OperationsPerInvoke = B * T)]
     public void Forward() => _engine.Forward(_model, _emissions, _ll);
 }
+
+/// <summary>
+/// Tied-mixture (PTM) emissions of a Sphinx-shaped random model (42 codebooks, 3 streams of 13, 128 Gaussians, top 4,
+/// 5,126 states; the Debian en-us model's shapes): all states, the 123 states a phone loop reads, and one frame at a time
+/// through the online decoder as the lip-sync processor runs it. Time per frame.
+/// </summary>
+[MemoryDiagnoser]
+[WarmupCount(3), IterationCount(8)]
+public class TiedMixture
+{
+    private const int T = 1000;
+    private HmmEngine _engine = null!;
+    private TiedMixtureEmissions _all = null!;
+    private EmissionModel _phones = null!;
+    private SequenceBatch _features = null!;
+    private EmissionBatch _allOut = null!, _phoneOut = null!;
+    private Online.OnlineDecoder _decoder = null!;
+    private float[] _frames = null!;
+
+    [ParamsSource(nameof(WidthValues))]
+    public SimdWidth Width { get; set; }
+
+    public static SimdWidth[] WidthValues => Shapes.Widths;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = new Random(1);
+        _all = Shapes.SphinxShapedTiedMixture(rng);
+        var phoneStates = new int[123];
+        for (int i = 0; i < phoneStates.Length; i++) phoneStates[i] = i; // the CI senones come first in a Sphinx mdef
+        _phones = _all.Subset(phoneStates)!;
+        _engine = new HmmEngine(Width, 1);
+        _features = Shapes.Features(1, T, 39, rng);
+        _allOut = new EmissionBatch(1, T, _all.StateCount);
+        _phoneOut = new EmissionBatch(1, T, _phones.StateCount);
+        _decoder = new Online.OnlineDecoder(PhoneLoopShape(41, 3), _phones, lag: 10, Width);
+        _frames = _features.Sequence(0).ToArray();
+    }
+
+    [Benchmark(OperationsPerInvoke = T)]
+    public void AllStates() => _engine.ComputeEmissions(_all, _features, _allOut);
+
+    [Benchmark(OperationsPerInvoke = T)]
+    public void PhoneLoopStates() => _engine.ComputeEmissions(_phones, _features, _phoneOut);
+
+    /// <summary>
+    /// The live path as the lip-sync processor runs it: the emissions of the frames a push completes (two 10 ms frames for
+    /// a 20 ms audio block) in one pass, then a phone-loop decoder step per frame.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = T)]
+    public void OnlineFrames()
+    {
+        for (int t = 0; t < T; t += 2)
+        {
+            _decoder.PrepareFrames(_frames.AsSpan(t * 39, 2 * 39));
+            _decoder.PushPrepared();
+            _decoder.PushPrepared();
+        }
+    }
+
+    /// <summary>A free phone loop's shape: <paramref name="units"/> left-to-right units of <paramref name="states"/> states, any unit after any.</summary>
+    private static HmmModel PhoneLoopShape(int units, int states)
+    {
+        var selfLoops = new float[units * states];
+        selfLoops.AsSpan().Fill(0.6f);
+        var table = new float[units, units];
+        for (int a = 0; a < units; a++)
+            for (int b = 0; b < units; b++) table[a, b] = -MathF.Log(units);
+        var initial = new float[units * states];
+        initial.AsSpan().Fill(float.NegativeInfinity);
+        for (int u = 0; u < units; u++) initial[u * states] = -MathF.Log(units);
+        return new HmmModel(initial, new UnitLoopTransitions(units, states, selfLoops, table));
+    }
+}

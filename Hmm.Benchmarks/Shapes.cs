@@ -24,6 +24,29 @@ internal static class Shapes
         return new GaussianMixtureEmissions(w, mu, v);
     }
 
+    private static readonly int[] SphinxStreams = { 13, 13, 13 };
+
+    /// <summary>
+    /// A random tied-mixture model of the Debian Sphinx en-us model's shapes: 42 codebooks, streams of 13, 13, 13, 128
+    /// Gaussians, 5,126 states (the first 126 three per codebook, the rest spread over them), top 4, floor 96 units (9.83 nats).
+    /// </summary>
+    public static TiedMixtureEmissions SphinxShapedTiedMixture(Random rng)
+    {
+        const int c = 42, k = 128, d = 39, states = 5126;
+        var means = new float[c * k * d];
+        var variances = new float[c * k * d];
+        for (int i = 0; i < means.Length; i++)
+        {
+            means[i] = (float)(rng.NextDouble() * 4 - 2);
+            variances[i] = (float)(0.3 + rng.NextDouble());
+        }
+        var codebooks = new int[states];
+        for (int j = 0; j < states; j++) codebooks[j] = j < 3 * c ? j / 3 : rng.Next(c);
+        var logWeights = new float[3 * k * states];
+        for (int i = 0; i < logWeights.Length; i++) logWeights[i] = (float)(-rng.NextDouble() * 16);
+        return new TiedMixtureEmissions(SphinxStreams, c, k, means, variances, codebooks, logWeights, 4, 9.83f);
+    }
+
     public static HmmModel Ergodic(int n)
     {
         var a = new float[n, n];

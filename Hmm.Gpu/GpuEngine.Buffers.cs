@@ -51,7 +51,7 @@ public sealed partial class GpuEngine
 
     // Tied-mixture (PTM) model tables, uploaded when the model object changes; the Gaussian tables only when they change
     // (a model's Subset shares its source's), and the per-chunk top-N scratch.
-    private readonly DeviceBuffer<float> _ptmGaussianWeights, _ptmGaussianBias, _ptmGaussianCenter, _ptmWeights, _ptmTopValues, _ptmTopIndices, _ptmBestSum, _ptmStaging;
+    private readonly DeviceBuffer<float> _ptmGaussianWeights, _ptmGaussianBias, _ptmGaussianCenter, _ptmWeights, _ptmTopValues, _ptmTopIndices, _ptmBestSum;
     private readonly DeviceBuffer<int> _ptmStreamOffsets, _ptmPositionState, _ptmPositionCodebook;
     private object? _loadedPtm, _loadedPtmGaussians;
 

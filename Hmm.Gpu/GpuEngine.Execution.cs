@@ -93,7 +93,7 @@ public sealed partial class GpuEngine
         _backpointers.Dispose(); _gamma.Dispose(); _shift.Dispose(); _counts.Dispose(); _lengths.Dispose(); _paths.Dispose(); _scores.Dispose();
         _transfer.Dispose(); _boundary.Dispose(); _transferScales.Dispose(); _final.Dispose();
         ReleaseTiedBuffers();
-        _ptmTopValues.Dispose(); _ptmTopIndices.Dispose(); _ptmBestSum.Dispose(); _ptmStaging.Dispose();
+        _ptmTopValues.Dispose(); _ptmTopIndices.Dispose(); _ptmBestSum.Dispose();
     }
 
     /// <summary>

@@ -356,9 +356,6 @@ public sealed partial class GpuEngine
         if (frameCount == 0) return;
         int cf = tables.Codebooks * tables.Streams, columns = Math.Max(tables.Positions, stride);
         long top = (long)frameCount * tables.TopFloats;
-        int stagePitch = TiedMixtureKernel.BlockFrames * (tables.FeatureWidth + 1);
-        var topConfig = StrideGroups(1L << 30);
-        long threads = (long)topConfig.GridDim.X * topConfig.GroupDim.X;
         var p = new TiedMixtureParams
         {
             Features = frames,
@@ -373,7 +370,6 @@ public sealed partial class GpuEngine
             TopValues = _ptmTopValues.Ensure(top),
             TopIndices = _ptmTopIndices.Ensure(top),
             BestSum = _ptmBestSum.Ensure(frameCount),
-            Staging = _ptmStaging.Ensure(threads * stagePitch),
             Output = output,
             MaxLength = maxLength,
             Codebooks = tables.Codebooks,
@@ -386,7 +382,6 @@ public sealed partial class GpuEngine
             States = tables.States,
             Stride = stride,
             GaussianColumns = tables.GaussianColumns,
-            StagePitch = stagePitch,
             Columns = columns,
             Floor = tables.Floor,
         };
@@ -398,7 +393,6 @@ public sealed partial class GpuEngine
         {
             p.FrameStart = f0;
             p.Frames = Math.Min(slice, frameCount - f0);
-            // The staging buffer has a slice per thread of the largest grid: the top-N launch uses that grid's shape at most.
             var config = StrideGroups((long)cf * ((p.Frames + TiedMixtureKernel.BlockFrames - 1) / TiedMixtureKernel.BlockFrames));
             _ptmTopKernel(config, p);
             _ptmSharesKernel(StrideGroups(p.Frames), p);

@@ -111,7 +111,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         _transfer = new(_allocator); _boundary = new(_allocator); _transferScales = new(_allocator); _final = new(_allocator);
         _bandInto = new(_allocator); _bandOutOf = new(_allocator); _bandOffsets = new(_allocator); _order = new(_allocator);
         _ptmGaussianWeights = new(_allocator); _ptmGaussianBias = new(_allocator); _ptmGaussianCenter = new(_allocator); _ptmWeights = new(_allocator);
-        _ptmTopValues = new(_allocator); _ptmTopIndices = new(_allocator); _ptmBestSum = new(_allocator); _ptmStaging = new(_allocator);
+        _ptmTopValues = new(_allocator); _ptmTopIndices = new(_allocator); _ptmBestSum = new(_allocator);
         _ptmStreamOffsets = new(_allocator); _ptmPositionState = new(_allocator); _ptmPositionCodebook = new(_allocator);
     }
 
@@ -248,7 +248,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         int stride = output.Stride, maxLength = features.MaxLength;
         long scratch = 2L * tables.Codebooks * tables.Streams * tables.TopN + 1;
         long perSequence = 4L * maxLength * (features.Dimension + stride + scratch) + 4;
-        RunChunked(features.BatchSize, perSequence, supported: true, uploadsFeatures: true,
+        RunChunked(features.BatchSize, perSequence, supported: TiedMixtureKernel.Supports(tables), uploadsFeatures: true,
             (b0, count) =>
             {
                 UploadTiedMixture(model);

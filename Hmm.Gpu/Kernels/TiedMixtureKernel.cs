@@ -35,8 +35,6 @@ internal struct TiedMixtureParams
     public ArrayView<float> TopIndices;
     /// <summary>[frames] Σ over streams of the stream's best Gaussian.</summary>
     public ArrayView<float> BestSum;
-    /// <summary>[threads, StagePitch]: each thread's four [y², y] rows and four Gaussian scores.</summary>
-    public ArrayView<float> Staging;
     /// <summary>[count, MaxLength, Stride] log-likelihoods out; frames past a length and columns past the states get −infinity.</summary>
     public ArrayView<float> Output;
     public int MaxLength;
@@ -55,8 +53,6 @@ internal struct TiedMixtureParams
     public int Stride;
     /// <summary>Gaussian columns per stream (<see cref="TiedMixtureTables.GaussianColumns"/>).</summary>
     public int GaussianColumns;
-    /// <summary>Floats of <see cref="Staging"/> per thread: 4 · the widest [y², y] row + 4.</summary>
-    public int StagePitch;
     /// <summary>max(Positions, Stride): the columns <see cref="TiedMixtureKernel.Mixtures"/> visits per frame.</summary>
     public int Columns;
     public float Floor;
@@ -93,7 +89,8 @@ internal readonly struct ShiftedMemory : IFloatMemory
 /// <item><see cref="TopGaussians"/>: a thread per (codebook, stream, block of four frames), blocks fastest (a warp reads the
 /// same Gaussian table entries): the four frames' <c>[y², y]</c> rows (<see cref="Definitions.StoreFeature{TL, TV, TM}"/>),
 /// then for each of the codebook's Gaussians the GMM product's <see cref="Definitions.GaussianBlock4x1{TL, TV, TM}"/> (its
-/// column k · C + c, four frames) and <see cref="Definitions.InsertTopN{TL, TV, TM}"/> into each frame's top-N table.</item>
+/// column k · C + c, four frames) and <see cref="Definitions.InsertTopN{TL, TV, TM}"/> into each frame's top-N table, all in
+/// the thread's local memory; the tables go out to the frames' top-N rows at the end.</item>
 /// <item><see cref="Shares"/>: a thread per frame: each stream's best over the codebooks, every top score's
 /// <see cref="Definitions.FlooredShare{TL, TV}"/> (in place), and the sum of the streams' bests.</item>
 /// <item><see cref="Mixtures"/>: a thread per (frame, position), positions fastest: <see cref="Definitions.StreamMixture{TL, TV, TM}"/>
@@ -106,50 +103,72 @@ internal static class TiedMixtureKernel
     /// <summary>Frames per item of <see cref="TopGaussians"/> (the block definition's four rows).</summary>
     public const int BlockFrames = 4;
 
+    /// <summary>The most top Gaussians per codebook and stream the device kernel keeps in a thread's local memory.</summary>
+    public const int MaxTopN = 8;
+
+    /// <summary>The widest stream (dimensions) the device kernel stages in a thread's local memory.</summary>
+    public const int MaxStreamDimension = 32;
+
+    private const int LocalFeatures = BlockFrames * 2 * MaxStreamDimension;
+
+    /// <summary>Whether the device kernel takes <paramref name="tables"/> (top N and stream widths within its local arrays).</summary>
+    public static bool Supports(TiedMixtureTables tables)
+    {
+        if (tables.TopN > MaxTopN) return false;
+        for (int f = 0; f < tables.Streams; f++)
+            if (tables.StreamOffsets[f + 1] - tables.StreamOffsets[f] > MaxStreamDimension) return false;
+        return true;
+    }
+
     /// <summary>Step 1: the top N Gaussians of every (codebook, stream, frame).</summary>
     public static void TopGaussians(TiedMixtureParams p)
     {
-        int cf = p.Codebooks * p.Streams, n = p.TopN, d = p.Dimension, lanes = p.CodebookLanes, top = p.Streams * n * lanes;
+        int n = p.TopN, d = p.Dimension, lanes = p.CodebookLanes, top = p.Streams * n * lanes;
         int blocks = (p.Frames + BlockFrames - 1) / BlockFrames;
-        int items = cf * blocks, step = Grid.DimX * Group.DimX, thread = Grid.IdxX * Group.DimX + Group.IdxX;
-        var stage = p.Staging.SubView((long)thread * p.StagePitch, p.StagePitch);
-        for (int i = thread; i < items; i += step)
+        int items = p.Codebooks * p.Streams * blocks, step = Grid.DimX * Group.DimX;
+        // The thread's four [y², y] rows, four scores and four top-N tables live in its local memory (registers and L1):
+        // the insertion network reads and writes its table for every Gaussian.
+        var staged = LocalMemory.Allocate<float>(LocalFeatures + BlockFrames);
+        var values = LocalMemory.Allocate<float>(BlockFrames * MaxTopN);
+        var indices = LocalMemory.Allocate<float>(BlockFrames * MaxTopN);
+        var features = new ShiftedMemory(staged, 0);
+        var valueMemory = new ShiftedMemory(values, 0);
+        var indexMemory = new ShiftedMemory(indices, 0);
+        for (int i = Grid.IdxX * Group.DimX + Group.IdxX; i < items; i += step)
         {
             int pair = i / blocks, block = i - pair * blocks;
             int c = pair / p.Streams, f = pair - c * p.Streams;
             int frame0 = p.FrameStart + block * BlockFrames;
             int rows = System.Math.Min(BlockFrames, p.FrameStart + p.Frames - frame0);
             int o = p.StreamOffsets[f], dims = p.StreamOffsets[f + 1] - o, width = 2 * dims;
-            var features = new ShiftedMemory(stage, 0);
             for (int r = 0; r < BlockFrames; r++)
                 for (int e = 0; e < dims; e++)
                 {
                     float y = r < rows ? p.Features[(long)(frame0 + r) * d + o + e] - p.GaussianCenter[o + e] : 0f;
                     Definitions.StoreFeature<GpuLane, float, ShiftedMemory>(y, features, r * width, dims, e);
                 }
-            for (int r = 0; r < rows; r++)
-                for (int q = 0; q < n; q++)
-                {
-                    long at = (long)(frame0 + r) * top + (f * n + q) * lanes + c;
-                    p.TopValues[at] = float.NegativeInfinity;
-                    p.TopIndices[at] = 0f;
-                }
+            for (int q = 0; q < BlockFrames * MaxTopN; q++)
+            {
+                values[q] = float.NegativeInfinity;
+                indices[q] = 0f;
+            }
             var weights = new ShiftedMemory(p.GaussianWeights.SubView(2L * o * p.GaussianColumns), 0);
             var bias = new ShiftedMemory(p.GaussianBias.SubView((long)f * p.GaussianColumns), 0);
-            int scores = BlockFrames * width;
             for (int k = 0; k < p.Components; k++)
             {
                 int column = k * p.Codebooks + c;
                 Definitions.GaussianBlock4x1<GpuLane, float, ShiftedMemory>(features, width, weights, bias, p.GaussianColumns, column,
-                    new ShiftedMemory(stage, scores - column), 1);
-                for (int r = 0; r < rows; r++)
-                {
-                    // The top tables of frame frame0 + r, codebook c: the frame's offset is too large for an int index, so the view starts there.
-                    var frameValues = new ShiftedMemory(p.TopValues.SubView((long)(frame0 + r) * top, top), 0);
-                    var frameIndices = new ShiftedMemory(p.TopIndices.SubView((long)(frame0 + r) * top, top), 0);
-                    Definitions.InsertTopN<GpuLane, float, ShiftedMemory>(frameValues, frameIndices, f * n * lanes + c, lanes, n, stage[scores + r], k);
-                }
+                    new ShiftedMemory(staged, LocalFeatures - column), 1);
+                for (int r = 0; r < BlockFrames; r++)
+                    Definitions.InsertTopN<GpuLane, float, ShiftedMemory>(valueMemory, indexMemory, r * MaxTopN, 1, n, staged[LocalFeatures + r], k);
             }
+            for (int r = 0; r < rows; r++)
+                for (int q = 0; q < n; q++)
+                {
+                    long at = (long)(frame0 + r) * top + (f * n + q) * lanes + c;
+                    p.TopValues[at] = values[r * MaxTopN + q];
+                    p.TopIndices[at] = indices[r * MaxTopN + q];
+                }
         }
     }
 
