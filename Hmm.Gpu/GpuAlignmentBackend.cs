@@ -47,9 +47,9 @@ public sealed class GpuAlignmentBackend : IAlignmentBackend
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Gaussian mixtures run on the device end to end. Other emission models (the tied mixtures of a Sphinx model) take the
-    /// engine's <see cref="GpuEngine.ComputeEmissions"/> (the CPU engine where the device has no kernel for them) and the
-    /// device recursions through a <see cref="HostAlignmentBackend"/> over the same engine, its lattices on the host.
+    /// Gaussian and tied mixtures (a Sphinx model) run on the device end to end. Other emission models take the engine's
+    /// <see cref="GpuEngine.ComputeEmissions"/> and the device recursions through a <see cref="HostAlignmentBackend"/> over
+    /// the same engine, its lattices on the host.
     /// </remarks>
     public void Align(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, ViterbiResult viterbi,
         int blockSize, double[]? leaveTimes, Span<double> logLikelihoods)
@@ -57,9 +57,9 @@ public sealed class GpuAlignmentBackend : IAlignmentBackend
         var features = AlignmentArguments.Loaded(_features);
         AlignmentArguments.Check(emissions, graph, ties, features);
         AlignmentArguments.CheckAlign(ties, features, viterbi, blockSize, leaveTimes, logLikelihoods.Length);
-        if (emissions is GaussianMixtureEmissions gmm)
+        if (emissions is GaussianMixtureEmissions or TiedMixtureEmissions)
         {
-            _engine.Align(gmm, graph, ties, features, _generation, viterbi, blockSize, leaveTimes, logLikelihoods);
+            _engine.Align(emissions, graph, ties, features, _generation, viterbi, blockSize, leaveTimes, logLikelihoods);
             return;
         }
         _host ??= new HostAlignmentBackend(_engine);

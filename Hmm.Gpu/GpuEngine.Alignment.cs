@@ -40,7 +40,7 @@ public sealed partial class GpuEngine
         int nk = emissions.StateCount * emissions.ComponentCount;
         long perSequence = TiedBytesPerSequence(emissions, graph, maxLength, d, viterbi: false);
         var scores = Staging(batch);
-        RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && GaussianLayout(emissions.Tables) != null, uploadsFeatures: true,
+        RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && EmissionsOnDevice(emissions), uploadsFeatures: true,
             (b0, count) =>
             {
                 var (p, t) = TiedSetup(emissions, graph, ties, features, generation, b0, count);
@@ -80,7 +80,7 @@ public sealed partial class GpuEngine
     }
 
     /// <summary><see cref="IAlignmentBackend.Align"/> over <paramref name="features"/> (as <see cref="AccumulateStatistics"/>).</summary>
-    internal void Align(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features, long generation, ViterbiResult viterbi,
+    internal void Align(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features, long generation, ViterbiResult viterbi,
         int blockSize, double[]? leaveTimes, Span<double> logLikelihoods)
     {
         ThrowIfDisposed();
@@ -90,7 +90,7 @@ public sealed partial class GpuEngine
         for (int b = 0; b < batch; b++) viterbi.LengthArray[b] = features.Lengths[b];
         var scores = Staging(batch);
         long perSequence = TiedBytesPerSequence(emissions, graph, maxLength, features.Dimension, viterbi: true) + 4L * viterbi.MaxLength + 8L * blocks;
-        RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && GaussianLayout(emissions.Tables) != null, uploadsFeatures: true,
+        RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null && EmissionsOnDevice(emissions), uploadsFeatures: true,
             (b0, count) =>
             {
                 var (p, t) = TiedSetup(emissions, graph, ties, features, generation, b0, count);
@@ -136,24 +136,45 @@ public sealed partial class GpuEngine
         scores.AsSpan(0, batch).CopyTo(logLikelihoods);
     }
 
-    private long TiedBytesPerSequence(GaussianMixtureEmissions emissions, HmmModel graph, int maxLength, int d, bool viterbi)
+    private long TiedBytesPerSequence(EmissionModel emissions, HmmModel graph, int maxLength, int d, bool viterbi)
     {
         long stride = graph.Transitions.PaddedStateCount, modelStride = Hmm.Simd.SimdCapabilities.Pad(emissions.StateCount);
+        // Tied mixtures also keep each frame's top-N tables (values and indices) and its best-score sum.
+        long mixture = emissions is TiedMixtureEmissions tied ? 2L * tied.Tables.TopFloats + 1 : 0;
         // features (twice at most), model-state emissions, graph emissions, alpha, beta, gamma, backpointers for Viterbi.
-        return 4L * maxLength * (2 * d + modelStride + stride * (viterbi ? 5 : 4)) + 4L * graph.StateCount * 3 + 64;
+        return 4L * maxLength * (2 * d + modelStride + mixture + stride * (viterbi ? 5 : 4)) + 4L * graph.StateCount * 3 + 64;
     }
+
+    /// <summary>Whether the device computes <paramref name="emissions"/>: Gaussian mixtures with a kernel layout, tied mixtures the kernel takes.</summary>
+    private bool EmissionsOnDevice(EmissionModel emissions) => emissions switch
+    {
+        GaussianMixtureEmissions gmm => GaussianLayout(gmm.Tables) != null,
+        TiedMixtureEmissions tied => TiedMixtureKernel.Supports(tied.Tables),
+        _ => false,
+    };
 
     /// <summary>
     /// Uploads one chunk's features (unless the device holds them from the same load: <paramref name="generation"/>), ties and
     /// lengths; runs the GMM kernel and the gather into the recursion's emissions.
     /// </summary>
-    private (RecursionParams Recursion, TiedParams Tied) TiedSetup(GaussianMixtureEmissions emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features,
+    private (RecursionParams Recursion, TiedParams Tied) TiedSetup(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features,
         long generation, int b0, int count)
     {
         int maxLength = features.MaxLength, g = ties.GraphStates;
         int modelStride = Hmm.Simd.SimdCapabilities.Pad(emissions.StateCount);
-        UploadGmm(emissions);
-        var frames = UploadFeatures(emissions, features, b0, count, generation);
+        var gmm = emissions as GaussianMixtureEmissions;
+        var tied = emissions as TiedMixtureEmissions;
+        FeatureUpload frames;
+        if (gmm is not null)
+        {
+            UploadGmm(gmm);
+            frames = UploadFeatures(gmm, features, b0, count, generation);
+        }
+        else
+        {
+            UploadTiedMixture(tied!);
+            frames = new FeatureUpload(UploadFloatFeatures(features, b0, count), _halfFeatures.Ensure(1), false);
+        }
         var p = RecursionSetup(graph, null, b0, count, features.Lengths.Slice(b0, count), maxLength);
         var modelLl = Buffer(ref _tiedModelLl).Ensure((long)count * maxLength * modelStride);
         var t = new TiedParams
@@ -175,11 +196,12 @@ public sealed partial class GpuEngine
             ModelStride = modelStride,
             GraphStates = g,
             Dimension = features.Dimension,
-            Components = emissions.ComponentCount,
+            Components = gmm?.ComponentCount ?? 1,
             BlockSize = 1,
             Blocks = 0,
         };
-        LaunchGaussian(emissions.Tables, frames, p.Lengths, modelLl, count, maxLength, modelStride);
+        if (gmm is not null) LaunchGaussian(gmm.Tables, frames, p.Lengths, modelLl, count, maxLength, modelStride);
+        else LaunchTiedMixture(tied!.Tables, frames.Single, p.Lengths, modelLl, count, maxLength, modelStride);
         // 32-bit cell indices in the kernel: launches of at most 2^31 - 1 cells, whole sequences each.
         long perSequence = (long)maxLength * p.Stride;
         int slice = (int)Math.Max(1, Math.Min(count, int.MaxValue / Math.Max(1, perSequence)));

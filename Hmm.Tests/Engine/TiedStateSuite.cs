@@ -63,6 +63,53 @@ public abstract class TiedStateSuite
         return e;
     }
 
+    /// <summary>
+    /// Tied-mixture (Sphinx PTM) model states: the backend's Viterbi scores, forward log-likelihoods and leave times equal
+    /// the host backend's over the SIMD CPU engine (whose emissions the TiedMixture suites check against float64).
+    /// </summary>
+    [Fact]
+    public void Tied_mixture_states_align_as_on_the_cpu_engine()
+    {
+        var engine = CreateEngine();
+        var host = new HostAlignmentBackend(new HmmEngine(Hmm.Simd.SimdWidth.Auto));
+        for (int it = 0; it < Math.Max(3, Iterations / 5); it++)
+        {
+            var rng = new Random(5000 + it);
+            int n = rng.Next(2, 12), g = rng.Next(2, 20), batch = rng.Next(1, 4);
+            var model = TiedMixtureSuite.RandomModel(rng, n, out _);
+            var graph = RandomModels.Model(g, banded: true, bandwidth: Math.Min(2, g), rng);
+            var lengths = Enumerable.Range(0, batch).Select(_ => rng.Next(2, 30)).ToArray();
+            var features = RandomModels.Features(model.FeatureDimension, lengths, rng);
+            var ties = new TiedStateBatch(batch, g);
+            for (int b = 0; b < batch; b++)
+            {
+                for (int j = 0; j < g; j++) ties.Tie(b, j, rng.Next(n), (float)(-rng.NextDouble()));
+                ties.AllowEnd(b, g - 1);
+            }
+            int block = rng.Next(1, Math.Min(g, 4) + 1), blocks = g / block;
+            var (scores, ll, leave) = Run(engine, model, graph, ties, features, block, blocks);
+            AfterCall(engine);
+            var (hostScores, hostLl, hostLeave) = Run(host, model, graph, ties, features, block, blocks);
+            for (int b = 0; b < batch; b++)
+            {
+                Tolerance.LogValue(hostScores[b], scores[b], 10 * lengths[b] + Math.Abs(hostScores[b]), $"case {it} Viterbi score {b}");
+                Tolerance.LogValue(hostLl[b], ll[b], 10 * lengths[b] + Math.Abs(hostLl[b]), $"case {it} log-likelihood {b}");
+            }
+            for (int i = 0; i < leave.Length; i++) Assert.True(Math.Abs(leave[i] - hostLeave[i]) < 1e-2, $"case {it} leave time {i}: {leave[i]} against {hostLeave[i]}");
+        }
+    }
+
+    private static (double[] Scores, double[] LogLikelihoods, double[] Leave) Run(IAlignmentBackend backend, EmissionModel model, HmmModel graph,
+        TiedStateBatch ties, SequenceBatch features, int block, int blocks)
+    {
+        var viterbi = new ViterbiResult(features.BatchSize, features.MaxLength);
+        var leave = new double[features.BatchSize * blocks];
+        var ll = new double[features.BatchSize];
+        backend.LoadFeatures(features);
+        backend.Align(model, graph, ties, viterbi, block, leave, ll);
+        return (viterbi.Scores.ToArray(), ll, leave);
+    }
+
     [Fact]
     public void Viterbi_likelihood_and_leave_times_match_reference()
     {
