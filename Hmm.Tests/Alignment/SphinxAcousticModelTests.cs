@@ -286,3 +286,51 @@ public class SphinxAcousticModelTests
         throw new InvalidOperationException($"{value} not found");
     }
 }
+
+/// <summary>The phone loop and the online decoder over a Sphinx model's context-free senones.</summary>
+public class SphinxPhoneLoopTests
+{
+    [Fact]
+    public void Loop_states_read_the_context_free_senones_and_the_online_decoder_computes_them_as_the_engine()
+    {
+        var model = SphinxAcousticModelTests.Model();
+        var loopEmissions = PhoneLoop.Emissions(model);
+        int s = model.StatesPerPhone, p = model.Phones.Count;
+        Assert.Equal(p * s, loopEmissions.StateCount);
+        var audio = WavReader.Read(Path.Combine(AppContext.BaseDirectory, "Data", "Sphinx", "s017-us1.wav"), 16000);
+        var extractor = new FeatureExtractor(model.FrontEnd);
+        int frames = extractor.FrameCount(audio.Samples.Length);
+        var features = new SequenceBatch(1, frames, model.FrontEnd.FeatureDimension);
+        features.SetLength(0, frames);
+        extractor.Extract(audio.Samples, features.Sequence(0));
+        var engine = new HmmEngine(Hmm.Simd.SimdWidth.Auto);
+        var all = new EmissionBatch(1, frames, model.StateCount);
+        engine.ComputeEmissions(model.Emissions, features, all);
+        var loop = new EmissionBatch(1, frames, loopEmissions.StateCount);
+        engine.ComputeEmissions(loopEmissions, features, loop);
+        for (int t = 0; t < frames; t += 7)
+            for (int q = 0; q < p; q++)
+                for (int k = 0; k < s; k++)
+                    Assert.Equal(all[0, t, model.StateOf(q, k)], loop[0, t, q * s + k]);
+
+        // The online decoder's own emissions of the same frames, pushed two at a time, decode as the engine's pushed as values.
+        var hmm = PhoneLoop.Build(model, PhoneBigram.Default);
+        var computing = new Hmm.Online.OnlineDecoder(hmm, loopEmissions, lag: 5);
+        var given = new Hmm.Online.OnlineDecoder(hmm, lag: 5);
+        int d = model.FrontEnd.FeatureDimension;
+        var rows = features.Sequence(0);
+        var expected = new List<int>();
+        for (int t = 0; t < frames; t += 2)
+        {
+            int count = Math.Min(2, frames - t);
+            computing.PrepareFrames(rows.Slice(t * d, count * d));
+            for (int i = 0; i < count; i++)
+            {
+                var prepared = computing.TakePrepared().ToArray();
+                for (int j = 0; j < prepared.Length; j++) Assert.Equal(loop[0, t + i, j], prepared[j]);
+                if (given.PushEmissions(prepared)) expected.Add(given.LastCommittedState);
+            }
+        }
+        Assert.True(expected.Count > frames / 2);
+    }
+}
