@@ -114,11 +114,9 @@ internal static unsafe partial class CpuPasses
                     }
                     // Lanes over codebooks: Gaussian k of codebooks b0.. is column k · C + b0.. (lanes past C read other columns,
                     // and their tables are never read).
-                    float* row = scores + r * p.ScoreStride;
                     for (int b0 = 0; b0 < p.Codebooks; b0 += count)
-                        for (int k = 0; k < p.Components; k++)
-                            Definitions.InsertTopN<TL, TV, CpuMemory>(valueMemory, indexMemory, topBase + b0, lanes, n,
-                                l.Load(ref row[k * p.Codebooks + b0]), l.Broadcast(k));
+                        Definitions.SelectTopN<TL, TV, CpuMemory>(scoreMemory, r * p.ScoreStride + b0, p.Codebooks, p.Components, valueMemory, indexMemory,
+                            topBase + b0, lanes, n);
                     float streamBest = float.NegativeInfinity;
                     for (int b = 0; b < p.Codebooks; b++)
                         if (topValues[topBase + b] > streamBest) streamBest = topValues[topBase + b];

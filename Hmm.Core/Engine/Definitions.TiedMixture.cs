@@ -44,6 +44,46 @@ public static partial class Definitions
     }
 
     /// <summary>
+    /// The top <paramref name="n"/> of a run of Gaussians, one register of lanes (codebooks) at a time: component k's scores
+    /// are at <c>rowBase + k · componentStride</c>, and the lanes' tables (as <see cref="InsertTopN{TL, TV, TM}"/> keeps them,
+    /// started at −infinity) at <paramref name="topBase"/> with <paramref name="laneStride"/> between ranks. Up to four
+    /// ranks stay in registers across the components (the same network as <see cref="InsertTopN{TL, TV, TM}"/>, without a
+    /// load and store per rank and component); more go through <see cref="InsertTopN{TL, TV, TM}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SelectTopN<TL, TV, TM>(TM scores, int rowBase, int componentStride, int components, TM values, TM indices, int topBase, int laneStride, int n)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        if (n > 4)
+        {
+            for (int k = 0; k < components; k++)
+                InsertTopN<TL, TV, TM>(values, indices, topBase, laneStride, n, l.Load(ref scores[rowBase + k * componentStride]), l.Broadcast(k));
+            return;
+        }
+        TV none = l.Broadcast(float.NegativeInfinity), zero = l.Broadcast(0f);
+        TV v0 = l.Load(ref values[topBase]), i0 = l.Load(ref indices[topBase]);
+        TV v1 = n > 1 ? l.Load(ref values[topBase + laneStride]) : none, i1 = n > 1 ? l.Load(ref indices[topBase + laneStride]) : zero;
+        TV v2 = n > 2 ? l.Load(ref values[topBase + 2 * laneStride]) : none, i2 = n > 2 ? l.Load(ref indices[topBase + 2 * laneStride]) : zero;
+        TV v3 = n > 3 ? l.Load(ref values[topBase + 3 * laneStride]) : none, i3 = n > 3 ? l.Load(ref indices[topBase + 3 * laneStride]) : zero;
+        for (int k = 0; k < components; k++)
+        {
+            TV x = l.Load(ref scores[rowBase + k * componentStride]), c = l.Broadcast(k);
+            TV g0 = l.GreaterThan(x, v0), g1 = l.GreaterThan(x, v1), g2 = l.GreaterThan(x, v2), g3 = l.GreaterThan(x, v3);
+            // Rank i takes rank i-1's entry where the score beats it, else the score where it beats rank i (the network of InsertTopN).
+            v3 = l.Select(g2, v2, l.Select(g3, x, v3)); i3 = l.Select(g2, i2, l.Select(g3, c, i3));
+            v2 = l.Select(g1, v1, l.Select(g2, x, v2)); i2 = l.Select(g1, i1, l.Select(g2, c, i2));
+            v1 = l.Select(g0, v0, l.Select(g1, x, v1)); i1 = l.Select(g0, i0, l.Select(g1, c, i1));
+            v0 = l.Select(g0, x, v0); i0 = l.Select(g0, c, i0);
+        }
+        l.Store(v0, ref values[topBase]);
+        l.Store(i0, ref indices[topBase]);
+        if (n > 1) { l.Store(v1, ref values[topBase + laneStride]); l.Store(i1, ref indices[topBase + laneStride]); }
+        if (n > 2) { l.Store(v2, ref values[topBase + 2 * laneStride]); l.Store(i2, ref indices[topBase + 2 * laneStride]); }
+        if (n > 3) { l.Store(v3, ref values[topBase + 3 * laneStride]); l.Store(i3, ref indices[topBase + 3 * laneStride]); }
+    }
+
+    /// <summary>
     /// Top Gaussians' shares of their stream: <c>exp(max(score − best, −floor))</c>, with <paramref name="best"/> the
     /// stream's best Gaussian over all codebooks.
     /// </summary>
