@@ -31,16 +31,30 @@ public static partial class Definitions
         {
             TV above = l.Load(ref values[at - laneStride]);
             TV aboveIndex = l.Load(ref indices[at - laneStride]);
-            TV beatsAbove = l.GreaterThan(score, above);
-            TV beats = l.GreaterThan(score, value);
-            l.Store(l.Select(beatsAbove, above, l.Select(beats, score, value)), ref values[at]);
-            l.Store(l.Select(beatsAbove, aboveIndex, l.Select(beats, component, index)), ref indices[at]);
+            RankStep<TL, TV>(score, component, above, aboveIndex, ref value, ref index);
+            l.Store(value, ref values[at]);
+            l.Store(index, ref indices[at]);
             value = above;
             index = aboveIndex;
         }
-        TV first = l.GreaterThan(score, value);
-        l.Store(l.Select(first, score, value), ref values[at]);
-        l.Store(l.Select(first, component, index), ref indices[at]);
+        RankStep<TL, TV>(score, component, l.Broadcast(float.PositiveInfinity), index, ref value, ref index);
+        l.Store(value, ref values[at]);
+        l.Store(index, ref indices[at]);
+    }
+
+    /// <summary>
+    /// One rank of the insertion network: the rank takes the rank above's entry where the score beats it, else the score
+    /// where it beats the rank's own, else keeps its own (the best rank passes +infinity as the rank above).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RankStep<TL, TV>(TV score, TV component, TV above, TV aboveIndex, ref TV value, ref TV index)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        var l = default(TL);
+        TV beatsAbove = l.GreaterThan(score, above);
+        TV beats = l.GreaterThan(score, value);
+        value = l.Select(beatsAbove, above, l.Select(beats, score, value));
+        index = l.Select(beatsAbove, aboveIndex, l.Select(beats, component, index));
     }
 
     /// <summary>
@@ -61,7 +75,7 @@ public static partial class Definitions
                 InsertTopN<TL, TV, TM>(values, indices, topBase, laneStride, n, l.Load(ref scores[rowBase + k * componentStride]), l.Broadcast(k));
             return;
         }
-        TV none = l.Broadcast(float.NegativeInfinity), zero = l.Broadcast(0f);
+        TV none = l.Broadcast(float.NegativeInfinity), zero = l.Broadcast(0f), top = l.Broadcast(float.PositiveInfinity);
         TV v0 = l.Load(ref values[topBase]), i0 = l.Load(ref indices[topBase]);
         TV v1 = n > 1 ? l.Load(ref values[topBase + laneStride]) : none, i1 = n > 1 ? l.Load(ref indices[topBase + laneStride]) : zero;
         TV v2 = n > 2 ? l.Load(ref values[topBase + 2 * laneStride]) : none, i2 = n > 2 ? l.Load(ref indices[topBase + 2 * laneStride]) : zero;
@@ -69,12 +83,11 @@ public static partial class Definitions
         for (int k = 0; k < components; k++)
         {
             TV x = l.Load(ref scores[rowBase + k * componentStride]), c = l.Broadcast(k);
-            TV g0 = l.GreaterThan(x, v0), g1 = l.GreaterThan(x, v1), g2 = l.GreaterThan(x, v2), g3 = l.GreaterThan(x, v3);
-            // Rank i takes rank i-1's entry where the score beats it, else the score where it beats rank i (the network of InsertTopN).
-            v3 = l.Select(g2, v2, l.Select(g3, x, v3)); i3 = l.Select(g2, i2, l.Select(g3, c, i3));
-            v2 = l.Select(g1, v1, l.Select(g2, x, v2)); i2 = l.Select(g1, i1, l.Select(g2, c, i2));
-            v1 = l.Select(g0, v0, l.Select(g1, x, v1)); i1 = l.Select(g0, i0, l.Select(g1, c, i1));
-            v0 = l.Select(g0, x, v0); i0 = l.Select(g0, c, i0);
+            // From the last rank up, each reading the rank above before its own step (the network of InsertTopN).
+            RankStep<TL, TV>(x, c, v2, i2, ref v3, ref i3);
+            RankStep<TL, TV>(x, c, v1, i1, ref v2, ref i2);
+            RankStep<TL, TV>(x, c, v0, i0, ref v1, ref i1);
+            RankStep<TL, TV>(x, c, top, i0, ref v0, ref i0);
         }
         l.Store(v0, ref values[topBase]);
         l.Store(i0, ref indices[topBase]);
