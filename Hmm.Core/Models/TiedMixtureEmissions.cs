@@ -134,16 +134,6 @@ public sealed class TiedMixtureEmissions : EmissionModel
     private int Index(int codebook, int stream, int component, int dimension) =>
         ((codebook * ComponentCount) * FeatureDimension) + _streamOffsets[stream] * ComponentCount + component * _streamDimensions[stream] + dimension;
 
-    /// <summary>The same model with other Gaussian means (same layout and length, finite): what an adaptation of the codebooks makes.</summary>
-    /// <exception cref="ArgumentException"><paramref name="means"/> has the wrong length or a value that is not finite.</exception>
-    public TiedMixtureEmissions WithMeans(float[] means)
-    {
-        Guard.NotNull(means, nameof(means));
-        Guard.Finite(means, nameof(means));
-        if (means.Length != _means.Length) throw new ArgumentException($"means holds {means.Length} values, expected {_means.Length}.", nameof(means));
-        return new TiedMixtureEmissions(_streamDimensions, CodebookCount, ComponentCount, means, _variances, _stateCodebooks, _logWeights, TopN, ScoreFloor);
-    }
-
     /// <inheritdoc/>
     /// <remarks>
     /// The Gaussians are shared (every codebook is still evaluated, since each stream's floor is relative to its best
@@ -184,9 +174,6 @@ public sealed class TiedMixtureEmissions : EmissionModel
         MinimumLogWeight = source.MinimumLogWeight;
         Tables = new TiedMixtureTables(this, source.Tables);
     }
-
-    /// <summary>The means in the constructor's layout (read-only by convention).</summary>
-    internal float[] MeanArray => _means;
 
     /// <inheritdoc/>
     /// <remarks>The float64 reference of the engines: every Gaussian of every codebook, exact top-N, exact exponentials.</remarks>

@@ -99,7 +99,7 @@ public sealed class LipSyncProcessor : IDisposable
         var bigram = Options.Bigram ?? PhoneBigram.Default;
         var loop = Options.Model is null && Options.Bigram is null && Options.BigramWeight == 1f ? DefaultLoop.Value : PhoneLoop.Build(_model, bigram, Options.BigramWeight);
         int lagFrames = (int)Math.Round(Options.LookaheadMs / HopMilliseconds);
-        _decoder = new OnlineDecoder(loop, Options.Model is null ? DefaultModel.Value.Emissions : PhoneLoop.Emissions(_model), lagFrames) { ForwardFiltering = Options.FrameOutputs };
+        _decoder = new OnlineDecoder(loop, PhoneLoop.Emissions(_model), lagFrames) { ForwardFiltering = Options.FrameOutputs };
         if (Options.Script is not null)
         {
             _script = ScriptLoop.Build(_model, Options.Script);
