@@ -63,6 +63,17 @@ public sealed class LipSyncFeed : IDisposable
         _mono = new float[_processor.Options.MaxBlockSamples];
     }
 
+    /// <summary>
+    /// A feed over a processor set up by <paramref name="options"/> (<see cref="LipSyncOptions.Balanced"/> when null) for
+    /// audio at <paramref name="sampleRate"/> (replacing the options' <see cref="LipSyncOptions.InputSampleRate"/>; a
+    /// caller compiled without init-only setters, as under Unity's compiler, sets the rate here).
+    /// </summary>
+    /// <exception cref="ArgumentException">An option or the rate is out of range (as for <see cref="LipSyncProcessor"/>).</exception>
+    public LipSyncFeed(LipSyncOptions? options, int sampleRate)
+        : this((options ?? LipSyncOptions.Balanced) with { InputSampleRate = sampleRate })
+    {
+    }
+
     /// <summary>The processor now (replaced by a restart).</summary>
     public LipSyncProcessor Processor => Volatile.Read(ref _processor);
 

@@ -76,7 +76,7 @@ public class LipSyncFeedTests
     [Fact]
     public void A_sample_rate_change_mid_stream_is_dropped_until_the_reader_restarts_at_the_new_rate()
     {
-        var feed = new LipSyncFeed(LipSyncOptions.Balanced with { InputSampleRate = 48000 });
+        var feed = new LipSyncFeed(LipSyncOptions.Balanced, 48000);
         float[] audio48 = LipSyncTestAudio.Speech48k;
         for (int i = 0; i < 48000; i += 480) Assert.Equal(LipSyncFeedResult.Accepted, feed.PushInterleaved(audio48.AsSpan(i, 480), 1, 48000));
         var old = feed.Processor;
