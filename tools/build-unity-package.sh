@@ -111,10 +111,12 @@ META
 echo "== building the netstandard2.1 assemblies (Release)"
 build="$out/build"
 rm -rf "$build"
-# Publish, not build: it gathers the package dependency (Unsafe) beside the assemblies. GenerateDocumentationFile: the
+# Publish, not build: it gathers the package dependency (Unsafe) beside the assemblies. ContinuousIntegrationBuild: no
+# machine paths in the assemblies, so that any clone builds the same bytes. GenerateDocumentationFile: the
 # XML docs travel with the DLLs for IntelliSense in Unity. The doc-comment warnings the libraries have today (CS1591,
 # CS1574, CS1735, CS0419: their docs were never generated, so never checked) stay warnings here, the rest errors.
 dotnet publish "$root/Hmm.Streaming/Hmm.Streaming.csproj" -c Release -f netstandard2.1 -o "$build" --nologo -v quiet \
+  -p:ContinuousIntegrationBuild=true \
   -p:GenerateDocumentationFile=true \
   -p:WarningsNotAsErrors="NU1603%3BNU1901%3BNU1902%3BNU1903%3BNU1904%3BCS1591%3BCS1574%3BCS1735%3BCS0419"
 

@@ -123,7 +123,7 @@ namespace Hmm.Unity
         {
             if (!(source is LiveLipSync live)) return;
             double ms = audioDelay == AudioDelayMode.MatchLatency ? live.LatencyMs : audioDelay == AudioDelayMode.Custom ? customAudioDelayMs : 0;
-            live.AudioDelayMs = Math.Min(500, ms);
+            live.AudioDelayMs = Math.Min(250, ms);
         }
 
         private void LateUpdate()
@@ -136,7 +136,7 @@ namespace Hmm.Unity
                 return;
             }
             // The latency is known once the source's analysis has started.
-            if (audioDelay == AudioDelayMode.MatchLatency && source is LiveLipSync live && Math.Abs(live.AudioDelayMs - Math.Min(500, live.LatencyMs)) > 0.5) ApplyAudioDelay();
+            if (audioDelay == AudioDelayMode.MatchLatency && source is LiveLipSync live && Math.Abs(live.AudioDelayMs - Math.Min(250, live.LatencyMs)) > 0.5) ApplyAudioDelay();
             if (!source.TryGetWeights(visemeSet, _weights)) return;
             _binding.Apply(_weights, Time.deltaTime, _output);
             for (int t = 0; t < _output.Length; t++) target.SetBlendShapeWeight(_binding.BlendShapeIndex(t), _output[t]);

@@ -49,14 +49,14 @@ namespace Hmm.Unity
         [Tooltip("Silence the AudioSource's output after analysing it (analyse without playing).")]
         [SerializeField] private bool muteOutput;
 
-        private const double MaxAudioDelayMs = 500;
+        private const double MaxAudioDelayMs = 250;
         private LipSyncFeed _feed;
         private LipSyncFrame _frame;
         private bool _hasFrame;
         private volatile int _outputRate;
         private volatile int _delayFrames;
         private volatile bool _mute;
-        private AudioDelayLine _delay;
+        private volatile AudioDelayLine _delay;
         private Exception _audioThreadError;
         private int _mainThread;
         private int _warnedPushInput;
@@ -103,7 +103,7 @@ namespace Hmm.Unity
         public override double LatencyMs => _feed == null ? 0 : _feed.Processor.LatencyMs;
 
         /// <summary>
-        /// How long the AudioSource's output is held back after analysis, ms (0 to 500): set it to <see cref="LatencyMs"/>
+        /// How long the AudioSource's output is held back after analysis, ms (0 to 250): set it to <see cref="LatencyMs"/>
         /// and the mouth moves with the sound heard (<see cref="BlendShapeBinder"/> does, by its audio-delay setting). Only
         /// for <see cref="LipSyncInput.AudioSource"/>: other inputs are not played through this component.
         /// </summary>
@@ -118,8 +118,9 @@ namespace Hmm.Unity
                     return;
                 }
                 _audioDelayMs = value;
+                var delay = _delay;
                 int rate = _outputRate;
-                if (_delay != null && rate > 0) _delayFrames = _delay.FramesFor(value, rate);
+                if (delay != null && rate > 0) _delayFrames = delay.FramesFor(value, rate);
             }
         }
 
@@ -161,8 +162,17 @@ namespace Hmm.Unity
         {
             // The next block OnAudioFilterRead gets comes at the new rate: the feed flags it and Update restarts the analysis.
             _outputRate = AudioSettings.outputSampleRate;
-            int rate = _outputRate;
-            if (_delay != null) _delayFrames = _delay.FramesFor(_audioDelayMs, rate);
+            if (input == LipSyncInput.AudioSource) EnsureDelayLine();
+        }
+
+        /// <summary>A delay line long enough at the output rate (a new one, swapped in by one reference write, when the rate outgrows it).</summary>
+        private void EnsureDelayLine()
+        {
+            int rate = Math.Max(_outputRate, 48000);
+            var delay = _delay;
+            if (delay == null || delay.MaxDelayFrames < (int)(MaxAudioDelayMs * rate / 1000))
+                _delay = delay = new AudioDelayLine((int)(MaxAudioDelayMs * rate / 1000), 8);
+            _delayFrames = delay.FramesFor(_audioDelayMs, _outputRate);
         }
 
         private void StartInput()
@@ -171,12 +181,8 @@ namespace Hmm.Unity
             if (input == LipSyncInput.Microphone && !StartMicrophone()) return;
             if (input == LipSyncInput.Microphone) rate = _micClip.frequency;
             EnsureFeed(rate);
-            if (input == LipSyncInput.AudioSource && _delay == null)
-            {
-                // Sized once for the longest delay at the highest output rate Unity offers, every speaker mode.
-                _delay = new AudioDelayLine((int)(MaxAudioDelayMs * 192000 / 1000), 8);
-                _delayFrames = _delay.FramesFor(_audioDelayMs, _outputRate);
-            }
+            // Sized for the longest delay at the output rate (48 kHz at least) and up to 7.1 speakers.
+            if (input == LipSyncInput.AudioSource) EnsureDelayLine();
         }
 
         private void StopInput()
@@ -240,11 +246,12 @@ namespace Hmm.Unity
             try
             {
                 _feed.PushInterleaved(data, channels, _outputRate);
-                if (_delay != null)
+                var delay = _delay;
+                if (delay != null)
                 {
-                    int frames = _delayFrames;
-                    if (frames != _delay.DelayFrames) _delay.SetDelay(frames);
-                    _delay.Process(data, channels);
+                    int frames = Math.Min(_delayFrames, delay.MaxDelayFrames);
+                    if (frames != delay.DelayFrames) delay.SetDelay(frames);
+                    delay.Process(data, channels);
                 }
             }
             catch (Exception e)
