@@ -146,6 +146,65 @@ public class LipSyncFeedTests
     }
 
     [Fact]
+    public void An_audio_thread_and_a_reader_that_restarts_for_a_new_rate_never_wait_on_each_other()
+    {
+        // The audio thread pushes 48 kHz stereo, then (a device change) 44.1 kHz; the reader polls frames and events as a
+        // game loop would and restarts the feed when told. Neither blocks: the pusher ends on accepted audio at the new rate.
+        var feed = new LipSyncFeed(LipSyncOptions.Balanced, 48000);
+        float[] a48 = LipSyncTestAudio.Speech48k, a44 = LipSyncTestAudio.Speech(44100);
+        var done = new System.Threading.ManualResetEventSlim();
+        Exception? pusherError = null;
+        var results = new List<LipSyncFeedResult>();
+        var pusher = new System.Threading.Thread(() =>
+        {
+            try
+            {
+                var block = new float[1024 * 2];
+                for (int i = 0; i < 600; i++)
+                {
+                    bool late = i >= 200;
+                    float[] audio = late ? a44 : a48;
+                    int at = i * 1024 % (audio.Length - 1024);
+                    for (int j = 0; j < 1024; j++) block[2 * j] = block[2 * j + 1] = audio[at + j];
+                    var r = feed.PushInterleaved(block, 2, late ? 44100 : 48000);
+                    if (late) results.Add(r);
+                    if (r != LipSyncFeedResult.Accepted) System.Threading.Thread.Sleep(1);
+                }
+            }
+            catch (Exception e)
+            {
+                pusherError = e;
+            }
+            finally
+            {
+                done.Set();
+            }
+        });
+        pusher.Start();
+        var frame = new LipSyncFrame(feed.Processor.Phones);
+        int restarts = 0, frames = 0;
+        while (!done.IsSet)
+        {
+            // A block pushed into the old processor while the reader swapped raises the flag once more: the rate tells.
+            if ((feed.TakeEvents() & LipSyncFeedEvents.SampleRateChanged) != 0 && feed.ArrivedSampleRate != feed.SampleRate)
+            {
+                feed.Restart(feed.ArrivedSampleRate);
+                restarts++;
+            }
+            if (feed.TryReadLatest(frame)) frames++;
+            System.Threading.Thread.Sleep(2);
+        }
+        pusher.Join();
+        Assert.Null(pusherError);
+        Assert.Equal(1, restarts);
+        Assert.True(frames > 10, $"{frames} frames read");
+        Assert.Equal(44100, feed.SampleRate);
+        Assert.Contains(LipSyncFeedResult.SampleRateChanged, results);
+        Assert.Equal(LipSyncFeedResult.Accepted, results[^1]);
+        Assert.True(feed.Processor.Frames > 0);
+    }
+
+    [Fact]
     public void A_bad_layout_names_the_argument()
     {
         var feed = new LipSyncFeed();

@@ -217,7 +217,8 @@ namespace Hmm.Unity
             var error = Interlocked.Exchange(ref _audioThreadError, null);
             if (error != null) Debug.LogError($"LiveLipSync ({name}): the audio thread's analysis failed and that block was skipped: {error.Message}", this);
             var events = _feed.TakeEvents();
-            if ((events & LipSyncFeedEvents.SampleRateChanged) != 0)
+            // A block pushed into the old processor while it was being replaced flags the change again: the rate tells.
+            if ((events & LipSyncFeedEvents.SampleRateChanged) != 0 && _feed.ArrivedSampleRate != _feed.SampleRate)
             {
                 int arrived = _feed.ArrivedSampleRate;
                 Debug.LogWarning($"LiveLipSync ({name}): audio came at {arrived} Hz but the analysis ran at {_feed.SampleRate} Hz (a sample rate change mid-stream); restarting it at {arrived} Hz. The audio in between was dropped.", this);
