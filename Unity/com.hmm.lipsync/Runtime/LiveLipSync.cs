@@ -69,6 +69,7 @@ namespace Hmm.Unity
         private AudioRingReader _micRing;
         private float[] _micChunk;
         private double _micRetryAt = -1;
+        private bool _micFailureLogged;
         private readonly RateLimitedLog _micLog = new RateLimitedLog();
 
         /// <summary>Where the audio comes from. Changing it restarts the input.</summary>
@@ -328,21 +329,17 @@ namespace Hmm.Unity
             return false;
 #else
             var devices = Microphone.devices;
-            if (devices.Length == 0)
+            string device = microphoneDevice;
+            int minRate = 0, maxRate = 0;
+            if (devices.Length > 0 && Array.IndexOf(devices, string.IsNullOrEmpty(device) ? devices[0] : device) >= 0)
+                Microphone.GetDeviceCaps(string.IsNullOrEmpty(device) ? devices[0] : device, out minRate, out maxRate);
+            if (!MicrophoneChoice.TryChoose(devices, microphoneDevice, microphoneSampleRate, minRate, maxRate, out device, out int rate, out string problem))
             {
-                Debug.LogError($"LiveLipSync ({name}): no microphone found; lip-sync stays idle. Connect one and call StartMicrophone(), or choose another Input.", this);
+                // Once per failure, not at every retry.
+                if (!_micFailureLogged) Debug.LogError($"LiveLipSync ({name}): {problem}; lip-sync stays idle and retries every 2 s. Connect one, or choose another Input.", this);
+                _micFailureLogged = true;
                 return false;
             }
-            string device = string.IsNullOrEmpty(microphoneDevice) ? devices[0] : microphoneDevice;
-            if (Array.IndexOf(devices, device) < 0)
-            {
-                Debug.LogError($"LiveLipSync ({name}): no microphone named '{device}'; there are: {string.Join(", ", devices)}.", this);
-                return false;
-            }
-            Microphone.GetDeviceCaps(device, out int minRate, out int maxRate);
-            int rate = microphoneSampleRate;
-            // 0 and 0: the device takes any rate.
-            if (maxRate > 0) rate = Math.Min(Math.Max(rate, minRate), maxRate);
             var clip = Microphone.Start(device, true, 1, rate);
             if (clip == null)
             {
@@ -354,6 +351,8 @@ namespace Hmm.Unity
             _micRing = new AudioRingReader(clip.samples, AudioRingReader.ChunkFor(clip.samples, clip.frequency), clip.frequency);
             _micChunk = new float[_micRing.ChunkSamples * clip.channels];
             _micRetryAt = -1;
+            if (_micFailureLogged) Debug.Log($"LiveLipSync ({name}): the microphone '{device}' is recording now ({clip.frequency} Hz).", this);
+            _micFailureLogged = false;
             EnsureFeed(clip.frequency);
             return true;
 #endif
