@@ -63,44 +63,22 @@ public class LipSyncBenchmarks : IDisposable
     }
 
     /// <summary>
-    /// `lipsync-latency DIR`: every WAV of DIR through a fresh processor per preset in 10 ms pushes; prints the per-hop
-    /// percentiles, overruns, allocation after warm-up and throughput (one thread), and, where every WAV has its X.lab
-    /// beside it, the share of published frames whose mouth shape (the smoothed Rhubarb weights' largest, and the
-    /// unsmoothed ones') is the one the labels give at the frame's time.
+    /// `lipsync-latency DIR [PRESET]`: every WAV of DIR through a fresh processor per preset (those whose name contains PRESET)
+    /// in 10 ms pushes (<see cref="LipSyncLatency"/>); prints the per-hop and per-push percentiles, overruns, allocation after
+    /// warm-up and throughput (one thread), and, where every WAV has its X.lab beside it, the share of published frames whose
+    /// mouth shape (the smoothed Rhubarb weights' largest, and the unsmoothed ones') is the one the labels give at the frame's time.
     /// </summary>
     public static int Latency(string[] args)
     {
         if (args.Length < 1 || !Directory.Exists(args[0]))
         {
-            Console.Error.WriteLine("usage: lipsync-latency DIR (a folder of WAV files)");
+            Console.Error.WriteLine("usage: lipsync-latency DIR [PRESET] (a folder of WAV files; PRESET: part of a preset's name)");
             return 2;
         }
         var files = Directory.GetFiles(args[0], "*.wav").OrderBy(f => f, StringComparer.Ordinal).ToArray();
         var audio = files.Select(f => WavReader.Read(f, 16000).Samples).ToArray();
-        double seconds = audio.Sum(a => a.Length) / 16000.0;
-        Console.WriteLine($"{files.Length} files, {seconds:F1} s of audio, 10 ms pushes, {Environment.ProcessorCount} processors, one thread");
         var labels = files.All(f => File.Exists(Path.ChangeExtension(f, ".lab"))) ? files.Select(f => LabelFile.Read(Path.ChangeExtension(f, ".lab"))).ToArray() : null;
-        Console.WriteLine("preset | latency (mouth / committed) ms | hop p50 | p95 | p99 | max us | overruns | bytes allocated | x real time | mouth frames right (smoothed / unsmoothed)");
-        foreach (var (name, options) in new[] { ("LowLatency (1 provisional frame)", LipSyncOptions.LowLatency),
-            ("LowLatency, no provisional frame", LipSyncOptions.LowLatency with { ProvisionalFrames = 0 }),
-            ("LowLatency, 2 provisional frames", LipSyncOptions.LowLatency with { ProvisionalFrames = 2 }),
-            ("LowLatency, 3 provisional frames", LipSyncOptions.LowLatency with { ProvisionalFrames = 3 }),
-            ("Balanced", LipSyncOptions.Balanced), ("SeedPreset", LipSyncOptions.SeedPreset),
-            ("Balanced, segments only", LipSyncOptions.Balanced with { FrameOutputs = false }) })
-        {
-            using var processor = new LipSyncProcessor(options with { MaxBlockSamples = Math.Max(options.MaxBlockSamples, 160) });
-            // Warm-up: the JIT's optimised code, then count from a clean monitor.
-            for (int rep = 0; rep < 2; rep++) Run(processor, audio);
-            processor.Monitor.Reset();
-            var clock = Stopwatch.StartNew();
-            Run(processor, audio);
-            double elapsed = clock.Elapsed.TotalSeconds;
-            var m = processor.Monitor;
-            string right = labels is null || !options.FrameOutputs ? "-" : MouthAccuracy(processor, audio, labels);
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} | {1:F1} / {2:F1} | {3:F1} | {4:F1} | {5:F1} | {6:F0} | {7} | {8} | {9:F0} | {10}",
-                name, processor.LatencyMs, processor.CommitLatencyMs, m.Percentile(50), m.Percentile(95), m.Percentile(99), m.MaxMicroseconds,
-                m.Overruns, m.AllocatedBytes, seconds / elapsed, right));
-        }
+        LipSyncLatency.Print(Console.Out, audio, args.Length > 1 ? args[1] : null, labels is null ? null : p => MouthAccuracy(p, audio, labels));
         return 0;
     }
 
@@ -175,25 +153,9 @@ public class LipSyncBenchmarks : IDisposable
         for (int i = 0; i < audio.Length; i++)
         {
             current = labels[i];
-            Run(processor, new[] { audio[i] });
+            LipSyncLatency.Run(processor, new[] { audio[i] });
         }
         processor.FrameAnalysed = null;
         return total == 0 ? "-" : string.Format(CultureInfo.InvariantCulture, "{0:P1} / {1:P1}", right / (double)total, rightUnsmoothed / (double)total);
-    }
-
-    private static void Run(LipSyncProcessor processor, float[][] audio)
-    {
-        var segments = new CommittedPhone[256];
-        foreach (var a in audio)
-        {
-            processor.Reset();
-            for (int i = 0; i < a.Length; i += 160)
-            {
-                processor.Push(a.AsSpan(i, Math.Min(160, a.Length - i)));
-                while (processor.ReadSegments(segments) > 0) { }
-            }
-            processor.Flush();
-            while (processor.ReadSegments(segments) > 0) { }
-        }
     }
 }

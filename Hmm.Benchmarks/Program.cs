@@ -5,7 +5,7 @@ namespace Hmm.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project Hmm.Benchmarks -- --filter '*'</c> (BenchmarkDotNet switches), or <c>-- demo [options]</c>
-/// for the synthetic GMM-HMM decode with every SIMD width, or <c>-- lipsync-latency DIR</c> for the live processor's per-hop
+/// for the synthetic GMM-HMM decode with every SIMD width, or <c>-- lipsync-latency DIR [PRESET]</c> for the live processor's per-hop
 /// time distribution on the WAV files of DIR, <c>-- lipsync-hour DIR</c> for one hour of audio through one processor
 /// (bounded memory), or <c>-- normalisation-prior DIR OUT.csv</c> for Hmm.Streaming's built-in
 /// normalisation prior (tools/make-normalisation-prior.sh).

@@ -399,4 +399,40 @@ public static partial class Definitions
         l.Store(a2, ref output[2 * outputStride + c0]);
         l.Store(a3, ref output[3 * outputStride + c0]);
     }
+
+    /// <summary>
+    /// One frame's row of the GMM product for four lane groups of components: a live stream's pass holds one or two
+    /// frames, where a four-frame block would compute rows of padding. Each accumulator adds the same terms in the same
+    /// order as in the four-frame blocks, so the log-densities are the same bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void GaussianBlock1x4<TL, TV, TM>(TM features, int width, TM weights, TM bias, int columns, int c0, TM output)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        int n = l.Count, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        TV a0 = l.Load(ref bias[c0]), a1 = l.Load(ref bias[c1]), a2 = l.Load(ref bias[c2]), a3 = l.Load(ref bias[c3]);
+        int w = c0, n2 = 2 * n, n3 = 3 * n;
+        for (int e = 0; e < width; e++, w += columns)
+        {
+            TV f = l.Broadcast(features[e]);
+            a0 = l.MultiplyAdd(f, l.Load(ref weights[w]), a0);
+            a1 = l.MultiplyAdd(f, l.Load(ref weights[w + n]), a1);
+            a2 = l.MultiplyAdd(f, l.Load(ref weights[w + n2]), a2);
+            a3 = l.MultiplyAdd(f, l.Load(ref weights[w + n3]), a3);
+        }
+        l.Store(a0, ref output[c0]); l.Store(a1, ref output[c1]); l.Store(a2, ref output[c2]); l.Store(a3, ref output[c3]);
+    }
+
+    /// <summary>As <see cref="GaussianBlock1x4{TL, TV, TM}"/> for a single lane group of components (the tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void GaussianBlock1x1<TL, TV, TM>(TM features, int width, TM weights, TM bias, int columns, int c0, TM output)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        TV a0 = l.Load(ref bias[c0]);
+        int w = c0;
+        for (int e = 0; e < width; e++, w += columns) a0 = l.MultiplyAdd(l.Broadcast(features[e]), l.Load(ref weights[w]), a0);
+        l.Store(a0, ref output[c0]);
+    }
 }

@@ -31,7 +31,7 @@ public sealed class LipSyncMonitor
     /// <summary>Committed segments dropped because the reader did not take them in time.</summary>
     public long DroppedSegments { get; internal set; }
 
-    /// <summary>Bytes the pushing thread allocated inside pushes after the first (0 where the runtime cannot say: netstandard2.1).</summary>
+    /// <summary>Bytes the pushing thread allocated inside pushes after the first (0 where the runtime does not count them).</summary>
     public long AllocatedBytes { get; internal set; }
 
     /// <summary>The longest hop, µs.</summary>

@@ -80,9 +80,7 @@ public sealed class LipSyncProcessor : IDisposable
     private int _pushing;
     private bool _flushed;
     private bool _disposed;
-#if NET
     private bool _warm;
-#endif
 
     /// <summary>A processor set up by <paramref name="options"/> (<see cref="LipSyncOptions.Balanced"/> when null).</summary>
     /// <exception cref="ArgumentException">An option is out of range, or the bigram's phones are not the model's.</exception>
@@ -616,16 +614,12 @@ public sealed class LipSyncProcessor : IDisposable
     private void Process(ReadOnlySpan<float> block)
     {
         if (block.IsEmpty) return; // an empty push changes nothing (also after Flush)
-#if NET
         long allocated = GC.GetAllocatedBytesForCurrentThread();
-#endif
         _inputSamples += block.Length;
         int n = _resampler.Process(block, _resampled);
         Feed(_resampled.AsSpan(0, n));
-#if NET
         if (_warm) Monitor.AllocatedBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
         _warm = true;
-#endif
     }
 
     /// <summary>Model-rate samples into the extractor, frames out of it as they complete.</summary>

@@ -11,8 +11,14 @@ namespace Hmm.Tests.Streaming;
 /// </summary>
 public class LipSyncAllocationTests
 {
+    // Under Mono (this file linked into Hmm.Tests.Mono) the scalar path is many times slower: there the rows are the two
+    // presets a game takes, Balanced with float samples and LowLatency (a provisional frame) with 16-bit PCM.
     public static TheoryData<string, bool> PresetsAndSampleTypes() => new()
     {
+#if HMM_MONO
+        { nameof(LipSyncOptions.Balanced), false },
+        { nameof(LipSyncOptions.LowLatency), true },
+#else
         { nameof(LipSyncOptions.LowLatency), false },
         { nameof(LipSyncOptions.LowLatency), true },
         { nameof(LipSyncOptions.Balanced), false },
@@ -25,6 +31,7 @@ public class LipSyncAllocationTests
         { "ProvisionalScript", true },
         { "Sphinx", false },
         { "SphinxScript", true },
+#endif
     };
 
     private static LipSyncOptions Preset(string name) => name switch
@@ -36,8 +43,10 @@ public class LipSyncAllocationTests
         "LatencyTarget" => LipSyncOptions.Balanced with { LatencyTargetMs = 50 },
         "Provisional" => LipSyncOptions.LowLatency with { ProvisionalFrames = 2 },
         "ProvisionalScript" => LipSyncOptions.LowLatency with { ProvisionalFrames = 3, Script = LipSyncTestAudio.Script, LatencyTargetMs = 30 },
+#if !HMM_MONO // the Sphinx model's loader lives in Hmm.Tests' Alignment tests, which Hmm.Tests.Mono does not compile
         "Sphinx" => LipSyncOptions.LowLatency with { Model = Alignment.SphinxAcousticModelTests.Model(), ProvisionalFrames = 1 },
         "SphinxScript" => LipSyncOptions.Balanced with { Model = Alignment.SphinxAcousticModelTests.Model(), Script = LipSyncTestAudio.Script },
+#endif
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

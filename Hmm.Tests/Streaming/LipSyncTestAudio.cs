@@ -29,6 +29,11 @@ internal static class LipSyncTestAudio
         new Hmm.Speech.Transcriber(Hmm.Speech.PronunciationLexicon.LoadDefault()).Transcribe(string.Join(" ",
             SpeechDev.CleanWavs().Take(2).Select(w => System.IO.File.ReadAllText(System.IO.Path.ChangeExtension(w, ".txt"))))));
 
+    /// <summary>The front end of the default model, which a processor without <see cref="LipSyncOptions.Model"/> runs.</summary>
+    public static FrontEndOptions DefaultFrontEnd => DefaultModelFrontEnd.Value;
+
+    private static readonly Lazy<FrontEndOptions> DefaultModelFrontEnd = new(() => Hmm.Speech.AcousticModel.LoadDefault().FrontEnd);
+
     /// <summary><see cref="Speech16k"/> resampled to 48 kHz.</summary>
     public static float[] Speech48k => Joined48k.Value;
 

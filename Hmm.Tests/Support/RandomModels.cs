@@ -1,7 +1,5 @@
 using System;
 using System.Linq;
-using CsCheck;
-using Hmm.Simd;
 
 namespace Hmm.Tests.Support;
 
@@ -16,20 +14,26 @@ public sealed record HmmCase(int States, bool Banded, int Bandwidth, int[] Lengt
     public EmissionBatch Emissions() => RandomModels.Emissions(States, Lengths, new Random(Seed + 1));
 }
 
-/// <summary>Random models and batches, built from a seed so that a failing case can be replayed.</summary>
-public static class RandomModels
+/// <summary>
+/// Random models and batches, built from a seed so that a failing case can be replayed. Plain <see cref="Random"/> only:
+/// this file is also compiled into the Mono tests (netstandard2.1), which have no CsCheck; its generators are in
+/// RandomCases.cs.
+/// </summary>
+public static partial class RandomModels
 {
-    /// <summary>Mostly short sequences with the occasional long one (up to 2,000 frames); zero lengths included.</summary>
-    public static readonly Gen<int> Length = Gen.Frequency((1, Gen.Int[0, 2000]), (4, Gen.Int[0, 60]));
-
-    /// <summary>N from 1 to 70 (every tail length of 4-, 8- and 16-lane registers), dense or banded, batches of 1 to 4.</summary>
-    public static Gen<HmmCase> Cases(int maxStates = 70, int maxBatch = 4) =>
-        from n in Gen.Int[1, maxStates]
-        from banded in Gen.Bool
-        from w in Gen.Int[1, 4]
-        from lengths in Length.Array[1, maxBatch]
-        from seed in Gen.Int[0, int.MaxValue - 2]
-        select new HmmCase(n, banded, Math.Min(w, n), lengths, seed);
+    /// <summary>
+    /// A case drawn from <paramref name="rng"/> as <c>Cases</c> draws one (N from 1 to <paramref name="maxStates"/>, dense or
+    /// banded, 1 to <paramref name="maxBatch"/> sequences, mostly short with the occasional long one), for runners without CsCheck.
+    /// </summary>
+    public static HmmCase Case(Random rng, int maxStates = 70, int maxBatch = 4)
+    {
+        int n = rng.Next(1, maxStates + 1);
+        bool banded = rng.Next(2) == 0;
+        int w = rng.Next(1, 5);
+        var lengths = new int[rng.Next(1, maxBatch + 1)];
+        for (int b = 0; b < lengths.Length; b++) lengths[b] = rng.Next(5) == 0 ? rng.Next(0, 2001) : rng.Next(0, 61);
+        return new HmmCase(n, banded, Math.Min(w, n), lengths, rng.Next(0, int.MaxValue - 2));
+    }
 
     public static HmmModel Model(int n, bool banded, int bandwidth, Random rng)
     {
@@ -158,10 +162,4 @@ public static class RandomModels
         }
         return sum;
     }
-}
-
-/// <summary>Widths the suites instantiate.</summary>
-public static class Widths
-{
-    public static HmmEngine Engine(SimdWidth width) => new(width, 1, allowUnaccelerated: true);
 }
