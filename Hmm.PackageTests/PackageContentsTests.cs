@@ -80,6 +80,37 @@ public class PackageContentsTests
         Assert.Equal(new[] { "Hmm.Core", "Hmm.Speech", "ILGPU", "ILGPU.Algorithms" }, Dependencies(Read("Hmm.Gpu").Metadata, "net10.0"));
     }
 
+    [Theory]
+    [InlineData("Hmm.Core", "net10.0")]
+    [InlineData("Hmm.Core", ".NETStandard2.1")]
+    [InlineData("Hmm.Speech", "net10.0")]
+    [InlineData("Hmm.Speech", ".NETStandard2.1")]
+    [InlineData("Hmm.Streaming", "net10.0")]
+    [InlineData("Hmm.Streaming", ".NETStandard2.1")]
+    [InlineData("Hmm.Gpu", "net10.0")]
+    public void Every_assembly_an_assembly_references_is_the_isFrameworkor_a_declared_dependency(string id, string framework)
+    {
+        // A reference the dependencies do not cover (the generator, a package made PrivateAssets by mistake) would only
+        // fail at run time in the user's app. Hmm.Streaming reaches Hmm.Core through Hmm.Speech.
+        var (_, metadata) = Read(id);
+        var declared = Dependencies(metadata, framework).ToHashSet(StringComparer.Ordinal);
+        if (declared.Contains("Hmm.Speech")) declared.Add("Hmm.Core");
+        string tfm = framework == "net10.0" ? "net10.0" : "netstandard2.1";
+        using var zip = ZipFile.OpenRead(Package(id));
+        using var dll = new MemoryStream();
+        using (var entry = zip.GetEntry($"lib/{tfm}/{id}.dll")!.Open()) entry.CopyTo(dll);
+        dll.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(dll);
+        var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var references = reader.AssemblyReferences.Select(h => reader.GetString(reader.GetAssemblyReference(h).Name)).ToArray();
+        Assert.Contains(references, r => r is "netstandard" or "System.Runtime");
+        foreach (var name in references)
+        {
+            bool isFramework = name is "netstandard" or "mscorlib" || (name.StartsWith("System.", StringComparison.Ordinal) && name != "System.Runtime.CompilerServices.Unsafe");
+            Assert.True(isFramework || declared.Contains(name), $"{id} ({tfm}) references {name}, which is not among its dependencies: {string.Join(", ", declared)}");
+        }
+    }
+
     [Fact]
     public void The_tests_run_against_the_packaged_assemblies()
     {
