@@ -5,7 +5,7 @@
 # message (this build has no GPU engine: ILGPU compiles kernels from IL at run time). Exits non-zero on any failure.
 #
 # The binary targets x86-64-v3 (AVX2, FMA: Intel since 2013, AMD since 2015) unless HMM_AOT_ISA says otherwise
-# (x86-64-v2 for older CPUs: the engine then runs on Vector128, several times slower; native for this machine's own,
+# (x86-64-v2 for older CPUs: the engine then runs Vector128 without FMA, about 30x slower on the sample; native for this machine's own,
 # AVX-512 included). NativeAOT links with the C compiler, clang or gcc: installed here (as root) if neither is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
