@@ -161,7 +161,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
 
     /// <summary>
     /// Feature uploads skipped since the engine was created: an alignment pass over a chunk the device already holds from
-    /// the same <see cref="IAlignmentBackend.LoadFeatures"/> does not upload it again (tests).
+    /// the same <see cref="Hmm.Speech.IAlignmentBackend.LoadFeatures"/> does not upload it again (tests).
     /// </summary>
     internal int SkippedFeatureUploads { get; private set; }
 

@@ -186,7 +186,7 @@ internal static class AlignCommand
         var engine = EngineChoice.Create("align", s.Engine, threads, context.Environment, out string engineDescription, bulk: folder, warnings: stderr);
         try
         {
-            bool gpu = engine is Hmm.Gpu.GpuEngine;
+            bool gpu = EngineChoice.IsGpu(engine);
             int batch = s.Batch ?? (gpu ? GpuBatchSize : 16);
             var aligner = new ForcedAligner(model, new ForcedAlignerOptions
             {

@@ -1,7 +1,9 @@
 using System;
 using Hmm.Speech.Training;
 using Hmm;
+#if !HMM_NO_GPU
 using Hmm.Gpu;
+#endif
 using Hmm.Simd;
 
 namespace Samples.RealtimeVoice;
@@ -11,12 +13,36 @@ namespace Samples.RealtimeVoice;
 /// exists and the work is bulk (a folder), and the SIMD CPU engine otherwise (one file aligns faster on the CPU than the
 /// GPU engine starts: its kernels compile on first use), or when the GPU engine fails to start (a warning says why);
 /// gpu without a CUDA device is an error, unless the environment variable <see cref="AllowCpuAcceleratorVariable"/> is 1,
-/// which runs the GPU engine on ILGPU's CPU accelerator (tests).
+/// which runs the GPU engine on ILGPU's CPU accelerator (tests). The NativeAOT build (HMM_NO_GPU) has no GPU engine:
+/// auto is the CPU engine there, and gpu an error that says why.
 /// </summary>
 internal static class EngineChoice
 {
     /// <summary>Set to 1 to let `--engine gpu` run on ILGPU's CPU accelerator where there is no CUDA device.</summary>
     public const string AllowCpuAcceleratorVariable = "HMM_GPU_ALLOW_CPU_ACCELERATOR";
+
+#if HMM_NO_GPU
+    /// <summary>Creates the CPU engine for auto and cpu; gpu is an error (this build has no GPU engine).</summary>
+    /// <param name="verb">The verb, for messages.</param>
+    /// <param name="value">auto, cpu or gpu (null: auto).</param>
+    /// <param name="threads">Threads of the CPU engine.</param>
+    /// <param name="environment">Unused here (the JIT build reads <see cref="AllowCpuAcceleratorVariable"/>).</param>
+    /// <param name="description">What was chosen, for the timing line.</param>
+    /// <param name="bulk">Unused here.</param>
+    /// <param name="warnings">Unused here.</param>
+    public static IHmmEngine Create(string verb, string? value, int threads, Func<string, string?> environment, out string description,
+        bool bulk = true, System.IO.TextWriter? warnings = null)
+    {
+        return (value ?? "auto") switch
+        {
+            "cpu" or "auto" => Cpu(threads, out description),
+            "gpu" => throw new ArgumentException($"{verb}: --engine gpu is not in this build of hmm: it was compiled ahead of time (NativeAOT), and the " +
+                "GPU engine (ILGPU) compiles its kernels from IL at run time, which needs the JIT. Use --engine cpu, or the JIT build " +
+                "(dotnet run --project Samples.RealtimeVoice -c Release -- ...) for the GPU."),
+            _ => throw new ArgumentException($"{verb}: --engine must be auto, cpu or gpu (got '{value}')."),
+        };
+    }
+#else
 
     /// <summary>Creates the engine named by <paramref name="value"/> (null: auto); the caller disposes it when it is <see cref="IDisposable"/>.</summary>
     /// <param name="verb">The verb, for messages.</param>
@@ -58,6 +84,8 @@ internal static class EngineChoice
         }
     }
 
+#endif
+
     private static HmmEngine Cpu(int threads, out string description)
     {
         var engine = new HmmEngine(SimdWidth.Auto, threads);
@@ -65,10 +93,18 @@ internal static class EngineChoice
         return engine;
     }
 
+#if !HMM_NO_GPU
     private static GpuEngine Gpu(GpuEngineOptions options, out string description, Func<GpuEngineOptions, GpuEngine>? factory = null)
     {
         var engine = factory?.Invoke(options) ?? new GpuEngine(options);
         description = engine.IsCuda ? $"gpu ({engine.DeviceName})" : "gpu on ILGPU's CPU accelerator";
         return engine;
     }
+
+    /// <summary>Whether <paramref name="engine"/> is the GPU engine (its batches are sized for the device).</summary>
+    public static bool IsGpu(IHmmEngine engine) => engine is GpuEngine;
+#else
+    /// <summary>Whether <paramref name="engine"/> is the GPU engine: never in this build.</summary>
+    public static bool IsGpu(IHmmEngine engine) => false;
+#endif
 }

@@ -442,7 +442,7 @@ internal static unsafe partial class CpuPasses
     }
 }
 
-/// <summary>Pinned pointers to a <see cref="GmmTables"/>.</summary>
+/// <summary>Pinned pointers to a <see cref="Primitives.GmmTables"/>.</summary>
 internal unsafe struct GmmPointers
 {
     public float* Weights;

@@ -4,13 +4,13 @@ using Hmm.Simd;
 namespace Hmm.Engine;
 
 /// <summary>
-/// The one definition of each HMM recursion's arithmetic, generic over the lane type (<typeparamref name="TL"/>,
-/// <typeparamref name="TV"/>), the semiring and the memory. Each method computes one lane group: the states
+/// The one definition of each HMM recursion's arithmetic, generic over the lane type (<c>TL</c>,
+/// <c>TV</c>), the semiring and the memory. Each method computes one lane group: the states
 /// <c>j0 .. j0 + Count - 1</c> of a frame. The CPU engine walks the groups of a column with SIMD lanes; a GPU
 /// kernel instantiates the same methods with a scalar lane, one state per thread.
 /// </summary>
 /// <remarks>
-/// Columns are laid out with -infinity padding on both sides (<see cref="ColumnLayout"/>) so that banded
+/// Columns are laid out with -infinity padding on both sides so that banded
 /// reads at <c>j0 ± d</c> never leave the buffer and padded states never win a maximum.
 /// </remarks>
 public static partial class Definitions

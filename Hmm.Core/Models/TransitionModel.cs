@@ -92,6 +92,7 @@ public sealed class DenseTransitions : TransitionModel
 
     internal override float[] IntoTable => _into;
     internal override float[] OutOfTable => _outOf;
+    /// <inheritdoc/>
     public override int TableRows => StateCount;
     internal override float[] ScaledIntoTable => _scaledInto;
     internal override float[] ScaledOutOfTable => _scaledOutOf;
@@ -214,6 +215,7 @@ public sealed class BandedTransitions : TransitionModel
 
     internal override float[] IntoTable => _into;
     internal override float[] OutOfTable => _outOf;
+    /// <inheritdoc/>
     public override int TableRows => Bandwidth;
 
     /// <summary>

@@ -20,7 +20,7 @@ public static class EngineStorage
         /// <summary>The per-sequence lengths (writable: engines set them on results).</summary>
         public int[] LengthArray => lattice.LengthArray;
 
-        /// <summary>Index in <see cref="Data"/> of frame <paramref name="frame"/> of sequence <paramref name="index"/>.</summary>
+        /// <summary>Index in <c>Data</c> of frame <paramref name="frame"/> of sequence <paramref name="index"/>.</summary>
         public int Offset(int index, int frame) => lattice.Offset(index, frame);
 
         /// <summary>Checks that this lattice can hold results for <paramref name="source"/> and copies its lengths; <paramref name="name"/> names it in the message.</summary>
@@ -90,10 +90,10 @@ public static class EngineStorage
         /// <summary>The band offsets with any finite entry, ascending.</summary>
         public int[] LiveOffsets => transitions.LiveOffsets;
 
-        /// <summary>The pull table restricted to <see cref="LiveOffsets"/>.</summary>
+        /// <summary>The pull table restricted to <c>LiveOffsets</c>.</summary>
         public float[] LiveIntoTable => transitions.LiveIntoTable;
 
-        /// <summary>The push table restricted to <see cref="LiveOffsets"/>.</summary>
+        /// <summary>The push table restricted to <c>LiveOffsets</c>.</summary>
         public float[] LiveOutOfTable => transitions.LiveOutOfTable;
     }
 

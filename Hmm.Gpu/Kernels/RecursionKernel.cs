@@ -24,7 +24,7 @@ internal struct RecursionParams
     public ArrayView<float> OutOfScaled;
     /// <summary>[Stride] initial log-probabilities, padding -inf.</summary>
     public ArrayView<float> Initial;
-    /// <summary>[count, MaxLength, Stride] forward columns (normalised or absolute, see <see cref="Record"/>).</summary>
+    /// <summary>[count, MaxLength, Stride] forward columns (normalised or absolute, see <see cref="RecordAlpha"/>).</summary>
     public ArrayView<float> AlphaColumns;
     /// <summary>[count, MaxLength] the scale of each normalised forward column.</summary>
     public ArrayView<float> AlphaScales;
@@ -747,7 +747,7 @@ internal static partial class RecursionKernel
 
     /// <summary>
     /// Whether a group takes each column's maximum from warp partials published with the column itself
-    /// (<see cref="PublishWarpMax"/> before the frame's closing barrier, <see cref="PartialsMax"/> after it) instead of
+    /// (<see cref="GroupColumns.PublishWarpMax"/> before the frame's closing barrier, <see cref="GroupColumns.PartialsMax"/> after it) instead of
     /// <see cref="GroupColumns.ColumnMax(ArrayView{float}, int, int, ArrayView{float}, int, int, int, int)"/>, which reads the column
     /// again and needs a barrier of its own: one barrier a frame instead of two. Unpacked groups of several warps, one
     /// thread per state (the row split and the scan keep their own ways); uniform, a constant when specialised.

@@ -121,7 +121,7 @@ public enum DeltaStyle
 /// <remarks>
 /// The record's value equality identifies a feature set-up: features computed with unequal options are not
 /// comparable (a model file should store these options and refuse another set-up).
-/// Samples are expected at full scale +/-1 (as <see cref="WavReader"/> returns them); <see cref="LogFloor"/> is on
+/// Samples are expected at full scale +/-1 (as <c>WavReader</c> (Hmm.Speech.Training) returns them); <see cref="LogFloor"/> is on
 /// that scale.
 /// </remarks>
 public sealed record FrontEndOptions

@@ -22,7 +22,7 @@ namespace Hmm.Speech.Audio;
 /// W_M^(n1 k2); a transpose that puts column n1 at row bitrev_W(n1) (an 8 x 8 AVX block transpose where W = 8, else
 /// a scalar scatter); R independent W-point FFTs (radix-2 decimation in time, R lanes per row), whose rows come out
 /// in natural order: the transposed matrix read row-major is Z[0..M) in natural order. The split that follows is
-/// vectorised with a lane reversal where <see cref="Vector256"/> is accelerated. Otherwise (no SIMD, or tiny sizes)
+/// vectorised with a lane reversal where <c>Vector256</c> is accelerated. Otherwise (no SIMD, or tiny sizes)
 /// an iterative radix-2 FFT.</para>
 /// <para>All tables and scratch are allocated in the constructor; one instance is not thread-safe.</para>
 /// </remarks>
@@ -48,6 +48,8 @@ public sealed class RealFft
     private readonly float[] _outRe = null!;     // transposed scratch; Z in natural order at the end
     private readonly float[] _outIm = null!;
 
+    /// <summary>Plans a transform of <paramref name="size"/> real samples (a power of two, at least 4).</summary>
+    /// <param name="size">The transform length.</param>
     public RealFft(int size)
     {
         if (size < 4 || (size & (size - 1)) != 0) throw new ArgumentOutOfRangeException(nameof(size), size, "The FFT size must be a power of two, at least 4.");

@@ -10,12 +10,12 @@ namespace Hmm.Speech.Audio;
 /// <see cref="LookaheadFrames"/> frames later, and <see cref="Flush"/> gives the last ones at the stream's end.
 /// </summary>
 /// <remarks>
-/// <para>The deltas are exactly (bit for bit) <see cref="FeaturePostProcessing.AddDeltas"/> over the whole stream: each
+/// <para>The deltas are exactly (bit for bit) <see cref="FeaturePostProcessing.AddDeltas(Span{float}, int, int, int, int, int)"/> over the whole stream: each
 /// frame's are computed on a window of the 2·L + 1 raw frames around it (L = delta order × window), which holds every
 /// value the whole-stream formula reads, with the same edge frames at the stream's ends.</para>
 /// <para>The normalisation statistics decay with <see cref="NormalisationTimeConstantSeconds"/>: frame t is normalised by
 /// the weighted mean and variance of frames 0..t (weights e^(-age/τ)), with the arithmetic of
-/// <see cref="FeaturePostProcessing.ColumnNormaliser"/>. Running the pipeline over a whole recording gives the same
+/// <see cref="FeaturePostProcessing.ColumnNormaliser(double, double, double, CmvnMode)"/>. Running the pipeline over a whole recording gives the same
 /// floats as streaming it in any block sizes. Nothing is allocated after construction; one instance is not thread-safe.</para>
 /// <para>With <see cref="CmvnMode.SphinxCepstralMean"/> (<see cref="FrontEndOptions.SphinxEnUs"/>) the normalisation is
 /// CMU Sphinx's live CMN (<c>cmn_live.c</c>, sphinxbase 5prealpha) on each raw frame as it is pushed, before the deltas

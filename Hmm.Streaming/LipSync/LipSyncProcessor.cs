@@ -262,7 +262,7 @@ public sealed class LipSyncProcessor : IDisposable
     /// <summary>Pushes audio in [-1, 1] at <see cref="LipSyncOptions.InputSampleRate"/>.</summary>
     /// <exception cref="ArgumentException">The block is longer than <see cref="LipSyncOptions.MaxBlockSamples"/>.</exception>
     /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
-    /// <exception cref="InvalidOperationException">Another thread is pushing, or the stream was flushed (call <see cref="Reset"/>).</exception>
+    /// <exception cref="InvalidOperationException">Another thread is pushing, or the stream was flushed (call <see cref="Reset()"/>).</exception>
     public void Push(ReadOnlySpan<float> samples) => PushFloat(samples, null);
 
     /// <summary>The largest sample magnitude taken as audio (see <see cref="LipSyncMonitor.InvalidSamples"/>).</summary>
@@ -337,7 +337,7 @@ public sealed class LipSyncProcessor : IDisposable
 
     /// <summary>
     /// Ends the stream: the audio still held for look-ahead is analysed (the last frame standing in for the frames after
-    /// it) and every remaining phone committed. Push again only after <see cref="Reset"/>.
+    /// it) and every remaining phone committed. Push again only after <see cref="Reset()"/>.
     /// </summary>
     public void Flush()
     {
