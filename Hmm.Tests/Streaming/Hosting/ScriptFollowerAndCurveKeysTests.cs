@@ -73,8 +73,8 @@ public class ScriptFollowerAndCurveKeysTests
         // Every word is reported, in the line's order but for a little flicker among the first words (the decoder may
         // take the speech for a restart while the running normalisation settles; seen: 1 2 1 2 0 3 4 5 ...).
         Assert.Equal(script.Count, reported.Distinct().Count());
-        Assert.True(reported.Zip(reported.Skip(1)).Count(p => p.Second < p.First) <= 3, string.Join(" ", reported));
-        Assert.True(reported.Skip(reported.Count / 2).Zip(reported.Skip(reported.Count / 2 + 1)).All(p => p.Second > p.First), string.Join(" ", reported));
+        Assert.True(reported.Zip(reported.Skip(1), (first, second) => second < first).Count(back => back) <= 3, string.Join(" ", reported));
+        Assert.True(reported.Skip(reported.Count / 2).Zip(reported.Skip(reported.Count / 2 + 1), (first, second) => second > first).All(forward => forward), string.Join(" ", reported));
         Assert.Equal(script.Count - 1, follower.FurthestWord);
     }
 
