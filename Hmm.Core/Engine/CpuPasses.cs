@@ -343,8 +343,12 @@ internal static unsafe partial class CpuPasses
                 // provisional frame) row by row, not as four rows of which half or more are padding: Mono per hop 633 -> 434 us.
                 // SIMD lanes keep the four-row block, whose 12 independent accumulators hide the FMA latency that a one-row
                 // block's four expose (Vector512 9.6 -> 11.6 us a hop measured with one-row blocks).
+                // The row goes through LaneQuad, which computes what LaneScalar does, four columns a call: Mono spends per
+                // call, not per float (Mono, Balanced hop p50 304 -> 250 us). Columns up to a multiple of 4 stay inside
+                // PaddedColumns (a multiple of 16); the extra ones are padding that MixtureLogSumExp masks.
+                int quadUsed = (used + 3) / 4 * 4;
                 for (int r = 0; r < rows; r++)
-                    GaussianRow<TL, TV>(featureScratch + r * width, width, gmm.Weights, gmm.Bias, columns, used, componentScratch + (long)r * gmm.RowStride);
+                    GaussianRow<LaneQuad, Quad>(featureScratch + r * width, width, gmm.Weights, gmm.Bias, columns, quadUsed, componentScratch + (long)r * gmm.RowStride);
             }
             else
             {
