@@ -32,6 +32,8 @@ public readonly struct GpuLane : ILane<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public float MultiplyAdd(float a, float b, float c) => a * b + c;
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public void MultiplyAddTo(ref float accumulator, float factor, ref float source) => accumulator = factor * source + accumulator;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Max(float a, float b) => XMath.Max(a, b);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public float GreaterThan(float a, float b) => a > b ? 1f : 0f;

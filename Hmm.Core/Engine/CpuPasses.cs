@@ -316,8 +316,8 @@ internal static unsafe partial class CpuPasses
     }
 
     /// <summary>
-    /// GMM log-likelihoods for one sequence: blocks of four frames through the register-blocked product (scalar lanes: one
-    /// or two frames row by row), then log-sum-exp over components. Every blocking adds the same terms in the same order.
+    /// GMM log-likelihoods for one sequence: blocks of four frames through the register-blocked product (scalar lanes: row
+    /// by row, on <see cref="LaneQuad"/>), then log-sum-exp over components. Every blocking adds the same terms in the same order.
     /// </summary>
     [LaneDispatch]
     public static void GaussianMixturePass<TL, TV>(float* frames, int length, GmmPointers gmm, float* featureScratch, float* componentScratch, float* output, int stride)
@@ -337,14 +337,18 @@ internal static unsafe partial class CpuPasses
             int rows = System.Math.Min(4, length - t0);
             for (int r = 0; r < rows; r++)
                 PrepareFeatures<TL, TV>(frames + (long)(t0 + r) * d, gmm.Center, d, featureScratch + r * width);
-            if (rows <= 2 && count == 1)
+            if (count == 1)
             {
-                // Scalar lanes (Mono, no SIMD: what Unity players run) take a live stream's pass (a frame, or one with a
-                // provisional frame) row by row, not as four rows of which half or more are padding: Mono per hop 633 -> 434 us.
+                // Scalar lanes (Mono, no SIMD: what Unity players run) go row by row through LaneQuad, which computes what
+                // LaneScalar does, four columns a call: Mono spends per call and per returned value, not per float. Under
+                // Mono a hop (Balanced) took 633 us with four-row blocks over LaneScalar, 434 row by row, 250 with LaneQuad;
+                // passes of 3-4 frames gain too (BENCHMARKS.md, the Mono section). Columns up to a multiple of 4 stay inside
+                // PaddedColumns (a multiple of 16); the extra ones are padding that MixtureLogSumExp masks.
                 // SIMD lanes keep the four-row block, whose 12 independent accumulators hide the FMA latency that a one-row
                 // block's four expose (Vector512 9.6 -> 11.6 us a hop measured with one-row blocks).
+                int quadUsed = (used + 3) / 4 * 4;
                 for (int r = 0; r < rows; r++)
-                    GaussianRow<TL, TV>(featureScratch + r * width, width, gmm.Weights, gmm.Bias, columns, used, componentScratch + (long)r * gmm.RowStride);
+                    GaussianRow<LaneQuad, Quad>(featureScratch + r * width, width, gmm.Weights, gmm.Bias, columns, quadUsed, componentScratch + (long)r * gmm.RowStride);
             }
             else
             {

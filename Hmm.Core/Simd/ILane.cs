@@ -44,6 +44,13 @@ public interface ILane<TV> where TV : struct
     /// <summary>a * b + c, fused where the hardware has it.</summary>
     TV MultiplyAdd(TV a, TV b, TV c);
 
+    /// <summary>
+    /// <c>accumulator = factor * Load(source) + accumulator</c>, the same arithmetic as <see cref="MultiplyAdd"/> with a
+    /// broadcast factor. It updates in place because Mono's JIT passes an inlined method's result through a stack slot:
+    /// the scalar GMM row ran 2.3x faster under Mono this way than through MultiplyAdd (BENCHMARKS.md, the Mono section).
+    /// </summary>
+    void MultiplyAddTo(ref TV accumulator, float factor, ref float source);
+
     /// <summary>Lane-wise maximum (inputs are never NaN in the definitions).</summary>
     TV Max(TV a, TV b);
 

@@ -45,6 +45,9 @@ public readonly struct LaneVectorT : ILane<Vector<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public Vector<float> MultiplyAdd(Vector<float> a, Vector<float> b, Vector<float> c) => a * b + c;
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MultiplyAddTo(ref Vector<float> accumulator, float factor, ref float source) => accumulator = new Vector<float>(factor) * Load(ref source) + accumulator;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public Vector<float> Max(Vector<float> a, Vector<float> b) => Vector.Max(a, b);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -70,6 +70,9 @@ internal static class FixedWidthLaneEmitter
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public $V$<float> MultiplyAdd($V$<float> a, $V$<float> b, $V$<float> c) => $V$.FusedMultiplyAdd(a, b, c);
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void MultiplyAddTo(ref $V$<float> accumulator, float factor, ref float source) => accumulator = $V$.FusedMultiplyAdd($V$.Create(factor), $V$.LoadUnsafe(ref source), accumulator);
+        /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public $V$<float> Max($V$<float> a, $V$<float> b) => $V$.MaxNative(a, b);
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public $V$<float> GreaterThan($V$<float> a, $V$<float> b) => $V$.GreaterThan(a, b);

@@ -6,8 +6,8 @@ using Xunit;
 namespace Hmm.Tests.Engine;
 
 /// <summary>
-/// The GMM product is blocked by how many frames a pass holds (four-frame blocks; one-frame rows for a scalar pass of one
-/// or two frames, what a live stream gives): a frame's log-likelihoods must not depend on that, bit for bit, since the
+/// The GMM product is blocked by how many frames a pass holds (four-frame blocks; scalar lanes go row by row on LaneQuad,
+/// so at Scalar the other widths' blocking is what this pins): a frame's log-likelihoods must not depend on that, bit for bit, since the
 /// lip-sync processor's file mode (whole batches) and its stream (one or two frames a pass) promise the same results.
 /// Also compiled into Hmm.Tests.Mono.
 /// </summary>

@@ -69,4 +69,5 @@ public class LaneMathTests
     [Fact] public void Lane128() => Run<Lane128, Vector128<float>>();
     [Fact] public void LaneVectorT() => Run<LaneVectorT, Vector<float>>();
     [Fact] public void Scalar() => Run<LaneScalar, float>();
+    [Fact] public void Quad() => Run<LaneQuad, Hmm.Simd.Quad>();
 }

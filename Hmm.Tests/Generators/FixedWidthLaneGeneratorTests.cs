@@ -119,6 +119,9 @@ namespace Sample
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void MultiplyAddTo(ref Vector128<float> accumulator, float factor, ref float source) => accumulator = Vector128.FusedMultiplyAdd(Vector128.Create(factor), Vector128.LoadUnsafe(ref source), accumulator);
+        /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public Vector128<float> GreaterThan(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThan(a, b);
@@ -237,6 +240,9 @@ namespace Sample
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void MultiplyAddTo(ref Vector512<float> accumulator, float factor, ref float source) => accumulator = Vector512.FusedMultiplyAdd(Vector512.Create(factor), Vector512.LoadUnsafe(ref source), accumulator);
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
         /// <inheritdoc/>
