@@ -491,7 +491,13 @@ internal static class AlignCommand
             else
             {
                 string content = File.ReadAllText(job.TextPath!);
-                var words = transcriber!.Transcribe(content);
+                var unpronounceable = new List<string>();
+                var words = transcriber!.Transcribe(content, unpronounceable);
+                if (unpronounceable.Count > 0 && notes is not null)
+                {
+                    // Left out, every later boundary shifts: the user has to know which words the audio holds extra.
+                    lock (notes) notes.Add($"hmm: align: {job.WavPath}: {job.TextPath}: out of vocabulary and not pronounceable by rule (left out): {string.Join(", ", unpronounceable)}");
+                }
                 if (words.Count == 0) { job.Error = $"{job.TextPath} has no words to align."; return null; }
                 sequence = PhoneSequence.FromWords(words.Select(w => (IReadOnlyList<string>)w.Phones));
                 job.Transcript = "text: " + content.Trim();

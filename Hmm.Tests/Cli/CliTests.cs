@@ -130,6 +130,7 @@ public class CliTests
         string Line(string name) => err.Split('\n').Single(l => l.Contains(Path.DirectorySeparatorChar + name + ".wav:"));
         Assert.Contains("non-finite features", Line("huge"));
         Assert.Contains("blocked.lab: a folder of that name is in the way", Line("blocked"));
+        Assert.True(File.Exists(outDir.File("digit.lab")), err); // an Arabic-Indic digit is spelled, not an error
         Assert.Equal(1, code);
     }
 
@@ -156,6 +157,18 @@ public class CliTests
         Assert.Equal(2, names.Length);
         Assert.Equal(names, Directory.GetFiles(terminal.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray());
         foreach (string? name in names) Assert.Equal(File.ReadAllBytes(Path.Combine(plain.Path, name!)), File.ReadAllBytes(Path.Combine(terminal.Path, name!)));
+    }
+
+    [Fact]
+    public void Words_that_cannot_be_pronounced_are_named_with_the_transcript_not_dropped_silently()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("cjk.txt"), "Is this the \u673A\u573A train?");
+        var (code, output, err) = Run(AlignCommand.Run, Sample("s044-us2", ".wav"), "--text", dir.File("cjk.txt"), "--model", AlignmentTestData.ModelPath,
+            "--dict", AlignmentTestData.DictionaryPath, "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("phone   start", output);
+        Assert.Contains("cjk.txt: out of vocabulary and not pronounceable by rule (left out): \u673A\u573A", err);
     }
 
     [Fact]
