@@ -166,6 +166,7 @@ internal static class AlignCommand
         if (folder && (s.Phones is not null || s.Text is not null))
             throw new ArgumentException("align: --phones and --text go with a single WAV file; in a folder each X.wav pairs with X.phones or X.txt.");
         if (folder && outDir is null) throw new ArgumentException("align: a folder needs --out DIR for the label files.");
+        if (outDir is not null) OutputFile.CheckFolder("align", outDir);
 
         var setup = Stopwatch.StartNew();
         var model = ModelChoice.Load("align", s.Model);
@@ -173,7 +174,7 @@ internal static class AlignCommand
         List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, s.Phones, s.Text) };
         var firstJobs = ListJobs();
         if (firstJobs.Count == 0) throw new ArgumentException($"align: {input} holds no .wav files.");
-        if (outDir is not null) Directory.CreateDirectory(outDir);
+        if (outDir is not null) RefuseOverwritingInputs(firstJobs, outDir, s.Format);
 
         Transcriber? transcriber = null;
         if (firstJobs.Any(j => j.TextPath is not null))
@@ -302,19 +303,12 @@ internal static class AlignCommand
     {
         try
         {
-            LabelFile.Write(path, segments, format);
+            OutputFile.WriteText(path, LabelFile.Format(segments, format));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            job.Error = Directory.Exists(path) ? $"cannot write {path}: a folder of that name is in the way." : $"cannot write {path}: {e.Message}";
-            try
-            {
-                if (File.Exists(path)) File.Delete(path);
-            }
-            catch (Exception d) when (d is IOException or UnauthorizedAccessException)
-            {
-                // The error above already names the file.
-            }
+            // Written under a temporary name and renamed: a failure leaves the earlier file or none, never a partial one.
+            job.Error = e.Message;
         }
     }
 
@@ -435,6 +429,19 @@ internal static class AlignCommand
         }
     }
 
+    /// <summary>
+    /// Refuses, before any work, an --out that is the input folder when an output would replace a file there: that is
+    /// where the reference X.lab of a corpus lives, and it cannot be told from an earlier run's output.
+    /// </summary>
+    private static void RefuseOverwritingInputs(List<Job> jobs, string outDir, LabelFormat format)
+    {
+        var taken = jobs.Where(j => OutputFile.SameFolder(Path.GetDirectoryName(j.WavPath) is { Length: > 0 } d ? d : ".", outDir))
+            .Select(j => Path.Combine(outDir, j.Name + LabelFile.Extension(format))).Where(File.Exists).ToList();
+        if (taken.Count == 0) return;
+        throw new ArgumentException($"align: --out {outDir} is the input folder, and the labels would overwrite {taken.Count} file(s) there " +
+            $"({string.Join(", ", taken.Take(3).Select(Path.GetFileName))}{(taken.Count > 3 ? ", ..." : "")}); give another --out.");
+    }
+
     private static List<Job> FolderJobs(string folder)
     {
         var jobs = new List<Job>();
@@ -457,6 +464,9 @@ internal static class AlignCommand
             if (phones is null && text is null) job.Error = $"no transcript: expected {Path.GetFileName(stem)}.phones or {Path.GetFileName(stem)}.txt beside it.";
             jobs.Add(job);
         }
+        // x.wav and x.WAV (or X.wav) would write one label file: the first keeps it and the others fail by name.
+        foreach (var (later, first) in OutputFile.CaseCollisions(jobs.Select(j => j.Name).ToList()))
+            jobs[later].Error = $"its label file would be that of {Path.GetFileName(jobs[first].WavPath)} (the names differ only in case or extension); rename one.";
         return jobs;
     }
 

@@ -135,20 +135,21 @@ internal static class LipSyncCommand
         else throw new ArgumentException($"lipsync: {s.Input}: no such file or folder.");
         if (folder && files.Count == 0) throw new ArgumentException($"lipsync: {s.Input}: the folder has no .wav files.");
         if (files.Count > 1 && s.Out is null) throw new ArgumentException("lipsync: a folder of inputs needs --out DIR (one result file per input).");
-        if (s.Out is not null)
-        {
-            if (File.Exists(s.Out)) throw new ArgumentException($"lipsync: --out {s.Out} is a file; give a folder.");
-            Directory.CreateDirectory(s.Out);
-        }
+        if (s.Out is not null) OutputFile.CheckFolder("lipsync", s.Out);
+        // x.wav and x.WAV would write one result file: the first keeps it, the others fail by name.
+        var collisions = OutputFile.CaseCollisions(files.Select(f => Path.GetFileNameWithoutExtension(f)).ToList());
         int failed = 0;
         double audioSeconds = 0;
         var clock = Stopwatch.StartNew();
         if (s.Adapt > 0) s.Loaded = AdaptedModel(files, s);
-        foreach (var file in files)
+        for (int index = 0; index < files.Count; index++)
         {
+            string file = files[index];
             status?.WriteStart(Path.GetFullPath(file));
             try
             {
+                if (s.Out is not null && collisions.TryGetValue(index, out int first))
+                    throw new IOException($"{file}: its result file would be that of {Path.GetFileName(files[first])} (the names differ only in case); rename one.");
                 var audio = WavReader.Read(file);
                 if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
                 string? transcript = s.NoText ? null : s.Text ?? Beside(file, ".txt") ?? Beside(file, ".phones");
@@ -158,11 +159,13 @@ internal static class LipSyncCommand
                 if (s.Plot is not null) Plot(context, file, result, s);
                 status?.WriteSuccess();
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or WavFormatException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever one file raises (its audio, its transcript, its numbers, its output) is that file's failure alone.
                 failed++;
-                if (status is not null) status.WriteFailure(e.Message);
-                else context.Err.WriteLine($"hmm: lipsync: {e.Message}");
+                string message = e.Message.StartsWith(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}";
+                if (status is not null) status.WriteFailure(message);
+                else context.Err.WriteLine($"hmm: lipsync: {message}");
             }
         }
         if (!s.Quiet && !s.MachineReadable)
@@ -350,7 +353,7 @@ internal static class LipSyncCommand
         }
         else WriteWeights(text, s.Set, soundFile, result);
         if (path is null) context.Out.Write(text.ToString());
-        else File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
+        else OutputFile.WriteText(path, text.ToString());
     }
 
     /// <summary>Rhubarb cues from the committed phones: each 10 ms frame takes the shape of the phone at its centre.</summary>

@@ -135,6 +135,66 @@ public class CliTests
     }
 
     [Fact]
+    public void An_out_that_is_the_input_folder_with_reference_labels_is_refused_before_any_work()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("a.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("a.txt"));
+        File.Copy(Sample("s017-us1", ".lab"), dir.File("a.lab"));
+        var reference = File.ReadAllBytes(dir.File("a.lab"));
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", dir.Path + "/", "--quiet");
+        Assert.Equal(2, code);
+        Assert.Contains("is the input folder, and the labels would overwrite 1 file(s) there (a.lab); give another --out.", err);
+        Assert.Equal(reference, File.ReadAllBytes(dir.File("a.lab")));
+        // Another format overwrites nothing there, so it may go beside the inputs.
+        (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", dir.Path,
+            "--format", "json", "--quiet", "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(dir.File("a.json")));
+        Assert.Equal(reference, File.ReadAllBytes(dir.File("a.lab")));
+    }
+
+    [Fact]
+    public void Names_that_differ_only_in_case_are_reported_and_the_first_keeps_its_label()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("x.WAV"));
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("x.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("x.txt"));
+        if (Directory.GetFiles(dir.Path).Length < 3) return; // a case-insensitive file system holds only one of them
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path,
+            "--quiet", "--engine", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("x.wav: its label file would be that of x.WAV (the names differ only in case or extension); rename one.", err);
+        Assert.Equal(new[] { "x.lab" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Labels_are_replaced_by_a_rename_and_an_out_that_is_a_file_is_refused_first()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("a.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("a.txt"));
+        File.WriteAllText(outDir.File("a.lab"), "old");
+        // A reader of the old label keeps the old file: it was replaced by a rename, not rewritten in place (a failure
+        // half-way through a rewrite would have left half a file).
+        using (var held = new FileStream(outDir.File("a.lab"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path,
+                "--quiet", "--engine", "cpu");
+            Assert.True(code == 0, err);
+            Assert.Equal("old", new StreamReader(held).ReadToEnd());
+        }
+        Assert.True(LabelFile.Read(outDir.File("a.lab")).Count > 10);
+        Assert.Equal(new[] { "a.lab" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName)); // no temporary file left
+        var (code2, _, err2) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--out", outDir.File("a.lab"));
+        Assert.Equal(2, code2);
+        Assert.Contains("align: --out " + outDir.File("a.lab") + " is a file; give a folder.", err2);
+    }
+
+    [Fact]
     public void Progress_bars_and_tables_on_a_terminal_do_not_change_the_files_written_or_stdout()
     {
         using var dir = AlignmentTestData.TempDirectory();

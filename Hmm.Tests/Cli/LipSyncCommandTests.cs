@@ -135,6 +135,37 @@ public class LipSyncCommandTests
     }
 
     [Fact]
+    public void Names_that_differ_only_in_case_are_reported_instead_of_writing_one_result_twice()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1"), dir.File("x.wav"));
+        File.Copy(Sample("s044-us2"), dir.File("x.WAV"));
+        if (Directory.GetFiles(dir.Path).Length < 2) return; // a case-insensitive file system holds only one of them
+        var (code, _, err) = Run("lipsync", dir.Path, "--out", outDir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("x.wav: its result file would be that of x.WAV (the names differ only in case); rename one.", err);
+        Assert.Equal(new[] { "x.tsv" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName));
+        // The one written is the first file's, whole.
+        AssertTsv(File.ReadAllText(outDir.File("x.tsv")), Duration(Sample("s044-us2")));
+    }
+
+    [Fact]
+    public void An_out_that_is_a_file_or_cannot_be_created_is_refused_before_any_work()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("file"), "");
+        var (code, _, err) = Run("lipsync", Sample("s017-us1"), "--out", dir.File("file"));
+        Assert.Equal(2, code);
+        Assert.Contains("lipsync: --out " + dir.File("file") + " is a file; give a folder.", err);
+        if (!OperatingSystem.IsLinux()) return;
+        (code, _, err) = Run("lipsync", Sample("s017-us1"), "--out", "/proc/hmm-no-such/out");
+        Assert.Equal(2, code);
+        Assert.Contains("lipsync: --out /proc/hmm-no-such/out cannot be written", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
     public void Stdin_needs_rate_and_takes_16_bit_pcm_from_the_context_input()
     {
         var (code, _, err) = Run(() => new MemoryStream(new byte[320]), "lipsync", "-");
