@@ -181,6 +181,7 @@ internal static class AlignCommand
         {
             string? dict = s.Dict;
             if (dict is not null && !File.Exists(dict)) throw new ArgumentException($"align: --dict {dict}: no such file.");
+            if (dict is not null) InputFile.RefuseEmptyOrSpecial(dict);
             transcriber = new Transcriber(dict is null ? PronunciationLexicon.LoadDefault() : PronunciationLexicon.Load(dict));
         }
 
@@ -493,14 +494,14 @@ internal static class AlignCommand
             PhoneSequence sequence;
             if (job.PhonesPath is not null)
             {
-                string content = File.ReadAllText(job.PhonesPath);
+                string content = InputFile.ReadText(job.PhonesPath);
                 if (content.Trim().Length == 0) { job.Error = $"{job.PhonesPath} is empty: expected whitespace-separated phones."; return null; }
                 sequence = PhoneSequence.Parse(content);
                 job.Transcript = "phones: " + string.Join(" ", sequence.Phones);
             }
             else
             {
-                string content = File.ReadAllText(job.TextPath!);
+                string content = InputFile.ReadText(job.TextPath!);
                 var unpronounceable = new List<string>();
                 var words = transcriber!.Transcribe(content, unpronounceable);
                 if (unpronounceable.Count > 0 && notes is not null)

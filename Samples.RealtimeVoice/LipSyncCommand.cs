@@ -235,7 +235,7 @@ internal static class LipSyncCommand
     private static IReadOnlyList<Hmm.Speech.TranscribedWord>? Script(Settings s, string? path)
     {
         if (path is null) return null;
-        string text = File.ReadAllText(path);
+        string text = InputFile.ReadText(path);
         if (path.EndsWith(".phones", StringComparison.OrdinalIgnoreCase))
         {
             var groups = new List<Hmm.Speech.TranscribedWord>();

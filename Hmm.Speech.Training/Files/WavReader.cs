@@ -63,7 +63,16 @@ public static class WavReader
     /// Opens a file without a FileStream buffer: the parser reads a few small headers and then the data chunk whole
     /// into a pooled array, so a buffer (64 KB per file) would only add a copy and an allocation.
     /// </summary>
-    private static FileStream OpenUnbuffered(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+    /// <remarks>
+    /// A FIFO or a device (/dev/zero) reports a size of 0, as an empty file does: it is refused without being opened,
+    /// since opening a FIFO blocks until a writer comes and a device may never end (.NET does not tell them apart).
+    /// </remarks>
+    private static FileStream OpenUnbuffered(string path)
+    {
+        if (new FileInfo(path) is { Exists: true, Length: 0 })
+            throw new WavFormatException(path, "the file is empty (0 bytes), or is a FIFO or a device, which is not read; a WAV file starts with a 12-byte RIFF header");
+        return new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+    }
 
     /// <summary>Reads a WAV file from <paramref name="stream"/> (from its current position) as mono samples at the file's own sample rate.</summary>
     /// <param name="stream">The stream; need not be seekable. It is not closed.</param>

@@ -194,6 +194,49 @@ public class CliTests
         Assert.Contains("align: --out " + outDir.File("a.lab") + " is a file; give a folder.", err2);
     }
 
+    /// <summary>Runs a verb on another thread and fails (instead of hanging the suite) when it does not finish within a minute.</summary>
+    private static (int Code, string Out, string Err) RunBounded(Func<string[], TextWriter, TextWriter, int> verb, params string[] args)
+    {
+        var run = System.Threading.Tasks.Task.Run(() => Run(verb, args));
+        Assert.True(run.Wait(TimeSpan.FromMinutes(1)), "the command hung: " + string.Join(" ", args));
+        return run.Result;
+    }
+
+    [Fact]
+    public void Devices_given_as_model_phones_or_dictionary_are_refused_without_reading_them()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        const string refused = "/dev/zero: the file is empty (0 bytes), or is a FIFO or a device, which is not read.";
+        var (code, _, err) = RunBounded(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", "/dev/zero");
+        Assert.Equal(2, code);
+        Assert.Contains(refused, err);
+        (code, _, err) = RunBounded(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", AlignmentTestData.ModelPath, "--phones", "/dev/zero");
+        Assert.Equal(1, code);
+        Assert.Contains(refused, err);
+        (code, _, err) = RunBounded(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", AlignmentTestData.ModelPath, "--text", Sample("s017-us1", ".txt"), "--dict", "/dev/zero");
+        Assert.Equal(2, code);
+        Assert.Contains(refused, err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void A_fifo_named_wav_in_a_folder_is_refused_by_name_and_the_others_are_written()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("good.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("good.txt"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("fifo.txt"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", dir.File("fifo.wav"))) mkfifo.WaitForExit();
+        Assert.True(File.Exists(dir.File("fifo.wav")));
+        var (code, _, err) = RunBounded(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath,
+            "--out", outDir.Path, "--quiet", "--engine", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("fifo.wav: the file is empty (0 bytes), or is a FIFO or a device", err);
+        Assert.True(File.Exists(outDir.File("good.lab")), err);
+    }
+
     [Fact]
     public void Progress_bars_and_tables_on_a_terminal_do_not_change_the_files_written_or_stdout()
     {
