@@ -36,6 +36,16 @@ public class PronunciationTests
     }
 
     [Fact]
+    public void A_truncated_gzip_dictionary_is_reported_as_truncated_not_by_its_last_line()
+    {
+        var whole = File.ReadAllBytes(AlignmentTestData.DictionaryPath);
+        var cut = whole.Take(20000).ToArray(); // mid-stream: the last line inflated is cut in half
+        var e = Assert.Throws<InvalidDataException>(() => PronunciationLexicon.Load(new MemoryStream(cut), "cut.dict.gz"));
+        Assert.StartsWith("cut.dict.gz: the gzip data is truncated or corrupt", e.Message);
+        Assert.True(PronunciationLexicon.Load(new MemoryStream(whole), "whole.dict.gz").Count > 100_000);
+    }
+
+    [Fact]
     public void A_line_without_pronunciation_names_file_and_line()
     {
         var e = Assert.Throws<InvalidDataException>(() => FromText("the DH AH0\nbroken\n", gzip: false));
