@@ -41,6 +41,48 @@ internal static class OutputFile
         }
     }
 
+    /// <summary>
+    /// Lets <paramref name="write"/> write a file at a temporary path (same folder, same extension, for writers that go by
+    /// it) and renames it to <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be written; the message names <paramref name="path"/>.</exception>
+    public static void WriteVia(string path, Action<string> write)
+    {
+        if (Directory.Exists(path)) throw new IOException($"cannot write {path}: a folder of that name is in the way.");
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileNameWithoutExtension(full)}.{Environment.ProcessId}-{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
+        try
+        {
+            write(temp);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new IOException($"cannot write {path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks before any work (training takes minutes to hours) that the file <paramref name="path"/> can be written:
+    /// not a folder, its folder created if missing and writable (a probe file is written and deleted).
+    /// </summary>
+    /// <exception cref="ArgumentException">It cannot; the message starts with <paramref name="verb"/> and names --out.</exception>
+    public static void CheckFile(string verb, string path)
+    {
+        if (Directory.Exists(path)) throw new ArgumentException($"{verb}: --out {path} is a folder; give the file's name (e.g. {Path.Combine(path, "out" + Example(verb))}).");
+        try
+        {
+            CheckFolder(verb, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        }
+        catch (ArgumentException e) when (e.InnerException is not null)
+        {
+            throw new ArgumentException($"{verb}: --out {path} cannot be written: {e.InnerException.Message}", e.InnerException);
+        }
+    }
+
+    private static string Example(string verb) => verb switch { "train" => ".hmmam", "plot" => ".png", _ => ".tsv" };
+
     private static void TryDelete(string path)
     {
         try

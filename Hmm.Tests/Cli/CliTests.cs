@@ -238,6 +238,23 @@ public class CliTests
     }
 
     [Fact]
+    public void An_out_file_that_cannot_be_written_is_refused_before_any_work_by_plot_calibrate_and_train()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        void Refused(string verb, params string[] args)
+        {
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            int code = Samples.RealtimeVoice.Cli.Run([verb, .. args, "--out", "/proc/hmm-no-such/out.x"], new CliContext(stdout, stderr, _ => null));
+            Assert.Equal(2, code);
+            Assert.Contains($"hmm: {verb}: --out /proc/hmm-no-such/out.x cannot be written", stderr.ToString());
+            Assert.Equal("", stdout.ToString()); // nothing measured, trained or drawn first
+        }
+        Refused("plot", Sample("s017-us1", ".wav"), Sample("s017-us1", ".lab"));
+        Refused("calibrate", AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath);
+        Refused("train", AlignmentTestData.SamplesDirectory);
+    }
+
+    [Fact]
     public void Progress_bars_and_tables_on_a_terminal_do_not_change_the_files_written_or_stdout()
     {
         using var dir = AlignmentTestData.TempDirectory();
