@@ -162,7 +162,15 @@ internal static class TrainCommand
         Parallel.For(0, pairs.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
             var audio = WavReader.Read(pairs[i].Wav, options.FrontEnd.SampleRate);
-            data[i] = new TrainingUtterance(pairs[i].Wav, audio.Samples, LabelFile.Read(pairs[i].Lab));
+            var labels = LabelFile.Read(pairs[i].Lab);
+            // Checked here, where the label file is known: the trainer names only the utterance (and its speed copy).
+            int unknown = labels.ToList().FindIndex(l => !options.Phones.Contains(l.Phone));
+            if (unknown >= 0)
+            {
+                throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "{0}: label {1} ('{2}' at {3:0.000} s) is not in the phone set ({4}).",
+                    pairs[i].Lab, unknown + 1, labels[unknown].Phone, labels[unknown].Start, string.Join(" ", options.Phones.Phones)));
+            }
+            data[i] = new TrainingUtterance(pairs[i].Wav, audio.Samples, labels);
             live?.Invoke("", true);
         });
         double seconds = data.Sum(u => u.Samples.Length) / (double)options.FrontEnd.SampleRate;

@@ -255,6 +255,31 @@ public class CliTests
     }
 
     [Fact]
+    public void Train_names_the_label_file_of_a_phone_outside_the_phone_set_and_a_truncated_wav()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        foreach (string id in AlignmentTestData.SampleIds.Take(2))
+        {
+            File.Copy(Sample(id, ".wav"), dir.File(id + ".wav"));
+            File.Copy(Sample(id, ".lab"), dir.File(id + ".lab"));
+        }
+        string bad = dir.File(AlignmentTestData.SampleIds[1] + ".lab");
+        var lines = File.ReadAllLines(bad);
+        lines[1] = string.Join("\t", lines[1].Split('\t', ' ')[..2]) + "\tXYZ";
+        File.WriteAllLines(bad, lines);
+        using var outDir = AlignmentTestData.TempDirectory();
+        var (code, _, err) = Run(TrainCommand.Run, dir.Path, "--out", outDir.File("m.hmmam"), "--iterations", "1");
+        Assert.Equal(2, code);
+        Assert.Contains($"hmm: train: {bad}: label 2 ('XYZ' at ", err);
+        Assert.DoesNotContain("   at ", err);
+        File.WriteAllBytes(dir.File(AlignmentTestData.SampleIds[0] + ".wav"), File.ReadAllBytes(Sample(AlignmentTestData.SampleIds[0], ".wav")).Take(3000).ToArray());
+        (code, _, err) = Run(TrainCommand.Run, dir.Path, "--out", outDir.File("m.hmmam"), "--iterations", "1");
+        Assert.Equal(2, code);
+        Assert.Contains(AlignmentTestData.SampleIds[0] + ".wav: data chunk declares", err);
+        Assert.False(File.Exists(outDir.File("m.hmmam")));
+    }
+
+    [Fact]
     public void Progress_bars_and_tables_on_a_terminal_do_not_change_the_files_written_or_stdout()
     {
         using var dir = AlignmentTestData.TempDirectory();
