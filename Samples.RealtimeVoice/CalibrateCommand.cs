@@ -46,7 +46,7 @@ internal static class CalibrateCommand
             try
             {
                 var audio = WavReader.Read(wav, model.FrontEnd.SampleRate);
-                utterances.Add(new TrainingUtterance(Path.GetFileNameWithoutExtension(wav), audio.Samples, LabelFile.Read(labels)));
+                utterances.Add(new TrainingUtterance(Path.GetFileNameWithoutExtension(wav), audio.Samples, InputFile.ReadLabels(labels)));
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or WavFormatException)
             {

@@ -1,5 +1,8 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using Hmm.Speech;
+using Hmm.Speech.Training;
 
 namespace Samples.RealtimeVoice;
 
@@ -21,6 +24,19 @@ internal static class InputFile
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"{path}: no such file.", path);
         if (info.Length == 0) throw new InvalidDataException($"{path}: the file is empty (0 bytes), or is a FIFO or a device, which is not read.");
+    }
+
+    /// <summary>
+    /// Reads a label file (.lab, .TextGrid, .json by extension) as <see cref="ReadText"/> does; one with no labels is refused
+    /// too, since an empty output scored or trained on silently hides the failure that left it empty.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is empty, special, too large, malformed or holds no labels; the message names it.</exception>
+    public static IReadOnlyList<PhoneSegment> ReadLabels(string path)
+    {
+        var format = LabelFile.FormatOf(path) ?? throw new InvalidDataException($"{path}: unknown label file extension; expected .lab, .TextGrid or .json.");
+        var segments = LabelFile.Parse(ReadText(path), format, path);
+        if (segments.Count == 0) throw new InvalidDataException($"{path}: holds no labels.");
+        return segments;
     }
 
     /// <summary>Reads a text file (UTF-8, or UTF-16 with a byte-order mark) after <see cref="RefuseEmptyOrSpecial"/>, up to <see cref="MaxTextBytes"/>.</summary>

@@ -42,7 +42,7 @@ internal static class PlotCommand
         var audio = WavReader.Read(wav, 16000);
         if (audio.Samples.Length == 0) throw new ArgumentException($"plot: {wav}: the audio is empty.");
         // Tiers are named "folder/file" so that a reference and a hypothesis of the same name stay apart.
-        var tiers = labelPaths.Select(p => (Name: Path.Combine(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) ?? "", Path.GetFileName(p)), Segments: LabelFile.Read(p))).ToList();
+        var tiers = labelPaths.Select(p => (Name: Path.Combine(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) ?? "", Path.GetFileName(p)), Segments: InputFile.ReadLabels(p))).ToList();
         double duration = audio.DurationSeconds;
 
         var plot = new Plot();

@@ -162,7 +162,7 @@ internal static class TrainCommand
         Parallel.For(0, pairs.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
             var audio = WavReader.Read(pairs[i].Wav, options.FrontEnd.SampleRate);
-            var labels = LabelFile.Read(pairs[i].Lab);
+            var labels = InputFile.ReadLabels(pairs[i].Lab);
             // Checked here, where the label file is known: the trainer names only the utterance (and its speed copy).
             int unknown = labels.ToList().FindIndex(l => !options.Phones.Contains(l.Phone));
             if (unknown >= 0)

@@ -388,6 +388,23 @@ public class CliTests
     }
 
     [Fact]
+    public void Eval_reports_an_empty_hypothesis_instead_of_scoring_it()
+    {
+        using var hyp = AlignmentTestData.TempDirectory();
+        using var reference = AlignmentTestData.TempDirectory();
+        var labels = new[] { new PhoneSegment(0, 0.3, "sil"), new PhoneSegment(0.3, 0.4, "AA"), new PhoneSegment(0.4, 0.8, "sil") };
+        foreach (string name in new[] { "a.lab", "b.lab", "c.lab" }) LabelFile.Write(reference.File(name), labels, LabelFormat.Lab);
+        LabelFile.Write(hyp.File("a.lab"), labels, LabelFormat.Lab);
+        File.WriteAllBytes(hyp.File("b.lab"), Array.Empty<byte>()); // what a failed run leaves
+        File.WriteAllText(hyp.File("c.lab"), "\n\n");
+        var (code, output, err) = Run(EvalCommand.Run, hyp.Path, reference.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("b.lab: the file is empty (0 bytes)", err);
+        Assert.Contains("c.lab: holds no labels.", err);
+        Assert.Contains("1 files, 2 boundaries", output); // only a is scored
+    }
+
+    [Fact]
     public void Train_writes_a_model_that_loads_and_reports_every_iteration()
     {
         using var data = AlignmentTestData.TempDirectory();
