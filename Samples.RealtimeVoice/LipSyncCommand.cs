@@ -124,7 +124,7 @@ internal static class LipSyncCommand
         {
             if (s.Rate is null) throw new ArgumentException("lipsync: reading raw PCM from standard input needs --rate (its sample rate in Hz).");
             using var stdin = context.Input?.Invoke() ?? Console.OpenStandardInput();
-            var result = Analyse(ReadPcm(stdin, s.Bits), s.Rate.Value, s, Script(s, s.Text));
+            var result = Analyse(ReadPcm(stdin, s.Bits), s.Rate.Value, s, Script(s, s.Text, s.Quiet || s.MachineReadable ? null : context.Err));
             Write(context, s, "-", result, s.Out is null ? null : Path.Combine(s.Out, "stdin" + Extension(s)));
             return 0;
         }
@@ -153,7 +153,7 @@ internal static class LipSyncCommand
                 var audio = WavReader.Read(file);
                 if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
                 string? transcript = s.NoText ? null : s.Text ?? Beside(file, ".txt") ?? Beside(file, ".phones");
-                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript), status, s.Live ? context.Err : null, wholeFile: !s.Realtime && !s.Live && !s.LiveNormalisation);
+                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript, s.Quiet || s.MachineReadable ? null : context.Err), status, s.Live ? context.Err : null, wholeFile: !s.Realtime && !s.Live && !s.LiveNormalisation);
                 audioSeconds += result.Duration;
                 Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
                 if (s.Plot is not null) Plot(context, file, result, s);
@@ -232,7 +232,7 @@ internal static class LipSyncCommand
     /// The words of <paramref name="path"/>'s transcript (a .phones file: whitespace-separated phones, `sil` between
     /// groups taken as pauses and each group as a word), or null without one.
     /// </summary>
-    private static IReadOnlyList<Hmm.Speech.TranscribedWord>? Script(Settings s, string? path)
+    private static IReadOnlyList<Hmm.Speech.TranscribedWord>? Script(Settings s, string? path, TextWriter? notes = null)
     {
         if (path is null) return null;
         string text = InputFile.ReadText(path);
@@ -256,8 +256,11 @@ internal static class LipSyncCommand
             return groups;
         }
         s.Transcriber ??= new Hmm.Speech.Transcriber(Hmm.Speech.PronunciationLexicon.LoadDefault());
-        var words = s.Transcriber.Transcribe(text);
+        var unpronounceable = new List<string>();
+        var words = s.Transcriber.Transcribe(text, unpronounceable);
         if (words.Count == 0) throw new InvalidDataException($"{path}: the transcript has no words.");
+        // The mouth would run ahead of the audio past a word left out: the user has to know which.
+        if (unpronounceable.Count > 0) notes?.WriteLine($"hmm: lipsync: {path}: out of vocabulary and not pronounceable by rule (left out): {string.Join(", ", unpronounceable)}");
         return words;
     }
 

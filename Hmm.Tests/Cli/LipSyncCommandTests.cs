@@ -166,6 +166,17 @@ public class LipSyncCommandTests
     }
 
     [Fact]
+    public void Words_of_the_transcript_that_cannot_be_pronounced_are_named()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("cjk.txt"), "Is this the \u673A\u573A train \u0663?");
+        var (code, output, err) = Run("lipsync", Sample("s044-us2"), "--text", dir.File("cjk.txt"));
+        Assert.True(code == 0, err);
+        AssertTsv(output, Duration(Sample("s044-us2")));
+        Assert.Contains("cjk.txt: out of vocabulary and not pronounceable by rule (left out): \u673A\u573A", err);
+    }
+
+    [Fact]
     public void Stdin_needs_rate_and_takes_16_bit_pcm_from_the_context_input()
     {
         var (code, _, err) = Run(() => new MemoryStream(new byte[320]), "lipsync", "-");
