@@ -137,6 +137,12 @@ public sealed class PronunciationLexicon
     private void AddLine(string line, string name, int n)
     {
         if (line.Length == 0 || line.StartsWith(";;;", StringComparison.Ordinal)) return;
+        // A binary file given as the dictionary (a WAV, a model) would otherwise be quoted back as a screen of garbage.
+        foreach (char c in line)
+        {
+            if (c == '\uFFFD' || (char.IsControl(c) && c != '\t' && c != '\r'))
+                throw new InvalidDataException($"{name}:{n}: binary data (U+{(int)c:X4}{(c == '\uFFFD' ? ", a byte that is not UTF-8" : "")}): not a UTF-8 text pronouncing dictionary (word, then phones, one entry a line).");
+        }
         int hash = line.IndexOf('#');
         if (hash >= 0) line = line.Substring(0, hash);
         var parts = line.Split(Separators, StringSplitOptions.RemoveEmptyEntries);

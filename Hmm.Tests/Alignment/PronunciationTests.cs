@@ -46,6 +46,14 @@ public class PronunciationTests
     }
 
     [Fact]
+    public void A_binary_file_is_refused_as_not_a_dictionary_without_quoting_it()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => PronunciationLexicon.Load(File.OpenRead(AlignmentTestData.ModelPath), "model.hmmam"));
+        Assert.Matches(@"^model\.hmmam:\d+: binary data \(U\+[0-9A-F]{4}[^)]*\): not a UTF-8 text pronouncing dictionary", e.Message);
+        Assert.True(e.Message.Length < 150, e.Message);
+    }
+
+    [Fact]
     public void A_line_without_pronunciation_names_file_and_line()
     {
         var e = Assert.Throws<InvalidDataException>(() => FromText("the DH AH0\nbroken\n", gzip: false));
