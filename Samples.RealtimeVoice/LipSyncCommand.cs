@@ -415,10 +415,21 @@ internal static class LipSyncCommand
     }
 
     /// <summary>Raw little-endian mono PCM: 16-bit integers or 32-bit floats.</summary>
-    private static float[] ReadPcm(Stream stream, int bits)
+    /// <summary>The most bytes of raw PCM read from standard input: 1 GiB, over 9 hours of 16-bit audio at 16 kHz.</summary>
+    internal const int MaxStdinBytes = 1 << 30;
+
+    /// <summary>Reads raw PCM from <paramref name="stream"/> to its end, refusing more than <paramref name="maxBytes"/> (an endless stream).</summary>
+    internal static float[] ReadPcm(Stream stream, int bits, int maxBytes = MaxStdinBytes)
     {
         using var memory = new MemoryStream();
-        stream.CopyTo(memory);
+        var chunk = new byte[81920];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (memory.Length + n > maxBytes)
+                throw new InvalidDataException($"standard input: more than {maxBytes >> 20} MiB of audio (an endless stream?); give a WAV file, or split the audio.");
+            memory.Write(chunk, 0, n);
+        }
         var bytes = memory.GetBuffer().AsSpan(0, (int)memory.Length);
         int size = bits / 8;
         if (bytes.Length % size != 0) throw new InvalidDataException($"standard input: {bytes.Length} bytes is not a whole number of {bits}-bit samples.");

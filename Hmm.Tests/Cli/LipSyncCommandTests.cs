@@ -176,6 +176,29 @@ public class LipSyncCommandTests
         Assert.Contains("cjk.txt: out of vocabulary and not pronounceable by rule (left out): \u673A\u573A", err);
     }
 
+    /// <summary>A stream that never ends (what /dev/zero on standard input is).</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) { Array.Clear(buffer, offset, count); return count; }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void An_endless_standard_input_is_refused_at_the_bound_instead_of_filling_memory()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => LipSyncCommand.ReadPcm(new EndlessStream(), 16, maxBytes: 1 << 20));
+        Assert.Equal("standard input: more than 1 MiB of audio (an endless stream?); give a WAV file, or split the audio.", e.Message);
+        Assert.Equal(1 << 19, LipSyncCommand.ReadPcm(new MemoryStream(new byte[1 << 20]), 16, maxBytes: 1 << 20).Length); // at the bound: read
+    }
+
     [Fact]
     public void Stdin_needs_rate_and_takes_16_bit_pcm_from_the_context_input()
     {
