@@ -41,6 +41,8 @@ internal static class AlignCommand
         public string? TextPath { get; init; }
         public string? Error { get; set; }
         public string? Transcript { get; set; }
+        /// <summary>False where another input writes the same output name (x.wav and x.WAV): a failure must not remove that one's label.</summary>
+        public bool OwnsOutput { get; set; } = true;
     }
 
     /// <summary>One pass over the input: what was aligned, and how long each stage took.</summary>
@@ -292,11 +294,30 @@ internal static class AlignCommand
             foreach (var job in chunk.Where(j => j.Error is not null))
             {
                 pass.Failed++;
-                lock (errors) errors.Add($"hmm: align: {job.WavPath}: {job.Error}");
+                string stale = outDir is not null && job.OwnsOutput ? RemoveStale(Path.Combine(outDir, job.Name + LabelFile.Extension(format))) : "";
+                lock (errors) errors.Add($"hmm: align: {job.WavPath}: {job.Error}{stale}");
             }
         }
         pass.Wall = wall.Elapsed;
         return pass;
+    }
+
+    /// <summary>
+    /// Removes the label an earlier run left for a file that now fails (a success would have replaced it), so that
+    /// `hmm eval` does not score an old result as the new one; returns a note for the error line.
+    /// </summary>
+    private static string RemoveStale(string path)
+    {
+        if (!File.Exists(path)) return "";
+        try
+        {
+            File.Delete(path);
+            return $" (the earlier {Path.GetFileName(path)} in --out was removed)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $" (the earlier {path} is stale, and could not be removed: {e.Message})";
+        }
     }
 
     /// <summary>Writes one label file; a failure (a full disk, a folder in the way) becomes the job's error, and no partial file is left.</summary>
@@ -467,7 +488,7 @@ internal static class AlignCommand
         }
         // x.wav and x.WAV (or X.wav) would write one label file: the first keeps it and the others fail by name.
         foreach (var (later, first) in OutputFile.CaseCollisions(jobs.Select(j => j.Name).ToList()))
-            jobs[later].Error = $"its label file would be that of {Path.GetFileName(jobs[first].WavPath)} (the names differ only in case or extension); rename one.";
+            (jobs[later].OwnsOutput, jobs[later].Error) = (false, $"its label file would be that of {Path.GetFileName(jobs[first].WavPath)} (the names differ only in case or extension); rename one.");
         return jobs;
     }
 

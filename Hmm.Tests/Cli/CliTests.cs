@@ -155,6 +155,29 @@ public class CliTests
     }
 
     [Fact]
+    public void The_label_of_an_earlier_run_is_removed_when_its_file_now_fails()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        foreach (string name in new[] { "a", "b" })
+        {
+            File.Copy(Sample("s017-us1", ".wav"), dir.File(name + ".wav"));
+            File.Copy(Sample("s017-us1", ".txt"), dir.File(name + ".txt"));
+        }
+        string[] args = [dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path, "--quiet", "--engine", "cpu"];
+        var (code, _, err) = Run(AlignCommand.Run, args);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(outDir.File("b.lab")));
+        File.WriteAllBytes(dir.File("b.wav"), File.ReadAllBytes(Sample("s017-us1", ".wav")).Take(3000).ToArray());
+        (code, _, err) = Run(AlignCommand.Run, args);
+        Assert.Equal(1, code);
+        Assert.Contains("data chunk declares", err);
+        Assert.Contains("(the earlier b.lab in --out was removed)", err);
+        Assert.False(File.Exists(outDir.File("b.lab"))); // eval would have scored the old result
+        Assert.True(File.Exists(outDir.File("a.lab")));
+    }
+
+    [Fact]
     public void Names_that_differ_only_in_case_are_reported_and_the_first_keeps_its_label()
     {
         using var dir = AlignmentTestData.TempDirectory();
@@ -272,6 +295,7 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains($"hmm: train: {bad}: label 2 ('XYZ' at ", err);
         Assert.DoesNotContain("   at ", err);
+        File.Copy(Sample(AlignmentTestData.SampleIds[1], ".lab"), bad, overwrite: true); // one problem at a time: files are read in parallel
         File.WriteAllBytes(dir.File(AlignmentTestData.SampleIds[0] + ".wav"), File.ReadAllBytes(Sample(AlignmentTestData.SampleIds[0], ".wav")).Take(3000).ToArray());
         (code, _, err) = Run(TrainCommand.Run, dir.Path, "--out", outDir.File("m.hmmam"), "--iterations", "1");
         Assert.Equal(2, code);
