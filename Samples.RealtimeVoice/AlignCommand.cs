@@ -532,7 +532,8 @@ internal static class AlignCommand
                 }
                 if (words.Count == 0) { job.Error = $"{job.TextPath} has no words to align."; return null; }
                 sequence = PhoneSequence.FromWords(words.Select(w => (IReadOnlyList<string>)w.Phones));
-                job.Transcript = "text: " + content.Trim();
+                // One line: the table's header quotes it, and a CRLF or multi-line transcript broke that line in two.
+                job.Transcript = "text: " + string.Join(" ", content.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
                 var guessed = words.Where(w => w.Source == PronunciationSource.Rules).ToList();
                 if (guessed.Count > 0 && notes is not null)
                 {

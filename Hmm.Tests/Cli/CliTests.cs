@@ -341,6 +341,17 @@ public class CliTests
     }
 
     [Fact]
+    public void A_crlf_multi_line_transcript_is_quoted_on_one_header_line()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("crlf.txt"), "Is this\r\nthe airport\r\n  train?\r\n");
+        var (code, output, err) = Run(AlignCommand.Run, Sample("s044-us2", ".wav"), "--text", dir.File("crlf.txt"), "--model", AlignmentTestData.ModelPath,
+            "--dict", AlignmentTestData.DictionaryPath, "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.EndsWith("(text: Is this the airport train?)", output.Split('\n')[0].TrimEnd('\r'));
+    }
+
+    [Fact]
     public void A_bad_dictionary_line_is_a_message_not_a_stack_trace()
     {
         using var dir = AlignmentTestData.TempDirectory();
