@@ -517,7 +517,7 @@ internal static class AlignCommand
             {
                 string content = InputFile.ReadText(job.PhonesPath);
                 if (content.Trim().Length == 0) { job.Error = $"{job.PhonesPath} is empty: expected whitespace-separated phones."; return null; }
-                sequence = PhoneSequence.Parse(content);
+                sequence = PhoneSequence.Parse(NormalisePhones(content, model.Phones));
                 job.Transcript = "phones: " + string.Join(" ", sequence.Phones);
             }
             else
@@ -553,6 +553,25 @@ internal static class AlignCommand
                 : $"{job.TextPath ?? job.PhonesPath}: {e.GetType().Name}: {e.Message}";
             return null;
         }
+    }
+
+    /// <summary>
+    /// Phones written as CMUdict writes them (`ih`, `IH1`, `SIL`) become the model's (`IH`, `sil`): only a phone the model
+    /// does not know is changed, and only into one it does, so a phone set with lower-case names keeps them.
+    /// </summary>
+    internal static string NormalisePhones(string content, PhoneSet phones)
+    {
+        var tokens = content.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (phones.Contains(tokens[i])) continue;
+            string bare = tokens[i].TrimEnd('0', '1', '2');
+            foreach (string candidate in new[] { bare, bare.ToUpperInvariant(), bare.ToLowerInvariant() })
+            {
+                if (candidate.Length > 0 && phones.Contains(candidate)) { tokens[i] = candidate; break; }
+            }
+        }
+        return string.Join(" ", tokens);
     }
 
     private static void PrintTable(TextWriter stdout, Job job, AlignmentOutcome outcome)

@@ -352,6 +352,18 @@ public class CliTests
     }
 
     [Fact]
+    public void Phones_in_lower_case_or_with_cmudict_stress_digits_are_read_as_the_models()
+    {
+        // A phone the model knows in no spelling stays as written, for the error to name.
+        Assert.Equal("sil IH Z DH AH sil xyz1", AlignCommand.NormalisePhones("SIL ih1 Z0 dh AH2 sil xyz1", PhoneSet.Default));
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("p.phones"), string.Join(" ", AlignmentTestData.Labels("s017-us1").Select(s => s.Phone == "sil" ? "SIL" : s.Phone.ToLowerInvariant() + "1")));
+        var (code, output, err) = Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--phones", dir.File("p.phones"), "--model", AlignmentTestData.ModelPath, "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("phones: sil ", output);
+    }
+
+    [Fact]
     public void A_bad_dictionary_line_is_a_message_not_a_stack_trace()
     {
         using var dir = AlignmentTestData.TempDirectory();
