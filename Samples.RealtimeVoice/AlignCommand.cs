@@ -43,6 +43,8 @@ internal static class AlignCommand
         public string? Transcript { get; set; }
         /// <summary>False where another input writes the same output name (x.wav and x.WAV): a failure must not remove that one's label.</summary>
         public bool OwnsOutput { get; set; } = true;
+        /// <summary>A transcript beside the WAV that is not used because X.phones is (said in a note: the two may disagree).</summary>
+        public string? IgnoredText { get; init; }
     }
 
     /// <summary>One pass over the input: what was aligned, and how long each stage took.</summary>
@@ -482,7 +484,11 @@ internal static class AlignCommand
             string stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(wav));
             string? phones = Exists(stem + ".phones") ? stem + ".phones" : null;
             string? text = phones is null && Exists(stem + ".txt") ? stem + ".txt" : null;
-            var job = new Job { Name = Path.GetFileNameWithoutExtension(wav), WavPath = wav, PhonesPath = phones, TextPath = text };
+            var job = new Job
+            {
+                Name = Path.GetFileNameWithoutExtension(wav), WavPath = wav, PhonesPath = phones, TextPath = text,
+                IgnoredText = phones is not null && Exists(stem + ".txt") ? stem + ".txt" : null,
+            };
             if (phones is null && text is null) job.Error = $"no transcript: expected {Path.GetFileName(stem)}.phones or {Path.GetFileName(stem)}.txt beside it.";
             jobs.Add(job);
         }
@@ -518,6 +524,10 @@ internal static class AlignCommand
                 string content = InputFile.ReadText(job.PhonesPath);
                 if (content.Trim().Length == 0) { job.Error = $"{job.PhonesPath} is empty: expected whitespace-separated phones."; return null; }
                 sequence = PhoneSequence.Parse(NormalisePhones(content, model.Phones));
+                if (job.IgnoredText is not null && notes is not null)
+                {
+                    lock (notes) notes.Add($"hmm: align: {job.WavPath}: aligned to {Path.GetFileName(job.PhonesPath)}; {Path.GetFileName(job.IgnoredText)} beside it is not used.");
+                }
                 job.Transcript = "phones: " + string.Join(" ", sequence.Phones);
             }
             else

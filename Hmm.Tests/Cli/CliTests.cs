@@ -364,6 +364,19 @@ public class CliTests
     }
 
     [Fact]
+    public void A_transcript_left_unused_beside_a_phones_file_is_noted()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("a.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("a.txt"));
+        File.WriteAllText(dir.File("a.phones"), string.Join(" ", AlignmentTestData.Labels("s017-us1").Select(s => s.Phone)));
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--out", outDir.Path, "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("a.wav: aligned to a.phones; a.txt beside it is not used.", err);
+    }
+
+    [Fact]
     public void A_bad_dictionary_line_is_a_message_not_a_stack_trace()
     {
         using var dir = AlignmentTestData.TempDirectory();
