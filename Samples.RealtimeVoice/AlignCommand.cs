@@ -41,6 +41,10 @@ internal static class AlignCommand
         public string? TextPath { get; init; }
         public string? Error { get; set; }
         public string? Transcript { get; set; }
+        /// <summary>False where another input writes the same output name (x.wav and x.WAV): a failure must not remove that one's label.</summary>
+        public bool OwnsOutput { get; set; } = true;
+        /// <summary>A transcript beside the WAV that is not used because X.phones is (said in a note: the two may disagree).</summary>
+        public string? IgnoredText { get; init; }
     }
 
     /// <summary>One pass over the input: what was aligned, and how long each stage took.</summary>
@@ -166,6 +170,7 @@ internal static class AlignCommand
         if (folder && (s.Phones is not null || s.Text is not null))
             throw new ArgumentException("align: --phones and --text go with a single WAV file; in a folder each X.wav pairs with X.phones or X.txt.");
         if (folder && outDir is null) throw new ArgumentException("align: a folder needs --out DIR for the label files.");
+        if (outDir is not null) OutputFile.CheckFolder("align", outDir);
 
         var setup = Stopwatch.StartNew();
         var model = ModelChoice.Load("align", s.Model);
@@ -173,13 +178,14 @@ internal static class AlignCommand
         List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, s.Phones, s.Text) };
         var firstJobs = ListJobs();
         if (firstJobs.Count == 0) throw new ArgumentException($"align: {input} holds no .wav files.");
-        if (outDir is not null) Directory.CreateDirectory(outDir);
+        if (outDir is not null) RefuseOverwritingInputs(firstJobs, outDir, s.Format);
 
         Transcriber? transcriber = null;
         if (firstJobs.Any(j => j.TextPath is not null))
         {
             string? dict = s.Dict;
             if (dict is not null && !File.Exists(dict)) throw new ArgumentException($"align: --dict {dict}: no such file.");
+            if (dict is not null) InputFile.RefuseEmptyOrSpecial(dict);
             transcriber = new Transcriber(dict is null ? PronunciationLexicon.LoadDefault() : PronunciationLexicon.Load(dict));
         }
 
@@ -290,11 +296,30 @@ internal static class AlignCommand
             foreach (var job in chunk.Where(j => j.Error is not null))
             {
                 pass.Failed++;
-                lock (errors) errors.Add($"hmm: align: {job.WavPath}: {job.Error}");
+                string stale = outDir is not null && job.OwnsOutput ? RemoveStale(Path.Combine(outDir, job.Name + LabelFile.Extension(format))) : "";
+                lock (errors) errors.Add($"hmm: align: {job.WavPath}: {job.Error}{stale}");
             }
         }
         pass.Wall = wall.Elapsed;
         return pass;
+    }
+
+    /// <summary>
+    /// Removes the label an earlier run left for a file that now fails (a success would have replaced it), so that
+    /// `hmm eval` does not score an old result as the new one; returns a note for the error line.
+    /// </summary>
+    private static string RemoveStale(string path)
+    {
+        if (!File.Exists(path)) return "";
+        try
+        {
+            File.Delete(path);
+            return $" (the earlier {Path.GetFileName(path)} in --out was removed)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $" (the earlier {path} is stale, and could not be removed: {e.Message})";
+        }
     }
 
     /// <summary>Writes one label file; a failure (a full disk, a folder in the way) becomes the job's error, and no partial file is left.</summary>
@@ -302,19 +327,12 @@ internal static class AlignCommand
     {
         try
         {
-            LabelFile.Write(path, segments, format);
+            OutputFile.WriteText(path, LabelFile.Format(segments, format));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            job.Error = Directory.Exists(path) ? $"cannot write {path}: a folder of that name is in the way." : $"cannot write {path}: {e.Message}";
-            try
-            {
-                if (File.Exists(path)) File.Delete(path);
-            }
-            catch (Exception d) when (d is IOException or UnauthorizedAccessException)
-            {
-                // The error above already names the file.
-            }
+            // Written under a temporary name and renamed: a failure leaves the earlier file or none, never a partial one.
+            job.Error = e.Message;
         }
     }
 
@@ -435,6 +453,19 @@ internal static class AlignCommand
         }
     }
 
+    /// <summary>
+    /// Refuses, before any work, an --out that is the input folder when an output would replace a file there: that is
+    /// where the reference X.lab of a corpus lives, and it cannot be told from an earlier run's output.
+    /// </summary>
+    private static void RefuseOverwritingInputs(List<Job> jobs, string outDir, LabelFormat format)
+    {
+        var taken = jobs.Where(j => OutputFile.SameFolder(Path.GetDirectoryName(j.WavPath) is { Length: > 0 } d ? d : ".", outDir))
+            .Select(j => Path.Combine(outDir, j.Name + LabelFile.Extension(format))).Where(File.Exists).ToList();
+        if (taken.Count == 0) return;
+        throw new ArgumentException($"align: --out {outDir} is the input folder, and the labels would overwrite {taken.Count} file(s) there " +
+            $"({string.Join(", ", taken.Take(3).Select(Path.GetFileName))}{(taken.Count > 3 ? ", ..." : "")}); give another --out.");
+    }
+
     private static List<Job> FolderJobs(string folder)
     {
         var jobs = new List<Job>();
@@ -453,10 +484,17 @@ internal static class AlignCommand
             string stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(wav));
             string? phones = Exists(stem + ".phones") ? stem + ".phones" : null;
             string? text = phones is null && Exists(stem + ".txt") ? stem + ".txt" : null;
-            var job = new Job { Name = Path.GetFileNameWithoutExtension(wav), WavPath = wav, PhonesPath = phones, TextPath = text };
+            var job = new Job
+            {
+                Name = Path.GetFileNameWithoutExtension(wav), WavPath = wav, PhonesPath = phones, TextPath = text,
+                IgnoredText = phones is not null && Exists(stem + ".txt") ? stem + ".txt" : null,
+            };
             if (phones is null && text is null) job.Error = $"no transcript: expected {Path.GetFileName(stem)}.phones or {Path.GetFileName(stem)}.txt beside it.";
             jobs.Add(job);
         }
+        // x.wav and x.WAV (or X.wav) would write one label file: the first keeps it and the others fail by name.
+        foreach (var (later, first) in OutputFile.CaseCollisions(jobs.Select(j => j.Name).ToList()))
+            (jobs[later].OwnsOutput, jobs[later].Error) = (false, $"its label file would be that of {Path.GetFileName(jobs[first].WavPath)} (the names differ only in case or extension); rename one.");
         return jobs;
     }
 
@@ -483,18 +521,29 @@ internal static class AlignCommand
             PhoneSequence sequence;
             if (job.PhonesPath is not null)
             {
-                string content = File.ReadAllText(job.PhonesPath);
+                string content = InputFile.ReadText(job.PhonesPath);
                 if (content.Trim().Length == 0) { job.Error = $"{job.PhonesPath} is empty: expected whitespace-separated phones."; return null; }
-                sequence = PhoneSequence.Parse(content);
+                sequence = PhoneSequence.Parse(NormalisePhones(content, model.Phones));
+                if (job.IgnoredText is not null && notes is not null)
+                {
+                    lock (notes) notes.Add($"hmm: align: {job.WavPath}: aligned to {Path.GetFileName(job.PhonesPath)}; {Path.GetFileName(job.IgnoredText)} beside it is not used.");
+                }
                 job.Transcript = "phones: " + string.Join(" ", sequence.Phones);
             }
             else
             {
-                string content = File.ReadAllText(job.TextPath!);
-                var words = transcriber!.Transcribe(content);
+                string content = InputFile.ReadText(job.TextPath!);
+                var unpronounceable = new List<string>();
+                var words = transcriber!.Transcribe(content, unpronounceable);
+                if (unpronounceable.Count > 0 && notes is not null)
+                {
+                    // Left out, every later boundary shifts: the user has to know which words the audio holds extra.
+                    lock (notes) notes.Add($"hmm: align: {job.WavPath}: {job.TextPath}: out of vocabulary and not pronounceable by rule (left out): {string.Join(", ", unpronounceable)}");
+                }
                 if (words.Count == 0) { job.Error = $"{job.TextPath} has no words to align."; return null; }
                 sequence = PhoneSequence.FromWords(words.Select(w => (IReadOnlyList<string>)w.Phones));
-                job.Transcript = "text: " + content.Trim();
+                // One line: the table's header quotes it, and a CRLF or multi-line transcript broke that line in two.
+                job.Transcript = "text: " + string.Join(" ", content.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
                 var guessed = words.Where(w => w.Source == PronunciationSource.Rules).ToList();
                 if (guessed.Count > 0 && notes is not null)
                 {
@@ -514,6 +563,25 @@ internal static class AlignCommand
                 : $"{job.TextPath ?? job.PhonesPath}: {e.GetType().Name}: {e.Message}";
             return null;
         }
+    }
+
+    /// <summary>
+    /// Phones written as CMUdict writes them (`ih`, `IH1`, `SIL`) become the model's (`IH`, `sil`): only a phone the model
+    /// does not know is changed, and only into one it does, so a phone set with lower-case names keeps them.
+    /// </summary>
+    internal static string NormalisePhones(string content, PhoneSet phones)
+    {
+        var tokens = content.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (phones.Contains(tokens[i])) continue;
+            string bare = tokens[i].TrimEnd('0', '1', '2');
+            foreach (string candidate in new[] { bare, bare.ToUpperInvariant(), bare.ToLowerInvariant() })
+            {
+                if (candidate.Length > 0 && phones.Contains(candidate)) { tokens[i] = candidate; break; }
+            }
+        }
+        return string.Join(" ", tokens);
     }
 
     private static void PrintTable(TextWriter stdout, Job job, AlignmentOutcome outcome)

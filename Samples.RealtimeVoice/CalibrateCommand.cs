@@ -35,6 +35,7 @@ internal static class CalibrateCommand
     private static int Run(CliContext context, string dataDir, string? modelSpec, string outPath, string? engineName, int threads)
     {
         if (!Directory.Exists(dataDir)) throw new ArgumentException($"calibrate: {dataDir}: no such folder.");
+        OutputFile.CheckFile("calibrate", outPath);
         var model = ModelChoice.Load("calibrate", modelSpec);
         var utterances = new List<TrainingUtterance>();
         int problems = 0;
@@ -45,7 +46,7 @@ internal static class CalibrateCommand
             try
             {
                 var audio = WavReader.Read(wav, model.FrontEnd.SampleRate);
-                utterances.Add(new TrainingUtterance(Path.GetFileNameWithoutExtension(wav), audio.Samples, LabelFile.Read(labels)));
+                utterances.Add(new TrainingUtterance(Path.GetFileNameWithoutExtension(wav), audio.Samples, InputFile.ReadLabels(labels)));
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or WavFormatException)
             {
@@ -65,7 +66,7 @@ internal static class CalibrateCommand
                 $"model: {model.Description}",
                 $"measured on {utterances.Count} recordings of {Path.GetFileName(Path.GetFullPath(dataDir).TrimEnd(Path.DirectorySeparatorChar))}: {measured} boundaries; pairs with fewer than {BoundaryOffsetCalibration.MinimumBoundaries} are left at 0",
             };
-            File.WriteAllText(outPath, BoundaryOffsetTable.Format(offsets, fingerprint, comments));
+            OutputFile.WriteText(outPath, BoundaryOffsetTable.Format(offsets, fingerprint, comments));
             int pairs = offsets.Cast<float>().Count(o => o != 0);
             context.Err.WriteLine(string.Format(CultureInfo.InvariantCulture, "calibrate: {0} boundaries of {1} recordings; offsets for {2} class pairs, written to {3} ({4})",
                 measured, utterances.Count, pairs, outPath, engineDescription));

@@ -50,7 +50,7 @@ internal static class EvalCommand
             }
             try
             {
-                files.Add(AlignmentEvaluation.CompareFile(stem, LabelFile.Read(refPath), LabelFile.Read(hypPath)));
+                files.Add(AlignmentEvaluation.CompareFile(stem, InputFile.ReadLabels(refPath), InputFile.ReadLabels(hypPath)));
             }
             catch (InvalidDataException e)
             {

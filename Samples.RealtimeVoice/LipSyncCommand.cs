@@ -124,7 +124,7 @@ internal static class LipSyncCommand
         {
             if (s.Rate is null) throw new ArgumentException("lipsync: reading raw PCM from standard input needs --rate (its sample rate in Hz).");
             using var stdin = context.Input?.Invoke() ?? Console.OpenStandardInput();
-            var result = Analyse(ReadPcm(stdin, s.Bits), s.Rate.Value, s, Script(s, s.Text));
+            var result = Analyse(ReadPcm(stdin, s.Bits), s.Rate.Value, s, Script(s, s.Text, s.Quiet || s.MachineReadable ? null : context.Err));
             Write(context, s, "-", result, s.Out is null ? null : Path.Combine(s.Out, "stdin" + Extension(s)));
             return 0;
         }
@@ -135,34 +135,37 @@ internal static class LipSyncCommand
         else throw new ArgumentException($"lipsync: {s.Input}: no such file or folder.");
         if (folder && files.Count == 0) throw new ArgumentException($"lipsync: {s.Input}: the folder has no .wav files.");
         if (files.Count > 1 && s.Out is null) throw new ArgumentException("lipsync: a folder of inputs needs --out DIR (one result file per input).");
-        if (s.Out is not null)
-        {
-            if (File.Exists(s.Out)) throw new ArgumentException($"lipsync: --out {s.Out} is a file; give a folder.");
-            Directory.CreateDirectory(s.Out);
-        }
+        if (s.Out is not null) OutputFile.CheckFolder("lipsync", s.Out);
+        // x.wav and x.WAV would write one result file: the first keeps it, the others fail by name.
+        var collisions = OutputFile.CaseCollisions(files.Select(f => Path.GetFileNameWithoutExtension(f)).ToList());
         int failed = 0;
         double audioSeconds = 0;
         var clock = Stopwatch.StartNew();
         if (s.Adapt > 0) s.Loaded = AdaptedModel(files, s);
-        foreach (var file in files)
+        for (int index = 0; index < files.Count; index++)
         {
+            string file = files[index];
             status?.WriteStart(Path.GetFullPath(file));
             try
             {
+                if (s.Out is not null && collisions.TryGetValue(index, out int first))
+                    throw new IOException($"{file}: its result file would be that of {Path.GetFileName(files[first])} (the names differ only in case); rename one.");
                 var audio = WavReader.Read(file);
                 if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
                 string? transcript = s.NoText ? null : s.Text ?? Beside(file, ".txt") ?? Beside(file, ".phones");
-                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript), status, s.Live ? context.Err : null, wholeFile: !s.Realtime && !s.Live && !s.LiveNormalisation);
+                var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript, s.Quiet || s.MachineReadable ? null : context.Err), status, s.Live ? context.Err : null, wholeFile: !s.Realtime && !s.Live && !s.LiveNormalisation);
                 audioSeconds += result.Duration;
                 Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
                 if (s.Plot is not null) Plot(context, file, result, s);
                 status?.WriteSuccess();
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or WavFormatException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever one file raises (its audio, its transcript, its numbers, its output) is that file's failure alone.
                 failed++;
-                if (status is not null) status.WriteFailure(e.Message);
-                else context.Err.WriteLine($"hmm: lipsync: {e.Message}");
+                string message = e.Message.StartsWith(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}";
+                if (status is not null) status.WriteFailure(message);
+                else context.Err.WriteLine($"hmm: lipsync: {message}");
             }
         }
         if (!s.Quiet && !s.MachineReadable)
@@ -229,10 +232,10 @@ internal static class LipSyncCommand
     /// The words of <paramref name="path"/>'s transcript (a .phones file: whitespace-separated phones, `sil` between
     /// groups taken as pauses and each group as a word), or null without one.
     /// </summary>
-    private static IReadOnlyList<Hmm.Speech.TranscribedWord>? Script(Settings s, string? path)
+    private static IReadOnlyList<Hmm.Speech.TranscribedWord>? Script(Settings s, string? path, TextWriter? notes = null)
     {
         if (path is null) return null;
-        string text = File.ReadAllText(path);
+        string text = InputFile.ReadText(path);
         if (path.EndsWith(".phones", StringComparison.OrdinalIgnoreCase))
         {
             var groups = new List<Hmm.Speech.TranscribedWord>();
@@ -253,8 +256,11 @@ internal static class LipSyncCommand
             return groups;
         }
         s.Transcriber ??= new Hmm.Speech.Transcriber(Hmm.Speech.PronunciationLexicon.LoadDefault());
-        var words = s.Transcriber.Transcribe(text);
+        var unpronounceable = new List<string>();
+        var words = s.Transcriber.Transcribe(text, unpronounceable);
         if (words.Count == 0) throw new InvalidDataException($"{path}: the transcript has no words.");
+        // The mouth would run ahead of the audio past a word left out: the user has to know which.
+        if (unpronounceable.Count > 0) notes?.WriteLine($"hmm: lipsync: {path}: out of vocabulary and not pronounceable by rule (left out): {string.Join(", ", unpronounceable)}");
         return words;
     }
 
@@ -350,7 +356,7 @@ internal static class LipSyncCommand
         }
         else WriteWeights(text, s.Set, soundFile, result);
         if (path is null) context.Out.Write(text.ToString());
-        else File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
+        else OutputFile.WriteText(path, text.ToString());
     }
 
     /// <summary>Rhubarb cues from the committed phones: each 10 ms frame takes the shape of the phone at its centre.</summary>
@@ -409,10 +415,21 @@ internal static class LipSyncCommand
     }
 
     /// <summary>Raw little-endian mono PCM: 16-bit integers or 32-bit floats.</summary>
-    private static float[] ReadPcm(Stream stream, int bits)
+    /// <summary>The most bytes of raw PCM read from standard input: 1 GiB, over 9 hours of 16-bit audio at 16 kHz.</summary>
+    internal const int MaxStdinBytes = 1 << 30;
+
+    /// <summary>Reads raw PCM from <paramref name="stream"/> to its end, refusing more than <paramref name="maxBytes"/> (an endless stream).</summary>
+    internal static float[] ReadPcm(Stream stream, int bits, int maxBytes = MaxStdinBytes)
     {
         using var memory = new MemoryStream();
-        stream.CopyTo(memory);
+        var chunk = new byte[81920];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (memory.Length + n > maxBytes)
+                throw new InvalidDataException($"standard input: more than {maxBytes >> 20} MiB of audio (an endless stream?); give a WAV file, or split the audio.");
+            memory.Write(chunk, 0, n);
+        }
         var bytes = memory.GetBuffer().AsSpan(0, (int)memory.Length);
         int size = bits / 8;
         if (bytes.Length % size != 0) throw new InvalidDataException($"standard input: {bytes.Length} bytes is not a whole number of {bits}-bit samples.");

@@ -25,6 +25,8 @@ internal static class ModelChoice
             return SphinxAcousticModel.Load(directory);
         }
         if (Directory.Exists(spec)) return SphinxAcousticModel.Load(spec);
+        if (!File.Exists(spec)) throw new FileNotFoundException($"{spec}: model file not found.", spec);
+        InputFile.RefuseEmptyOrSpecial(spec); // --model /dev/zero read forever
         return AcousticModel.Load(spec);
     }
 }

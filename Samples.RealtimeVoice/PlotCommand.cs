@@ -38,11 +38,11 @@ internal static class PlotCommand
 
     internal static int Run(CliContext context, string wav, string[] labelPaths, string outPath, int width, int height)
     {
-        if (Directory.Exists(outPath)) throw new ArgumentException($"plot: --out {outPath} is a folder; give the PNG file's name.");
+        OutputFile.CheckFile("plot", outPath);
         var audio = WavReader.Read(wav, 16000);
         if (audio.Samples.Length == 0) throw new ArgumentException($"plot: {wav}: the audio is empty.");
         // Tiers are named "folder/file" so that a reference and a hypothesis of the same name stay apart.
-        var tiers = labelPaths.Select(p => (Name: Path.Combine(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) ?? "", Path.GetFileName(p)), Segments: LabelFile.Read(p))).ToList();
+        var tiers = labelPaths.Select(p => (Name: Path.Combine(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) ?? "", Path.GetFileName(p)), Segments: InputFile.ReadLabels(p))).ToList();
         double duration = audio.DurationSeconds;
 
         var plot = new Plot();
@@ -106,9 +106,7 @@ internal static class PlotCommand
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
         plot.XLabel("time (s)");
         plot.Title(Path.GetFileName(wav));
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(outPath));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        plot.SavePng(outPath, width, height);
+        OutputFile.WriteVia(outPath, temp => plot.SavePng(temp, width, height));
         context.Out.WriteLine($"wrote {outPath} ({width}x{height})");
         return 0;
     }

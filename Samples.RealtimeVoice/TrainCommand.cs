@@ -113,7 +113,7 @@ internal static class TrainCommand
             }
         }
         if (pairs.Count == 0) throw new ArgumentException($"train: no X.wav + X.lab pairs in {string.Join(", ", dataDirs)}.");
-        CheckWritable(outPath);
+        OutputFile.CheckFile("train", outPath);
 
         var engine = EngineChoice.Create("train", engineName, options.MaxDegreeOfParallelism, context.Environment, out string engineDescription, warnings: stderr);
         try
@@ -162,7 +162,15 @@ internal static class TrainCommand
         Parallel.For(0, pairs.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
             var audio = WavReader.Read(pairs[i].Wav, options.FrontEnd.SampleRate);
-            data[i] = new TrainingUtterance(pairs[i].Wav, audio.Samples, LabelFile.Read(pairs[i].Lab));
+            var labels = InputFile.ReadLabels(pairs[i].Lab);
+            // Checked here, where the label file is known: the trainer names only the utterance (and its speed copy).
+            int unknown = labels.ToList().FindIndex(l => !options.Phones.Contains(l.Phone));
+            if (unknown >= 0)
+            {
+                throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "{0}: label {1} ('{2}' at {3:0.000} s) is not in the phone set ({4}).",
+                    pairs[i].Lab, unknown + 1, labels[unknown].Phone, labels[unknown].Start, string.Join(" ", options.Phones.Phones)));
+            }
+            data[i] = new TrainingUtterance(pairs[i].Wav, audio.Samples, labels);
             live?.Invoke("", true);
         });
         double seconds = data.Sum(u => u.Samples.Length) / (double)options.FrontEnd.SampleRate;
@@ -178,37 +186,13 @@ internal static class TrainCommand
             live?.Invoke(string.Format(inv, "training: iteration {0} done ({1} components)", p.Iteration, p.Components), false);
         });
         var model = AcousticModelTrainer.Train(data, options, progress);
-        string? dir2 = Path.GetDirectoryName(Path.GetFullPath(outPath));
-        if (dir2 is not null) Directory.CreateDirectory(dir2);
-        model.Save(outPath);
+        OutputFile.WriteVia(outPath, model.Save);
         if (!quiet)
         {
             line(string.Format(inv, "wrote {0} ({1:0} KB) in {2:0.0} s total", outPath, new FileInfo(outPath).Length / 1024.0, watch.Elapsed.TotalSeconds));
             line(model.Description);
         }
         return 0;
-    }
-
-    /// <summary>Checks before training (minutes to hours) that the model file can be written where --out says.</summary>
-    private static void CheckWritable(string outPath)
-    {
-        if (Directory.Exists(outPath)) throw new ArgumentException($"train: --out {outPath} is a folder; give the model file's name (e.g. {Path.Combine(outPath, "model.hmmam")}).");
-        string probe = "";
-        try
-        {
-            string dir = Path.GetDirectoryName(Path.GetFullPath(outPath)) ?? ".";
-            Directory.CreateDirectory(dir);
-            probe = Path.Combine(dir, $".{Path.GetFileName(outPath)}.{Environment.ProcessId}.probe");
-            File.WriteAllBytes(probe, Array.Empty<byte>());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ArgumentException($"train: --out {outPath} cannot be written: {e.Message}", e);
-        }
-        finally
-        {
-            if (probe.Length > 0 && File.Exists(probe)) File.Delete(probe);
-        }
     }
 
     private static double[] ParseList(string text)

@@ -28,6 +28,12 @@ public static class WavReader
 {
     private const int MaxFmtChunkBytes = 1 << 16;
 
+    /// <summary>The lowest sample rate accepted, in Hz (telephone speech is 8 kHz; below 4 kHz no speech is left).</summary>
+    public const int MinSampleRate = 4000;
+
+    /// <summary>The highest sample rate accepted, in Hz (the highest that audio interfaces record).</summary>
+    public const int MaxSampleRate = 384000;
+
     /// <summary>Reads the WAV file at <paramref name="path"/> as mono samples at the file's own sample rate.</summary>
     /// <param name="path">The file to read; the path as given names the file in error messages.</param>
     /// <returns>The mono audio and the file's format.</returns>
@@ -57,7 +63,16 @@ public static class WavReader
     /// Opens a file without a FileStream buffer: the parser reads a few small headers and then the data chunk whole
     /// into a pooled array, so a buffer (64 KB per file) would only add a copy and an allocation.
     /// </summary>
-    private static FileStream OpenUnbuffered(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+    /// <remarks>
+    /// A FIFO or a device (/dev/zero) reports a size of 0, as an empty file does: it is refused without being opened,
+    /// since opening a FIFO blocks until a writer comes and a device may never end (.NET does not tell them apart).
+    /// </remarks>
+    private static FileStream OpenUnbuffered(string path)
+    {
+        if (new FileInfo(path) is { Exists: true, Length: 0 })
+            throw new WavFormatException(path, "the file is empty (0 bytes), or is a FIFO or a device, which is not read; a WAV file starts with a 12-byte RIFF header");
+        return new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+    }
 
     /// <summary>Reads a WAV file from <paramref name="stream"/> (from its current position) as mono samples at the file's own sample rate.</summary>
     /// <param name="stream">The stream; need not be seekable. It is not closed.</param>
@@ -217,7 +232,10 @@ public static class WavReader
 
             if (channels == 0) throw Error("fmt chunk declares 0 channels");
             if (sampleRate == 0) throw Error("fmt chunk declares a sample rate of 0 Hz");
-            if (sampleRate > int.MaxValue) throw Error($"fmt chunk declares an implausible sample rate of {sampleRate} Hz");
+            // Outside this range a header is corrupt or not audio for speech: 1 Hz "lasts" for days and 2^31 Hz asks the
+            // resampler for gigabytes, so both are refused here, before anything is allocated for the data.
+            if (sampleRate < MinSampleRate || sampleRate > MaxSampleRate)
+                throw Error($"fmt chunk declares an implausible sample rate of {sampleRate} Hz (expected {MinSampleRate} to {MaxSampleRate} Hz)");
 
             if (encoding == WavEncoding.Pcm && bits != 8 && bits != 16 && bits != 24 && bits != 32)
             {

@@ -45,7 +45,8 @@ public sealed class PronunciationLexicon
         return Load(stream, path);
     }
 
-    /// <summary>Reads a dictionary from a stream (plain or gzip); <paramref name="name"/> appears in error messages.</summary>
+    /// <summary>Reads a dictionary from a seekable stream (plain or gzip); <paramref name="name"/> appears in error messages.</summary>
+    /// <exception cref="InvalidDataException">A line without a pronunciation, or truncated or corrupt gzip data; the message names <paramref name="name"/>.</exception>
     public static PronunciationLexicon Load(Stream stream, string name)
     {
         Guard.NotNull(stream, nameof(stream));
@@ -53,10 +54,10 @@ public sealed class PronunciationLexicon
         int b0 = buffered.ReadByte(), b1 = buffered.ReadByte();
         buffered.Seek(0, SeekOrigin.Begin);
         Stream source = buffered;
-        if (b0 == 0x1f && b1 == 0x8b) source = new GZipStream(buffered, CompressionMode.Decompress);
         var dict = new PronunciationLexicon();
         try
         {
+            if (b0 == 0x1f && b1 == 0x8b) source = Inflate(buffered, stream, name);
             using var reader = new StreamReader(source, Encoding.UTF8);
             string? line;
             int n = 0;
@@ -72,6 +73,39 @@ public sealed class PronunciationLexicon
             throw new InvalidDataException($"{name}: {e.Message}", e);
         }
         return dict;
+    }
+
+    /// <summary>The most bytes a gzip dictionary may inflate to (CMUdict is 3.6 MB): a gzip bomb is refused, not read on.</summary>
+    private const int MaxInflatedBytes = 256 << 20;
+
+    /// <summary>
+    /// Inflates a gzip dictionary whole and checks its length against the gzip trailer: GZipStream ends a truncated file
+    /// (a cut download) without an error, and its last line would then be reported as the problem.
+    /// </summary>
+    private static MemoryStream Inflate(Stream buffered, Stream file, string name)
+    {
+        var inflated = new MemoryStream();
+        using (var gzip = new GZipStream(buffered, CompressionMode.Decompress, leaveOpen: true))
+        {
+            var chunk = new byte[81920];
+            int n;
+            while ((n = gzip.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                if (inflated.Length + n > MaxInflatedBytes) throw new InvalidDataException($"{name}: inflates to more than {MaxInflatedBytes >> 20} MiB; not a pronouncing dictionary.");
+                inflated.Write(chunk, 0, n);
+            }
+        }
+        // ISIZE, the last 4 bytes, is the inflated length mod 2^32 (of the last member: a multi-member file would need
+        // each member's, which no dictionary this reads is).
+        var trailer = new byte[4];
+        file.Seek(-4, SeekOrigin.End);
+        int got = 0;
+        while (got < 4 && file.Read(trailer, got, 4 - got) is int r && r > 0) got += r;
+        uint size = (uint)(trailer[0] | trailer[1] << 8 | trailer[2] << 16 | trailer[3] << 24);
+        if (got < 4 || size != (uint)inflated.Length)
+            throw new InvalidDataException($"{name}: the gzip data is truncated or corrupt: it inflates to {inflated.Length} bytes where its trailer says {size} (a cut download?).");
+        inflated.Position = 0;
+        return inflated;
     }
 
     /// <summary>Adds (or extends) an entry: <paramref name="phones"/> become another pronunciation of <paramref name="word"/>.</summary>
@@ -103,6 +137,12 @@ public sealed class PronunciationLexicon
     private void AddLine(string line, string name, int n)
     {
         if (line.Length == 0 || line.StartsWith(";;;", StringComparison.Ordinal)) return;
+        // A binary file given as the dictionary (a WAV, a model) would otherwise be quoted back as a screen of garbage.
+        foreach (char c in line)
+        {
+            if (c == '\uFFFD' || (char.IsControl(c) && c != '\t' && c != '\r'))
+                throw new InvalidDataException($"{name}:{n}: binary data (U+{(int)c:X4}{(c == '\uFFFD' ? ", a byte that is not UTF-8" : "")}): not a UTF-8 text pronouncing dictionary (word, then phones, one entry a line).");
+        }
         int hash = line.IndexOf('#');
         if (hash >= 0) line = line.Substring(0, hash);
         var parts = line.Split(Separators, StringSplitOptions.RemoveEmptyEntries);

@@ -39,7 +39,16 @@ public sealed class Transcriber
     }
 
     /// <summary>The words of <paramref name="text"/> with their phones.</summary>
-    public IReadOnlyList<TranscribedWord> Transcribe(string text)
+    public IReadOnlyList<TranscribedWord> Transcribe(string text) => Transcribe(text, null);
+
+    /// <summary>
+    /// The words of <paramref name="text"/> with their phones; words that neither the dictionary nor the rules can
+    /// pronounce (Chinese, Japanese, Cyrillic, ...: the rules read only a to z) are left out and added to
+    /// <paramref name="unpronounceable"/>, so that a caller can say so instead of dropping them silently.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="unpronounceable">Receives the words left out, in order; null to ignore them.</param>
+    public IReadOnlyList<TranscribedWord> Transcribe(string text, ICollection<string>? unpronounceable)
     {
         Guard.NotNull(text, nameof(text));
         var result = new List<TranscribedWord>();
@@ -63,6 +72,7 @@ public sealed class Transcriber
             }
             var rules = LetterToSound.Pronounce(token);
             if (rules.Length > 0) result.Add(new TranscribedWord(token, rules, PronunciationSource.Rules));
+            else unpronounceable?.Add(token);
         }
         return result;
     }
@@ -76,7 +86,7 @@ public sealed class Transcriber
         string s = text.Replace('\u2019', '\'').Replace('\u2018', '\'');
         for (int i = 0; i <= s.Length; i++)
         {
-            char c = i < s.Length ? char.ToLowerInvariant(s[i]) : ' ';
+            char c = i < s.Length ? AsciiDigit(char.ToLowerInvariant(s[i])) : ' ';
             bool inner = c == '\'' && sb.Length > 0 && i + 1 < s.Length && char.IsLetter(s[i + 1]);
             // "1,250" is one number: a comma between digit groups does not end the word.
             bool digitGroup = c == ',' && sb.Length > 0 && IsAllDigits(sb) && AreDigits(s, i + 1, 3);
@@ -90,6 +100,10 @@ public sealed class Transcriber
         }
         return words;
     }
+
+    /// <summary>A decimal digit of any script ('\u0663', fullwidth '\uFF13') as its ASCII digit; other characters unchanged.</summary>
+    private static char AsciiDigit(char c) =>
+        c > '\u007F' && char.GetUnicodeCategory(c) == UnicodeCategory.DecimalDigitNumber ? (char)('0' + (int)char.GetNumericValue(c)) : c;
 
     private static bool AreDigits(string s, int start, int count)
     {
@@ -110,10 +124,20 @@ public sealed class Transcriber
         return s.Length > 0;
     }
 
-    /// <summary>Spells a string of digits as English words; longer than 9 digits, digit by digit.</summary>
+    /// <summary>Spells a string of digits (of any script) as English words; longer than 9 digits, digit by digit.</summary>
+    /// <exception cref="ArgumentException"><paramref name="digits"/> is empty or holds a character that is not a decimal digit.</exception>
     public static IReadOnlyList<string> SpellNumber(string digits)
     {
         Guard.NotNull(digits, nameof(digits));
+        var ascii = new StringBuilder(digits.Length);
+        foreach (char c in digits)
+        {
+            char d = AsciiDigit(c);
+            if (d < '0' || d > '9') throw new ArgumentException($"'{digits}' is not a string of decimal digits.", nameof(digits));
+            ascii.Append(d);
+        }
+        if (ascii.Length == 0) throw new ArgumentException("no digits to spell.", nameof(digits));
+        digits = ascii.ToString();
         var words = new List<string>();
         if (digits.Length > 9 || (digits.Length > 1 && digits[0] == '0'))
         {

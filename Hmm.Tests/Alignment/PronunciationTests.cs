@@ -36,6 +36,24 @@ public class PronunciationTests
     }
 
     [Fact]
+    public void A_truncated_gzip_dictionary_is_reported_as_truncated_not_by_its_last_line()
+    {
+        var whole = File.ReadAllBytes(AlignmentTestData.DictionaryPath);
+        var cut = whole.Take(20000).ToArray(); // mid-stream: the last line inflated is cut in half
+        var e = Assert.Throws<InvalidDataException>(() => PronunciationLexicon.Load(new MemoryStream(cut), "cut.dict.gz"));
+        Assert.StartsWith("cut.dict.gz: the gzip data is truncated or corrupt", e.Message);
+        Assert.True(PronunciationLexicon.Load(new MemoryStream(whole), "whole.dict.gz").Count > 100_000);
+    }
+
+    [Fact]
+    public void A_binary_file_is_refused_as_not_a_dictionary_without_quoting_it()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => PronunciationLexicon.Load(File.OpenRead(AlignmentTestData.ModelPath), "model.hmmam"));
+        Assert.Matches(@"^model\.hmmam:\d+: binary data \(U\+[0-9A-F]{4}[^)]*\): not a UTF-8 text pronouncing dictionary", e.Message);
+        Assert.True(e.Message.Length < 150, e.Message);
+    }
+
+    [Fact]
     public void A_line_without_pronunciation_names_file_and_line()
     {
         var e = Assert.Throws<InvalidDataException>(() => FromText("the DH AH0\nbroken\n", gzip: false));
@@ -58,6 +76,36 @@ public class PronunciationTests
         Assert.Equal(new[] { "it's", "one", "thousand", "two", "hundred", "fifty", "miles", "to", "rome" }, Transcriber.Words("It's 1,250 miles—to Rome!"));
         Assert.Equal(new[] { "twenty", "one" }, Transcriber.SpellNumber("21"));
         Assert.Equal(new[] { "zero", "seven" }, Transcriber.SpellNumber("07"));
+    }
+
+    [Theory]
+    [InlineData("Platform \u0663 is closed", "platform three is closed")] // Arabic-Indic digit
+    [InlineData("in \uFF11\uFF19\uFF19\uFF19", "in one thousand nine hundred ninety nine")] // fullwidth digits
+    [InlineData("\u0967\u0968", "twelve")] // Devanagari digits
+    [InlineData("\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661",
+        "one two three four five six seven eight nine zero one")] // 11 digits: digit by digit
+    public void Digits_of_every_script_are_spelled_like_ascii_ones(string text, string words)
+    {
+        Assert.Equal(words.Split(' '), Transcriber.Words(text));
+    }
+
+    [Fact]
+    public void Spell_number_takes_digits_of_any_script_and_refuses_other_characters_by_argument()
+    {
+        Assert.Equal(new[] { "three" }, Transcriber.SpellNumber("\u0663"));
+        Assert.Equal(new[] { "nineteen" }, Transcriber.SpellNumber("\uFF11\uFF19"));
+        Assert.Throws<System.ArgumentException>(() => Transcriber.SpellNumber("1a"));
+        Assert.Throws<System.ArgumentException>(() => Transcriber.SpellNumber(""));
+    }
+
+    [Fact]
+    public void Words_no_rule_can_pronounce_are_reported_not_silently_dropped()
+    {
+        var t = new Transcriber(AlignmentTestData.Lexicon);
+        var left = new System.Collections.Generic.List<string>();
+        var words = t.Transcribe("Is this the \u673A\u573A train?", left);
+        Assert.Equal(new[] { "is", "this", "the", "train" }, words.Select(w => w.Text));
+        Assert.Equal(new[] { "\u673A\u573A" }, left);
     }
 
     [Fact]

@@ -356,6 +356,28 @@ public class WavReaderTests
     [Fact]
     public void Zero_channels() => AssertMessage(Fails(new TestWav { Channels = 0, BlockAlign = 2 }.Build()), "fmt chunk declares 0 channels");
 
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(3999u)]
+    [InlineData(384001u)]
+    [InlineData(2147483647u)]
+    [InlineData(4294967295u)]
+    public void Implausible_sample_rates_are_refused_before_the_data_is_read(uint rate)
+    {
+        // A whole second at 16 kHz: a reader that took the header at its word would resample it (for 2^31 Hz: gigabytes).
+        var bytes = new TestWav { Data = new byte[32000] }.Build();
+        int fmt = System.Text.Encoding.ASCII.GetString(bytes).IndexOf("fmt ", StringComparison.Ordinal);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(fmt + 12), rate);
+        var e = Assert.Throws<WavFormatException>(() => WavReader.Read(new MemoryStream(bytes), Name, 16000));
+        AssertMessage(e, $"implausible sample rate of {rate} Hz (expected 4000 to 384000 Hz)");
+    }
+
+    [Theory]
+    [InlineData(4000)]
+    [InlineData(384000)]
+    public void Sample_rates_at_the_limits_are_read(int rate) =>
+        Assert.Equal(rate, ReadBytes(new TestWav { SampleRate = rate, Data = new byte[400] }.Build()).SampleRate);
+
     [Fact]
     public void Zero_sample_rate() => AssertMessage(Fails(new TestWav { SampleRate = 0 }.Build()), "sample rate of 0 Hz");
 

@@ -130,7 +130,177 @@ public class CliTests
         string Line(string name) => err.Split('\n').Single(l => l.Contains(Path.DirectorySeparatorChar + name + ".wav:"));
         Assert.Contains("non-finite features", Line("huge"));
         Assert.Contains("blocked.lab: a folder of that name is in the way", Line("blocked"));
+        Assert.True(File.Exists(outDir.File("digit.lab")), err); // an Arabic-Indic digit is spelled, not an error
         Assert.Equal(1, code);
+    }
+
+    [Fact]
+    public void An_out_that_is_the_input_folder_with_reference_labels_is_refused_before_any_work()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("a.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("a.txt"));
+        File.Copy(Sample("s017-us1", ".lab"), dir.File("a.lab"));
+        var reference = File.ReadAllBytes(dir.File("a.lab"));
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", dir.Path + "/", "--quiet");
+        Assert.Equal(2, code);
+        Assert.Contains("is the input folder, and the labels would overwrite 1 file(s) there (a.lab); give another --out.", err);
+        Assert.Equal(reference, File.ReadAllBytes(dir.File("a.lab")));
+        // Another format overwrites nothing there, so it may go beside the inputs.
+        (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", dir.Path,
+            "--format", "json", "--quiet", "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(dir.File("a.json")));
+        Assert.Equal(reference, File.ReadAllBytes(dir.File("a.lab")));
+    }
+
+    [Fact]
+    public void The_label_of_an_earlier_run_is_removed_when_its_file_now_fails()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        foreach (string name in new[] { "a", "b" })
+        {
+            File.Copy(Sample("s017-us1", ".wav"), dir.File(name + ".wav"));
+            File.Copy(Sample("s017-us1", ".txt"), dir.File(name + ".txt"));
+        }
+        string[] args = [dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path, "--quiet", "--engine", "cpu"];
+        var (code, _, err) = Run(AlignCommand.Run, args);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(outDir.File("b.lab")));
+        File.WriteAllBytes(dir.File("b.wav"), File.ReadAllBytes(Sample("s017-us1", ".wav")).Take(3000).ToArray());
+        (code, _, err) = Run(AlignCommand.Run, args);
+        Assert.Equal(1, code);
+        Assert.Contains("data chunk declares", err);
+        Assert.Contains("(the earlier b.lab in --out was removed)", err);
+        Assert.False(File.Exists(outDir.File("b.lab"))); // eval would have scored the old result
+        Assert.True(File.Exists(outDir.File("a.lab")));
+    }
+
+    [Fact]
+    public void Names_that_differ_only_in_case_are_reported_and_the_first_keeps_its_label()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("x.WAV"));
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("x.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("x.txt"));
+        if (Directory.GetFiles(dir.Path).Length < 3) return; // a case-insensitive file system holds only one of them
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path,
+            "--quiet", "--engine", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("x.wav: its label file would be that of x.WAV (the names differ only in case or extension); rename one.", err);
+        Assert.Equal(new[] { "x.lab" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Labels_are_replaced_by_a_rename_and_an_out_that_is_a_file_is_refused_first()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("a.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("a.txt"));
+        File.WriteAllText(outDir.File("a.lab"), "old");
+        // A reader of the old label keeps the old file: it was replaced by a rename, not rewritten in place (a failure
+        // half-way through a rewrite would have left half a file).
+        using (var held = new FileStream(outDir.File("a.lab"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path,
+                "--quiet", "--engine", "cpu");
+            Assert.True(code == 0, err);
+            Assert.Equal("old", new StreamReader(held).ReadToEnd());
+        }
+        Assert.True(LabelFile.Read(outDir.File("a.lab")).Count > 10);
+        Assert.Equal(new[] { "a.lab" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName)); // no temporary file left
+        var (code2, _, err2) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--out", outDir.File("a.lab"));
+        Assert.Equal(2, code2);
+        Assert.Contains("align: --out " + outDir.File("a.lab") + " is a file; give a folder.", err2);
+    }
+
+    /// <summary>Runs a verb on another thread and fails (instead of hanging the suite) when it does not finish within a minute.</summary>
+    private static (int Code, string Out, string Err) RunBounded(Func<string[], TextWriter, TextWriter, int> verb, params string[] args)
+    {
+        var run = System.Threading.Tasks.Task.Run(() => Run(verb, args));
+        Assert.True(run.Wait(TimeSpan.FromMinutes(1)), "the command hung: " + string.Join(" ", args));
+        return run.Result;
+    }
+
+    [Fact]
+    public void Devices_given_as_model_phones_or_dictionary_are_refused_without_reading_them()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        const string refused = "/dev/zero: the file is empty (0 bytes), or is a FIFO or a device, which is not read.";
+        var (code, _, err) = RunBounded(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", "/dev/zero");
+        Assert.Equal(2, code);
+        Assert.Contains(refused, err);
+        (code, _, err) = RunBounded(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", AlignmentTestData.ModelPath, "--phones", "/dev/zero");
+        Assert.Equal(1, code);
+        Assert.Contains(refused, err);
+        (code, _, err) = RunBounded(AlignCommand.Run, Sample("s017-us1", ".wav"), "--model", AlignmentTestData.ModelPath, "--text", Sample("s017-us1", ".txt"), "--dict", "/dev/zero");
+        Assert.Equal(2, code);
+        Assert.Contains(refused, err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void A_fifo_named_wav_in_a_folder_is_refused_by_name_and_the_others_are_written()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("good.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("good.txt"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("fifo.txt"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", dir.File("fifo.wav"))) mkfifo.WaitForExit();
+        Assert.True(File.Exists(dir.File("fifo.wav")));
+        var (code, _, err) = RunBounded(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath,
+            "--out", outDir.Path, "--quiet", "--engine", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("fifo.wav: the file is empty (0 bytes), or is a FIFO or a device", err);
+        Assert.True(File.Exists(outDir.File("good.lab")), err);
+    }
+
+    [Fact]
+    public void An_out_file_that_cannot_be_written_is_refused_before_any_work_by_plot_calibrate_and_train()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        void Refused(string verb, params string[] args)
+        {
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            int code = Samples.RealtimeVoice.Cli.Run([verb, .. args, "--out", "/proc/hmm-no-such/out.x"], new CliContext(stdout, stderr, _ => null));
+            Assert.Equal(2, code);
+            Assert.Contains($"hmm: {verb}: --out /proc/hmm-no-such/out.x cannot be written", stderr.ToString());
+            Assert.Equal("", stdout.ToString()); // nothing measured, trained or drawn first
+        }
+        Refused("plot", Sample("s017-us1", ".wav"), Sample("s017-us1", ".lab"));
+        Refused("calibrate", AlignmentTestData.SamplesDirectory, "--model", AlignmentTestData.ModelPath);
+        Refused("train", AlignmentTestData.SamplesDirectory);
+    }
+
+    [Fact]
+    public void Train_names_the_label_file_of_a_phone_outside_the_phone_set_and_a_truncated_wav()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        foreach (string id in AlignmentTestData.SampleIds.Take(2))
+        {
+            File.Copy(Sample(id, ".wav"), dir.File(id + ".wav"));
+            File.Copy(Sample(id, ".lab"), dir.File(id + ".lab"));
+        }
+        string bad = dir.File(AlignmentTestData.SampleIds[1] + ".lab");
+        var lines = File.ReadAllLines(bad);
+        lines[1] = string.Join("\t", lines[1].Split('\t', ' ')[..2]) + "\tXYZ";
+        File.WriteAllLines(bad, lines);
+        using var outDir = AlignmentTestData.TempDirectory();
+        var (code, _, err) = Run(TrainCommand.Run, dir.Path, "--out", outDir.File("m.hmmam"), "--iterations", "1");
+        Assert.Equal(2, code);
+        Assert.Contains($"hmm: train: {bad}: label 2 ('XYZ' at ", err);
+        Assert.DoesNotContain("   at ", err);
+        File.Copy(Sample(AlignmentTestData.SampleIds[1], ".lab"), bad, overwrite: true); // one problem at a time: files are read in parallel
+        File.WriteAllBytes(dir.File(AlignmentTestData.SampleIds[0] + ".wav"), File.ReadAllBytes(Sample(AlignmentTestData.SampleIds[0], ".wav")).Take(3000).ToArray());
+        (code, _, err) = Run(TrainCommand.Run, dir.Path, "--out", outDir.File("m.hmmam"), "--iterations", "1");
+        Assert.Equal(2, code);
+        Assert.Contains(AlignmentTestData.SampleIds[0] + ".wav: data chunk declares", err);
+        Assert.False(File.Exists(outDir.File("m.hmmam")));
     }
 
     [Fact]
@@ -156,6 +326,54 @@ public class CliTests
         Assert.Equal(2, names.Length);
         Assert.Equal(names, Directory.GetFiles(terminal.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray());
         foreach (string? name in names) Assert.Equal(File.ReadAllBytes(Path.Combine(plain.Path, name!)), File.ReadAllBytes(Path.Combine(terminal.Path, name!)));
+    }
+
+    [Fact]
+    public void Words_that_cannot_be_pronounced_are_named_with_the_transcript_not_dropped_silently()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("cjk.txt"), "Is this the \u673A\u573A train?");
+        var (code, output, err) = Run(AlignCommand.Run, Sample("s044-us2", ".wav"), "--text", dir.File("cjk.txt"), "--model", AlignmentTestData.ModelPath,
+            "--dict", AlignmentTestData.DictionaryPath, "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("phone   start", output);
+        Assert.Contains("cjk.txt: out of vocabulary and not pronounceable by rule (left out): \u673A\u573A", err);
+    }
+
+    [Fact]
+    public void A_crlf_multi_line_transcript_is_quoted_on_one_header_line()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("crlf.txt"), "Is this\r\nthe airport\r\n  train?\r\n");
+        var (code, output, err) = Run(AlignCommand.Run, Sample("s044-us2", ".wav"), "--text", dir.File("crlf.txt"), "--model", AlignmentTestData.ModelPath,
+            "--dict", AlignmentTestData.DictionaryPath, "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.EndsWith("(text: Is this the airport train?)", output.Split('\n')[0].TrimEnd('\r'));
+    }
+
+    [Fact]
+    public void Phones_in_lower_case_or_with_cmudict_stress_digits_are_read_as_the_models()
+    {
+        // A phone the model knows in no spelling stays as written, for the error to name.
+        Assert.Equal("sil IH Z DH AH sil xyz1", AlignCommand.NormalisePhones("SIL ih1 Z0 dh AH2 sil xyz1", PhoneSet.Default));
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("p.phones"), string.Join(" ", AlignmentTestData.Labels("s017-us1").Select(s => s.Phone == "sil" ? "SIL" : s.Phone.ToLowerInvariant() + "1")));
+        var (code, output, err) = Run(AlignCommand.Run, Sample("s017-us1", ".wav"), "--phones", dir.File("p.phones"), "--model", AlignmentTestData.ModelPath, "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("phones: sil ", output);
+    }
+
+    [Fact]
+    public void A_transcript_left_unused_beside_a_phones_file_is_noted()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1", ".wav"), dir.File("a.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("a.txt"));
+        File.WriteAllText(dir.File("a.phones"), string.Join(" ", AlignmentTestData.Labels("s017-us1").Select(s => s.Phone)));
+        var (code, _, err) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--out", outDir.Path, "--engine", "cpu");
+        Assert.True(code == 0, err);
+        Assert.Contains("a.wav: aligned to a.phones; a.txt beside it is not used.", err);
     }
 
     [Fact]
@@ -227,6 +445,23 @@ public class CliTests
         var (code2, _, err2) = Run(EvalCommand.Run, hyp.Path, reference.Path);
         Assert.Equal(1, code2);
         Assert.Contains("no reference c", err2);
+    }
+
+    [Fact]
+    public void Eval_reports_an_empty_hypothesis_instead_of_scoring_it()
+    {
+        using var hyp = AlignmentTestData.TempDirectory();
+        using var reference = AlignmentTestData.TempDirectory();
+        var labels = new[] { new PhoneSegment(0, 0.3, "sil"), new PhoneSegment(0.3, 0.4, "AA"), new PhoneSegment(0.4, 0.8, "sil") };
+        foreach (string name in new[] { "a.lab", "b.lab", "c.lab" }) LabelFile.Write(reference.File(name), labels, LabelFormat.Lab);
+        LabelFile.Write(hyp.File("a.lab"), labels, LabelFormat.Lab);
+        File.WriteAllBytes(hyp.File("b.lab"), Array.Empty<byte>()); // what a failed run leaves
+        File.WriteAllText(hyp.File("c.lab"), "\n\n");
+        var (code, output, err) = Run(EvalCommand.Run, hyp.Path, reference.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("b.lab: the file is empty (0 bytes)", err);
+        Assert.Contains("c.lab: holds no labels.", err);
+        Assert.Contains("1 files, 2 boundaries", output); // only a is scored
     }
 
     [Fact]

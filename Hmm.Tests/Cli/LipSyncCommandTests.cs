@@ -135,6 +135,71 @@ public class LipSyncCommandTests
     }
 
     [Fact]
+    public void Names_that_differ_only_in_case_are_reported_instead_of_writing_one_result_twice()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s017-us1"), dir.File("x.wav"));
+        File.Copy(Sample("s044-us2"), dir.File("x.WAV"));
+        if (Directory.GetFiles(dir.Path).Length < 2) return; // a case-insensitive file system holds only one of them
+        var (code, _, err) = Run("lipsync", dir.Path, "--out", outDir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("x.wav: its result file would be that of x.WAV (the names differ only in case); rename one.", err);
+        Assert.Equal(new[] { "x.tsv" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName));
+        // The one written is the first file's, whole.
+        AssertTsv(File.ReadAllText(outDir.File("x.tsv")), Duration(Sample("s044-us2")));
+    }
+
+    [Fact]
+    public void An_out_that_is_a_file_or_cannot_be_created_is_refused_before_any_work()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("file"), "");
+        var (code, _, err) = Run("lipsync", Sample("s017-us1"), "--out", dir.File("file"));
+        Assert.Equal(2, code);
+        Assert.Contains("lipsync: --out " + dir.File("file") + " is a file; give a folder.", err);
+        if (!OperatingSystem.IsLinux()) return;
+        (code, _, err) = Run("lipsync", Sample("s017-us1"), "--out", "/proc/hmm-no-such/out");
+        Assert.Equal(2, code);
+        Assert.Contains("lipsync: --out /proc/hmm-no-such/out cannot be written", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Words_of_the_transcript_that_cannot_be_pronounced_are_named()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        File.WriteAllText(dir.File("cjk.txt"), "Is this the \u673A\u573A train \u0663?");
+        var (code, output, err) = Run("lipsync", Sample("s044-us2"), "--text", dir.File("cjk.txt"));
+        Assert.True(code == 0, err);
+        AssertTsv(output, Duration(Sample("s044-us2")));
+        Assert.Contains("cjk.txt: out of vocabulary and not pronounceable by rule (left out): \u673A\u573A", err);
+    }
+
+    /// <summary>A stream that never ends (what /dev/zero on standard input is).</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) { Array.Clear(buffer, offset, count); return count; }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void An_endless_standard_input_is_refused_at_the_bound_instead_of_filling_memory()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => LipSyncCommand.ReadPcm(new EndlessStream(), 16, maxBytes: 1 << 20));
+        Assert.Equal("standard input: more than 1 MiB of audio (an endless stream?); give a WAV file, or split the audio.", e.Message);
+        Assert.Equal(1 << 19, LipSyncCommand.ReadPcm(new MemoryStream(new byte[1 << 20]), 16, maxBytes: 1 << 20).Length); // at the bound: read
+    }
+
+    [Fact]
     public void Stdin_needs_rate_and_takes_16_bit_pcm_from_the_context_input()
     {
         var (code, _, err) = Run(() => new MemoryStream(new byte[320]), "lipsync", "-");
