@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using System.CommandLine;
+using Hmm;
 using Hmm.Speech.Training;
 using Hmm.Speech;
 using Hmm.Speech.Audio;
@@ -45,6 +46,8 @@ internal static class AlignCommand
         public bool OwnsOutput { get; set; } = true;
         /// <summary>A transcript beside the WAV that is not used because X.phones is (said in a note: the two may disagree).</summary>
         public string? IgnoredText { get; init; }
+        /// <summary>How far its alignment can be trusted (null until aligned).</summary>
+        public AlignmentConfidence? Confidence { get; set; }
     }
 
     /// <summary>One pass over the input: what was aligned, and how long each stage took.</summary>
@@ -55,6 +58,8 @@ internal static class AlignCommand
         public List<string> Errors { get; } = new();
         public AlignmentTimings Stages { get; } = new();
         public int Failed { get; set; }
+        /// <summary>Files whose audio does not look like their transcript (skipped or written with a warning).</summary>
+        public int Mismatched { get; set; }
         public double AudioSeconds { get; set; }
         public TimeSpan Read { get; set; }
         public TimeSpan Write { get; set; }
@@ -113,11 +118,13 @@ internal static class AlignCommand
         });
         var mllrRidge = CliOptions.Double("--mllr-ridge", 0.01, 1e-9, 1e9, "Pull of the MLLR estimate toward the identity, as a share of each row's data weight.", "R");
         var noMap = CliOptions.Flag("--no-map", "Skip the per-Gaussian MAP update of each adaptation round (with --mllr: MLLR alone).");
+        var skipMismatched = CliOptions.Flag("--skip-mismatched",
+            "Write no labels for a file whose audio does not match its transcript (no speech, or a confidence below the threshold) and count it as failed (exit code 1); without it such a file is written and named on stderr.");
 
         var command = new Command("align", "Forced alignment of a WAV file (prints its phone table) or of a folder of X.wav + X.phones / X.txt (writes label files).")
         {
             input, phones, text, modelPath, dict, format, outDir, quiet, engineName, threads, batch, adapt, tau, pause,
-            noOffsets, viterbiBoundaries, timing, repeat, mllr, mllrRidge, noMap,
+            noOffsets, viterbiBoundaries, timing, repeat, mllr, mllrRidge, noMap, skipMismatched,
         };
         command.SetAction(p => Run(context, new Settings
         {
@@ -126,6 +133,7 @@ internal static class AlignCommand
             Engine = p.GetValue(engineName), Threads = p.GetValue(threads), Batch = p.GetValue(batch), Adapt = p.GetValue(adapt), Tau = p.GetValue(tau),
             Pause = p.GetValue(pause), Repeat = p.GetValue(repeat), NoOffsets = p.GetValue(noOffsets), ViterbiBoundaries = p.GetValue(viterbiBoundaries),
             Mllr = ParseMllr(p.GetValue(mllr)), MllrRidge = p.GetValue(mllrRidge), NoMap = p.GetValue(noMap),
+            SkipMismatched = p.GetValue(skipMismatched),
         }));
         return CliOptions.LastWins(command);
     }
@@ -154,6 +162,7 @@ internal static class AlignCommand
         public MllrRegression Mllr { get; init; }
         public double MllrRidge { get; init; }
         public bool NoMap { get; init; }
+        public bool SkipMismatched { get; init; }
     }
 
     private static int Run(CliContext context, Settings s)
@@ -209,13 +218,13 @@ internal static class AlignCommand
                 // Every pass lists the input again (inside its wall time): a pass is the whole job, model and dictionary aside.
                 // The bar is drawn only on a terminal: redirected to a file it would leave a frozen "0%" line.
                 bool bar = folder && !quiet && s.Repeat == 1 && context.ErrorIsTerminal;
-                passes.Add(bar ? WithProgressBar(stderr, firstJobs.Count, advance => Align(ListJobs, aligner, model, transcriber, outDir, s.Format, threads, quiet, advance))
-                    : Align(ListJobs, aligner, model, transcriber, outDir, s.Format, threads, quiet, null));
+                passes.Add(bar ? WithProgressBar(stderr, firstJobs.Count, advance => Align(ListJobs, aligner, model, transcriber, outDir, s, advance))
+                    : Align(ListJobs, aligner, model, transcriber, outDir, s, null));
             }
 
             var last = passes[^1];
             foreach (string e in last.Errors) stderr.WriteLine(e);
-            if (!folder && last.Results.Count == 1 && last.Results[0].Outcome.Succeeded) PrintTable(stdout, last.Jobs[0], last.Results[0].Outcome);
+            if (!folder && last.Results.Count == 1 && last.Results[0].Outcome.Succeeded && last.Jobs[0].Error is null) PrintTable(stdout, last.Jobs[0], last.Results[0].Outcome);
             if (s.Timing || (folder && !quiet))
             {
                 // A table on a terminal; one line where stderr is a log (scripts and tests read it).
@@ -243,9 +252,11 @@ internal static class AlignCommand
     }
 
     /// <summary>Lists the input, then reads, aligns and writes every job, <see cref="ChunkSize"/> files at a time, timing each stage.</summary>
-    private static Pass Align(Func<List<Job>> list, ForcedAligner aligner, IAcousticModel model, Transcriber? transcriber, string? outDir, LabelFormat format,
-        int threads, bool quiet, Action<int>? advance)
+    private static Pass Align(Func<List<Job>> list, ForcedAligner aligner, IAcousticModel model, Transcriber? transcriber, string? outDir, Settings s,
+        Action<int>? advance)
     {
+        var (format, threads, quiet) = (s.Format, s.Threads, s.Quiet);
+        var loopEmissions = LoopEmissions(model);
         var pass = new Pass();
         var wall = Stopwatch.StartNew();
         var jobs = list();
@@ -284,8 +295,16 @@ internal static class AlignCommand
             {
                 var outcome = outcomes[r];
                 var job = chunk[ready[r]];
-                if (!outcome.Succeeded) job.Error = outcome.Error;
+                if (!outcome.Succeeded)
+                {
+                    job.Error = outcome.Error;
+                    return;
+                }
+                var confidence = job.Confidence = AlignmentConfidence.Measure(model, loopEmissions, inputs[ready[r]]!.Samples, outcome.Segments!);
+                if (!confidence.Matched && s.SkipMismatched) job.Error = confidence.Problem + " (not written: --skip-mismatched)";
                 else if (outDir is not null) Write(job, Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
+                // A flagged file is named even with --quiet: it is a wrong result, not a note.
+                if (!confidence.Matched && !s.SkipMismatched) lock (errors) errors.Add($"hmm: align: {job.WavPath}: {confidence.Problem}");
             });
             pass.Write += clock.Elapsed;
             for (int r = 0; r < ready.Count; r++)
@@ -293,6 +312,7 @@ internal static class AlignCommand
                 pass.AudioSeconds += inputs[ready[r]]!.Samples.Length / (double)model.FrontEnd.SampleRate;
                 pass.Results.Add((chunk[ready[r]], outcomes[r]));
             }
+            pass.Mismatched += chunk.Count(j => j.Confidence is { Matched: false });
             foreach (var job in chunk.Where(j => j.Error is not null))
             {
                 pass.Failed++;
@@ -300,8 +320,45 @@ internal static class AlignCommand
                 lock (errors) errors.Add($"hmm: align: {job.WavPath}: {job.Error}{stale}");
             }
         }
+        if (outDir is not null) WriteConfidence(pass, outDir, errors);
         pass.Wall = wall.Elapsed;
         return pass;
+    }
+
+    /// <summary>The name of the per-file confidence table written in --out (not a label extension, so no input's label can take it).</summary>
+    internal const string ConfidenceFileName = "alignment-confidence.tsv";
+
+    /// <summary>Writes one row per aligned file: its speech seconds, confidence score and verdict, for scripts to sort and filter.</summary>
+    private static void WriteConfidence(Pass pass, string outDir, List<string> errors)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var text = new System.Text.StringBuilder("file\tspeech_s\tconfidence\tverdict\n");
+        foreach (var (job, _) in pass.Results)
+        {
+            if (job.Confidence is not { } c) continue;
+            text.Append(inv, $"{Path.GetFileName(job.WavPath)}\t{c.SpeechSeconds:0.00}\t{c.Score:0.00}\t{(c.Matched ? "ok" : "mismatched")}\n");
+        }
+        try
+        {
+            OutputFile.WriteText(Path.Combine(outDir, ConfidenceFileName), text.ToString());
+        }
+        catch (IOException e)
+        {
+            lock (errors) errors.Add($"hmm: align: {Path.Combine(outDir, ConfidenceFileName)}: {e.Message}");
+        }
+    }
+
+    /// <summary>The context-free states a free phone loop decodes with; null where the model's cannot be restricted to them (only the speech check is made).</summary>
+    private static EmissionModel? LoopEmissions(IAcousticModel model)
+    {
+        try
+        {
+            return PhoneLoop.Emissions(model);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -371,7 +428,7 @@ internal static class AlignCommand
         var inv = CultureInfo.InvariantCulture;
         var (head, best) = SummaryHead(passes);
         string stages = string.Join(", ", Stages(best).Select(st => st.Name + " " + st.Seconds.ToString("0.000", inv))) + " s";
-        string failed = best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "";
+        string failed = (best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "") + Flagged(best);
         return string.Format(inv, "{0}{1}; {2}{3}: {4}; engine {5}, batch {6}, threads {7}, setup {8:0.000} s",
             head, failed, passes.Count > 1 ? "best pass " : "", "stages", stages, engine, batch, threads, setup.TotalSeconds);
     }
@@ -386,10 +443,13 @@ internal static class AlignCommand
         foreach (var (name, seconds) in Stages(best)) table.Row(name, seconds.ToString("0.000", inv), (seconds / wall).ToString("0 %", inv));
         table.Row("setup", setup.TotalSeconds.ToString("0.000", inv), "");
         var console = CliConsole.Over(stderr);
-        console.WriteLine(head + (best.Failed > 0 ? $"; {best.Failed} failed (see above)" : ""));
+        console.WriteLine(head + (best.Failed > 0 ? $"; {best.Failed} failed (see above)" : "") + Flagged(best));
         console.Write(table);
         console.WriteLine(string.Format(inv, "engine {0}, batch {1}, threads {2}", engine, batch, threads));
     }
+
+    /// <summary>The summary's count of files whose audio does not match the transcript ("" when none).</summary>
+    private static string Flagged(Pass pass) => pass.Mismatched > 0 ? $"; {pass.Mismatched} flagged as not matching their transcript (see above, and {ConfidenceFileName})" : "";
 
     /// <summary>The first part of the summary, and the pass whose stages it reports.</summary>
     private static (string Head, Pass Best) SummaryHead(List<Pass> passes)
@@ -614,5 +674,8 @@ internal static class AlignCommand
             stdout.WriteLine(string.Format(inv, "against {0}: {1:0.0} % of {2} boundaries within 20 ms, mean error {3:0.0} ms",
                 refPath, 100 * eval.ShareWithin(0.020), eval.Boundaries.Count, 1000 * eval.MeanAbsoluteError));
         }
+        if (job.Confidence is { } c)
+            stdout.WriteLine(string.Format(inv, "confidence {0:0.00} nats/frame (flagged below {1:0.0}), {2:0.00} s of speech: {3}",
+                c.Score, AlignmentConfidence.MinScore, c.SpeechSeconds, c.Matched ? "ok" : "mismatched"));
     }
 }
