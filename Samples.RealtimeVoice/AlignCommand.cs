@@ -320,7 +320,8 @@ internal static class AlignCommand
                 lock (errors) errors.Add($"hmm: align: {job.WavPath}: {job.Error}{stale}");
             }
         }
-        if (outDir is not null) WriteConfidence(pass, outDir, errors);
+        // A single file's confidence is on its phone table's last line; a folder's goes in a table beside its labels.
+        if (outDir is not null && s.Input is var input && Directory.Exists(input)) WriteConfidence(pass, outDir, errors);
         pass.Wall = wall.Elapsed;
         return pass;
     }

@@ -79,7 +79,7 @@ public class CliTests
         Assert.Equal(1, code);
         Assert.True(File.Exists(outDir.File("good.lab")));
         Assert.True(File.Exists(outDir.File("text.lab")));
-        Assert.Equal(caseInsensitive ? 3 : 2, Directory.GetFiles(outDir.Path).Length);
+        Assert.Equal(caseInsensitive ? 4 : 3, Directory.GetFiles(outDir.Path).Length); // the labels and the confidence table
         string Line(string name) => err.Split('\n').Single(l => l.Contains(Path.DirectorySeparatorChar + name + ".wav:"));
         Assert.Contains("no transcript", Line("nopair"));
         if (!caseInsensitive) Assert.Contains("no transcript", Line("upper"));
@@ -88,6 +88,44 @@ public class CliTests
         Assert.Contains("too short", Line("short"));
         Assert.Contains("corrupt.wav", Line("corrupt"));
         Assert.Contains("is empty", Line("blank"));
+    }
+
+    [Fact]
+    public void Silence_noise_and_another_files_transcript_are_flagged_and_skipped_on_request_and_a_good_file_is_not()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        using var outDir = AlignmentTestData.TempDirectory();
+        File.Copy(Sample("s044-us2", ".wav"), dir.File("good.wav"));
+        File.Copy(Sample("s044-us2", ".txt"), dir.File("good.txt"));
+        File.Copy(Sample("s044-us2", ".wav"), dir.File("swapped.wav"));
+        File.Copy(Sample("s017-us1", ".txt"), dir.File("swapped.txt"));
+        File.WriteAllBytes(dir.File("silence.wav"), AlignmentTestData.PcmWav(new float[3 * 16000]));
+        File.Copy(Sample("s044-us2", ".txt"), dir.File("silence.txt"));
+        var random = new Random(17);
+        File.WriteAllBytes(dir.File("noise.wav"), AlignmentTestData.PcmWav(Enumerable.Range(0, 3 * 16000).Select(_ => (float)(0.1 * (random.NextDouble() - 0.5))).ToArray()));
+        File.Copy(Sample("s044-us2", ".txt"), dir.File("noise.txt"));
+        string[] args = [dir.Path, "--model", AlignmentTestData.ModelPath, "--dict", AlignmentTestData.DictionaryPath, "--out", outDir.Path, "--engine", "cpu"];
+
+        // By default the bad files are written but named, and the run still succeeds.
+        var (code, _, err) = Run(AlignCommand.Run, [.. args, "--quiet"]);
+        Assert.True(code == 0, err);
+        string? Line(string name) => err.Split('\n').SingleOrDefault(l => l.Contains(Path.DirectorySeparatorChar + name + ".wav:"));
+        Assert.Null(Line("good"));
+        Assert.Contains("no speech found", Line("silence"));
+        Assert.Contains("no speech found", Line("noise"));
+        Assert.Contains("does not match the transcript", Line("swapped"));
+        var table = File.ReadAllLines(outDir.File(AlignCommand.ConfidenceFileName)).Skip(1).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => f[3]);
+        Assert.Equal("ok", table["good.wav"]);
+        Assert.All(new[] { "silence.wav", "noise.wav", "swapped.wav" }, n => Assert.Equal("mismatched", table[n]));
+        Assert.True(File.Exists(outDir.File("swapped.lab")));
+
+        (code, _, err) = Run(AlignCommand.Run, [.. args, "--skip-mismatched"]);
+        Assert.Equal(1, code);
+        Assert.Contains("3 failed", err);
+        Assert.True(File.Exists(outDir.File("good.lab")), err);
+        // The labels written by the first run are removed: they are not an alignment.
+        Assert.All(new[] { "silence", "noise", "swapped" }, n => Assert.False(File.Exists(outDir.File(n + ".lab")), n));
+        Assert.Contains("--skip-mismatched", Line("swapped"));
     }
 
     /// <summary>A 32-bit float WAV of <paramref name="samples"/> at 16 kHz.</summary>
@@ -190,7 +228,7 @@ public class CliTests
             "--quiet", "--engine", "cpu");
         Assert.Equal(1, code);
         Assert.Contains("x.wav: its label file would be that of x.WAV (the names differ only in case or extension); rename one.", err);
-        Assert.Equal(new[] { "x.lab" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName));
+        Assert.Equal(new[] { AlignCommand.ConfidenceFileName, "x.lab" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -211,7 +249,7 @@ public class CliTests
             Assert.Equal("old", new StreamReader(held).ReadToEnd());
         }
         Assert.True(LabelFile.Read(outDir.File("a.lab")).Count > 10);
-        Assert.Equal(new[] { "a.lab" }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName)); // no temporary file left
+        Assert.Equal(new[] { "a.lab", AlignCommand.ConfidenceFileName }, Directory.GetFiles(outDir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal)); // no temporary file left
         var (code2, _, err2) = Run(AlignCommand.Run, dir.Path, "--model", AlignmentTestData.ModelPath, "--out", outDir.File("a.lab"));
         Assert.Equal(2, code2);
         Assert.Contains("align: --out " + outDir.File("a.lab") + " is a file; give a folder.", err2);
@@ -323,7 +361,7 @@ public class CliTests
         Assert.Equal("", stdout.ToString() + stdout2.ToString()); // progress and the summary table go to stderr
         Assert.Contains("adapt-posteriors", stderr2.ToString());
         var names = Directory.GetFiles(plain.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray();
-        Assert.Equal(2, names.Length);
+        Assert.Equal(3, names.Length); // two labels and the confidence table
         Assert.Equal(names, Directory.GetFiles(terminal.Path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray());
         foreach (string? name in names) Assert.Equal(File.ReadAllBytes(Path.Combine(plain.Path, name!)), File.ReadAllBytes(Path.Combine(terminal.Path, name!)));
     }
