@@ -11,7 +11,7 @@ namespace Samples.RealtimeVoice;
 /// How far one file's alignment can be trusted: whether its audio holds speech at all, and how close each frame's
 /// best state of the phone it was aligned to comes to the best state of any phone (what a free phone loop, without its
 /// transitions, can reach), averaged over frames: the goodness-of-pronunciation measure of Witt and Young taken over the
-/// whole file. A matched transcript comes within about a nat per frame; another sentence falls several nats below.
+/// whole file. A matched transcript comes within one to two nats per frame of it; another sentence falls several below.
 /// </summary>
 internal sealed record AlignmentConfidence(double SpeechSeconds, double Score, string? Problem)
 {
