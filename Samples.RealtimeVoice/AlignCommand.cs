@@ -180,6 +180,7 @@ internal static class AlignCommand
             throw new ArgumentException("align: --phones and --text go with a single WAV file; in a folder each X.wav pairs with X.phones or X.txt.");
         if (folder && outDir is null) throw new ArgumentException("align: a folder needs --out DIR for the label files.");
         if (outDir is not null) OutputFile.CheckFolder("align", outDir);
+        using var outLock = outDir is null ? null : OutputFile.LockFolder("align", outDir);
 
         var setup = Stopwatch.StartNew();
         var model = ModelChoice.Load("align", s.Model);

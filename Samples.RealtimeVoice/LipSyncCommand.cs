@@ -136,6 +136,7 @@ internal static class LipSyncCommand
         if (folder && files.Count == 0) throw new ArgumentException($"lipsync: {s.Input}: the folder has no .wav files.");
         if (files.Count > 1 && s.Out is null) throw new ArgumentException("lipsync: a folder of inputs needs --out DIR (one result file per input).");
         if (s.Out is not null) OutputFile.CheckFolder("lipsync", s.Out);
+        using var outLock = s.Out is null ? null : OutputFile.LockFolder("lipsync", s.Out);
         // x.wav and x.WAV would write one result file: the first keeps it, the others fail by name.
         var collisions = OutputFile.CaseCollisions(files.Select(f => Path.GetFileNameWithoutExtension(f)).ToList());
         int failed = 0;

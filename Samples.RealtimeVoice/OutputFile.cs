@@ -118,6 +118,25 @@ internal static class OutputFile
         }
     }
 
+    /// <summary>
+    /// Holds <paramref name="dir"/> for this run (an exclusive lock on <c>.hmm-lock</c> there, released and removed when the
+    /// returned handle is disposed or the process ends): two runs into one --out would otherwise leave a silent mix of
+    /// their outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">Another run holds the folder; the message starts with <paramref name="verb"/> and names --out.</exception>
+    public static IDisposable LockFolder(string verb, string dir)
+    {
+        string path = Path.Combine(dir, ".hmm-lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException e)
+        {
+            throw new ArgumentException($"{verb}: --out {dir} is in use by another hmm run (it holds {path}); wait for it or give another --out.", e);
+        }
+    }
+
     /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> name the same folder (as written, after resolving relative parts).</summary>
     public static bool SameFolder(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);

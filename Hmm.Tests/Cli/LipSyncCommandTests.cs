@@ -166,6 +166,29 @@ public class LipSyncCommandTests
     }
 
     [Fact]
+    public void A_second_run_into_an_out_in_use_is_refused_and_the_folder_is_free_again_afterwards()
+    {
+        using var dir = AlignmentTestData.TempDirectory();
+        string outDir = Path.Combine(dir.Path, "out");
+        Directory.CreateDirectory(outDir);
+        using (Samples.RealtimeVoice.OutputFile.LockFolder("test", outDir))
+        {
+            foreach (var verb in new[] { "lipsync", "align" })
+            {
+                var (code, _, err) = Run(verb, Sample("s017-us1"), "--out", outDir);
+                Assert.Equal(2, code);
+                Assert.Contains($"{verb}: --out {outDir} is in use by another hmm run", err);
+                Assert.DoesNotContain("   at ", err);
+            }
+            Assert.Empty(Directory.GetFiles(outDir, "s017-us1*"));
+        }
+        var (after, _, afterErr) = Run("lipsync", Sample("s017-us1"), "--out", outDir);
+        Assert.True(after == 0, afterErr);
+        Assert.False(File.Exists(Path.Combine(outDir, ".hmm-lock")));
+        Assert.Single(Directory.GetFiles(outDir, "s017-us1*"));
+    }
+
+    [Fact]
     public void Words_of_the_transcript_that_cannot_be_pronounced_are_named()
     {
         using var dir = AlignmentTestData.TempDirectory();
