@@ -7,6 +7,8 @@ using Xunit;
 namespace Hmm.Tests.Mono;
 
 /// <summary>
+/// Forward, backward, Viterbi and posteriors run as Hmm.Tests' own suites (linked; <c>EngineSuites.cs</c> here). This
+/// class holds the emission and allocation checks.
 /// The netstandard2.1 engine (the widths a Unity player has: scalar, and <c>Vector&lt;float&gt;</c>, unaccelerated under
 /// Mono) against the float64 <see cref="ReferenceHmm"/> on random dense and banded models, state counts and lengths
 /// (<see cref="RandomModels.Case"/>): what Hmm.Tests' engine suites check on .NET, with seeded <see cref="Random"/>
@@ -22,117 +24,6 @@ public class EngineTests
     {
         var rng = new Random(1000 + (int)width * 7 + maxStates);
         for (int i = 0; i < Cases; i++) check(RandomModels.Case(rng, maxStates));
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths))]
-    public void Forward_log_likelihood_and_log_alpha_match_the_reference(SimdWidth width)
-    {
-        var engine = new HmmEngine(width);
-        ForEachCase(width, 40, c =>
-        {
-            var model = c.Model();
-            var emissions = c.Emissions();
-            var ll = new double[emissions.BatchSize];
-            var alpha = new StateLattice(emissions.BatchSize, emissions.MaxLength, c.States);
-            engine.Forward(model, emissions, ll, alpha);
-            var reference = ReferenceHmm.FromBatch(emissions);
-            for (int b = 0; b < ll.Length; b++)
-            {
-                double expected = ReferenceHmm.Forward(model, reference[b], out var logAlpha);
-                double magnitude = RandomModels.Magnitude(reference[b]);
-                Tolerance.LogValue(expected, ll[b], magnitude, $"{c} sequence {b}");
-                for (int t = 0; t < logAlpha.GetLength(0); t++)
-                    for (int j = 0; j < c.States; j++)
-                        Tolerance.LogValue(logAlpha[t, j], alpha[b, t, j], magnitude, $"{c} alpha[{b},{t},{j}]");
-            }
-        });
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths))]
-    public void Backward_log_likelihood_and_log_beta_match_the_reference(SimdWidth width)
-    {
-        var engine = new HmmEngine(width);
-        ForEachCase(width, 30, c =>
-        {
-            var model = c.Model();
-            var emissions = c.Emissions();
-            var ll = new double[emissions.BatchSize];
-            var beta = new StateLattice(emissions.BatchSize, emissions.MaxLength, c.States);
-            engine.Backward(model, emissions, ll, beta);
-            var reference = ReferenceHmm.FromBatch(emissions);
-            for (int b = 0; b < ll.Length; b++)
-            {
-                double expected = ReferenceHmm.Backward(model, reference[b], out var logBeta);
-                double magnitude = RandomModels.Magnitude(reference[b]);
-                Tolerance.LogValue(expected, ll[b], magnitude, $"{c} loglik {b}");
-                for (int t = 0; t < logBeta.GetLength(0); t++)
-                    for (int j = 0; j < c.States; j++)
-                        Tolerance.LogValue(logBeta[t, j], beta[b, t, j], magnitude, $"{c} beta[{b},{t},{j}]");
-            }
-        });
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths))]
-    public void Viterbi_score_matches_the_reference_and_the_path_scores_what_it_claims(SimdWidth width)
-    {
-        var engine = new HmmEngine(width);
-        ForEachCase(width, 70, c =>
-        {
-            var model = c.Model();
-            var emissions = c.Emissions();
-            var result = new ViterbiResult(emissions.BatchSize, emissions.MaxLength);
-            engine.Viterbi(model, emissions, result);
-            var reference = ReferenceHmm.FromBatch(emissions);
-            for (int b = 0; b < emissions.BatchSize; b++)
-            {
-                double expected = ReferenceHmm.Viterbi(model, reference[b], out _);
-                double magnitude = RandomModels.Magnitude(reference[b]);
-                Tolerance.LogValue(expected, result.Scores[b], magnitude, $"{c} score {b}");
-                var path = result.Path(b).ToArray();
-                Assert.Equal(emissions.Lengths[b], path.Length);
-                if (double.IsNegativeInfinity(expected))
-                {
-                    Assert.All(path, s => Assert.Equal(-1, s));
-                    continue;
-                }
-                Assert.All(path, s => Assert.InRange(s, 0, c.States - 1));
-                Tolerance.LogValue(result.Scores[b], ReferenceHmm.PathScore(model, reference[b], path), magnitude, $"{c} path score {b}");
-            }
-        });
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths))]
-    public void Posteriors_and_expected_counts_match_the_reference(SimdWidth width)
-    {
-        var engine = new HmmEngine(width);
-        ForEachCase(width, 30, c =>
-        {
-            var model = c.Model();
-            var emissions = c.Emissions();
-            var result = PosteriorResult.For(model, emissions);
-            engine.Posteriors(model, emissions, result);
-            var reference = ReferenceHmm.FromBatch(emissions);
-            for (int b = 0; b < emissions.BatchSize; b++)
-            {
-                double expectedLl = ReferenceHmm.Posteriors(model, reference[b], out var gamma, out var xi);
-                Tolerance.LogValue(expectedLl, result.LogLikelihoods[b], RandomModels.Magnitude(reference[b]), $"{c} loglik {b}");
-                int length = gamma.GetLength(0);
-                for (int t = 0; t < length; t++)
-                    for (int j = 0; j < c.States; j++)
-                        Tolerance.ProbabilityValue(gamma[t, j], result.StatePosteriors[b, t, j], $"{c} gamma[{b},{t},{j}]");
-                for (int i = 0; i < c.States; i++)
-                    for (int j = 0; j < c.States; j++)
-                    {
-                        double expected = xi[i, j], actual = result.ExpectedTransitions(b, i, j);
-                        Assert.True(Math.Abs(expected - actual) <= Tolerance.Probability * Math.Max(1, expected) + 1e-4 * length,
-                            $"{c} xi[{b},{i},{j}]: expected {expected:G6}, got {actual:G6}");
-                    }
-            }
-        });
     }
 
     [Theory]

@@ -1,0 +1,15 @@
+using Hmm.Simd;
+using Hmm.Tests.Engine;
+
+namespace Hmm.Tests.Mono;
+
+// Hmm.Tests' engine suites (Engine/AlgorithmSuites.cs, linked) at the widths a Unity player has: seeded cases under
+// HMM_MONO, at most 30 states to keep the Mono run short.
+public sealed class ForwardScalarMono : ForwardSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.Scalar); protected override int MaxStates => 30; }
+public sealed class ForwardVectorTMono : ForwardSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.VectorT); protected override int MaxStates => 30; }
+public sealed class BackwardScalarMono : BackwardSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.Scalar); protected override int MaxStates => 30; }
+public sealed class BackwardVectorTMono : BackwardSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.VectorT); protected override int MaxStates => 30; }
+public sealed class ViterbiScalarMono : ViterbiSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.Scalar); protected override int MaxStates => 30; }
+public sealed class ViterbiVectorTMono : ViterbiSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.VectorT); protected override int MaxStates => 30; }
+public sealed class PosteriorScalarMono : PosteriorSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.Scalar); protected override int MaxStates => 30; }
+public sealed class PosteriorVectorTMono : PosteriorSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.VectorT); protected override int MaxStates => 30; }
