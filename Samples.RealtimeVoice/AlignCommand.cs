@@ -306,6 +306,13 @@ internal static class AlignCommand
                 else if (outDir is not null) Write(job, Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
                 // A flagged file is named even with --quiet: it is a wrong result, not a note.
                 if (!confidence.Matched && !s.SkipMismatched) lock (errors) errors.Add($"hmm: align: {job.WavPath}: {confidence.Problem}");
+                // A long recording: the stretches whose labels deserve a look are named too (also in tables beside a folder's labels).
+                var inv = CultureInfo.InvariantCulture;
+                foreach (var w in confidence.Windows.Where(w => w.Score < AlignmentConfidence.MinScore))
+                    lock (errors) errors.Add(string.Format(inv, "hmm: align: {0}: {1:0.00}-{2:0.00} s: low confidence ({3:0.00} nats/frame, below {4:0.0}): the transcript may not match the audio there", job.WavPath, w.Start, w.End, w.Score, AlignmentConfidence.MinScore));
+                foreach (var m in outcome.Mismatches)
+                    lock (errors) errors.Add(string.Format(inv, "hmm: align: {0}: {1:0.00}-{2:0.00} s: {3}", job.WavPath, m.Start, m.End,
+                        m.Kind == TranscriptMismatchKind.NotHeard ? $"{m.Words} words of the transcript not heard ({m.Phones})" : $"speech not in the transcript (heard {m.Phones})"));
             });
             pass.Write += clock.Elapsed;
             for (int r = 0; r < ready.Count; r++)
@@ -340,15 +347,39 @@ internal static class AlignCommand
             if (job.Confidence is not { } c) continue;
             text.Append(inv, $"{Path.GetFileName(job.WavPath)}\t{c.SpeechSeconds:0.00}\t{c.Score:0.00}\t{(c.Matched ? "ok" : "mismatched")}\n");
         }
-        try
+        var windows = new System.Text.StringBuilder("file\tstart_s\tend_s\tconfidence\tverdict\n");
+        var mismatches = new System.Text.StringBuilder("file\tstart_s\tend_s\tkind\twords\tphones\n");
+        foreach (var (job, outcome) in pass.Results)
         {
-            OutputFile.WriteText(Path.Combine(outDir, ConfidenceFileName), text.ToString());
+            foreach (var w in job.Confidence?.Windows ?? [])
+                windows.Append(inv, $"{Path.GetFileName(job.WavPath)}\t{w.Start:0.00}\t{w.End:0.00}\t{w.Score:0.00}\t{(w.Score >= AlignmentConfidence.MinScore ? "ok" : "low")}\n");
+            foreach (var m in outcome.Mismatches)
+                mismatches.Append(inv, $"{Path.GetFileName(job.WavPath)}\t{m.Start:0.00}\t{m.End:0.00}\t{(m.Kind == TranscriptMismatchKind.NotHeard ? "not-heard" : "not-in-transcript")}\t{m.Words}\t{m.Phones}\n");
         }
-        catch (IOException e)
+        var tables = new List<(string Name, string Text)> { (ConfidenceFileName, text.ToString()) };
+        // Tables of long recordings only: none is written (and a stale one is removed) when no file has rows.
+        tables.Add((WindowsFileName, windows.ToString()));
+        tables.Add((MismatchesFileName, mismatches.ToString()));
+        foreach (var (name, content) in tables)
         {
-            lock (errors) errors.Add($"hmm: align: {Path.Combine(outDir, ConfidenceFileName)}: {e.Message}");
+            string path = Path.Combine(outDir, name);
+            try
+            {
+                if (name == ConfidenceFileName || content.IndexOf('\n') < content.Length - 1) OutputFile.WriteText(path, content);
+                else if (File.Exists(path)) File.Delete(path);
+            }
+            catch (IOException e)
+            {
+                lock (errors) errors.Add($"hmm: align: {path}: {e.Message}");
+            }
         }
     }
+
+    /// <summary>Per-window confidence of recordings longer than <see cref="AlignmentConfidence.WindowedLongerThanSeconds"/>.</summary>
+    internal const string WindowsFileName = "alignment-windows.tsv";
+
+    /// <summary>Where long recordings' transcripts and audio disagree (<see cref="AlignmentOutcome.Mismatches"/>).</summary>
+    internal const string MismatchesFileName = "transcript-mismatches.tsv";
 
     /// <summary>The context-free states a free phone loop decodes with; null where the model's cannot be restricted to them (only the speech check is made).</summary>
     private static EmissionModel? LoopEmissions(IAcousticModel model)
@@ -481,7 +512,7 @@ internal static class AlignCommand
         double other = pass.Wall.TotalSeconds - pass.Read.TotalSeconds - pass.Write.TotalSeconds - t.Total.TotalSeconds;
         return new List<(string, double)>
         {
-            ("read", pass.Read.TotalSeconds), ("features", t[AlignmentStage.Features].TotalSeconds), ("graphs", t[AlignmentStage.Graphs].TotalSeconds),
+            ("read", pass.Read.TotalSeconds), ("splitting", t[AlignmentStage.Splitting].TotalSeconds), ("features", t[AlignmentStage.Features].TotalSeconds), ("graphs", t[AlignmentStage.Graphs].TotalSeconds),
             ("adapt-posteriors", t[AlignmentStage.AdaptationPosteriors].TotalSeconds), ("adapt-update", t[AlignmentStage.AdaptationUpdate].TotalSeconds),
             ("final-pass", t[AlignmentStage.FinalPass].TotalSeconds), ("segments", t[AlignmentStage.Segments].TotalSeconds), ("write", pass.Write.TotalSeconds),
             ("other", Math.Max(0, other)),
@@ -609,7 +640,7 @@ internal static class AlignCommand
                 var guessed = words.Where(w => w.Source == PronunciationSource.Rules).ToList();
                 if (guessed.Count > 0 && notes is not null)
                 {
-                    lock (notes) notes.Add($"hmm: align: {job.WavPath}: not in the dictionary, pronounced by rule: {string.Join(", ", guessed.Select(w => w.Text + " /" + string.Join(" ", w.Phones) + "/"))}");
+                    lock (notes) notes.Add($"hmm: align: {job.WavPath}: not in the dictionary, pronounced by rule: {string.Join(", ", guessed.Select(w => w.Text + " /" + string.Join(" ", w.Phones) + "/").Distinct(StringComparer.Ordinal))}");
                 }
             }
             var audio = WavReader.Read(job.WavPath, model.FrontEnd.SampleRate);

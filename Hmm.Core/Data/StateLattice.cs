@@ -14,6 +14,18 @@ public class StateLattice
 
     /// <summary>Allocates a lattice filled with -infinity; every sequence starts with length <paramref name="maxLength"/>.</summary>
     public StateLattice(int batchSize, int maxLength, int stateCount)
+        : this(batchSize, maxLength, stateCount, null)
+    {
+    }
+
+    /// <summary>
+    /// A lattice over <paramref name="storage"/> (null: allocated), its first <see cref="Size"/> floats filled with
+    /// -infinity: one array can hold lattices of changing shapes in turn (a caller that aligns batch after batch keeps
+    /// its storage instead of allocating every lattice anew). Every sequence starts with length <paramref name="maxLength"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the lattice exceeds one array.</exception>
+    /// <exception cref="ArgumentException"><paramref name="storage"/> is shorter than the lattice.</exception>
+    public StateLattice(int batchSize, int maxLength, int stateCount, float[]? storage)
     {
         Guard.Positive(batchSize, nameof(batchSize));
         Guard.NonNegative(maxLength, nameof(maxLength));
@@ -24,11 +36,16 @@ public class StateLattice
         BatchSize = batchSize;
         MaxLength = maxLength;
         StateCount = stateCount;
-        Data = new float[total];
-        Data.AsSpan().Fill(float.NegativeInfinity);
+        if (storage is not null && storage.Length < total)
+            throw new ArgumentException($"storage holds {storage.Length} floats but the lattice needs {total} (Size).", nameof(storage));
+        Data = storage ?? new float[total];
+        Data.AsSpan(0, (int)total).Fill(float.NegativeInfinity);
         _lengths = new int[batchSize];
         _lengths.AsSpan().Fill(maxLength);
     }
+
+    /// <summary>Floats of a lattice's layout: <c>batchSize * maxLength * </c> the padded stride of <paramref name="stateCount"/>.</summary>
+    public static long Size(int batchSize, int maxLength, int stateCount) => (long)batchSize * maxLength * SimdCapabilities.Pad(stateCount);
 
     /// <summary>Number of sequences B.</summary>
     public int BatchSize { get; }
@@ -94,6 +111,12 @@ public sealed class EmissionBatch : StateLattice
 {
     /// <summary>Allocates a batch filled with -infinity.</summary>
     public EmissionBatch(int batchSize, int maxLength, int stateCount) : base(batchSize, maxLength, stateCount)
+    {
+    }
+
+    /// <summary>A batch over <paramref name="storage"/> (null: allocated) filled with -infinity (see <see cref="StateLattice(int, int, int, float[])"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="storage"/> is shorter than <see cref="StateLattice.Size"/>.</exception>
+    public EmissionBatch(int batchSize, int maxLength, int stateCount, float[]? storage) : base(batchSize, maxLength, stateCount, storage)
     {
     }
 

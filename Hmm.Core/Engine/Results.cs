@@ -59,9 +59,19 @@ public sealed class PosteriorResult
 
     /// <summary>Reserves room for <paramref name="batchCapacity"/> sequences of up to <paramref name="maxLength"/> frames of <paramref name="stateCount"/> states, with transition tables of <paramref name="transitionRows"/> rows (N for dense transitions, the bandwidth for banded ones).</summary>
     public PosteriorResult(int batchCapacity, int maxLength, int stateCount, int transitionRows)
+        : this(batchCapacity, maxLength, stateCount, transitionRows, null)
+    {
+    }
+
+    /// <summary>
+    /// As <see cref="PosteriorResult(int, int, int, int)"/>, its state posteriors over <paramref name="latticeStorage"/>
+    /// (null: allocated; see <see cref="StateLattice(int, int, int, float[])"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="latticeStorage"/> is shorter than <see cref="StateLattice.Size"/>.</exception>
+    public PosteriorResult(int batchCapacity, int maxLength, int stateCount, int transitionRows, float[]? latticeStorage)
     {
         Guard.Positive(transitionRows, nameof(transitionRows));
-        StatePosteriors = new StateLattice(batchCapacity, maxLength, stateCount);
+        StatePosteriors = new StateLattice(batchCapacity, maxLength, stateCount, latticeStorage);
         TransitionRows = transitionRows;
         _logLikelihoods = new double[batchCapacity];
         _counts = new float[(long)batchCapacity * transitionRows * StatePosteriors.Stride];

@@ -124,6 +124,9 @@ public static class WavReader
         public bool Extensible { get; }
     }
 
+    /// <summary>Data chunks up to this size (16 MiB, about 8 minutes of 16 kHz 16-bit mono) are read into pooled arrays.</summary>
+    private const int PooledDataBytes = 16 << 20;
+
     private sealed class Parser
     {
         private readonly Stream _stream;
@@ -285,7 +288,8 @@ public static class WavReader
                         }
                     }
                     length = (int)declaredSize;
-                    data = _stream.CanSeek ? pooled = ArrayPool<byte>.Shared.Rent(length) : ReadUpTo(length);
+                    // Only short files' chunks are pooled: the shared pool would keep an hour's 115 MB for the process's life.
+                    data = !_stream.CanSeek ? ReadUpTo(length) : length <= PooledDataBytes ? pooled = ArrayPool<byte>.Shared.Rent(length) : new byte[length];
                     int got = _stream.CanSeek ? ReadFully(data, 0, length) : data.Length;
                     if (got < declaredSize)
                     {

@@ -7,6 +7,12 @@ namespace Hmm.Speech;
 /// <summary>The stages of a <see cref="ForcedAligner"/> call, in the order they run.</summary>
 public enum AlignmentStage
 {
+    /// <summary>
+    /// Cutting recordings longer than <see cref="ForcedAlignerOptions.SplitLongerThanSeconds"/> into pieces (features, a
+    /// free phone recogniser and its match with the transcript); nothing for shorter ones.
+    /// </summary>
+    Splitting,
+
     /// <summary>Feature extraction (MFCC, deltas, normalisation), all utterances in parallel.</summary>
     Features,
 

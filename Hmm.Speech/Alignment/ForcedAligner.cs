@@ -13,19 +13,47 @@ namespace Hmm.Speech;
 /// <param name="Name">A name for messages and results.</param>
 /// <param name="Samples">The audio.</param>
 /// <param name="Sequence">The phones (and optional pauses) to place.</param>
-public sealed record AlignmentInput(string Name, float[] Samples, PhoneSequence Sequence);
+public sealed record AlignmentInput(string Name, float[] Samples, PhoneSequence Sequence)
+{
+    /// <summary>Where this input's audio starts in <see cref="Samples"/> (a piece of a long recording shares its array).</summary>
+    internal int SampleOffset { get; init; }
+
+    /// <summary>Samples of this input's audio (null: to the end of <see cref="Samples"/>).</summary>
+    internal int? SampleCount { get; init; }
+
+    /// <summary>This input's audio: <see cref="Samples"/>, or a piece's part of them.</summary>
+    internal ReadOnlySpan<float> Audio => Samples.AsSpan(SampleOffset, AudioLength);
+
+    /// <summary>Samples in <see cref="Audio"/>.</summary>
+    internal int AudioLength => SampleCount ?? Samples.Length - SampleOffset;
+}
 
 /// <summary>The alignment of one utterance, or why it failed.</summary>
 public sealed class AlignmentOutcome
 {
-    internal AlignmentOutcome(string name, IReadOnlyList<PhoneSegment>? segments, string? error, double logLikelihood, int frames)
+    internal AlignmentOutcome(string name, IReadOnlyList<PhoneSegment>? segments, string? error, double logLikelihood, int frames,
+        int pieces = 1, IReadOnlyList<TranscriptMismatch>? mismatches = null)
     {
         Name = name;
         Segments = segments;
         Error = error;
         LogLikelihood = logLikelihood;
         Frames = frames;
+        Pieces = pieces;
+        Mismatches = mismatches ?? Array.Empty<TranscriptMismatch>();
     }
+
+    /// <summary>
+    /// Pieces the recording was aligned in: 1, or more for one longer than <see cref="ForcedAlignerOptions.SplitLongerThanSeconds"/>
+    /// (cut at word boundaries where a free phone recogniser and the transcript agree).
+    /// </summary>
+    public int Pieces { get; }
+
+    /// <summary>
+    /// Where the transcript and what a free phone recogniser heard disagree (found for recordings longer than
+    /// <see cref="ForcedAlignerOptions.SplitLongerThanSeconds"/>; empty otherwise and where none was found).
+    /// </summary>
+    public IReadOnlyList<TranscriptMismatch> Mismatches { get; }
 
     /// <summary>The input's name.</summary>
     public string Name { get; }
@@ -53,10 +81,22 @@ public sealed record ForcedAlignerOptions
     public int BatchSize { get; init; } = 16;
 
     /// <summary>
-    /// Most lattice cells (frames x graph states, padded) one batch may hold (2^25, about 128 MB per lattice): long
-    /// utterances go in smaller batches, and one that alone exceeds it fails with a message asking to split it.
+    /// Most lattice cells (frames x graph states, padded) one batch may hold (2^23, about 32 MB per lattice; a batch's
+    /// passes hold a few): long utterances go in smaller batches, and one that alone exceeds it fails with a message
+    /// asking to split it. Recordings longer than <see cref="SplitLongerThanSeconds"/> are aligned in pieces (of up to
+    /// about 12 s where the transcript allows: a longer piece goes alone in its batch, past this limit if need be).
     /// </summary>
-    public long MaxCellsPerBatch { get; init; } = 1L << 25;
+    public long MaxCellsPerBatch { get; init; } = 1L << 23;
+
+    /// <summary>
+    /// Recordings longer than this (30 s) are cut into pieces that align one by one, so that time and memory grow with the
+    /// length (an hour is fine) instead of its square: a free phone recogniser transcribes the audio, its phones are matched
+    /// with the transcript's, and the cuts fall at word boundaries where both agree on three phones either side, in
+    /// the middle of a pause where the recogniser heard one (pieces of about 2 to 12 s). Where the two disagree is
+    /// reported (<see cref="AlignmentOutcome.Mismatches"/>). <see cref="double.PositiveInfinity"/> aligns every
+    /// recording in one piece (up to <see cref="MaxCellsPerBatch"/>).
+    /// </summary>
+    public double SplitLongerThanSeconds { get; init; } = 30;
 
     /// <summary>Threads for feature extraction and decoding (1).</summary>
     public int MaxDegreeOfParallelism { get; init; } = 1;
@@ -95,6 +135,13 @@ public sealed record ForcedAlignerOptions
 
     /// <summary>Prior probability of a pause where text-given alignment allows one (between words, at the ends) (0.5).</summary>
     public double PauseProbability { get; init; } = 0.5;
+
+    /// <summary>
+    /// Most seconds of audio the adaptation rounds read (600): past it they read batches spread evenly over the call (an
+    /// hour-long recording adapts on a sixth of its pieces), which moves the means almost as far for a sixth of the cost;
+    /// the final pass still aligns everything. <see cref="double.PositiveInfinity"/> reads all.
+    /// </summary>
+    public double AdaptationMaxSeconds { get; init; } = 600;
 
     /// <summary>MAP prior weight tau in frames (10): how much data a component needs before its mean follows the new audio halfway.</summary>
     public double AdaptationPriorWeight { get; init; } = 10;
@@ -164,6 +211,8 @@ public sealed class ForcedAligner
         if (!(_options.AdaptationPriorWeight > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationPriorWeight, "AdaptationPriorWeight must be positive.");
         if (!(_options.PauseProbability > 0 && _options.PauseProbability < 1)) throw new ArgumentOutOfRangeException(nameof(options), _options.PauseProbability, "PauseProbability must be in (0, 1).");
         if (_options.MaxCellsPerBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxCellsPerBatch, "MaxCellsPerBatch must be positive.");
+        if (!(_options.AdaptationMaxSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationMaxSeconds, "AdaptationMaxSeconds must be positive.");
+        if (!(_options.SplitLongerThanSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.SplitLongerThanSeconds, "SplitLongerThanSeconds must be positive.");
         if (_options.MaxDegreeOfParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be at least 1.");
         _backend = _options.Backend
             ?? new HostAlignmentBackend(_options.Engine ?? new HmmEngine(SimdWidth.Auto, _options.MaxDegreeOfParallelism), _options.MaxDegreeOfParallelism);
@@ -194,6 +243,16 @@ public sealed class ForcedAligner
     /// <param name="timings">Receives the wall time of each stage (optional; added to what it holds).</param>
     public AlignmentOutcome[] Align(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress, AlignmentTimings? timings)
     {
+        Guard.NotNull(inputs, nameof(inputs));
+        var split = SplitLong(inputs, timings);
+        if (split is null) return AlignPieces(inputs, progress, timings);
+        var pieces = AlignPieces(split.Inputs, split.Progress(progress), timings);
+        return split.Stitch(pieces);
+    }
+
+    /// <summary>Aligns inputs each in one piece (the batches, the adaptation rounds, the final pass).</summary>
+    private AlignmentOutcome[] AlignPieces(IReadOnlyList<AlignmentInput> inputs, IProgress<int>? progress, AlignmentTimings? timings)
+    {
         var run = Adapt(inputs, progress, timings);
         int done = run.Done;
         foreach (var state in run.States)
@@ -216,7 +275,8 @@ public sealed class ForcedAligner
     /// </summary>
     public IAcousticModel AdaptedModel(IReadOnlyList<AlignmentInput> inputs)
     {
-        var run = Adapt(inputs, null, null);
+        Guard.NotNull(inputs, nameof(inputs));
+        var run = Adapt(SplitLong(inputs, null)?.Inputs ?? inputs, null, null);
         foreach (var state in run.States)
         {
             if (state.Features is { } features) _paddedStorage.Return(features.Data);
@@ -224,6 +284,103 @@ public sealed class ForcedAligner
             state.Ties = null;
         }
         return run.Model;
+    }
+
+    /// <summary>
+    /// The inputs with every one longer than <see cref="ForcedAlignerOptions.SplitLongerThanSeconds"/> replaced by its
+    /// pieces (<see cref="LongAudioSplitter"/>); null when none is.
+    /// </summary>
+    private SplitInputs? SplitLong(IReadOnlyList<AlignmentInput> inputs, AlignmentTimings? timings)
+    {
+        int rate = _model.FrontEnd.SampleRate;
+        var plans = new LongAudioSplitter.Plan?[inputs.Count];
+        var laps = new Laps(timings, Stopwatch.GetTimestamp());
+        var longOnes = Enumerable.Range(0, inputs.Count)
+            .Where(i => inputs[i]?.Samples is not null && inputs[i].AudioLength > _options.SplitLongerThanSeconds * rate).ToArray();
+        if (longOnes.Length == 0) return null;
+        _splitter ??= new LongAudioSplitter(_model);
+        Parallel.ForEach(longOnes, Parallelism, i =>
+        {
+            if (Check(inputs[i], out _, out int[] phones) is null) plans[i] = _splitter.Split(inputs[i], phones, MinPieceSeconds, MaxPieceSeconds);
+        });
+        laps.Lap(AlignmentStage.Splitting);
+        return new SplitInputs(inputs, plans, rate, FrameCount);
+    }
+
+    private LongAudioSplitter? _splitter;
+
+    /// <summary>The shortest piece a long recording is cut into where it can be cut in a pause (2 s).</summary>
+    internal const double MinPieceSeconds = 2;
+
+    /// <summary>Past this length (12 s) a piece ends at the last anchored word boundary even without a pause.</summary>
+    internal const double MaxPieceSeconds = 12;
+
+    /// <summary>Inputs with the long ones as their pieces, and how to put their outcomes together again.</summary>
+    private sealed class SplitInputs
+    {
+        private readonly IReadOnlyList<AlignmentInput> _original;
+        private readonly LongAudioSplitter.Plan?[] _plans;
+        private readonly int[] _first; // each original input's first entry in Inputs
+        private readonly int _rate;
+        private readonly Func<int, int> _frameCount;
+
+        public SplitInputs(IReadOnlyList<AlignmentInput> original, LongAudioSplitter.Plan?[] plans, int rate, Func<int, int> frameCount)
+        {
+            _original = original;
+            _plans = plans;
+            _rate = rate;
+            _frameCount = frameCount;
+            _first = new int[original.Count];
+            var inputs = new List<AlignmentInput>(original.Count);
+            for (int i = 0; i < original.Count; i++)
+            {
+                _first[i] = inputs.Count;
+                if (plans[i] is { Pieces.Count: > 1 } plan) inputs.AddRange(plan.Pieces.Select(p => LongAudioSplitter.PieceInput(original[i], p, rate)));
+                else inputs.Add(original[i]);
+            }
+            Inputs = inputs;
+        }
+
+        /// <summary>What the aligner aligns: short inputs as they are, long ones as their pieces.</summary>
+        public List<AlignmentInput> Inputs { get; }
+
+        /// <summary>Pieces finished, reported as the share of original inputs (the count the caller expects).</summary>
+        public IProgress<int>? Progress(IProgress<int>? outer) =>
+            outer is null ? null : new ScaledProgress(outer, _original.Count, Inputs.Count);
+
+        /// <summary>One outcome per original input: a long one's pieces stitched, or its first failing piece's error.</summary>
+        public AlignmentOutcome[] Stitch(AlignmentOutcome[] pieces)
+        {
+            var outcomes = new AlignmentOutcome[_original.Count];
+            for (int i = 0; i < outcomes.Length; i++)
+            {
+                var plan = _plans[i];
+                int count = plan is { Pieces.Count: > 1 } ? plan.Pieces.Count : 1;
+                var own = pieces.AsSpan(_first[i], count).ToArray();
+                var mismatches = plan?.Mismatches;
+                if (count == 1)
+                {
+                    var o = own[0];
+                    outcomes[i] = mismatches is { Count: > 0 } ? new AlignmentOutcome(o.Name, o.Segments, o.Error, o.LogLikelihood, o.Frames, 1, mismatches) : o;
+                    continue;
+                }
+                var input = _original[i];
+                int frames = _frameCount(input.AudioLength);
+                if (own.FirstOrDefault(o => !o.Succeeded) is { } failed)
+                {
+                    outcomes[i] = new AlignmentOutcome(input.Name, null, $"the piece {failed.Name.Substring(input.Name.Length).Trim()}: {failed.Error}", double.NaN, frames, count, mismatches);
+                    continue;
+                }
+                var segments = LongAudioSplitter.Stitch(plan!.Pieces, own.Select(o => o.Segments!).ToArray(), _rate);
+                outcomes[i] = new AlignmentOutcome(input.Name, segments, null, own.Sum(o => o.LogLikelihood), frames, count, mismatches);
+            }
+            return outcomes;
+        }
+
+        private sealed class ScaledProgress(IProgress<int> outer, int originals, int pieces) : IProgress<int>
+        {
+            public void Report(int value) => outer.Report((int)((long)value * originals / Math.Max(1, pieces)));
+        }
     }
 
     /// <summary>What <see cref="Adapt"/> leaves for decoding: the outcomes of the inputs refused, the batches, the adapted model.</summary>
@@ -244,7 +401,7 @@ public sealed class ForcedAligner
         for (int i = 0; i < order.Length; i++)
         {
             order[i] = i;
-            lengths[i] = -(inputs[i]?.Samples?.Length ?? 0);
+            lengths[i] = inputs[i]?.Samples is null ? 0 : -inputs[i].AudioLength;
         }
         Array.Sort(lengths, order);
         // The checks come first: frame counts and phones fix the batches, so the features can then be extracted
@@ -264,7 +421,8 @@ public sealed class ForcedAligner
         foreach (int i in Enumerable.Range(0, inputs.Count).Where(i => outcomes[i] is null))
         {
             long cells = Cells(1, frames[i], phones[i].Length, optional);
-            if (cells > _options.MaxCellsPerBatch || cells > int.MaxValue)
+            // A piece of a long recording goes alone past the limit: failing it would fail the whole recording.
+            if ((cells > _options.MaxCellsPerBatch && inputs[i].SampleCount is null) || cells > int.MaxValue)
             {
                 outcomes[i] = new AlignmentOutcome(inputs[i].Name, null,
                     $"too long to align in one pass: {frames[i]} frames x {phones[i].Length} phones needs {cells} lattice cells (limit {_options.MaxCellsPerBatch}); split the audio and its transcript.", double.NaN, frames[i]);
@@ -280,23 +438,41 @@ public sealed class ForcedAligner
         IAcousticModel adapted = _model;
         // Adaptation updates Gaussian mixture means: models of another kind (Sphinx's tied mixtures) are used as they are.
         var model = _model as AcousticModel;
+        var adaptOn = model is null || _options.AdaptationIterations == 0 ? states : AdaptationBatches(states, frames);
         for (int round = 0; model is not null && round < _options.AdaptationIterations && batches.Count > 0; round++)
         {
             var adaptation = new MeanAdaptation((AcousticModel)_model, model);
-            var statistics = GmmStatistics.For(model.Emissions, batches.Max(b => b.Length));
-            foreach (var state in states)
+            var statistics = GmmStatistics.For(model.Emissions, adaptOn.Max(b => b.Members.Length));
+            foreach (var state in adaptOn)
             {
                 Prepare(model, work, state);
                 Load(state.Features!);
                 _backend.AccumulateStatistics(model.Emissions, state.Layout!.Model, state.Ties!, StatisticsThresholds.Default, statistics);
+                laps.Lap(AlignmentStage.AdaptationPosteriors); // each batch's own: the next batch's graphs are timed apart
             }
-            laps.Lap(AlignmentStage.AdaptationPosteriors);
             adaptation.AddStatistics(statistics, _options.MaxDegreeOfParallelism);
             model = adaptation.Adapted(_options.AdaptationPriorWeight, _options.Mllr, _options.MllrRidge, _options.MapAdaptation, _options.MaxDegreeOfParallelism);
             laps.Lap(AlignmentStage.AdaptationUpdate);
             adapted = model;
         }
         return new AdaptedRun(outcomes, states, work, adapted, done);
+    }
+
+    /// <summary>
+    /// The batches the adaptation rounds read: all of them up to <see cref="ForcedAlignerOptions.AdaptationMaxSeconds"/> of
+    /// audio, else as many as fit spread evenly over the list (which runs from the shortest utterances to the longest).
+    /// </summary>
+    private BatchState[] AdaptationBatches(BatchState[] states, int[] frames)
+    {
+        var fe = _model.FrontEnd;
+        double limit = _options.AdaptationMaxSeconds * fe.SampleRate / fe.HopLength;
+        long total = 0;
+        foreach (var state in states) foreach (int i in state.Members) total += frames[i];
+        if (total <= limit || states.Length <= 1) return states;
+        int keep = Math.Max(1, (int)Math.Ceiling(states.Length * limit / total));
+        var chosen = new BatchState[keep];
+        for (int k = 0; k < keep; k++) chosen[k] = states[(int)((long)k * states.Length / keep)];
+        return chosen;
     }
 
     /// <summary>Gives the backend <paramref name="features"/> unless it holds them already (the aligner never changes a batch once made).</summary>
@@ -373,15 +549,15 @@ public sealed class ForcedAligner
         frames = 0;
         phones = Array.Empty<int>();
         if (input is null) return "no input.";
-        if (input.Samples is null || input.Samples.Length == 0) return "the audio is empty (no samples).";
+        if (input.Samples is null || input.AudioLength == 0) return "the audio is empty (no samples).";
         if (input.Sequence is null) return "no phone sequence.";
         var unknown = input.Sequence.Phones.Where(p => !_model.Phones.Contains(p)).Distinct(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
             return $"phone{(unknown.Count > 1 ? "s" : "")} not in the model: {string.Join(", ", unknown)} (the model knows {string.Join(" ", _model.Phones.Phones)}).";
         if (input.Sequence.HasOptionalPauses && _silence < 0) return $"optional pauses need a '{PhoneSet.Silence}' phone, which the model lacks.";
         phones = input.Sequence.Phones.Select(p => _model.Phones.IndexOf(p)).ToArray();
-        frames = FrameCount(input.Samples.Length);
-        double seconds = input.Samples.Length / (double)_model.FrontEnd.SampleRate;
+        frames = FrameCount(input.AudioLength);
+        double seconds = input.AudioLength / (double)_model.FrontEnd.SampleRate;
         if (frames == 0)
             return $"the audio is too short: {seconds.ToString("0.000", CultureInfo.InvariantCulture)} s holds no whole {_model.FrontEnd.FrameLengthMs.ToString(CultureInfo.InvariantCulture)} ms analysis frame.";
         int needed = phones.Length * _model.StatesPerPhone;
@@ -390,11 +566,12 @@ public sealed class ForcedAligner
             double neededSeconds = (needed - 1) * _model.FrontEnd.HopLengthMs / 1000 + _model.FrontEnd.FrameLengthMs / 1000;
             return $"the audio is too short for the phone sequence: {frames} frames ({seconds.ToString("0.000", CultureInfo.InvariantCulture)} s) but {phones.Length} phones x {_model.StatesPerPhone} states need at least {needed} frames ({neededSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s).";
         }
-        if (!Guard.AllFinite(input.Samples))
+        var audio = input.Audio;
+        if (!Guard.AllFinite(audio))
         {
-            for (int i = 0; i < input.Samples.Length; i++)
+            for (int i = 0; i < audio.Length; i++)
             {
-                float v = input.Samples[i];
+                float v = audio[i];
                 if (float.IsNaN(v) || float.IsInfinity(v)) return $"sample {i} is {v}; audio must be finite.";
             }
         }
@@ -439,7 +616,7 @@ public sealed class ForcedAligner
             if (outcomes[i] is not null) return extractor;
             var (padded, b) = slots[i];
             var rows = padded.Data.AsSpan(b * padded.MaxLength * d, padded.MaxLength * d);
-            int written = extractor.Extract(inputs[i].Samples, rows) * d;
+            int written = extractor.Extract(inputs[i].Audio, rows) * d;
             rows.Slice(written).Clear();
             return extractor;
         }, _extractors.Add);
@@ -536,7 +713,7 @@ public sealed class ForcedAligner
             }
             double[]? cdf = leave is not null && !double.IsNegativeInfinity(scores[b]) && !double.IsNaN(scores[b])
                 ? leave.AsSpan(b * slots, slots).ToArray() : null;
-            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].Samples.Length, cdf);
+            var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].AudioLength, cdf);
             outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i]);
         });
         laps.Lap(AlignmentStage.Segments);

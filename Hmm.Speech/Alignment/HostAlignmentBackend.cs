@@ -13,19 +13,19 @@ namespace Hmm.Speech;
 /// model state in (sequence, frame, graph state) order, so they do not depend on the thread count.
 /// </summary>
 /// <remarks>
-/// The lattices of the last shapes seen (up to <see cref="LatticeCacheBytes"/>) and every scratch array are kept from
-/// call to call: with one thread and an engine that allocates nothing after warm-up (<see cref="HmmEngine"/> with one
-/// thread), repeated passes over batches of shapes seen before allocate nothing.
+/// The lattices' storage (as large as the largest batch's) and every scratch array are kept from call to call: with one
+/// thread and an engine that allocates nothing after warm-up (<see cref="HmmEngine"/> with one thread), repeated passes
+/// over a batch of the last call's shape allocate nothing, and a batch of another shape only its small lattice objects.
 /// </remarks>
 public sealed class HostAlignmentBackend : IAlignmentBackend
 {
-    /// <summary>Most bytes of lattices kept for reuse (256 MiB); the latest shape is always kept.</summary>
-    public const long LatticeCacheBytes = 256L << 20;
-
     private readonly IHmmEngine _engine;
     private readonly int _threads;
     private readonly ParallelOptions _parallel;
-    private readonly List<Lattices> _lattices = new(); // most recently used first
+    private Lattices? _last; // the last call's lattices, over the storage below
+    private float[] _modelStorage = Array.Empty<float>();
+    private float[] _graphStorage = Array.Empty<float>();
+    private float[] _posteriorStorage = Array.Empty<float>();
     private SequenceBatch? _features;
     private int[] _entryStates = Array.Empty<int>();
     private float[] _entryGammas = Array.Empty<float>();
@@ -117,7 +117,6 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
         public EmissionBatch Graph { get; } = graph;
         public PosteriorResult Posteriors { get; } = posteriors;
         public int TransitionRows { get; } = transitionRows;
-        public long Bytes => 4L * Model.BatchSize * ((long)Model.MaxLength * (Model.Stride + 2 * Graph.Stride) + (long)TransitionRows * Graph.Stride);
 
         public bool Fits(int batch, int maxLength, int modelStates, int graphStates, int rows) =>
             Model.BatchSize == batch && Model.MaxLength == maxLength && Model.StateCount == modelStates && Graph.StateCount == graphStates
@@ -140,32 +139,33 @@ public sealed class HostAlignmentBackend : IAlignmentBackend
         return set;
     }
 
-    /// <summary>The kept lattices of this shape (moved to the front), or new ones (older shapes dropped past the byte budget).</summary>
+    /// <summary>
+    /// The lattices of this shape: the last call's when it had the same shape, else new views over the kept storage
+    /// (grown when too small), so that batch after batch of changing shapes reuses three arrays instead of leaving
+    /// hundreds of megabytes of garbage per batch.
+    /// </summary>
     private Lattices Shaped(int batch, int maxLength, int modelStates, HmmModel graph)
     {
         int rows = graph.Transitions.TableRows, graphStates = graph.StateCount;
-        for (int i = 0; i < _lattices.Count; i++)
+        if (_last is { } kept && kept.Fits(batch, maxLength, modelStates, graphStates, rows)) return kept;
+        _last = null;
+        var model = new EmissionBatch(batch, maxLength, modelStates, Storage(ref _modelStorage, StateLattice.Size(batch, maxLength, modelStates)));
+        long size = StateLattice.Size(batch, maxLength, graphStates);
+        var lattice = new EmissionBatch(batch, maxLength, graphStates, Storage(ref _graphStorage, size));
+        var posteriors = new PosteriorResult(batch, maxLength, graphStates, rows, Storage(ref _posteriorStorage, size));
+        return _last = new Lattices(model, lattice, posteriors, rows);
+    }
+
+    /// <summary>The kept array when it holds <paramref name="size"/> floats, else a new one kept instead (null past one array: the lattice refuses it).</summary>
+    private static float[]? Storage(ref float[] kept, long size)
+    {
+        if (size > int.MaxValue) return null;
+        if (kept.Length < size)
         {
-            var kept = _lattices[i];
-            if (!kept.Fits(batch, maxLength, modelStates, graphStates, rows)) continue;
-            _lattices.RemoveAt(i);
-            _lattices.Insert(0, kept);
-            return kept;
+            kept = Array.Empty<float>(); // the old array is garbage before the new one is allocated
+            kept = new float[size];
         }
-        var lattice = new EmissionBatch(batch, maxLength, graphStates);
-        var set = new Lattices(new EmissionBatch(batch, maxLength, modelStates), lattice, PosteriorResult.For(graph, lattice), rows);
-        _lattices.Insert(0, set);
-        long bytes = 0;
-        for (int i = 0; i < _lattices.Count; i++)
-        {
-            bytes += _lattices[i].Bytes;
-            if (i > 0 && bytes > LatticeCacheBytes)
-            {
-                _lattices.RemoveRange(i, _lattices.Count - i);
-                break;
-            }
-        }
-        return set;
+        return kept;
     }
 
     /// <summary>

@@ -36,10 +36,18 @@ internal sealed class ReusedArrays
         return new float[length];
     }
 
-    /// <summary>Gives an array back for later calls; the caller must not use it any more.</summary>
+    /// <summary>Most floats kept free between calls (16 Mi, 64 MB): an hour-long recording's batches are not all kept after it.</summary>
+    internal const long MaxKeptFloats = 16L << 20;
+
+    /// <summary>Gives an array back for later calls (or drops it past <see cref="MaxKeptFloats"/> kept); the caller must not use it any more.</summary>
     public void Return(float[] array)
     {
-        lock (_free) _free.Add(array);
+        lock (_free)
+        {
+            long kept = array.Length;
+            foreach (var free in _free) kept += free.Length;
+            if (kept <= MaxKeptFloats) _free.Add(array);
+        }
     }
 
     /// <summary>Arrays free for reuse now (tests).</summary>
