@@ -83,4 +83,17 @@ public class FuzzRegressionTests
         Assert.Contains("corrupt length prefix", e.Message, StringComparison.Ordinal);
         Assert.Equal(file, e.FileName);
     }
+
+    [Theory]
+    [InlineData("textgrid-interval-count-int-max.TextGrid")]
+    [InlineData("textgrid-interval-count-huge.TextGrid")]
+    public void A_TextGrid_interval_count_beyond_the_file_is_a_format_error_not_an_allocation(string file)
+    {
+        // The declared count sized the interval list: int.MaxValue threw OutOfMemoryException, 3e8 allocated 7.6 GB.
+        string text = File.ReadAllText(Path.Combine(InputFolder, file));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => LabelFile.Parse(text, LabelFormat.TextGrid, file));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the parse allocated more than 16 MB");
+        Assert.StartsWith(file + ":", e.Message, StringComparison.Ordinal);
+    }
 }
