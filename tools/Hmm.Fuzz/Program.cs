@@ -15,7 +15,7 @@ namespace Hmm.Fuzz;
 internal static class Program
 {
     /// <summary>An input that allocates more than this is a finding (an unbounded allocation), even when it then throws as documented.</summary>
-    internal const long MaxAllocatedBytes = 512L << 20;
+    internal const long MaxAllocatedBytes = 256L << 20;
 
     /// <summary>An input that takes longer than this in smoke or replay is a finding (a hang or a quadratic blow-up).</summary>
     internal static readonly TimeSpan MaxInputTime = TimeSpan.FromSeconds(3);
@@ -52,25 +52,31 @@ internal static class Program
         Console.Error.WriteLine("       Hmm.Fuzz replay TARGET FILE...");
         Console.Error.WriteLine("       Hmm.Fuzz seed-models CORPUS    (writes the small models of corpus/model and corpus/model-payload)");
         Console.Error.WriteLine("targets:");
-        foreach (Target t in Targets.All) Console.Error.WriteLine($"  {t.Name,-14} {t.Description}");
+        foreach (Target t in Targets.All) Console.Error.WriteLine($"  {t.Name,-18} {t.Description}");
+        foreach (Target t in Targets.Sphinx) Console.Error.WriteLine($"  {t.Name,-18} {t.Description}");
         return 2;
     }
 
-    /// <summary>One input through the target: a documented exception is a pass; anything else, or too much allocation, throws.</summary>
-    internal static void Execute(Target target, byte[] input)
+    /// <summary>
+    /// One input through the target: a documented exception is a pass (and is returned; null when the input was read);
+    /// anything else, or too much allocation, throws.
+    /// </summary>
+    internal static Exception? Execute(Target target, byte[] input)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
+        Exception? rejected = null;
         try
         {
             target.Run(input);
         }
         catch (Exception e) when (target.IsExpected(e))
         {
-            // Bad input, reported as documented.
+            rejected = e; // bad input, reported as documented
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         if (allocated > MaxAllocatedBytes)
             throw new FuzzFindingException($"the input ({input.Length} bytes) allocated {allocated / (1 << 20)} MB, over the {MaxAllocatedBytes >> 20} MB bound (unbounded allocation)");
+        return rejected;
     }
 
     private static int Afl(Target target)
@@ -94,10 +100,11 @@ internal static class Program
             var sw = Stopwatch.StartNew();
             try
             {
-                Execute(target, input);
+                Exception? rejected = Execute(target, input);
                 string slow = sw.Elapsed > MaxInputTime ? " (TOO SLOW)" : "";
                 if (slow.Length > 0) failures++;
-                Console.WriteLine($"{args[i]}: ok in {sw.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms{slow}");
+                string outcome = rejected is null ? "read" : $"rejected as documented ({rejected.GetType().Name}: {rejected.Message})";
+                Console.WriteLine($"{args[i]}: ok, {outcome}, in {sw.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms{slow}");
             }
             catch (Exception e)
             {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using Hmm.Speech;
+using Hmm.Speech.Sphinx;
 using Hmm.Speech.Training;
 
 namespace Hmm.Fuzz;
@@ -83,10 +84,53 @@ internal static class Targets
             Text(NumberTokens, "# fingerprint ", "vowel", "silence", "stop", "0.1", "0.1000001", "-0.1")),
     };
 
+    // The Sphinx readers take a path: each input is written to one file per process first (in /dev/shm where there is one).
+    private static readonly Lazy<string> SphinxFile = new(() => Path.Combine(
+        Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"hmm-fuzz-{Environment.ProcessId}.sphinx"));
+
+    private static string AsFile(byte[] bytes)
+    {
+        File.WriteAllBytes(SphinxFile.Value, bytes);
+        return SphinxFile.Value;
+    }
+
+    /// <summary>The CMU Sphinx model readers (Hmm.Speech/Sphinx), which read files by path.</summary>
+    public static readonly IReadOnlyList<Target> Sphinx = new Target[]
+    {
+        new("sphinx-mdef", "SphinxModelDefinition.Read(path): binary model definitions (BMDF, either byte order)",
+            bytes => SphinxModelDefinition.Read(AsFile(bytes)),
+            new[] { typeof(InvalidDataException) },
+            Bin("BMDF", "FDMB", "\x01\0\0\0", "\x03\0\0\0", "\0")),
+        new("sphinx-gaussians", "SphinxModelFiles.ReadGaussians(path): Sphinx-3 means/variances (s3 header, byte order, checksum)",
+            bytes => SphinxModelFiles.ReadGaussians(AsFile(bytes)),
+            new[] { typeof(InvalidDataException) },
+            Bin("s3\n", "endhdr\n", "chksum0 yes\n", "chksum0 no\n", "\x44\x33\x22\x11", "\x11\x22\x33\x44", "\0\xe1\xf5\x05")),
+        new("sphinx-transitions", "SphinxModelFiles.ReadTransitionMatrices(path): Sphinx-3 transition_matrices",
+            bytes => SphinxModelFiles.ReadTransitionMatrices(AsFile(bytes)),
+            new[] { typeof(InvalidDataException) },
+            Bin("s3\n", "endhdr\n", "chksum0 yes\n", "chksum0 no\n", "\x44\x33\x22\x11", "\x11\x22\x33\x44")),
+        new("sphinx-sendump", "SphinxModelFiles.ReadSendump(path): quantised mixture weights",
+            bytes => SphinxModelFiles.ReadSendump(AsFile(bytes)),
+            new[] { typeof(InvalidDataException) },
+            Bin("feature_count ", "cluster_count 0\0", "mixture_count ", "\0\0\0\0", "\x10\0\0\0")),
+        new("sphinx-featparams", "SphinxModelText.ReadFrontEndOptions(path): feat.params",
+            bytes => SphinxModelText.ReadFrontEndOptions(AsFile(bytes)),
+            new[] { typeof(ModelFormatException) },
+            Text(NumberTokens, "-lowerf ", "-upperf ", "-nfilt ", "-transform ", "dct", "legacy", "-lifter ", "-feat ", "1s_c_d_dd", "-agc ",
+                "-cmn ", "batch", "live", "-varnorm ", "-cmninit ", ",", "-samprate ", "-wlen ", "-frate ", "-nfft ", "-ncep ", "-alpha ",
+                "-remove_noise ", "yes", "no", "-dither ", "-svspec ", "0-12/13-25/26-38")),
+        new("sphinx-noisedict", "SphinxModelText.ReadNoiseDictionary(path): noisedict",
+            bytes => SphinxModelText.ReadNoiseDictionary(AsFile(bytes)),
+            new[] { typeof(InvalidDataException) },
+            Text(NumberTokens, "<s>", "</s>", "<sil>", "SIL", "+NSN+", "[NOISE]")),
+    };
+
     /// <summary>The target called <paramref name="name"/>, or null.</summary>
     public static Target? Find(string name)
     {
         foreach (Target t in All)
+            if (string.Equals(t.Name, name, StringComparison.Ordinal)) return t;
+        foreach (Target t in Sphinx)
             if (string.Equals(t.Name, name, StringComparison.Ordinal)) return t;
         return null;
     }
