@@ -132,4 +132,14 @@ public class FuzzRegressionTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the read allocated more than 16 MB");
         Assert.StartsWith(path + ": " + problem, e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_gzip_dictionary_shorter_than_a_gzip_header_is_a_truncation()
+    {
+        // Three bytes 1f 8b 0b: GZipStream read nothing, and the seek to the 4-byte trailer threw IOException.
+        const string file = "dictionary-gzip-3-bytes.dict.gz";
+        byte[] bytes = File.ReadAllBytes(Path.Combine(InputFolder, file));
+        var e = Assert.Throws<InvalidDataException>(() => PronunciationLexicon.Load(new MemoryStream(bytes), file));
+        Assert.Equal(file + ": the gzip data is truncated: 3 bytes, less than the 18 of a gzip header and trailer (a cut download?).", e.Message);
+    }
 }
