@@ -81,6 +81,8 @@ internal static class Program
 
     private static int Afl(Target target)
     {
+        // No target.Warm here: instrumented code run before Fuzzer.Run has no shared memory to record into, and the
+        // fork server aborts (signal 6). The first input loads what Warm would.
         // Persistent loop: afl-fuzz feeds inputs through shared memory; an exception that escapes is reported as a crash.
         SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
         {
@@ -94,6 +96,7 @@ internal static class Program
     private static int Replay(Target target, string[] args)
     {
         int failures = 0;
+        target.Warm?.Invoke();
         for (int i = 2; i < args.Length; i++)
         {
             byte[] input = File.ReadAllBytes(args[i]);

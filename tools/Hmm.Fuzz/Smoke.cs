@@ -30,6 +30,7 @@ internal static class Smoke
         foreach (string f in files) corpus.Add(File.ReadAllBytes(f));
         if (corpus.Count == 0) throw new UsageException($"{corpusFolder}: the corpus is empty");
 
+        target.Warm?.Invoke();
         var total = Stopwatch.StartNew();
         var random = new Random(seed);
         long bytes = 0;
