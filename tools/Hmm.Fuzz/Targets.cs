@@ -91,8 +91,13 @@ internal static class Targets
     };
 
     // The Sphinx readers take a path: each input is written to one file per process first (in /dev/shm where there is one).
-    private static readonly Lazy<string> SphinxFile = new(() => Path.Combine(
-        Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"hmm-fuzz-{Environment.ProcessId}.sphinx"));
+    // The file is deleted when the process exits normally (a process that afl-fuzz kills leaves it behind).
+    private static readonly Lazy<string> SphinxFile = new(() =>
+    {
+        string path = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"hmm-fuzz-{Environment.ProcessId}.sphinx");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
+        return path;
+    });
 
     private static string AsFile(byte[] bytes)
     {
