@@ -275,7 +275,9 @@ public static class LabelFile
             if (count < 0) throw new InvalidDataException($"{source}:{countToken.Line}: negative interval count.");
             if (cls == "IntervalTier")
             {
-                var segments = new List<PhoneSegment>(count);
+                // Each interval is three tokens: a corrupt count (2147483647) must not size the list (fuzzing found the
+                // OutOfMemoryException); the loop then ends with "ends while reading" like any truncated file.
+                var segments = new List<PhoneSegment>(Math.Min(count, (tokens.Count - pos) / 3));
                 for (int k = 0; k < count; k++)
                 {
                     int at = pos < tokens.Count ? tokens[pos].Line : line;

@@ -473,6 +473,12 @@ public sealed class AcousticModel : IAcousticModel
         {
             throw new ModelFormatException(name, $"invalid content: {e.Message}", e);
         }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            // BinaryReader.ReadString on a corrupt length prefix: more than five 7-bit bytes (FormatException) or a
+            // negative length (IOException). Found by fuzzing (tools/Hmm.Fuzz); the checksum matched, so the writer was wrong.
+            throw new ModelFormatException(name, $"invalid content: a string (the description or a phone name) has a corrupt length prefix ({e.Message})", e);
+        }
         if (requiredFrontEnd is not null && requiredFrontEnd != model.FrontEnd)
         {
             throw new ModelFormatException(name, $"the model was trained on other features than this front end computes ({DescribeDifference(model.FrontEnd, requiredFrontEnd)}); retrain it or use matching front-end options.");

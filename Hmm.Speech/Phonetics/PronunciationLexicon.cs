@@ -84,6 +84,11 @@ public sealed class PronunciationLexicon
     /// </summary>
     private static MemoryStream Inflate(Stream buffered, Stream file, string name)
     {
+        // A gzip member is at least a 10-byte header and an 8-byte trailer. GZipStream reads a shorter file as empty, and
+        // the trailer seek below then threw IOException (before the start of the stream; found by fuzzing, tools/Hmm.Fuzz).
+        const int MinGzipBytes = 18;
+        if (file.Length < MinGzipBytes)
+            throw new InvalidDataException($"{name}: the gzip data is truncated: {file.Length} bytes, less than the {MinGzipBytes} of a gzip header and trailer (a cut download?).");
         var inflated = new MemoryStream();
         using (var gzip = new GZipStream(buffered, CompressionMode.Decompress, leaveOpen: true))
         {

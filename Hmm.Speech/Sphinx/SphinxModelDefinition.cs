@@ -125,13 +125,16 @@ public sealed class SphinxModelDefinition
         int version = Int("the version");
         if (version != 1) throw Error($"version {version}; only version 1 is known.");
         int description = Int("the description length");
-        if (description < 0 || position + description > d.Length) throw Error($"truncated in the description ({description} bytes).");
+        // Compared as description > d.Length - position: position + description overflows for a length near int.MaxValue.
+        if (description < 0 || description > d.Length - position) throw Error($"truncated in the description ({description} bytes).");
         position += description;
         int ciCount = Int("n_ciphone"), phones = Int("n_phone"), emitting = Int("n_emit_state"), ciSenones = Int("n_ci_sen"), senones = Int("n_sen"),
             matrices = Int("n_tmat"), sequences = Int("n_sseq"), contexts = Int("n_ctx"), tree = Int("n_cd_tree"), silence = Int("sil");
         if (ciCount < 1 || phones < ciCount || emitting < 1 || senones < ciSenones || matrices < 1 || sequences < 1 || tree < 0 || contexts != 3
             || silence < 0 || silence >= ciCount)
             throw Error($"inconsistent counts: {ciCount} CI phones, {phones} phones, {emitting} states, {senones} senones, {matrices} matrices, {sequences} sequences, {contexts} contexts, silence {silence}.");
+        // Each name takes at least its terminating zero byte: a corrupt count must not size the array (up to 16 GB).
+        if (ciCount > d.Length - position) throw Error($"truncated in the CI phone names ({ciCount} names, {d.Length - position} bytes left).");
         var names = new string[ciCount];
         for (int i = 0; i < ciCount; i++)
         {

@@ -79,6 +79,10 @@ public static class SphinxModelFiles
     {
         var r = Container.Open(path);
         int codebooks = r.Count("n_mgau"), streams = r.Count("n_feat"), densities = r.Count("n_density");
+        // Each stream's vector length follows as 4 bytes: a corrupt n_feat (67,108,866) must not size an array of 256 MB
+        // for a 77-byte file (found by fuzzing, tools/Hmm.Fuzz).
+        if (streams > r.Remaining / 4)
+            throw r.Error($"n_feat is {streams}, but only {r.Remaining} bytes follow for their vector lengths and the values (truncated or damaged file).");
         var lengths = new int[streams];
         long perDensity = 0;
         for (int f = 0; f < streams; f++)
@@ -134,7 +138,9 @@ public static class SphinxModelFiles
         var strings = new List<string>();
         for (int length; (length = ReadInt("the header")) != 0;)
         {
-            if (length < 0 || position + length > data.Length) throw new InvalidDataException($"{path}: truncated in the header (a string of {length} bytes at byte {position} of {data.Length}).");
+            // length > data.Length - position, not position + length > data.Length: that sum overflows for a length near
+            // int.MaxValue and let GetString throw ArgumentOutOfRangeException (found by fuzzing, tools/Hmm.Fuzz).
+            if (length < 0 || length > data.Length - position) throw new InvalidDataException($"{path}: truncated in the header (a string of {length} bytes at byte {position} of {data.Length}).");
             string text = Encoding.ASCII.GetString(data, position, Math.Max(0, length - 1));
             position += length;
             strings.Add(text);
@@ -210,6 +216,9 @@ public static class SphinxModelFiles
         }
 
         public InvalidDataException Error(string problem) => new($"{_path}: {problem}");
+
+        /// <summary>The bytes not read yet.</summary>
+        public int Remaining => _data.Length - _position;
 
         private uint Next(string what)
         {
