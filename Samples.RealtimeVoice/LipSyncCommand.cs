@@ -85,6 +85,12 @@ internal static class LipSyncCommand
         public LipSyncProcessor? Reusable { get; set; }
     }
 
+    /// <summary>
+    /// The longest recording (120 s) lip-synced following its transcript: the script graph grows with the text and a
+    /// two-minute one already runs at about 5x real time on one core; longer files are lip-synced without it, with a note.
+    /// </summary>
+    internal const double MaxScriptSeconds = 120;
+
     private static Option<string> Choice(string name, string fallback, string[] choices, string description)
     {
         var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => fallback, HelpName = string.Join("|", choices) };
@@ -154,6 +160,16 @@ internal static class LipSyncCommand
                 var audio = WavReader.Read(file);
                 if (audio.Samples.Length == 0) throw new InvalidDataException($"{file}: the audio is empty.");
                 string? transcript = s.NoText ? null : s.Text ?? Beside(file, ".txt") ?? Beside(file, ".phones");
+                double seconds = audio.Samples.Length / (double)audio.SampleRate;
+                if (transcript is not null && seconds > MaxScriptSeconds)
+                {
+                    // The script follower's graph is the whole transcript and each hop steps all of it: past a couple of
+                    // minutes it runs slower than real time. Said, not hidden; hmm align places the text at any length.
+                    if (!s.Quiet && !s.MachineReadable)
+                        context.Err.WriteLine(string.Format(CultureInfo.InvariantCulture, "hmm: lipsync: {0}: {1:0.0} s is longer than the {2:0} s a transcript is followed for; lip-synced without {3} (hmm align places a transcript in audio of any length)",
+                            file, seconds, MaxScriptSeconds, Path.GetFileName(transcript)));
+                    transcript = null;
+                }
                 var result = Analyse(audio.Samples, audio.SampleRate, s, Script(s, transcript, s.Quiet || s.MachineReadable ? null : context.Err), status, s.Live ? context.Err : null, wholeFile: !s.Realtime && !s.Live && !s.LiveNormalisation);
                 audioSeconds += result.Duration;
                 Write(context, s, file, result, s.Out is null ? null : Path.Combine(s.Out, Path.GetFileNameWithoutExtension(file) + Extension(s)));
