@@ -60,6 +60,9 @@ internal static class AlignCommand
         public int Failed { get; set; }
         /// <summary>Files whose audio does not look like their transcript (skipped or written with a warning).</summary>
         public int Mismatched { get; set; }
+
+        /// <summary>Files aligned a second time, adapted without the files of their call that do not match their transcripts.</summary>
+        public int Realigned { get; set; }
         public double AudioSeconds { get; set; }
         public TimeSpan Read { get; set; }
         public TimeSpan Write { get; set; }
@@ -292,6 +295,27 @@ internal static class AlignCommand
                 outcomes = aligner.Align(ready.Select(i => inputs[i]!).ToList(), progress, pass.Stages);
             }
             clock.Restart();
+            var confidences = new AlignmentConfidence?[ready.Count];
+            Parallel.For(0, ready.Count, parallel, r =>
+            {
+                if (outcomes[r].Succeeded) confidences[r] = AlignmentConfidence.Measure(model, loopEmissions, inputs[ready[r]]!.Samples, outcomes[r].Segments!);
+            });
+            // The adaptation pools the files of a call: a file that does not match its transcript (noise, another
+            // sentence) would move the others' labels. When one is flagged, the others are aligned again without it.
+            var kept = Enumerable.Range(0, ready.Count).Where(r => confidences[r] is { Matched: true }).ToList();
+            int flagged = confidences.Count(c => c is { Matched: false });
+            if (s.Adapt > 0 && flagged > 0 && kept.Count > 0)
+            {
+                var again = aligner.Align(kept.Select(r => inputs[ready[r]]!).ToList(), null, pass.Stages);
+                for (int k = 0; k < kept.Count; k++)
+                {
+                    int r = kept[k];
+                    outcomes[r] = again[k];
+                    confidences[r] = again[k].Succeeded ? AlignmentConfidence.Measure(model, loopEmissions, inputs[ready[r]]!.Samples, again[k].Segments!) : null;
+                }
+                pass.Realigned += kept.Count;
+                if (!quiet) lock (errors) errors.Add($"hmm: align: {kept.Count} file{(kept.Count == 1 ? "" : "s")} aligned again with the model adapted without the {flagged} that do not match their transcripts");
+            }
             Parallel.For(0, ready.Count, parallel, r =>
             {
                 var outcome = outcomes[r];
@@ -301,7 +325,7 @@ internal static class AlignCommand
                     job.Error = outcome.Error;
                     return;
                 }
-                var confidence = job.Confidence = AlignmentConfidence.Measure(model, loopEmissions, inputs[ready[r]]!.Samples, outcome.Segments!);
+                var confidence = job.Confidence = confidences[r]!;
                 if (!confidence.Matched && s.SkipMismatched) job.Error = confidence.Problem + " (not written: --skip-mismatched)";
                 else if (outDir is not null) Write(job, Path.Combine(outDir, job.Name + LabelFile.Extension(format)), outcome.Segments!, format);
                 // A flagged file is named even with --quiet: it is a wrong result, not a note.
