@@ -333,10 +333,9 @@ public class OnlineDecoderTests
         var online = new OnlineDecoder(model, gmm, lag: 20);
         var frame = new float[39];
         for (int e = 0; e < frame.Length; e++) frame[e] = (float)random.NextDouble();
-        for (int t = 0; t < 30; t++) online.Push(frame);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int t = 0; t < 10_000; t++) online.Push(frame);
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        // Rounds of 10,000 pushes until one allocates nothing: tiered compilation may allocate once on this thread when it
+        // installs optimised code (98 KB seen in CI in a single measured round).
+        Assert.Equal(0, SteadyAllocation.Bytes(() => online.Push(frame), warmUp: 30, calls: 10_000));
     }
 
     private static EmissionBatch Prefix(EmissionBatch emissions, int length)
