@@ -361,35 +361,39 @@ internal static class AlignCommand
     /// <summary>The name of the per-file confidence table written in --out (not a label extension, so no input's label can take it).</summary>
     internal const string ConfidenceFileName = "alignment-confidence.tsv";
 
-    /// <summary>Writes one row per aligned file: its speech seconds, confidence score and verdict, for scripts to sort and filter.</summary>
+    /// <summary>
+    /// Writes one row per aligned file (its speech seconds, confidence score and verdict, for scripts to sort and filter),
+    /// and the long recordings' window scores and transcript mismatches where there are any.
+    /// </summary>
     private static void WriteConfidence(Pass pass, string outDir, List<string> errors)
     {
         var inv = CultureInfo.InvariantCulture;
         var text = new System.Text.StringBuilder("file\tspeech_s\tconfidence\tverdict\n");
-        foreach (var (job, _) in pass.Results)
-        {
-            if (job.Confidence is not { } c) continue;
-            text.Append(inv, $"{Path.GetFileName(job.WavPath)}\t{c.SpeechSeconds:0.00}\t{c.Score:0.00}\t{(c.Matched ? "ok" : "mismatched")}\n");
-        }
         var windows = new System.Text.StringBuilder("file\tstart_s\tend_s\tconfidence\tverdict\n");
         var mismatches = new System.Text.StringBuilder("file\tstart_s\tend_s\tkind\twords\tphones\n");
+        int windowRows = 0, mismatchRows = 0;
         foreach (var (job, outcome) in pass.Results)
         {
+            string file = Path.GetFileName(job.WavPath);
+            if (job.Confidence is { } c) text.Append(inv, $"{file}\t{c.SpeechSeconds:0.00}\t{c.Score:0.00}\t{(c.Matched ? "ok" : "mismatched")}\n");
             foreach (var w in job.Confidence?.Windows ?? [])
-                windows.Append(inv, $"{Path.GetFileName(job.WavPath)}\t{w.Start:0.00}\t{w.End:0.00}\t{w.Score:0.00}\t{(w.Score >= AlignmentConfidence.MinScore ? "ok" : "low")}\n");
+            {
+                windows.Append(inv, $"{file}\t{w.Start:0.00}\t{w.End:0.00}\t{w.Score:0.00}\t{(w.Score >= AlignmentConfidence.MinScore ? "ok" : "low")}\n");
+                windowRows++;
+            }
             foreach (var m in outcome.Mismatches)
-                mismatches.Append(inv, $"{Path.GetFileName(job.WavPath)}\t{m.Start:0.00}\t{m.End:0.00}\t{(m.Kind == TranscriptMismatchKind.NotHeard ? "not-heard" : "not-in-transcript")}\t{m.Words}\t{m.Phones}\n");
+            {
+                mismatches.Append(inv, $"{file}\t{m.Start:0.00}\t{m.End:0.00}\t{(m.Kind == TranscriptMismatchKind.NotHeard ? "not-heard" : "not-in-transcript")}\t{m.Words}\t{m.Phones}\n");
+                mismatchRows++;
+            }
         }
-        var tables = new List<(string Name, string Text)> { (ConfidenceFileName, text.ToString()) };
-        // Tables of long recordings only: none is written (and a stale one is removed) when no file has rows.
-        tables.Add((WindowsFileName, windows.ToString()));
-        tables.Add((MismatchesFileName, mismatches.ToString()));
-        foreach (var (name, content) in tables)
+        // The tables of long recordings are written only when a file has rows in them (a stale one is removed).
+        foreach (var (name, content, write) in new[] { (ConfidenceFileName, text, true), (WindowsFileName, windows, windowRows > 0), (MismatchesFileName, mismatches, mismatchRows > 0) })
         {
             string path = Path.Combine(outDir, name);
             try
             {
-                if (name == ConfidenceFileName || content.IndexOf('\n') < content.Length - 1) OutputFile.WriteText(path, content);
+                if (write) OutputFile.WriteText(path, content.ToString());
                 else if (File.Exists(path)) File.Delete(path);
             }
             catch (IOException e)

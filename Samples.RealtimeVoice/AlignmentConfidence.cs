@@ -56,7 +56,7 @@ internal sealed record AlignmentConfidence(double SpeechSeconds, double Score, s
         double sum = 0;
         int scored = 0;
         var windows = new List<(double Start, double End, double Score)>();
-        if (samples.Length <= WindowedLongerThanSeconds * rate) (sum, scored) = ScoreFrames(model, loopEmissions, samples, segments, 0);
+        if (samples.Length <= WindowedLongerThanSeconds * rate) (sum, scored) = ScoreFrames(model, loopEmissions, samples, segments);
         else
         {
             // Windows end in the middle of a pause where one comes soon after the target length (features, and memory,
@@ -78,7 +78,7 @@ internal sealed record AlignmentConfidence(double SpeechSeconds, double Score, s
                 var own = new List<PhoneSegment>();
                 for (int k = first; k <= last; k++)
                     own.Add(new PhoneSegment(Math.Max(0, segments[k].Start - start), Math.Max(0, Math.Min(end, segments[k].End) - start), segments[k].Phone));
-                var (windowSum, windowCount) = ScoreFrames(model, loopEmissions, samples.AsSpan(from, to - from), own, 0);
+                var (windowSum, windowCount) = ScoreFrames(model, loopEmissions, samples.AsSpan(from, to - from), own);
                 sum += windowSum;
                 scored += windowCount;
                 windows.Add((start, end, windowCount > 0 ? windowSum / windowCount : double.NaN));
@@ -92,7 +92,7 @@ internal sealed record AlignmentConfidence(double SpeechSeconds, double Score, s
     /// <summary>
     /// The sum over frames of (best state of the aligned phone) less (best state of any phone), and the frames summed.
     /// </summary>
-    private static (double Sum, int Count) ScoreFrames(IAcousticModel model, EmissionModel? loopEmissions, ReadOnlySpan<float> samples, IReadOnlyList<PhoneSegment> segments, double offset)
+    private static (double Sum, int Count) ScoreFrames(IAcousticModel model, EmissionModel? loopEmissions, ReadOnlySpan<float> samples, IReadOnlyList<PhoneSegment> segments)
     {
         var extractor = new FeatureExtractor(model.FrontEnd);
         var features = extractor.Extract(samples);
@@ -117,7 +117,7 @@ internal sealed record AlignmentConfidence(double SpeechSeconds, double Score, s
             engine.ComputeEmissions(loopEmissions, batch, ll);
             for (int k = 0; k < n; k++)
             {
-                double centre = extractor.FrameCentreSeconds(t0 + k) + offset;
+                double centre = extractor.FrameCentreSeconds(t0 + k);
                 while (at < segments.Count - 1 && segments[at].End <= centre) at++;
                 int phone = model.Phones.IndexOf(segments[at].Phone);
                 if (phone < 0 || phone * states + states > loopEmissions.StateCount) continue;

@@ -95,9 +95,9 @@ internal sealed class LongAudioSplitter
         var mismatches = Mismatches(input, spoken, heard, runs, match, hopSeconds);
 
         // Word boundaries anchored on both sides, in order: AnchorPhones matched phones in a row end at most Reach phones
-        // before the boundary and start at most Reach after it (over two: only around a pause of 0.25 s or more). Between the anchors the cut goes in the middle of the
-        // longest pause the recogniser heard there, or, with the anchors right at the boundary and nothing recognised
-        // between them, where the right one starts.
+        // before the boundary and start at most Reach after it (over two: only around a pause of 0.25 s or more).
+        // Between the anchors the cut goes in the middle of the longest pause the recogniser heard there, or, with the
+        // anchors right at the boundary and nothing recognised between them, where the right one starts.
         var cuts = new List<Cut>();
         int minPause = (int)Math.Ceiling(0.1 / hopSeconds);
         for (int a = 0; a + 1 < spoken.Count; a++)
