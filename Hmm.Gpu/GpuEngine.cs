@@ -490,6 +490,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         _halfStaging?.Dispose();
         DisposeTiedModel();
         DisposeTiedMixtureModel();
+        DisposeDtw();
         _accelerator.Dispose();
         _context.Dispose();
     }

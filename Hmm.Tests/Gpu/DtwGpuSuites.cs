@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+using Hmm.Engine;
+using Hmm.Tests.Dtw;
+using Xunit;
+
+namespace Hmm.Tests.Gpu;
+
+/// <summary>The DTW kernel on ILGPU's CPU accelerator (what CI runs): fewer and shorter cases, the simulator runs a barrier per diagonal.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class DtwIlgpuCpu : DtwSuite
+{
+    protected override DtwResult[] Align(IReadOnlyList<float[]> x, IReadOnlyList<float[]> y, int dimension, DtwOptions options) =>
+        GpuTestEngines.Cpu.Dtw(x, y, dimension, options);
+    protected override long Iterations => 20;
+    protected override int MaxLength => 30;
+}
+
+/// <summary>The DTW kernel on the CUDA device; skipped without one.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class DtwCuda : DtwSuite
+{
+    public DtwCuda() => CudaDevice.Require();
+    protected override DtwResult[] Align(IReadOnlyList<float[]> x, IReadOnlyList<float[]> y, int dimension, DtwOptions options) =>
+        GpuTestEngines.Cuda.Dtw(x, y, dimension, options);
+    protected override long Iterations => 200;
+    protected override int MaxLength => 300;
+    protected override int MaxBatch => 8;
+}
