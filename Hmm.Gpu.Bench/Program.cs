@@ -19,7 +19,8 @@ namespace Hmm.Gpu.Bench;
 /// The GPU harness, run on the lent GPU (see GPU-NOTES.md):
 /// <c>bench [seed.txt]</c> times the speed table (warm-up, then medians; kernel time from device events, end-to-end
 /// with host copies and checks); <c>profile</c>, <c>cpu</c>, <c>tensor</c> and <c>gmm-profile</c> time one part each;
-/// <c>tied [B] [T]</c> times tied-mixture (PTM) emissions of a Sphinx-shaped model against the CPU engine.
+/// <c>tied [B] [T]</c> times tied-mixture (PTM) emissions of a Sphinx-shaped model against the CPU engine;
+/// <c>dtw [B] [N]</c> times batched DTW of B pairs of N × N frames (D = 39) and checks it against the CPU engine.
 /// </summary>
 public static class Program
 {
@@ -35,6 +36,8 @@ public static class Program
             "gmm-profile" => Benchmarks.GmmProfile(),
             "tied" => Benchmarks.TiedMixture(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
+            "dtw" => Benchmarks.Dtw(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 256,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
             _ => Usage(),
         };
@@ -42,7 +45,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile | tied [B] [T]");
+        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile | tied [B] [T] | dtw [B] [N]");
         return 2;
     }
 }

@@ -18,6 +18,14 @@ public sealed partial class GpuEngine
     private DeviceBuffer<long>? _dtwPointerOffsets;
     private DeviceBuffer<byte>? _dtwPointers;
 
+    private long _dtwKernelTicks;
+
+    /// <summary>
+    /// Wall time of the last <see cref="Dtw"/> call's wavefront kernels (the stream is synchronised before and after each,
+    /// so it excludes the host's transposition, the copies and the backtrace).
+    /// </summary>
+    public TimeSpan LastDtwKernelTime => TimeSpan.FromSeconds(_dtwKernelTicks / (double)System.Diagnostics.Stopwatch.Frequency);
+
     /// <summary>Back-pointer bytes one launch may hold; a larger batch runs in several launches.</summary>
     private const long DtwPointerBudget = 1L << 30;
 
@@ -41,6 +49,7 @@ public sealed partial class GpuEngine
         var results = new DtwResult[first.Count];
         for (int b = 0; b < results.Length; b++) results[b] = new DtwResult();
         bool path = options.ComputePath || options.Subsequence;
+        _dtwKernelTicks = 0;
         int start = 0;
         while (start < results.Length)
         {
@@ -127,7 +136,11 @@ public sealed partial class GpuEngine
         threads = Math.Min(threads, 1024);
         _dtwKernel ??= _accelerator.LoadStreamKernel<DtwParams>(DtwKernel.Wavefront);
         var config = new KernelConfig(new Index1D(count), new Index1D(threads), SharedMemoryConfig.RequestDynamic<float>(shared ? 6 * width : 1));
+        _stream.Synchronize();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         _dtwKernel(config, p);
+        _stream.Synchronize();
+        _dtwKernelTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
         var costs = new float[count];
         var ends = new int[count];
         var lengths = new int[count];

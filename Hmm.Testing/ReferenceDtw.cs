@@ -13,7 +13,21 @@ namespace Hmm.Testing;
 public static class ReferenceDtw
 {
     /// <summary>The reference result.</summary>
-    public sealed record Result(double Cost, int Start, int End, (int X, int Y)[] Path);
+    public sealed class Result
+    {
+        public Result(double cost, int start, int end, (int X, int Y)[] path)
+        {
+            Cost = cost;
+            Start = start;
+            End = end;
+            Path = path;
+        }
+
+        public double Cost { get; }
+        public int Start { get; }
+        public int End { get; }
+        public (int X, int Y)[] Path { get; }
+    }
 
     /// <summary>The local distance in float64.</summary>
     public static double Distance(DtwDistance distance, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
