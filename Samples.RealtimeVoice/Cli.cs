@@ -62,6 +62,7 @@ internal static class Cli
             PlotCommand.Create(context),
             CalibrateCommand.Create(context),
             LipSyncCommand.Create(context),
+            TransferCommand.Create(context),
         };
         // `hmm` alone prints the help, as it always has.
         root.SetAction(parseResult => new HelpAction().Invoke(parseResult));
