@@ -20,6 +20,12 @@ public sealed partial class GpuEngine
 
     private long _dtwKernelTicks;
 
+    /// <summary>Test knob: keep the diagonals in global memory even where shared memory would hold them (the path of long pairs).</summary>
+    internal bool DtwGlobalScratch { get; set; }
+
+    /// <summary>Threads per pair at most (rounded up to a warp); tests lower it so that a thread visits several cells of a diagonal.</summary>
+    internal int DtwMaxThreads { get; set; } = 1024;
+
     /// <summary>
     /// Wall time of the last <see cref="Dtw"/> call's wavefront kernels (the stream is synchronised before and after each,
     /// so it excludes the host's transposition, the copies and the backtrace).
@@ -103,7 +109,7 @@ public sealed partial class GpuEngine
             Definitions.DtwTranspose(second[start + b], m, dimension, reverse: true, unit, y.AsSpan(shapes[b * 4 + 3], dimension * (m + Definitions.DtwRightPad)), m + Definitions.DtwRightPad);
         }
         int width = Definitions.DtwLeftPad + maxN + Definitions.DtwRightPad;
-        bool shared = 6L * width * sizeof(float) <= SharedBytesLimit;
+        bool shared = !DtwGlobalScratch && 6L * width * sizeof(float) <= SharedBytesLimit;
         _dtwX ??= new DeviceBuffer<float>(_allocator);
         _dtwY ??= new DeviceBuffer<float>(_allocator);
         _dtwScratch ??= new DeviceBuffer<float>(_allocator);
@@ -133,7 +139,7 @@ public sealed partial class GpuEngine
         p.PointerOffsets.SubView(0, count).CopyFromCPU(_stream, offsets);
         int warp = _accelerator.WarpSize;
         int threads = Math.Min(_accelerator.MaxNumThreadsPerGroup, Math.Max(warp, (widest + warp - 1) / warp * warp));
-        threads = Math.Min(threads, 1024);
+        threads = Math.Max(warp, Math.Min(threads, DtwMaxThreads));
         _dtwKernel ??= _accelerator.LoadStreamKernel<DtwParams>(DtwKernel.Wavefront);
         var config = new KernelConfig(new Index1D(count), new Index1D(threads), SharedMemoryConfig.RequestDynamic<float>(shared ? 6 * width : 1));
         _stream.Synchronize();
