@@ -257,3 +257,6 @@ public sealed class TensorRecursionCuda
         Assert.False(engine.LastTensorRecursion);
     }
 }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class CtcCuda : Hmm.Tests.Ctc.CtcSuite { public CtcCuda() => CudaDevice.Require(); protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }

@@ -198,3 +198,13 @@ public sealed class TiedStateIlgpuCpu : TiedStateSuite
         }
     }
 }
+
+/// <summary>CTC through the GPU engine's kernels on ILGPU's CPU accelerator (the simulator: fewer, smaller cases).</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class CtcIlgpuCpu : Hmm.Tests.Ctc.CtcSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+    protected override long Iterations => 6;
+    protected override int MaxLabels => 6;
+    protected override int MaxBatch => 3;
+}
