@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using Hmm.Engine;
+using Hmm.Simd;
 
 namespace Hmm;
 
@@ -11,12 +13,12 @@ namespace Hmm;
 /// </summary>
 /// <remarks>
 /// CTC runs as an ordinary banded HMM on <see cref="IHmmEngine"/> (the SIMD CPU engine, or the GPU engine of Hmm.Gpu):
-/// every sequence of a chunk shares one graph of 3L + 1 states whose transitions all weigh log 1 (see the graph's
+/// every sequence of a chunk shares one graph of 2(L + R) + 1 states (R: adjacent repeated labels) whose transitions all weigh log 1 (see the graph's
 /// description in ARCHITECTURE.md), and the log-probabilities are gathered into the graph's states per frame. So CTC
 /// has no recursion arithmetic of its own: the engines' forward, posteriors and Viterbi are the definitions every other
 /// model runs. Not thread-safe: an instance keeps its scratch storage from call to call.
 /// </remarks>
-public sealed class CtcAligner
+public sealed unsafe class CtcAligner
 {
     private readonly IHmmEngine _engine;
     private readonly Dictionary<int, HmmModel> _models = new();
@@ -89,18 +91,19 @@ public sealed class CtcAligner
                 Storage(ref _posteriorStorage, StateLattice.Size(chunk.Count, graph.MaxLength, graph.StateCount)));
             _engine.Posteriors(model, graph, posteriors);
             var classes = new int[graph.StateCount];
+            var labelIndex = new int[graph.StateCount];
             for (int i = 0; i < chunk.Count; i++)
             {
                 int b = chunk[i];
                 double ll = posteriors.LogLikelihoods[i];
                 results[b] = ll;
                 if (double.IsNegativeInfinity(ll)) continue;
-                CtcGraph.Classes(targets.Labels(b), targets.Blank, classes);
+                int used = CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
                 for (int t = 0; t < graph.Lengths[i]; t++)
                 {
                     var gamma = posteriors.StatePosteriors.Frame(i, t);
                     var row = classPosteriors.Frame(b, t);
-                    for (int s = 0; s < classes.Length; s++)
+                    for (int s = 0; s < used; s++)
                         if (classes[s] >= 0) row[classes[s]] += gamma[s];
                 }
             }
@@ -126,10 +129,13 @@ public sealed class CtcAligner
         {
             var viterbi = new ViterbiResult(chunk.Count, Math.Max(1, graph.MaxLength));
             _engine.Viterbi(model, graph, viterbi);
+            var classes = new int[graph.StateCount];
+            var labelIndex = new int[graph.StateCount];
             for (int i = 0; i < chunk.Count; i++)
             {
                 int b = chunk[i];
-                alignments[b] = Path(logProbabilities, targets, b, viterbi.Path(i), viterbi.Scores[i]);
+                CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
+                alignments[b] = Path(logProbabilities, targets, b, viterbi.Path(i), viterbi.Scores[i], labelIndex);
             }
         }, scores);
         for (int b = 0; b < alignments.Length; b++)
@@ -144,7 +150,7 @@ public sealed class CtcAligner
     }
 
     /// <summary>Frame labels, frame scores and spans of one sequence from its graph path.</summary>
-    private static CtcAlignment Path(EmissionBatch logProbabilities, CtcTargets targets, int b, ReadOnlySpan<int> path, double score)
+    private static CtcAlignment Path(EmissionBatch logProbabilities, CtcTargets targets, int b, ReadOnlySpan<int> path, double score, int[] labelIndex)
     {
         int length = path.Length;
         if (double.IsNegativeInfinity(score) || length == 0)
@@ -157,7 +163,7 @@ public sealed class CtcAligner
         double spanSum = 0;
         for (int t = 0; t <= length; t++)
         {
-            int k = t < length ? CtcGraph.LabelIndex(path[t]) : -1;
+            int k = t < length ? labelIndex[path[t]] : -1;
             if (k != spanLabel && spanLabel >= 0)
                 spans[spanLabel] = new CtcTokenSpan(spanLabel, labels[spanLabel], spanStart, t, (float)(spanSum / (t - spanStart)));
             if (t == length) break;
@@ -183,60 +189,72 @@ public sealed class CtcAligner
     private void ForEachChunk(EmissionBatch logProbabilities, CtcTargets targets, Action<int, List<int>, EmissionBatch, HmmModel> pass, double[] results)
     {
         var chunk = new List<int>();
-        int maxLength = 0, maxLabels = 0;
+        int maxLength = 0, maxNeeded = 0;
         for (int b = 0; b <= targets.Count; b++)
         {
             if (b < targets.Count)
             {
-                int frames = logProbabilities.Lengths[b], labels = targets.Labels(b).Length;
-                if (frames == 0 || frames < targets.MinimumFrames(b))
+                int frames = logProbabilities.Lengths[b], needed = targets.MinimumFrames(b);
+                if (frames == 0 || frames < needed)
                 {
-                    results[b] = frames == 0 && labels == 0 ? 0.0 : double.NegativeInfinity;
+                    results[b] = frames == 0 && needed == 0 ? 0.0 : double.NegativeInfinity;
                     continue;
                 }
-                int newLength = Math.Max(maxLength, frames), newLabels = Math.Max(maxLabels, labels);
-                long cells = (long)(chunk.Count + 1) * newLength * Hmm.Simd.SimdCapabilities.Pad(CtcGraph.States(newLabels));
+                int newLength = Math.Max(maxLength, frames), newNeeded = Math.Max(maxNeeded, needed);
+                long cells = (long)(chunk.Count + 1) * newLength * SimdCapabilities.Pad(CtcGraph.States(newNeeded));
                 if (chunk.Count == 0 || cells <= MaxCellsPerChunk)
                 {
                     chunk.Add(b);
                     maxLength = newLength;
-                    maxLabels = newLabels;
+                    maxNeeded = newNeeded;
                     continue;
                 }
             }
             if (chunk.Count > 0)
             {
-                int states = CtcGraph.States(maxLabels);
+                int states = CtcGraph.States(maxNeeded);
                 if (!_models.TryGetValue(states, out var model)) _models[states] = model = CtcGraph.Model(states);
                 var graph = Gather(logProbabilities, targets, chunk, maxLength, states);
                 pass(chunk[0], chunk, graph, model);
                 chunk.Clear();
-                maxLength = maxLabels = 0;
+                maxLength = maxNeeded = 0;
             }
             if (b < targets.Count) b--; // the sequence that did not fit starts the next chunk
         }
     }
 
-    /// <summary>The chunk's graph emissions: per frame, each graph state's class log-probability; at the last frame only the end states.</summary>
+    /// <summary>The chunk's graph emissions: per frame, each graph state's class log-probability; at the last frame only the last two states.</summary>
     private EmissionBatch Gather(EmissionBatch logProbabilities, CtcTargets targets, List<int> chunk, int maxLength, int states)
     {
         var graph = new EmissionBatch(chunk.Count, maxLength, states, Storage(ref _emissionStorage, StateLattice.Size(chunk.Count, maxLength, states)));
         var classes = new int[states];
-        for (int i = 0; i < chunk.Count; i++)
+        var labelIndex = new int[states];
+        int sentinel = logProbabilities.StateCount; // the frame copy's last lane: -infinity, read by states that never emit
+        float* frame = stackalloc float[sentinel + 1];
+        frame[sentinel] = float.NegativeInfinity;
+        fixed (float* source = logProbabilities.Data)
+        fixed (float* destination = graph.Data)
+        fixed (int* gather = classes)
         {
-            int b = chunk[i], frames = logProbabilities.Lengths[b], labels = targets.Labels(b).Length;
-            graph.SetLength(i, frames);
-            CtcGraph.Classes(targets.Labels(b), targets.Blank, classes);
-            int used = CtcGraph.States(labels);
-            for (int t = 0; t < frames; t++)
+            for (int i = 0; i < chunk.Count; i++)
             {
-                var source = logProbabilities.Frame(b, t);
-                var row = graph.Frame(i, t);
-                bool last = t == frames - 1;
-                for (int s = 0; s < used; s++)
+                int b = chunk[i], frames = logProbabilities.Lengths[b];
+                graph.SetLength(i, frames);
+                int used = CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
+                for (int s = 0; s < used; s++) if (gather[s] < 0) gather[s] = sentinel;
+                for (int t = 0; t < frames; t++)
                 {
-                    int c = classes[s];
-                    row[s] = c >= 0 && (!last || CtcGraph.Ends(s, labels)) ? source[c] : float.NegativeInfinity;
+                    new ReadOnlySpan<float>(source + logProbabilities.Offset(b, t), sentinel).CopyTo(new Span<float>(frame, sentinel));
+                    float* row = destination + graph.Offset(i, t);
+                    if (t < frames - 1)
+                    {
+                        for (int s = 0; s < used; s++) row[s] = frame[gather[s]];
+                    }
+                    else
+                    {
+                        // The last frame: only the final blank and the last label may emit.
+                        for (int s = 0; s < used; s++) row[s] = s >= used - 2 ? frame[gather[s]] : float.NegativeInfinity;
+                    }
                 }
             }
         }
@@ -267,18 +285,18 @@ public sealed class CtcAligner
             throw new ArgumentException($"{resultName} holds {resultLength} values but the batch has {targets.Count} sequences.", resultName);
         logProbabilities.Validate(nameof(logProbabilities));
         if (float.IsPositiveInfinity(NormalisationTolerance)) return;
-        for (int b = 0; b < logProbabilities.BatchSize; b++)
+        var width = _engine is HmmEngine cpu ? cpu.Width : SimdCapabilities.Best;
+        fixed (float* data = logProbabilities.Data)
         {
-            for (int t = 0; t < logProbabilities.Lengths[b]; t++)
+            for (int b = 0; b < logProbabilities.BatchSize; b++)
             {
-                var row = logProbabilities.Frame(b, t);
-                float max = float.NegativeInfinity;
-                foreach (float v in row) max = Math.Max(max, v);
-                double sum = 0;
-                if (!float.IsNegativeInfinity(max)) foreach (float v in row) sum += Math.Exp(v - max);
-                double logSum = max + Math.Log(sum);
-                if (!(Math.Abs(logSum) <= NormalisationTolerance))
-                    throw new ArgumentException($"logProbabilities: sequence {b}, frame {t} sums to {Math.Exp(logSum):G4} in probability (log-sum-exp {logSum:G4}); CTC takes log-softmax outputs. Normalise them, or set NormalisationTolerance to infinity to score unnormalised values.", nameof(logProbabilities));
+                for (int t = 0; t < logProbabilities.Lengths[b]; t++)
+                {
+                    // The batch's rows are padded with -infinity to the widest lane: whole registers, no remainder.
+                    float logSum = CpuPasses.RowLogSumExp(width, data + logProbabilities.Offset(b, t), logProbabilities.Stride);
+                    if (!(Math.Abs(logSum) <= NormalisationTolerance))
+                        throw new ArgumentException($"logProbabilities: sequence {b}, frame {t} sums to {Math.Exp(logSum):G4} in probability (log-sum-exp {logSum:G4}); CTC takes log-softmax outputs. Normalise them, or set NormalisationTolerance to infinity to score unnormalised values.", nameof(logProbabilities));
+                }
             }
         }
     }

@@ -9,66 +9,67 @@ namespace Hmm;
 /// <remarks>
 /// <para>Textbook CTC walks the 2L + 1 extended labels (blank, l0, blank, l1, …, blank) with a skip from one label to the
 /// next that exists only where the two labels differ: a per-sequence transition, which one shared table cannot hold.
-/// Here each label k has two states that emit it, told apart by how they were entered: <c>Lb</c> from the blank before
-/// it, <c>La</c> directly from the previous label. Positions: blank B_k = 3k, Lb_k = 3k + 1, La_k = 3k + 2, the final
-/// blank B_L = 3L; 3L + 1 states. Into B_k from B_k, Lb_{k-1} (offset 2) and La_{k-1} (offset 1); into Lb_k from
-/// Lb_k and B_k (offset 1); into La_k from La_k, La_{k-1} (offset 3) and Lb_{k-1} (offset 4). The table repeats every
-/// three states, so it is the same for every sequence; a repeated label (l_k = l_{k-1}) makes La_k never emit, which
-/// removes the skip for that sequence alone. Every CTC path is exactly one path here (the entry decides the copy), so
-/// sums, maxima and posteriors (Lb_k + La_k) are CTC's.</para>
+/// Here the skip is allowed into every odd position (a label's), the same for every sequence, and a repeated label gets
+/// a mandatory blank instead: "a a" becomes blank, a, ∅, blank*, ∅, a, blank, where blank* sits at an odd position (so
+/// it is reached by a skip from the first a and skips on to the second) and emits the blank, and the two optional
+/// blanks beside it (∅) never emit. Between the two a's a path must spend one or more frames in blank*, exactly the
+/// frame labellings CTC allows, each by one path; so sums, maxima and posteriors are CTC's. L labels with R adjacent
+/// repeats take 2(L + R) + 1 states; the table (into an even position from offsets 0 and 1, into an odd one from 0, 1
+/// and 2) repeats every two states.</para>
 /// <para>All weights are log 1 (CTC scores a path by its frames' log-probabilities only): a weighted graph, not a
-/// stochastic one. Paths start in B_0 or La_0 and end in B_L, Lb_{L-1} or La_{L-1}: at a sequence's last frame the other
-/// states' emissions are -infinity. States past a shorter sequence's 3L + 1 never emit.</para>
+/// stochastic one. Paths start in position 0 or 1 and end in the last or second-last position of their sequence: at a
+/// sequence's last frame the other states' emissions are -infinity. States past a shorter sequence's never emit.</para>
 /// </remarks>
 internal static class CtcGraph
 {
-    /// <summary>Graph states for up to <paramref name="labels"/> labels.</summary>
-    public static int States(int labels) => 3 * labels + 1;
+    /// <summary>Graph states of a sequence that needs <paramref name="minimumFrames"/> frames (<see cref="CtcTargets.MinimumFrames"/>: L + R).</summary>
+    public static int States(int minimumFrames) => 2 * minimumFrames + 1;
 
-    /// <summary>The shared model of <paramref name="states"/> states (3L + 1).</summary>
+    /// <summary>The shared model of <paramref name="states"/> states.</summary>
     public static HmmModel Model(int states)
     {
-        int bandwidth = Math.Min(5, states);
+        int bandwidth = Math.Min(3, states);
         var logs = new float[states, bandwidth];
         for (int i = 0; i < states; i++)
         {
             for (int d = 0; d < bandwidth; d++)
             {
-                bool allowed = (i % 3) switch
-                {
-                    0 => d is 0 or 1,          // B_k → B_k, Lb_k
-                    1 => d is 0 or 2 or 4,     // Lb_k → Lb_k, B_{k+1}, La_{k+1}
-                    _ => d is 0 or 1 or 3,     // La_k → La_k, B_{k+1}, La_{k+1}
-                };
-                logs[i, d] = allowed && i + d < states ? 0f : float.NegativeInfinity;
+                int to = i + d;
+                bool allowed = d < 2 || (to % 2 == 1); // the skip reaches odd positions only
+                logs[i, d] = allowed && to < states ? 0f : float.NegativeInfinity;
             }
         }
         var initial = new float[states];
         initial.AsSpan().Fill(float.NegativeInfinity);
         initial[0] = 0f;
-        if (states > 2) initial[2] = 0f;
+        if (states > 1) initial[1] = 0f;
         return new HmmModel(initial, BandedTransitions.FromLogWeights(logs), normalised: false);
     }
 
     /// <summary>
-    /// The class each graph state emits for one sequence (-1: never emits), into <paramref name="classes"/> (the graph's
-    /// state count): blanks, each label twice, La_k silenced after an equal label, nothing past the sequence's states.
+    /// One sequence's states (<see cref="States"/> of its minimum frames) into the first entries of the spans: the class
+    /// each emits (-1: never), and the label position each stands for (-1: a blank).
     /// </summary>
-    public static void Classes(ReadOnlySpan<int> labels, int blank, Span<int> classes)
+    public static int Layout(ReadOnlySpan<int> labels, int blank, Span<int> classes, Span<int> labelIndex)
     {
-        classes.Fill(-1);
+        int n = 0;
+        classes[n] = blank;
+        labelIndex[n++] = -1;
         for (int k = 0; k < labels.Length; k++)
         {
-            classes[3 * k] = blank;
-            classes[3 * k + 1] = labels[k];
-            classes[3 * k + 2] = k > 0 && labels[k - 1] == labels[k] ? -1 : labels[k];
+            if (k > 0 && labels[k] == labels[k - 1])
+            {
+                classes[n - 1] = -1; // the optional blank after the previous label
+                classes[n] = blank;  // the mandatory one, at an odd position
+                labelIndex[n++] = -1;
+                classes[n] = -1;     // the optional blank before this label
+                labelIndex[n++] = -1;
+            }
+            classes[n] = labels[k];
+            labelIndex[n++] = k;
+            classes[n] = blank;
+            labelIndex[n++] = -1;
         }
-        classes[3 * labels.Length] = blank;
+        return n;
     }
-
-    /// <summary>Whether graph state <paramref name="state"/> may end a sequence of <paramref name="labels"/> labels.</summary>
-    public static bool Ends(int state, int labels) => state == 3 * labels || (labels > 0 && (state == 3 * labels - 2 || state == 3 * labels - 1));
-
-    /// <summary>The label position a graph state emits (state / 3 for label states), or -1 for a blank state.</summary>
-    public static int LabelIndex(int state) => state % 3 == 0 ? -1 : state / 3;
 }
