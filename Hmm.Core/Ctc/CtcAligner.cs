@@ -57,12 +57,19 @@ public sealed unsafe class CtcAligner
     {
         Check(logProbabilities, targets, logLikelihoods.Length, nameof(logLikelihoods));
         var results = new double[targets.Count];
-        ForEachChunk(logProbabilities, targets, (first, chunk, graph, model) =>
+        if (_engine is ITiedStateEngine tied)
         {
-            var ll = new double[chunk.Count];
-            _engine.Forward(model, graph, ll);
-            for (int i = 0; i < chunk.Count; i++) results[chunk[i]] = ll[i];
-        }, results);
+            TiedPass(tied, logProbabilities, targets, results, null);
+        }
+        else
+        {
+            ForEachChunk(logProbabilities, targets, (chunk, graph, model) =>
+            {
+                var ll = new double[chunk.Count];
+                _engine.Forward(model, graph, ll);
+                for (int i = 0; i < chunk.Count; i++) results[chunk[i]] = ll[i];
+            }, results);
+        }
         results.CopyTo(logLikelihoods);
     }
 
@@ -85,7 +92,7 @@ public sealed unsafe class CtcAligner
         for (int b = 0; b < logProbabilities.BatchSize; b++)
             classPosteriors.Data.AsSpan(classPosteriors.Offset(b, 0), logProbabilities.Lengths[b] * classPosteriors.Stride).Clear();
         var results = new double[targets.Count];
-        ForEachChunk(logProbabilities, targets, (first, chunk, graph, model) =>
+        ForEachChunk(logProbabilities, targets, (chunk, graph, model) =>
         {
             var posteriors = new PosteriorResult(chunk.Count, graph.MaxLength, graph.StateCount, model.Transitions.TableRows,
                 Storage(ref _posteriorStorage, StateLattice.Size(chunk.Count, graph.MaxLength, graph.StateCount)));
@@ -125,7 +132,8 @@ public sealed unsafe class CtcAligner
         Check(logProbabilities, targets, targets.Count, nameof(targets));
         var alignments = new CtcAlignment[targets.Count];
         var scores = new double[targets.Count];
-        ForEachChunk(logProbabilities, targets, (first, chunk, graph, model) =>
+        if (_engine is ITiedStateEngine tied) TiedPass(tied, logProbabilities, targets, scores, alignments);
+        else ForEachChunk(logProbabilities, targets, (chunk, graph, model) =>
         {
             var viterbi = new ViterbiResult(chunk.Count, Math.Max(1, graph.MaxLength));
             _engine.Viterbi(model, graph, viterbi);
@@ -186,7 +194,7 @@ public sealed unsafe class CtcAligner
     /// sequences' log-probabilities gathered into the shared graph of its longest label sequence) and model. Sequences it
     /// skips get their result here: 0 for no frames and no labels, -infinity otherwise.
     /// </summary>
-    private void ForEachChunk(EmissionBatch logProbabilities, CtcTargets targets, Action<int, List<int>, EmissionBatch, HmmModel> pass, double[] results)
+    private void ForEachChunk(EmissionBatch logProbabilities, CtcTargets targets, Action<List<int>, EmissionBatch, HmmModel> pass, double[] results)
     {
         var chunk = new List<int>();
         int maxLength = 0, maxNeeded = 0;
@@ -215,7 +223,7 @@ public sealed unsafe class CtcAligner
                 int states = CtcGraph.States(maxNeeded);
                 if (!_models.TryGetValue(states, out var model)) _models[states] = model = CtcGraph.Model(states);
                 var graph = Gather(logProbabilities, targets, chunk, maxLength, states);
-                pass(chunk[0], chunk, graph, model);
+                pass(chunk, graph, model);
                 chunk.Clear();
                 maxLength = maxNeeded = 0;
             }
@@ -223,42 +231,73 @@ public sealed unsafe class CtcAligner
         }
     }
 
-    /// <summary>The chunk's graph emissions: per frame, each graph state's class log-probability; at the last frame only the last two states.</summary>
+    /// <summary>The chunk's graph emissions: per frame, each graph state's class log-probability (<see cref="TiedStateBatch.Expand(EmissionBatch, int, EmissionBatch, int, int, int)"/>); at the last frame only the last two states.</summary>
     private EmissionBatch Gather(EmissionBatch logProbabilities, CtcTargets targets, List<int> chunk, int maxLength, int states)
     {
         var graph = new EmissionBatch(chunk.Count, maxLength, states, Storage(ref _emissionStorage, StateLattice.Size(chunk.Count, maxLength, states)));
+        var ties = Ties(targets, chunk, states, rowPerSequence: false);
+        for (int i = 0; i < chunk.Count; i++) ties.Expand(logProbabilities, chunk[i], graph, i, i, logProbabilities.Lengths[chunk[i]]);
+        return graph;
+    }
+
+    /// <summary>
+    /// The ties of <paramref name="sequences"/> to the classes: each graph state's class, the last two of each sequence
+    /// allowed to end it. Tie row i describes sequence <c>sequences[i]</c>, or, with <paramref name="rowPerSequence"/>, row b
+    /// describes sequence b (rows of sequences not listed never emit).
+    /// </summary>
+    private static TiedStateBatch Ties(CtcTargets targets, List<int> sequences, int states, bool rowPerSequence)
+    {
+        var ties = new TiedStateBatch(rowPerSequence ? targets.Count : sequences.Count, states);
         var classes = new int[states];
         var labelIndex = new int[states];
-        int sentinel = logProbabilities.StateCount; // the frame copy's last lane: -infinity, read by states that never emit
-        float* frame = stackalloc float[sentinel + 1];
-        frame[sentinel] = float.NegativeInfinity;
-        fixed (float* source = logProbabilities.Data)
-        fixed (float* destination = graph.Data)
-        fixed (int* gather = classes)
+        for (int i = 0; i < sequences.Count; i++)
         {
-            for (int i = 0; i < chunk.Count; i++)
+            int b = sequences[i], row = rowPerSequence ? b : i;
+            int used = CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
+            for (int s = 0; s < used; s++) if (classes[s] >= 0) ties.Tie(row, s, classes[s]);
+            ties.AllowEnd(row, used - 1);
+            if (used > 1) ties.AllowEnd(row, used - 2);
+        }
+        return ties;
+    }
+
+    /// <summary>
+    /// The whole batch through an engine that gathers where its lattices live: one tie table over the graph of the batch's
+    /// longest label sequence (sequences that cannot fit their frames stay untied), Viterbi and forward in one call.
+    /// </summary>
+    private void TiedPass(ITiedStateEngine engine, EmissionBatch logProbabilities, CtcTargets targets, double[] logLikelihoods, CtcAlignment[]? alignments)
+    {
+        var feasible = new List<int>();
+        int needed = 0;
+        for (int b = 0; b < targets.Count; b++)
+        {
+            int frames = logProbabilities.Lengths[b];
+            if (frames > 0 && frames >= targets.MinimumFrames(b))
             {
-                int b = chunk[i], frames = logProbabilities.Lengths[b];
-                graph.SetLength(i, frames);
-                int used = CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
-                for (int s = 0; s < used; s++) if (gather[s] < 0) gather[s] = sentinel;
-                for (int t = 0; t < frames; t++)
-                {
-                    new ReadOnlySpan<float>(source + logProbabilities.Offset(b, t), sentinel).CopyTo(new Span<float>(frame, sentinel));
-                    float* row = destination + graph.Offset(i, t);
-                    if (t < frames - 1)
-                    {
-                        for (int s = 0; s < used; s++) row[s] = frame[gather[s]];
-                    }
-                    else
-                    {
-                        // The last frame: only the final blank and the last label may emit.
-                        for (int s = 0; s < used; s++) row[s] = s >= used - 2 ? frame[gather[s]] : float.NegativeInfinity;
-                    }
-                }
+                feasible.Add(b);
+                needed = Math.Max(needed, targets.MinimumFrames(b));
+            }
+            else
+            {
+                logLikelihoods[b] = frames == 0 && targets.MinimumFrames(b) == 0 ? 0.0 : double.NegativeInfinity;
             }
         }
-        return graph;
+        if (feasible.Count == 0) return;
+        int states = CtcGraph.States(needed);
+        if (!_models.TryGetValue(states, out var model)) _models[states] = model = CtcGraph.Model(states);
+        var ties = Ties(targets, feasible, states, rowPerSequence: true);
+        var viterbi = new ViterbiResult(targets.Count, Math.Max(1, logProbabilities.MaxLength));
+        var ll = new double[targets.Count];
+        engine.TiedViterbi(model, logProbabilities, ties, viterbi, ll);
+        var classes = new int[states];
+        var labelIndex = new int[states];
+        foreach (int b in feasible)
+        {
+            logLikelihoods[b] = ll[b];
+            if (alignments is null) continue;
+            CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
+            alignments[b] = Path(logProbabilities, targets, b, viterbi.Path(b), viterbi.Scores[b], labelIndex);
+        }
     }
 
     /// <summary>The kept array when it holds <paramref name="size"/> floats, else a larger one kept instead.</summary>

@@ -304,6 +304,22 @@ public abstract class CtcSuite
     }
 }
 
+/// <summary>
+/// Hides every interface of an engine but <see cref="IHmmEngine"/>: CTC then expands the graph's emissions on the host
+/// (<see cref="TiedStateBatch.Expand(EmissionBatch, int, EmissionBatch, int, int, int)"/>) instead of handing the class
+/// log-probabilities to an <see cref="ITiedStateEngine"/>.
+/// </summary>
+public sealed class HostGather(IHmmEngine engine) : IHmmEngine
+{
+    public void ComputeEmissions(EmissionModel model, SequenceBatch features, EmissionBatch output) => engine.ComputeEmissions(model, features, output);
+    public void Forward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logAlpha = null) => engine.Forward(model, emissions, logLikelihoods, logAlpha);
+    public void Backward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logBeta = null) => engine.Backward(model, emissions, logLikelihoods, logBeta);
+    public void Posteriors(HmmModel model, EmissionBatch emissions, PosteriorResult result) => engine.Posteriors(model, emissions, result);
+    public void Viterbi(HmmModel model, EmissionBatch emissions, ViterbiResult result) => engine.Viterbi(model, emissions, result);
+    public void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result) =>
+        engine.Decode(emissionModel, model, features, logLikelihoods, result);
+}
+
 public sealed class CtcScalar : CtcSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Scalar); }
 public sealed class CtcVectorT : CtcSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.VectorT); }
 public sealed class CtcVector128 : CtcSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector128); }

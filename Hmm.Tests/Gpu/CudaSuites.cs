@@ -260,3 +260,6 @@ public sealed class TensorRecursionCuda
 
 [Collection(GpuEngineTestGroup.Name)]
 public sealed class CtcCuda : Hmm.Tests.Ctc.CtcSuite { public CtcCuda() => CudaDevice.Require(); protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class CtcExpandedCuda : Hmm.Tests.Ctc.CtcSuite { public CtcExpandedCuda() => CudaDevice.Require(); protected override IHmmEngine CreateEngine() => new Hmm.Tests.Ctc.HostGather(new DeviceOnlyEngine(GpuTestEngines.Cuda)); }
