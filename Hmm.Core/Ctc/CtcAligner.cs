@@ -236,7 +236,17 @@ public sealed unsafe class CtcAligner
     {
         var graph = new EmissionBatch(chunk.Count, maxLength, states, Storage(ref _emissionStorage, StateLattice.Size(chunk.Count, maxLength, states)));
         var ties = Ties(targets, chunk, states, rowPerSequence: false);
-        for (int i = 0; i < chunk.Count; i++) ties.Expand(logProbabilities, chunk[i], graph, i, i, logProbabilities.Lengths[chunk[i]]);
+        int threads = _engine is HmmEngine cpu ? cpu.MaxDegreeOfParallelism : 1;
+        if (threads == 1 || chunk.Count == 1)
+        {
+            for (int i = 0; i < chunk.Count; i++) ties.Expand(logProbabilities, chunk[i], graph, i, i, logProbabilities.Lengths[chunk[i]]);
+        }
+        else
+        {
+            // The engine's threads then work through the chunk: the gather should not be the one serial part.
+            System.Threading.Tasks.Parallel.For(0, chunk.Count, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads },
+                i => ties.Expand(logProbabilities, chunk[i], graph, i, i, logProbabilities.Lengths[chunk[i]]));
+        }
         return graph;
     }
 

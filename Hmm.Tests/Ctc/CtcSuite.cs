@@ -325,3 +325,26 @@ public sealed class CtcVectorT : CtcSuite { protected override IHmmEngine Create
 public sealed class CtcVector128 : CtcSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector128); }
 public sealed class CtcVector256 : CtcSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector256); }
 public sealed class CtcVector512 : CtcSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector512); }
+
+/// <summary>A multi-threaded CPU engine (the gather spread over its threads too) gives what one thread gives.</summary>
+public sealed class CtcThreadsTests
+{
+    [Fact]
+    public void Threads_give_the_same_results_as_one()
+    {
+        var one = new CtcAligner(new HmmEngine(SimdWidth.Auto, 1));
+        var four = new CtcAligner(new HmmEngine(SimdWidth.Auto, 4));
+        for (int seed = 0; seed < 5; seed++)
+        {
+            var c = new CtcCase(seed, maxLabels: 20, maxBatch: 9);
+            var input = c.LogProbabilities();
+            var a = one.Align(input, c.Targets());
+            var b = four.Align(input, c.Targets());
+            for (int i = 0; i < a.Length; i++)
+            {
+                Assert.Equal(a[i].FrameLabels, b[i].FrameLabels);
+                Assert.Equal(a[i].Score, b[i].Score);
+            }
+        }
+    }
+}
