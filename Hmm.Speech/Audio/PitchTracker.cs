@@ -64,13 +64,19 @@ public sealed class PitchTrack
 /// <remarks>
 /// Silence (or any frame quieter than <see cref="PitchOptions.SilenceThreshold"/> of the peak) is unvoiced, so an
 /// all-zero signal gives an all-unvoiced track rather than an error; white or clipped noise has no dip deep enough and
-/// is (almost entirely) unvoiced. Non-finite samples are rejected. The work buffers are allocated once per call; the
+/// is (almost entirely) unvoiced. A frame's analysis span is one floor period plus the longest lag (27 ms at 75 Hz)
+/// centred on the frame; within half a span of either end of the signal the span is moved inside it (a span half of
+/// zeros has no usable dips), so the first and last frames describe the signal up to 13 ms from their centre. Shorter
+/// signals are padded with zeros. Frame k is at k × hop, as SPTK's. Non-finite samples are rejected. The work buffers are allocated once per call; the
 /// frame loop allocates nothing.
 /// </remarks>
 public static class PitchTracker
 {
     /// <summary>Dips kept per frame as best-path candidates.</summary>
     private const int Candidates = 4;
+
+    /// <summary>Best-path cost per octave of lag above the shortest: breaks the tie between a period and its multiples.</summary>
+    private const double ShortLagPreference = 0.01;
 
     /// <summary>Number of frames a signal of <paramref name="sampleCount"/> samples gives: centres 0, hop, ... before its end.</summary>
     public static int FrameCount(int sampleCount, int sampleRate, PitchOptions? options = null)
@@ -114,14 +120,15 @@ public static class PitchTracker
 
         for (int k = 0; k < frames; k++)
         {
-            int start = (int)Math.Round(k * hop) - span / 2;
+            // Edge frames analyse the nearest span that lies inside the signal: a span half of zeros has no usable dips.
+            int start = Math.Max(0, Math.Min(samples.Length - span, (int)Math.Round(k * hop) - span / 2));
             float peak = CopyFrame(samples, start, frame);
             silent[k] = globalPeak == 0 || peak < silenceLevel;
             NormalisedDifference(frame, window, maxLag, diff);
             periodicity[k] = FindCandidates(diff, minLag, maxLag, options.Threshold, lagOf.AsSpan(k * Candidates, Candidates), depthOf.AsSpan(k * Candidates, Candidates));
         }
 
-        if (options.Smooth) BestPath(lagOf, depthOf, silent, sampleRate, options, f0);
+        if (options.Smooth) BestPath(lagOf, depthOf, silent, sampleRate, minLag, options, f0);
         else
         {
             for (int k = 0; k < frames; k++)
@@ -223,7 +230,7 @@ public static class PitchTracker
     }
 
     /// <summary>Viterbi over each frame's candidates plus "unvoiced": local cost d' (or the voicing threshold for unvoiced), jumps per octave, voicing switches.</summary>
-    private static void BestPath(float[] lagOf, float[] depthOf, bool[] silent, int sampleRate, PitchOptions options, float[] f0)
+    private static void BestPath(float[] lagOf, float[] depthOf, bool[] silent, int sampleRate, int minLag, PitchOptions options, float[] f0)
     {
         int frames = silent.Length, states = Candidates + 1, unvoiced = Candidates;
         var cost = new double[states];
@@ -260,8 +267,10 @@ public static class PitchTracker
         double Local(int k, int s)
         {
             if (s == unvoiced) return silent[k] ? 0 : options.VoicingThreshold;
-            if (silent[k] || lagOf[k * Candidates + s] <= 0) return double.PositiveInfinity;
-            return depthOf[k * Candidates + s];
+            float lag = lagOf[k * Candidates + s];
+            if (silent[k] || lag <= 0) return double.PositiveInfinity;
+            // A periodic signal dips as deep at twice its period: the shorter lag wins the tie (Praat's octave cost).
+            return depthOf[k * Candidates + s] + ShortLagPreference * Math.Log(lag / minLag) / Math.Log(2);
         }
 
         double Transition(int k0, int s0, int k1, int s1)
