@@ -70,7 +70,7 @@ internal static class EvalMetricCommands
         rows.Add(Row("all", PitchEvaluation.Combine(scored.Select(s => s.Result))));
         int differing = scored.Count(s => !s.SameLength);
         string head = string.Format(inv, "{0} file pairs, F0 by YIN ({1}..{2} Hz, 10 ms hop); RMSE over frames voiced in both{3}", scored.Count, floorHz, ceilingHz,
-            differing > 0 ? $"; {differing} pairs differ in length (scored over their overlap)" : "");
+            differing == 0 ? "" : differing == 1 ? "; 1 pair differs in length (scored over its overlap)" : $"; {differing} pairs differ in length (scored over their overlap)");
         WriteRows(context, head, ["file", "frames", "voiced both", "VDE %", "F0 RMSE Hz", "RMSE cents", "gross %", "corr"], rows);
         return problems > 0 ? 1 : 0;
     }

@@ -1,5 +1,6 @@
 # Writes Praat's pitch track of one sound as "time_s<TAB>f0_hz" lines (0 = unvoiced), the oracle of
 # Hmm.Tests/Audio/PitchTrackerTests.cs. Usage: praat --run tools/praat-pitch.praat IN.wav OUT.tsv
+# (Praat resolves relative paths against this script's folder: give absolute ones.)
 # To Pitch (ac) with Praat's defaults for speech: 10 ms step, 75..600 Hz.
 form Pitch table
   sentence In

@@ -108,7 +108,8 @@ public static class PitchTracker
         int window = maxLag; // YIN's integration window: one period of the floor
         int span = window + maxLag + 1;
         var frame = new float[span];
-        var diff = new float[maxLag + 2];
+        var diff = new float[maxLag + 2];       // d(τ)
+        var normalised = new float[maxLag + 2]; // d'(τ)
         var lagOf = new float[frames * Candidates];   // interpolated lag per candidate, 0 = none
         var depthOf = new float[frames * Candidates]; // its d' value
         var silent = new bool[frames];
@@ -124,8 +125,8 @@ public static class PitchTracker
             int start = Math.Max(0, Math.Min(samples.Length - span, (int)Math.Round(k * hop) - span / 2));
             float peak = CopyFrame(samples, start, frame);
             silent[k] = globalPeak == 0 || peak < silenceLevel;
-            NormalisedDifference(frame, window, maxLag, diff);
-            periodicity[k] = FindCandidates(diff, minLag, maxLag, options.Threshold, lagOf.AsSpan(k * Candidates, Candidates), depthOf.AsSpan(k * Candidates, Candidates));
+            NormalisedDifference(frame, window, maxLag, diff, normalised);
+            periodicity[k] = FindCandidates(diff, normalised, minLag, maxLag, options.Threshold, lagOf.AsSpan(k * Candidates, Candidates), depthOf.AsSpan(k * Candidates, Candidates));
         }
 
         if (options.Smooth) BestPath(lagOf, depthOf, silent, sampleRate, minLag, options, f0);
@@ -165,16 +166,18 @@ public static class PitchTracker
         return peak;
     }
 
-    /// <summary>YIN steps 2 and 3: d'(τ) for τ = 0..maxLag+1 (d'(0) = 1); all ones for a frame of zeros.</summary>
-    internal static void NormalisedDifference(ReadOnlySpan<float> frame, int window, int maxLag, Span<float> normalised)
+    /// <summary>YIN steps 2 and 3: d(τ) and d'(τ) for τ = 0..maxLag+1 (d'(0) = 1; d' all ones for a frame of zeros).</summary>
+    internal static void NormalisedDifference(ReadOnlySpan<float> frame, int window, int maxLag, Span<float> difference, Span<float> normalised)
     {
         ref float x = ref MemoryMarshal.GetReference(frame);
         normalised[0] = 1;
+        difference[0] = 0;
         double running = 0; // float64: a sum over hundreds of lags
         for (int tau = 1; tau <= maxLag + 1 && tau < frame.Length - window + 1; tau++)
         {
             float d = AudioSimd.SquaredDistance(ref x, ref System.Runtime.CompilerServices.Unsafe.Add(ref x, tau), window);
             running += d;
+            difference[tau] = d;
             normalised[tau] = running > 0 ? (float)(d * tau / running) : 1;
         }
     }
@@ -183,7 +186,7 @@ public static class PitchTracker
     /// YIN steps 4 and 5 for one frame: fills up to <see cref="Candidates"/> interpolated dips (lag, depth), the absolute
     /// threshold's pick first, then the deepest other dips; returns the periodicity of the pick (1 − its depth, 0..1).
     /// </summary>
-    private static float FindCandidates(ReadOnlySpan<float> d, int minLag, int maxLag, double threshold, Span<float> lags, Span<float> depths)
+    private static float FindCandidates(ReadOnlySpan<float> raw, ReadOnlySpan<float> d, int minLag, int maxLag, double threshold, Span<float> lags, Span<float> depths)
     {
         lags.Clear();
         depths.Clear();
@@ -196,13 +199,13 @@ public static class PitchTracker
         }
         if (pick < 0) pick = deepest;
         if (pick < 0) return 0; // no dip at all (a monotone d', e.g. silence or a ramp)
-        Interpolate(d, pick, out lags[0], out depths[0]);
+        Interpolate(raw, d, pick, out lags[0], out depths[0]);
         int filled = 1;
         // The other dips, deepest first: a short insertion sort into the remaining slots.
         for (int tau = minLag; tau <= maxLag; tau++)
         {
             if (tau == pick || !IsDip(d, tau)) continue;
-            Interpolate(d, tau, out float lag, out float depth);
+            Interpolate(raw, d, tau, out float lag, out float depth);
             int at = filled;
             while (at > 1 && depths[at - 1] > depth) at--;
             if (at >= Candidates) continue;
@@ -217,16 +220,24 @@ public static class PitchTracker
     /// <summary>A local minimum of d' (at the range's first lag only when d' falls into it: a dip cut by the ceiling is not one).</summary>
     private static bool IsDip(ReadOnlySpan<float> d, int tau) => d[tau] < d[tau - 1] && d[tau] <= d[tau + 1];
 
-    /// <summary>Parabolic interpolation of the dip at <paramref name="tau"/> through its neighbours: lag and depth.</summary>
-    private static void Interpolate(ReadOnlySpan<float> d, int tau, out float lag, out float depth)
+    /// <summary>
+    /// Parabolic interpolation of the dip at <paramref name="tau"/> through its neighbours: the lag from the raw
+    /// difference d (as the paper's step 5: d' is d times a factor rising with τ, which pulls its minimum toward shorter
+    /// lags, a sharp bias), the depth from d'.
+    /// </summary>
+    private static void Interpolate(ReadOnlySpan<float> raw, ReadOnlySpan<float> d, int tau, out float lag, out float depth)
     {
+        lag = (float)(tau + ParabolaShift(raw[tau - 1], raw[tau], raw[tau + 1]));
         double a = d[tau - 1], b = d[tau], c = d[tau + 1];
+        depth = (float)Math.Max(0, b - 0.25 * (a - c) * ParabolaShift(a, b, c));
+    }
+
+    /// <summary>Where the parabola through (−1, a), (0, b), (1, c) has its minimum, clamped to ±0.5.</summary>
+    private static double ParabolaShift(double a, double b, double c)
+    {
         double curvature = a - 2 * b + c;
         double shift = curvature > 0 ? 0.5 * (a - c) / curvature : 0;
-        if (shift > 0.5) shift = 0.5;
-        if (shift < -0.5) shift = -0.5;
-        lag = (float)(tau + shift);
-        depth = (float)Math.Max(0, b - 0.25 * (a - c) * shift);
+        return shift > 0.5 ? 0.5 : shift < -0.5 ? -0.5 : shift;
     }
 
     /// <summary>Viterbi over each frame's candidates plus "unvoiced": local cost d' (or the voicing threshold for unvoiced), jumps per octave, voicing switches.</summary>

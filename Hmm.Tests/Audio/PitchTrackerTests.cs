@@ -40,6 +40,19 @@ public class PitchTrackerTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(8000)]
+    [InlineData(22050)]
+    [InlineData(44100)]
+    public void Other_sample_rates_give_the_same_frames_and_f0(int rate)
+    {
+        const double hz = 180;
+        var x = Enumerable.Range(0, rate).Select(n => (float)(0.5 * Math.Sin(2 * Math.PI * hz * n / rate))).ToArray();
+        var track = PitchTracker.Track(x, rate);
+        Assert.Equal(100, track.FrameCount);
+        foreach (int k in InteriorFrames(track, 1.0)) Assert.True(Math.Abs(track.F0[k] - hz) <= 0.01 * hz, $"frame {k}: {track.F0[k]} Hz");
+    }
+
     [Fact]
     public void A_sine_sweep_is_tracked_within_1_percent_of_its_instantaneous_frequency()
     {

@@ -73,6 +73,19 @@ public class EvalMetricsCliTests
     }
 
     [Fact]
+    public void Eval_pitch_scores_pairs_of_different_lengths_over_their_overlap_and_says_so()
+    {
+        using var hyp = AlignmentTestData.TempDirectory();
+        using var reference = AlignmentTestData.TempDirectory();
+        File.WriteAllBytes(reference.File("v.wav"), AlignmentTestData.PcmWav(PitchTrackerTests.GlottalVowel(120, 1.0)));
+        File.WriteAllBytes(hyp.File("v.wav"), AlignmentTestData.PcmWav(PitchTrackerTests.GlottalVowel(120, 1.0).Concat(new float[4000]).ToArray()));
+        var (code, output, err) = Run(EvalCommand.Run, "pitch", hyp.Path, reference.Path);
+        Assert.True(code == 0, err);
+        Assert.Contains("1 pair differs in length (scored over its overlap)", output);
+        Assert.Equal(new[] { "v", "100" }, Line(output, "v").Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(2));
+    }
+
+    [Fact]
     public void Eval_pitch_refuses_a_missing_folder_and_a_floor_above_the_ceiling()
     {
         var (code, _, err) = Run(EvalCommand.Run, "pitch", "/nonexistent/hyp", AlignmentTestData.SamplesDirectory);
