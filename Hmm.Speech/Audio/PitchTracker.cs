@@ -55,7 +55,8 @@ public sealed class PitchTrack
 
 /// <summary>
 /// F0 by YIN (de Cheveigné and Kawahara 2002, J. Acoust. Soc. Am. 111(4)): per frame the difference function
-/// d(τ) = Σ (x_j − x_{j+τ})² over one period of the floor, its cumulative mean normalised form d'(τ) = d(τ) τ / Σ_{1..τ} d,
+/// d(τ) = Σ (x_j − x_{j+τ})² over one period of the floor (the two windows τ/2 before and after the frame's centre, so
+/// that every lag measures the same instant: with the paper's fixed start, F0 read high on falling intonation), its cumulative mean normalised form d'(τ) = d(τ) τ / Σ_{1..τ} d,
 /// the absolute threshold (the first dip below <see cref="PitchOptions.Threshold"/>, followed to its minimum), and
 /// parabolic interpolation of the dip; a frame is voiced when the dip is below <see cref="PitchOptions.VoicingThreshold"/>
 /// and it is not silent. With <see cref="PitchOptions.Smooth"/> (the default) each frame keeps its deepest dips as
@@ -175,7 +176,10 @@ public static class PitchTracker
         double running = 0; // float64: a sum over hundreds of lags
         for (int tau = 1; tau <= maxLag + 1 && tau < frame.Length - window + 1; tau++)
         {
-            float d = AudioSimd.SquaredDistance(ref x, ref System.Runtime.CompilerServices.Unsafe.Add(ref x, tau), window);
+            // Each lag compares the window before the frame's centre with the one τ after it, both τ/2 from the centre,
+            // so that every lag measures the same instant (the paper's fixed start puts long lags later than short ones).
+            int from = (frame.Length - window - tau) / 2;
+            float d = AudioSimd.SquaredDistance(ref System.Runtime.CompilerServices.Unsafe.Add(ref x, from), ref System.Runtime.CompilerServices.Unsafe.Add(ref x, from + tau), window);
             running += d;
             difference[tau] = d;
             normalised[tau] = running > 0 ? (float)(d * tau / running) : 1;
