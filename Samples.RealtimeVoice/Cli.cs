@@ -40,6 +40,10 @@ internal static class Cli
             if (unknown) context.Err.WriteLine($"hmm: see 'hmm {verb.Replace(":", "", StringComparison.Ordinal)}--help' for the options.");
             return UsageError;
         }
+        // A subcommand's help would list its parent verb's arguments (`hmm eval <HYP_DIR> <REF_DIR> pitch ...`), which do
+        // not apply to it; the root is built per run, so hiding them here changes nothing else.
+        if (parsed.Action is HelpAction && parsed.CommandResult.Parent is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } parentVerb)
+            foreach (var argument in parentVerb.Command.Arguments) argument.Hidden = true;
         try
         {
             return parsed.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });

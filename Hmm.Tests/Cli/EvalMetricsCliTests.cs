@@ -126,6 +126,26 @@ public class EvalMetricsCliTests
         Assert.StartsWith("3 files, 64 boundaries", output);
     }
 
+    [Theory]
+    [InlineData("pitch", "--floor", "--ceiling")]
+    [InlineData("durations", "--tolerance", "--tolerance")]
+    public void The_help_of_an_eval_subcommand_shows_its_own_arguments_only(string verb, string option1, string option2)
+    {
+        foreach (var args in new[] { new[] { "eval", verb, "--help" }, new[] { "help", "eval", verb } })
+        {
+            var (code, output, err) = Run((a, o, e) => Samples.RealtimeVoice.Cli.Run(a, o, e, _ => null), args);
+            Assert.True(code == 0, err);
+            Assert.Contains($" eval {verb} <HYP_DIR> <REF_DIR> [options]", output); // the root is named after the process (hmm, or the test host)
+            Assert.Equal(2, output.Split('\n').Count(l => l.TrimStart().StartsWith("<HYP_DIR>", StringComparison.Ordinal) || l.TrimStart().StartsWith("<REF_DIR>", StringComparison.Ordinal)));
+            Assert.Contains(option1, output);
+            Assert.Contains(option2, output);
+        }
+        var (_, plain, _) = Run((a, o, e) => Samples.RealtimeVoice.Cli.Run(a, o, e, _ => null), "eval", "--help");
+        Assert.Contains(" eval <HYP_DIR> <REF_DIR> [command] [options]", plain);
+        Assert.Contains("pitch", plain);
+        Assert.Contains("durations", plain);
+    }
+
     [Fact]
     public void Plot_with_pitch_writes_a_taller_png()
     {
