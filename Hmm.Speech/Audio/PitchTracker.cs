@@ -74,7 +74,7 @@ public sealed class PitchTrack
 public static class PitchTracker
 {
     /// <summary>Dips kept per frame as best-path candidates.</summary>
-    private const int Candidates = 4;
+    internal const int Candidates = 4;
 
     /// <summary>Best-path cost per octave of lag above the shortest: breaks the tie between a period and its multiples.</summary>
     private const double ShortLagPreference = 0.01;
@@ -104,10 +104,7 @@ public static class PitchTracker
         var periodicity = new float[frames];
         if (frames == 0) return new PitchTrack(options.HopMs / 1000, f0, periodicity);
 
-        int minLag = Math.Max(2, (int)Math.Floor(sampleRate / options.CeilingHz));
-        int maxLag = (int)Math.Ceiling(sampleRate / options.FloorHz);
-        int window = maxLag; // YIN's integration window: one period of the floor
-        int span = window + maxLag + 1;
+        Lags(sampleRate, options, out int minLag, out int maxLag, out int window, out int span);
         var frame = new float[span];
         var diff = new float[maxLag + 2];       // d(τ)
         var normalised = new float[maxLag + 2]; // d'(τ)
@@ -153,8 +150,17 @@ public static class PitchTracker
         return new PitchTrack(options.HopMs / 1000, f0, periodicity);
     }
 
+    /// <summary>The lag range searched, YIN's integration window (one period of the floor) and the span a frame analyses.</summary>
+    internal static void Lags(int sampleRate, PitchOptions options, out int minLag, out int maxLag, out int window, out int span)
+    {
+        minLag = Math.Max(2, (int)Math.Floor(sampleRate / options.CeilingHz));
+        maxLag = (int)Math.Ceiling(sampleRate / options.FloorHz);
+        window = maxLag;
+        span = window + maxLag + 1;
+    }
+
     /// <summary>Copies samples [start, start + frame.Length) into <paramref name="frame"/>, zeros outside the signal; returns the peak |x|.</summary>
-    private static float CopyFrame(ReadOnlySpan<float> samples, int start, Span<float> frame)
+    internal static float CopyFrame(ReadOnlySpan<float> samples, int start, Span<float> frame)
     {
         frame.Clear();
         int from = Math.Max(0, start), to = Math.Min(samples.Length, start + frame.Length);
@@ -190,7 +196,7 @@ public static class PitchTracker
     /// YIN steps 4 and 5 for one frame: fills up to <see cref="Candidates"/> interpolated dips (lag, depth), the absolute
     /// threshold's pick first, then the deepest other dips; returns the periodicity of the pick (1 − its depth, 0..1).
     /// </summary>
-    private static float FindCandidates(ReadOnlySpan<float> raw, ReadOnlySpan<float> d, int minLag, int maxLag, double threshold, Span<float> lags, Span<float> depths)
+    internal static float FindCandidates(ReadOnlySpan<float> raw, ReadOnlySpan<float> d, int minLag, int maxLag, double threshold, Span<float> lags, Span<float> depths)
     {
         lags.Clear();
         depths.Clear();
@@ -297,5 +303,5 @@ public static class PitchTracker
         }
     }
 
-    private static float Clamp01(float v) => v < 0 ? 0 : v > 1 ? 1 : v;
+    internal static float Clamp01(float v) => v < 0 ? 0 : v > 1 ? 1 : v;
 }
