@@ -52,7 +52,6 @@ internal static class PlotCommand
         // One shared time axis; the panels are stacked bands of the y axis: tiers at the bottom (one unit each),
         // the spectrogram above them (3 units), the F0 track with --pitch (2 units), the waveform on top (2 units).
         double specBottom = tiers.Count, specTop = specBottom + 3, pitchTop = specTop + (withPitch ? 2 : 0), waveMid = pitchTop + 1;
-        if (withPitch) DrawPitch(plot, PitchTracker.Track(audio.Samples, audio.SampleRate), specTop, pitchTop);
 
         // Waveform as a min/max envelope of at most 4000 columns.
         int columns = Math.Min(4000, audio.Samples.Length);
@@ -70,6 +69,8 @@ internal static class PlotCommand
         }
         var wave = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
         wave.LineWidth = 1;
+        // After the waveform, so that it keeps the palette's first colour.
+        if (withPitch) DrawPitch(plot, PitchTracker.Track(audio.Samples, audio.SampleRate), specTop, pitchTop);
 
         // Log-mel spectrogram (80 bands, 5 ms hop), low frequencies at the bottom.
         var options = FrontEndOptions.Default with { Kind = FeatureKind.LogMel, MelFilterCount = 80, DeltaOrder = 0, Normalization = CmvnMode.None, HopLengthMs = 5 };
