@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Hmm.Speech.Audio;
@@ -56,8 +57,8 @@ public sealed class PitchTrack
 /// <summary>
 /// F0 by YIN (de Cheveigné and Kawahara 2002, J. Acoust. Soc. Am. 111(4)): per frame the difference function
 /// d(τ) = Σ (x_j − x_{j+τ})² over one period of the floor (the two windows τ/2 before and after the frame's centre, so
-/// that every lag measures the same instant: with the paper's fixed start, F0 read high on falling intonation), its cumulative mean normalised form d'(τ) = d(τ) τ / Σ_{1..τ} d,
-/// the absolute threshold (the first dip below <see cref="PitchOptions.Threshold"/>, followed to its minimum), and
+/// that every lag measures the same instant: with the paper's fixed start, F0 read high on falling intonation), its
+/// cumulative mean normalised form d'(τ) = d(τ) τ / Σ_{1..τ} d, the absolute threshold (the first dip below <see cref="PitchOptions.Threshold"/>, followed to its minimum), and
 /// parabolic interpolation of the dip; a frame is voiced when the dip is below <see cref="PitchOptions.VoicingThreshold"/>
 /// and it is not silent. With <see cref="PitchOptions.Smooth"/> (the default) each frame keeps its deepest dips as
 /// candidates and a best path over them (YIN's step 6 done globally, as Praat does) picks F0 and voicing.
@@ -68,8 +69,8 @@ public sealed class PitchTrack
 /// is (almost entirely) unvoiced. A frame's analysis span is one floor period plus the longest lag (27 ms at 75 Hz)
 /// centred on the frame; within half a span of either end of the signal the span is moved inside it (a span half of
 /// zeros has no usable dips), so the first and last frames describe the signal up to 13 ms from their centre. Shorter
-/// signals are padded with zeros. Frame k is at k × hop, as SPTK's. Non-finite samples are rejected. The work buffers are allocated once per call; the
-/// frame loop allocates nothing.
+/// signals are padded with zeros. Frame k is at k × hop, as SPTK's. Non-finite samples are rejected. The work buffers
+/// are allocated once per call; the frame loop allocates nothing (<see cref="StreamingPitchTracker"/> is the live form).
 /// </remarks>
 public static class PitchTracker
 {
@@ -185,7 +186,7 @@ public static class PitchTracker
             // Each lag compares the window before the frame's centre with the one τ after it, both τ/2 from the centre,
             // so that every lag measures the same instant (the paper's fixed start puts long lags later than short ones).
             int from = (frame.Length - window - tau) / 2;
-            float d = AudioSimd.SquaredDistance(ref System.Runtime.CompilerServices.Unsafe.Add(ref x, from), ref System.Runtime.CompilerServices.Unsafe.Add(ref x, from + tau), window);
+            float d = AudioSimd.SquaredDistance(ref Unsafe.Add(ref x, from), ref Unsafe.Add(ref x, from + tau), window);
             running += d;
             difference[tau] = d;
             normalised[tau] = running > 0 ? (float)(d * tau / running) : 1;
