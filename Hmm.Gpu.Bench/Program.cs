@@ -19,7 +19,8 @@ namespace Hmm.Gpu.Bench;
 /// The GPU harness, run on the lent GPU (see GPU-NOTES.md):
 /// <c>bench [seed.txt]</c> times the speed table (warm-up, then medians; kernel time from device events, end-to-end
 /// with host copies and checks); <c>profile</c>, <c>cpu</c>, <c>tensor</c> and <c>gmm-profile</c> time one part each;
-/// <c>tied [B] [T]</c> times tied-mixture (PTM) emissions of a Sphinx-shaped model against the CPU engine;
+/// <c>tied [B] [T]</c> times tied-mixture (PTM) emissions of a Sphinx-shaped model against the CPU engine; <c>ctc OUTDIR</c>
+/// times CTC forced alignment and writes its inputs and paths for tools/ctc_torchaudio_check.py;
 /// <c>dtw [B] [N]</c> times batched DTW of B pairs of N × N frames (D = 39) and checks it against the CPU engine.
 /// </summary>
 public static class Program
@@ -36,6 +37,7 @@ public static class Program
             "gmm-profile" => Benchmarks.GmmProfile(),
             "tied" => Benchmarks.TiedMixture(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
+            "ctc" => Benchmarks.Ctc(args.Length > 1 ? args[1] : "ctc-out"),
             "dtw" => Benchmarks.Dtw(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 256,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
@@ -45,7 +47,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile | tied [B] [T] | dtw [B] [N]");
+        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile | tied [B] [T] | ctc OUTDIR | dtw [B] [N]");
         return 2;
     }
 }

@@ -160,7 +160,7 @@ public sealed partial class GpuEngine
     private (RecursionParams Recursion, TiedParams Tied) TiedSetup(EmissionModel emissions, HmmModel graph, TiedStateBatch ties, SequenceBatch features,
         long generation, int b0, int count)
     {
-        int maxLength = features.MaxLength, g = ties.GraphStates;
+        int maxLength = features.MaxLength;
         int modelStride = Hmm.Simd.SimdCapabilities.Pad(emissions.StateCount);
         var gmm = emissions as GaussianMixtureEmissions;
         var tied = emissions as TiedMixtureEmissions;
@@ -177,6 +177,21 @@ public sealed partial class GpuEngine
         }
         var p = RecursionSetup(graph, null, b0, count, features.Lengths.Slice(b0, count), maxLength);
         var modelLl = Buffer(ref _tiedModelLl).Ensure((long)count * maxLength * modelStride);
+        if (gmm is not null) LaunchGaussian(gmm.Tables, frames, p.Lengths, modelLl, count, maxLength, modelStride);
+        else LaunchTiedMixture(tied!.Tables, frames.Single, p.Lengths, modelLl, count, maxLength, modelStride);
+        var t = TiedGather(p, modelLl, ties, b0, count, maxLength, modelStride, features.Dimension, gmm?.ComponentCount ?? 1);
+        t.Features = frames.Single;
+        return (p, t);
+    }
+
+    /// <summary>
+    /// The chunk's ties and end biases uploaded and the gather kernel run: the recursion's emissions (<paramref name="p"/>)
+    /// from the model-state log-likelihoods already on the device (<paramref name="modelLl"/>, [count, maxLength, modelStride]).
+    /// </summary>
+    private TiedParams TiedGather(RecursionParams p, ArrayView<float> modelLl, TiedStateBatch ties, int b0, int count, int maxLength, int modelStride,
+        int dimension, int components)
+    {
+        int g = ties.GraphStates;
         var t = new TiedParams
         {
             ModelLl = modelLl,
@@ -188,20 +203,18 @@ public sealed partial class GpuEngine
             Scores = p.Scores,
             Alpha = p.Emissions,
             Beta = p.Emissions,
-            Features = frames.Single,
+            Features = p.Emissions,
             Means = p.Emissions, InverseVariances = p.Emissions, Constants = p.Emissions,
             Occupancy = p.Scores, Moments = p.Scores, Leave = p.Scores,
             MaxLength = maxLength,
             Stride = p.Stride,
             ModelStride = modelStride,
             GraphStates = g,
-            Dimension = features.Dimension,
-            Components = gmm?.ComponentCount ?? 1,
+            Dimension = dimension,
+            Components = components,
             BlockSize = 1,
             Blocks = 0,
         };
-        if (gmm is not null) LaunchGaussian(gmm.Tables, frames, p.Lengths, modelLl, count, maxLength, modelStride);
-        else LaunchTiedMixture(tied!.Tables, frames.Single, p.Lengths, modelLl, count, maxLength, modelStride);
         // 32-bit cell indices in the kernel: launches of at most 2^31 - 1 cells, whole sequences each.
         long perSequence = (long)maxLength * p.Stride;
         int slice = (int)Math.Max(1, Math.Min(count, int.MaxValue / Math.Max(1, perSequence)));
@@ -221,7 +234,7 @@ public sealed partial class GpuEngine
             long groups = Math.Clamp((cells + threads - 1L) / threads, 1, Math.Max(1, _accelerator.NumMultiprocessors) * 64L);
             _gatherKernel(new KernelConfig(new Index1D((int)groups), new Index1D(threads)), part, cells);
         }
-        return (p, t);
+        return t;
     }
 
     /// <summary>Float32 features of one chunk on the device: the GMM kernel's upload, or a second upload when that one went up in half precision.</summary>

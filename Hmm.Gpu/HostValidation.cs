@@ -66,21 +66,6 @@ internal static class HostValidation
     /// <summary>x - x is 0 exactly for finite x and NaN for NaN and ±inf (Hmm.Core's check, a register at a time).</summary>
     public static bool AllFinite(ReadOnlySpan<float> values) => Guard.AllFinite(values);
 
-    /// <summary>No NaN (v == v fails) and no +inf.</summary>
-    public static bool NoNaNOrPositiveInfinity(ReadOnlySpan<float> values)
-    {
-        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-        var infinity = new Vector<float>(float.PositiveInfinity);
-        for (int i = 0; i < vectors.Length; i++)
-        {
-            var v = vectors[i];
-            if (!Vector.EqualsAll(v, v) || Vector.EqualsAny(v, infinity)) return false;
-        }
-        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
-        {
-            float x = values[i];
-            if (float.IsNaN(x) || float.IsPositiveInfinity(x)) return false;
-        }
-        return true;
-    }
+    /// <summary>No NaN and no +inf (<see cref="Guard.NoNaNOrPositiveInfinity"/>).</summary>
+    public static bool NoNaNOrPositiveInfinity(ReadOnlySpan<float> values) => Guard.NoNaNOrPositiveInfinity(values);
 }

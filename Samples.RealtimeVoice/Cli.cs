@@ -32,7 +32,7 @@ internal static class Cli
         var root = CreateRoot(context);
         // File names may start with '@' (a response file to System.CommandLine): arguments are taken literally.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        string verb = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + ": ";
+        string verb = parsed.CommandResult.Command == root ? "" : CommandPath(parsed.CommandResult) + ": ";
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
             foreach (var error in parsed.Errors) context.Err.WriteLine($"hmm: {Prefixed(verb, error.Message)}");
@@ -40,6 +40,10 @@ internal static class Cli
             if (unknown) context.Err.WriteLine($"hmm: see 'hmm {verb.Replace(":", "", StringComparison.Ordinal)}--help' for the options.");
             return UsageError;
         }
+        // A subcommand's help would list its parent verb's arguments (`hmm eval <HYP_DIR> <REF_DIR> pitch ...`), which do
+        // not apply to it; the root is built per run, so hiding them here changes nothing else.
+        if (parsed.Action is HelpAction && parsed.CommandResult.Parent is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } parentVerb)
+            foreach (var argument in parentVerb.Command.Arguments) argument.Hidden = true;
         try
         {
             return parsed.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Err, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
@@ -68,6 +72,10 @@ internal static class Cli
         root.SetAction(parseResult => new HelpAction().Invoke(parseResult));
         return root;
     }
+
+    /// <summary>A verb's name, with its parent verb's for a subcommand ("eval pitch").</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result) =>
+        result.Parent is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } parent ? CommandPath(parent) + " " + result.Command.Name : result.Command.Name;
 
     /// <summary>The messages of the verbs' own errors start with the verb already; System.CommandLine's do not.</summary>
     private static string Prefixed(string verb, string message) => verb.Length == 0 || message.StartsWith(verb, StringComparison.Ordinal) ? message : verb + message;

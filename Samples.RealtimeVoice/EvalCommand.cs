@@ -14,7 +14,8 @@ namespace Samples.RealtimeVoice;
 /// `hmm eval HYP_DIR REF_DIR`: scores every hypothesis label file (X.lab, X.TextGrid or X.json) in HYP_DIR
 /// against the reference with the same name in REF_DIR: the share of boundaries within 10/20/40 ms, the mean absolute
 /// boundary error, a table by phone class and the worst files. Exit code 1 when a hypothesis has no reference or a
-/// file cannot be read.
+/// file cannot be read. Its subcommands score other things over the same pairing by name: `hmm eval pitch` (F0 of
+/// X.wav pairs, <see cref="EvalMetricCommands"/>) and `hmm eval durations` (phone durations of label pairs).
 /// </summary>
 internal static class EvalCommand
 {
@@ -27,7 +28,14 @@ internal static class EvalCommand
         var hyp = CliOptions.RejectOptionLikeValues(new Argument<string>("HYP_DIR") { Description = "Folder of hypothesis label files (X.lab, X.TextGrid or X.json)." });
         var reference = CliOptions.RejectOptionLikeValues(new Argument<string>("REF_DIR") { Description = "Folder of reference label files with the same names." });
         var worst = CliOptions.Int("--worst", 5, 0, 100000, "How many of the worst files to list (0: none).");
-        var command = new Command("eval", "Boundary accuracy of label files against references.") { hyp, reference, worst };
+        var command = new Command("eval", "Boundary accuracy of label files against references; 'eval pitch' and 'eval durations' score F0 and phone durations.")
+        {
+            hyp, reference, worst,
+            EvalMetricCommands.CreatePitch(context),
+            EvalMetricCommands.CreateDurations(context),
+            // `hmm eval mcd HYP_DIR REF_DIR` (mel-cepstral distortion of X.wav pairs) belongs here: one more subcommand
+            // built like CreatePitch, over EvalMetricCommands.ScorePairs with "*.wav".
+        };
         command.SetAction(p => Run(context, p.GetValue(hyp)!, p.GetValue(reference)!, p.GetValue(worst)));
         return CliOptions.LastWins(command);
     }
@@ -131,7 +139,7 @@ internal static class EvalCommand
         }
     }
 
-    private static Dictionary<string, string> LabelFiles(string dir)
+    internal static Dictionary<string, string> LabelFiles(string dir)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string f in Directory.GetFiles(dir).OrderBy(f => f, StringComparer.Ordinal))

@@ -11,8 +11,9 @@ using ScottPlot;
 namespace Samples.RealtimeVoice;
 
 /// <summary>
-/// `hmm plot X.wav [X.lab ...] --out X.png`: the waveform, a log-mel spectrogram and one
-/// phone tier per label file (e.g. reference against hypothesis) on a shared time axis, drawn with ScottPlot.
+/// `hmm plot X.wav [X.lab ...] --out X.png [--pitch]`: the waveform, a log-mel spectrogram, with --pitch the F0 track
+/// (<see cref="PitchTracker"/>, voiced frames only) and one phone tier per label file (e.g. reference against hypothesis)
+/// on a shared time axis, drawn with ScottPlot.
 /// </summary>
 internal static class PlotCommand
 {
@@ -26,17 +27,19 @@ internal static class PlotCommand
         var labels = CliOptions.RejectOptionLikeValues(new Argument<string[]>("X.lab") { Description = "Label files, one phone tier each (e.g. reference, then hypothesis).", Arity = ArgumentArity.ZeroOrMore });
         var outPath = CliOptions.NonEmpty(new Option<string>("--out") { Description = "The PNG file to write.", Required = true, HelpName = "X.png" });
         var width = CliOptions.Int("--width", 1600, 200, 20000, "Image width in pixels.");
-        var height = CliOptions.OptionalInt("--height", 200, 20000, "Image height in pixels (default: 300, plus 80 per label file).");
-        var command = new Command("plot", "Waveform, spectrogram and one phone tier per label file, as a PNG.") { wavArgument, labels, outPath, width, height };
+        var height = CliOptions.OptionalInt("--height", 200, 20000, "Image height in pixels (default: 300, plus 80 per label file, plus 120 with --pitch).");
+        var pitch = CliOptions.Flag("--pitch", "Add an F0 panel: the pitch track (YIN, 75..600 Hz, 10 ms hop) of the voiced frames, its range in Hz written beside it.");
+        var command = new Command("plot", "Waveform, spectrogram, optionally the F0 track, and one phone tier per label file, as a PNG.") { wavArgument, labels, outPath, width, height, pitch };
         command.SetAction(p =>
         {
             var labelPaths = p.GetValue(labels) ?? Array.Empty<string>();
-            return Run(context, p.GetValue(wavArgument)!, labelPaths, p.GetValue(outPath)!, p.GetValue(width), p.GetValue(height) ?? 300 + 80 * labelPaths.Length);
+            bool withPitch = p.GetValue(pitch);
+            return Run(context, p.GetValue(wavArgument)!, labelPaths, p.GetValue(outPath)!, p.GetValue(width), p.GetValue(height) ?? 300 + 80 * labelPaths.Length + (withPitch ? 120 : 0), withPitch);
         });
         return CliOptions.LastWins(command);
     }
 
-    internal static int Run(CliContext context, string wav, string[] labelPaths, string outPath, int width, int height)
+    internal static int Run(CliContext context, string wav, string[] labelPaths, string outPath, int width, int height, bool withPitch = false)
     {
         OutputFile.CheckFile("plot", outPath);
         var audio = WavReader.Read(wav, 16000);
@@ -47,8 +50,8 @@ internal static class PlotCommand
 
         var plot = new Plot();
         // One shared time axis; the panels are stacked bands of the y axis: tiers at the bottom (one unit each),
-        // the spectrogram above them (3 units), the waveform on top (2 units).
-        double specBottom = tiers.Count, specTop = specBottom + 3, waveMid = specTop + 1;
+        // the spectrogram above them (3 units), the F0 track with --pitch (2 units), the waveform on top (2 units).
+        double specBottom = tiers.Count, specTop = specBottom + 3, pitchTop = specTop + (withPitch ? 2 : 0), waveMid = pitchTop + 1;
 
         // Waveform as a min/max envelope of at most 4000 columns.
         int columns = Math.Min(4000, audio.Samples.Length);
@@ -66,6 +69,8 @@ internal static class PlotCommand
         }
         var wave = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
         wave.LineWidth = 1;
+        // After the waveform, so that it keeps the palette's first colour.
+        if (withPitch) DrawPitch(plot, PitchTracker.Track(audio.Samples, audio.SampleRate), specTop, pitchTop);
 
         // Log-mel spectrogram (80 bands, 5 ms hop), low frequencies at the bottom.
         var options = FrontEndOptions.Default with { Kind = FeatureKind.LogMel, MelFilterCount = 80, DeltaOrder = 0, Normalization = CmvnMode.None, HopLengthMs = 5 };
@@ -109,5 +114,35 @@ internal static class PlotCommand
         OutputFile.WriteVia(outPath, temp => plot.SavePng(temp, width, height));
         context.Out.WriteLine($"wrote {outPath} ({width}x{height})");
         return 0;
+    }
+
+    /// <summary>
+    /// The F0 panel between <paramref name="bottom"/> and <paramref name="top"/>: each voiced run as a line, scaled to the
+    /// track's own range (printed at the panel's left), so that intonation shows whatever the voice's register.
+    /// </summary>
+    private static void DrawPitch(Plot plot, PitchTrack track, double bottom, double top)
+    {
+        var f0 = track.F0.ToArray();
+        var voiced = f0.Where(f => f > 0).ToArray();
+        string range = voiced.Length == 0 ? "F0: no voiced frames" : $"F0 {voiced.Min():0}..{voiced.Max():0} Hz";
+        var label = plot.Add.Text(range, 0, top - 0.05);
+        label.LabelFontSize = 11;
+        label.LabelAlignment = Alignment.UpperLeft;
+        if (voiced.Length == 0) return;
+        double lo = voiced.Min(), hi = Math.Max(voiced.Max(), lo + 1);
+        double Y(float f) => bottom + 0.1 + 1.6 * (f - lo) / (hi - lo);
+        for (int k = 0; k < f0.Length;)
+        {
+            if (f0[k] == 0) { k++; continue; }
+            int end = k;
+            while (end < f0.Length && f0[end] > 0) end++;
+            var xs = Enumerable.Range(k, end - k).Select(i => track.TimeOf(i)).ToArray();
+            var ys = Enumerable.Range(k, end - k).Select(i => Y(f0[i])).ToArray();
+            var run = plot.Add.ScatterLine(xs, ys);
+            run.LineWidth = 2;
+            run.MarkerSize = end - k == 1 ? 3 : 0; // a one-frame run has no line to draw
+            run.Color = Colors.OrangeRed;
+            k = end;
+        }
     }
 }

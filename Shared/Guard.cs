@@ -65,6 +65,24 @@ internal static class Guard
         return true;
     }
 
+    /// <summary>No NaN (v == v fails) and no +infinity: log-likelihoods may be -infinity. A register at a time.</summary>
+    public static bool NoNaNOrPositiveInfinity(ReadOnlySpan<float> values)
+    {
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        var infinity = new Vector<float>(float.PositiveInfinity);
+        for (int i = 0; i < vectors.Length; i++)
+        {
+            var v = vectors[i];
+            if (!Vector.EqualsAll(v, v) || Vector.EqualsAny(v, infinity)) return false;
+        }
+        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+        {
+            float x = values[i];
+            if (float.IsNaN(x) || float.IsPositiveInfinity(x)) return false;
+        }
+        return true;
+    }
+
     /// <summary>Checks that exp(logs) sums to one within <see cref="RowSumTolerance"/>.</summary>
     public static void LogRowSumsToOne(ReadOnlySpan<float> logs, string name, string what)
     {

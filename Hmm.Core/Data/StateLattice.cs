@@ -155,6 +155,8 @@ public sealed class EmissionBatch : StateLattice
         for (int b = 0; b < BatchSize; b++)
         {
             int length = Lengths[b];
+            // A register at a time first (the padding lanes are -infinity); the scalar loop only finds what to name.
+            if (Guard.NoNaNOrPositiveInfinity(Data.AsSpan(Offset(b, 0), length * Stride))) continue;
             for (int t = 0; t < length; t++)
             {
                 var row = Data.AsSpan(Offset(b, t), StateCount);

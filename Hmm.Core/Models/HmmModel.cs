@@ -13,13 +13,18 @@ public sealed class HmmModel
 
     /// <summary>Creates a model; <paramref name="logInitial"/> must sum to one in probability space.</summary>
     /// <exception cref="ArgumentException">Length differs from the transitions' state count, NaN, +inf or not summing to one.</exception>
-    public HmmModel(ReadOnlySpan<float> logInitial, TransitionModel transitions)
+    public HmmModel(ReadOnlySpan<float> logInitial, TransitionModel transitions) : this(logInitial, transitions, normalised: true)
+    {
+    }
+
+    /// <summary>A model whose initial weights need not sum to one when <paramref name="normalised"/> is false (weighted graphs: CTC).</summary>
+    internal HmmModel(ReadOnlySpan<float> logInitial, TransitionModel transitions, bool normalised)
     {
         Guard.NotNull(transitions, nameof(transitions));
         if (logInitial.Length != transitions.StateCount)
             throw new ArgumentException($"logInitial has {logInitial.Length} entries but the transitions have {transitions.StateCount} states.", nameof(logInitial));
         Guard.LogValues(logInitial, nameof(logInitial));
-        Guard.LogRowSumsToOne(logInitial, nameof(logInitial), "the initial distribution");
+        if (normalised) Guard.LogRowSumsToOne(logInitial, nameof(logInitial), "the initial distribution");
         Transitions = transitions;
         _logInitialPadded = new float[transitions.PaddedStateCount];
         _logInitialPadded.AsSpan().Fill(float.NegativeInfinity);

@@ -222,7 +222,16 @@ public sealed class BandedTransitions : TransitionModel
     /// Builds from <c>logProbabilities[i, d]</c> = log P(i → i + d). Entries that would leave the last state
     /// must be -infinity, and each row must sum to one.
     /// </summary>
-    public static BandedTransitions FromLogProbabilities(float[,] logProbabilities)
+    public static BandedTransitions FromLogProbabilities(float[,] logProbabilities) => Build(logProbabilities, stochastic: true);
+
+    /// <summary>
+    /// A weighted band (<c>logWeights[i, d]</c> = the log weight of i → i + d) whose rows need not sum to one: the graphs
+    /// of weighted automata such as CTC's, where every allowed transition weighs 1. The engines never assume stochastic
+    /// rows; only the public constructors insist on them, since an HMM's must be.
+    /// </summary>
+    internal static BandedTransitions FromLogWeights(float[,] logWeights) => Build(logWeights, stochastic: false);
+
+    private static BandedTransitions Build(float[,] logProbabilities, bool stochastic)
     {
         Guard.NotNull(logProbabilities, nameof(logProbabilities));
         int n = logProbabilities.GetLength(0);
@@ -245,7 +254,7 @@ public sealed class BandedTransitions : TransitionModel
                 if (!float.IsNegativeInfinity(row[d]))
                     throw new ArgumentException($"logProbabilities[{i}, {d}] leads past the last state ({i + d} >= {n}); it must be -infinity.", nameof(logProbabilities));
             }
-            Guard.LogRowSumsToOne(row, nameof(logProbabilities), $"row {i}");
+            if (stochastic) Guard.LogRowSumsToOne(row, nameof(logProbabilities), $"row {i}");
             for (int d = 0; d < w && i + d < n; d++)
             {
                 into[d * stride + i + d] = row[d];

@@ -8,7 +8,7 @@ namespace Hmm.Speech;
 
 /// <summary>
 /// <see cref="IAlignmentBackend"/> through any <see cref="IHmmEngine"/>: model-state emissions, graph lattices expanded on
-/// the host (<see cref="TiedStateBatch.Expand"/>), the engine's <see cref="IHmmEngine.Posteriors"/> and
+/// the host (<see cref="TiedStateBatch.Expand(EmissionBatch, EmissionBatch, int, int)"/>), the engine's <see cref="IHmmEngine.Posteriors"/> and
 /// <see cref="IHmmEngine.Viterbi"/>, and the reductions in double precision on the host. The statistics are added per
 /// model state in (sequence, frame, graph state) order, so they do not depend on the thread count.
 /// </summary>

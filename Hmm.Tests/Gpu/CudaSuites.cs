@@ -257,3 +257,9 @@ public sealed class TensorRecursionCuda
         Assert.False(engine.LastTensorRecursion);
     }
 }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class CtcCuda : Hmm.Tests.Ctc.CtcSuite { public CtcCuda() => CudaDevice.Require(); protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cuda); }
+
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class CtcExpandedCuda : Hmm.Tests.Ctc.CtcSuite { public CtcExpandedCuda() => CudaDevice.Require(); protected override IHmmEngine CreateEngine() => new Hmm.Tests.Ctc.HostGather(new DeviceOnlyEngine(GpuTestEngines.Cuda)); }

@@ -8,7 +8,7 @@ namespace Hmm.Tests.Gpu;
 /// Wraps a <see cref="GpuEngine"/> for the property suites and fails any call that the engine quietly handed to its
 /// CPU fallback: the suites must check the device kernels, not the SIMD engine behind them.
 /// </summary>
-public sealed class DeviceOnlyEngine : IHmmEngine
+public sealed class DeviceOnlyEngine : IHmmEngine, ITiedStateEngine
 {
     private readonly GpuEngine _engine;
 
@@ -48,6 +48,12 @@ public sealed class DeviceOnlyEngine : IHmmEngine
     public void Decode(GaussianMixtureEmissions emissionModel, HmmModel model, SequenceBatch features, Span<double> logLikelihoods, ViterbiResult result)
     {
         _engine.Decode(emissionModel, model, features, logLikelihoods, result);
+        AssertOnDevice();
+    }
+
+    public void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult viterbi, Span<double> logLikelihoods)
+    {
+        _engine.TiedViterbi(graph, modelLogLikelihoods, ties, viterbi, logLikelihoods);
         AssertOnDevice();
     }
 

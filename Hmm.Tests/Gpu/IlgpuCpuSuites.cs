@@ -198,3 +198,27 @@ public sealed class TiedStateIlgpuCpu : TiedStateSuite
         }
     }
 }
+
+/// <summary>
+/// CTC through the GPU engine's kernels on ILGPU's CPU accelerator (the simulator: fewer, smaller cases): forced alignment
+/// and log-likelihoods through <see cref="ITiedStateEngine.TiedViterbi"/> (the class log-probabilities gathered on the
+/// device), posteriors through the expanded lattice.
+/// </summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class CtcIlgpuCpu : Hmm.Tests.Ctc.CtcSuite
+{
+    protected override IHmmEngine CreateEngine() => new DeviceOnlyEngine(GpuTestEngines.Cpu);
+    protected override long Iterations => 6;
+    protected override int MaxLabels => 6;
+    protected override int MaxBatch => 3;
+}
+
+/// <summary>CTC on ILGPU's CPU accelerator with the graph's emissions expanded on the host (the <see cref="IHmmEngine"/> path).</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class CtcExpandedIlgpuCpu : Hmm.Tests.Ctc.CtcSuite
+{
+    protected override IHmmEngine CreateEngine() => new Hmm.Tests.Ctc.HostGather(new DeviceOnlyEngine(GpuTestEngines.Cpu));
+    protected override long Iterations => 4;
+    protected override int MaxLabels => 6;
+    protected override int MaxBatch => 3;
+}

@@ -1,20 +1,22 @@
 using System;
 
-namespace Hmm.Speech;
+namespace Hmm;
 
 /// <summary>
-/// Per-sequence graphs whose states share ("tie") the emissions of a smaller GMM model, as in forced alignment: graph
+/// Per-sequence graphs whose states share ("tie") the emissions of a smaller model, as in forced alignment (a GMM's
+/// states) and CTC (the classes of a network's output): graph
 /// state j of sequence b emits as model state <c>Tie(b, j)</c> plus a constant log bias, or never (-infinity). One
 /// <see cref="HmmModel"/> (the graph's transitions) serves every sequence of the batch; what differs per sequence is
 /// which model state each graph state reads and which graph states may end the sequence (at the last frame every
 /// other state gets -infinity, so only complete paths survive).
 /// </summary>
 /// <remarks>
-/// An <see cref="IAlignmentBackend"/> computes the model-state emissions once per frame and gathers the graph's emissions
-/// from them where its lattices live (the GPU backend: on the device; <see cref="HostAlignmentBackend"/>: by
-/// <see cref="Expand"/> on the host).
+/// An engine computes (or is given) the model-state emissions once per frame and gathers the graph's emissions from them
+/// where its lattices live: an <see cref="ITiedStateEngine"/> (the GPU engine) on the device, anyone else by
+/// <see cref="Expand(EmissionBatch, EmissionBatch, int, int)"/> on the host (Hmm.Speech's forced-alignment backends,
+/// <see cref="CtcAligner"/>).
 /// </remarks>
-public sealed class TiedStateBatch
+public sealed unsafe class TiedStateBatch
 {
     private readonly int[] _ties;
     private readonly float[] _bias;
@@ -84,24 +86,66 @@ public sealed class TiedStateBatch
     /// Host expansion: fills sequence <paramref name="b"/> of <paramref name="graph"/> (lengths included) from the
     /// model-state log-likelihoods of the same sequence index in <paramref name="modelLogLikelihoods"/>.
     /// </summary>
-    public void Expand(EmissionBatch modelLogLikelihoods, EmissionBatch graph, int b, int frames)
+    public void Expand(EmissionBatch modelLogLikelihoods, EmissionBatch graph, int b, int frames) => Expand(modelLogLikelihoods, b, graph, b, b, frames);
+
+    /// <summary>
+    /// Host expansion: fills sequence <paramref name="graphIndex"/> of <paramref name="graph"/> (lengths included) with the
+    /// ties of sequence <paramref name="tieIndex"/>, reading sequence <paramref name="modelIndex"/> of
+    /// <paramref name="modelLogLikelihoods"/>: graph state j at frame t gets model state Tie(j)'s value plus its bias
+    /// (-infinity where untied), and at the last frame its end bias too.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index or <paramref name="frames"/> is outside its batch.</exception>
+    /// <exception cref="ArgumentException"><paramref name="graph"/> does not have <see cref="GraphStates"/> states.</exception>
+    public void Expand(EmissionBatch modelLogLikelihoods, int modelIndex, EmissionBatch graph, int graphIndex, int tieIndex, int frames)
     {
         Guard.NotNull(modelLogLikelihoods, nameof(modelLogLikelihoods));
         Guard.NotNull(graph, nameof(graph));
-        graph.SetLength(b, frames);
-        int g = GraphStates, offset = b * g;
-        for (int t = 0; t < frames; t++)
+        CheckSequence(tieIndex);
+        if (graph.StateCount != GraphStates) throw new ArgumentException($"graph has {graph.StateCount} states but the ties describe {GraphStates}.", nameof(graph));
+        if ((uint)modelIndex >= (uint)modelLogLikelihoods.BatchSize) throw new ArgumentOutOfRangeException(nameof(modelIndex), modelIndex, $"modelIndex must be in [0, {modelLogLikelihoods.BatchSize}).");
+        if ((uint)frames > (uint)Math.Min(graph.MaxLength, modelLogLikelihoods.MaxLength))
+            throw new ArgumentOutOfRangeException(nameof(frames), frames, $"frames must be in [0, {Math.Min(graph.MaxLength, modelLogLikelihoods.MaxLength)}] (both batches' MaxLength).");
+        graph.SetLength(graphIndex, frames);
+        int g = GraphStates, offset = tieIndex * g, states = modelLogLikelihoods.StateCount, stride = graph.Stride;
+        // Untied states and the padding lanes read a slot past the model row that holds -infinity: one gather per state,
+        // no branch, whole registers (the row's stride) with no remainder.
+        int[] gather = System.Buffers.ArrayPool<int>.Shared.Rent(stride);
+        float[] copy = System.Buffers.ArrayPool<float>.Shared.Rent(states + 1);
+        float[] bias = System.Buffers.ArrayPool<float>.Shared.Rent(2 * stride);
+        try
         {
-            var row = graph.Frame(b, t);
-            var ll = modelLogLikelihoods.Frame(b, t);
-            bool last = t == frames - 1;
-            for (int j = 0; j < g; j++)
+            for (int j = 0; j < stride; j++)
             {
-                int s = _ties[offset + j];
-                float v = s < 0 ? float.NegativeInfinity : ll[s] + _bias[offset + j];
-                row[j] = last ? v + _end[offset + j] : v;
+                gather[j] = j >= g || _ties[offset + j] < 0 ? states : _ties[offset + j];
+                bias[j] = j < g ? _bias[offset + j] : 0f;
+                bias[stride + j] = j < g ? _bias[offset + j] + _end[offset + j] : 0f; // the last frame's: bias + end bias
+            }
+            copy[states] = float.NegativeInfinity;
+            fixed (float* model = modelLogLikelihoods.Data)
+            fixed (float* destination = graph.Data)
+            fixed (float* row = copy)
+            fixed (float* add = bias)
+            fixed (int* tie = gather)
+            {
+                for (int t = 0; t < frames; t++)
+                {
+                    new ReadOnlySpan<float>(model + modelLogLikelihoods.Offset(modelIndex, t), states).CopyTo(new Span<float>(row, states));
+                    GatherRow(row, tie, add + (t < frames - 1 ? 0 : stride), destination + graph.Offset(graphIndex, t), stride);
+                }
             }
         }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(gather);
+            System.Buffers.ArrayPool<float>.Shared.Return(copy);
+            System.Buffers.ArrayPool<float>.Shared.Return(bias);
+        }
+    }
+
+    /// <summary><c>output[j] = row[tie[j]] + add[j]</c> for j below <paramref name="count"/>. (An AVX2 gather measured no faster on an AMD EPYC.)</summary>
+    private static void GatherRow(float* row, int* tie, float* add, float* output, int count)
+    {
+        for (int j = 0; j < count; j++) output[j] = row[tie[j]] + add[j];
     }
 
     /// <summary>Throws unless the first <paramref name="batch"/> sequences tie only to states below <paramref name="modelStates"/>.</summary>
