@@ -33,8 +33,7 @@ internal static class EvalCommand
             hyp, reference, worst,
             EvalMetricCommands.CreatePitch(context),
             EvalMetricCommands.CreateDurations(context),
-            // `hmm eval mcd HYP_DIR REF_DIR` (mel-cepstral distortion of X.wav pairs) belongs here: one more subcommand
-            // built like CreatePitch, over EvalMetricCommands.ScorePairs with "*.wav".
+            EvalMetricCommands.CreateMcd(context),
         };
         command.SetAction(p => Run(context, p.GetValue(hyp)!, p.GetValue(reference)!, p.GetValue(worst)));
         return CliOptions.LastWins(command);

@@ -50,6 +50,43 @@ internal static class EvalMetricCommands
         return CliOptions.LastWins(command);
     }
 
+    /// <summary>`hmm eval mcd`.</summary>
+    internal static Command CreateMcd(CliContext context)
+    {
+        var hyp = CliOptions.RejectOptionLikeValues(new Argument<string>("HYP_DIR") { Description = "Folder of hypothesis WAV files (X.wav), e.g. synthesised speech." });
+        var reference = CliOptions.RejectOptionLikeValues(new Argument<string>("REF_DIR") { Description = "Folder of reference WAV files with the same names." });
+        var frames = new Option<bool>("--frame-aligned") { Description = "Pair frames by index over the shorter file instead of by DTW (only for renderings that share their timing)." };
+        var command = new Command("mcd", "Mel-cepstral distortion (dB; mel-cepstra of order 24, alpha 0.42 at 16 kHz, c0 excluded; frames paired by DTW) of WAV files against references (same-named pairs).")
+        {
+            hyp, reference, frames,
+        };
+        command.SetAction(p => RunMcd(context, p.GetValue(hyp)!, p.GetValue(reference)!, p.GetValue(frames) ? McdAlignment.Frames : McdAlignment.Dtw));
+        return CliOptions.LastWins(command);
+    }
+
+    private static int RunMcd(CliContext context, string hypDir, string refDir, McdAlignment alignment)
+    {
+        var scored = new List<(string Name, double Mcd, int HypFrames, int RefFrames)>();
+        int problems = ScorePairs(context, "eval mcd", hypDir, refDir, WavFiles, (name, hypPath, refPath) =>
+        {
+            var refAudio = WavReader.Read(refPath, 16000);
+            var hypAudio = WavReader.Read(hypPath, 16000);
+            if (refAudio.Samples.Length == 0) throw new InvalidDataException($"{refPath}: the audio is empty.");
+            if (hypAudio.Samples.Length == 0) throw new InvalidDataException($"{hypPath}: the audio is empty.");
+            var options = MelCepstrumOptions.ForSampleRate(16000);
+            double mcd = MelCepstralDistortion.Compute(refAudio.Samples, hypAudio.Samples, 16000, alignment, options);
+            scored.Add((name, mcd, MelCepstrum.FrameCount(hypAudio.Samples.Length, options), MelCepstrum.FrameCount(refAudio.Samples.Length, options)));
+        });
+        if (scored.Count == 0) throw new ArgumentException($"eval mcd: no WAV file in {hypDir} could be scored against {refDir}.");
+        var inv = CultureInfo.InvariantCulture;
+        var rows = scored.Select(s => new[] { s.Name, s.HypFrames.ToString(inv), s.RefFrames.ToString(inv), s.Mcd.ToString("0.00", inv) }).ToList();
+        rows.Add(["all (mean of files)", scored.Sum(s => s.HypFrames).ToString(inv), scored.Sum(s => s.RefFrames).ToString(inv), scored.Average(s => s.Mcd).ToString("0.00", inv)]);
+        string head = string.Format(inv, "{0} file pairs, mel-cepstral distortion (order 24, alpha 0.42, c0 excluded, 16 kHz), frames paired {1}",
+            scored.Count, alignment == McdAlignment.Dtw ? "by DTW" : "by index over the shorter file");
+        WriteRows(context, head, ["file", "hyp frames", "ref frames", "MCD dB"], rows);
+        return problems > 0 ? 1 : 0;
+    }
+
     private static int RunPitch(CliContext context, string hypDir, string refDir, double floorHz, double ceilingHz)
     {
         if (!(floorHz < ceilingHz)) throw new ArgumentException(string.Format(CultureInfo.InvariantCulture, "eval pitch: --floor ({0} Hz) must be below --ceiling ({1} Hz).", floorHz, ceilingHz));

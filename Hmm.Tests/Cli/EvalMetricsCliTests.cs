@@ -38,6 +38,36 @@ public class EvalMetricsCliTests
     }
 
     [Fact]
+    public void Eval_mcd_is_zero_for_identical_folders_and_dtw_forgives_a_shift_that_frame_pairing_does_not()
+    {
+        var (code, output, err) = Run(EvalCommand.Run, "mcd", AlignmentTestData.SamplesDirectory, AlignmentTestData.SamplesDirectory);
+        Assert.True(code == 0, err);
+        Assert.Contains("3 file pairs", output);
+        Assert.Equal("0.00", Line(output, "all").Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]);
+
+        using var hyp = AlignmentTestData.TempDirectory();
+        using var reference = AlignmentTestData.TempDirectory();
+        var speech = AlignmentTestData.Samples("s017-us1");
+        var rng = new Random(3);
+        // The same utterance 150 ms later, behind faint noise (mel-cepstra of digital silence are not finite).
+        var shifted = new float[speech.Length + 2400];
+        for (int i = 0; i < shifted.Length; i++) shifted[i] = (float)(1e-3 * (rng.NextDouble() - 0.5)) + (i >= 2400 ? speech[i - 2400] : 0f);
+        File.WriteAllBytes(hyp.File("late.wav"), AlignmentTestData.PcmWav(shifted));
+        File.WriteAllBytes(reference.File("late.wav"), AlignmentTestData.PcmWav(speech));
+        File.WriteAllBytes(hyp.File("corrupt.wav"), File.ReadAllBytes(AlignmentTestData.Wav("s017-us1")).AsSpan(0, 30).ToArray());
+        File.WriteAllBytes(reference.File("corrupt.wav"), File.ReadAllBytes(AlignmentTestData.Wav("s017-us1")));
+
+        (code, output, err) = Run(EvalCommand.Run, "mcd", hyp.Path, reference.Path);
+        Assert.Equal(1, code); // the corrupt pair is reported, the other scored
+        Assert.Contains(hyp.File("corrupt.wav"), err);
+        double dtw = double.Parse(Line(output, "late").Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], System.Globalization.CultureInfo.InvariantCulture);
+        (_, output, _) = Run(EvalCommand.Run, "mcd", hyp.Path, reference.Path, "--frame-aligned");
+        Assert.Contains("by index", output);
+        double frames = double.Parse(Line(output, "late").Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(dtw > 0 && dtw < frames / 2, $"DTW-paired MCD {dtw} dB against frame-paired {frames} dB");
+    }
+
+    [Fact]
     public void Eval_pitch_reports_each_bad_file_and_still_scores_the_others()
     {
         using var hyp = AlignmentTestData.TempDirectory();
