@@ -1,4 +1,5 @@
 using Hmm.Simd;
+using Hmm.Tests.Ctc;
 using Hmm.Tests.Engine;
 
 namespace Hmm.Tests.Mono;
@@ -13,3 +14,7 @@ public sealed class ViterbiScalarMono : ViterbiSuite { protected override IHmmEn
 public sealed class ViterbiVectorTMono : ViterbiSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.VectorT); protected override int MaxStates => 30; }
 public sealed class PosteriorScalarMono : PosteriorSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.Scalar); protected override int MaxStates => 30; }
 public sealed class PosteriorVectorTMono : PosteriorSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.VectorT); protected override int MaxStates => 30; }
+
+// CTC (Ctc/CtcSuite.cs, linked) on the scalar and Vector<float> engines a Unity player runs: fewer, smaller seeded cases.
+public sealed class CtcScalarMono : CtcSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.Scalar); protected override long Iterations => 15; protected override int MaxLabels => 8; }
+public sealed class CtcVectorTMono : CtcSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.VectorT); protected override long Iterations => 15; protected override int MaxLabels => 8; }
