@@ -1,6 +1,7 @@
 using System;
 using BenchmarkDotNet.Attributes;
 using Hmm.Simd;
+using Hmm.Testing;
 
 namespace Hmm.Benchmarks;
 
@@ -28,36 +29,9 @@ public class CtcBenchmarks
     public void Setup()
     {
         _ctc = new CtcAligner(new HmmEngine(SimdWidth.Auto, 1));
-        (_input, _targets) = Inputs(1, Frames, Labels, Classes, seed: 1);
-        (_batch, _batchTargets) = Inputs(32, Frames, Labels, Classes, seed: 2);
+        (_input, _targets) = CtcInputs.Random(1, Frames, Labels, Classes, seed: 1);
+        (_batch, _batchTargets) = CtcInputs.Random(32, Frames, Labels, Classes, seed: 2);
         _posteriors = new StateLattice(1, Frames, Classes);
-    }
-
-    /// <summary>Random log-softmax frames (normal logits, scale 3) and random labels (blank 0), seeded.</summary>
-    internal static (EmissionBatch Input, CtcTargets Targets) Inputs(int batch, int frames, int labels, int classes, int seed)
-    {
-        var rng = new Random(seed);
-        var input = new EmissionBatch(batch, frames, classes);
-        var z = new double[classes];
-        var targets = new int[batch][];
-        for (int b = 0; b < batch; b++)
-        {
-            for (int t = 0; t < frames; t++)
-            {
-                double max = double.NegativeInfinity, sum = 0;
-                for (int c = 0; c < classes; c++)
-                {
-                    z[c] = 3 * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-                    max = Math.Max(max, z[c]);
-                }
-                for (int c = 0; c < classes; c++) sum += Math.Exp(z[c] - max);
-                var row = input.Frame(b, t);
-                for (int c = 0; c < classes; c++) row[c] = (float)(z[c] - max - Math.Log(sum));
-            }
-            targets[b] = new int[labels];
-            for (int k = 0; k < labels; k++) targets[b][k] = 1 + rng.Next(classes - 1);
-        }
-        return (input, new CtcTargets(classes, 0, targets));
     }
 
     [Benchmark(Description = "forced alignment, B=1")]

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Hmm.Simd;
+using Hmm.Testing;
 
 namespace Hmm.Gpu.Bench;
 
@@ -25,7 +26,7 @@ internal static partial class Benchmarks
         var cpu = new CtcAligner(new HmmEngine(SimdWidth.Auto, 1));
         foreach (var (name, batch, frames) in new[] { ("b1-t1000", 1, 1000), ("b1-t3000", 1, 3000), ("b256-t1000", 256, 1000) })
         {
-            var (input, targets) = CtcInputs(batch, frames, labels: 150, classes: 40, seed: 42 + batch + frames);
+            var (input, targets) = CtcInputs.Random(batch, frames, labels: 150, classes: 40, seed: 42 + batch + frames);
             Write(Path.Combine(outDir, $"ctc-{name}.bin"), input, targets);
             double gpuMs = Median(() => gpu.Align(input, targets), warmUp: 2, runs: batch > 1 ? 5 : 20, out var gpuPaths);
             double cpuMs = Median(() => cpu.Align(input, targets), warmUp: 3, runs: batch > 1 ? 1 : 10, out var cpuPaths);
@@ -52,33 +53,6 @@ internal static partial class Benchmarks
         }
         Array.Sort(times);
         return times[runs / 2];
-    }
-
-    /// <summary>Random log-softmax frames (normal logits, scale 3) and random labels 1..C-1 (blank 0), seeded.</summary>
-    private static (EmissionBatch Input, CtcTargets Targets) CtcInputs(int batch, int frames, int labels, int classes, int seed)
-    {
-        var rng = new Random(seed);
-        var input = new EmissionBatch(batch, frames, classes);
-        var z = new double[classes];
-        var targets = new int[batch][];
-        for (int b = 0; b < batch; b++)
-        {
-            for (int t = 0; t < frames; t++)
-            {
-                double max = double.NegativeInfinity, sum = 0;
-                for (int c = 0; c < classes; c++)
-                {
-                    z[c] = 3 * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-                    max = Math.Max(max, z[c]);
-                }
-                for (int c = 0; c < classes; c++) sum += Math.Exp(z[c] - max);
-                var row = input.Frame(b, t);
-                for (int c = 0; c < classes; c++) row[c] = (float)(z[c] - max - Math.Log(sum));
-            }
-            targets[b] = new int[labels];
-            for (int k = 0; k < labels; k++) targets[b][k] = 1 + rng.Next(classes - 1);
-        }
-        return (input, new CtcTargets(classes, 0, targets));
     }
 
     private static void Write(string path, EmissionBatch input, CtcTargets targets)
