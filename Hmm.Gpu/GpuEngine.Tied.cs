@@ -14,28 +14,31 @@ public sealed partial class GpuEngine : ITiedStateEngine
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">Shapes disagree (the graph's states and the ties', the batch and the ties' capacity, a
     /// tie past the model's states, a result too small), or a log-likelihood is NaN or +infinity.</exception>
-    public void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult viterbi, Span<double> logLikelihoods)
+    public void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult? viterbi, Span<double> logLikelihoods)
     {
         ThrowIfDisposed();
         Guard.NotNull(graph, nameof(graph));
         Guard.NotNull(modelLogLikelihoods, nameof(modelLogLikelihoods));
         Guard.NotNull(ties, nameof(ties));
-        Guard.NotNull(viterbi, nameof(viterbi));
         int batch = modelLogLikelihoods.BatchSize, maxLength = modelLogLikelihoods.MaxLength;
         if (graph.StateCount != ties.GraphStates)
             throw new ArgumentException($"graph has {graph.StateCount} states but the ties describe {ties.GraphStates}.", nameof(ties));
         ties.Validate(batch, modelLogLikelihoods.StateCount, nameof(ties));
-        if (viterbi.BatchCapacity < batch || viterbi.MaxLength < maxLength)
+        if (viterbi is not null && (viterbi.BatchCapacity < batch || viterbi.MaxLength < maxLength))
             throw new ArgumentException($"viterbi holds {viterbi.BatchCapacity} paths of {viterbi.MaxLength} frames but the batch has {batch} of up to {maxLength}.", nameof(viterbi));
         if (logLikelihoods.Length < batch)
             throw new ArgumentException($"logLikelihoods holds {logLikelihoods.Length} values but the batch has {batch} sequences.", nameof(logLikelihoods));
         if (!HostValidation.EmissionsValid(modelLogLikelihoods)) modelLogLikelihoods.Validate(nameof(modelLogLikelihoods));
-        viterbi.SetBatchSize(batch);
-        for (int b = 0; b < batch; b++) viterbi.LengthArray[b] = modelLogLikelihoods.Lengths[b];
+        if (viterbi is not null)
+        {
+            viterbi.SetBatchSize(batch);
+            for (int b = 0; b < batch; b++) viterbi.LengthArray[b] = modelLogLikelihoods.Lengths[b];
+        }
+        int pathStride = viterbi?.MaxLength ?? 0;
         var scores = Staging(batch);
         long stride = graph.Transitions.PaddedStateCount;
         // model-state log-likelihoods, graph emissions, alpha and back-pointers per frame, the path, ties.
-        long perSequence = 4L * maxLength * (modelLogLikelihoods.Stride + 3 * stride) + 4L * viterbi.MaxLength + 12L * ties.GraphStates + 64;
+        long perSequence = 4L * maxLength * (modelLogLikelihoods.Stride + 3 * stride) + 4L * pathStride + 12L * ties.GraphStates + 64;
         RunChunked(batch, perSequence, RecursionLayoutFor(graph) != null, uploadsFeatures: false,
             (b0, count) =>
             {
@@ -45,20 +48,22 @@ public sealed partial class GpuEngine : ITiedStateEngine
                     modelLogLikelihoods.Data.AsSpan(modelLogLikelihoods.Offset(b0, 0), count * maxLength * modelStride));
                 var start = Mark();
                 TiedGather(p, modelLl, ties, b0, count, maxLength, modelStride, dimension: 1, components: 1);
-                LaunchViterbi(graph, p, count, viterbi.MaxLength);
+                if (viterbi is not null) LaunchViterbi(graph, p, count, pathStride);
                 LaunchRecursion(graph, p, count, RecursionKernel.ModeForward);
                 Measure(start);
-                DownloadScores(count, 1, viterbi.ScoreArray.AsSpan(b0, count));
                 DownloadScores(count, 0, scores.AsSpan(b0, count));
-                _paths.View.SubView(0, (long)count * viterbi.MaxLength).CopyToCPU(_stream, viterbi.PathArray.AsSpan(b0 * viterbi.MaxLength, count * viterbi.MaxLength));
+                if (viterbi is null) return;
+                DownloadScores(count, 1, viterbi.ScoreArray.AsSpan(b0, count));
+                _paths.View.SubView(0, (long)count * pathStride).CopyToCPU(_stream, viterbi.PathArray.AsSpan(b0 * pathStride, count * pathStride));
             },
             (b0, count) =>
             {
                 var expanded = new EmissionBatch(count, maxLength, ties.GraphStates);
                 for (int i = 0; i < count; i++) ties.Expand(modelLogLikelihoods, b0 + i, expanded, i, b0 + i, modelLogLikelihoods.Lengths[b0 + i]);
+                _cpu.Forward(graph, expanded, scores.AsSpan(b0, count));
+                if (viterbi is null) return;
                 var sub = new ViterbiResult(count, Math.Max(1, viterbi.MaxLength));
                 _cpu.Viterbi(graph, expanded, sub);
-                _cpu.Forward(graph, expanded, scores.AsSpan(b0, count));
                 for (int i = 0; i < count; i++)
                 {
                     viterbi.ScoreArray[b0 + i] = sub.Scores[i];

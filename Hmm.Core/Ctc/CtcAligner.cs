@@ -296,7 +296,8 @@ public sealed unsafe class CtcAligner
         int states = CtcGraph.States(needed);
         if (!_models.TryGetValue(states, out var model)) _models[states] = model = CtcGraph.Model(states);
         var ties = Ties(targets, feasible, states, rowPerSequence: true);
-        var viterbi = new ViterbiResult(targets.Count, Math.Max(1, logProbabilities.MaxLength));
+        // The loss alone needs no Viterbi pass.
+        var viterbi = alignments is null ? null : new ViterbiResult(targets.Count, Math.Max(1, logProbabilities.MaxLength));
         var ll = new double[targets.Count];
         engine.TiedViterbi(model, logProbabilities, ties, viterbi, ll);
         var classes = new int[states];
@@ -306,7 +307,7 @@ public sealed unsafe class CtcAligner
             logLikelihoods[b] = ll[b];
             if (alignments is null) continue;
             CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
-            alignments[b] = Path(logProbabilities, targets, b, viterbi.Path(b), viterbi.Scores[b], labelIndex);
+            alignments[b] = Path(logProbabilities, targets, b, viterbi!.Path(b), viterbi.Scores[b], labelIndex);
         }
     }
 

@@ -11,13 +11,14 @@ namespace Hmm;
 public interface ITiedStateEngine
 {
     /// <summary>
-    /// Viterbi paths and scores, and the forward log-likelihoods, of every sequence's tied graph: equal to expanding each
-    /// sequence with <paramref name="ties"/> and running <see cref="IHmmEngine.Viterbi"/> and <see cref="IHmmEngine.Forward"/>.
+    /// Viterbi paths and scores (unless <paramref name="viterbi"/> is null), and the forward log-likelihoods, of every
+    /// sequence's tied graph: equal to expanding each sequence with <paramref name="ties"/> and running
+    /// <see cref="IHmmEngine.Viterbi"/> and <see cref="IHmmEngine.Forward"/>.
     /// </summary>
     /// <param name="graph">The graph's transitions and initial weights, shared by the batch.</param>
     /// <param name="modelLogLikelihoods">[B, T, M] log-likelihoods of the model states the ties name; its lengths are the sequences'.</param>
     /// <param name="ties">Per sequence and graph state: the model state read, its bias, and whether it may end the sequence.</param>
-    /// <param name="viterbi">Receives the paths and scores.</param>
+    /// <param name="viterbi">Receives the paths and scores; null: forward only.</param>
     /// <param name="logLikelihoods">Receives the forward log-likelihood of each sequence.</param>
-    void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult viterbi, Span<double> logLikelihoods);
+    void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult? viterbi, Span<double> logLikelihoods);
 }

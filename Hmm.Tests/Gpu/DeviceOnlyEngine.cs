@@ -51,7 +51,7 @@ public sealed class DeviceOnlyEngine : IHmmEngine, ITiedStateEngine
         AssertOnDevice();
     }
 
-    public void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult viterbi, Span<double> logLikelihoods)
+    public void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult? viterbi, Span<double> logLikelihoods)
     {
         _engine.TiedViterbi(graph, modelLogLikelihoods, ties, viterbi, logLikelihoods);
         AssertOnDevice();
