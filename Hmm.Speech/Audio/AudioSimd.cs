@@ -11,34 +11,36 @@ internal static class AudioSimd
 {
     /// <summary>Sum of a[i] * b[i] for i &lt; n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Dot(ref float a, ref float b, int n)
-    {
-        int i = 0;
-        float sum = 0f;
-        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
-        {
-            var acc0 = Vector<float>.Zero;
-            var acc1 = Vector<float>.Zero;
-            int width = Vector<float>.Count;
-            for (; i <= n - 2 * width; i += 2 * width)
-            {
-                acc0 += Load(ref Unsafe.Add(ref a, i)) * Load(ref Unsafe.Add(ref b, i));
-                acc1 += Load(ref Unsafe.Add(ref a, i + width)) * Load(ref Unsafe.Add(ref b, i + width));
-            }
-            for (; i <= n - width; i += width)
-            {
-                acc0 += Load(ref Unsafe.Add(ref a, i)) * Load(ref Unsafe.Add(ref b, i));
-            }
-            sum = Vector.Dot(acc0 + acc1, Vector<float>.One);
-        }
-        for (; i < n; i++) sum += Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i);
-        return sum;
-    }
+    public static float Dot(ref float a, ref float b, int n) => SumOfTerms<Product>(ref a, ref b, n);
 
     /// <summary>Sum of (a[i] - b[i])² for i &lt; n: the YIN difference function's term (direct, so no cancellation).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float SquaredDistance(ref float a, ref float b, int n)
+    public static float SquaredDistance(ref float a, ref float b, int n) => SumOfTerms<SquaredDifference>(ref a, ref b, n);
+
+    /// <summary>A term of a pairwise sum, on a register and on one float.</summary>
+    private interface IPairTerm
     {
+        Vector<float> Of(Vector<float> a, Vector<float> b);
+        float Of(float a, float b);
+    }
+
+    private readonly struct Product : IPairTerm
+    {
+        public Vector<float> Of(Vector<float> a, Vector<float> b) => a * b;
+        public float Of(float a, float b) => a * b;
+    }
+
+    private readonly struct SquaredDifference : IPairTerm
+    {
+        public Vector<float> Of(Vector<float> a, Vector<float> b) { var d = a - b; return d * d; }
+        public float Of(float a, float b) { float d = a - b; return d * d; }
+    }
+
+    /// <summary>Sum of term(a[i], b[i]) for i &lt; n: two accumulators of registers, then one register, then the tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SumOfTerms<TTerm>(ref float a, ref float b, int n) where TTerm : struct, IPairTerm
+    {
+        var term = default(TTerm);
         int i = 0;
         float sum = 0f;
         if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
@@ -48,23 +50,16 @@ internal static class AudioSimd
             int width = Vector<float>.Count;
             for (; i <= n - 2 * width; i += 2 * width)
             {
-                var d0 = Load(ref Unsafe.Add(ref a, i)) - Load(ref Unsafe.Add(ref b, i));
-                var d1 = Load(ref Unsafe.Add(ref a, i + width)) - Load(ref Unsafe.Add(ref b, i + width));
-                acc0 += d0 * d0;
-                acc1 += d1 * d1;
+                acc0 += term.Of(Load(ref Unsafe.Add(ref a, i)), Load(ref Unsafe.Add(ref b, i)));
+                acc1 += term.Of(Load(ref Unsafe.Add(ref a, i + width)), Load(ref Unsafe.Add(ref b, i + width)));
             }
             for (; i <= n - width; i += width)
             {
-                var d0 = Load(ref Unsafe.Add(ref a, i)) - Load(ref Unsafe.Add(ref b, i));
-                acc0 += d0 * d0;
+                acc0 += term.Of(Load(ref Unsafe.Add(ref a, i)), Load(ref Unsafe.Add(ref b, i)));
             }
             sum = Vector.Dot(acc0 + acc1, Vector<float>.One);
         }
-        for (; i < n; i++)
-        {
-            float d = Unsafe.Add(ref a, i) - Unsafe.Add(ref b, i);
-            sum += d * d;
-        }
+        for (; i < n; i++) sum += term.Of(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
         return sum;
     }
 
