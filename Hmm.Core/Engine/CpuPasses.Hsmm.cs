@@ -34,7 +34,7 @@ internal static unsafe partial class CpuPasses
     /// <summary>
     /// HSMM forward (<see cref="LogSumExp"/>) or Viterbi (<see cref="MaxPlus"/>) over one sequence: per frame, the segment
     /// starts in_t by <see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/> over the previous frame's segment ends, then each
-    /// state's window sweep <see cref="Definitions.HsmmSegments{TL, TV, TS, TM}"/>. Returns ⊕_j alpha_{T-1}(j) + final_j.
+    /// state's window sweep <see cref="Definitions.HsmmSegments{TL, TV, TS, TM, TR}"/>. Returns ⊕_j alpha_{T-1}(j) + final_j.
     /// </summary>
     [LaneDispatch]
     public static float HsmmForwardPass<TL, TV, TS>(ref HsmmJob job)
@@ -42,11 +42,10 @@ internal static unsafe partial class CpuPasses
     {
         var l = default(TL);
         int n = job.States, stride = job.Stride, count = l.Count, d = job.MaxDuration;
-        int span = Definitions.HsmmSpan(d, count);
+        var cells = new ColumnSlice(0, Definitions.HsmmSpan(d, count), count);
         bool viterbi = job.Predecessors != null;
         for (long q = 0; q < (long)n * job.WindowStride; q++) job.Windows[q] = float.NegativeInfinity;
         var into = new CpuMemory(job.Into);
-        var lanes = new CpuMemory(job.Lanes);
         for (int t = 0; t < job.Length; t++)
         {
             float* inRow = job.In + (long)t * stride;
@@ -73,8 +72,8 @@ internal static unsafe partial class CpuPasses
             {
                 float* w = job.Windows + (long)j * job.WindowStride + job.WindowLead;
                 w[t] = inRow[j];
-                alphaRow[j] = Definitions.HsmmSegments<TL, TV, TS, CpuMemory>(new CpuMemory(w), t - d + 1, span,
-                    new CpuMemory(job.ForwardDurations + (long)j * job.DurationStride), 0, e[j], lanes, out int k);
+                alphaRow[j] = Definitions.HsmmSegments<TL, TV, TS, CpuMemory, WholeColumn>(new CpuMemory(w), t - d + 1,
+                    new CpuMemory(job.ForwardDurations + (long)j * job.DurationStride), 0, e[j], cells, default, out int k);
                 if (viterbi) job.Durations[(long)t * stride + j] = k < 0 ? 0 : d - k;
             }
             for (int j = n; j < stride; j++) alphaRow[j] = float.NegativeInfinity;
@@ -95,10 +94,9 @@ internal static unsafe partial class CpuPasses
     {
         var l = default(TL);
         int n = job.States, stride = job.Stride, count = l.Count, d = job.MaxDuration;
-        int span = Definitions.HsmmSpan(d, count);
+        var cells = new ColumnSlice(0, Definitions.HsmmSpan(d, count), count);
         for (long q = 0; q < (long)n * job.WindowStride; q++) job.Windows[q] = float.NegativeInfinity;
         var outOf = new CpuMemory(job.OutOf);
-        var lanes = new CpuMemory(job.Lanes);
         for (int s = job.Length - 1; s >= 0; s--)
         {
             float* betaRow = job.Beta + (long)s * stride;
@@ -122,13 +120,13 @@ internal static unsafe partial class CpuPasses
                 float* w = job.Windows + (long)j * job.WindowStride + job.WindowLead;
                 w[s] = betaRow[j];
                 var durations = new CpuMemory(job.BackwardDurations + (long)j * job.DurationStride);
-                float star = Definitions.HsmmSegments<TL, TV, LogSumExp, CpuMemory>(new CpuMemory(w), s, span, durations, 0, e[j], lanes, out _);
+                float star = Definitions.HsmmSegments<TL, TV, LogSumExp, CpuMemory, WholeColumn>(new CpuMemory(w), s, durations, 0, e[j], cells, default, out _);
                 starRow[j] = star;
                 if (job.DurationCounts == null || star == float.NegativeInfinity) continue;
                 float offset = job.In[(long)s * stride + j] - job.LogLikelihood;
                 if (offset == float.NegativeInfinity) continue;
-                Definitions.HsmmDurationCounts<TL, TV, CpuMemory>(new CpuMemory(w), s, span, durations, 0, offset,
-                    new CpuMemory(job.DurationCounts + (long)j * job.DurationStride), 0);
+                Definitions.HsmmDurationCounts<TL, TV, CpuMemory>(new CpuMemory(w), s, durations, 0, offset,
+                    new CpuMemory(job.DurationCounts + (long)j * job.DurationStride), 0, cells);
             }
             for (int j = n; j < stride; j++) starRow[j] = float.NegativeInfinity;
         }

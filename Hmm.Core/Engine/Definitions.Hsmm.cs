@@ -32,31 +32,32 @@ public static partial class Definitions
     public static int HsmmDurationStride(int maxDuration) => (maxDuration + HsmmPad + 15) & ~15;
 
     /// <summary>
-    /// One state's HSMM window step: adds <paramref name="emission"/> to the <paramref name="span"/> window cells starting
-    /// at <c>window[first]</c> (written back), and returns ⊕ over the cells k of <c>window[first + k] + durations[durationFirst + k]</c>,
-    /// the segments ending (forward) or starting (backward) at the current frame. Under <see cref="MaxPlus"/>,
-    /// <paramref name="best"/> is the winning cell k (the first of equal maxima); -1 when every candidate is -infinity.
+    /// One state's HSMM window step: adds <paramref name="emission"/> to the window cells <c>window[first + k]</c> this worker
+    /// visits (<paramref name="cells"/>: k = First, First + Step, … below End, a whole number of lane groups; written back),
+    /// and returns ⊕ over all workers' cells of <c>window[first + k] + durations[durationFirst + k]</c>: the segments ending
+    /// (forward) or starting (backward) at the current frame. Under <see cref="MaxPlus"/>, <paramref name="best"/> is the
+    /// winning cell k (the lowest of equal maxima); -1 when every candidate is -infinity. The SIMD CPU engine is one worker
+    /// over all cells (<see cref="WholeColumn"/>); on the GPU a warp's threads share a state's cells.
     /// </summary>
     /// <param name="window">The state's window buffer.</param>
     /// <param name="first">Its first cell this sweep.</param>
-    /// <param name="span">Cells swept: a whole number of lane groups (<see cref="HsmmSpan"/>); cells past D meet -infinity durations.</param>
+    /// <param name="cells">This worker's cells; End is D rounded up to lane groups (<see cref="HsmmSpan"/>), cells past D meet -infinity durations.</param>
     /// <param name="durations">Log duration probabilities in the window's order, -infinity past D.</param>
     /// <param name="durationFirst">Where they start.</param>
     /// <param name="emission">The state's log emission at the current frame.</param>
-    /// <param name="lanes">Scratch of one lane group's floats, twice (<see cref="MaxPlus"/> only: the horizontal arg-max).</param>
+    /// <param name="reduce">Combines the workers' partial maxima and sums.</param>
     /// <param name="best">The arg-max cell under <see cref="MaxPlus"/>; 0 under <see cref="LogSumExp"/>.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float HsmmSegments<TL, TV, TS, TM>(TM window, int first, int span, TM durations, int durationFirst, float emission, TM lanes, out int best)
-        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TM : struct, IFloatMemory
+    public static float HsmmSegments<TL, TV, TS, TM, TR>(TM window, int first, TM durations, int durationFirst, float emission, ColumnSlice cells, TR reduce, out int best)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TM : struct, IFloatMemory where TR : struct, IColumnReduction
     {
         var l = default(TL);
         var s = default(TS);
-        int count = l.Count;
         TV e = l.Broadcast(emission);
         TV top = l.Broadcast(float.NegativeInfinity);
         TV arg = l.Broadcast(-1f);
         TV iota = l.Iota();
-        for (int k = 0; k < span; k += count)
+        for (int k = cells.First; k < cells.End; k += cells.Step)
         {
             TV w = l.Add(l.Load(ref window[first + k]), e);
             l.Store(w, ref window[first + k]);
@@ -64,55 +65,40 @@ public static partial class Definitions
             top = s.Accumulate<TL, TV>(top, candidate, ref arg, l.Add(iota, l.Broadcast(k)));
         }
         best = 0;
-        if (!s.NeedsSumPass) return ArgMaxAcross<TL, TV, TM>(top, arg, lanes, out best);
-        float max = l.MaxAcross(top);
+        float local = l.MaxAcross(top);
+        float max = reduce.Max(local);
+        if (!s.NeedsSumPass)
+        {
+            best = -1;
+            if (max == float.NegativeInfinity) return max;
+            // The lowest arg among lanes holding the maximum, as the largest negated arg; then the same across workers.
+            TV negated = l.Select(l.GreaterThan(l.Broadcast(max), top), l.Broadcast(float.NegativeInfinity), l.Subtract(l.Broadcast(0f), arg));
+            best = (int)-reduce.Max(l.MaxAcross(negated));
+            return max;
+        }
         if (max == float.NegativeInfinity) return max;
         TV shift = l.Broadcast(max), sum = l.Broadcast(0f);
-        for (int k = 0; k < span; k += count)
+        for (int k = cells.First; k < cells.End; k += cells.Step)
             sum = l.Add(sum, l.Exp(l.Subtract(l.Add(l.Load(ref window[first + k]), l.Load(ref durations[durationFirst + k])), shift)));
-        return max + System.MathF.Log(l.SumAcross(sum));
+        return max + System.MathF.Log(reduce.Sum(l.SumAcross(sum)));
     }
 
     /// <summary>
     /// Adds each segment's posterior probability <c>exp(window[first + k] + durations[durationFirst + k] + offset)</c> to
-    /// <c>counts[countFirst + k]</c> over <paramref name="span"/> cells: the expected duration counts, swept over the backward
-    /// window at a segment start s with <paramref name="offset"/> = in_s(j) - log P(x).
+    /// <c>counts[countFirst + k]</c> over this worker's <paramref name="cells"/>: the expected duration counts, swept over the
+    /// backward window at a segment start s with <paramref name="offset"/> = in_s(j) - log P(x).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void HsmmDurationCounts<TL, TV, TM>(TM window, int first, int span, TM durations, int durationFirst, float offset, TM counts, int countFirst)
+    public static void HsmmDurationCounts<TL, TV, TM>(TM window, int first, TM durations, int durationFirst, float offset, TM counts, int countFirst, ColumnSlice cells)
         where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
     {
         var l = default(TL);
         TV o = l.Broadcast(offset);
-        for (int k = 0; k < span; k += l.Count)
+        for (int k = cells.First; k < cells.End; k += cells.Step)
         {
             TV p = l.Exp(l.Add(l.Add(l.Load(ref window[first + k]), l.Load(ref durations[durationFirst + k])), o));
             l.Store(l.Add(l.Load(ref counts[countFirst + k]), p), ref counts[countFirst + k]);
         }
-    }
-
-    /// <summary>
-    /// The largest of a lane group's values and its arg (<paramref name="arg"/>'s lane of the first lane holding the
-    /// maximum, lanes being in index order); -1 when every value is -infinity.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ArgMaxAcross<TL, TV, TM>(TV values, TV arg, TM lanes, out int best)
-        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
-    {
-        var l = default(TL);
-        float max = l.MaxAcross(values);
-        best = -1;
-        if (max == float.NegativeInfinity) return max;
-        int count = l.Count;
-        l.Store(values, ref lanes[0]);
-        l.Store(arg, ref lanes[count]);
-        for (int c = 0; c < count; c++)
-        {
-            if (lanes[c] != max) continue;
-            int a = (int)lanes[count + c];
-            if (best < 0 || a < best) best = a;
-        }
-        return max;
     }
 
     /// <summary>

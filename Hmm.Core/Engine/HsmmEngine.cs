@@ -202,7 +202,7 @@ public sealed class HsmmViterbiResult
 /// <remarks>
 /// <para><b>Layout: lanes over candidate segments.</b> For one state and frame, the D segments that end there (forward) or
 /// start there (backward) sit in consecutive window cells, so a register scores Count of them with contiguous loads
-/// (<see cref="Definitions.HsmmSegments{TL, TV, TS, TM}"/>). N is often small (a phone's 3 states, a 10-state model)
+/// (<see cref="Definitions.HsmmSegments{TL, TV, TS, TM, TR}"/>). N is often small (a phone's 3 states, a 10-state model)
 /// while D is tens of frames, so this keeps lanes full where lanes over states would not; a batch runs its sequences on
 /// <see cref="MaxDegreeOfParallelism"/> threads.</para>
 /// <para>Memory per (sequence, frame): 4N bytes of window and 8N of forward rows (alpha, in) for forward; 16N plus the

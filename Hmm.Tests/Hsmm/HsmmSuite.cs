@@ -307,12 +307,14 @@ public abstract class HsmmSuite
                 }
                 Assert.Equal(c.Lengths[b], segments[^1].Start + segments[^1].Duration);
                 CloseLog(expected[b].ViterbiScore, score, m, what + " path score");
+                // Two segments of one state in a row (a self-transition) can swap durations at an equal score, which float32
+                // breaks either way: only models without self-transitions are expected to give the reference's segmentation.
+                if (c.Topology == HsmmTopology.DenseWithSelf || c.States == 1) continue;
                 compared++;
                 if (segments.Select(s => (s.State, s.Start, s.Duration)).SequenceEqual(expected[b].Segments)) identical++;
             }
         }, iter: Iterations, threads: 1);
-        // Two segments of one state in a row can swap durations at an equal score, and float32 breaks such ties either way.
-        Assert.True(identical >= compared * 0.8, $"identical segmentations {identical} of {compared}");
+        Assert.True(identical >= compared * 0.95, $"identical segmentations {identical} of {compared}");
     }
 
     [Fact]
