@@ -21,7 +21,8 @@ namespace Hmm.Gpu.Bench;
 /// with host copies and checks); <c>profile</c>, <c>cpu</c>, <c>tensor</c> and <c>gmm-profile</c> time one part each;
 /// <c>tied [B] [T]</c> times tied-mixture (PTM) emissions of a Sphinx-shaped model against the CPU engine; <c>ctc OUTDIR</c>
 /// times CTC forced alignment and writes its inputs and paths for tools/ctc_torchaudio_check.py;
-/// <c>dtw [B] [N]</c> times batched DTW of B pairs of N × N frames (D = 39) and checks it against the CPU engine.
+/// <c>dtw [B] [N]</c> times batched DTW of B pairs of N × N frames (D = 39) and checks it against the CPU engine;
+/// <c>hsmm [B] [T]</c> times the explicit-duration HMM (N = 10, D = 50) and checks it against the CPU engine.
 /// </summary>
 public static class Program
 {
@@ -38,6 +39,8 @@ public static class Program
             "tied" => Benchmarks.TiedMixture(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
             "ctc" => Benchmarks.Ctc(args.Length > 1 ? args[1] : "ctc-out"),
+            "hsmm" => Benchmarks.Hsmm(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 32,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
             "dtw" => Benchmarks.Dtw(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 256,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
@@ -47,7 +50,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile | tied [B] [T] | ctc OUTDIR | dtw [B] [N]");
+        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile | tied [B] [T] | ctc OUTDIR | dtw [B] [N] | hsmm [B] [T]");
         return 2;
     }
 }
