@@ -428,6 +428,8 @@ public sealed class OnnxEmissionScorer : IDisposable
     private (bool Batch, int Frames, int Last) TimeMajor(NodeMetadata node, string what, string name, string lastName, string lastSymbol)
     {
         var dims = node.Dimensions;
+        if (dims.Length == 0)
+            throw new OnnxModelException(ModelName, $"{what} '{name}' has no known shape (a scalar, or a declared shape that contradicts the graph); the adapter needs [T, {lastSymbol}] or [batch, T, {lastSymbol}].");
         if (dims.Length is not (2 or 3))
             throw new OnnxModelException(ModelName, $"{what} '{name}' has rank {dims.Length} ({Describe(node)}); the adapter needs [T, {lastSymbol}] or [batch, T, {lastSymbol}].");
         bool batch = dims.Length == 3;
