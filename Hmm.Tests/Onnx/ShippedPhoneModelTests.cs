@@ -85,8 +85,10 @@ public sealed class ShippedPhoneModelTests
         OnnxScorerTests.AssertMatches(expected, scorer.Priors, scorer.Score(u.Features), 0);
     }
 
-    [Fact]
-    public void Forward_and_viterbi_on_the_scored_batch_match_the_float64_reference()
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("gpu")]   // GpuEngine on ILGPU's CPU accelerator (as CI runs it), the same batch
+    public void Forward_and_viterbi_on_the_scored_batch_match_the_float64_reference(string engineKind)
     {
         // A phone loop over the classifier's scaled likelihoods: stay with 0.85, else any other phone.
         using var scorer = Load();
@@ -100,7 +102,8 @@ public sealed class ShippedPhoneModelTests
         var emissions = new EmissionBatch(samples.Length, samples.Max(s => s.Frames), n);
         for (int b = 0; b < samples.Length; b++) scorer.Score(samples[b].Features, emissions, b);
 
-        var engine = new HmmEngine();
+        using var gpu = engineKind == "gpu" ? new Hmm.Gpu.GpuEngine(new Hmm.Gpu.GpuEngineOptions { ForceCpuAccelerator = true }) : null;
+        IHmmEngine engine = gpu is null ? new HmmEngine() : gpu;
         var logLikelihoods = new double[samples.Length];
         engine.Forward(model, emissions, logLikelihoods);
         var viterbi = new ViterbiResult(samples.Length, emissions.MaxLength);
