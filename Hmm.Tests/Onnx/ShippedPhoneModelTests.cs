@@ -85,10 +85,14 @@ public sealed class ShippedPhoneModelTests
         OnnxScorerTests.AssertMatches(expected, scorer.Priors, scorer.Score(u.Features), 0);
     }
 
-    [Theory]
-    [InlineData("cpu")]
-    [InlineData("gpu")]   // GpuEngine on ILGPU's CPU accelerator (as CI runs it), the same batch
-    public void Forward_and_viterbi_on_the_scored_batch_match_the_float64_reference(string engineKind)
+    [Fact]
+    public void Forward_and_viterbi_on_the_scored_batch_match_the_float64_reference() => DecodeAndCheck(new HmmEngine());
+
+    /// <summary>
+    /// Scores the three samples into one batch, runs a phone loop's forward and Viterbi on <paramref name="engine"/>, and checks
+    /// both against the float64 reference (also used by the GPU engine's test, Hmm.Tests/Gpu/OnnxEmissionGpuTests.cs).
+    /// </summary>
+    internal static void DecodeAndCheck(IHmmEngine engine)
     {
         // A phone loop over the classifier's scaled likelihoods: stay with 0.85, else any other phone.
         using var scorer = Load();
@@ -102,27 +106,32 @@ public sealed class ShippedPhoneModelTests
         var emissions = new EmissionBatch(samples.Length, samples.Max(s => s.Frames), n);
         for (int b = 0; b < samples.Length; b++) scorer.Score(samples[b].Features, emissions, b);
 
-        using var gpu = engineKind == "gpu" ? new Hmm.Gpu.GpuEngine(new Hmm.Gpu.GpuEngineOptions { ForceCpuAccelerator = true }) : null;
-        IHmmEngine engine = gpu is null ? new HmmEngine() : gpu;
         var logLikelihoods = new double[samples.Length];
         engine.Forward(model, emissions, logLikelihoods);
         var viterbi = new ViterbiResult(samples.Length, emissions.MaxLength);
         engine.Viterbi(model, emissions, viterbi);
         var reference = ReferenceHmm.FromBatch(emissions);
-        long correct = 0, total = 0;
+        long correct = 0, framewise = 0, total = 0;
         for (int b = 0; b < samples.Length; b++)
         {
             double forward = ReferenceHmm.Forward(model, reference[b], out _);
-            double best = ReferenceHmm.Viterbi(model, reference[b], out int[] path);
+            double best = ReferenceHmm.Viterbi(model, reference[b], out _);
             Support.Tolerance.LogValue(forward, logLikelihoods[b], Math.Abs(forward), $"{ids[b]} forward");
             Support.Tolerance.LogValue(best, viterbi.Scores[b], Math.Abs(best), $"{ids[b]} Viterbi score");
             Assert.True(viterbi.Scores[b] <= logLikelihoods[b] + 1e-3);
             var enginePath = viterbi.Path(b);
             Assert.Equal(samples[b].Frames, enginePath.Length);
             Support.Tolerance.LogValue(best, ReferenceHmm.PathScore(model, reference[b], enginePath.ToArray()), Math.Abs(best), $"{ids[b]} engine path's score");
-            for (int t = 0; t < enginePath.Length; t++, total++) if (enginePath[t] == samples[b].Labels[t]) correct++;
+            for (int t = 0; t < enginePath.Length; t++, total++)
+            {
+                if (enginePath[t] == samples[b].Labels[t]) correct++;
+                int own = 0;
+                for (int c = 1; c < n; c++) if (reference[b][t, c] + scorer.Priors.LogPriors[c] > reference[b][t, own] + scorer.Priors.LogPriors[own]) own = c;
+                if (own == samples[b].Labels[t]) framewise++;
+            }
         }
-        // The decoded phone sequence, frame by frame, is as good as the classifier's own choice or better (smoothing).
-        Assert.True((double)correct / total >= 0.6, $"Viterbi frame accuracy {(double)correct / total:P1}");
+        // The phone loop smooths the classifier's frame-by-frame choice: the decoded phones agree with the labels at least as often.
+        Assert.True(correct >= framewise && (double)correct / total >= 0.6,
+            $"Viterbi frame accuracy {(double)correct / total:P1}, the classifier's own choice {(double)framewise / total:P1}");
     }
 }
