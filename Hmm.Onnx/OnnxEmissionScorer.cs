@@ -41,7 +41,7 @@ public sealed class OnnxEmissionScorer : IDisposable
     public const string ClassNamesKey = "hmm.classes";
 
     private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
+    private readonly RunOptions _runOptions;
     private readonly float[] _logPriors;
     private readonly string[] _inputNames;
     private readonly string[] _emissionOnly;
@@ -79,6 +79,7 @@ public sealed class OnnxEmissionScorer : IDisposable
         if (options.IntraOpThreads < 0) throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpThreads, "options.IntraOpThreads must not be negative.");
         ModelName = name;
         _session = Open(name, bytes, options.IntraOpThreads);
+        _runOptions = new RunOptions();
         try
         {
             InputName = PickName(options.InputName, _session.InputNames, "input", nameof(options.InputName));
@@ -158,6 +159,9 @@ public sealed class OnnxEmissionScorer : IDisposable
 
     /// <summary>Whether ONNX Runtime writes the log-posteriors straight into the batch's rows (N is a multiple of the row stride's padding).</summary>
     public bool WritesInPlace => SimdCapabilities.Pad(StateCount) == StateCount;
+
+    /// <summary>Floats of the scratch the staged path keeps (0 while every call has written in place); for the tests.</summary>
+    internal int ScratchLength => _scratch.Length;
 
     /// <summary>Floats of transitions for <paramref name="frames"/> frames: frames · N · N.</summary>
     public long TransitionLength(int frames) => (long)frames * StateCount * StateCount;
