@@ -14,7 +14,7 @@ namespace Hmm.Benchmarks;
 public class HsmmBenchmarks
 {
     private const int Batch = 32, Frames = 1000, States = 10, MaxDuration = 50;
-    private HsmmEngine _engine = null!;
+    private HsmmEngine _engine = null!, _checkpointed = null!;
     private HsmmModel _model = null!;
     private EmissionBatch _emissions = null!;
     private HsmmPosteriors _posteriors = null!;
@@ -25,6 +25,7 @@ public class HsmmBenchmarks
     public void Setup()
     {
         _engine = new HsmmEngine(SimdWidth.Auto, 1);
+        _checkpointed = new HsmmEngine(SimdWidth.Auto, 1) { CheckpointInterval = HsmmEngine.SqrtCheckpointInterval(Frames, MaxDuration) };
         (_model, _emissions) = HsmmInputs.Random(Batch, Frames, States, MaxDuration, seed: 1);
         _posteriors = new HsmmPosteriors(Batch, Frames, States, MaxDuration);
         _viterbi = new HsmmViterbiResult(Batch, Frames);
@@ -41,6 +42,13 @@ public class HsmmBenchmarks
     public double Posteriors()
     {
         _engine.Posteriors(_model, _emissions, _posteriors);
+        return _posteriors.LogLikelihoods[0];
+    }
+
+    [Benchmark(Description = "forward-backward, checkpointed every sqrt(T·D) frames, N=10 D=50 B=32 T=1000")]
+    public double PosteriorsCheckpointed()
+    {
+        _checkpointed.Posteriors(_model, _emissions, _posteriors);
         return _posteriors.LogLikelihoods[0];
     }
 

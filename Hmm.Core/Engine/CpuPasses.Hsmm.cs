@@ -6,6 +6,12 @@ namespace Hmm.Engine;
 internal unsafe struct HsmmJob
 {
     public int States, Stride, MaxDuration, DurationStride, Length;
+    /// <summary>The frames this call runs: [Start, End) (a checkpoint block, or the whole sequence).</summary>
+    public int Start, End;
+    /// <summary>The frame row 0 of the row buffers holds (rows hold frames RowOrigin, RowOrigin + 1, …); -1 for a whole sequence.</summary>
+    public int RowOrigin;
+    /// <summary>The frame at window cell <see cref="WindowLead"/>: windows hold frames WindowOrigin - WindowLead … .</summary>
+    public int WindowOrigin;
     /// <summary>[Length, Stride] the sequence's log emissions.</summary>
     public float* Emissions;
     /// <summary>[Stride] each: initial log-probabilities and final log weights, -infinity padding.</summary>
@@ -14,14 +20,14 @@ internal unsafe struct HsmmJob
     public float* Into, OutOf;
     /// <summary>[States, DurationStride]: durations in the forward and the backward window's order.</summary>
     public float* ForwardDurations, BackwardDurations;
-    /// <summary>[States, WindowStride] windows; frame s at cell <see cref="WindowLead"/> + s.</summary>
+    /// <summary>[States, WindowStride] windows; frame s at cell <see cref="WindowLead"/> + s - <see cref="WindowOrigin"/>.</summary>
     public float* Windows;
     public int WindowStride, WindowLead;
-    /// <summary>[Length, Stride] each: segment ends (alpha), segment starts (in), and their backward counterparts.</summary>
+    /// <summary>Rows of Stride floats by frame - <see cref="RowOrigin"/>: segment ends (alpha), segment starts (in), and their backward counterparts.</summary>
     public float* Alpha, In, Beta, BetaStar;
     /// <summary>Two lane groups of scratch.</summary>
     public float* Lanes;
-    /// <summary>Viterbi only ([Length, Stride] each): the best duration of a segment ending at (t, j), the best predecessor of one starting there.</summary>
+    /// <summary>Viterbi only ([Length, Stride] each, by absolute frame): the best duration of a segment ending at (t, j), the best predecessor of one starting there.</summary>
     public int* Durations, Predecessors;
     /// <summary>Backward with posteriors only: [States, DurationStride] expected duration counts (cell d - 1), accumulated.</summary>
     public float* DurationCounts;
@@ -34,7 +40,9 @@ internal static unsafe partial class CpuPasses
     /// <summary>
     /// HSMM forward (<see cref="LogSumExp"/>) or Viterbi (<see cref="MaxPlus"/>) over one sequence: per frame, the segment
     /// starts in_t by <see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/> over the previous frame's segment ends, then each
-    /// state's window sweep <see cref="Definitions.HsmmSegments{TL, TV, TS, TM, TR}"/>. Returns ⊕_j alpha_{T-1}(j) + final_j.
+    /// state's window sweep <see cref="Definitions.HsmmSegments{TL, TV, TS, TM, TR}"/>, over frames [Start, End) (the driver
+    /// keeps the window's earlier cells and the row before Start). Returns ⊕_j alpha_{T-1}(j) + final_j when the call reaches the
+    /// last frame, NaN otherwise.
     /// </summary>
     [LaneDispatch]
     public static float HsmmForwardPass<TL, TV, TS>(ref HsmmJob job)
@@ -44,19 +52,19 @@ internal static unsafe partial class CpuPasses
         int n = job.States, stride = job.Stride, count = l.Count, d = job.MaxDuration;
         var cells = new ColumnSlice(0, Definitions.HsmmSpan(d, count), count);
         bool viterbi = job.Predecessors != null;
-        for (long q = 0; q < (long)n * job.WindowStride; q++) job.Windows[q] = float.NegativeInfinity;
         var into = new CpuMemory(job.Into);
-        for (int t = 0; t < job.Length; t++)
+        for (int t = job.Start; t < job.End; t++)
         {
-            float* inRow = job.In + (long)t * stride;
-            float* alphaRow = job.Alpha + (long)t * stride;
+            long row = (long)(t - job.RowOrigin) * stride;
+            float* inRow = job.In + row;
+            float* alphaRow = job.Alpha + row;
             if (t == 0)
             {
                 for (int j = 0; j < stride; j++) inRow[j] = job.Initial[j];
             }
             else
             {
-                var previous = new CpuMemory(job.Alpha + (long)(t - 1) * stride);
+                var previous = new CpuMemory(job.Alpha + row - stride);
                 for (int j0 = 0; j0 < stride; j0 += count)
                 {
                     TV arg = l.Broadcast(0f);
@@ -70,7 +78,7 @@ internal static unsafe partial class CpuPasses
             float* e = job.Emissions + (long)t * stride;
             for (int j = 0; j < n; j++)
             {
-                float* w = job.Windows + (long)j * job.WindowStride + job.WindowLead;
+                float* w = job.Windows + (long)j * job.WindowStride + job.WindowLead - job.WindowOrigin;
                 w[t] = inRow[j];
                 alphaRow[j] = Definitions.HsmmSegments<TL, TV, TS, CpuMemory, WholeColumn>(new CpuMemory(w), t - d + 1,
                     new CpuMemory(job.ForwardDurations + (long)j * job.DurationStride), 0, e[j], cells, default, out int k);
@@ -78,7 +86,8 @@ internal static unsafe partial class CpuPasses
             }
             for (int j = n; j < stride; j++) alphaRow[j] = float.NegativeInfinity;
         }
-        return Definitions.HsmmFinish(new CpuMemory(job.Alpha + (long)(job.Length - 1) * stride), 0, new CpuMemory(job.Final), 0, n, max: !default(TS).NeedsSumPass);
+        if (job.End < job.Length) return float.NaN;
+        return Definitions.HsmmFinish(new CpuMemory(job.Alpha + (long)(job.Length - 1 - job.RowOrigin) * stride), 0, new CpuMemory(job.Final), 0, n, max: !default(TS).NeedsSumPass);
     }
 
     /// <summary>
@@ -86,7 +95,8 @@ internal static unsafe partial class CpuPasses
     /// <see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/> over the next frame's segment starts (the final weights at the
     /// last frame), then each state's window sweep gives beta*_s, the segments starting at s; with
     /// <see cref="HsmmJob.DurationCounts"/>, the same window yields the expected duration counts
-    /// (<see cref="Definitions.HsmmDurationCounts{TL, TV, TM}"/>). Returns ⊕_j initial_j + beta*_0(j).
+    /// (<see cref="Definitions.HsmmDurationCounts{TL, TV, TM}"/>). Runs frames [Start, End) backwards (the driver keeps the
+    /// window's later cells and beta* of frame End); returns ⊕_j initial_j + beta*_0(j) when the call reaches frame 0, NaN otherwise.
     /// </summary>
     [LaneDispatch]
     public static float HsmmBackwardPass<TL, TV>(ref HsmmJob job)
@@ -95,19 +105,19 @@ internal static unsafe partial class CpuPasses
         var l = default(TL);
         int n = job.States, stride = job.Stride, count = l.Count, d = job.MaxDuration;
         var cells = new ColumnSlice(0, Definitions.HsmmSpan(d, count), count);
-        for (long q = 0; q < (long)n * job.WindowStride; q++) job.Windows[q] = float.NegativeInfinity;
         var outOf = new CpuMemory(job.OutOf);
-        for (int s = job.Length - 1; s >= 0; s--)
+        for (int s = job.End - 1; s >= job.Start; s--)
         {
-            float* betaRow = job.Beta + (long)s * stride;
-            float* starRow = job.BetaStar + (long)s * stride;
+            long row = (long)(s - job.RowOrigin) * stride;
+            float* betaRow = job.Beta + row;
+            float* starRow = job.BetaStar + row;
             if (s == job.Length - 1)
             {
                 for (int j = 0; j < stride; j++) betaRow[j] = job.Final[j];
             }
             else
             {
-                var next = new CpuMemory(job.BetaStar + (long)(s + 1) * stride);
+                var next = new CpuMemory(job.BetaStar + row + stride);
                 for (int i0 = 0; i0 < stride; i0 += count)
                 {
                     TV arg = l.Broadcast(0f);
@@ -117,53 +127,50 @@ internal static unsafe partial class CpuPasses
             float* e = job.Emissions + (long)s * stride;
             for (int j = 0; j < n; j++)
             {
-                float* w = job.Windows + (long)j * job.WindowStride + job.WindowLead;
+                float* w = job.Windows + (long)j * job.WindowStride + job.WindowLead - job.WindowOrigin;
                 w[s] = betaRow[j];
                 var durations = new CpuMemory(job.BackwardDurations + (long)j * job.DurationStride);
                 float star = Definitions.HsmmSegments<TL, TV, LogSumExp, CpuMemory, WholeColumn>(new CpuMemory(w), s, durations, 0, e[j], cells, default, out _);
                 starRow[j] = star;
                 if (job.DurationCounts == null || star == float.NegativeInfinity) continue;
-                float offset = job.In[(long)s * stride + j] - job.LogLikelihood;
+                float offset = job.In[row + j] - job.LogLikelihood;
                 if (offset == float.NegativeInfinity) continue;
                 Definitions.HsmmDurationCounts<TL, TV, CpuMemory>(new CpuMemory(w), s, durations, 0, offset,
                     new CpuMemory(job.DurationCounts + (long)j * job.DurationStride), 0, cells);
             }
             for (int j = n; j < stride; j++) starRow[j] = float.NegativeInfinity;
         }
-        return Definitions.HsmmFinish(new CpuMemory(job.BetaStar), 0, new CpuMemory(job.Initial), 0, n, max: false);
+        if (job.Start > 0) return float.NaN;
+        return Definitions.HsmmFinish(new CpuMemory(job.BetaStar - (long)job.RowOrigin * stride), 0, new CpuMemory(job.Initial), 0, n, max: false);
     }
 
     /// <summary>
-    /// HSMM posteriors of one sequence after both passes: each frame's state occupancy (<see cref="Definitions.HsmmOccupancy{TL, TV}"/>
-    /// of the segment starts exp(in + beta* - log P) and ends exp(alpha + beta - log P)) into <paramref name="occupancy"/>
-    /// ([Length, Stride]), and the expected transitions exp(alpha_{s-1}(i) + A(i, j) + beta*_s(j) - log P)
-    /// (<see cref="Definitions.ExpectedCountTerm{TL, TV}"/>) added to <paramref name="transitions"/> ([States, Stride]).
-    /// <paramref name="scratch"/> holds 2 × Stride floats (the running sums).
+    /// HSMM posteriors of frames [Start, End) after both passes, last frame first: each frame's state occupancy
+    /// (<see cref="Definitions.HsmmOccupancy{TL, TV}"/> of the segments ending at or after t, exp(alpha + beta - log P), and those
+    /// starting after t, exp(in + beta* - log P)) into <paramref name="occupancy"/> (rows by absolute frame), and the expected
+    /// transitions exp(alpha_{s-1}(i) + A(i, j) + beta*_s(j) - log P) (<see cref="Definitions.ExpectedCountTerm{TL, TV}"/>)
+    /// added to <paramref name="transitions"/> ([States, Stride]). <paramref name="running"/> holds 3 × Stride floats carried
+    /// from the later block (zero before the last one): ended at or after, started after, and the next frame's starts.
     /// </summary>
     [LaneDispatch]
-    public static void HsmmPosteriorPass<TL, TV>(ref HsmmJob job, float* occupancy, float* transitions, float* scratch)
+    public static void HsmmPosteriorPass<TL, TV>(ref HsmmJob job, float* occupancy, float* transitions, float* running)
         where TL : struct, ILane<TV> where TV : struct
     {
         var l = default(TL);
         int n = job.States, stride = job.Stride, count = l.Count;
-        TV z = l.Broadcast(job.LogLikelihood), zero = l.Broadcast(0f);
-        float* started = scratch, ended = scratch + stride;
-        for (int j0 = 0; j0 < stride; j0 += count)
+        TV z = l.Broadcast(job.LogLikelihood), one = l.Broadcast(1f);
+        float* ended = running, started = running + stride, pending = running + 2 * stride;
+        for (int t = job.End - 1; t >= job.Start; t--)
         {
-            l.Store(zero, ref started[j0]);
-            l.Store(zero, ref ended[j0]);
-        }
-        for (int t = 0; t < job.Length; t++)
-        {
-            long row = (long)t * stride, previous = row - stride;
+            long row = (long)(t - job.RowOrigin) * stride, previous = row - stride;
             for (int j0 = 0; j0 < stride; j0 += count)
             {
-                TV start = Definitions.Posterior<TL, TV>(l.Load(ref job.In[row + j0]), l.Load(ref job.BetaStar[row + j0]), z, l.Broadcast(1f));
-                TV end = t == 0 ? zero : Definitions.Posterior<TL, TV>(l.Load(ref job.Alpha[previous + j0]), l.Load(ref job.Beta[previous + j0]), z, l.Broadcast(1f));
-                TV s = l.Load(ref started[j0]), e = l.Load(ref ended[j0]);
-                l.Store(Definitions.HsmmOccupancy<TL, TV>(ref s, ref e, start, end), ref occupancy[row + j0]);
-                l.Store(s, ref started[j0]);
+                TV end = Definitions.Posterior<TL, TV>(l.Load(ref job.Alpha[row + j0]), l.Load(ref job.Beta[row + j0]), z, one);
+                TV e = l.Load(ref ended[j0]), s = l.Load(ref started[j0]);
+                l.Store(Definitions.HsmmOccupancy<TL, TV>(ref e, ref s, end, l.Load(ref pending[j0])), ref occupancy[(long)t * stride + j0]);
                 l.Store(e, ref ended[j0]);
+                l.Store(s, ref started[j0]);
+                l.Store(Definitions.Posterior<TL, TV>(l.Load(ref job.In[row + j0]), l.Load(ref job.BetaStar[row + j0]), z, one), ref pending[j0]);
             }
             if (t == 0) continue;
             for (int i = 0; i < n; i++)

@@ -102,17 +102,18 @@ public static partial class Definitions
     }
 
     /// <summary>
-    /// The state occupancy of an HSMM frame from its segment starts and ends: <c>gamma_t(j) = Σ_{s ≤ t} start_s(j) -
-    /// Σ_{u &lt; t} end_u(j)</c>. <paramref name="started"/> and <paramref name="ended"/> carry the running sums; the result is
-    /// clamped to [0, 1] (the difference of two sums rounds).
+    /// The state occupancy of an HSMM frame from running sums of segment starts and ends, in either direction of time:
+    /// forward, <c>gamma_t(j) = Σ_{s ≤ t} start_s(j) - Σ_{u &lt; t} end_u(j)</c> (<paramref name="first"/> the starts, <paramref name="add"/>
+    /// start_t, <paramref name="subtractAdd"/> end_{t-1}); backward, <c>Σ_{u ≥ t} end_u(j) - Σ_{s &gt; t} start_s(j)</c> (the ends,
+    /// end_t, start_{t+1}). Each running sum takes its term, and the result is clamped to [0, 1] (the difference of two sums rounds).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV HsmmOccupancy<TL, TV>(ref TV started, ref TV ended, TV start, TV endBefore) where TL : struct, ILane<TV> where TV : struct
+    public static TV HsmmOccupancy<TL, TV>(ref TV first, ref TV second, TV add, TV subtractAdd) where TL : struct, ILane<TV> where TV : struct
     {
         var l = default(TL);
-        started = l.Add(started, start);
-        ended = l.Add(ended, endBefore);
-        TV g = l.Max(l.Subtract(started, ended), l.Broadcast(0f));
+        first = l.Add(first, add);
+        second = l.Add(second, subtractAdd);
+        TV g = l.Max(l.Subtract(first, second), l.Broadcast(0f));
         TV one = l.Broadcast(1f);
         return l.Select(l.GreaterThan(g, one), one, g);
     }

@@ -236,6 +236,29 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
     /// <summary>Threads used per batch.</summary>
     public int MaxDegreeOfParallelism { get; }
 
+    /// <summary>
+    /// Frames between checkpoints of <see cref="Posteriors"/>, <see cref="Forward"/> and <see cref="Backward"/>; 0 (default)
+    /// keeps every frame's rows. With K &gt; 0 a sequence is processed in blocks of K frames: the forward pass keeps only each
+    /// block's starting state (the windows' last D cells and one row), and the backward pass recomputes a block's forward rows
+    /// from it before using them: memory O((T / K)·N·D + K·N) instead of O(T·N), for one more forward pass. K near
+    /// sqrt(T·D) (<see cref="SqrtCheckpointInterval"/>) minimises it. Viterbi keeps its back-pointers for every frame regardless.
+    /// </summary>
+    public int CheckpointInterval
+    {
+        get => _checkpointInterval;
+        set
+        {
+            Guard.NonNegative(value, nameof(value));
+            _checkpointInterval = value;
+        }
+    }
+
+    private int _checkpointInterval;
+
+    /// <summary>The checkpoint interval that minimises memory for sequences of <paramref name="length"/> frames and durations up to <paramref name="maxDuration"/>.</summary>
+    public static int SqrtCheckpointInterval(int length, int maxDuration) =>
+        Math.Max(1, (int)Math.Sqrt((double)Math.Max(1, length) * Definitions.HsmmDurationStride(Math.Max(1, maxDuration))));
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">Bad emissions, shapes that disagree, or a sequence no segmentation can cover (see <see cref="HsmmArguments.Check"/>).</exception>
     public void Forward(HsmmModel model, EmissionBatch emissions, Span<double> logLikelihoods)
@@ -243,7 +266,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
         HsmmArguments.Check(model, emissions, nameof(emissions));
         HsmmArguments.CheckOutput(logLikelihoods.Length, emissions.BatchSize, nameof(logLikelihoods));
         var results = _single.Scores(emissions.BatchSize);
-        Run(model, emissions, (ref HsmmJob job, HsmmWorkspace ws, int b) => results[b] = CpuPasses.HsmmForwardPass<LogSumExp>(Width, ref job), forward: true, backward: false, viterbi: false);
+        Run(model, emissions, Pass.Forward, results, null);
         for (int b = 0; b < emissions.BatchSize; b++) logLikelihoods[b] = results[b];
     }
 
@@ -253,7 +276,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
         HsmmArguments.Check(model, emissions, nameof(emissions));
         HsmmArguments.CheckOutput(logLikelihoods.Length, emissions.BatchSize, nameof(logLikelihoods));
         var results = _single.Scores(emissions.BatchSize);
-        Run(model, emissions, (ref HsmmJob job, HsmmWorkspace ws, int b) => results[b] = CpuPasses.HsmmBackwardPass(Width, ref job), forward: false, backward: true, viterbi: false);
+        Run(model, emissions, Pass.Backward, results, null);
         for (int b = 0; b < emissions.BatchSize; b++) logLikelihoods[b] = results[b];
     }
 
@@ -263,39 +286,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
         Guard.NotNull(result, nameof(result));
         HsmmArguments.Check(model, emissions, nameof(emissions));
         result.Check(model, emissions, nameof(result));
-        int n = model.StateCount, d = model.MaxDuration, stride = model.Stride, ds = model.DurationStride;
-        var sync = new object();
-        Run(model, emissions, (ref HsmmJob job, HsmmWorkspace ws, int b) =>
-        {
-            float ll = CpuPasses.HsmmForwardPass<LogSumExp>(Width, ref job);
-            result.LogLikelihoods[b] = ll;
-            var occupancy = result.StateOccupancy.Data.AsSpan(result.StateOccupancy.Offset(b, 0), job.Length * stride);
-            if (float.IsNegativeInfinity(ll))
-            {
-                occupancy.Clear();
-                return;
-            }
-            job.LogLikelihood = ll;
-            Array.Clear(ws.DurationCounts, 0, n * ds);
-            Array.Clear(ws.Transitions, 0, n * stride);
-            fixed (float* counts = ws.DurationCounts, transitions = ws.Transitions, scratch = ws.Running, gamma = occupancy)
-            {
-                job.DurationCounts = counts;
-                CpuPasses.HsmmBackwardPass(Width, ref job);
-                CpuPasses.HsmmPosteriorPass(Width, ref job, gamma, transitions, scratch);
-            }
-            int last = (job.Length - 1) * stride;
-            lock (sync)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    for (int k = 0; k < d; k++) result.DurationCounts[j, k] += ws.DurationCounts[j * ds + k];
-                    for (int i = 0; i < n; i++) result.TransitionCounts[j, i] += ws.Transitions[j * stride + i];
-                    result.InitialCounts[j] += Math.Exp((double)ws.In[j] + ws.BetaStar[j] - ll);
-                    result.FinalCounts[j] += Math.Exp((double)ws.Alpha[last + j] + ws.Beta[last + j] - ll);
-                }
-            }
-        }, forward: true, backward: true, viterbi: false);
+        Run(model, emissions, Pass.Posteriors, result.LogLikelihoods, result);
     }
 
     /// <inheritdoc/>
@@ -304,53 +295,196 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
         Guard.NotNull(result, nameof(result));
         HsmmArguments.Check(model, emissions, nameof(emissions));
         result.Check(emissions, nameof(result));
-        Run(model, emissions, (ref HsmmJob job, HsmmWorkspace ws, int b) =>
-        {
-            float score = CpuPasses.HsmmForwardPass<MaxPlus>(Width, ref job);
-            int last = Definitions.HsmmBestFinal(new CpuMemory(job.Alpha + (long)(job.Length - 1) * job.Stride), 0, new CpuMemory(job.Final), 0, job.States);
-            result.Complete(b, new CpuHsmmPointers(job.Durations, job.Predecessors, job.Stride), job.Length, last, score);
-        }, forward: true, backward: false, viterbi: true);
+        Run(model, emissions, Pass.Viterbi, result.Scores, result);
     }
 
-    private delegate void SequenceAction(ref HsmmJob job, HsmmWorkspace ws, int index);
+    private enum Pass { Forward, Backward, Posteriors, Viterbi }
 
-    private void Run(HsmmModel model, EmissionBatch emissions, SequenceAction action, bool forward, bool backward, bool viterbi)
+    private void Run(HsmmModel model, EmissionBatch emissions, Pass pass, double[] scores, object? result)
     {
         int batch = emissions.BatchSize;
+        var sync = new object();
         if (MaxDegreeOfParallelism == 1 || batch < 2)
         {
-            for (int b = 0; b < batch; b++) RunOne(model, emissions, b, action, _single, forward, backward, viterbi);
+            for (int b = 0; b < batch; b++) scores[b] = Sequence(model, emissions, b, pass, result, _single, sync);
             return;
         }
         Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism }, b =>
         {
             if (!_pool.TryTake(out var ws)) ws = new HsmmWorkspace();
-            try { RunOne(model, emissions, b, action, ws, forward, backward, viterbi); }
+            try { scores[b] = Sequence(model, emissions, b, pass, result, ws, sync); }
             finally { _pool.Add(ws); }
         });
     }
 
-    private static void RunOne(HsmmModel model, EmissionBatch emissions, int b, SequenceAction action, HsmmWorkspace ws, bool forward, bool backward, bool viterbi)
+    // One sequence in blocks of K frames (one block without checkpoints): see CheckpointInterval.
+    private double Sequence(HsmmModel model, EmissionBatch emissions, int b, Pass pass, object? result, HsmmWorkspace ws, object sync)
     {
         int length = emissions.Lengths[b];
-        if (length == 0) return; // rejected by HsmmArguments.Check; kept so a zero never indexes frame -1
-        int n = model.StateCount, stride = model.Stride, ds = model.DurationStride;
-        int windowStride = ds + length + ds;
-        ws.Ensure(length * stride, n * windowStride, n * ds, n * stride, forward || viterbi, backward, viterbi);
+        int n = model.StateCount, stride = model.Stride, ds = model.DurationStride, d = model.MaxDuration;
+        int k = pass == Pass.Viterbi || CheckpointInterval == 0 ? length : Math.Min(CheckpointInterval, length);
+        int blocks = (length + k - 1) / k;
+        int windowStride = ds + k + ds;
+        ws.Ensure((k + 2) * stride, n * windowStride, n * ds, n * stride, pass == Pass.Viterbi ? length * stride : 0,
+            pass == Pass.Posteriors && blocks > 1 ? blocks * (n * ds + stride) : 0);
         fixed (float* e = &emissions.Data[emissions.Offset(b, 0)])
         fixed (float* initial = model.InitialPadded, final = model.FinalPadded, into = model.IntoTable, outOf = model.OutOfTable)
-        fixed (float* fd = model.ForwardDurations, bd = model.BackwardDurations, windows = ws.Windows, lanes = ws.Lanes)
-        fixed (float* alpha = ws.Alpha, inRow = ws.In, beta = ws.Beta, star = ws.BetaStar)
+        fixed (float* fd = model.ForwardDurations, bd = model.BackwardDurations, windows = ws.Windows, backWindows = ws.BackWindows, lanes = ws.Lanes)
+        fixed (float* alpha = ws.Alpha, inRow = ws.In, beta = ws.Beta, star = ws.BetaStar, checkpoints = ws.Checkpoints)
+        fixed (float* counts = ws.DurationCounts, transitions = ws.Transitions, running = ws.Running, carried = ws.Carried)
         fixed (int* durations = ws.Durations, predecessors = ws.Predecessors)
         {
             var job = new HsmmJob
             {
-                States = n, Stride = stride, MaxDuration = model.MaxDuration, DurationStride = ds, Length = length,
+                States = n, Stride = stride, MaxDuration = d, DurationStride = ds, Length = length,
                 Emissions = e, Initial = initial, Final = final, Into = into, OutOf = outOf, ForwardDurations = fd, BackwardDurations = bd,
                 Windows = windows, WindowStride = windowStride, WindowLead = ds, Alpha = alpha, In = inRow, Beta = beta, BetaStar = star,
-                Lanes = lanes, Durations = viterbi ? durations : null, Predecessors = viterbi ? predecessors : null,
+                Lanes = lanes, Durations = pass == Pass.Viterbi ? durations : null, Predecessors = pass == Pass.Viterbi ? predecessors : null,
             };
-            action(ref job, ws, b);
+            if (pass == Pass.Viterbi)
+            {
+                Fill(windows, (long)n * windowStride);
+                job.Start = 0;
+                job.End = length;
+                job.RowOrigin = -1;
+                float score = CpuPasses.HsmmForwardPass<MaxPlus>(Width, ref job);
+                int last = Definitions.HsmmBestFinal(new CpuMemory(alpha + (long)length * stride), 0, new CpuMemory(final), 0, n);
+                ((HsmmViterbiResult)result!).Complete(b, new CpuHsmmPointers(durations, predecessors, stride), length, last, score);
+                return score;
+            }
+            float logLikelihood = float.NaN;
+            if (pass != Pass.Backward)
+            {
+                // The forward pass block by block; with several blocks, each block's starting state is a checkpoint.
+                Fill(windows, (long)n * windowStride);
+                for (int c = 0; c < blocks; c++)
+                {
+                    int t0 = c * k;
+                    if (c > 0) NextForwardBlock(ref job, t0, t0 - k);
+                    if (pass == Pass.Posteriors && blocks > 1) SaveCheckpoint(ref job, checkpoints + (long)c * (n * ds + stride));
+                    job.Start = t0;
+                    job.End = Math.Min(length, t0 + k);
+                    job.RowOrigin = t0 - 1;
+                    job.WindowOrigin = t0;
+                    logLikelihood = CpuPasses.HsmmForwardPass<LogSumExp>(Width, ref job);
+                }
+                if (pass == Pass.Forward) return logLikelihood;
+            }
+            var posteriors = result as HsmmPosteriors;
+            if (posteriors != null)
+            {
+                var lattice = posteriors.StateOccupancy;
+                if (float.IsNegativeInfinity(logLikelihood))
+                {
+                    lattice.Data.AsSpan(lattice.Offset(b, 0), length * stride).Clear();
+                    return logLikelihood;
+                }
+                job.LogLikelihood = logLikelihood;
+                job.DurationCounts = counts;
+                new Span<float>(counts, n * ds).Clear();
+                new Span<float>(transitions, n * stride).Clear();
+                new Span<float>(running, 3 * stride).Clear();
+            }
+            // The backward pass from the last block to the first, each block's forward rows recomputed from its checkpoint.
+            Fill(backWindows, (long)n * windowStride);
+            Fill(carried, stride);
+            double backward = double.NaN;
+            for (int c = blocks - 1; c >= 0; c--)
+            {
+                int t0 = c * k, t1 = Math.Min(length, t0 + k);
+                if (posteriors != null && blocks > 1)
+                {
+                    job.Windows = windows;
+                    RestoreCheckpoint(ref job, checkpoints + (long)c * (n * ds + stride), c == 0);
+                    job.Start = t0;
+                    job.End = t1;
+                    job.RowOrigin = t0 - 1;
+                    job.WindowOrigin = t0;
+                    CpuPasses.HsmmForwardPass<LogSumExp>(Width, ref job);
+                }
+                job.Windows = backWindows;
+                if (c < blocks - 1) NextBackwardBlock(ref job, t0, t1);
+                job.Start = t0;
+                job.End = t1;
+                job.RowOrigin = t0 - 1;
+                job.WindowOrigin = t0;
+                new Span<float>(carried, stride).CopyTo(new Span<float>(star + (long)(t1 - job.RowOrigin) * stride, stride));
+                float value = CpuPasses.HsmmBackwardPass(Width, ref job);
+                if (c == 0) backward = value;
+                new Span<float>(star + stride, stride).CopyTo(new Span<float>(carried, stride)); // beta* of frame t0, for the block before
+                if (posteriors == null) continue;
+                fixed (float* gamma = posteriors.StateOccupancy.Data)
+                    CpuPasses.HsmmPosteriorPass(Width, ref job, gamma + posteriors.StateOccupancy.Offset(b, 0), transitions, running);
+                if (c == blocks - 1)
+                    lock (sync)
+                        for (int j = 0; j < n; j++) posteriors.FinalCounts[j] += Math.Exp((double)alpha[(long)(length - t0) * stride + j] + final[j] - logLikelihood);
+                if (c == 0)
+                    lock (sync)
+                        for (int j = 0; j < n; j++) posteriors.InitialCounts[j] += Math.Exp((double)inRow[stride + j] + star[stride + j] - logLikelihood);
+            }
+            if (posteriors == null) return backward;
+            lock (sync)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    for (int q = 0; q < d; q++) posteriors.DurationCounts[j, q] += counts[j * ds + q];
+                    for (int i = 0; i < n; i++) posteriors.TransitionCounts[j, i] += transitions[j * stride + i];
+                }
+            }
+            return logLikelihood;
+        }
+    }
+
+    private static void Fill(float* buffer, long count) => new Span<float>(buffer, (int)count).Fill(float.NegativeInfinity);
+
+    // Forward windows move from origin `previous` to `t0`: the cells of frames [t0 - DS, t0) to the front, the rest -infinity;
+    // alpha of frame t0 - 1 to row 0.
+    private static void NextForwardBlock(ref HsmmJob job, int t0, int previous)
+    {
+        int ds = job.DurationStride, lead = job.WindowLead;
+        for (int j = 0; j < job.States; j++)
+        {
+            float* w = job.Windows + (long)j * job.WindowStride;
+            new Span<float>(w + lead + (t0 - ds) - previous, ds).CopyTo(new Span<float>(w + lead - ds, ds));
+            new Span<float>(w + lead, job.WindowStride - lead).Fill(float.NegativeInfinity);
+        }
+        new Span<float>(job.Alpha + (long)(t0 - 1 - (previous - 1)) * job.Stride, job.Stride).CopyTo(new Span<float>(job.Alpha, job.Stride));
+    }
+
+    // A block's forward starting state: its windows' DS cells before t0 and alpha of frame t0 - 1 (row 0).
+    private static void SaveCheckpoint(ref HsmmJob job, float* checkpoint)
+    {
+        int ds = job.DurationStride, lead = job.WindowLead;
+        for (int j = 0; j < job.States; j++)
+            new Span<float>(job.Windows + (long)j * job.WindowStride + lead - ds, ds).CopyTo(new Span<float>(checkpoint + (long)j * ds, ds));
+        new Span<float>(job.Alpha, job.Stride).CopyTo(new Span<float>(checkpoint + (long)job.States * ds, job.Stride));
+    }
+
+    private static void RestoreCheckpoint(ref HsmmJob job, float* checkpoint, bool first)
+    {
+        int ds = job.DurationStride, lead = job.WindowLead;
+        for (int j = 0; j < job.States; j++)
+        {
+            float* w = job.Windows + (long)j * job.WindowStride;
+            if (first) new Span<float>(w, job.WindowStride).Fill(float.NegativeInfinity);
+            else
+            {
+                new Span<float>(checkpoint + (long)j * ds, ds).CopyTo(new Span<float>(w + lead - ds, ds));
+                new Span<float>(w + lead, job.WindowStride - lead).Fill(float.NegativeInfinity);
+            }
+        }
+        new Span<float>(checkpoint + (long)job.States * ds, job.Stride).CopyTo(new Span<float>(job.Alpha, job.Stride));
+    }
+
+    // Backward windows move from origin t1 to t0: the cells of frames [t1, t1 + DS) to their new place, the rest -infinity.
+    private static void NextBackwardBlock(ref HsmmJob job, int t0, int t1)
+    {
+        int ds = job.DurationStride, lead = job.WindowLead, shift = t1 - t0;
+        for (int j = 0; j < job.States; j++)
+        {
+            float* w = job.Windows + (long)j * job.WindowStride;
+            new Span<float>(w + lead, ds).CopyTo(new Span<float>(w + lead + shift, ds));
+            new Span<float>(w + lead, shift).Fill(float.NegativeInfinity);
         }
     }
 }
@@ -424,23 +558,25 @@ internal readonly unsafe struct CpuHsmmPointers : IHsmmPointers
 /// <summary>One HSMM worker's scratch, grown on demand.</summary>
 internal sealed class HsmmWorkspace
 {
-    public float[] Windows = Array.Empty<float>();
+    public float[] Windows = Array.Empty<float>(), BackWindows = Array.Empty<float>();
     public float[] Alpha = Array.Empty<float>(), In = Array.Empty<float>(), Beta = Array.Empty<float>(), BetaStar = Array.Empty<float>();
     public float[] Lanes = new float[2 * SimdCapabilities.MaxLaneCount];
     public int[] Durations = Array.Empty<int>(), Predecessors = Array.Empty<int>();
-    public float[] DurationCounts = Array.Empty<float>(), Transitions = Array.Empty<float>(), Running = Array.Empty<float>();
+    public float[] DurationCounts = Array.Empty<float>(), Transitions = Array.Empty<float>(), Running = Array.Empty<float>(), Carried = Array.Empty<float>();
+    public float[] Checkpoints = Array.Empty<float>();
     private double[] _scores = Array.Empty<double>();
 
     public double[] Scores(int batch) => _scores.Length >= batch ? _scores : _scores = new double[batch];
 
-    public void Ensure(int rows, int windows, int durationCounts, int transitions, bool forward, bool backward, bool viterbi)
+    public void Ensure(int rows, int windows, int durationCounts, int transitions, int pointers, int checkpoints)
     {
-        if (Windows.Length < windows) Windows = new float[windows];
-        // The posterior pass reads every row, so the forward rows exist whenever any pass runs.
-        if (Alpha.Length < rows) { Alpha = new float[rows]; In = new float[rows]; }
-        if (backward && Beta.Length < rows) { Beta = new float[rows]; BetaStar = new float[rows]; }
-        if (viterbi && Durations.Length < rows) { Durations = new int[rows]; Predecessors = new int[rows]; }
-        if (backward && DurationCounts.Length < durationCounts) DurationCounts = new float[durationCounts];
-        if (backward && Transitions.Length < transitions) { Transitions = new float[transitions]; Running = new float[2 * transitions]; }
+        if (Windows.Length < windows) { Windows = new float[windows]; BackWindows = new float[windows]; }
+        if (Alpha.Length < rows) { Alpha = new float[rows]; In = new float[rows]; Beta = new float[rows]; BetaStar = new float[rows]; }
+        if (Durations.Length < pointers) { Durations = new int[pointers]; Predecessors = new int[pointers]; }
+        if (DurationCounts.Length < durationCounts) DurationCounts = new float[durationCounts];
+        if (Transitions.Length < transitions) Transitions = new float[transitions];
+        int stride = transitions; // at least Stride floats
+        if (Running.Length < 3 * stride) { Running = new float[3 * stride]; Carried = new float[stride]; }
+        if (Checkpoints.Length < checkpoints) Checkpoints = new float[checkpoints];
     }
 }

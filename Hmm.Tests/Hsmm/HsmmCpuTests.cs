@@ -27,6 +27,46 @@ public sealed class HsmmParallel : HsmmSuite
     protected override int MaxBatch => 6;
 }
 
+/// <summary>Checkpointed blocks of 7 frames (shorter and longer than D): the same results with O(T / K) memory.</summary>
+public sealed class HsmmCheckpointed : HsmmSuite
+{
+    protected override IHsmmEngine Engine => new HsmmEngine(SimdWidth.Auto, 1) { CheckpointInterval = 7 };
+    protected override long Iterations => 25;
+}
+
+public sealed class HsmmCheckpointTests
+{
+    [Fact]
+    public void Checkpointed_posteriors_are_bit_identical_to_the_full_ones()
+    {
+        var (model, emissions) = Hmm.Testing.HsmmInputs.Random(3, 300, 6, 25, seed: 9);
+        emissions.SetLength(1, 217);
+        var full = new HsmmPosteriors(3, 300, 6, 25);
+        new HsmmEngine().Posteriors(model, emissions, full);
+        foreach (int k in new[] { 1, 13, 25, 64, HsmmEngine.SqrtCheckpointInterval(300, 25), 299 })
+        {
+            var blocks = new HsmmPosteriors(3, 300, 6, 25);
+            new HsmmEngine { CheckpointInterval = k }.Posteriors(model, emissions, blocks);
+            Assert.Equal(full.LogLikelihoods, blocks.LogLikelihoods);
+            for (int b = 0; b < 3; b++)
+                for (int t = 0; t < emissions.Lengths[b]; t++)
+                    Assert.True(full.StateOccupancy.Frame(b, t).SequenceEqual(blocks.StateOccupancy.Frame(b, t)), $"K = {k}: sequence {b} frame {t}");
+            Assert.Equal(full.DurationCounts.Cast<double>(), blocks.DurationCounts.Cast<double>());
+            Assert.Equal(full.TransitionCounts.Cast<double>(), blocks.TransitionCounts.Cast<double>());
+            Assert.Equal(full.InitialCounts, blocks.InitialCounts);
+            Assert.Equal(full.FinalCounts, blocks.FinalCounts);
+            var ll = new double[3];
+            var blockLl = new double[3];
+            new HsmmEngine().Backward(model, emissions, ll);
+            new HsmmEngine { CheckpointInterval = k }.Backward(model, emissions, blockLl);
+            Assert.Equal(ll, blockLl);
+            new HsmmEngine { CheckpointInterval = k }.Forward(model, emissions, blockLl);
+            Assert.Equal(full.LogLikelihoods, blockLl);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HsmmEngine { CheckpointInterval = -1 });
+    }
+}
+
 public sealed class HsmmBadInputTests
 {
     private static readonly HsmmEngine Engine = new();
