@@ -36,9 +36,13 @@ public sealed partial class GpuEngine : IHsmmEngine
         HsmmArguments.Check(model, emissions, nameof(emissions));
         if (logLikelihoods.Length < emissions.BatchSize)
             throw new ArgumentException($"logLikelihoods has {logLikelihoods.Length} entries but the batch has {emissions.BatchSize} sequences.", nameof(logLikelihoods));
-        var p = HsmmSetup(model, emissions, viterbi: false);
-        HsmmLaunch(_hsmmForward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Forward), p, emissions.BatchSize, start: true);
-        HsmmScores(p.LogLikelihoods, emissions.BatchSize, logLikelihoods);
+        _hsmmKernelTicks = 0;
+        foreach (var (b0, count) in HsmmChunks(model, emissions, viterbi: false))
+        {
+            var p = HsmmSetup(model, emissions, b0, count, viterbi: false);
+            HsmmLaunch(_hsmmForward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Forward), p, count);
+            HsmmScores(p.LogLikelihoods, count, logLikelihoods.Slice(b0, count));
+        }
     }
 
     /// <inheritdoc/>
@@ -48,9 +52,13 @@ public sealed partial class GpuEngine : IHsmmEngine
         HsmmArguments.Check(model, emissions, nameof(emissions));
         if (logLikelihoods.Length < emissions.BatchSize)
             throw new ArgumentException($"logLikelihoods has {logLikelihoods.Length} entries but the batch has {emissions.BatchSize} sequences.", nameof(logLikelihoods));
-        var p = HsmmSetup(model, emissions, viterbi: false);
-        HsmmLaunch(_hsmmBackward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Backward), p, emissions.BatchSize, start: true);
-        HsmmScores(p.BackwardLogLikelihoods, emissions.BatchSize, logLikelihoods);
+        _hsmmKernelTicks = 0;
+        foreach (var (b0, count) in HsmmChunks(model, emissions, viterbi: false))
+        {
+            var p = HsmmSetup(model, emissions, b0, count, viterbi: false);
+            HsmmLaunch(_hsmmBackward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Backward), p, count);
+            HsmmScores(p.BackwardLogLikelihoods, count, logLikelihoods.Slice(b0, count));
+        }
     }
 
     /// <inheritdoc/>
@@ -60,39 +68,46 @@ public sealed partial class GpuEngine : IHsmmEngine
         Guard.NotNull(result, nameof(result));
         HsmmArguments.Check(model, emissions, nameof(emissions));
         result.Check(model, emissions, nameof(result));
-        int batch = emissions.BatchSize, n = model.StateCount, stride = model.Stride, ds = model.DurationStride, d = model.MaxDuration;
-        var p = HsmmSetup(model, emissions, viterbi: false);
+        _hsmmKernelTicks = 0;
+        foreach (var (b0, count) in HsmmChunks(model, emissions, viterbi: false)) HsmmPosteriorChunk(model, emissions, result, b0, count);
+    }
+
+    private void HsmmPosteriorChunk(HsmmModel model, EmissionBatch emissions, HsmmPosteriors result, int b0, int count)
+    {
+        int maxLength = emissions.MaxLength, n = model.StateCount, stride = model.Stride, ds = model.DurationStride, d = model.MaxDuration;
+        var p = HsmmSetup(model, emissions, b0, count, viterbi: false);
         p.Counts = 1;
-        HsmmLaunch(_hsmmForward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Forward), p, batch, start: true);
-        HsmmLaunch(_hsmmBackward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Backward), p, batch, start: false);
-        HsmmLaunch(_hsmmPosteriors ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Posteriors), p, batch, start: false);
-        HsmmScores(p.LogLikelihoods, batch, result.LogLikelihoods);
-        long lattice = (long)batch * emissions.MaxLength * stride;
+        HsmmLaunch(_hsmmForward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Forward), p, count);
+        HsmmLaunch(_hsmmBackward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Backward), p, count);
+        HsmmLaunch(_hsmmPosteriors ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Posteriors), p, count);
+        HsmmScores(p.LogLikelihoods, count, result.LogLikelihoods.AsSpan(b0, count));
+        int lattice = count * maxLength * stride;
         var occupancy = result.StateOccupancy;
-        if (occupancy.MaxLength == emissions.MaxLength)
-            p.Occupancy.SubView(0, lattice).CopyToCPU(_stream, occupancy.Data.AsSpan(0, (int)lattice));
+        if (occupancy.MaxLength == maxLength)
+            p.Occupancy.SubView(0, lattice).CopyToCPU(_stream, occupancy.Data.AsSpan(occupancy.Offset(b0, 0), lattice));
         else
         {
-            var staged = HsmmStage((int)lattice);
-            p.Occupancy.SubView(0, lattice).CopyToCPU(_stream, staged.AsSpan(0, (int)lattice));
-            for (int b = 0; b < batch; b++)
-                staged.AsSpan(b * emissions.MaxLength * stride, emissions.Lengths[b] * stride).CopyTo(occupancy.Data.AsSpan(occupancy.Offset(b, 0)));
+            var staged = HsmmStage(lattice);
+            p.Occupancy.SubView(0, lattice).CopyToCPU(_stream, staged.AsSpan(0, lattice));
+            _stream.Synchronize();
+            for (int i = 0; i < count; i++)
+                staged.AsSpan(i * maxLength * stride, emissions.Lengths[b0 + i] * stride).CopyTo(occupancy.Data.AsSpan(occupancy.Offset(b0 + i, 0)));
         }
-        int countFloats = batch * n * ds, transitionFloats = batch * n * stride, endFloats = batch * 2 * stride;
+        int countFloats = count * n * ds, transitionFloats = count * n * stride, endFloats = count * 2 * stride;
         var counts = HsmmStage(countFloats + transitionFloats + endFloats);
         p.DurationCounts.SubView(0, countFloats).CopyToCPU(_stream, counts.AsSpan(0, countFloats));
         p.Transitions.SubView(0, transitionFloats).CopyToCPU(_stream, counts.AsSpan(countFloats, transitionFloats));
         p.Ends.SubView(0, endFloats).CopyToCPU(_stream, counts.AsSpan(countFloats + transitionFloats, endFloats));
         _stream.Synchronize();
-        for (int b = 0; b < batch; b++)
+        for (int i = 0; i < count; i++)
         {
-            if (double.IsNegativeInfinity(result.LogLikelihoods[b])) continue;
+            if (double.IsNegativeInfinity(result.LogLikelihoods[b0 + i])) continue;
             for (int j = 0; j < n; j++)
             {
-                for (int k = 0; k < d; k++) result.DurationCounts[j, k] += counts[(b * n + j) * ds + k];
-                for (int i = 0; i < n; i++) result.TransitionCounts[j, i] += counts[countFloats + (b * n + j) * stride + i];
-                result.InitialCounts[j] += counts[countFloats + transitionFloats + b * 2 * stride + j];
-                result.FinalCounts[j] += counts[countFloats + transitionFloats + (b * 2 + 1) * stride + j];
+                for (int k = 0; k < d; k++) result.DurationCounts[j, k] += counts[(i * n + j) * ds + k];
+                for (int q = 0; q < n; q++) result.TransitionCounts[j, q] += counts[countFloats + (i * n + j) * stride + q];
+                result.InitialCounts[j] += counts[countFloats + transitionFloats + i * 2 * stride + j];
+                result.FinalCounts[j] += counts[countFloats + transitionFloats + (i * 2 + 1) * stride + j];
             }
         }
     }
@@ -104,29 +119,45 @@ public sealed partial class GpuEngine : IHsmmEngine
         Guard.NotNull(result, nameof(result));
         HsmmArguments.Check(model, emissions, nameof(emissions));
         result.Check(emissions, nameof(result));
-        int batch = emissions.BatchSize, maxLength = emissions.MaxLength, stride = model.Stride;
-        var p = HsmmSetup(model, emissions, viterbi: true);
-        HsmmLaunch(_hsmmViterbi ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Viterbi), p, batch, start: true);
-        var scores = new double[batch];
-        HsmmScores(p.LogLikelihoods, batch, scores);
-        int lattice = batch * maxLength * stride;
-        var pointers = new int[2 * lattice];
-        p.Durations.SubView(0, lattice).CopyToCPU(_stream, pointers.AsSpan(0, lattice));
-        p.Predecessors.SubView(0, lattice).CopyToCPU(_stream, pointers.AsSpan(lattice, lattice));
-        var alpha = new float[lattice];
-        p.Alpha.SubView(0, lattice).CopyToCPU(_stream, alpha);
-        _stream.Synchronize();
-        for (int b = 0; b < batch; b++)
+        _hsmmKernelTicks = 0;
+        int maxLength = emissions.MaxLength, stride = model.Stride;
+        foreach (var (b0, count) in HsmmChunks(model, emissions, viterbi: true))
         {
-            int length = emissions.Lengths[b], rows = b * maxLength * stride;
-            int last = Definitions.HsmmBestFinal(new ArrayMemory(alpha), rows + (length - 1) * stride, new ArrayMemory(model.FinalPadded), 0, model.StateCount);
-            result.Complete(b, new HostHsmmPointers(pointers, rows, lattice, stride), length, last, scores[b]);
+            var p = HsmmSetup(model, emissions, b0, count, viterbi: true);
+            HsmmLaunch(_hsmmViterbi ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Viterbi), p, count);
+            var scores = new double[count];
+            HsmmScores(p.LogLikelihoods, count, scores);
+            int lattice = count * maxLength * stride;
+            var pointers = new int[2 * lattice];
+            p.Durations.SubView(0, lattice).CopyToCPU(_stream, pointers.AsSpan(0, lattice));
+            p.Predecessors.SubView(0, lattice).CopyToCPU(_stream, pointers.AsSpan(lattice, lattice));
+            var alpha = new float[lattice];
+            p.Alpha.SubView(0, lattice).CopyToCPU(_stream, alpha);
+            _stream.Synchronize();
+            for (int i = 0; i < count; i++)
+            {
+                int length = emissions.Lengths[b0 + i], rows = i * maxLength * stride;
+                int last = Definitions.HsmmBestFinal(new ArrayMemory(alpha), rows + (length - 1) * stride, new ArrayMemory(model.FinalPadded), 0, model.StateCount);
+                result.Complete(b0 + i, new HostHsmmPointers(pointers, rows, lattice, stride), length, last, scores[i]);
+            }
         }
     }
 
-    private HsmmParams HsmmSetup(HsmmModel model, EmissionBatch emissions, bool viterbi)
+    /// <summary>Device bytes one HSMM launch may use; a larger batch runs in several launches (tests lower it).</summary>
+    internal long HsmmChunkBytes { get; set; } = 1L << 30;
+
+    // Consecutive sub-batches whose rows, windows, counts and pointers fit HsmmChunkBytes (at least one sequence each).
+    private System.Collections.Generic.IEnumerable<(int First, int Count)> HsmmChunks(HsmmModel model, EmissionBatch emissions, bool viterbi)
     {
-        int batch = emissions.BatchSize, maxLength = emissions.MaxLength, n = model.StateCount, stride = model.Stride, ds = model.DurationStride;
+        int maxLength = emissions.MaxLength, n = model.StateCount, stride = model.Stride, ds = model.DurationStride;
+        long perSequence = 4L * maxLength * stride * (6 + (viterbi ? 2 : 0)) + 4L * n * (ds + maxLength + ds) + 4L * n * (ds + stride) + 16L * stride + 16;
+        int chunk = (int)Math.Max(1, Math.Min(emissions.BatchSize, HsmmChunkBytes / perSequence));
+        for (int b0 = 0; b0 < emissions.BatchSize; b0 += chunk) yield return (b0, Math.Min(chunk, emissions.BatchSize - b0));
+    }
+
+    private HsmmParams HsmmSetup(HsmmModel model, EmissionBatch emissions, int b0, int batch, bool viterbi)
+    {
+        int maxLength = emissions.MaxLength, n = model.StateCount, stride = model.Stride, ds = model.DurationStride;
         int windowStride = ds + maxLength + ds;
         long lattice = (long)batch * maxLength * stride;
         _hsmmEmissions ??= new DeviceBuffer<float>(_allocator);
@@ -150,8 +181,8 @@ public sealed partial class GpuEngine : IHsmmEngine
         model.ForwardDurations.CopyTo(tables, 2 * stride + 2 * n * stride);
         model.BackwardDurations.CopyTo(tables, 2 * stride + 2 * n * stride + n * ds);
         var t = Upload(_hsmmTables, tables.AsSpan(0, tableFloats));
-        var e = Upload(_hsmmEmissions, emissions.Data.AsSpan(0, (int)lattice));
-        var lengths = Upload(_hsmmLengths, emissions.Lengths);
+        var e = Upload(_hsmmEmissions, emissions.Data.AsSpan(emissions.Offset(b0, 0), (int)lattice));
+        var lengths = Upload(_hsmmLengths, emissions.Lengths.Slice(b0, batch));
         var rows = _hsmmRows.Ensure(4 * lattice);
         var pointers = _hsmmPointers.Ensure(viterbi ? 2 * lattice : 1);
         return new HsmmParams
@@ -170,11 +201,10 @@ public sealed partial class GpuEngine : IHsmmEngine
         };
     }
 
-    private void HsmmLaunch(Action<KernelConfig, HsmmParams> kernel, HsmmParams p, int batch, bool start)
+    private void HsmmLaunch(Action<KernelConfig, HsmmParams> kernel, HsmmParams p, int batch)
     {
         int warp = _accelerator.WarpSize;
         int threads = Math.Max(warp, Math.Min(Math.Min(HsmmMaxThreads, _accelerator.MaxNumThreadsPerGroup), p.States * warp) / warp * warp);
-        if (start) _hsmmKernelTicks = 0;
         _stream.Synchronize();
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         kernel(new KernelConfig(new Index1D(batch), new Index1D(threads)), p);

@@ -23,9 +23,7 @@ public sealed class HsmmIlgpuCpuOneWarp : HsmmSuite
     {
         get
         {
-            var engine = GpuTestEngines.Cpu;
-            engine.HsmmMaxThreads = 1;
-            return new RestoringEngine(engine);
+            return new RestoringEngine(GpuTestEngines.Cpu, e => e.HsmmMaxThreads = 1);
         }
     }
 
@@ -33,38 +31,59 @@ public sealed class HsmmIlgpuCpuOneWarp : HsmmSuite
     protected override int MaxLength => 60;
     protected override int MaxDuration => 45;
 
-    /// <summary>Puts the shared engine's thread limit back after each call.</summary>
-    private sealed class RestoringEngine : IHsmmEngine
+}
+
+/// <summary>One sequence a launch on the CPU accelerator (a device-memory budget of one byte): results land at their batch index.</summary>
+[Collection(GpuEngineTestGroup.Name)]
+public sealed class HsmmIlgpuCpuChunked : HsmmSuite
+{
+    protected override IHsmmEngine Engine => new RestoringEngine(GpuTestEngines.Cpu, e => e.HsmmChunkBytes = 1);
+    protected override long Iterations => 6;
+    protected override int MaxLength => 30;
+    protected override int MaxDuration => 12;
+    protected override int MaxBatch => 4;
+}
+
+/// <summary>Sets a knob on the shared engine for each call and puts the defaults back after it.</summary>
+internal sealed class RestoringEngine : IHsmmEngine
+{
+    private readonly Hmm.Gpu.GpuEngine _engine;
+    private readonly Action<Hmm.Gpu.GpuEngine> _set;
+
+    public RestoringEngine(Hmm.Gpu.GpuEngine engine, Action<Hmm.Gpu.GpuEngine> set)
     {
-        private readonly Hmm.Gpu.GpuEngine _engine;
-
-        public RestoringEngine(Hmm.Gpu.GpuEngine engine) => _engine = engine;
-
-        private T Run<T>(System.Func<T> action)
-        {
-            _engine.HsmmMaxThreads = 1;
-            try { return action(); }
-            finally { _engine.HsmmMaxThreads = 256; }
-        }
-
-        public void Forward(HsmmModel model, EmissionBatch emissions, System.Span<double> logLikelihoods)
-        {
-            var ll = new double[logLikelihoods.Length];
-            Run(() => { _engine.Hsmm.Forward(model, emissions, ll); return 0; });
-            ll.AsSpan().CopyTo(logLikelihoods);
-        }
-
-        public void Backward(HsmmModel model, EmissionBatch emissions, System.Span<double> logLikelihoods)
-        {
-            var ll = new double[logLikelihoods.Length];
-            Run(() => { _engine.Hsmm.Backward(model, emissions, ll); return 0; });
-            ll.AsSpan().CopyTo(logLikelihoods);
-        }
-
-        public void Posteriors(HsmmModel model, EmissionBatch emissions, HsmmPosteriors result) => Run(() => { _engine.Hsmm.Posteriors(model, emissions, result); return 0; });
-
-        public void Viterbi(HsmmModel model, EmissionBatch emissions, HsmmViterbiResult result) => Run(() => { _engine.Hsmm.Viterbi(model, emissions, result); return 0; });
+        _engine = engine;
+        _set = set;
     }
+
+    private T Run<T>(System.Func<T> action)
+    {
+        _set(_engine);
+        try { return action(); }
+        finally
+        {
+            _engine.HsmmMaxThreads = 256;
+            _engine.HsmmChunkBytes = 1L << 30;
+        }
+    }
+
+    public void Forward(HsmmModel model, EmissionBatch emissions, System.Span<double> logLikelihoods)
+    {
+        var ll = new double[logLikelihoods.Length];
+        Run(() => { _engine.Hsmm.Forward(model, emissions, ll); return 0; });
+        ll.AsSpan().CopyTo(logLikelihoods);
+    }
+
+    public void Backward(HsmmModel model, EmissionBatch emissions, System.Span<double> logLikelihoods)
+    {
+        var ll = new double[logLikelihoods.Length];
+        Run(() => { _engine.Hsmm.Backward(model, emissions, ll); return 0; });
+        ll.AsSpan().CopyTo(logLikelihoods);
+    }
+
+    public void Posteriors(HsmmModel model, EmissionBatch emissions, HsmmPosteriors result) => Run(() => { _engine.Hsmm.Posteriors(model, emissions, result); return 0; });
+
+    public void Viterbi(HsmmModel model, EmissionBatch emissions, HsmmViterbiResult result) => Run(() => { _engine.Hsmm.Viterbi(model, emissions, result); return 0; });
 }
 
 /// <summary>The HSMM kernels on CUDA (skipped without a GPU).</summary>
