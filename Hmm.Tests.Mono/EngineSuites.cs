@@ -1,5 +1,7 @@
 using Hmm.Simd;
+using Hmm.Engine;
 using Hmm.Tests.Ctc;
+using Hmm.Tests.Hsmm;
 using Hmm.Tests.Engine;
 
 namespace Hmm.Tests.Mono;
@@ -18,3 +20,7 @@ public sealed class PosteriorVectorTMono : PosteriorSuite { protected override I
 // CTC (Ctc/CtcSuite.cs, linked) on the scalar and Vector<float> engines a Unity player runs: fewer, smaller seeded cases.
 public sealed class CtcScalarMono : CtcSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.Scalar); protected override long Iterations => 15; protected override int MaxLabels => 8; }
 public sealed class CtcVectorTMono : CtcSuite { protected override IHmmEngine CreateEngine() => new HmmEngine(SimdWidth.VectorT); protected override long Iterations => 15; protected override int MaxLabels => 8; }
+
+// The explicit-duration HMM (Hsmm/HsmmSuite.cs, linked) on the widths a Unity player runs, checkpointed blocks included.
+public sealed class HsmmScalarMono : HsmmSuite { protected override IHsmmEngine Engine => new HsmmEngine(SimdWidth.Scalar); protected override long Iterations => 12; }
+public sealed class HsmmVectorTMono : HsmmSuite { protected override IHsmmEngine Engine => new HsmmEngine(SimdWidth.VectorT) { CheckpointInterval = 9 }; protected override long Iterations => 12; }
