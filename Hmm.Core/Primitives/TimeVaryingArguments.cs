@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Hmm.Engine;
@@ -82,10 +83,25 @@ public static class TimeVaryingArguments
         bool[]? reachable = null, next = null;
         if (tr.Normalised)
         {
-            reachable = new bool[n];
-            next = new bool[n];
+            reachable = ArrayPool<bool>.Shared.Rent(n);
+            next = ArrayPool<bool>.Shared.Rent(n);
             for (int i = 0; i < n; i++) reachable[i] = !float.IsNegativeInfinity(initial[i]);
         }
+        try
+        {
+            CheckFrames(tr, b, length, reachable, next);
+        }
+        finally
+        {
+            if (reachable is not null) ArrayPool<bool>.Shared.Return(reachable);
+            if (next is not null) ArrayPool<bool>.Shared.Return(next);
+        }
+    }
+
+    private static void CheckFrames(TimeVaryingTransitions tr, int b, int length, bool[]? reachable, bool[]? next)
+    {
+        const string name = "transitions";
+        int n = tr.StateCount, stride = tr.Stride, rows = tr.TableRows, size = tr.FrameSize;
         var data = tr.Data;
         for (int t = 1; t < length; t++)
         {
@@ -111,7 +127,7 @@ public static class TimeVaryingArguments
     private static void DenseRows(Span<float> frame, int n, int stride, bool[] reachable, bool[] next, int b, int t)
     {
         var lane = default(LaneVectorT);
-        int count = Vector<float>.Count;
+        int count = Vector<float>.Count, occupiable = 0;
         var memory = MemoryMarshal.Cast<float, Vector<float>>(frame);
         for (int i = 0; i < n; i++)
         {
@@ -129,8 +145,15 @@ public static class TimeVaryingArguments
                 sum = lane.SumAcross(s);
             }
             RowSum(max, sum, b, t, i);
+            // Once every state is occupiable next (a full row does it), the remaining rows cannot add any.
+            if (occupiable == n) continue;
             var rowValues = frame.Slice(i * stride, n);
-            for (int j = 0; j < n; j++) next[j] |= !float.IsNegativeInfinity(rowValues[j]);
+            for (int j = 0; j < n; j++)
+            {
+                if (next[j] || float.IsNegativeInfinity(rowValues[j])) continue;
+                next[j] = true;
+                occupiable++;
+            }
         }
     }
 
