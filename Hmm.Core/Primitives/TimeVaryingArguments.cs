@@ -1,7 +1,5 @@
 using System;
 using System.Buffers;
-using System.Numerics;
-using System.Runtime.InteropServices;
 using Hmm.Engine;
 using Hmm.Simd;
 
@@ -77,7 +75,8 @@ public static class TimeVaryingArguments
         int n = tr.StateCount, stride = tr.Stride, rows = tr.TableRows, size = tr.FrameSize;
         var initial = tr.LogInitial(b);
         Guard.LogValues(initial, name);
-        if (tr.Normalised) Guard.LogRowSumsToOne(initial, name, $"sequence {b}'s initial distribution");
+        // The message is built only when the sum is off (a checked call allocates nothing).
+        if (tr.Normalised && !SumsToOne(initial)) Guard.LogRowSumsToOne(initial, name, $"sequence {b}'s initial distribution");
         if (length == 1) return;
         // Which states can be occupied at the previous frame (whatever the emissions): only their rows must be stochastic.
         bool[]? reachable = null, next = null;
@@ -123,36 +122,30 @@ public static class TimeVaryingArguments
         }
     }
 
-    /// <summary>Dense rows: row i of an occupiable state sums to one; the states it reaches are occupiable next.</summary>
-    private static void DenseRows(Span<float> frame, int n, int stride, bool[] reachable, bool[] next, int b, int t)
+    /// <summary>
+    /// Dense rows: row i of an occupiable state sums to one (its log-sum-exp by the engine's lanes,
+    /// <see cref="CpuPasses.RowLogSumExp{TL, TV}"/>, at the widest width); the states it reaches are occupiable next.
+    /// </summary>
+    private static unsafe void DenseRows(Span<float> frame, int n, int stride, bool[] reachable, bool[] next, int b, int t)
     {
-        var lane = default(LaneVectorT);
-        int count = Vector<float>.Count, occupiable = 0;
-        var memory = MemoryMarshal.Cast<float, Vector<float>>(frame);
-        for (int i = 0; i < n; i++)
+        var width = SimdCapabilities.Best;
+        int occupiable = 0;
+        fixed (float* table = frame)
         {
-            if (!reachable[i]) continue;
-            var row = memory.Slice(i * stride / count, stride / count);
-            var best = new Vector<float>(float.NegativeInfinity);
-            for (int k = 0; k < row.Length; k++) best = Vector.Max(best, row[k]);
-            float max = lane.MaxAcross(best);
-            float sum = 0f;
-            if (max != float.NegativeInfinity)
+            for (int i = 0; i < n; i++)
             {
-                var shift = new Vector<float>(max);
-                var s = Vector<float>.Zero;
-                for (int k = 0; k < row.Length; k++) s += lane.Exp(row[k] - shift);
-                sum = lane.SumAcross(s);
-            }
-            RowSum(max, sum, b, t, i);
-            // Once every state is occupiable next (a full row does it), the remaining rows cannot add any.
-            if (occupiable == n) continue;
-            var rowValues = frame.Slice(i * stride, n);
-            for (int j = 0; j < n; j++)
-            {
-                if (next[j] || float.IsNegativeInfinity(rowValues[j])) continue;
-                next[j] = true;
-                occupiable++;
+                if (!reachable[i]) continue;
+                float lse = CpuPasses.RowLogSumExp(width, table + (long)i * stride, stride);
+                RowSum(lse, b, t, i);
+                // Once every state is occupiable next (a full row does it), the remaining rows cannot add any.
+                if (occupiable == n) continue;
+                var rowValues = frame.Slice(i * stride, n);
+                for (int j = 0; j < n; j++)
+                {
+                    if (next[j] || float.IsNegativeInfinity(rowValues[j])) continue;
+                    next[j] = true;
+                    occupiable++;
+                }
             }
         }
     }
@@ -175,20 +168,30 @@ public static class TimeVaryingArguments
                     if (!float.IsNegativeInfinity(v)) next[i + d] = true;
                 }
             }
-            RowSum(max, sum, b, t, i);
+            RowSum(max + MathF.Log(sum), b, t, i);
         }
     }
 
-    private static void RowSum(float max, float sum, int b, int t, int i)
+    /// <summary>Throws unless a row's log-sum-exp <paramref name="lse"/> is 0 within <see cref="Guard.RowSumTolerance"/> in probability.</summary>
+    private static void RowSum(float lse, int b, int t, int i)
     {
         const string name = "transitions";
-        if (max == float.NegativeInfinity)
+        if (lse == float.NegativeInfinity)
             throw new ArgumentException($"{name}: sequence {b}, frame {t}: row {i} is all -infinity, but state {i} can be occupied at frame {t - 1}; its row must sum to one (or pass normalised: false).", name);
-        if (max > 1e-6f)
-            throw new ArgumentException($"{name}: sequence {b}, frame {t}: row {i} has a log-probability above 0 ({max}).", name);
-        double total = Math.Exp(max) * sum;
-        if (Math.Abs(total - 1.0) > Guard.RowSumTolerance)
+        double total = Math.Exp(lse);
+        if (!(Math.Abs(total - 1.0) <= Guard.RowSumTolerance))
             throw new ArgumentException($"{name}: sequence {b}, frame {t}: row {i} sums to {total:G6} in probability space, not 1 (tolerance {Guard.RowSumTolerance}; normalised: false skips this check).", name);
+    }
+
+    private static bool SumsToOne(ReadOnlySpan<float> logs)
+    {
+        double sum = 0;
+        foreach (float v in logs)
+        {
+            if (v > 1e-6f) return false;
+            sum += Math.Exp(v);
+        }
+        return Math.Abs(sum - 1.0) <= Guard.RowSumTolerance;
     }
 
     private static void NameBadValue(TimeVaryingTransitions tr, int b, int t, Span<float> frame)

@@ -197,3 +197,30 @@ public sealed class TimeVaryingBadInputTests
         Assert.Throws<InvalidOperationException>(() => summed.TransitionPosteriorFrame(0, 0));
     }
 }
+
+/// <summary>One thread, warm: every time-varying call allocates nothing (checks included), as the time-invariant calls.</summary>
+public sealed class TimeVaryingAllocationTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Warm_calls_allocate_nothing(bool banded)
+    {
+        var c = new TimeVaryingCase(20, new[] { 12, 7, 0 }, banded, 3, 0.2, false, true, 3);
+        var tr = c.Transitions();
+        var emissions = c.Emissions();
+        var engine = new HmmEngine(SimdWidth.Auto, 1);
+        var ll = new double[3];
+        var alpha = new StateLattice(3, c.MaxLength, c.States);
+        var viterbi = new ViterbiResult(3, c.MaxLength);
+        var posteriors = TimeVaryingPosteriorResult.For(tr);
+        void All()
+        {
+            engine.Forward(tr, emissions, ll, alpha);
+            engine.Backward(tr, emissions, ll, alpha);
+            engine.Viterbi(tr, emissions, viterbi);
+            engine.Posteriors(tr, emissions, posteriors);
+        }
+        Assert.Equal(0, Hmm.Tests.Support.SteadyAllocation.Bytes(All, warmUp: 20, calls: 200));
+    }
+}
