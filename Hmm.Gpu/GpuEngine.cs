@@ -491,6 +491,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         DisposeTiedModel();
         DisposeTiedMixtureModel();
         DisposeDtw();
+        DisposeHsmm();
         DisposeTimeVarying();
         _accelerator.Dispose();
         _context.Dispose();

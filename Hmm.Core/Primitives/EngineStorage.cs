@@ -114,4 +114,47 @@ public static class EngineStorage
         /// <summary>The model as the engines read it (built once per model; a <see cref="EmissionModel.Subset"/> shares its source's Gaussian arrays).</summary>
         public TiedMixtureTables Tables => emissions.Tables;
     }
+
+    extension(HsmmModel model)
+    {
+        /// <summary>States padded to whole lane groups: the stride of the model's rows and of the lattices.</summary>
+        public int Stride => model.Stride;
+
+        /// <summary>Floats per duration row (<see cref="Engine.Definitions.HsmmDurationStride"/>).</summary>
+        public int DurationStride => model.DurationStride;
+
+        /// <summary>[Stride] initial log-probabilities, -infinity padding.</summary>
+        public float[] InitialPadded => model.InitialPadded;
+
+        /// <summary>[Stride] final log weights, -infinity padding.</summary>
+        public float[] FinalPadded => model.FinalPadded;
+
+        /// <summary>[N, Stride] transitions, row = from.</summary>
+        public float[] IntoTable => model.IntoTable;
+
+        /// <summary>[N, Stride] transitions transposed, row = to.</summary>
+        public float[] OutOfTable => model.OutOfTable;
+
+        /// <summary>[N, DurationStride] durations in the forward window's order (cell k: duration D - k).</summary>
+        public float[] ForwardDurations => model.ForwardDurations;
+
+        /// <summary>[N, DurationStride] durations in the backward window's order (cell k: duration k + 1).</summary>
+        public float[] BackwardDurations => model.BackwardDurations;
+    }
+
+    extension(Engine.HsmmPosteriors result)
+    {
+        /// <summary>Checks the result fits the model and batch, copies the lengths and clears the counts; <paramref name="name"/> names it.</summary>
+        public void Check(HsmmModel model, EmissionBatch emissions, string name) => result.Check(model, emissions, name);
+    }
+
+    extension(Engine.HsmmViterbiResult result)
+    {
+        /// <summary>Checks the result fits the batch and copies its lengths; <paramref name="name"/> names it.</summary>
+        public void Check(EmissionBatch emissions, string name) => result.Check(emissions, name);
+
+        /// <summary>Sets sequence <paramref name="index"/>'s score and walks its back-pointers from <paramref name="lastState"/> into segments and frame states.</summary>
+        public void Complete<TP>(int index, TP pointers, int length, int lastState, double score) where TP : struct, Engine.IHsmmPointers
+            => result.Complete(index, pointers, length, lastState, score);
+    }
 }

@@ -1,0 +1,229 @@
+using System;
+using Hmm.Engine;
+using Hmm.Gpu.Kernels;
+using Hmm.Primitives;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Hmm.Gpu;
+
+// IHsmmEngine: the explicit-duration recursions (HsmmKernel), the whole batch in one launch per pass, one thread group a
+// sequence. Only scores, occupancies and counts come back (Viterbi: the back-pointers, walked on the host).
+public sealed partial class GpuEngine : IHsmmEngine
+{
+    private Action<KernelConfig, HsmmParams>? _hsmmForward, _hsmmViterbi, _hsmmBackward, _hsmmPosteriors;
+    private DeviceBuffer<float>? _hsmmEmissions, _hsmmTables, _hsmmWindows, _hsmmRows, _hsmmCounts, _hsmmOccupancy, _hsmmTransitions, _hsmmEnds, _hsmmScores;
+    private DeviceBuffer<int>? _hsmmLengths, _hsmmPointers;
+    private long _hsmmKernelTicks;
+    private float[] _hsmmStaging = Array.Empty<float>();
+
+    /// <summary>Wall time of the last HSMM call's kernels (the stream synchronised before and after; excludes the copies).</summary>
+    public TimeSpan LastHsmmKernelTime => TimeSpan.FromSeconds(_hsmmKernelTicks / (double)System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>Threads per sequence at most (whole warps); tests lower it so that a warp serves several states.</summary>
+    internal int HsmmMaxThreads { get; set; } = 256;
+
+    /// <summary>
+    /// The explicit-duration HMM on this device (<see cref="HsmmEngine"/>'s recursions: the same definitions, one thread group a
+    /// sequence). An interface view, so that its Forward, Backward, Posteriors and Viterbi stay apart from the HMM ones.
+    /// </summary>
+    public IHsmmEngine Hsmm => this;
+
+    /// <inheritdoc/>
+    void IHsmmEngine.Forward(HsmmModel model, EmissionBatch emissions, Span<double> logLikelihoods)
+    {
+        ThrowIfDisposed();
+        HsmmArguments.Check(model, emissions, nameof(emissions));
+        if (logLikelihoods.Length < emissions.BatchSize)
+            throw new ArgumentException($"logLikelihoods has {logLikelihoods.Length} entries but the batch has {emissions.BatchSize} sequences.", nameof(logLikelihoods));
+        var p = HsmmSetup(model, emissions, viterbi: false);
+        HsmmLaunch(_hsmmForward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Forward), p, emissions.BatchSize, start: true);
+        HsmmScores(p.LogLikelihoods, emissions.BatchSize, logLikelihoods);
+    }
+
+    /// <inheritdoc/>
+    void IHsmmEngine.Backward(HsmmModel model, EmissionBatch emissions, Span<double> logLikelihoods)
+    {
+        ThrowIfDisposed();
+        HsmmArguments.Check(model, emissions, nameof(emissions));
+        if (logLikelihoods.Length < emissions.BatchSize)
+            throw new ArgumentException($"logLikelihoods has {logLikelihoods.Length} entries but the batch has {emissions.BatchSize} sequences.", nameof(logLikelihoods));
+        var p = HsmmSetup(model, emissions, viterbi: false);
+        HsmmLaunch(_hsmmBackward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Backward), p, emissions.BatchSize, start: true);
+        HsmmScores(p.BackwardLogLikelihoods, emissions.BatchSize, logLikelihoods);
+    }
+
+    /// <inheritdoc/>
+    void IHsmmEngine.Posteriors(HsmmModel model, EmissionBatch emissions, HsmmPosteriors result)
+    {
+        ThrowIfDisposed();
+        Guard.NotNull(result, nameof(result));
+        HsmmArguments.Check(model, emissions, nameof(emissions));
+        result.Check(model, emissions, nameof(result));
+        int batch = emissions.BatchSize, n = model.StateCount, stride = model.Stride, ds = model.DurationStride, d = model.MaxDuration;
+        var p = HsmmSetup(model, emissions, viterbi: false);
+        p.Counts = 1;
+        HsmmLaunch(_hsmmForward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Forward), p, batch, start: true);
+        HsmmLaunch(_hsmmBackward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Backward), p, batch, start: false);
+        HsmmLaunch(_hsmmPosteriors ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Posteriors), p, batch, start: false);
+        HsmmScores(p.LogLikelihoods, batch, result.LogLikelihoods);
+        long lattice = (long)batch * emissions.MaxLength * stride;
+        var occupancy = result.StateOccupancy;
+        if (occupancy.MaxLength == emissions.MaxLength)
+            p.Occupancy.SubView(0, lattice).CopyToCPU(_stream, occupancy.Data.AsSpan(0, (int)lattice));
+        else
+        {
+            var staged = HsmmStage((int)lattice);
+            p.Occupancy.SubView(0, lattice).CopyToCPU(_stream, staged.AsSpan(0, (int)lattice));
+            for (int b = 0; b < batch; b++)
+                staged.AsSpan(b * emissions.MaxLength * stride, emissions.Lengths[b] * stride).CopyTo(occupancy.Data.AsSpan(occupancy.Offset(b, 0)));
+        }
+        int countFloats = batch * n * ds, transitionFloats = batch * n * stride, endFloats = batch * 2 * stride;
+        var counts = HsmmStage(countFloats + transitionFloats + endFloats);
+        p.DurationCounts.SubView(0, countFloats).CopyToCPU(_stream, counts.AsSpan(0, countFloats));
+        p.Transitions.SubView(0, transitionFloats).CopyToCPU(_stream, counts.AsSpan(countFloats, transitionFloats));
+        p.Ends.SubView(0, endFloats).CopyToCPU(_stream, counts.AsSpan(countFloats + transitionFloats, endFloats));
+        _stream.Synchronize();
+        for (int b = 0; b < batch; b++)
+        {
+            if (double.IsNegativeInfinity(result.LogLikelihoods[b])) continue;
+            for (int j = 0; j < n; j++)
+            {
+                for (int k = 0; k < d; k++) result.DurationCounts[j, k] += counts[(b * n + j) * ds + k];
+                for (int i = 0; i < n; i++) result.TransitionCounts[j, i] += counts[countFloats + (b * n + j) * stride + i];
+                result.InitialCounts[j] += counts[countFloats + transitionFloats + b * 2 * stride + j];
+                result.FinalCounts[j] += counts[countFloats + transitionFloats + (b * 2 + 1) * stride + j];
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    void IHsmmEngine.Viterbi(HsmmModel model, EmissionBatch emissions, HsmmViterbiResult result)
+    {
+        ThrowIfDisposed();
+        Guard.NotNull(result, nameof(result));
+        HsmmArguments.Check(model, emissions, nameof(emissions));
+        result.Check(emissions, nameof(result));
+        int batch = emissions.BatchSize, maxLength = emissions.MaxLength, stride = model.Stride;
+        var p = HsmmSetup(model, emissions, viterbi: true);
+        HsmmLaunch(_hsmmViterbi ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Viterbi), p, batch, start: true);
+        var scores = new double[batch];
+        HsmmScores(p.LogLikelihoods, batch, scores);
+        int lattice = batch * maxLength * stride;
+        var pointers = new int[2 * lattice];
+        p.Durations.SubView(0, lattice).CopyToCPU(_stream, pointers.AsSpan(0, lattice));
+        p.Predecessors.SubView(0, lattice).CopyToCPU(_stream, pointers.AsSpan(lattice, lattice));
+        var alpha = new float[lattice];
+        p.Alpha.SubView(0, lattice).CopyToCPU(_stream, alpha);
+        _stream.Synchronize();
+        for (int b = 0; b < batch; b++)
+        {
+            int length = emissions.Lengths[b], rows = b * maxLength * stride;
+            int last = Definitions.HsmmBestFinal(new ArrayMemory(alpha), rows + (length - 1) * stride, new ArrayMemory(model.FinalPadded), 0, model.StateCount);
+            result.Complete(b, new HostHsmmPointers(pointers, rows, lattice, stride), length, last, scores[b]);
+        }
+    }
+
+    private HsmmParams HsmmSetup(HsmmModel model, EmissionBatch emissions, bool viterbi)
+    {
+        int batch = emissions.BatchSize, maxLength = emissions.MaxLength, n = model.StateCount, stride = model.Stride, ds = model.DurationStride;
+        int windowStride = ds + maxLength + ds;
+        long lattice = (long)batch * maxLength * stride;
+        _hsmmEmissions ??= new DeviceBuffer<float>(_allocator);
+        _hsmmTables ??= new DeviceBuffer<float>(_allocator);
+        _hsmmWindows ??= new DeviceBuffer<float>(_allocator);
+        _hsmmRows ??= new DeviceBuffer<float>(_allocator);
+        _hsmmCounts ??= new DeviceBuffer<float>(_allocator);
+        _hsmmOccupancy ??= new DeviceBuffer<float>(_allocator);
+        _hsmmTransitions ??= new DeviceBuffer<float>(_allocator);
+        _hsmmEnds ??= new DeviceBuffer<float>(_allocator);
+        _hsmmScores ??= new DeviceBuffer<float>(_allocator);
+        _hsmmLengths ??= new DeviceBuffer<int>(_allocator);
+        _hsmmPointers ??= new DeviceBuffer<int>(_allocator);
+        // One upload of the model's tables, one of the emissions (the lattice's own layout) and the lengths.
+        int tableFloats = 2 * stride + 2 * n * stride + 2 * n * ds;
+        var tables = HsmmStage(tableFloats);
+        model.InitialPadded.CopyTo(tables, 0);
+        model.FinalPadded.CopyTo(tables, stride);
+        model.IntoTable.CopyTo(tables, 2 * stride);
+        model.OutOfTable.CopyTo(tables, 2 * stride + n * stride);
+        model.ForwardDurations.CopyTo(tables, 2 * stride + 2 * n * stride);
+        model.BackwardDurations.CopyTo(tables, 2 * stride + 2 * n * stride + n * ds);
+        var t = Upload(_hsmmTables, tables.AsSpan(0, tableFloats));
+        var e = Upload(_hsmmEmissions, emissions.Data.AsSpan(0, (int)lattice));
+        var lengths = Upload(_hsmmLengths, emissions.Lengths);
+        var rows = _hsmmRows.Ensure(4 * lattice);
+        var pointers = _hsmmPointers.Ensure(viterbi ? 2 * lattice : 1);
+        return new HsmmParams
+        {
+            Emissions = e, Lengths = lengths,
+            Initial = t.SubView(0, stride), Final = t.SubView(stride, stride),
+            Into = t.SubView(2 * stride, n * stride), OutOf = t.SubView(2 * stride + n * stride, n * stride),
+            ForwardDurations = t.SubView(2 * stride + 2 * n * stride, n * ds), BackwardDurations = t.SubView(2 * stride + 2 * n * stride + n * ds, n * ds),
+            Windows = _hsmmWindows.Ensure((long)batch * n * windowStride),
+            Alpha = rows.SubView(0, lattice), In = rows.SubView(lattice, lattice), Beta = rows.SubView(2 * lattice, lattice), BetaStar = rows.SubView(3 * lattice, lattice),
+            Durations = viterbi ? pointers.SubView(0, lattice) : pointers, Predecessors = viterbi ? pointers.SubView(lattice, lattice) : pointers,
+            DurationCounts = _hsmmCounts.Ensure((long)batch * n * ds), Occupancy = _hsmmOccupancy.Ensure(lattice),
+            Transitions = _hsmmTransitions.Ensure((long)batch * n * stride), Ends = _hsmmEnds.Ensure((long)batch * 2 * stride),
+            LogLikelihoods = _hsmmScores.Ensure(2L * batch).SubView(0, batch), BackwardLogLikelihoods = _hsmmScores.View.SubView(batch, batch),
+            States = n, Stride = stride, MaxDuration = model.MaxDuration, DurationStride = ds, MaxLength = maxLength, WindowStride = windowStride,
+        };
+    }
+
+    private void HsmmLaunch(Action<KernelConfig, HsmmParams> kernel, HsmmParams p, int batch, bool start)
+    {
+        int warp = _accelerator.WarpSize;
+        int threads = Math.Max(warp, Math.Min(Math.Min(HsmmMaxThreads, _accelerator.MaxNumThreadsPerGroup), p.States * warp) / warp * warp);
+        if (start) _hsmmKernelTicks = 0;
+        _stream.Synchronize();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        kernel(new KernelConfig(new Index1D(batch), new Index1D(threads)), p);
+        _stream.Synchronize();
+        _hsmmKernelTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+    }
+
+    private void HsmmScores(ArrayView<float> source, int batch, Span<double> destination)
+    {
+        var staged = new float[batch];
+        source.SubView(0, batch).CopyToCPU(_stream, staged);
+        _stream.Synchronize();
+        for (int b = 0; b < batch; b++) destination[b] = staged[b];
+    }
+
+    private float[] HsmmStage(int floats) => _hsmmStaging.Length >= floats ? _hsmmStaging : _hsmmStaging = new float[floats];
+
+    private void DisposeHsmm()
+    {
+        _hsmmEmissions?.Dispose(); _hsmmTables?.Dispose(); _hsmmWindows?.Dispose(); _hsmmRows?.Dispose(); _hsmmCounts?.Dispose();
+        _hsmmOccupancy?.Dispose(); _hsmmTransitions?.Dispose(); _hsmmEnds?.Dispose(); _hsmmScores?.Dispose(); _hsmmLengths?.Dispose(); _hsmmPointers?.Dispose();
+    }
+
+    /// <summary>Downloaded back-pointers: durations in the first <c>lattice</c> ints, predecessors after them.</summary>
+    private readonly struct HostHsmmPointers : IHsmmPointers
+    {
+        private readonly int[] _pointers;
+        private readonly int _rows, _lattice, _stride;
+
+        public HostHsmmPointers(int[] pointers, int rows, int lattice, int stride)
+        {
+            _pointers = pointers;
+            _rows = rows;
+            _lattice = lattice;
+            _stride = stride;
+        }
+
+        public int Duration(int t, int state) => _pointers[_rows + t * _stride + state];
+
+        public int Predecessor(int t, int state) => _pointers[_lattice + _rows + t * _stride + state];
+    }
+
+    /// <summary>A host array as <see cref="IFloatMemory"/> (the final-state choice on downloaded rows).</summary>
+    private readonly struct ArrayMemory : IFloatMemory
+    {
+        private readonly float[] _data;
+
+        public ArrayMemory(float[] data) => _data = data;
+
+        public ref float this[int index] => ref _data[index];
+    }
+}
