@@ -22,7 +22,8 @@ namespace Hmm.Gpu.Bench;
 /// <c>tied [B] [T]</c> times tied-mixture (PTM) emissions of a Sphinx-shaped model against the CPU engine; <c>ctc OUTDIR</c>
 /// times CTC forced alignment and writes its inputs and paths for tools/ctc_torchaudio_check.py;
 /// <c>dtw [B] [N]</c> times batched DTW of B pairs of N × N frames (D = 39) and checks it against the CPU engine;
-/// <c>hsmm [B] [T]</c> times the explicit-duration HMM (N = 10, D = 50) and checks it against the CPU engine.
+/// <c>hsmm [B] [T]</c> times the explicit-duration HMM (N = 10, D = 50) and checks it against the CPU engine;
+/// <c>timevarying [B] [T] [N]</c> times forward over dense per-frame transitions (issue 19: N = 64, B = 256, T = 1000).
 /// </summary>
 public static class Program
 {
@@ -43,6 +44,9 @@ public static class Program
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
             "dtw" => Benchmarks.Dtw(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 256,
                 args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000),
+            "timevarying" => Benchmarks.TimeVarying(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 256,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000,
+                args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 64),
             "bench" => Benchmarks.Run(args.Length > 1 ? args[1] : null, args.Skip(2).ToArray()),
             _ => Usage(),
         };
@@ -50,7 +54,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile | tied [B] [T] | ctc OUTDIR | dtw [B] [N] | hsmm [B] [T]");
+        Console.Error.WriteLine("usage: Hmm.Gpu.Bench bench [seed.txt] [rows...] | profile | cpu [rounds] | tensor | tensor-profile | gmm-profile | tied [B] [T] | ctc OUTDIR | dtw [B] [N] | hsmm [B] [T] | timevarying [B] [T] [N]");
         return 2;
     }
 }

@@ -221,7 +221,7 @@ public sealed partial class GpuEngine
     private bool HasTensorCores => _accelerator is CudaAccelerator cuda && cuda.Architecture is { } arch && arch.Major >= 8;
 
     /// <summary>
-    /// True when <see cref="Forward"/> without a lattice computes this model's log-likelihoods of a batch of
+    /// True when <see cref="Forward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/> without a lattice computes this model's log-likelihoods of a batch of
     /// <paramref name="batch"/> sequences with the tensor-core dense recursion (CUDA devices of compute capability 8.0 or later,
     /// dense models of 16 to 128 padded states, batches of at least 4 sequences per multiprocessor).
     /// </summary>

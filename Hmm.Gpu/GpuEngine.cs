@@ -153,8 +153,8 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
     /// <summary>
     /// What the last call did (chunks on the device, sequences on the CPU engine, out-of-memory retries, half-precision
     /// uploads and their error bounds, kernel time): a snapshot taken once at the end of each call that runs work
-    /// (<see cref="ComputeEmissions"/>, <see cref="Forward"/>, <see cref="Backward"/>, <see cref="Posteriors"/>,
-    /// <see cref="Viterbi"/>, <see cref="Decode"/>, and the passes of a <see cref="GpuAlignmentBackend"/> on this engine);
+    /// (<see cref="ComputeEmissions"/>, <see cref="Forward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/>, <see cref="Backward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/>, <see cref="Posteriors(HmmModel, EmissionBatch, PosteriorResult)"/>,
+    /// <see cref="Viterbi(HmmModel, EmissionBatch, ViterbiResult)"/>, <see cref="Decode"/>, and the passes of a <see cref="GpuAlignmentBackend"/> on this engine);
     /// later calls do not change a report already read. Empty (<c>default</c>) before the first call.
     /// </summary>
     public GpuRunReport LastRun { get; private set; }
@@ -171,7 +171,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
     /// </summary>
     internal int LastRecursionPack { get; private set; }
 
-    /// <summary>True when the last <see cref="Forward"/> ran (some of) its batch on the tensor-core dense recursion.</summary>
+    /// <summary>True when the last <see cref="Forward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/> ran (some of) its batch on the tensor-core dense recursion.</summary>
     internal bool LastTensorRecursion { get; private set; }
 
     /// <summary>The ILGPU accelerator (benchmarks time raw copies on it).</summary>
@@ -492,6 +492,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         DisposeTiedMixtureModel();
         DisposeDtw();
         DisposeHsmm();
+        DisposeTimeVarying();
         _accelerator.Dispose();
         _context.Dispose();
     }

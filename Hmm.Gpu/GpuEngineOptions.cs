@@ -1,3 +1,4 @@
+using System;
 using Hmm.Primitives;
 
 namespace Hmm.Gpu;
@@ -100,7 +101,7 @@ public sealed class GpuEngineOptions
     internal bool? TensorCoreEmissions { get; set; }
 
     /// <summary>
-    /// The dense forward log-likelihood (<see cref="GpuEngine.Forward"/> without a lattice) with the scaled step's linear sum
+    /// The dense forward log-likelihood (<see cref="GpuEngine.Forward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/> without a lattice) with the scaled step's linear sum
     /// on tensor cores, 16 sequences a group (<c>mma.sync</c> TF32 in the split 3xTF32 form; the exact fallback as on the
     /// CPU). Null (the default) uses it on CUDA devices of compute capability 8.0 or later where it measured faster: dense
     /// models of 16 to 112 padded states in batches of at least 4 sequences per multiprocessor (528 on an H100; smaller

@@ -31,8 +31,8 @@ public readonly record struct GpuRunReport
 
     /// <summary>
     /// Sequences whose features went up in binary16 (<see cref="GpuEngineOptions.EmissionPrecision"/>); 0 for calls that
-    /// upload no features (<see cref="GpuEngine.Forward"/>, <see cref="GpuEngine.Backward"/>, <see cref="GpuEngine.Posteriors"/>,
-    /// <see cref="GpuEngine.Viterbi"/>).
+    /// upload no features (<see cref="GpuEngine.Forward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/>, <see cref="GpuEngine.Backward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/>, <see cref="GpuEngine.Posteriors(HmmModel, EmissionBatch, PosteriorResult)"/>,
+    /// <see cref="GpuEngine.Viterbi(HmmModel, EmissionBatch, ViterbiResult)"/>).
     /// </summary>
     public int HalfPrecisionSequences { get; }
 

@@ -101,7 +101,8 @@ internal static unsafe partial class CpuPasses
     {
         float* cur = chain.Current;
         float* backpointers = !default(TS).NeedsSumPass ? job.Backpointers + (long)t * job.Stride : null;
-        float m = NextColumn<TL, TV, TS>(ref job, chain.Previous, job.Emissions + (long)t * job.Stride, cur, backpointers, chain.Scaled);
+        float m = NextColumn<TL, TV, TS>(ref job, chain.Previous, job.Emissions + (long)t * job.Stride, cur, backpointers, chain.Scaled,
+            job.Table + t * job.TableFrameStride);
         chain.Total += m;
         Record(ref job, cur, m, t);
         if (m == float.NegativeInfinity)
@@ -117,17 +118,18 @@ internal static unsafe partial class CpuPasses
     /// <summary>
     /// One frame's column from the previous (normalised) one: the transition step plus the emissions <paramref name="e"/>
     /// into <paramref name="cur"/>, Viterbi's back-pointers into <paramref name="backpointers"/> (max-plus only), normalised
-    /// to a maximum of 0; returns the maximum taken out (-inf when every state is impossible).
+    /// to a maximum of 0; returns the maximum taken out (-inf when every state is impossible). <paramref name="stepTable"/> is the
+    /// table this frame reads: <see cref="SequenceJob.Table"/>, or its frame's table for time-varying transitions.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float NextColumn<TL, TV, TS>(ref SequenceJob job, float* previous, float* e, float* cur, float* backpointers, bool scaled)
+    private static float NextColumn<TL, TV, TS>(ref SequenceJob job, float* previous, float* e, float* cur, float* backpointers, bool scaled, float* stepTable)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
     {
         var l = default(TL);
         int stride = job.Stride, count = l.Count;
         bool viterbi = !default(TS).NeedsSumPass;
         var source = new CpuMemory(previous - job.Pad);
-        var table = new CpuMemory(job.Table);
+        var table = new CpuMemory(stepTable);
         if (scaled)
         {
             var p = new CpuMemory(job.Scratch + 2 * job.ColumnSize + job.Pad);
@@ -173,7 +175,7 @@ internal static unsafe partial class CpuPasses
     public static float OnlineNext<TL, TV, TS>(ref SequenceJob job, float* previous, float* emissions, float* current, float* backpointers)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
         => NextColumn<TL, TV, TS>(ref job, previous, emissions, current, backpointers,
-            default(TS).NeedsSumPass && job.Scaled != null && !job.Banded);
+            default(TS).NeedsSumPass && job.Scaled != null && !job.Banded, job.Table);
 
     /// <summary>The pass's result from its last column: 0 for an empty sequence, -inf when no path survived, the summed maxima for Viterbi, log P(x) for forward.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -201,7 +203,6 @@ internal static unsafe partial class CpuPasses
         if (length == 0) return 0.0;
         float* beta = job.Scratch + job.Pad;
         float* w = job.Scratch + job.ColumnSize + job.Pad;
-        var table = new CpuMemory(job.Table);
         var source = new CpuMemory(w - job.Pad);
         for (int j0 = 0; j0 < stride; j0 += count) l.Store(Definitions.FinalBeta<TL, TV>(job.States, j0), ref beta[j0]);
         double total = 0;
@@ -213,6 +214,8 @@ internal static unsafe partial class CpuPasses
         for (int t = length - 2; t >= 0; t--)
         {
             float* e = job.Emissions + (long)(t + 1) * stride;
+            // The step from t to t + 1 reads frame t + 1's table (time-varying transitions; the one table otherwise).
+            var table = new CpuMemory(job.Table + (t + 1) * job.TableFrameStride);
             TV top = l.Broadcast(float.NegativeInfinity);
             for (int j0 = 0; j0 < stride; j0 += count)
             {
@@ -257,7 +260,9 @@ internal static unsafe partial class CpuPasses
     /// State posteriors (linear) and expected transition counts from stored alpha-hat / beta-hat columns.
     /// <paramref name="alpha"/>, <paramref name="beta"/>: [T, stride]; <paramref name="betaScales"/>: [T];
     /// <paramref name="posteriors"/>: [T, stride] out; <paramref name="counts"/>: [rows, stride] out (dense: row = from
-    /// state i over destinations j; banded: row = offset d over source states i), zeroed here.
+    /// state i over destinations j; banded: row = offset d over source states i), zeroed here. With
+    /// <see cref="SequenceJob.CountFrameStride"/> &gt; 0 the counts are per frame instead: the transitions into frame t at
+    /// <c>counts + t · CountFrameStride</c> (frame 0's table zero), the per-frame transition posteriors of time-varying models.
     /// </summary>
     [LaneDispatch]
     public static void PosteriorPass<TL, TV>(ref SequenceJob job, float* alpha, float* beta, float* betaScales, float* posteriors, float* counts)
@@ -265,7 +270,8 @@ internal static unsafe partial class CpuPasses
     {
         var l = default(TL);
         int stride = job.Stride, count = l.Count, length = job.Length, rows = job.TableRows;
-        for (int i = 0; i < rows * stride; i += count) l.Store(l.Broadcast(0f), ref counts[i]);
+        long countFloats = job.CountFrameStride > 0 ? System.Math.Max(length, 1) * job.CountFrameStride : rows * stride;
+        for (long i = 0; i < countFloats; i += count) l.Store(l.Broadcast(0f), ref counts[i]);
         float* w = job.Scratch + job.Pad;
         for (int t = 0; t < length; t++)
         {
@@ -283,12 +289,14 @@ internal static unsafe partial class CpuPasses
             float* bn = beta + (long)(t + 1) * stride;
             for (int j0 = 0; j0 < stride; j0 += count) l.Store(l.Add(l.Load(ref e[j0]), l.Load(ref bn[j0])), ref w[j0]);
             TV shift = l.Broadcast(Definitions.CountShift(mx, total, betaScales[t]));
+            float* table = job.Table + (t + 1) * job.TableFrameStride;
+            float* frameCounts = counts + (t + 1) * job.CountFrameStride;
             if (job.Banded)
             {
                 for (int d = 0; d < rows; d++)
                 {
-                    float* row = job.Table + (long)d * stride;
-                    float* c = counts + (long)d * stride;
+                    float* row = table + (long)d * stride;
+                    float* c = frameCounts + (long)d * stride;
                     for (int i0 = 0; i0 < stride; i0 += count)
                     {
                         TV x = Definitions.ExpectedCountTerm<TL, TV>(l.Load(ref a[i0]), l.Load(ref row[i0]), l.Load(ref w[i0 + d]), shift);
@@ -303,8 +311,8 @@ internal static unsafe partial class CpuPasses
                     float ai = a[i];
                     if (ai == float.NegativeInfinity) continue;
                     TV source = l.Broadcast(ai);
-                    float* row = job.Table + (long)i * stride;
-                    float* c = counts + (long)i * stride;
+                    float* row = table + (long)i * stride;
+                    float* c = frameCounts + (long)i * stride;
                     for (int j0 = 0; j0 < stride; j0 += count)
                     {
                         TV x = Definitions.ExpectedCountTerm<TL, TV>(source, l.Load(ref row[j0]), l.Load(ref w[j0]), shift);

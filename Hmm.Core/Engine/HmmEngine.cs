@@ -16,7 +16,7 @@ namespace Hmm;
 /// the parallel path allocates a few task objects per call).
 /// </summary>
 /// <remarks>An engine is not thread-safe: use one per thread, or serialise calls.</remarks>
-public sealed unsafe class HmmEngine : IHmmEngine
+public sealed unsafe partial class HmmEngine : IHmmEngine
 {
     private readonly Workspace _single = new();
     private readonly ConcurrentBag<Workspace> _pool = new();
@@ -148,7 +148,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
     /// <summary>log P(x) per sequence by the backward algorithm; optionally the absolute log backward variables.</summary>
     /// <param name="model">Initial and transition probabilities.</param>
     /// <param name="emissions">Emission log-likelihoods.</param>
-    /// <param name="logLikelihoods">Receives one value per sequence (agrees with <see cref="Forward"/>).</param>
+    /// <param name="logLikelihoods">Receives one value per sequence (agrees with <see cref="Forward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/>).</param>
     /// <param name="logBeta">When given, receives log β_t(i) = log P(x_{t+1}.. | state_t = i).</param>
     public void Backward(HmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, StateLattice? logBeta = null)
     {
@@ -373,7 +373,7 @@ public sealed unsafe class HmmEngine : IHmmEngine
     /// <summary>
     /// GMM emissions, forward log-likelihoods and Viterbi paths in one call: per sequence the emissions go to scratch
     /// memory, then forward and Viterbi run in one time loop (two independent dependency chains, interleaved frame by
-    /// frame). The results equal <see cref="ComputeEmissions"/>, <see cref="Forward"/> and <see cref="Viterbi"/> called
+    /// frame). The results equal <see cref="ComputeEmissions"/>, <see cref="Forward(HmmModel, EmissionBatch, Span{double}, StateLattice)"/> and <see cref="Viterbi(HmmModel, EmissionBatch, ViterbiResult)"/> called
     /// one after the other, bit for bit; no emission batch is needed.
     /// </summary>
     /// <param name="emissionModel">The GMM; its state count must equal the model's.</param>

@@ -13,6 +13,16 @@ internal unsafe struct SequenceJob
     public int Stride;
     /// <summary>The transition table the pass reads (into for forward/Viterbi, out-of for backward/posteriors).</summary>
     public float* Table;
+    /// <summary>
+    /// Time-varying transitions: floats between consecutive frames' tables, so that the step into frame t reads
+    /// <c>Table + t · TableFrameStride</c> (frame 0's table is never read); 0 for one table for every frame.
+    /// </summary>
+    public long TableFrameStride;
+    /// <summary>
+    /// Posteriors: floats between consecutive frames' expected-count tables (per-frame transition posteriors, frame t's at
+    /// <c>counts + t · CountFrameStride</c>); 0 to sum the counts over frames into one table.
+    /// </summary>
+    public long CountFrameStride;
     /// <summary>N for dense tables, the bandwidth for banded ones.</summary>
     public int TableRows;
     /// <summary>

@@ -57,6 +57,14 @@ internal sealed class Workspace
         if (Emissions.Length < size) Emissions = new float[size];
     }
 
+    /// <summary>One sequence's per-frame transition tables in the other layout ([frames, rows, stride], time-varying backward and posteriors).</summary>
+    public float[] Tables = Array.Empty<float>();
+
+    public void EnsureTables(long size)
+    {
+        if (Tables.Length < size) Tables = new float[size];
+    }
+
     public void EnsureGaussian(int width, int rowStride)
     {
         if (Features.Length < 4 * width) Features = new float[4 * width];

@@ -10,7 +10,7 @@ namespace Hmm.Online;
 /// <c>P(state_t | x_0..x_t)</c> after every frame, and fixed-lag Viterbi commits the state of frame <c>t - Lag</c> once
 /// frame t is in, tracing back from the best state at t. Each frame takes the same column steps as the whole-sequence
 /// SIMD engine (<see cref="HmmEngine"/>): with a lag at least the stream's length, the committed path is
-/// <see cref="HmmEngine.Viterbi"/>'s, bit for bit. Nothing is allocated after construction.
+/// <see cref="HmmEngine.Viterbi(HmmModel, EmissionBatch, ViterbiResult)"/>'s, bit for bit. Nothing is allocated after construction.
 /// </summary>
 /// <remarks>
 /// <para>A smaller lag trades accuracy for latency: the path committed at lag L is the best path's state L frames back,

@@ -144,7 +144,7 @@ public class BadInputTests
     [Fact]
     public void Null_arguments_name_themselves()
     {
-        Throws<ArgumentNullException>(() => Engine.Forward(null!, new EmissionBatch(1, 1, 2), new double[1]), "model", "");
+        Throws<ArgumentNullException>(() => Engine.Forward((HmmModel)null!, new EmissionBatch(1, 1, 2), new double[1]), "model", "");
         Throws<ArgumentNullException>(() => Engine.Forward(TwoStates(), null!, new double[1]), "emissions", "");
     }
 
