@@ -34,6 +34,8 @@ namespace Hmm.Onnx;
 #pragma warning disable CA2208
 public sealed class OnnxEmissionScorer : IDisposable
 {
+    private float[] _transitionScratch = Array.Empty<float>();
+
     /// <summary>Model metadata key: the training frames per class, N numbers separated by spaces (the project's exporter writes it).</summary>
     public const string ClassCountsKey = "hmm.class_counts";
 
@@ -187,6 +189,39 @@ public sealed class OnnxEmissionScorer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(transitions);
         ScoreCore(features, emissions, index, transitions);
+    }
+
+    /// <summary>
+    /// Scores one sequence for a neural HMM: the emissions as <see cref="Score(ReadOnlyMemory{float}, EmissionBatch, int)"/> does, and
+    /// the model's per-frame transitions into sequence <paramref name="index"/> of <paramref name="transitions"/> (dense, N states),
+    /// ready for <see cref="ITimeVaryingEngine"/> on either engine: the model's frame t table is the step from frame t - 1
+    /// into t (frame 0's is never read). One copy of T·N·N floats into the table's padded rows.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The scorer was made without <see cref="OnnxEmissionOptions.TransitionOutput"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="transitions"/> is banded, has another state count, no such sequence or too few frames; or as the other overloads.</exception>
+    /// <exception cref="OnnxModelException">As the other overloads.</exception>
+    public void Score(ReadOnlyMemory<float> features, EmissionBatch emissions, int index, TimeVaryingTransitions transitions)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        int n = StateCount;
+        if (transitions.Layout != TransitionLayout.Dense)
+            throw new ArgumentException($"transitions are banded; the model's [T, {n}, {n}] output needs dense tables (TimeVaryingTransitions.Dense).", nameof(transitions));
+        if (transitions.StateCount != n)
+            throw new ArgumentException($"transitions have {transitions.StateCount} states but the model {ModelName} has {n}.", nameof(transitions));
+        if ((uint)index >= (uint)transitions.BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"index must be in [0, {transitions.BatchSize}) (the transitions' batch).");
+        int frames = FeatureDimension > 0 ? features.Length / FeatureDimension : 0;
+        if (frames > transitions.MaxLength)
+            throw new ArgumentException($"the features have {frames} frames but transitions hold at most {transitions.MaxLength}.", nameof(transitions));
+        long length = TransitionLength(frames);
+        if (_transitionScratch.Length < length) _transitionScratch = new float[length];
+        ScoreCore(features, emissions, index, _transitionScratch);
+        int stride = transitions.Stride;
+        for (int t = 0; t < frames; t++)
+        {
+            var table = transitions.Frame(index, t);
+            for (int i = 0; i < n; i++) _transitionScratch.AsSpan((t * n + i) * n, n).CopyTo(table.Slice(i * stride, n));
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Hmm.FrameClassifier;
 using Hmm.Onnx;
 using Hmm.Primitives;
@@ -115,6 +116,52 @@ public sealed class OnnxScorerTests
         Assert.Equal(0.01 / 1.01, scorer.Priors.Probabilities[2], 12);
         var features = RandomFeatures(6, 3, seed: 9);
         AssertMatches(ReferenceLogPosteriors(mlp, features), expected, scorer.Score(features), 0);
+    }
+
+    [Fact]
+    public void A_neural_hmm_runs_from_the_models_transitions_through_the_time_varying_engine()
+    {
+        // The same two-output graph as below; its transitions go into TimeVaryingTransitions and HmmEngine's time-varying
+        // forward and Viterbi run on them, checked against the float64 reference over the tables and emissions read back.
+        const int d = 3, n = 5, frames = 12;
+        float[] w = RandomFeatures(d, n, seed: 15), v = RandomFeatures(d, n * n, seed: 16);
+        var g = new OnnxGraphBuilder("neural-hmm");
+        g.AddInput("x", OnnxElementType.Float, "frames", d);
+        g.AddOutput("logp", OnnxElementType.Float, "frames", n);
+        g.AddOutput("trans", OnnxElementType.Float, "frames", n, n);
+        g.AddInitializer("W", w, d, n);
+        g.AddInitializer("V", v, d, n * n);
+        g.AddInitializer("shape", new long[] { -1, n, n }, 3);
+        g.AddNode("MatMul", new[] { "x", "W" }, new[] { "z" });
+        g.AddNode("LogSoftmax", new[] { "z" }, new[] { "logp" }, OnnxAttribute.Int("axis", -1));
+        g.AddNode("MatMul", new[] { "x", "V" }, new[] { "u" });
+        g.AddNode("Reshape", new[] { "u", "shape" }, new[] { "u3" });
+        g.AddNode("LogSoftmax", new[] { "u3" }, new[] { "trans" }, OnnxAttribute.Int("axis", -1));
+        using var scorer = new OnnxEmissionScorer(g.ToModel(), "neural-hmm", new OnnxEmissionOptions { Priors = ClassPriors.Uniform(n), TransitionOutput = "trans" });
+        var emissions = new EmissionBatch(2, frames, n);
+        var transitions = TimeVaryingTransitions.Dense(2, frames, n);
+        transitions.SetLogInitial(Enumerable.Repeat((float)Math.Log(1.0 / n), n).ToArray());
+        scorer.Score(RandomFeatures(frames, d, seed: 17), emissions, 0, transitions);
+        scorer.Score(RandomFeatures(frames - 4, d, seed: 18), emissions, 1, transitions);
+        var engine = new HmmEngine();
+        var ll = new double[2];
+        engine.Forward(transitions, emissions, ll);
+        var best = new ViterbiResult(2, frames);
+        engine.Viterbi(transitions, emissions, best);
+        for (int b = 0; b < 2; b++)
+        {
+            int length = emissions.Lengths[b];
+            var (initial, tables) = Hmm.Testing.ReferenceTimeVarying.Read(transitions, b, length);
+            var e = new double[length, n];
+            for (int t = 0; t < length; t++)
+                for (int j = 0; j < n; j++) e[t, j] = emissions[b, t, j];
+            double expected = Hmm.Testing.ReferenceTimeVarying.Forward(initial, tables, e, out _);
+            Assert.Equal(expected, ll[b], 4);
+            double score = Hmm.Testing.ReferenceTimeVarying.Viterbi(initial, tables, e, out _);
+            Assert.Equal(score, best.Scores[b], 4);
+        }
+        Assert.Equal("transitions", Assert.Throws<ArgumentException>(() => scorer.Score(RandomFeatures(frames, d, seed: 1), emissions, 0, TimeVaryingTransitions.Dense(1, frames, n + 1))).ParamName);
+        Assert.Equal("transitions", Assert.Throws<ArgumentException>(() => scorer.Score(RandomFeatures(frames, d, seed: 1), emissions, 0, TimeVaryingTransitions.Banded(1, frames, n, 2))).ParamName);
     }
 
     [Fact]
