@@ -12,7 +12,7 @@ namespace Hmm.Gpu;
 public sealed partial class GpuEngine : IHsmmEngine
 {
     private Action<KernelConfig, HsmmParams>? _hsmmForward, _hsmmViterbi, _hsmmBackward, _hsmmPosteriors;
-    private DeviceBuffer<float>? _hsmmEmissions, _hsmmTables, _hsmmWindows, _hsmmRows, _hsmmCounts, _hsmmOccupancy, _hsmmTransitions, _hsmmEnds, _hsmmScores;
+    private DeviceBuffer<float>? _hsmmChanges, _hsmmEmissions, _hsmmTables, _hsmmWindows, _hsmmRows, _hsmmCounts, _hsmmOccupancy, _hsmmTransitions, _hsmmEnds, _hsmmScores;
     private DeviceBuffer<int>? _hsmmLengths, _hsmmPointers;
     private long _hsmmKernelTicks;
     private float[] _hsmmStaging = Array.Empty<float>();
@@ -150,7 +150,7 @@ public sealed partial class GpuEngine : IHsmmEngine
     private System.Collections.Generic.IEnumerable<(int First, int Count)> HsmmChunks(HsmmModel model, EmissionBatch emissions, bool viterbi)
     {
         int maxLength = emissions.MaxLength, n = model.StateCount, stride = model.Stride, ds = model.DurationStride;
-        long perSequence = 4L * maxLength * stride * (6 + (viterbi ? 2 : 0)) + 4L * n * (ds + maxLength + ds) + 4L * n * (ds + stride) + 16L * stride + 16;
+        long perSequence = 4L * maxLength * stride * (6 + (viterbi ? 2 : 0)) + 4L * n * (ds + maxLength + ds) + 4L * n * (maxLength + ds + 1) + 4L * n * (ds + stride) + 16L * stride + 16;
         int chunk = (int)Math.Max(1, Math.Min(emissions.BatchSize, HsmmChunkBytes / perSequence));
         for (int b0 = 0; b0 < emissions.BatchSize; b0 += chunk) yield return (b0, Math.Min(chunk, emissions.BatchSize - b0));
     }
@@ -161,6 +161,8 @@ public sealed partial class GpuEngine : IHsmmEngine
         int windowStride = ds + maxLength + ds;
         long lattice = (long)batch * maxLength * stride;
         _hsmmEmissions ??= new DeviceBuffer<float>(_allocator);
+        _hsmmChanges ??= new DeviceBuffer<float>(_allocator);
+        int changeStride = maxLength + ds + 1;
         _hsmmTables ??= new DeviceBuffer<float>(_allocator);
         _hsmmWindows ??= new DeviceBuffer<float>(_allocator);
         _hsmmRows ??= new DeviceBuffer<float>(_allocator);
@@ -194,7 +196,7 @@ public sealed partial class GpuEngine : IHsmmEngine
             Windows = _hsmmWindows.Ensure((long)batch * n * windowStride),
             Alpha = rows.SubView(0, lattice), In = rows.SubView(lattice, lattice), Beta = rows.SubView(2 * lattice, lattice), BetaStar = rows.SubView(3 * lattice, lattice),
             Durations = viterbi ? pointers.SubView(0, lattice) : pointers, Predecessors = viterbi ? pointers.SubView(lattice, lattice) : pointers,
-            DurationCounts = _hsmmCounts.Ensure((long)batch * n * ds), Occupancy = _hsmmOccupancy.Ensure(lattice),
+            DurationCounts = _hsmmCounts.Ensure((long)batch * n * ds), Changes = _hsmmChanges.Ensure((long)batch * n * changeStride), ChangeStride = changeStride, Occupancy = _hsmmOccupancy.Ensure(lattice),
             Transitions = _hsmmTransitions.Ensure((long)batch * n * stride), Ends = _hsmmEnds.Ensure((long)batch * 2 * stride),
             LogLikelihoods = _hsmmScores.Ensure(2L * batch).SubView(0, batch), BackwardLogLikelihoods = _hsmmScores.View.SubView(batch, batch),
             States = n, Stride = stride, MaxDuration = model.MaxDuration, DurationStride = ds, MaxLength = maxLength, WindowStride = windowStride,
@@ -224,7 +226,7 @@ public sealed partial class GpuEngine : IHsmmEngine
 
     private void DisposeHsmm()
     {
-        _hsmmEmissions?.Dispose(); _hsmmTables?.Dispose(); _hsmmWindows?.Dispose(); _hsmmRows?.Dispose(); _hsmmCounts?.Dispose();
+        _hsmmChanges?.Dispose(); _hsmmEmissions?.Dispose(); _hsmmTables?.Dispose(); _hsmmWindows?.Dispose(); _hsmmRows?.Dispose(); _hsmmCounts?.Dispose();
         _hsmmOccupancy?.Dispose(); _hsmmTransitions?.Dispose(); _hsmmEnds?.Dispose(); _hsmmScores?.Dispose(); _hsmmLengths?.Dispose(); _hsmmPointers?.Dispose();
     }
 

@@ -31,6 +31,9 @@ internal unsafe struct HsmmJob
     public int* Durations, Predecessors;
     /// <summary>Backward with posteriors only: [States, DurationStride] expected duration counts (cell d - 1), accumulated.</summary>
     public float* DurationCounts;
+    /// <summary>Backward with posteriors only: [States, ChangeStride] occupancy changes by absolute frame (<see cref="Definitions.HsmmSegmentPosteriors{TL, TV, TM, TR}"/>).</summary>
+    public float* Changes;
+    public int ChangeStride;
     /// <summary>log P(x) from the forward pass, for <see cref="DurationCounts"/>.</summary>
     public float LogLikelihood;
 }
@@ -95,7 +98,7 @@ internal static unsafe partial class CpuPasses
     /// <see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/> over the next frame's segment starts (the final weights at the
     /// last frame), then each state's window sweep gives beta*_s, the segments starting at s; with
     /// <see cref="HsmmJob.DurationCounts"/>, the same window yields the expected duration counts
-    /// (<see cref="Definitions.HsmmDurationCounts{TL, TV, TM}"/>). Runs frames [Start, End) backwards (the driver keeps the
+    /// and occupancy changes (<see cref="Definitions.HsmmSegmentPosteriors{TL, TV, TM, TR}"/>). Runs frames [Start, End) backwards (the driver keeps the
     /// window's later cells and beta* of frame End); returns ⊕_j initial_j + beta*_0(j) when the call reaches frame 0, NaN otherwise.
     /// </summary>
     [LaneDispatch]
@@ -135,8 +138,9 @@ internal static unsafe partial class CpuPasses
                 if (job.DurationCounts == null || star == float.NegativeInfinity) continue;
                 float offset = job.In[row + j] - job.LogLikelihood;
                 if (offset == float.NegativeInfinity) continue;
-                Definitions.HsmmDurationCounts<TL, TV, CpuMemory>(new CpuMemory(w), s, durations, 0, offset,
-                    new CpuMemory(job.DurationCounts + (long)j * job.DurationStride), 0, cells);
+                float* changes = job.Changes + (long)j * job.ChangeStride;
+                changes[s] += Definitions.HsmmSegmentPosteriors<TL, TV, CpuMemory, WholeColumn>(new CpuMemory(w), s, durations, 0, offset,
+                    new CpuMemory(job.DurationCounts + (long)j * job.DurationStride), 0, new CpuMemory(changes), s, cells, default);
             }
             for (int j = n; j < stride; j++) starRow[j] = float.NegativeInfinity;
         }
@@ -145,34 +149,20 @@ internal static unsafe partial class CpuPasses
     }
 
     /// <summary>
-    /// HSMM posteriors of frames [Start, End) after both passes, last frame first: each frame's state occupancy
-    /// (<see cref="Definitions.HsmmOccupancy{TL, TV}"/> of the segments ending at or after t, exp(alpha + beta - log P), and those
-    /// starting after t, exp(in + beta* - log P)) into <paramref name="occupancy"/> (rows by absolute frame), and the expected
-    /// transitions exp(alpha_{s-1}(i) + A(i, j) + beta*_s(j) - log P) (<see cref="Definitions.ExpectedCountTerm{TL, TV}"/>)
-    /// added to <paramref name="transitions"/> ([States, Stride]). <paramref name="running"/> holds 3 × Stride floats carried
-    /// from the later block (zero before the last one): ended at or after, started after, and the next frame's starts.
+    /// HSMM expected transitions of frames [Start, End) after both passes: exp(alpha_{s-1}(i) + A(i, j) + beta*_s(j) - log P)
+    /// (<see cref="Definitions.ExpectedCountTerm{TL, TV}"/>) added to <paramref name="transitions"/> ([States, Stride]).
     /// </summary>
     [LaneDispatch]
-    public static void HsmmPosteriorPass<TL, TV>(ref HsmmJob job, float* occupancy, float* transitions, float* running)
+    public static void HsmmTransitionPass<TL, TV>(ref HsmmJob job, float* transitions)
         where TL : struct, ILane<TV> where TV : struct
     {
         var l = default(TL);
         int n = job.States, stride = job.Stride, count = l.Count;
-        TV z = l.Broadcast(job.LogLikelihood), one = l.Broadcast(1f);
-        float* ended = running, started = running + stride, pending = running + 2 * stride;
-        for (int t = job.End - 1; t >= job.Start; t--)
+        TV z = l.Broadcast(job.LogLikelihood);
+        // Last frame first, as the blocks come: the same order of additions with and without checkpoints.
+        for (int t = job.End - 1; t >= System.Math.Max(1, job.Start); t--)
         {
             long row = (long)(t - job.RowOrigin) * stride, previous = row - stride;
-            for (int j0 = 0; j0 < stride; j0 += count)
-            {
-                TV end = Definitions.Posterior<TL, TV>(l.Load(ref job.Alpha[row + j0]), l.Load(ref job.Beta[row + j0]), z, one);
-                TV e = l.Load(ref ended[j0]), s = l.Load(ref started[j0]);
-                l.Store(Definitions.HsmmOccupancy<TL, TV>(ref e, ref s, end, l.Load(ref pending[j0])), ref occupancy[(long)t * stride + j0]);
-                l.Store(e, ref ended[j0]);
-                l.Store(s, ref started[j0]);
-                l.Store(Definitions.Posterior<TL, TV>(l.Load(ref job.In[row + j0]), l.Load(ref job.BetaStar[row + j0]), z, one), ref pending[j0]);
-            }
-            if (t == 0) continue;
             for (int i = 0; i < n; i++)
             {
                 float a = job.Alpha[previous + i];

@@ -84,38 +84,41 @@ public static partial class Definitions
     }
 
     /// <summary>
-    /// Adds each segment's posterior probability <c>exp(window[first + k] + durations[durationFirst + k] + offset)</c> to
-    /// <c>counts[countFirst + k]</c> over this worker's <paramref name="cells"/>: the expected duration counts, swept over the
-    /// backward window at a segment start s with <paramref name="offset"/> = in_s(j) - log P(x).
+    /// The posteriors of the segments starting at s, swept over the backward window (cell k: the segment ending at s + k,
+    /// duration k + 1) with <paramref name="offset"/> = in_s(j) - log P(x): each p_k = exp(window + duration + offset) is added
+    /// to the expected duration count <c>counts[countFirst + k]</c> and subtracted from the occupancy change
+    /// <c>changes[changeFirst + k + 1]</c> (the frame after the segment's last); the sum of this worker's p_k goes through
+    /// <paramref name="reduce"/> and is returned, for the caller to add at <c>changes[changeFirst]</c> (the segments' first
+    /// frame). Occupancy is then the running sum of the changes (<see cref="HsmmOccupancy"/>): each segment enters and
+    /// leaves it with the same float, so only the additions round, where exp(alpha + beta - log P) per frame would carry the
+    /// float32 error of log values near -1e4 (a few thousandths after a segment ends).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void HsmmDurationCounts<TL, TV, TM>(TM window, int first, TM durations, int durationFirst, float offset, TM counts, int countFirst, ColumnSlice cells)
-        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    public static float HsmmSegmentPosteriors<TL, TV, TM, TR>(TM window, int first, TM durations, int durationFirst, float offset,
+        TM counts, int countFirst, TM changes, int changeFirst, ColumnSlice cells, TR reduce)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory where TR : struct, IColumnReduction
     {
         var l = default(TL);
-        TV o = l.Broadcast(offset);
+        TV o = l.Broadcast(offset), total = l.Broadcast(0f);
         for (int k = cells.First; k < cells.End; k += cells.Step)
         {
             TV p = l.Exp(l.Add(l.Add(l.Load(ref window[first + k]), l.Load(ref durations[durationFirst + k])), o));
             l.Store(l.Add(l.Load(ref counts[countFirst + k]), p), ref counts[countFirst + k]);
+            l.Store(l.Subtract(l.Load(ref changes[changeFirst + k + 1]), p), ref changes[changeFirst + k + 1]);
+            total = l.Add(total, p);
         }
+        return reduce.Sum(l.SumAcross(total));
     }
 
     /// <summary>
-    /// The state occupancy of an HSMM frame from running sums of segment starts and ends, in either direction of time:
-    /// forward, <c>gamma_t(j) = Σ_{s ≤ t} start_s(j) - Σ_{u &lt; t} end_u(j)</c> (<paramref name="first"/> the starts, <paramref name="add"/>
-    /// start_t, <paramref name="subtractAdd"/> end_{t-1}); backward, <c>Σ_{u ≥ t} end_u(j) - Σ_{s &gt; t} start_s(j)</c> (the ends,
-    /// end_t, start_{t+1}). Each running sum takes its term, and the result is clamped to [0, 1] (the difference of two sums rounds).
+    /// A frame's state occupancy: the running sum of the occupancy changes (<see cref="HsmmSegmentPosteriors{TL, TV, TM, TR}"/>: segments
+    /// entering at their first frame, leaving after their last) up to and including this frame, clamped to [0, 1].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV HsmmOccupancy<TL, TV>(ref TV first, ref TV second, TV add, TV subtractAdd) where TL : struct, ILane<TV> where TV : struct
+    public static float HsmmOccupancy(ref float running, float change)
     {
-        var l = default(TL);
-        first = l.Add(first, add);
-        second = l.Add(second, subtractAdd);
-        TV g = l.Max(l.Subtract(first, second), l.Broadcast(0f));
-        TV one = l.Broadcast(1f);
-        return l.Select(l.GreaterThan(g, one), one, g);
+        running += change;
+        return running < 0f ? 0f : running > 1f ? 1f : running;
     }
 
     /// <summary>

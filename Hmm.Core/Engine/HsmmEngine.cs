@@ -325,13 +325,14 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
         int k = pass == Pass.Viterbi || CheckpointInterval == 0 ? length : Math.Min(CheckpointInterval, length);
         int blocks = (length + k - 1) / k;
         int windowStride = ds + k + ds;
+        int changeStride = length + ds + 1;
         ws.Ensure((k + 2) * stride, n * windowStride, n * ds, n * stride, pass == Pass.Viterbi ? length * stride : 0,
-            pass == Pass.Posteriors && blocks > 1 ? blocks * (n * ds + stride) : 0);
+            pass == Pass.Posteriors && blocks > 1 ? blocks * (n * ds + stride) : 0, pass == Pass.Posteriors ? n * changeStride : 0);
         fixed (float* e = &emissions.Data[emissions.Offset(b, 0)])
         fixed (float* initial = model.InitialPadded, final = model.FinalPadded, into = model.IntoTable, outOf = model.OutOfTable)
         fixed (float* fd = model.ForwardDurations, bd = model.BackwardDurations, windows = ws.Windows, backWindows = ws.BackWindows, lanes = ws.Lanes)
         fixed (float* alpha = ws.Alpha, inRow = ws.In, beta = ws.Beta, star = ws.BetaStar, checkpoints = ws.Checkpoints)
-        fixed (float* counts = ws.DurationCounts, transitions = ws.Transitions, running = ws.Running, carried = ws.Carried)
+        fixed (float* counts = ws.DurationCounts, transitions = ws.Transitions, changes = ws.Changes, carried = ws.Carried)
         fixed (int* durations = ws.Durations, predecessors = ws.Predecessors)
         {
             var job = new HsmmJob
@@ -381,9 +382,11 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
                 }
                 job.LogLikelihood = logLikelihood;
                 job.DurationCounts = counts;
+                job.Changes = changes;
+                job.ChangeStride = changeStride;
                 new Span<float>(counts, n * ds).Clear();
                 new Span<float>(transitions, n * stride).Clear();
-                new Span<float>(running, 3 * stride).Clear();
+                new Span<float>(changes, n * changeStride).Clear();
             }
             // The backward pass from the last block to the first, each block's forward rows recomputed from its checkpoint.
             Fill(backWindows, (long)n * windowStride);
@@ -413,8 +416,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
                 if (c == 0) backward = value;
                 new Span<float>(star + stride, stride).CopyTo(new Span<float>(carried, stride)); // beta* of frame t0, for the block before
                 if (posteriors == null) continue;
-                fixed (float* gamma = posteriors.StateOccupancy.Data)
-                    CpuPasses.HsmmPosteriorPass(Width, ref job, gamma + posteriors.StateOccupancy.Offset(b, 0), transitions, running);
+                CpuPasses.HsmmTransitionPass(Width, ref job, transitions);
                 if (c == blocks - 1)
                     lock (sync)
                         for (int j = 0; j < n; j++) posteriors.FinalCounts[j] += Math.Exp((double)alpha[(long)(length - t0) * stride + j] + final[j] - logLikelihood);
@@ -423,6 +425,14 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
                         for (int j = 0; j < n; j++) posteriors.InitialCounts[j] += Math.Exp((double)inRow[stride + j] + star[stride + j] - logLikelihood);
             }
             if (posteriors == null) return backward;
+            // Occupancy: each state's running sum of its changes, frame by frame.
+            var occupancy = posteriors.StateOccupancy.Data.AsSpan(posteriors.StateOccupancy.Offset(b, 0), length * stride);
+            for (int j = 0; j < stride; j++)
+            {
+                float runningSum = 0f;
+                float* change = changes + (long)j * changeStride;
+                for (int t = 0; t < length; t++) occupancy[t * stride + j] = j < n ? Definitions.HsmmOccupancy(ref runningSum, change[t]) : 0f;
+            }
             lock (sync)
             {
                 for (int j = 0; j < n; j++)
@@ -562,21 +572,21 @@ internal sealed class HsmmWorkspace
     public float[] Alpha = Array.Empty<float>(), In = Array.Empty<float>(), Beta = Array.Empty<float>(), BetaStar = Array.Empty<float>();
     public float[] Lanes = new float[2 * SimdCapabilities.MaxLaneCount];
     public int[] Durations = Array.Empty<int>(), Predecessors = Array.Empty<int>();
-    public float[] DurationCounts = Array.Empty<float>(), Transitions = Array.Empty<float>(), Running = Array.Empty<float>(), Carried = Array.Empty<float>();
+    public float[] DurationCounts = Array.Empty<float>(), Transitions = Array.Empty<float>(), Changes = Array.Empty<float>(), Carried = Array.Empty<float>();
     public float[] Checkpoints = Array.Empty<float>();
     private double[] _scores = Array.Empty<double>();
 
     public double[] Scores(int batch) => _scores.Length >= batch ? _scores : _scores = new double[batch];
 
-    public void Ensure(int rows, int windows, int durationCounts, int transitions, int pointers, int checkpoints)
+    public void Ensure(int rows, int windows, int durationCounts, int transitions, int pointers, int checkpoints, int changes)
     {
         if (Windows.Length < windows) { Windows = new float[windows]; BackWindows = new float[windows]; }
         if (Alpha.Length < rows) { Alpha = new float[rows]; In = new float[rows]; Beta = new float[rows]; BetaStar = new float[rows]; }
         if (Durations.Length < pointers) { Durations = new int[pointers]; Predecessors = new int[pointers]; }
         if (DurationCounts.Length < durationCounts) DurationCounts = new float[durationCounts];
         if (Transitions.Length < transitions) Transitions = new float[transitions];
-        int stride = transitions; // at least Stride floats
-        if (Running.Length < 3 * stride) { Running = new float[3 * stride]; Carried = new float[stride]; }
+        if (Carried.Length < transitions) Carried = new float[transitions]; // at least Stride floats
+        if (Changes.Length < changes) Changes = new float[changes];
         if (Checkpoints.Length < checkpoints) Checkpoints = new float[checkpoints];
     }
 }

@@ -24,6 +24,8 @@ internal struct HsmmParams
     public ArrayView<int> Durations, Predecessors;
     /// <summary>[B, N, DurationStride] expected duration counts.</summary>
     public ArrayView<float> DurationCounts;
+    /// <summary>[B, N, ChangeStride] occupancy changes by frame (<see cref="Definitions.HsmmSegmentPosteriors{TL, TV, TM, TR}"/>).</summary>
+    public ArrayView<float> Changes;
     /// <summary>[B, MaxLength, Stride] state occupancy.</summary>
     public ArrayView<float> Occupancy;
     /// <summary>[B, N, Stride] expected transitions.</summary>
@@ -32,7 +34,7 @@ internal struct HsmmParams
     public ArrayView<float> Ends;
     /// <summary>[B] forward log-likelihoods (Viterbi scores), and [B] backward ones.</summary>
     public ArrayView<float> LogLikelihoods, BackwardLogLikelihoods;
-    public int States, Stride, MaxDuration, DurationStride, MaxLength, WindowStride, Counts;
+    public int States, Stride, MaxDuration, DurationStride, MaxLength, WindowStride, ChangeStride, Counts;
 }
 
 /// <summary>
@@ -91,7 +93,7 @@ internal static class HsmmKernel
         if (tid == 0) p.LogLikelihoods[b] = Definitions.HsmmFinish(alpha, rows + (length - 1) * stride, new GpuMemory(p.Final), 0, n, viterbi);
     }
 
-    /// <summary>Backward; with <see cref="HsmmParams.Counts"/>, the expected duration counts too (needs the forward pass's in and log-likelihood).</summary>
+    /// <summary>Backward; with <see cref="HsmmParams.Counts"/>, the expected duration counts and occupancy changes too (needs the forward pass's in and log-likelihood).</summary>
     public static void Backward(HsmmParams p)
     {
         int b = Grid.IdxX, tid = Group.IdxX, threads = Group.DimX;
@@ -100,8 +102,13 @@ internal static class HsmmKernel
         var windows = p.Windows.SubView((long)b * n * ws, (long)n * ws);
         for (long q = tid; q < (long)n * ws; q += threads) windows[q] = float.NegativeInfinity;
         var counts = p.DurationCounts.SubView((long)b * n * ds, (long)n * ds);
+        int cs = p.ChangeStride;
+        var changes = p.Changes.SubView((long)b * n * cs, (long)n * cs);
         if (p.Counts != 0)
+        {
             for (int q = tid; q < n * ds; q += threads) counts[q] = 0f;
+            for (int q = tid; q < n * cs; q += threads) changes[q] = 0f;
+        }
         Group.Barrier();
         var cells = new ColumnSlice(lane, Definitions.HsmmSpan(d, 1), Warp.WarpSize);
         int rows = b * p.MaxLength * stride;
@@ -129,7 +136,9 @@ internal static class HsmmKernel
                 if (p.Counts == 0 || value == float.NegativeInfinity) continue;
                 float offset = p.In[row + j] - logLikelihood;
                 if (offset == float.NegativeInfinity) continue;
-                Definitions.HsmmDurationCounts<GpuLane, float, GpuMemory>(new GpuMemory(window), ds + s, durations, j * ds, offset, new GpuMemory(counts), j * ds, cells);
+                float total = Definitions.HsmmSegmentPosteriors<GpuLane, float, GpuMemory, WarpColumn>(new GpuMemory(window), ds + s, durations, j * ds, offset,
+                    new GpuMemory(counts), j * ds, new GpuMemory(changes), j * cs + s, cells, default);
+                if (lane == 0) changes[j * cs + s] += total;
             }
             Group.Barrier();
         }
@@ -138,7 +147,7 @@ internal static class HsmmKernel
 
     /// <summary>
     /// Occupancy, expected transitions and expected initial and final states of each sequence after both passes: one thread a
-    /// state (<see cref="Definitions.HsmmOccupancy{TL, TV}"/>, <see cref="Definitions.ExpectedCountTerm{TL, TV}"/>), no barriers.
+    /// state (<see cref="Definitions.HsmmOccupancy"/> over the backward pass's changes, <see cref="Definitions.ExpectedCountTerm{TL, TV}"/>), no barriers.
     /// </summary>
     public static void Posteriors(HsmmParams p)
     {
@@ -149,7 +158,8 @@ internal static class HsmmKernel
         bool possible = z != float.NegativeInfinity;
         for (int j = tid; j < n; j += threads)
         {
-            float started = 0f, ended = 0f;
+            float running = 0f;
+            int changeRow = (b * n + j) * p.ChangeStride;
             for (int i = 0; i < n; i++) p.Transitions[(b * n + i) * stride + j] = 0f;
             for (int t = 0; t < length; t++)
             {
@@ -159,10 +169,8 @@ internal static class HsmmKernel
                     p.Occupancy[row + j] = 0f;
                     continue;
                 }
-                float start = Definitions.Posterior<GpuLane, float>(p.In[row + j], p.BetaStar[row + j], z, 1f);
-                float end = t == 0 ? 0f : Definitions.Posterior<GpuLane, float>(p.Alpha[previous + j], p.Beta[previous + j], z, 1f);
-                p.Occupancy[row + j] = Definitions.HsmmOccupancy<GpuLane, float>(ref started, ref ended, start, end);
-                if (t == 0) p.Ends[b * 2 * stride + j] = start;
+                p.Occupancy[row + j] = Definitions.HsmmOccupancy(ref running, p.Changes[changeRow + t]);
+                if (t == 0) p.Ends[b * 2 * stride + j] = Definitions.Posterior<GpuLane, float>(p.In[row + j], p.BetaStar[row + j], z, 1f);
                 if (t == length - 1) p.Ends[(b * 2 + 1) * stride + j] = Definitions.Posterior<GpuLane, float>(p.Alpha[row + j], p.Final[j], z, 1f);
                 if (t == 0) continue;
                 for (int i = 0; i < n; i++)

@@ -37,6 +37,55 @@ public sealed class HsmmCheckpointed : HsmmSuite
 public sealed class HsmmCheckpointTests
 {
     [Fact]
+    public void Occupancy_has_no_residue_after_a_segment_ends()
+    {
+        // A segment enters and leaves the occupancy with the same float, so a state's occupancy after its last segment is
+        // exactly what rounding of the running sum leaves (about 1e-7 a frame), not the error of exp(alpha + beta - log P)
+        // at log values near -1e3 (about 1e-4 here, and growing with them).
+        var rng = new Random(21);
+        int n = 4, d = 40, length = 600;
+        var a = new float[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) a[i, j] = i == j ? float.NegativeInfinity : (float)Math.Log(1.0 / (n - 1));
+        var rows = Enumerable.Range(0, n).Select(j => DurationDistributions.Gamma(3 + j, 3, d)).ToArray();
+        var model = new HsmmModel(Enumerable.Repeat((float)Math.Log(1.0 / n), n).ToArray(), a, DurationDistributions.ToLogTable(rows));
+        // Emissions from a sampled segmentation: the segment's state near -2, the others near -20.
+        var e = new double[length, n];
+        var batch = new EmissionBatch(1, length, n);
+        int state = 0, left = 10;
+        for (int t = 0; t < length; t++)
+        {
+            if (left-- == 0) { state = (state + 1 + rng.Next(n - 1)) % n; left = 5 + rng.Next(25); }
+            for (int j = 0; j < n; j++) batch.Frame(0, t)[j] = (float)(e[t, j] = (float)((j == state ? -2 : -20) - 2 * rng.NextDouble()));
+        }
+        var expected = Hmm.Testing.ReferenceHsmm.Run(model.LogInitial.ToArray().Select(v => (double)v).ToArray(), ToDouble(model.LogTransitions()),
+            ToDouble(model.LogDurationTable()), model.LogFinal.ToArray().Select(v => (double)v).ToArray(), e);
+        foreach (int k in new[] { 0, 97 })
+        {
+            var result = new HsmmPosteriors(1, length, n, d);
+            new HsmmEngine { CheckpointInterval = k }.Posteriors(model, batch, result);
+            double worst = 0, residue = 0;
+            for (int t = 0; t < length; t++)
+                for (int j = 0; j < n; j++)
+                {
+                    double g = result.StateOccupancy[0, t, j];
+                    worst = Math.Max(worst, Math.Abs(expected.Occupancy[t, j] - g));
+                    if (expected.Occupancy[t, j] < 1e-9) residue = Math.Max(residue, g);
+                }
+            Assert.True(residue < 2e-5, $"K = {k}: occupancy {residue} where the state cannot be (worst error {worst})");
+            Assert.True(worst < Tolerances.Probability, $"K = {k}: worst occupancy error {worst}");
+        }
+    }
+
+    private static double[,] ToDouble(float[,] a)
+    {
+        var r = new double[a.GetLength(0), a.GetLength(1)];
+        for (int i = 0; i < a.GetLength(0); i++)
+            for (int j = 0; j < a.GetLength(1); j++) r[i, j] = a[i, j];
+        return r;
+    }
+
+    [Fact]
     public void Checkpointed_posteriors_are_bit_identical_to_the_full_ones()
     {
         var (model, emissions) = Hmm.Testing.HsmmInputs.Random(3, 300, 6, 25, seed: 9);
