@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using Hmm.Speech.Audio;
+using Hmm.Engine;
 using Hmm.Simd;
 
 namespace Hmm.Speech;
@@ -163,6 +164,35 @@ public sealed record ForcedAlignerOptions
     /// <summary>Whether each adaptation round ends with the per-Gaussian MAP update of the means (true).</summary>
     public bool MapAdaptation { get; init; } = true;
 
+    /// <summary>
+    /// Duration-aware alignment (null, the default: off). When set, the final pass places the phones with an explicit-duration
+    /// HMM (<see cref="HsmmEngine"/>): one left-to-right segment per phone (and per optional pause), each phone's duration
+    /// drawn from its learned distribution (<see cref="AcousticModel.Durations"/>, in frames of the model's hop), each frame of
+    /// a segment scored by <see cref="DurationScore"/> over the phone's states (as adapted). Boundaries follow
+    /// <see cref="Placement"/> (the HSMM's Viterbi segments, or their posterior means) and the model's offsets as usual.
+    /// A recording the durations cannot cover keeps the plain alignment.
+    /// </summary>
+    public PhoneDurations? Durations { get; init; }
+
+    /// <summary>How duration-aware alignment scores a frame of a phone's segment from its states (<see cref="DurationFrameScore.BestState"/>).</summary>
+    public DurationFrameScore DurationScore { get; init; } = DurationFrameScore.BestState;
+
+    /// <summary>
+    /// Weight of the duration log-probabilities against the acoustic scores in duration-aware alignment (1): the HSMM sees
+    /// each frame's acoustic score divided by it. Must be positive and finite.
+    /// </summary>
+    public double DurationWeight { get; init; } = 1;
+
+}
+
+/// <summary>How duration-aware alignment (<see cref="ForcedAlignerOptions.Durations"/>) scores a frame of a phone's segment.</summary>
+public enum DurationFrameScore
+{
+    /// <summary>The best of the phone's states at that frame (max).</summary>
+    BestState,
+
+    /// <summary>The log of the sum of the phone's states' likelihoods at that frame, less log S (their mean likelihood).</summary>
+    MeanOfStates,
 }
 
 /// <summary>How <see cref="ForcedAligner"/> places boundaries once the best path is known.</summary>
@@ -197,6 +227,7 @@ public sealed class ForcedAligner
     // Feature extractors reused across calls: each worker of the features stage takes one and gives it back.
     private readonly System.Collections.Concurrent.ConcurrentBag<FeatureExtractor> _extractors = new();
     private readonly ReusedArrays _paddedStorage = new(); // the batches' padded features, kept from call to call
+    private readonly DurationAlignment? _durations; // the duration-aware final pass, when ForcedAlignerOptions.Durations is set
 
     /// <summary>Creates an aligner for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names which).</exception>
@@ -214,6 +245,7 @@ public sealed class ForcedAligner
         if (!(_options.AdaptationMaxSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationMaxSeconds, "AdaptationMaxSeconds must be positive.");
         if (!(_options.SplitLongerThanSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.SplitLongerThanSeconds, "SplitLongerThanSeconds must be positive.");
         if (_options.MaxDegreeOfParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be at least 1.");
+        if (_options.Durations is not null) _durations = new DurationAlignment(model, _options);
         _backend = _options.Backend
             ?? new HostAlignmentBackend(_options.Engine ?? new HmmEngine(SimdWidth.Auto, _options.MaxDegreeOfParallelism), _options.MaxDegreeOfParallelism);
         _fold = GraphLayout.SelfLoopFold(model);
@@ -716,6 +748,17 @@ public sealed class ForcedAligner
             var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].AudioLength, cdf);
             outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i]);
         });
+        if (_durations is not null)
+        {
+            var replaced = _durations.Align(state.Emissions ?? model.Emissions, state.Features, layout, state.Ties!, batch, inputs, frames, phones, outcomes, _backend);
+            for (int b = 0; b < batch.Length; b++)
+            {
+                if (replaced[b] is not { } hsmm) continue;
+                int i = batch[b];
+                var segments = ToSegments(layout, hsmm.Path, phones[i], inputs[i].AudioLength, hsmm.LeaveTimes);
+                outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, hsmm.Score, frames[i]);
+            }
+        }
         laps.Lap(AlignmentStage.Segments);
     }
 
