@@ -122,7 +122,18 @@ internal static class AlignCommand
         var mllrRidge = CliOptions.Double("--mllr-ridge", 0.01, 1e-9, 1e9, "Pull of the MLLR estimate toward the identity, as a share of each row's data weight.", "R");
         var noMap = CliOptions.Flag("--no-map", "Skip the per-Gaussian MAP update of each adaptation round (with --mllr: MLLR alone).");
         var durations = CliOptions.Flag("--durations",
-            "Duration-aware alignment: place the phones with an explicit-duration HMM whose per-phone durations the model learned from its training labels (hmm train --durations); the model must have them.");
+            "Duration-aware alignment: place the phones with an explicit-duration HMM whose per-phone durations the model learned from its training labels (hmm train --durations); the model must have them. Boundaries are the HSMM's Viterbi ones (its posterior means measured worse).");
+        var durationScore = new Option<string>("--duration-score")
+        {
+            Description = "With --durations: each-state (each of a phone's states an explicit-duration state with a share of the phone's duration; a phone lasts at least as many frames as it has states), " +
+                "best-state (one state per phone scored by its best state at each frame: phones may be one frame long, which helped very fast speech) or mean-of-states.",
+            DefaultValueFactory = _ => "each-state", HelpName = "each-state|best-state|mean-of-states",
+        };
+        durationScore.Validators.Add(result =>
+        {
+            string? v = result.GetValueOrDefault<string>();
+            if (v is not ("each-state" or "best-state" or "mean-of-states")) result.AddError($"--duration-score must be each-state, best-state or mean-of-states (got '{v}').");
+        });
         var durationWeight = CliOptions.Double("--duration-weight", 1, 1e-3, 1e3, "With --durations: weight of the duration log-probabilities against the acoustic scores.", "W");
         var skipMismatched = CliOptions.Flag("--skip-mismatched",
             "Write no labels for a file whose audio does not match its transcript (no speech, or a confidence below the threshold) and count it as failed (exit code 1); without it such a file is written and named on stderr.");
@@ -130,7 +141,7 @@ internal static class AlignCommand
         var command = new Command("align", "Forced alignment of a WAV file (prints its phone table) or of a folder of X.wav + X.phones / X.txt (writes label files).")
         {
             input, phones, text, modelPath, dict, format, outDir, quiet, engineName, threads, batch, adapt, tau, pause,
-            noOffsets, viterbiBoundaries, timing, repeat, mllr, mllrRidge, noMap, skipMismatched, durations, durationWeight,
+            noOffsets, viterbiBoundaries, timing, repeat, mllr, mllrRidge, noMap, skipMismatched, durations, durationWeight, durationScore,
         };
         command.SetAction(p => Run(context, new Settings
         {
@@ -140,6 +151,7 @@ internal static class AlignCommand
             Pause = p.GetValue(pause), Repeat = p.GetValue(repeat), NoOffsets = p.GetValue(noOffsets), ViterbiBoundaries = p.GetValue(viterbiBoundaries),
             Mllr = ParseMllr(p.GetValue(mllr)), MllrRidge = p.GetValue(mllrRidge), NoMap = p.GetValue(noMap),
             SkipMismatched = p.GetValue(skipMismatched), Durations = p.GetValue(durations), DurationWeight = p.GetValue(durationWeight),
+            DurationScore = p.GetValue(durationScore) switch { "best-state" => DurationFrameScore.BestState, "mean-of-states" => DurationFrameScore.MeanOfStates, _ => DurationFrameScore.EachState },
         }));
         return CliOptions.LastWins(command);
     }
@@ -171,6 +183,7 @@ internal static class AlignCommand
         public bool SkipMismatched { get; init; }
         public bool Durations { get; init; }
         public double DurationWeight { get; init; }
+        public DurationFrameScore DurationScore { get; init; }
     }
 
     private static int Run(CliContext context, Settings s)
@@ -222,9 +235,9 @@ internal static class AlignCommand
             {
                 Engine = engine, BatchSize = batch, MaxCellsPerBatch = gpu ? GpuMaxCellsPerBatch : new ForcedAlignerOptions().MaxCellsPerBatch,
                 MaxDegreeOfParallelism = threads, AdaptationIterations = s.Adapt, AdaptationPriorWeight = s.Tau, PauseProbability = s.Pause,
-                CorrectBoundaries = !s.NoOffsets, Placement = s.ViterbiBoundaries ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
+                CorrectBoundaries = !s.NoOffsets, Placement = s.ViterbiBoundaries || s.Durations ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
                 Mllr = s.Mllr, MllrRidge = s.MllrRidge, MapAdaptation = !s.NoMap,
-                Durations = durations, DurationWeight = s.DurationWeight,
+                Durations = durations, DurationWeight = s.DurationWeight, DurationScore = s.DurationScore,
             });
             setup.Stop();
 

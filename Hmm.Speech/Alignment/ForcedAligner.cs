@@ -167,15 +167,15 @@ public sealed record ForcedAlignerOptions
     /// <summary>
     /// Duration-aware alignment (null, the default: off). When set, the final pass places the phones with an explicit-duration
     /// HMM (<see cref="HsmmEngine"/>): one left-to-right segment per phone (and per optional pause), each phone's duration
-    /// drawn from its learned distribution (<see cref="AcousticModel.Durations"/>, in frames of the model's hop), each frame of
-    /// a segment scored by <see cref="DurationScore"/> over the phone's states (as adapted). Boundaries follow
-    /// <see cref="Placement"/> (the HSMM's Viterbi segments, or their posterior means) and the model's offsets as usual.
-    /// A recording the durations cannot cover keeps the plain alignment.
+    /// drawn from its learned distribution (<see cref="AcousticModel.Durations"/>, in frames of the model's hop), its frames
+    /// scored as <see cref="DurationScore"/> says from the phone's states (as adapted). Boundaries follow
+    /// <see cref="Placement"/> (the HSMM's Viterbi segments, or their posterior means: on speech-dev the Viterbi ones scored
+    /// better, BENCHMARKS.md) and the model's offsets as usual. A recording the durations cannot cover keeps the plain alignment.
     /// </summary>
     public PhoneDurations? Durations { get; init; }
 
-    /// <summary>How duration-aware alignment scores a frame of a phone's segment from its states (<see cref="DurationFrameScore.BestState"/>).</summary>
-    public DurationFrameScore DurationScore { get; init; } = DurationFrameScore.BestState;
+    /// <summary>How duration-aware alignment scores a phone's segment from its states (<see cref="DurationFrameScore.EachState"/>).</summary>
+    public DurationFrameScore DurationScore { get; init; } = DurationFrameScore.EachState;
 
     /// <summary>
     /// Weight of the duration log-probabilities against the acoustic scores in duration-aware alignment (1): the HSMM sees
@@ -185,14 +185,24 @@ public sealed record ForcedAlignerOptions
 
 }
 
-/// <summary>How duration-aware alignment (<see cref="ForcedAlignerOptions.Durations"/>) scores a frame of a phone's segment.</summary>
+/// <summary>How duration-aware alignment (<see cref="ForcedAlignerOptions.Durations"/>) scores a phone's segment from its states.</summary>
 public enum DurationFrameScore
 {
-    /// <summary>The best of the phone's states at that frame (max).</summary>
+    /// <summary>
+    /// One explicit-duration state per phone; each frame scores the best of the phone's states at that frame (max), in any
+    /// order. A phone may then last fewer frames than it has states (one frame), which the plain aligner cannot do.
+    /// </summary>
     BestState,
 
-    /// <summary>The log of the sum of the phone's states' likelihoods at that frame, less log S (their mean likelihood).</summary>
+    /// <summary>As <see cref="BestState"/>, each frame scoring the log of the mean of the phone's states' likelihoods.</summary>
     MeanOfStates,
+
+    /// <summary>
+    /// Each of the phone's S states is an explicit-duration state of its own, in order, scored by its own likelihood, with a
+    /// gamma duration of a 1/S share of the phone's mean and variance (S times the states of the other two: slower). A phone
+    /// lasts at least S frames, as in the plain aligner.
+    /// </summary>
+    EachState,
 }
 
 /// <summary>How <see cref="ForcedAligner"/> places boundaries once the best path is known.</summary>

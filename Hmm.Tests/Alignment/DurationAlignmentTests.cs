@@ -141,6 +141,8 @@ public class DurationAlignmentTests
     [InlineData(BoundaryPlacement.PosteriorMean, DurationFrameScore.BestState)]
     [InlineData(BoundaryPlacement.Viterbi, DurationFrameScore.BestState)]
     [InlineData(BoundaryPlacement.PosteriorMean, DurationFrameScore.MeanOfStates)]
+    [InlineData(BoundaryPlacement.PosteriorMean, DurationFrameScore.EachState)]
+    [InlineData(BoundaryPlacement.Viterbi, DurationFrameScore.EachState)]
     public void Duration_aware_alignment_tiles_each_utterance_with_its_phones(BoundaryPlacement placement, DurationFrameScore score)
     {
         var model = AlignmentTestData.DefaultModel;
@@ -185,7 +187,7 @@ public class DurationAlignmentTests
         double Spread(IReadOnlyList<PhoneSegment> segments) => segments.Skip(1).Take(segments.Count - 2).Average(s => Math.Abs(s.End - s.Start - target));
         double Weighted(double weight)
         {
-            var o = new ForcedAligner(model, new ForcedAlignerOptions { Durations = durations, DurationWeight = weight, Placement = BoundaryPlacement.Viterbi, CorrectBoundaries = false })
+            var o = new ForcedAligner(model, new ForcedAlignerOptions { Durations = durations, DurationWeight = weight, Placement = BoundaryPlacement.Viterbi, CorrectBoundaries = false, DurationScore = DurationFrameScore.BestState })
                 .Align(input);
             Assert.True(o.Succeeded, o.Error);
             return Spread(o.Segments!);
@@ -244,6 +246,9 @@ public class DurationCliTests
         Assert.Equal(2, code);
         Assert.Contains("--durations: the model", err);
         Assert.Contains("has no learned phone durations; train one with hmm train --durations", err);
+        (code, _, err) = Run(AlignCommand.Run, data.Path, "--out", outDir.File("labels"), "--model", AlignmentTestData.ModelPath, "--durations", "--duration-score", "median");
+        Assert.Equal(2, code);
+        Assert.Contains("--duration-score must be each-state, best-state or mean-of-states (got 'median')", err);
         Assert.False(Directory.Exists(outDir.File("labels")) && Directory.GetFiles(outDir.File("labels"), "*.lab").Length > 0);
     }
 
@@ -275,9 +280,11 @@ public class DurationCliTests
         Assert.Equal(plain, Align("d.hmmam", "stored"));
         string hsmm = Align("d.hmmam", "hsmm", "--durations");
         Assert.NotEqual(plain, hsmm);
-        foreach (string id in AlignmentTestData.SampleIds)
+        string best = Align("d.hmmam", "best", "--durations", "--duration-score", "best-state", "--duration-weight", "2");
+        Assert.NotEqual(hsmm, best);
+        foreach (var (id, folder) in AlignmentTestData.SampleIds.SelectMany(id => new[] { (id, "hsmm"), (id, "best") }))
         {
-            var labels = LabelFile.Read(Path.Combine(outDir.File("hsmm"), id + ".lab"));
+            var labels = LabelFile.Read(Path.Combine(outDir.File(folder), id + ".lab"));
             Assert.Equal(AlignmentTestData.Labels(id).Select(s => s.Phone), labels.Select(s => s.Phone));
             Assert.Equal(0, labels[0].Start);
             for (int k = 1; k < labels.Count; k++) Assert.Equal(labels[k - 1].End, labels[k].Start);
