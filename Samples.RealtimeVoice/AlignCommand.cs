@@ -125,16 +125,16 @@ internal static class AlignCommand
             "Duration-aware alignment: place the phones with an explicit-duration HMM whose per-phone durations the model learned from its training labels (hmm train --durations); the model must have them. Boundaries are the HSMM's Viterbi ones (its posterior means measured worse).");
         var durationScore = new Option<string>("--duration-score")
         {
-            Description = "With --durations: each-state (each of a phone's states an explicit-duration state with a share of the phone's duration; a phone lasts at least as many frames as it has states), " +
-                "best-state (one state per phone scored by its best state at each frame: phones may be one frame long, which helped very fast speech) or mean-of-states.",
-            DefaultValueFactory = _ => "each-state", HelpName = "each-state|best-state|mean-of-states",
+            Description = "With --durations: best-state (one explicit-duration state per phone, each frame scored by the phone's best state; phones may be one frame long), " +
+                "each-state (each of a phone's states an explicit-duration state with a share of the phone's duration; a phone lasts at least as many frames as it has states) or mean-of-states.",
+            DefaultValueFactory = _ => "best-state", HelpName = "best-state|each-state|mean-of-states",
         };
         durationScore.Validators.Add(result =>
         {
             string? v = result.GetValueOrDefault<string>();
-            if (v is not ("each-state" or "best-state" or "mean-of-states")) result.AddError($"--duration-score must be each-state, best-state or mean-of-states (got '{v}').");
+            if (v is not ("each-state" or "best-state" or "mean-of-states")) result.AddError($"--duration-score must be best-state, each-state or mean-of-states (got '{v}').");
         });
-        var durationWeight = CliOptions.Double("--duration-weight", 1, 1e-3, 1e3, "With --durations: weight of the duration log-probabilities against the acoustic scores.", "W");
+        var durationWeight = CliOptions.Double("--duration-weight", 10, 1e-3, 1e3, "With --durations: weight of the duration log-probabilities against the acoustic scores (higher: phones nearer their learned lengths).", "W");
         var skipMismatched = CliOptions.Flag("--skip-mismatched",
             "Write no labels for a file whose audio does not match its transcript (no speech, or a confidence below the threshold) and count it as failed (exit code 1); without it such a file is written and named on stderr.");
 
@@ -151,7 +151,7 @@ internal static class AlignCommand
             Pause = p.GetValue(pause), Repeat = p.GetValue(repeat), NoOffsets = p.GetValue(noOffsets), ViterbiBoundaries = p.GetValue(viterbiBoundaries),
             Mllr = ParseMllr(p.GetValue(mllr)), MllrRidge = p.GetValue(mllrRidge), NoMap = p.GetValue(noMap),
             SkipMismatched = p.GetValue(skipMismatched), Durations = p.GetValue(durations), DurationWeight = p.GetValue(durationWeight),
-            DurationScore = p.GetValue(durationScore) switch { "best-state" => DurationFrameScore.BestState, "mean-of-states" => DurationFrameScore.MeanOfStates, _ => DurationFrameScore.EachState },
+            DurationScore = p.GetValue(durationScore) switch { "each-state" => DurationFrameScore.EachState, "mean-of-states" => DurationFrameScore.MeanOfStates, _ => DurationFrameScore.BestState },
         }));
         return CliOptions.LastWins(command);
     }

@@ -174,14 +174,19 @@ public sealed record ForcedAlignerOptions
     /// </summary>
     public PhoneDurations? Durations { get; init; }
 
-    /// <summary>How duration-aware alignment scores a phone's segment from its states (<see cref="DurationFrameScore.EachState"/>).</summary>
-    public DurationFrameScore DurationScore { get; init; } = DurationFrameScore.EachState;
+    /// <summary>
+    /// How duration-aware alignment scores a phone's segment from its states (<see cref="DurationFrameScore.BestState"/>:
+    /// with <see cref="DurationWeight"/> 10 it scored best on the training voices of speech-dev's leave-one-voice-out folds).
+    /// </summary>
+    public DurationFrameScore DurationScore { get; init; } = DurationFrameScore.BestState;
 
     /// <summary>
-    /// Weight of the duration log-probabilities against the acoustic scores in duration-aware alignment (1): the HSMM sees
-    /// each frame's acoustic score divided by it. Must be positive and finite.
+    /// Weight of the duration log-probabilities against the acoustic scores in duration-aware alignment (10): the HSMM sees
+    /// each frame's acoustic score divided by it (5 ms frames of 25 ms windows count each stretch of audio five times over).
+    /// Of 1, 3 and 10, 10 scored best on each leave-one-voice-out fold's own training voice (BENCHMARKS.md); it pulls
+    /// phones toward their learned lengths, which hurts speech much slower than the training labels. Positive and finite.
     /// </summary>
-    public double DurationWeight { get; init; } = 1;
+    public double DurationWeight { get; init; } = 10;
 
 }
 

@@ -248,7 +248,7 @@ public class DurationCliTests
         Assert.Contains("has no learned phone durations; train one with hmm train --durations", err);
         (code, _, err) = Run(AlignCommand.Run, data.Path, "--out", outDir.File("labels"), "--model", AlignmentTestData.ModelPath, "--durations", "--duration-score", "median");
         Assert.Equal(2, code);
-        Assert.Contains("--duration-score must be each-state, best-state or mean-of-states (got 'median')", err);
+        Assert.Contains("--duration-score must be best-state, each-state or mean-of-states (got 'median')", err);
         Assert.False(Directory.Exists(outDir.File("labels")) && Directory.GetFiles(outDir.File("labels"), "*.lab").Length > 0);
     }
 
@@ -280,7 +280,7 @@ public class DurationCliTests
         Assert.Equal(plain, Align("d.hmmam", "stored"));
         string hsmm = Align("d.hmmam", "hsmm", "--durations");
         Assert.NotEqual(plain, hsmm);
-        string best = Align("d.hmmam", "best", "--durations", "--duration-score", "best-state", "--duration-weight", "2");
+        string best = Align("d.hmmam", "best", "--durations", "--duration-score", "each-state", "--duration-weight", "1");
         Assert.NotEqual(hsmm, best);
         foreach (var (id, folder) in AlignmentTestData.SampleIds.SelectMany(id => new[] { (id, "hsmm"), (id, "best") }))
         {

@@ -53,16 +53,16 @@ List<(string Name, ForcedAlignerOptions Options)> Variants(AcousticModel model)
     var stored = model.Durations ?? throw new ArgumentException($"{model.Description}: the model has no durations (hmm train --durations).");
     var list = new List<(string, ForcedAlignerOptions)> { ("HMM (plain)", new ForcedAlignerOptions()) };
     foreach (var family in new[] { DurationFamily.Gamma, DurationFamily.LogNormal, DurationFamily.Poisson, DurationFamily.Nonparametric })
-        list.Add(($"HSMM {PhoneDurations.FamilyName(family)}", new ForcedAlignerOptions { Durations = stored.WithFamily(family) }));
+        list.Add(($"HSMM {PhoneDurations.FamilyName(family)}", new ForcedAlignerOptions { Durations = stored.WithFamily(family), DurationScore = DurationFrameScore.BestState }));
     var gamma = stored.WithFamily(DurationFamily.Gamma);
     list.Add(("HSMM gamma, mean of states", new ForcedAlignerOptions { Durations = gamma, DurationScore = DurationFrameScore.MeanOfStates }));
     list.Add(("HSMM gamma, each state", new ForcedAlignerOptions { Durations = gamma, DurationScore = DurationFrameScore.EachState }));
     list.Add(("HMM, Viterbi boundaries", new ForcedAlignerOptions { Placement = BoundaryPlacement.Viterbi }));
-    list.Add(("HSMM gamma, Viterbi boundaries", new ForcedAlignerOptions { Durations = gamma, Placement = BoundaryPlacement.Viterbi }));
+    list.Add(("HSMM gamma, Viterbi boundaries", new ForcedAlignerOptions { Durations = gamma, DurationScore = DurationFrameScore.BestState, Placement = BoundaryPlacement.Viterbi }));
     list.Add(("HSMM gamma, each state, Viterbi boundaries", new ForcedAlignerOptions { Durations = gamma, DurationScore = DurationFrameScore.EachState, Placement = BoundaryPlacement.Viterbi }));
-    foreach (double weight in new[] { 0.3, 3.0 })
+    foreach (double weight in new[] { 0.3, 1.0, 3.0, 10.0 })
     {
-        list.Add(($"HSMM gamma, Viterbi boundaries, weight {weight.ToString(inv)}", new ForcedAlignerOptions { Durations = gamma, Placement = BoundaryPlacement.Viterbi, DurationWeight = weight }));
+        list.Add(($"HSMM gamma, Viterbi boundaries, weight {weight.ToString(inv)}", new ForcedAlignerOptions { Durations = gamma, DurationScore = DurationFrameScore.BestState, Placement = BoundaryPlacement.Viterbi, DurationWeight = weight }));
         list.Add(($"HSMM gamma, each state, Viterbi boundaries, weight {weight.ToString(inv)}", new ForcedAlignerOptions { Durations = gamma, DurationScore = DurationFrameScore.EachState, Placement = BoundaryPlacement.Viterbi, DurationWeight = weight }));
     }
     return only is null ? list : list.Where(v => only.Contains(v.Item1)).ToList();
