@@ -123,6 +123,43 @@ public class DurationAlignmentTests
         Assert.Contains("hop", Assert.Throws<ArgumentException>(() => model.WithDurations(other)).Message);
     }
 
+    /// <summary>A model file around <paramref name="payload"/>: magic, <paramref name="version"/>, length, payload and its SHA-256.</summary>
+    private static byte[] ModelFile(int version, byte[] payload)
+    {
+        var file = new List<byte>();
+        file.AddRange(System.Text.Encoding.ASCII.GetBytes("HMMACMDL"));
+        file.AddRange(BitConverter.GetBytes(version));
+        file.AddRange(BitConverter.GetBytes((long)payload.Length));
+        file.AddRange(payload);
+        file.AddRange(System.Security.Cryptography.SHA256.HashData(payload));
+        return file.ToArray();
+    }
+
+    [Fact]
+    public void A_version_4_file_with_a_broken_durations_section_is_refused_by_name()
+    {
+        var model = TestModels.Random(5);
+        var durations = PhoneDurations.Learn(model.Phones, model.FrontEnd.HopLengthMs / 1000, DurationFamily.Gamma, AlignmentTestData.SampleIds.Select(AlignmentTestData.Labels));
+        using var stream = new MemoryStream();
+        model.WithDurations(durations).Save(stream);
+        byte[] bytes = stream.ToArray();
+        byte[] payload = bytes.AsSpan(20, bytes.Length - 20 - 32).ToArray();
+        // Cut inside the last histogram: the checksum matches, the content does not.
+        var e = Assert.Throws<ModelFormatException>(() => AcousticModel.Load(new MemoryStream(ModelFile(4, payload.AsSpan(0, payload.Length - 3).ToArray())), "cut.hmmam"));
+        Assert.StartsWith("cut.hmmam: invalid content", e.Message);
+        // A version 3 file with a durations section: bytes left over after the boundary offsets.
+        e = Assert.Throws<ModelFormatException>(() => AcousticModel.Load(new MemoryStream(ModelFile(3, payload)), "v3.hmmam"));
+        Assert.Contains("left over after the boundary offsets", e.Message);
+        // An unknown family number (the section's first int32, right after the offsets of the version 3 payload).
+        using var plain = new MemoryStream();
+        model.Save(plain);
+        int at = (int)plain.Length - 32 - 20;
+        var bad = (byte[])payload.Clone();
+        BitConverter.GetBytes(9).CopyTo(bad, at);
+        e = Assert.Throws<ModelFormatException>(() => AcousticModel.Load(new MemoryStream(ModelFile(4, bad)), "family.hmmam"));
+        Assert.Contains("duration family 9 is unknown", e.Message);
+    }
+
     private static PhoneDurations SampleDurations(IAcousticModel model, DurationFamily family = DurationFamily.Gamma) =>
         PhoneDurations.Learn(model.Phones, model.FrontEnd.HopLengthMs / 1000, family, AlignmentTestData.SampleIds.Select(AlignmentTestData.Labels));
 
