@@ -121,13 +121,27 @@ internal static class AlignCommand
         });
         var mllrRidge = CliOptions.Double("--mllr-ridge", 0.01, 1e-9, 1e9, "Pull of the MLLR estimate toward the identity, as a share of each row's data weight.", "R");
         var noMap = CliOptions.Flag("--no-map", "Skip the per-Gaussian MAP update of each adaptation round (with --mllr: MLLR alone).");
+        var durations = CliOptions.Flag("--durations",
+            "Duration-aware alignment: place the phones with an explicit-duration HMM whose per-phone durations the model learned from its training labels (hmm train --durations); the model must have them. Boundaries are the HSMM's Viterbi ones (its posterior means measured worse).");
+        var durationScore = new Option<string>("--duration-score")
+        {
+            Description = "With --durations: best-state (one explicit-duration state per phone, each frame scored by the phone's best state; phones may be one frame long), " +
+                "each-state (each of a phone's states an explicit-duration state with a share of the phone's duration; a phone lasts at least as many frames as it has states) or mean-of-states.",
+            DefaultValueFactory = _ => "best-state", HelpName = "best-state|each-state|mean-of-states",
+        };
+        durationScore.Validators.Add(result =>
+        {
+            string? v = result.GetValueOrDefault<string>();
+            if (v is not ("each-state" or "best-state" or "mean-of-states")) result.AddError($"--duration-score must be best-state, each-state or mean-of-states (got '{v}').");
+        });
+        var durationWeight = CliOptions.Double("--duration-weight", 10, 1e-3, 1e3, "With --durations: weight of the duration log-probabilities against the acoustic scores (higher: phones nearer their learned lengths).", "W");
         var skipMismatched = CliOptions.Flag("--skip-mismatched",
             "Write no labels for a file whose audio does not match its transcript (no speech, or a confidence below the threshold) and count it as failed (exit code 1); without it such a file is written and named on stderr.");
 
         var command = new Command("align", "Forced alignment of a WAV file (prints its phone table) or of a folder of X.wav + X.phones / X.txt (writes label files).")
         {
             input, phones, text, modelPath, dict, format, outDir, quiet, engineName, threads, batch, adapt, tau, pause,
-            noOffsets, viterbiBoundaries, timing, repeat, mllr, mllrRidge, noMap, skipMismatched,
+            noOffsets, viterbiBoundaries, timing, repeat, mllr, mllrRidge, noMap, skipMismatched, durations, durationWeight, durationScore,
         };
         command.SetAction(p => Run(context, new Settings
         {
@@ -136,7 +150,8 @@ internal static class AlignCommand
             Engine = p.GetValue(engineName), Threads = p.GetValue(threads), Batch = p.GetValue(batch), Adapt = p.GetValue(adapt), Tau = p.GetValue(tau),
             Pause = p.GetValue(pause), Repeat = p.GetValue(repeat), NoOffsets = p.GetValue(noOffsets), ViterbiBoundaries = p.GetValue(viterbiBoundaries),
             Mllr = ParseMllr(p.GetValue(mllr)), MllrRidge = p.GetValue(mllrRidge), NoMap = p.GetValue(noMap),
-            SkipMismatched = p.GetValue(skipMismatched),
+            SkipMismatched = p.GetValue(skipMismatched), Durations = p.GetValue(durations), DurationWeight = p.GetValue(durationWeight),
+            DurationScore = p.GetValue(durationScore) switch { "each-state" => DurationFrameScore.EachState, "mean-of-states" => DurationFrameScore.MeanOfStates, _ => DurationFrameScore.BestState },
         }));
         return CliOptions.LastWins(command);
     }
@@ -166,6 +181,9 @@ internal static class AlignCommand
         public double MllrRidge { get; init; }
         public bool NoMap { get; init; }
         public bool SkipMismatched { get; init; }
+        public bool Durations { get; init; }
+        public double DurationWeight { get; init; }
+        public DurationFrameScore DurationScore { get; init; }
     }
 
     private static int Run(CliContext context, Settings s)
@@ -187,6 +205,12 @@ internal static class AlignCommand
 
         var setup = Stopwatch.StartNew();
         var model = ModelChoice.Load("align", s.Model);
+        PhoneDurations? durations = null;
+        if (s.Durations)
+        {
+            durations = (model as AcousticModel)?.Durations
+                ?? throw new ArgumentException($"align: --durations: the model {s.Model ?? AcousticModel.DefaultModelName} has no learned phone durations; train one with hmm train --durations gamma|lognormal|poisson|nonparametric.");
+        }
 
         List<Job> ListJobs() => folder ? FolderJobs(input) : new List<Job> { FileJob(input, s.Phones, s.Text) };
         var firstJobs = ListJobs();
@@ -211,8 +235,9 @@ internal static class AlignCommand
             {
                 Engine = engine, BatchSize = batch, MaxCellsPerBatch = gpu ? GpuMaxCellsPerBatch : new ForcedAlignerOptions().MaxCellsPerBatch,
                 MaxDegreeOfParallelism = threads, AdaptationIterations = s.Adapt, AdaptationPriorWeight = s.Tau, PauseProbability = s.Pause,
-                CorrectBoundaries = !s.NoOffsets, Placement = s.ViterbiBoundaries ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
+                CorrectBoundaries = !s.NoOffsets, Placement = s.ViterbiBoundaries || s.Durations ? BoundaryPlacement.Viterbi : BoundaryPlacement.PosteriorMean,
                 Mllr = s.Mllr, MllrRidge = s.MllrRidge, MapAdaptation = !s.NoMap,
+                Durations = durations, DurationWeight = s.DurationWeight, DurationScore = s.DurationScore,
             });
             setup.Stop();
 

@@ -65,11 +65,22 @@ internal static class TrainCommand
         var engineName = CliOptions.Engine("auto takes the GPU engine where a CUDA device exists, else the SIMD CPU engine.");
         var noOffsets = CliOptions.Flag("--no-offsets", "Do not measure the model's boundary offsets (used by align to correct boundaries).");
         var quiet = CliOptions.Flag("--quiet", "No progress lines.");
+        var durations = new Option<string>("--durations")
+        {
+            Description = "Also learn per-phone duration distributions of this family from the training labels and store them with the model (for hmm align --durations).",
+            HelpName = "gamma|lognormal|poisson|nonparametric",
+        };
+        durations.Validators.Add(result =>
+        {
+            string? v = result.GetValueOrDefault<string>();
+            try { PhoneDurations.ParseFamily(v!); }
+            catch (ArgumentException) { result.AddError($"--durations must be gamma, lognormal, poisson or nonparametric (got '{v}')."); }
+        });
 
         var command = new Command("train", "Trains phone models on X.wav + X.lab pairs and writes a model file.")
         {
             dataDirs, outPath, states, components, iterations, hop, deltaWindow, noiseRemoval, floor, slack, embedded, viterbi, phoneset, threads, batch, speeds, noisy, reverb,
-            engineName, noOffsets, quiet,
+            engineName, noOffsets, quiet, durations,
         };
         command.SetAction(p =>
         {
@@ -91,6 +102,7 @@ internal static class TrainCommand
                 ReverberantCopies = p.GetValue(reverb),
                 MeasureBoundaryOffsets = !p.GetValue(noOffsets),
                 MaxDegreeOfParallelism = threadCount,
+                Durations = p.GetValue(durations) is string family ? PhoneDurations.ParseFamily(family) : null,
             };
             return Run(context, p.GetValue(dataDirs)!, p.GetValue(outPath)!, options, p.GetValue(engineName), p.GetValue(quiet));
         });

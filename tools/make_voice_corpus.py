@@ -11,7 +11,7 @@ labels by 16000/VT, like a shorter (VT > 16000) or longer vocal tract.
 Needs espeak-ng, mbrola with the voices us1 us2 us3 en1 and sox. On Debian 12 (the voices are in contrib and non-free):
   sed -i 's/^Components: main$/Components: main contrib non-free/' /etc/apt/sources.list.d/debian.sources
   apt-get update && apt-get install -y espeak-ng sox mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1
-Usage: make_voice_corpus.py OUT_DIR [--voices us1,us2,us3,en1] [--vt 14500,17500] [--sentences FIRST:LAST] [--degraded]
+Usage: make_voice_corpus.py OUT_DIR [--voices us1,us2,us3,en1] [--vt 14500,17500] [--sentences FIRST:LAST] [--degraded] [--rate WPM]
 Every choice is seeded from the utterance id, so a rerun rebuilds the same files.
 """
 import argparse, array, hashlib, math, os, random, shutil, subprocess, sys, tempfile, wave
@@ -134,8 +134,9 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, **kw)
 
 
-def make(out_dir, uid, voice, vt, text, work):
+def make(out_dir, uid, voice, vt, text, work, fixed_rate=None):
     rate, pitch = seeded(uid, "rate", 130, 200), seeded(uid, "pitch", 25, 75)
+    if fixed_rate: rate = fixed_rate
     lead, trail = seeded(uid, "lead", 150, 450), seeded(uid, "trail", 200, 500)
     pho = run(["espeak-ng", "-v", f"mb-{voice}", "-s", str(rate), "-p", str(pitch), "-q", "--pho", text]).stdout.decode()
     rows = []  # [symbol, ms, pitch text]
@@ -251,6 +252,8 @@ def main():
     ap.add_argument("--vt", default="", help="comma-separated vocal-tract rates in Hz besides 16000")
     ap.add_argument("--degraded", action="store_true", help="also write ID-noise20, ID-reverb and ID-quiet copies")
     ap.add_argument("--sentences", default=f"1:{len(SENTENCES)}", help="FIRST:LAST, 1-based, inclusive")
+    ap.add_argument("--rate", type=int, default=0, help="espeak-ng -s speaking rate in words per minute for every utterance "
+                    "(default: each its own, seeded in 130..200); the ids get a -sRATE suffix")
     a = ap.parse_args()
     check_tools(a.voices.split(","))
     first, last = (int(x) for x in a.sentences.split(":"))
@@ -261,8 +264,8 @@ def main():
         for i in range(first, last + 1):
             for voice in a.voices.split(","):
                 for vt in vts:
-                    uid = f"v{i:03d}-{voice}" + ("" if vt == 16000 else f"vt{vt // 100}")
-                    ok = make(a.out, uid, voice, vt, SENTENCES[i - 1], work)
+                    uid = f"v{i:03d}-{voice}" + ("" if vt == 16000 else f"vt{vt // 100}") + (f"-s{a.rate}" if a.rate else "")
+                    ok = make(a.out, uid, voice, vt, SENTENCES[i - 1], work, a.rate or None)
                     if ok and a.degraded: degrade(a.out, uid, work)
                     made += ok
                     tried += 1

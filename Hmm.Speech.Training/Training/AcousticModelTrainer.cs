@@ -89,6 +89,13 @@ public sealed record TrainingOptions
     /// <summary>Whether to measure the finished model's systematic boundary offsets on the training data and store them in the model (true).</summary>
     public bool MeasureBoundaryOffsets { get; init; } = true;
 
+    /// <summary>
+    /// The family of per-phone duration distributions to learn from the training labels and store with the model
+    /// (<see cref="AcousticModel.Durations"/>, for duration-aware alignment); null (the default): none. The original
+    /// utterances' labels are counted, not the speed-perturbed copies'.
+    /// </summary>
+    public DurationFamily? Durations { get; init; }
+
     /// <summary>Utterances per engine call (16).</summary>
     public int BatchSize { get; init; } = 16;
 
@@ -257,6 +264,13 @@ public static class AcousticModelTrainer
             }, out int measured);
             description += FormattableString.Invariant($"; boundary offsets from {measured} training boundaries");
             final = final.WithBoundaryOffsets(offsets).WithDescription(description);
+        }
+        if (options.Durations is { } family)
+        {
+            var durations = PhoneDurations.Learn(options.Phones, options.FrontEnd.HopLengthMs / 1000, family, data.Select(u => u.Labels));
+            int segments = Enumerable.Range(0, options.Phones.Count).Sum(durations.Segments);
+            description += FormattableString.Invariant($"; {PhoneDurations.FamilyName(family)} phone durations from {segments} labelled segments");
+            final = final.WithDurations(durations).WithDescription(description);
         }
         return final;
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using Hmm.Speech.Audio;
@@ -17,8 +18,15 @@ namespace Hmm.Speech;
 /// </summary>
 public sealed class AcousticModel : IAcousticModel
 {
-    /// <summary>The file format version this build writes (3: the front end's noise-removal flag); it also reads version 1, whose models have no noise removal.</summary>
-    public const int FormatVersion = 3;
+    /// <summary>
+    /// The newest file format version this build writes (4: per-phone duration histograms after the boundary offsets,
+    /// written only for a model that has <see cref="Durations"/>; a model without them is written as version 3, byte for
+    /// byte as before). It also reads version 3 (the front end's noise-removal flag) and version 1 (no noise removal).
+    /// </summary>
+    public const int FormatVersion = 4;
+
+    /// <summary>The version written for a model without <see cref="Durations"/>.</summary>
+    private const int FormatVersionWithoutDurations = 3;
 
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("HMMACMDL");
 
@@ -171,11 +179,31 @@ public sealed class AcousticModel : IAcousticModel
 
     /// <summary>This model with another boundary offset table.</summary>
     public AcousticModel WithBoundaryOffsets(float[,]? offsets) =>
-        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, Description, offsets);
+        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, Description, offsets) { Durations = Durations };
 
     /// <summary>This model with another description.</summary>
     public AcousticModel WithDescription(string description) =>
-        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, description, _offsets);
+        new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, description, _offsets) { Durations = Durations };
+
+    /// <summary>
+    /// Per-phone duration distributions learned from the training labels (null: none; <c>hmm train --durations</c> adds
+    /// them), in frames of this model's hop: what duration-aware alignment (<see cref="ForcedAlignerOptions.Durations"/>) reads.
+    /// </summary>
+    public PhoneDurations? Durations { get; private init; }
+
+    /// <summary>This model with other duration distributions (null: none).</summary>
+    /// <exception cref="ArgumentException">Their phones or frame hop differ from the model's.</exception>
+    public AcousticModel WithDurations(PhoneDurations? durations)
+    {
+        if (durations is not null)
+        {
+            if (!durations.Phones.Phones.SequenceEqual(Phones.Phones))
+                throw new ArgumentException("the durations were learned for another phone set than the model's.", nameof(durations));
+            if (Math.Abs(durations.FrameSeconds - FrontEnd.HopLengthMs / 1000) > 1e-9)
+                throw new ArgumentException($"the durations count frames of {durations.FrameSeconds * 1000} ms but the model's hop is {FrontEnd.HopLengthMs} ms.", nameof(durations));
+        }
+        return new(FrontEnd, Phones, StatesPerPhone, _weights, _means, _variances, _selfLoops, Description, _offsets) { Durations = durations };
+    }
 
     /// <summary>Self-loop probability of emitting state <paramref name="state"/>.</summary>
     public float SelfLoop(int state) => _selfLoops[state];
@@ -258,7 +286,7 @@ public sealed class AcousticModel : IAcousticModel
         byte[] digest = Sha256(payload, 0, payload.Length);
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         w.Write(Magic);
-        w.Write(FormatVersion);
+        w.Write(Durations is null ? FormatVersionWithoutDurations : FormatVersion);
         w.Write((long)payload.Length);
         w.Write(payload);
         w.Write(digest);
@@ -289,6 +317,7 @@ public sealed class AcousticModel : IAcousticModel
             }
             w.Write(ClassCount);
             foreach (float x in _offsets) w.Write(x);
+            Durations?.Write(w);
         }
         return ms.ToArray();
     }
@@ -465,9 +494,11 @@ public sealed class AcousticModel : IAcousticModel
             if (classCount != ClassCount) throw new InvalidDataException($"the boundary offset table has {classCount} classes, expected {ClassCount}.");
             var offsets = new float[ClassCount, ClassCount];
             for (int a = 0; a < ClassCount; a++) for (int b = 0; b < ClassCount; b++) offsets[a, b] = r.ReadSingle();
+            var phoneSet = new PhoneSet(names, classes);
+            var durations = version >= 4 ? PhoneDurations.Read(r, phoneSet) : null;
             if (r.BaseStream.Position != r.BaseStream.Length)
-                throw new InvalidDataException($"{r.BaseStream.Length - r.BaseStream.Position} bytes left over after the boundary offsets.");
-            model = new AcousticModel(frontEnd, new PhoneSet(names, classes), statesPerPhone, weights, means, variances, loops, description, offsets);
+                throw new InvalidDataException($"{r.BaseStream.Length - r.BaseStream.Position} bytes left over after the {(durations is null ? "boundary offsets" : "durations")}.");
+            model = new AcousticModel(frontEnd, phoneSet, statesPerPhone, weights, means, variances, loops, description, offsets) { Durations = durations };
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException)
         {

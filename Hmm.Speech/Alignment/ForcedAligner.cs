@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using Hmm.Speech.Audio;
+using Hmm.Engine;
 using Hmm.Simd;
 
 namespace Hmm.Speech;
@@ -163,6 +164,50 @@ public sealed record ForcedAlignerOptions
     /// <summary>Whether each adaptation round ends with the per-Gaussian MAP update of the means (true).</summary>
     public bool MapAdaptation { get; init; } = true;
 
+    /// <summary>
+    /// Duration-aware alignment (null, the default: off). When set, the final pass places the phones with an explicit-duration
+    /// HMM (<see cref="HsmmEngine"/>): one left-to-right segment per phone (and per optional pause), each phone's duration
+    /// drawn from its learned distribution (<see cref="AcousticModel.Durations"/>, in frames of the model's hop), its frames
+    /// scored as <see cref="DurationScore"/> says from the phone's states (as adapted). Boundaries follow
+    /// <see cref="Placement"/> (the HSMM's Viterbi segments, or their posterior means: on speech-dev the Viterbi ones scored
+    /// better, BENCHMARKS.md) and the model's offsets as usual. A recording the durations cannot cover keeps the plain alignment.
+    /// </summary>
+    public PhoneDurations? Durations { get; init; }
+
+    /// <summary>
+    /// How duration-aware alignment scores a phone's segment from its states (<see cref="DurationFrameScore.BestState"/>:
+    /// with <see cref="DurationWeight"/> 10 it scored best on the training voices of speech-dev's leave-one-voice-out folds).
+    /// </summary>
+    public DurationFrameScore DurationScore { get; init; } = DurationFrameScore.BestState;
+
+    /// <summary>
+    /// Weight of the duration log-probabilities against the acoustic scores in duration-aware alignment (10): the HSMM sees
+    /// each frame's acoustic score divided by it (5 ms frames of 25 ms windows count each stretch of audio five times over).
+    /// Of 1, 3 and 10, 10 scored best on each leave-one-voice-out fold's own training voice (BENCHMARKS.md); it pulls
+    /// phones toward their learned lengths, which hurts speech much slower than the training labels. Positive and finite.
+    /// </summary>
+    public double DurationWeight { get; init; } = 10;
+
+}
+
+/// <summary>How duration-aware alignment (<see cref="ForcedAlignerOptions.Durations"/>) scores a phone's segment from its states.</summary>
+public enum DurationFrameScore
+{
+    /// <summary>
+    /// One explicit-duration state per phone; each frame scores the best of the phone's states at that frame (max), in any
+    /// order. A phone may then last fewer frames than it has states (one frame), which the plain aligner cannot do.
+    /// </summary>
+    BestState,
+
+    /// <summary>As <see cref="BestState"/>, each frame scoring the log of the mean of the phone's states' likelihoods.</summary>
+    MeanOfStates,
+
+    /// <summary>
+    /// Each of the phone's S states is an explicit-duration state of its own, in order, scored by its own likelihood, with a
+    /// gamma duration of a 1/S share of the phone's mean and variance (S times the states of the other two: slower). A phone
+    /// lasts at least S frames, as in the plain aligner.
+    /// </summary>
+    EachState,
 }
 
 /// <summary>How <see cref="ForcedAligner"/> places boundaries once the best path is known.</summary>
@@ -197,6 +242,7 @@ public sealed class ForcedAligner
     // Feature extractors reused across calls: each worker of the features stage takes one and gives it back.
     private readonly System.Collections.Concurrent.ConcurrentBag<FeatureExtractor> _extractors = new();
     private readonly ReusedArrays _paddedStorage = new(); // the batches' padded features, kept from call to call
+    private readonly DurationAlignment? _durations; // the duration-aware final pass, when ForcedAlignerOptions.Durations is set
 
     /// <summary>Creates an aligner for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range (the message names which).</exception>
@@ -214,6 +260,7 @@ public sealed class ForcedAligner
         if (!(_options.AdaptationMaxSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.AdaptationMaxSeconds, "AdaptationMaxSeconds must be positive.");
         if (!(_options.SplitLongerThanSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(options), _options.SplitLongerThanSeconds, "SplitLongerThanSeconds must be positive.");
         if (_options.MaxDegreeOfParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxDegreeOfParallelism, "MaxDegreeOfParallelism must be at least 1.");
+        if (_options.Durations is not null) _durations = new DurationAlignment(model, _options);
         _backend = _options.Backend
             ?? new HostAlignmentBackend(_options.Engine ?? new HmmEngine(SimdWidth.Auto, _options.MaxDegreeOfParallelism), _options.MaxDegreeOfParallelism);
         _fold = GraphLayout.SelfLoopFold(model);
@@ -716,6 +763,17 @@ public sealed class ForcedAligner
             var segments = ToSegments(layout, result.Path(b), phones[i], inputs[i].AudioLength, cdf);
             outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, score, frames[i]);
         });
+        if (_durations is not null)
+        {
+            var replaced = _durations.Align(state.Emissions ?? model.Emissions, state.Features, layout, state.Ties!, batch, inputs, frames, phones, outcomes, _backend);
+            for (int b = 0; b < batch.Length; b++)
+            {
+                if (replaced[b] is not { } hsmm) continue;
+                int i = batch[b];
+                var segments = ToSegments(layout, hsmm.Path, phones[i], inputs[i].AudioLength, hsmm.LeaveTimes);
+                outcomes[i] = new AlignmentOutcome(inputs[i].Name, segments, null, hsmm.Score, frames[i]);
+            }
+        }
         laps.Lap(AlignmentStage.Segments);
     }
 

@@ -159,7 +159,7 @@ internal static class Targets
     private static byte[][] Bin(params string[] tokens) => Array.ConvertAll(tokens, s => Encoding.Latin1.GetBytes(s));
 
     /// <summary>
-    /// A model file around <paramref name="input"/>: magic, version (byte 0 odd: 3, even: 1), the payload length, the payload
+    /// A model file around <paramref name="input"/>: magic, version (byte 0 odd: the newest, AcousticModel.FormatVersion, even: 1), the payload length, the payload
     /// (the input from byte 1) and its SHA-256, so that the fuzzer reaches the payload parser instead of the checksum.
     /// </summary>
     public static byte[] WrapModelPayload(byte[] input)
