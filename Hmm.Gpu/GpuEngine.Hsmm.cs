@@ -2,6 +2,7 @@ using System;
 using Hmm.Engine;
 using Hmm.Gpu.Kernels;
 using Hmm.Primitives;
+using Hmm.Simd;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -15,7 +16,8 @@ public sealed partial class GpuEngine : IHsmmEngine
     private DeviceBuffer<float>? _hsmmChanges, _hsmmEmissions, _hsmmTables, _hsmmWindows, _hsmmRows, _hsmmCounts, _hsmmOccupancy, _hsmmTransitions, _hsmmEnds, _hsmmScores;
     private DeviceBuffer<int>? _hsmmLengths, _hsmmPointers;
     private long _hsmmKernelTicks;
-    private float[] _hsmmStaging = Array.Empty<float>();
+    private float[] _hsmmStaging = Array.Empty<float>(), _hsmmShifted = Array.Empty<float>();
+    private double[] _hsmmShifts = Array.Empty<double>();
 
     /// <summary>Wall time of the last HSMM call's kernels (the stream synchronised before and after; excludes the copies).</summary>
     public TimeSpan LastHsmmKernelTime => TimeSpan.FromSeconds(_hsmmKernelTicks / (double)System.Diagnostics.Stopwatch.Frequency);
@@ -183,7 +185,23 @@ public sealed partial class GpuEngine : IHsmmEngine
         model.ForwardDurations.CopyTo(tables, 2 * stride + 2 * n * stride);
         model.BackwardDurations.CopyTo(tables, 2 * stride + 2 * n * stride + n * ds);
         var t = Upload(_hsmmTables, tables.AsSpan(0, tableFloats));
-        var e = Upload(_hsmmEmissions, emissions.Data.AsSpan(emissions.Offset(b0, 0), (int)lattice));
+        // Each frame shifted by its maximum on the way up (Definitions.HsmmShiftFrame, as the CPU engine does); the shifts' sums
+        // go back onto the log-likelihoods and scores (HsmmScores).
+        if (_hsmmShifted.Length < lattice) _hsmmShifted = new float[lattice];
+        if (_hsmmShifts.Length < batch) _hsmmShifts = new double[batch];
+        emissions.Data.AsSpan(emissions.Offset(b0, 0), (int)lattice).CopyTo(_hsmmShifted);
+        unsafe
+        {
+            fixed (float* frames = _hsmmShifted)
+                for (int i = 0; i < batch; i++)
+                {
+                    double total = 0;
+                    for (int frame = 0; frame < emissions.Lengths[b0 + i]; frame++)
+                        total += Definitions.HsmmShiftFrame<LaneScalar, float, CpuMemory>(new CpuMemory(frames), (i * maxLength + frame) * stride, stride);
+                    _hsmmShifts[i] = total;
+                }
+        }
+        var e = Upload(_hsmmEmissions, _hsmmShifted.AsSpan(0, (int)lattice));
         var lengths = Upload(_hsmmLengths, emissions.Lengths.Slice(b0, batch));
         var rows = _hsmmRows.Ensure(4 * lattice);
         var pointers = _hsmmPointers.Ensure(viterbi ? 2 * lattice : 1);
@@ -219,7 +237,7 @@ public sealed partial class GpuEngine : IHsmmEngine
         var staged = new float[batch];
         source.SubView(0, batch).CopyToCPU(_stream, staged);
         _stream.Synchronize();
-        for (int b = 0; b < batch; b++) destination[b] = staged[b];
+        for (int b = 0; b < batch; b++) destination[b] = staged[b] + _hsmmShifts[b];
     }
 
     private float[] HsmmStage(int floats) => _hsmmStaging.Length >= floats ? _hsmmStaging : _hsmmStaging = new float[floats];

@@ -178,4 +178,19 @@ internal static unsafe partial class CpuPasses
             }
         }
     }
+
+    /// <summary>
+    /// Copies <paramref name="length"/> frames of <paramref name="stride"/> log emissions from <paramref name="source"/> to
+    /// <paramref name="destination"/>, each shifted by its maximum (<see cref="Definitions.HsmmShiftFrame{TL, TV, TM}"/>); returns the shifts' sum.
+    /// </summary>
+    [LaneDispatch]
+    public static double HsmmShiftEmissions<TL, TV>(float* source, float* destination, int length, int stride)
+        where TL : struct, ILane<TV> where TV : struct
+    {
+        new System.Span<float>(source, length * stride).CopyTo(new System.Span<float>(destination, length * stride));
+        var rows = new CpuMemory(destination);
+        double total = 0;
+        for (int t = 0; t < length; t++) total += Definitions.HsmmShiftFrame<TL, TV, CpuMemory>(rows, t * stride, stride);
+        return total;
+    }
 }

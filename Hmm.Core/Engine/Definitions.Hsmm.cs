@@ -32,6 +32,28 @@ public static partial class Definitions
     public static int HsmmDurationStride(int maxDuration) => (maxDuration + HsmmPad + 15) & ~15;
 
     /// <summary>
+    /// Shifts one frame's log emissions (<c>row[rowBase .. rowBase + stride)</c>, padding -infinity) by their maximum, in place,
+    /// and returns it; a frame where every state is impossible stays as it is and returns 0. Every segmentation covers each
+    /// frame exactly once, so the shift changes every path's score by the same amount: posteriors are unchanged, and the
+    /// engines add the shifts (summed in float64) back to log-likelihoods and scores. It keeps the recursions' values near
+    /// the gap between the best path and each frame's best state instead of near the sequence's log-likelihood, where
+    /// float32's spacing grows (0.008 at -1e5).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HsmmShiftFrame<TL, TV, TM>(TM row, int rowBase, int stride)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+    {
+        var l = default(TL);
+        TV best = l.Broadcast(float.NegativeInfinity);
+        for (int j0 = 0; j0 < stride; j0 += l.Count) best = l.Max(best, l.Load(ref row[rowBase + j0]));
+        float max = l.MaxAcross(best);
+        if (max == float.NegativeInfinity) return 0f;
+        TV shift = l.Broadcast(max);
+        for (int j0 = 0; j0 < stride; j0 += l.Count) l.Store(l.Subtract(l.Load(ref row[rowBase + j0]), shift), ref row[rowBase + j0]);
+        return max;
+    }
+
+    /// <summary>
     /// One state's HSMM window step: adds <paramref name="emission"/> to the window cells <c>window[first + k]</c> this worker
     /// visits (<paramref name="cells"/>: k = First, First + Step, … below End, a whole number of lane groups; written back),
     /// and returns ⊕ over all workers' cells of <c>window[first + k] + durations[durationFirst + k]</c>: the segments ending

@@ -328,7 +328,11 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
         int changeStride = length + ds + 1;
         ws.Ensure((k + 2) * stride, n * windowStride, n * ds, n * stride, pass == Pass.Viterbi ? length * stride : 0,
             pass == Pass.Posteriors && blocks > 1 ? blocks * (n * ds + stride) : 0, pass == Pass.Posteriors ? n * changeStride : 0);
-        fixed (float* e = &emissions.Data[emissions.Offset(b, 0)])
+        ws.EnsureShifted(length * stride);
+        double shift;
+        fixed (float* source = &emissions.Data[emissions.Offset(b, 0)], shifted = ws.Shifted)
+            shift = CpuPasses.HsmmShiftEmissions(Width, source, shifted, length, stride);
+        fixed (float* e = ws.Shifted)
         fixed (float* initial = model.InitialPadded, final = model.FinalPadded, into = model.IntoTable, outOf = model.OutOfTable)
         fixed (float* fd = model.ForwardDurations, bd = model.BackwardDurations, windows = ws.Windows, backWindows = ws.BackWindows, lanes = ws.Lanes)
         fixed (float* alpha = ws.Alpha, inRow = ws.In, beta = ws.Beta, star = ws.BetaStar, checkpoints = ws.Checkpoints)
@@ -348,7 +352,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
                 job.Start = 0;
                 job.End = length;
                 job.RowOrigin = -1;
-                float score = CpuPasses.HsmmForwardPass<MaxPlus>(Width, ref job);
+                double score = CpuPasses.HsmmForwardPass<MaxPlus>(Width, ref job) + shift;
                 int last = Definitions.HsmmBestFinal(new CpuMemory(alpha + (long)length * stride), 0, new CpuMemory(final), 0, n);
                 ((HsmmViterbiResult)result!).Complete(b, new CpuHsmmPointers(durations, predecessors, stride), length, last, score);
                 return score;
@@ -369,7 +373,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
                     job.WindowOrigin = t0;
                     logLikelihood = CpuPasses.HsmmForwardPass<LogSumExp>(Width, ref job);
                 }
-                if (pass == Pass.Forward) return logLikelihood;
+                if (pass == Pass.Forward) return logLikelihood + shift;
             }
             var posteriors = result as HsmmPosteriors;
             if (posteriors != null)
@@ -378,7 +382,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
                 if (float.IsNegativeInfinity(logLikelihood))
                 {
                     lattice.Data.AsSpan(lattice.Offset(b, 0), length * stride).Clear();
-                    return logLikelihood;
+                    return double.NegativeInfinity;
                 }
                 job.LogLikelihood = logLikelihood;
                 job.DurationCounts = counts;
@@ -424,7 +428,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
                     lock (sync)
                         for (int j = 0; j < n; j++) posteriors.InitialCounts[j] += Math.Exp((double)inRow[stride + j] + star[stride + j] - logLikelihood);
             }
-            if (posteriors == null) return backward;
+            if (posteriors == null) return backward + shift;
             // Occupancy: each state's running sum of its changes, frame by frame.
             var occupancy = posteriors.StateOccupancy.Data.AsSpan(posteriors.StateOccupancy.Offset(b, 0), length * stride);
             for (int j = 0; j < stride; j++)
@@ -441,7 +445,7 @@ public sealed unsafe class HsmmEngine : IHsmmEngine
                     for (int i = 0; i < n; i++) posteriors.TransitionCounts[j, i] += transitions[j * stride + i];
                 }
             }
-            return logLikelihood;
+            return logLikelihood + shift;
         }
     }
 
@@ -574,6 +578,12 @@ internal sealed class HsmmWorkspace
     public int[] Durations = Array.Empty<int>(), Predecessors = Array.Empty<int>();
     public float[] DurationCounts = Array.Empty<float>(), Transitions = Array.Empty<float>(), Changes = Array.Empty<float>(), Carried = Array.Empty<float>();
     public float[] Checkpoints = Array.Empty<float>();
+    public float[] Shifted = Array.Empty<float>();
+
+    public void EnsureShifted(int floats)
+    {
+        if (Shifted.Length < floats) Shifted = new float[floats];
+    }
     private double[] _scores = Array.Empty<double>();
 
     public double[] Scores(int batch) => _scores.Length >= batch ? _scores : _scores = new double[batch];

@@ -77,6 +77,45 @@ public sealed class HsmmCheckpointTests
         }
     }
 
+    [Fact]
+    public void Frames_shifted_by_their_maxima_keep_long_loud_sequences_precise()
+    {
+        // Log emissions near -200 (the segment's state) and -400 (the others) over 1500 frames: log P(x) near -3e5, where
+        // float32's spacing is 0.03. Shifted by each frame's maximum, the recursions carry only the gaps, and the occupancy
+        // and log-likelihood stay close to float64.
+        var rng = new Random(22);
+        int n = 4, d = 40, length = 1500;
+        var a = new float[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) a[i, j] = i == j ? float.NegativeInfinity : (float)Math.Log(1.0 / (n - 1));
+        var rows = Enumerable.Range(0, n).Select(j => DurationDistributions.Gamma(3 + j, 3, d)).ToArray();
+        var model = new HsmmModel(Enumerable.Repeat((float)Math.Log(1.0 / n), n).ToArray(), a, DurationDistributions.ToLogTable(rows));
+        var e = new double[length, n];
+        var batch = new EmissionBatch(1, length, n);
+        int state = 0, left = 10;
+        for (int t = 0; t < length; t++)
+        {
+            if (left-- == 0) { state = (state + 1 + rng.Next(n - 1)) % n; left = 5 + rng.Next(25); }
+            for (int j = 0; j < n; j++) batch.Frame(0, t)[j] = (float)(e[t, j] = (float)((j == state ? -200 : -230) - 20 * rng.NextDouble()));
+        }
+        var expected = Hmm.Testing.ReferenceHsmm.Run(model.LogInitial.ToArray().Select(v => (double)v).ToArray(), ToDouble(model.LogTransitions()),
+            ToDouble(model.LogDurationTable()), model.LogFinal.ToArray().Select(v => (double)v).ToArray(), e);
+        foreach (int k in new[] { 0, 97 })
+        {
+            var result = new HsmmPosteriors(1, length, n, d);
+            new HsmmEngine { CheckpointInterval = k }.Posteriors(model, batch, result);
+            Assert.True(Math.Abs(expected.LogLikelihood - result.LogLikelihoods[0]) < 1e-6 * Math.Abs(expected.LogLikelihood),
+                $"K = {k}: log-likelihood {result.LogLikelihoods[0]}, float64 {expected.LogLikelihood}");
+            double worst = 0;
+            for (int t = 0; t < length; t++)
+                for (int j = 0; j < n; j++) worst = Math.Max(worst, Math.Abs(expected.Occupancy[t, j] - result.StateOccupancy[0, t, j]));
+            Assert.True(worst < 1e-3, $"K = {k}: worst occupancy error {worst}");
+        }
+        var best = new HsmmViterbiResult(1, length);
+        new HsmmEngine().Viterbi(model, batch, best);
+        Assert.True(Math.Abs(expected.ViterbiScore - best.Scores[0]) < 1e-6 * Math.Abs(expected.ViterbiScore));
+    }
+
     private static double[,] ToDouble(float[,] a)
     {
         var r = new double[a.GetLength(0), a.GetLength(1)];
