@@ -32,34 +32,25 @@ public sealed partial class GpuEngine : IHsmmEngine
     public IHsmmEngine Hsmm => this;
 
     /// <inheritdoc/>
-    void IHsmmEngine.Forward(HsmmModel model, EmissionBatch emissions, Span<double> logLikelihoods)
-    {
-        ThrowIfDisposed();
-        HsmmArguments.Check(model, emissions, nameof(emissions));
-        if (logLikelihoods.Length < emissions.BatchSize)
-            throw new ArgumentException($"logLikelihoods has {logLikelihoods.Length} entries but the batch has {emissions.BatchSize} sequences.", nameof(logLikelihoods));
-        _hsmmKernelTicks = 0;
-        foreach (var (b0, count) in HsmmChunks(model, emissions, viterbi: false))
-        {
-            var p = HsmmSetup(model, emissions, b0, count, viterbi: false);
-            HsmmLaunch(_hsmmForward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Forward), p, count);
-            HsmmScores(p.LogLikelihoods, count, logLikelihoods.Slice(b0, count));
-        }
-    }
+    void IHsmmEngine.Forward(HsmmModel model, EmissionBatch emissions, Span<double> logLikelihoods) => HsmmLogLikelihoods(model, emissions, logLikelihoods, backward: false);
 
     /// <inheritdoc/>
-    void IHsmmEngine.Backward(HsmmModel model, EmissionBatch emissions, Span<double> logLikelihoods)
+    void IHsmmEngine.Backward(HsmmModel model, EmissionBatch emissions, Span<double> logLikelihoods) => HsmmLogLikelihoods(model, emissions, logLikelihoods, backward: true);
+
+    private void HsmmLogLikelihoods(HsmmModel model, EmissionBatch emissions, Span<double> logLikelihoods, bool backward)
     {
         ThrowIfDisposed();
         HsmmArguments.Check(model, emissions, nameof(emissions));
-        if (logLikelihoods.Length < emissions.BatchSize)
-            throw new ArgumentException($"logLikelihoods has {logLikelihoods.Length} entries but the batch has {emissions.BatchSize} sequences.", nameof(logLikelihoods));
+        HsmmArguments.CheckOutput(logLikelihoods.Length, emissions.BatchSize, nameof(logLikelihoods));
+        var kernel = backward
+            ? _hsmmBackward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Backward)
+            : _hsmmForward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Forward);
         _hsmmKernelTicks = 0;
         foreach (var (b0, count) in HsmmChunks(model, emissions, viterbi: false))
         {
             var p = HsmmSetup(model, emissions, b0, count, viterbi: false);
-            HsmmLaunch(_hsmmBackward ??= _accelerator.LoadStreamKernel<HsmmParams>(HsmmKernel.Backward), p, count);
-            HsmmScores(p.BackwardLogLikelihoods, count, logLikelihoods.Slice(b0, count));
+            HsmmLaunch(kernel, p, count);
+            HsmmScores(backward ? p.BackwardLogLikelihoods : p.LogLikelihoods, count, logLikelihoods.Slice(b0, count));
         }
     }
 

@@ -81,24 +81,11 @@ public sealed unsafe partial class HmmEngine : ITimeVaryingEngine
         fixed (float* tables = tr.Data)
         fixed (float* init = tr.InitialData)
         fixed (float* scratch = ws.Scratch)
-        fixed (float* columnsA = ws.ColumnsA)
-        fixed (float* columnsB = ws.ColumnsB)
-        fixed (float* scalesA = ws.ScalesA)
-        fixed (float* scalesB = ws.ScalesB)
         {
             var first = TimeVaryingJob(tr, emissions, a, e, tables + tr.Offset(a, 0), init, scratch, ws.Pad);
             var second = TimeVaryingJob(tr, emissions, two ? a + 1 : emissions.BatchSize, e, tables + (two ? tr.Offset(a + 1, 0) : 0), init,
                 scratch + 3 * first.ColumnSize, ws.Pad);
-            if (logAlpha != null)
-            {
-                first.Columns = columnsA; first.Scales = scalesA;
-                second.Columns = columnsB; second.Scales = scalesB;
-            }
-            scores[a] = CpuPasses.PairPass<LogSumExp, LogSumExp>(Width, ref first, ref second, out double llB);
-            if (two) scores[a + 1] = llB;
-            if (logAlpha == null) return;
-            StoreAbsolute(ref first, logAlpha, a, forward: true);
-            if (two) StoreAbsolute(ref second, logAlpha, a + 1, forward: true);
+            ForwardPairPass(ref first, ref second, ws, scores, a, two, logAlpha);
         }
     }
 

@@ -160,6 +160,30 @@ public sealed unsafe partial class HmmEngine : IHmmEngine
         scores.AsSpan(0, emissions.BatchSize).CopyTo(logLikelihoods);
     }
 
+    /// <summary>
+    /// The forward pair pass over two built jobs (their model pointers pinned by the caller), with the workspace's columns where
+    /// <paramref name="logAlpha"/> wants every frame; the time-invariant and the per-frame drivers share it.
+    /// </summary>
+    private void ForwardPairPass(ref SequenceJob first, ref SequenceJob second, Workspace ws, double[] scores, int a, bool two, StateLattice? logAlpha)
+    {
+        fixed (float* columnsA = ws.ColumnsA)
+        fixed (float* columnsB = ws.ColumnsB)
+        fixed (float* scalesA = ws.ScalesA)
+        fixed (float* scalesB = ws.ScalesB)
+        {
+            if (logAlpha != null)
+            {
+                first.Columns = columnsA; first.Scales = scalesA;
+                second.Columns = columnsB; second.Scales = scalesB;
+            }
+            scores[a] = CpuPasses.PairPass<LogSumExp, LogSumExp>(Width, ref first, ref second, out double llB);
+            if (two) scores[a + 1] = llB;
+            if (logAlpha == null) return;
+            StoreAbsolute(ref first, logAlpha, a, forward: true);
+            if (two) StoreAbsolute(ref second, logAlpha, a + 1, forward: true);
+        }
+    }
+
     /// <summary>Sequences <paramref name="a"/> and a + 1 (when the batch has it) through one <see cref="CpuPasses.PairPass{TL, TV, TA, TB}"/>.</summary>
     private void ForwardPair(HmmModel model, EmissionBatch emissions, int a, Workspace ws, double[] scores, StateLattice? logAlpha)
     {
@@ -173,23 +197,10 @@ public sealed unsafe partial class HmmEngine : IHmmEngine
         fixed (float* scaled = ScaledTable(tr, backward: false))
         fixed (float* init = model.LogInitialPadded)
         fixed (float* scratch = ws.Scratch)
-        fixed (float* columnsA = ws.ColumnsA)
-        fixed (float* columnsB = ws.ColumnsB)
-        fixed (float* scalesA = ws.ScalesA)
-        fixed (float* scalesB = ws.ScalesB)
         {
             PairJobs(model, emissions, a, e, table, init, scratch, ws.Pad, columnsEach: 3, out var first, out var second);
             first.Scaled = second.Scaled = scaled;
-            if (logAlpha != null)
-            {
-                first.Columns = columnsA; first.Scales = scalesA;
-                second.Columns = columnsB; second.Scales = scalesB;
-            }
-            scores[a] = CpuPasses.PairPass<LogSumExp, LogSumExp>(Width, ref first, ref second, out double llB);
-            if (two) scores[a + 1] = llB;
-            if (logAlpha == null) return;
-            StoreAbsolute(ref first, logAlpha, a, forward: true);
-            if (two) StoreAbsolute(ref second, logAlpha, a + 1, forward: true);
+            ForwardPairPass(ref first, ref second, ws, scores, a, two, logAlpha);
         }
     }
 

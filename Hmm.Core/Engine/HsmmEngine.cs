@@ -536,7 +536,9 @@ public static class HsmmArguments
         emissions.Validate(name);
     }
 
-    internal static void CheckOutput(int length, int batch, string name)
+    /// <summary>Checks that an output of <paramref name="length"/> entries (named <paramref name="name"/>) holds one per sequence of a batch of <paramref name="batch"/>.</summary>
+    /// <exception cref="ArgumentException">It is shorter.</exception>
+    public static void CheckOutput(int length, int batch, string name)
     {
         if (length < batch) throw new ArgumentException($"{name} has {length} entries but the batch has {batch} sequences.", name);
     }
