@@ -42,24 +42,9 @@ public sealed class HsmmCheckpointTests
         // A segment enters and leaves the occupancy with the same float, so a state's occupancy after its last segment is
         // exactly what rounding of the running sum leaves (about 1e-7 a frame), not the error of exp(alpha + beta - log P)
         // at log values near -1e3 (about 1e-4 here, and growing with them).
-        var rng = new Random(21);
-        int n = 4, d = 40, length = 600;
-        var a = new float[n, n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) a[i, j] = i == j ? float.NegativeInfinity : (float)Math.Log(1.0 / (n - 1));
-        var rows = Enumerable.Range(0, n).Select(j => DurationDistributions.Gamma(3 + j, 3, d)).ToArray();
-        var model = new HsmmModel(Enumerable.Repeat((float)Math.Log(1.0 / n), n).ToArray(), a, DurationDistributions.ToLogTable(rows));
         // Emissions from a sampled segmentation: the segment's state near -2, the others near -20.
-        var e = new double[length, n];
-        var batch = new EmissionBatch(1, length, n);
-        int state = 0, left = 10;
-        for (int t = 0; t < length; t++)
-        {
-            if (left-- == 0) { state = (state + 1 + rng.Next(n - 1)) % n; left = 5 + rng.Next(25); }
-            for (int j = 0; j < n; j++) batch.Frame(0, t)[j] = (float)(e[t, j] = (float)((j == state ? -2 : -20) - 2 * rng.NextDouble()));
-        }
-        var expected = Hmm.Testing.ReferenceHsmm.Run(model.LogInitial.ToArray().Select(v => (double)v).ToArray(), ToDouble(model.LogTransitions()),
-            ToDouble(model.LogDurationTable()), model.LogFinal.ToArray().Select(v => (double)v).ToArray(), e);
+        const int n = 4, d = 40, length = 600;
+        var (model, batch, expected) = SampledSegmentation(seed: 21, length, n, d, best: -2, others: -20, spread: 2);
         foreach (int k in new[] { 0, 97 })
         {
             var result = new HsmmPosteriors(1, length, n, d);
@@ -80,26 +65,11 @@ public sealed class HsmmCheckpointTests
     [Fact]
     public void Frames_shifted_by_their_maxima_keep_long_loud_sequences_precise()
     {
-        // Log emissions near -200 (the segment's state) and -400 (the others) over 1500 frames: log P(x) near -3e5, where
+        // Log emissions near -200 (the segment's state) and -230 to -250 (the others) over 1500 frames: log P(x) near -3e5, where
         // float32's spacing is 0.03. Shifted by each frame's maximum, the recursions carry only the gaps, and the occupancy
         // and log-likelihood stay close to float64.
-        var rng = new Random(22);
-        int n = 4, d = 40, length = 1500;
-        var a = new float[n, n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) a[i, j] = i == j ? float.NegativeInfinity : (float)Math.Log(1.0 / (n - 1));
-        var rows = Enumerable.Range(0, n).Select(j => DurationDistributions.Gamma(3 + j, 3, d)).ToArray();
-        var model = new HsmmModel(Enumerable.Repeat((float)Math.Log(1.0 / n), n).ToArray(), a, DurationDistributions.ToLogTable(rows));
-        var e = new double[length, n];
-        var batch = new EmissionBatch(1, length, n);
-        int state = 0, left = 10;
-        for (int t = 0; t < length; t++)
-        {
-            if (left-- == 0) { state = (state + 1 + rng.Next(n - 1)) % n; left = 5 + rng.Next(25); }
-            for (int j = 0; j < n; j++) batch.Frame(0, t)[j] = (float)(e[t, j] = (float)((j == state ? -200 : -230) - 20 * rng.NextDouble()));
-        }
-        var expected = Hmm.Testing.ReferenceHsmm.Run(model.LogInitial.ToArray().Select(v => (double)v).ToArray(), ToDouble(model.LogTransitions()),
-            ToDouble(model.LogDurationTable()), model.LogFinal.ToArray().Select(v => (double)v).ToArray(), e);
+        const int n = 4, d = 40, length = 1500;
+        var (model, batch, expected) = SampledSegmentation(seed: 22, length, n, d, best: -200, others: -230, spread: 20);
         foreach (int k in new[] { 0, 97 })
         {
             var result = new HsmmPosteriors(1, length, n, d);
@@ -114,6 +84,33 @@ public sealed class HsmmCheckpointTests
         var best = new HsmmViterbiResult(1, length);
         new HsmmEngine().Viterbi(model, batch, best);
         Assert.True(Math.Abs(expected.ViterbiScore - best.Scores[0]) < 1e-6 * Math.Abs(expected.ViterbiScore));
+    }
+
+    /// <summary>
+    /// An ergodic model of <paramref name="n"/> states (no self-transitions, gamma durations up to <paramref name="d"/>) and one
+    /// sequence whose emissions follow a sampled segmentation: the segment's state at <paramref name="best"/>, the others at
+    /// <paramref name="others"/>, each minus up to <paramref name="spread"/>; with the float64 reference's results.
+    /// </summary>
+    private static (HsmmModel Model, EmissionBatch Batch, Hmm.Testing.ReferenceHsmm.Result Expected) SampledSegmentation(
+        int seed, int length, int n, int d, double best, double others, double spread)
+    {
+        var rng = new Random(seed);
+        var a = new float[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) a[i, j] = i == j ? float.NegativeInfinity : (float)Math.Log(1.0 / (n - 1));
+        var rows = Enumerable.Range(0, n).Select(j => DurationDistributions.Gamma(3 + j, 3, d)).ToArray();
+        var model = new HsmmModel(Enumerable.Repeat((float)Math.Log(1.0 / n), n).ToArray(), a, DurationDistributions.ToLogTable(rows));
+        var e = new double[length, n];
+        var batch = new EmissionBatch(1, length, n);
+        int state = 0, left = 10;
+        for (int t = 0; t < length; t++)
+        {
+            if (left-- == 0) { state = (state + 1 + rng.Next(n - 1)) % n; left = 5 + rng.Next(25); }
+            for (int j = 0; j < n; j++) batch.Frame(0, t)[j] = (float)(e[t, j] = (float)((j == state ? best : others) - spread * rng.NextDouble()));
+        }
+        var expected = Hmm.Testing.ReferenceHsmm.Run(model.LogInitial.ToArray().Select(v => (double)v).ToArray(), ToDouble(model.LogTransitions()),
+            ToDouble(model.LogDurationTable()), model.LogFinal.ToArray().Select(v => (double)v).ToArray(), e);
+        return (model, batch, expected);
     }
 
     private static double[,] ToDouble(float[,] a)

@@ -118,14 +118,10 @@ public sealed class OnnxScorerTests
         AssertMatches(ReferenceLogPosteriors(mlp, features), expected, scorer.Score(features), 0);
     }
 
-    [Fact]
-    public void A_neural_hmm_runs_from_the_models_transitions_through_the_time_varying_engine()
+    /// <summary>Emissions LogSoftmax(x W) ("logp") and transitions LogSoftmax over the last axis of Reshape(x V, [-1, N, N]) ("trans").</summary>
+    private static byte[] EmissionsAndTransitions(int d, int n, float[] w, float[] v)
     {
-        // The same two-output graph as below; its transitions go into TimeVaryingTransitions and HmmEngine's time-varying
-        // forward and Viterbi run on them, checked against the float64 reference over the tables and emissions read back.
-        const int d = 3, n = 5, frames = 12;
-        float[] w = RandomFeatures(d, n, seed: 15), v = RandomFeatures(d, n * n, seed: 16);
-        var g = new OnnxGraphBuilder("neural-hmm");
+        var g = new OnnxGraphBuilder("with-transitions");
         g.AddInput("x", OnnxElementType.Float, "frames", d);
         g.AddOutput("logp", OnnxElementType.Float, "frames", n);
         g.AddOutput("trans", OnnxElementType.Float, "frames", n, n);
@@ -137,7 +133,17 @@ public sealed class OnnxScorerTests
         g.AddNode("MatMul", new[] { "x", "V" }, new[] { "u" });
         g.AddNode("Reshape", new[] { "u", "shape" }, new[] { "u3" });
         g.AddNode("LogSoftmax", new[] { "u3" }, new[] { "trans" }, OnnxAttribute.Int("axis", -1));
-        using var scorer = new OnnxEmissionScorer(g.ToModel(), "neural-hmm", new OnnxEmissionOptions { Priors = ClassPriors.Uniform(n), TransitionOutput = "trans" });
+        return g.ToModel();
+    }
+
+    [Fact]
+    public void A_neural_hmm_runs_from_the_models_transitions_through_the_time_varying_engine()
+    {
+        // The same two-output graph as below; its transitions go into TimeVaryingTransitions and HmmEngine's time-varying
+        // forward and Viterbi run on them, checked against the float64 reference over the tables and emissions read back.
+        const int d = 3, n = 5, frames = 12;
+        float[] w = RandomFeatures(d, n, seed: 15), v = RandomFeatures(d, n * n, seed: 16);
+        using var scorer = new OnnxEmissionScorer(EmissionsAndTransitions(d, n, w, v), "neural-hmm", new OnnxEmissionOptions { Priors = ClassPriors.Uniform(n), TransitionOutput = "trans" });
         var emissions = new EmissionBatch(2, frames, n);
         var transitions = TimeVaryingTransitions.Dense(2, frames, n);
         transitions.SetLogInitial(Enumerable.Repeat((float)Math.Log(1.0 / n), n).ToArray());
@@ -170,20 +176,8 @@ public sealed class OnnxScorerTests
         // Emissions: LogSoftmax(x W); transitions: LogSoftmax over the last axis of Reshape(x V, [-1, N, N]).
         const int d = 3, n = 4, frames = 9;
         float[] w = RandomFeatures(d, n, seed: 5), v = RandomFeatures(d, n * n, seed: 6);
-        var g = new OnnxGraphBuilder("with-transitions");
-        g.AddInput("x", OnnxElementType.Float, "frames", d);
-        g.AddOutput("logp", OnnxElementType.Float, "frames", n);
-        g.AddOutput("trans", OnnxElementType.Float, "frames", n, n);
-        g.AddInitializer("W", w, d, n);
-        g.AddInitializer("V", v, d, n * n);
-        g.AddInitializer("shape", new long[] { -1, n, n }, 3);
-        g.AddNode("MatMul", new[] { "x", "W" }, new[] { "z" });
-        g.AddNode("LogSoftmax", new[] { "z" }, new[] { "logp" }, OnnxAttribute.Int("axis", -1));
-        g.AddNode("MatMul", new[] { "x", "V" }, new[] { "u" });
-        g.AddNode("Reshape", new[] { "u", "shape" }, new[] { "u3" });
-        g.AddNode("LogSoftmax", new[] { "u3" }, new[] { "trans" }, OnnxAttribute.Int("axis", -1));
         var priors = ClassPriors.Uniform(n);
-        using var scorer = new OnnxEmissionScorer(g.ToModel(), "with-transitions", new OnnxEmissionOptions { Priors = priors, TransitionOutput = "trans" });
+        using var scorer = new OnnxEmissionScorer(EmissionsAndTransitions(d, n, w, v), "with-transitions", new OnnxEmissionOptions { Priors = priors, TransitionOutput = "trans" });
         Assert.Equal("logp", scorer.LogPosteriorOutput);
 
         var x = RandomFeatures(frames, d, seed: 8);
