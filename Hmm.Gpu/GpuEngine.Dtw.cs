@@ -11,7 +11,7 @@ namespace Hmm.Gpu;
 /// <summary>Batched dynamic time warping (<see cref="DtwKernel"/>).</summary>
 public sealed partial class GpuEngine
 {
-    private Action<KernelConfig, DtwParams>? _dtwKernel;
+    private Action<KernelConfig, DtwParams>? _dtwSharedKernel, _dtwGlobalKernel;
     private Action<KernelConfig, DtwParams, int>? _dtwBacktraceKernel;
     private DeviceBuffer<float>? _dtwX, _dtwY, _dtwScratch, _dtwCosts;
     private DeviceBuffer<int>? _dtwShapes, _dtwEnds, _dtwPaths, _dtwPathLengths;
@@ -131,7 +131,7 @@ public sealed partial class GpuEngine
             Paths = _dtwPaths.Ensure(path ? 2L * pathStride * count : 1), PathLengths = _dtwPathLengths.Ensure(count),
             Dimension = dimension, Width = width, Radius = options.WindowRadius ?? -1, Distance = (int)options.Distance,
             Pattern = (int)options.Pattern, Subsequence = options.Subsequence ? 1 : 0, StorePointers = path ? 1 : 0,
-            Shared = shared ? 1 : 0, PathStride = pathStride,
+            PathStride = pathStride,
         };
         p.X.SubView(0, x.Length).CopyFromCPU(_stream, x);
         p.Y.SubView(0, y.Length).CopyFromCPU(_stream, y);
@@ -140,11 +140,13 @@ public sealed partial class GpuEngine
         int warp = _accelerator.WarpSize;
         int threads = Math.Min(_accelerator.MaxNumThreadsPerGroup, Math.Max(warp, (widest + warp - 1) / warp * warp));
         threads = Math.Max(warp, Math.Min(threads, DtwMaxThreads));
-        _dtwKernel ??= _accelerator.LoadStreamKernel<DtwParams>(DtwKernel.Wavefront);
+        var kernel = shared
+            ? _dtwSharedKernel ??= _accelerator.LoadStreamKernel<DtwParams>(DtwKernel.WavefrontShared)
+            : _dtwGlobalKernel ??= _accelerator.LoadStreamKernel<DtwParams>(DtwKernel.WavefrontGlobal);
         var config = new KernelConfig(new Index1D(count), new Index1D(threads), SharedMemoryConfig.RequestDynamic<float>(shared ? 6 * width : 1));
         _stream.Synchronize();
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        _dtwKernel(config, p);
+        kernel(config, p);
         _stream.Synchronize();
         _dtwKernelTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
         var costs = new float[count];

@@ -33,7 +33,6 @@ internal struct DtwParams
     public int Pattern;
     public int Subsequence;
     public int StorePointers;
-    public int Shared;
     public int PathStride;
 }
 
@@ -85,7 +84,16 @@ internal readonly struct GpuDtwPathWriter : IDtwPathWriter
 /// </summary>
 internal static class DtwKernel
 {
-    public static void Wavefront(DtwParams p)
+    /// <summary>The diagonals in dynamic shared memory.</summary>
+    public static void WavefrontShared(DtwParams p) => Wavefront(p, SharedMemory.GetDynamic<float>());
+
+    /// <summary>The diagonals in the pair's slice of <see cref="DtwParams.Scratch"/>.</summary>
+    public static void WavefrontGlobal(DtwParams p) => Wavefront(p, p.Scratch.SubView((long)Grid.IdxX * 6 * p.Width, 6 * p.Width));
+
+    // Two entry points rather than one view chosen at run time: a view that may be shared or global at the same program
+    // point was given the wrong address space on CUDA (an illegal memory access on the first H100 run).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Wavefront(DtwParams p, ArrayView<float> buf)
     {
         int b = Grid.IdxX, tid = Group.IdxX, threads = Group.DimX;
         int n = p.Shapes[b * 4], m = p.Shapes[b * 4 + 1], xo = p.Shapes[b * 4 + 2], yo = p.Shapes[b * 4 + 3];
@@ -95,7 +103,6 @@ internal static class DtwKernel
         var distance = (DtwDistance)p.Distance;
         var pattern = (DtwStepPattern)p.Pattern;
         float inf = float.PositiveInfinity;
-        var buf = p.Shared != 0 ? SharedMemory.GetDynamic<float>() : p.Scratch.SubView((long)b * 6 * width, 6 * width);
         for (int q = tid; q < 6 * width; q += threads) buf[q] = inf;
         Group.Barrier();
         if (tid == 0)
