@@ -29,12 +29,13 @@ internal static partial class Benchmarks
             var (input, targets) = CtcInputs.Random(batch, frames, labels: 150, classes: 40, seed: 42 + batch + frames);
             Write(Path.Combine(outDir, $"ctc-{name}.bin"), input, targets);
             double gpuMs = Median(() => gpu.Align(input, targets), warmUp: 2, runs: batch > 1 ? 5 : 20, out var gpuPaths);
+            double kernelMs = gpuEngine.LastRun.KernelTime.TotalMilliseconds;
             double cpuMs = Median(() => cpu.Align(input, targets), warmUp: 3, runs: batch > 1 ? 1 : 10, out var cpuPaths);
             int same = Enumerable.Range(0, batch).Count(b => gpuPaths[b].FrameLabels.AsSpan().SequenceEqual(cpuPaths[b].FrameLabels));
             double worst = Enumerable.Range(0, batch).Max(b => Math.Abs(gpuPaths[b].Score - cpuPaths[b].Score));
             using (var w = new BinaryWriter(File.Create(Path.Combine(outDir, $"ctc-{name}-ours.bin"))))
                 foreach (var a in gpuPaths) foreach (int c in a.FrameLabels) w.Write(c);
-            Console.WriteLine($"CTC forced alignment {name} (C=40, L=150): GPU {gpuMs:F3} ms, CPU one thread ({cpu.Engine switch { HmmEngine h => h.Width.ToString(), _ => "" }}) {cpuMs:F3} ms; "
+            Console.WriteLine($"CTC forced alignment {name} (C=40, L=150): GPU {gpuMs:F3} ms (kernels of the last run {kernelMs:F3} ms), CPU one thread ({cpu.Engine switch { HmmEngine h => h.Width.ToString(), _ => "" }}) {cpuMs:F3} ms; "
                 + $"paths GPU = CPU {same}/{batch}, max |score difference| {worst:E2}; GPU chunks {gpuEngine.LastRun.ChunkCount}, CPU fallback sequences {gpuEngine.LastRun.CpuFallbackSequences}");
         }
         return 0;

@@ -143,7 +143,9 @@ public sealed partial class GpuEngine
         var kernel = shared
             ? _dtwSharedKernel ??= _accelerator.LoadStreamKernel<DtwParams>(DtwKernel.WavefrontShared)
             : _dtwGlobalKernel ??= _accelerator.LoadStreamKernel<DtwParams>(DtwKernel.WavefrontGlobal);
-        var config = new KernelConfig(new Index1D(count), new Index1D(threads), SharedMemoryConfig.RequestDynamic<float>(shared ? 6 * width : 1));
+        var config = shared
+            ? new KernelConfig(new Index1D(count), new Index1D(threads), SharedMemoryConfig.RequestDynamic<float>(6 * width))
+            : new KernelConfig(new Index1D(count), new Index1D(threads));
         _stream.Synchronize();
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         kernel(config, p);

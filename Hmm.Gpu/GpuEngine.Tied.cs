@@ -26,7 +26,10 @@ public sealed partial class GpuEngine : ITiedStateEngine
         ties.Validate(batch, modelLogLikelihoods.StateCount, nameof(ties));
         if (viterbi is not null && (viterbi.BatchCapacity < batch || viterbi.MaxLength < maxLength))
             throw new ArgumentException($"viterbi holds {viterbi.BatchCapacity} paths of {viterbi.MaxLength} frames but the batch has {batch} of up to {maxLength}.", nameof(viterbi));
-        if (logLikelihoods.Length < batch)
+        if (viterbi is null && logLikelihoods.Length == 0)
+            throw new ArgumentException("logLikelihoods is empty and no viterbi result is given: nothing would be computed.", nameof(logLikelihoods));
+        bool forward = logLikelihoods.Length > 0;
+        if (forward && logLikelihoods.Length < batch)
             throw new ArgumentException($"logLikelihoods holds {logLikelihoods.Length} values but the batch has {batch} sequences.", nameof(logLikelihoods));
         if (!HostValidation.EmissionsValid(modelLogLikelihoods)) modelLogLikelihoods.Validate(nameof(modelLogLikelihoods));
         if (viterbi is not null)
@@ -49,9 +52,9 @@ public sealed partial class GpuEngine : ITiedStateEngine
                 var start = Mark();
                 TiedGather(p, modelLl, ties, b0, count, maxLength, modelStride, dimension: 1, components: 1);
                 if (viterbi is not null) LaunchViterbi(graph, p, count, pathStride);
-                LaunchRecursion(graph, p, count, RecursionKernel.ModeForward);
+                if (forward) LaunchRecursion(graph, p, count, RecursionKernel.ModeForward);
                 Measure(start);
-                DownloadScores(count, 0, scores.AsSpan(b0, count));
+                if (forward) DownloadScores(count, 0, scores.AsSpan(b0, count));
                 if (viterbi is null) return;
                 DownloadScores(count, 1, viterbi.ScoreArray.AsSpan(b0, count));
                 _paths.View.SubView(0, (long)count * pathStride).CopyToCPU(_stream, viterbi.PathArray.AsSpan(b0 * pathStride, count * pathStride));
@@ -60,7 +63,7 @@ public sealed partial class GpuEngine : ITiedStateEngine
             {
                 var expanded = new EmissionBatch(count, maxLength, ties.GraphStates);
                 for (int i = 0; i < count; i++) ties.Expand(modelLogLikelihoods, b0 + i, expanded, i, b0 + i, modelLogLikelihoods.Lengths[b0 + i]);
-                _cpu.Forward(graph, expanded, scores.AsSpan(b0, count));
+                if (forward) _cpu.Forward(graph, expanded, scores.AsSpan(b0, count));
                 if (viterbi is null) return;
                 var sub = new ViterbiResult(count, Math.Max(1, viterbi.MaxLength));
                 _cpu.Viterbi(graph, expanded, sub);
@@ -70,6 +73,6 @@ public sealed partial class GpuEngine : ITiedStateEngine
                     sub.Path(i).CopyTo(viterbi.PathArray.AsSpan((b0 + i) * viterbi.MaxLength));
                 }
             });
-        scores.AsSpan(0, batch).CopyTo(logLikelihoods);
+        if (forward) scores.AsSpan(0, batch).CopyTo(logLikelihoods);
     }
 }

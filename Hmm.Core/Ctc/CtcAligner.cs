@@ -296,15 +296,15 @@ public sealed unsafe class CtcAligner
         int states = CtcGraph.States(needed);
         if (!_models.TryGetValue(states, out var model)) _models[states] = model = CtcGraph.Model(states);
         var ties = Ties(targets, feasible, states, rowPerSequence: true);
-        // The loss alone needs no Viterbi pass.
+        // The loss alone needs no Viterbi pass, and the alignment no forward pass (its score is the path's).
         var viterbi = alignments is null ? null : new ViterbiResult(targets.Count, Math.Max(1, logProbabilities.MaxLength));
-        var ll = new double[targets.Count];
+        var ll = alignments is null ? new double[targets.Count] : Array.Empty<double>();
         engine.TiedViterbi(model, logProbabilities, ties, viterbi, ll);
         var classes = new int[states];
         var labelIndex = new int[states];
         foreach (int b in feasible)
         {
-            logLikelihoods[b] = ll[b];
+            logLikelihoods[b] = alignments is null ? ll[b] : viterbi!.Scores[b];
             if (alignments is null) continue;
             CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
             alignments[b] = Path(logProbabilities, targets, b, viterbi!.Path(b), viterbi.Scores[b], labelIndex);

@@ -19,6 +19,7 @@ public interface ITiedStateEngine
     /// <param name="modelLogLikelihoods">[B, T, M] log-likelihoods of the model states the ties name; its lengths are the sequences'.</param>
     /// <param name="ties">Per sequence and graph state: the model state read, its bias, and whether it may end the sequence.</param>
     /// <param name="viterbi">Receives the paths and scores; null: forward only.</param>
-    /// <param name="logLikelihoods">Receives the forward log-likelihood of each sequence.</param>
+    /// <param name="logLikelihoods">Receives the forward log-likelihood of each sequence; empty (with a <paramref name="viterbi"/>):
+    /// not wanted, and the forward pass does not run (forced alignment needs only the paths).</param>
     void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult? viterbi, Span<double> logLikelihoods);
 }

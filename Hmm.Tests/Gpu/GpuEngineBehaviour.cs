@@ -155,6 +155,35 @@ public abstract class GpuEngineBehaviourSuite
     }
 
     [Fact]
+    public void Tied_viterbi_without_log_likelihoods_gives_the_same_paths_and_skips_nothing_else()
+    {
+        var rng = new Random(31);
+        var modelLl = RandomModels.Emissions(5, new[] { 12, 7, 0, 9 }, rng);
+        var graph = RandomModels.Model(8, banded: true, 3, new Random(32));
+        var ties = new TiedStateBatch(modelLl.BatchSize, graph.StateCount);
+        for (int b = 0; b < modelLl.BatchSize; b++)
+            for (int j = 0; j < graph.StateCount; j++)
+            {
+                ties.Tie(b, j, rng.Next(5), (float)(-rng.NextDouble()));
+                if (j >= graph.StateCount - 2) ties.AllowEnd(b, j);
+            }
+        var engine = Shared;
+        var both = new ViterbiResult(modelLl.BatchSize, modelLl.MaxLength);
+        var pathsOnly = new ViterbiResult(modelLl.BatchSize, modelLl.MaxLength);
+        var ll = new double[modelLl.BatchSize];
+        engine.TiedViterbi(graph, modelLl, ties, both, ll);
+        engine.TiedViterbi(graph, modelLl, ties, pathsOnly, Span<double>.Empty);
+        for (int b = 0; b < modelLl.BatchSize; b++)
+        {
+            Assert.Equal(both.Scores[b], pathsOnly.Scores[b]);
+            Assert.Equal(both.Path(b).ToArray(), pathsOnly.Path(b).ToArray());
+            if (!double.IsNegativeInfinity(both.Scores[b])) Assert.True(ll[b] >= both.Scores[b] - 1e-4, $"sequence {b}: forward {ll[b]} below its best path {both.Scores[b]}");
+        }
+        var error = Assert.Throws<ArgumentException>(() => engine.TiedViterbi(graph, modelLl, ties, null, Span<double>.Empty));
+        Assert.Equal("logLikelihoods", error.ParamName);
+    }
+
+    [Fact]
     public void Out_of_memory_without_cpu_fallback_throws()
     {
         var (model, emissions) = Case(14);
