@@ -19,6 +19,7 @@ public sealed partial class GpuEngine
     private DeviceBuffer<byte>? _dtwPointers;
 
     private long _dtwKernelTicks;
+    private float[] _dtwHostX = Array.Empty<float>(), _dtwHostY = Array.Empty<float>();
 
     /// <summary>Test knob: keep the diagonals in global memory even where shared memory would hold them (the path of long pairs).</summary>
     internal bool DtwGlobalScratch { get; set; }
@@ -100,14 +101,20 @@ public sealed partial class GpuEngine
             widest = Math.Max(widest, diagonal);
         }
         bool unit = options.Distance == DtwDistance.Cosine;
-        var x = new float[xFloats];
-        var y = new float[yFloats];
-        for (int b = 0; b < count; b++)
+        // Grow-only host staging (every float is written: the transposition zeroes its padding columns), filled a pair a
+        // task for large batches.
+        if (_dtwHostX.Length < xFloats) _dtwHostX = new float[xFloats];
+        if (_dtwHostY.Length < yFloats) _dtwHostY = new float[yFloats];
+        var x = _dtwHostX;
+        var y = _dtwHostY;
+        void Transpose(int b)
         {
             int n = shapes[b * 4], m = shapes[b * 4 + 1];
             Definitions.DtwTranspose(first[start + b], n, dimension, reverse: false, unit, x.AsSpan(shapes[b * 4 + 2], dimension * (n + Definitions.DtwRightPad)), n + Definitions.DtwRightPad);
             Definitions.DtwTranspose(second[start + b], m, dimension, reverse: true, unit, y.AsSpan(shapes[b * 4 + 3], dimension * (m + Definitions.DtwRightPad)), m + Definitions.DtwRightPad);
         }
+        if ((long)xFloats + yFloats >= 1 << 20) System.Threading.Tasks.Parallel.For(0, count, Transpose);
+        else for (int b = 0; b < count; b++) Transpose(b);
         int width = Definitions.DtwLeftPad + maxN + Definitions.DtwRightPad;
         bool shared = !DtwGlobalScratch && 6L * width * sizeof(float) <= SharedBytesLimit;
         _dtwX ??= new DeviceBuffer<float>(_allocator);
@@ -123,7 +130,7 @@ public sealed partial class GpuEngine
         int pathStride = maxN + maxM;
         var p = new DtwParams
         {
-            X = _dtwX.Ensure(x.Length), Y = _dtwY.Ensure(y.Length), Shapes = _dtwShapes.Ensure(shapes.Length),
+            X = _dtwX.Ensure(xFloats), Y = _dtwY.Ensure(yFloats), Shapes = _dtwShapes.Ensure(shapes.Length),
             PointerOffsets = _dtwPointerOffsets.Ensure(count),
             Scratch = _dtwScratch.Ensure(shared ? 1 : 6L * width * count),
             Pointers = _dtwPointers.Ensure(path ? pointerBytes : 1),
@@ -133,8 +140,8 @@ public sealed partial class GpuEngine
             Pattern = (int)options.Pattern, Subsequence = options.Subsequence ? 1 : 0, StorePointers = path ? 1 : 0,
             PathStride = pathStride,
         };
-        p.X.SubView(0, x.Length).CopyFromCPU(_stream, x);
-        p.Y.SubView(0, y.Length).CopyFromCPU(_stream, y);
+        p.X.SubView(0, xFloats).CopyFromCPU(_stream, x.AsSpan(0, xFloats));
+        p.Y.SubView(0, yFloats).CopyFromCPU(_stream, y.AsSpan(0, yFloats));
         p.Shapes.SubView(0, shapes.Length).CopyFromCPU(_stream, shapes);
         p.PointerOffsets.SubView(0, count).CopyFromCPU(_stream, offsets);
         int warp = _accelerator.WarpSize;

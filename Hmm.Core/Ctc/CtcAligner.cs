@@ -300,15 +300,18 @@ public sealed unsafe class CtcAligner
         var viterbi = alignments is null ? null : new ViterbiResult(targets.Count, Math.Max(1, logProbabilities.MaxLength));
         var ll = alignments is null ? new double[targets.Count] : Array.Empty<double>();
         engine.TiedViterbi(model, logProbabilities, ties, viterbi, ll);
-        var classes = new int[states];
-        var labelIndex = new int[states];
-        foreach (int b in feasible)
+        foreach (int b in feasible) logLikelihoods[b] = alignments is null ? ll[b] : viterbi!.Scores[b];
+        if (alignments is null) return;
+        var isFeasible = new bool[targets.Count];
+        foreach (int b in feasible) isFeasible[b] = true;
+        ForEachSequence(logProbabilities, b =>
         {
-            logLikelihoods[b] = alignments is null ? ll[b] : viterbi!.Scores[b];
-            if (alignments is null) continue;
+            if (!isFeasible[b]) return;
+            var classes = new int[states];
+            var labelIndex = new int[states];
             CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
             alignments[b] = Path(logProbabilities, targets, b, viterbi!.Path(b), viterbi.Scores[b], labelIndex);
-        }
+        });
     }
 
     /// <summary>The kept array when it holds <paramref name="size"/> floats, else a larger one kept instead.</summary>
@@ -333,21 +336,63 @@ public sealed unsafe class CtcAligner
             throw new ArgumentException($"logProbabilities has {logProbabilities.StateCount} classes per frame but targets were made for {targets.ClassCount}.", nameof(targets));
         if (resultLength < targets.Count)
             throw new ArgumentException($"{resultName} holds {resultLength} values but the batch has {targets.Count} sequences.", resultName);
-        logProbabilities.Validate(nameof(logProbabilities));
-        if (float.IsPositiveInfinity(NormalisationTolerance)) return;
-        var width = _engine is HmmEngine cpu ? cpu.Width : SimdCapabilities.Best;
-        fixed (float* data = logProbabilities.Data)
+        // One pass of log-sum-exp a frame checks both rules (NaN and +infinity fail the tolerance too), on several threads
+        // for a large batch; only when a sequence fails does the sequential check run, to name the first bad value.
+        if (float.IsPositiveInfinity(NormalisationTolerance))
         {
-            for (int b = 0; b < logProbabilities.BatchSize; b++)
-            {
-                for (int t = 0; t < logProbabilities.Lengths[b]; t++)
-                {
-                    // The batch's rows are padded with -infinity to the widest lane: whole registers, no remainder.
-                    float logSum = CpuPasses.RowLogSumExp(width, data + logProbabilities.Offset(b, t), logProbabilities.Stride);
-                    if (!(Math.Abs(logSum) <= NormalisationTolerance))
-                        throw new ArgumentException($"logProbabilities: sequence {b}, frame {t} sums to {Math.Exp(logSum):G4} in probability (log-sum-exp {logSum:G4}); CTC takes log-softmax outputs. Normalise them, or set NormalisationTolerance to infinity to score unnormalised values.", nameof(logProbabilities));
-                }
-            }
+            logProbabilities.Validate(nameof(logProbabilities));
+            return;
+        }
+        var width = _engine is HmmEngine cpu ? cpu.Width : SimdCapabilities.Best;
+        bool ok = true;
+        ForEachSequence(logProbabilities, b =>
+        {
+            if (!SequenceNormalised(logProbabilities, b, width, out _)) ok = false;
+        });
+        if (ok) return;
+        logProbabilities.Validate(nameof(logProbabilities));
+        for (int b = 0; b < logProbabilities.BatchSize; b++)
+        {
+            if (SequenceNormalised(logProbabilities, b, width, out int t)) continue;
+            float logSum = RowLogSumExp(logProbabilities, b, t, width);
+            throw new ArgumentException($"logProbabilities: sequence {b}, frame {t} sums to {Math.Exp(logSum):G4} in probability (log-sum-exp {logSum:G4}); CTC takes log-softmax outputs. Normalise them, or set NormalisationTolerance to infinity to score unnormalised values.", nameof(logProbabilities));
         }
     }
+
+    /// <summary>True when every frame of sequence <paramref name="b"/> sums to 1 within the tolerance; else the first frame that does not.</summary>
+    private bool SequenceNormalised(EmissionBatch logProbabilities, int b, SimdWidth width, out int badFrame)
+    {
+        for (int t = 0; t < logProbabilities.Lengths[b]; t++)
+        {
+            if (Math.Abs(RowLogSumExp(logProbabilities, b, t, width)) <= NormalisationTolerance) continue;
+            badFrame = t;
+            return false;
+        }
+        badFrame = -1;
+        return true;
+    }
+
+    private static float RowLogSumExp(EmissionBatch logProbabilities, int b, int t, SimdWidth width)
+    {
+        // The batch's rows are padded with -infinity to the widest lane: whole registers, no remainder.
+        fixed (float* data = logProbabilities.Data)
+            return CpuPasses.RowLogSumExp(width, data + logProbabilities.Offset(b, t), logProbabilities.Stride);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> for every sequence: on several threads when the batch is large (2^22 values or more)
+    /// and the engine is not a CPU engine held to one thread, else in order on this thread.
+    /// </summary>
+    private void ForEachSequence(EmissionBatch batch, Action<int> work)
+    {
+        bool oneThread = _engine is HmmEngine cpu && cpu.MaxDegreeOfParallelism == 1;
+        if (oneThread || (long)batch.BatchSize * batch.MaxLength * batch.Stride < ParallelThreshold)
+        {
+            for (int b = 0; b < batch.BatchSize; b++) work(b);
+            return;
+        }
+        System.Threading.Tasks.Parallel.For(0, batch.BatchSize, work);
+    }
+
+    private const long ParallelThreshold = 1L << 22;
 }

@@ -18,6 +18,8 @@ public static class DtwArguments
         if (features.Length == 0) throw new ArgumentException($"{name} is empty: dynamic time warping needs at least one frame.", name);
         if (features.Length % dimension != 0)
             throw new ArgumentException($"{name} has {features.Length} floats, not a whole number of frames of dimension {dimension}: the two sequences must have the same feature dimension.", name);
+        // A register at a time first; the scalar loop only finds what to name.
+        if (Guard.AllFinite(features)) return features.Length / dimension;
         for (int q = 0; q < features.Length; q++)
         {
             float v = features[q];

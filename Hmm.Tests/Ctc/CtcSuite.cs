@@ -359,5 +359,21 @@ public sealed class CtcThreadsTests
             }
         }
     }
+
+    [Fact]
+    public void A_large_batch_checked_on_several_threads_names_the_first_bad_frame()
+    {
+        // 48 × 2,000 × 48 padded floats: past the size where the input check runs in parallel.
+        var (input, targets) = CtcInputs.Random(48, 2000, labels: 30, classes: 40, seed: 5);
+        var aligner = new CtcAligner(new HmmEngine(SimdWidth.Auto, 4));
+        input.Frame(40, 1500)[3] = 0f; // an extra probability of 1: the frame sums to about 2
+        input.Frame(31, 1700)[7] = 0f;
+        var error = Assert.Throws<ArgumentException>(() => aligner.Align(input, targets));
+        Assert.Contains("sequence 31, frame 1700 sums to", error.Message);
+        input.Frame(44, 10)[0] = float.NaN; // a NaN is named before any unnormalised frame, wherever it is
+        error = Assert.Throws<ArgumentException>(() => aligner.Align(input, targets));
+        Assert.Contains("sequence 44, frame 10, state 0 is NaN", error.Message);
+        Assert.Equal("logProbabilities", error.ParamName);
+    }
 }
 #endif
