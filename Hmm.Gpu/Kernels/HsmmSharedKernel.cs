@@ -84,7 +84,7 @@ internal static class HsmmSharedKernel
 {
     /// <summary>
     /// Shifts each frame of each sequence by its maximum in place (<see cref="Definitions.HsmmShiftFrame{TL, TV, TM}"/>, a thread a
-    /// frame) and sums the shifts in float64 in frame order (thread 0), as the CPU engine does.
+    /// frame) and sums the shifts in float64 in frame order (warp 0, shuffles), as the CPU engine does. Needs at least one whole warp.
     /// </summary>
     public static void Shift(HsmmParams p)
     {
@@ -94,10 +94,18 @@ internal static class HsmmSharedKernel
         for (int t = tid; t < length; t += threads)
             p.Shifts[b * p.MaxLength + t] = Definitions.HsmmShiftFrame<GpuLane, float, GpuMemory>(emissions, (b * p.MaxLength + t) * stride, stride);
         Group.Barrier();
-        if (tid != 0) return;
+        // Warp 0 sums in frame order (each lane the same float64 sum; 32 coalesced loads at a time, then shuffles).
+        if (tid >= Warp.WarpSize) return;
+        int lane = Warp.LaneIdx;
         double total = 0;
-        for (int t = 0; t < length; t++) total += p.Shifts[b * p.MaxLength + t];
-        p.ShiftSums[b] = total;
+        for (int t0 = 0; t0 < length; t0 += Warp.WarpSize)
+        {
+            int t = t0 + lane;
+            float mine = t < length ? p.Shifts[b * p.MaxLength + t] : 0f;
+            int span = System.Math.Min(Warp.WarpSize, length - t0);
+            for (int m = 0; m < span; m++) total += Warp.Shuffle(mine, m);
+        }
+        if (lane == 0) p.ShiftSums[b] = total;
     }
 
     public static void Forward(HsmmParams p) => ForwardBody<LogSumExp>(p);
