@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using Hmm.Engine;
 using Hmm.Simd;
 using Hmm.Testing;
@@ -12,8 +13,9 @@ internal static partial class Benchmarks
     /// <summary>
     /// The explicit-duration HMM on the device at issue 19's anchor shape (N = 10 states, D = 50, B sequences of T frames;
     /// default B = 32, T = 1000; goal: forward-backward ≤ 0.5 ms): forward, forward-backward (posteriors with duration
-    /// counts) and Viterbi, kernel time (<see cref="GpuEngine.LastHsmmKernelTime"/>) and end to end; the same on the SIMD CPU
-    /// engine on all cores, and the log-likelihoods and occupancies checked against it.
+    /// counts) and Viterbi, kernel time (<see cref="GpuEngine.LastHsmmKernelTime"/>) and end to end, for both kernel sets
+    /// (<c>GpuEngine.HsmmVariant</c>: Shared, the default, then Global); the same on the SIMD CPU engine on all cores, and
+    /// log-likelihoods, occupancies, duration counts and Viterbi scores and paths checked against it.
     /// </summary>
     public static int Hsmm(int batch, int frames)
     {
@@ -54,25 +56,44 @@ internal static partial class Benchmarks
             }
             return Median(times);
         }
-        var forward = Time(() => gpu.Forward(model, emissions, ll));
-        var fb = Time(() => gpu.Posteriors(model, emissions, posteriors));
-        var vit = Time(() => gpu.Viterbi(model, emissions, viterbi));
         double cpuForward = CpuTime(() => cpu.Forward(model, emissions, cpuLl));
         double cpuFb = CpuTime(() => cpu.Posteriors(model, emissions, cpuPosteriors));
+        var cpuViterbi = new HsmmViterbiResult(batch, frames);
+        double cpuVit = CpuTime(() => cpu.Viterbi(model, emissions, cpuViterbi));
         double frames64 = (double)batch * frames;
-        Console.WriteLine($"forward:          kernel {forward.Kernel:F3} ms, end-to-end {forward.EndToEnd:F3} ms; CPU {cpuForward:F2} ms ({cpuForward / forward.EndToEnd:F1}x)");
-        Console.WriteLine($"forward-backward: kernel {fb.Kernel:F3} ms, end-to-end {fb.EndToEnd:F3} ms ({frames64 / (fb.EndToEnd / 1000):E2} frames/s); CPU {cpuFb:F2} ms ({cpuFb / fb.EndToEnd:F1}x)");
-        Console.WriteLine($"Viterbi:          kernel {vit.Kernel:F3} ms, end-to-end {vit.EndToEnd:F3} ms");
-        double worstLl = 0, worstGamma = 0;
-        for (int b = 0; b < batch; b++)
+        Console.WriteLine($"CPU engine: forward {cpuForward:F2} ms, forward-backward {cpuFb:F2} ms, Viterbi {cpuVit:F2} ms");
+        // Both kernel sets in one run (GpuEngine.HsmmVariant): the shared-memory default, then the global-memory one.
+        foreach (var variant in new[] { GpuEngine.HsmmKernels.Shared, GpuEngine.HsmmKernels.Global })
         {
-            worstLl = Math.Max(worstLl, Math.Abs(ll[b] - cpuLl[b]) / Math.Abs(cpuLl[b]));
-            for (int t = 0; t < frames; t++)
-                for (int j = 0; j < states; j++)
-                    worstGamma = Math.Max(worstGamma, Math.Abs(posteriors.StateOccupancy[b, t, j] - cpuPosteriors.StateOccupancy[b, t, j]));
+            engine.HsmmVariant = variant;
+            var forward = Time(() => gpu.Forward(model, emissions, ll));
+            var ran = engine.LastHsmmVariant;
+            var fb = Time(() => gpu.Posteriors(model, emissions, posteriors));
+            var vit = Time(() => gpu.Viterbi(model, emissions, viterbi));
+            Console.WriteLine($"[{variant}{(ran != variant ? $" (ran {ran}: the shared layout does not fit)" : "")}]");
+            Console.WriteLine($"forward:          kernel {forward.Kernel:F3} ms, end-to-end {forward.EndToEnd:F3} ms; CPU {cpuForward:F2} ms ({cpuForward / forward.EndToEnd:F1}x)");
+            Console.WriteLine($"forward-backward: kernel {fb.Kernel:F3} ms, end-to-end {fb.EndToEnd:F3} ms ({frames64 / (fb.EndToEnd / 1000):E2} frames/s); CPU {cpuFb:F2} ms ({cpuFb / fb.EndToEnd:F1}x)");
+            Console.WriteLine($"Viterbi:          kernel {vit.Kernel:F3} ms, end-to-end {vit.EndToEnd:F3} ms; CPU {cpuVit:F2} ms ({cpuVit / vit.EndToEnd:F1}x)");
+            double worstLl = 0, worstGamma = 0, worstScore = 0, worstCount = 0;
+            int samePaths = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                worstLl = Math.Max(worstLl, Math.Abs(ll[b] - cpuLl[b]) / Math.Abs(cpuLl[b]));
+                worstScore = Math.Max(worstScore, Math.Abs(viterbi.Scores[b] - cpuViterbi.Scores[b]) / Math.Abs(cpuViterbi.Scores[b]));
+                if (viterbi.Path(b).SequenceEqual(cpuViterbi.Path(b))) samePaths++;
+                for (int t = 0; t < frames; t++)
+                    for (int j = 0; j < states; j++)
+                        worstGamma = Math.Max(worstGamma, Math.Abs(posteriors.StateOccupancy[b, t, j] - cpuPosteriors.StateOccupancy[b, t, j]));
+            }
+            for (int j = 0; j < states; j++)
+                for (int k = 0; k < maxDuration; k++)
+                    worstCount = Math.Max(worstCount, Math.Abs(posteriors.DurationCounts[j, k] - cpuPosteriors.DurationCounts[j, k]) / Math.Max(1, Math.Abs(cpuPosteriors.DurationCounts[j, k])));
+            Console.WriteLine($"check against the CPU engine: worst relative log-likelihood difference {worstLl:E1}, worst occupancy difference {worstGamma:E1}, " +
+                $"worst relative duration-count difference {worstCount:E1}, worst relative Viterbi score difference {worstScore:E1}, identical Viterbi paths {samePaths}/{batch}");
         }
-        Console.WriteLine($"check against the CPU engine: worst relative log-likelihood difference {worstLl:E1}, worst occupancy difference {worstGamma:E1}");
-        Console.WriteLine($"memory per (sequence, frame): rows 4 x {4 * model.StateCount} B (alpha, in, beta, beta*) + window {4 * model.StateCount} B + occupancy {4 * model.StateCount} B; Viterbi adds {8 * model.StateCount} B of back-pointers");
+        engine.HsmmVariant = GpuEngine.HsmmKernels.Shared;
+        Console.WriteLine($"memory per (sequence, frame), global variant: rows 4 x {4 * model.StateCount} B (alpha, in, beta, beta*) + window {4 * model.StateCount} B + occupancy {4 * model.StateCount} B; Viterbi adds {8 * model.StateCount} B of back-pointers");
+        Console.WriteLine($"shared variant: alpha and in rows {8 * model.StateCount} B + occupancy {4 * model.StateCount} B per (sequence, frame) (posteriors only), Viterbi back-pointers {8 * model.StateCount} B; windows and counts in shared memory");
         return 0;
     }
 }

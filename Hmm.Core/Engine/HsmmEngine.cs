@@ -184,6 +184,30 @@ public sealed class HsmmViterbiResult
         }
         var writer = new ArraySegmentWriter(_segments, Row(index));
         int count = Definitions.HsmmBacktrace(pointers, length, lastState, ref writer);
+        Finish(index, count);
+    }
+
+    /// <summary>
+    /// Sets sequence <paramref name="index"/>'s score and the segments an engine's own <see cref="Definitions.HsmmBacktrace{TP, TW}"/>
+    /// walk found: <paramref name="count"/> (state, start, duration) triples in <paramref name="lastFirst"/>, last first (the GPU
+    /// engine walks on the device); a negative count is a broken walk.
+    /// </summary>
+    internal void CompleteSegments(int index, ReadOnlySpan<int> lastFirst, int count, double score)
+    {
+        Scores[index] = score;
+        if (double.IsNegativeInfinity(score))
+        {
+            _segmentCounts[index] = 0;
+            return;
+        }
+        var writer = new ArraySegmentWriter(_segments, Row(index));
+        for (int q = 0; q < count; q++) writer.Write(q, lastFirst[3 * q], lastFirst[3 * q + 1], lastFirst[3 * q + 2]);
+        Finish(index, count);
+    }
+
+    // Puts a walk's segments (last first) in time order and fills the frame states.
+    private void Finish(int index, int count)
+    {
         if (count < 0) throw new InvalidOperationException($"HSMM back-pointers of sequence {index} are broken (an engine defect).");
         Array.Reverse(_segments, Row(index), count);
         _segmentCounts[index] = count;

@@ -156,5 +156,8 @@ public static class EngineStorage
         /// <summary>Sets sequence <paramref name="index"/>'s score and walks its back-pointers from <paramref name="lastState"/> into segments and frame states.</summary>
         public void Complete<TP>(int index, TP pointers, int length, int lastState, double score) where TP : struct, Engine.IHsmmPointers
             => result.Complete(index, pointers, length, lastState, score);
+
+        /// <summary>Sets sequence <paramref name="index"/>'s score and the <paramref name="count"/> segments (state, start, duration triples, last first) a device walk found.</summary>
+        public void CompleteSegments(int index, ReadOnlySpan<int> lastFirst, int count, double score) => result.CompleteSegments(index, lastFirst, count, score);
     }
 }

@@ -35,6 +35,16 @@ internal struct HsmmParams
     /// <summary>[B] forward log-likelihoods (Viterbi scores), and [B] backward ones.</summary>
     public ArrayView<float> LogLikelihoods, BackwardLogLikelihoods;
     public int States, Stride, MaxDuration, DurationStride, MaxLength, WindowStride, ChangeStride, Counts;
+    /// <summary>[B, MaxLength] each frame's shift (<see cref="HsmmSharedKernel.Shift"/>).</summary>
+    public ArrayView<float> Shifts;
+    /// <summary>[B] the shifts' sums in float64.</summary>
+    public ArrayView<double> ShiftSums;
+    /// <summary>[B, MaxLength, 3] Viterbi segments (state, start, duration), last first; and [B] their counts (-1: broken pointers).</summary>
+    public ArrayView<int> Segments, SegmentCounts;
+    /// <summary><see cref="HsmmSharedKernel"/>: window ring cells, change ring cells, frames a staged chunk.</summary>
+    public int Ring, ChangeRing, Chunk;
+    /// <summary><see cref="HsmmSharedKernel"/>: float offsets of its parts in dynamic shared memory.</summary>
+    public int SharedTable, SharedDurations, SharedWindows, SharedRows, SharedFrames, SharedCounts, SharedChanges, SharedTransitions, SharedIn, SharedAlpha;
 }
 
 /// <summary>

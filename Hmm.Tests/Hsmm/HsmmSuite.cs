@@ -334,6 +334,101 @@ public abstract class HsmmSuite
         Assert.True(identical >= compared * 0.85, $"identical segmentations {identical} of {compared}");
     }
 
+    /// <summary>
+    /// Hand-made shapes against the SIMD CPU engine: D over a warp's 32 lanes, ragged lengths with a one-frame sequence (D = 1
+    /// states allowed), a sequence no path survives (a frame impossible in every state), and Viterbi ties (equal emissions,
+    /// uniform tables: every segmentation of equal-length segments scores the same), which both engines must break alike
+    /// (lowest cell, lowest predecessor).
+    /// </summary>
+    [Fact]
+    public void Edge_shapes_match_the_cpu_engine()
+    {
+        var cpu = new HsmmEngine();
+        foreach (var (n, d, lengths, ties) in new[] { (3, 40, new[] { 1, 45, 90, 7 }, false), (4, 6, new[] { 12, 1, 30 }, true), (2, 33, new[] { 70, 66 }, true) })
+        {
+            var rng = new Random(n * 100 + d);
+            var initial = new float[n];
+            var a = new float[n, n];
+            var durations = new float[n, d];
+            for (int i = 0; i < n; i++)
+            {
+                initial[i] = ties ? -MathF.Log(n) : (float)Math.Log(0.2 + rng.NextDouble());
+                for (int j = 0; j < n; j++) a[i, j] = ties ? -MathF.Log(n) : (float)Math.Log(0.1 + rng.NextDouble());
+                // Duration 1 always possible, so that one-frame sequences and every length can be covered.
+                for (int k = 0; k < d; k++) durations[i, k] = ties ? -MathF.Log(d) : (float)Math.Log(0.05 + rng.NextDouble());
+            }
+            // Normalised rows (the model checks them).
+            static void Normalise(Func<int, float> get, Action<int, float> set, int count)
+            {
+                double sum = 0;
+                for (int q = 0; q < count; q++) sum += Math.Exp(get(q));
+                for (int q = 0; q < count; q++) set(q, (float)(get(q) - Math.Log(sum)));
+            }
+            Normalise(q => initial[q], (q, v) => initial[q] = v, n);
+            for (int i = 0; i < n; i++)
+            {
+                int row = i;
+                Normalise(q => a[row, q], (q, v) => a[row, q] = v, n);
+                Normalise(q => durations[row, q], (q, v) => durations[row, q] = v, d);
+            }
+            var model = new HsmmModel(initial, a, durations);
+            int maxLength = lengths.Max();
+            var batch = new EmissionBatch(lengths.Length, maxLength, n);
+            for (int b = 0; b < lengths.Length; b++)
+            {
+                batch.SetLength(b, lengths[b]);
+                for (int t = 0; t < lengths[b]; t++)
+                    for (int j = 0; j < n; j++)
+                        batch.Frame(b, t)[j] = ties ? -1f : (!ties && b == 2 && t == 20) ? float.NegativeInfinity : (float)(-6 * rng.NextDouble());
+            }
+            string what = $"N={n} D={d} lengths [{string.Join(", ", lengths)}]";
+            var expected = new double[lengths.Length];
+            var actual = new double[lengths.Length];
+            cpu.Forward(model, batch, expected);
+            Engine.Forward(model, batch, actual);
+            for (int b = 0; b < lengths.Length; b++)
+            {
+                if (double.IsNegativeInfinity(expected[b])) Assert.True(double.IsNegativeInfinity(actual[b]), $"{what} sequence {b}: expected -infinity, got {actual[b]}");
+                else Assert.True(Math.Abs(expected[b] - actual[b]) <= 1e-4 * Math.Max(1, Math.Abs(expected[b])), $"{what} sequence {b}: forward {actual[b]} vs CPU {expected[b]}");
+            }
+            Engine.Backward(model, batch, actual);
+            for (int b = 0; b < lengths.Length; b++)
+                if (!double.IsNegativeInfinity(expected[b]))
+                    Assert.True(Math.Abs(expected[b] - actual[b]) <= 1e-4 * Math.Max(1, Math.Abs(expected[b])), $"{what} sequence {b}: backward {actual[b]} vs CPU {expected[b]}");
+            var pe = new HsmmPosteriors(lengths.Length, maxLength, n, d);
+            var pa = new HsmmPosteriors(lengths.Length, maxLength, n, d);
+            cpu.Posteriors(model, batch, pe);
+            Engine.Posteriors(model, batch, pa);
+            for (int b = 0; b < lengths.Length; b++)
+                for (int t = 0; t < lengths[b]; t++)
+                    for (int j = 0; j < n; j++)
+                        Assert.True(Math.Abs(pe.StateOccupancy[b, t, j] - pa.StateOccupancy[b, t, j]) <= 1e-3, $"{what} sequence {b} frame {t} state {j}: occupancy {pa.StateOccupancy[b, t, j]} vs CPU {pe.StateOccupancy[b, t, j]}");
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(Math.Abs(pe.InitialCounts[i] - pa.InitialCounts[i]) <= 1e-3, $"{what}: initial count {i}");
+                Assert.True(Math.Abs(pe.FinalCounts[i] - pa.FinalCounts[i]) <= 1e-3, $"{what}: final count {i}");
+                for (int j = 0; j < n; j++) Assert.True(Math.Abs(pe.TransitionCounts[i, j] - pa.TransitionCounts[i, j]) <= 1e-3 * Math.Max(1, pe.TransitionCounts[i, j]), $"{what}: transition count {i} -> {j}");
+                for (int k = 0; k < d; k++) Assert.True(Math.Abs(pe.DurationCounts[i, k] - pa.DurationCounts[i, k]) <= 1e-3 * Math.Max(1, pe.DurationCounts[i, k]), $"{what}: duration count {i}, {k + 1}");
+            }
+            var ve = new HsmmViterbiResult(lengths.Length, maxLength);
+            var va = new HsmmViterbiResult(lengths.Length, maxLength);
+            cpu.Viterbi(model, batch, ve);
+            Engine.Viterbi(model, batch, va);
+            for (int b = 0; b < lengths.Length; b++)
+            {
+                if (double.IsNegativeInfinity(ve.Scores[b]))
+                {
+                    Assert.True(double.IsNegativeInfinity(va.Scores[b]), $"{what} sequence {b}: Viterbi expected -infinity");
+                    Assert.Empty(va.Segments(b).ToArray());
+                    continue;
+                }
+                Assert.True(Math.Abs(ve.Scores[b] - va.Scores[b]) <= 1e-4 * Math.Max(1, Math.Abs(ve.Scores[b])), $"{what} sequence {b}: Viterbi {va.Scores[b]} vs CPU {ve.Scores[b]}");
+                if (ties) Assert.Equal(ve.Segments(b).ToArray(), va.Segments(b).ToArray());
+                Assert.Equal(ve.Path(b).ToArray(), va.Path(b).ToArray());
+            }
+        }
+    }
+
     [Fact]
     public void A_one_frame_duration_model_is_the_plain_hmm()
     {
