@@ -41,7 +41,7 @@ public sealed partial class GpuEngine : IHsmmEngine
     internal int HsmmMaxThreads { get; set; } = 1024;
 
     /// <summary>The HSMM kernels to run (the bench times both; tests pin each).</summary>
-    internal HsmmKernels HsmmVariant { get; set; } = HsmmKernels.Shared;
+    internal HsmmKernels HsmmVariant { get; set; }
 
     /// <summary>Shared memory the shared variant may use per group (bytes; also at most the device's); larger shapes fall back to the global variant.</summary>
     internal int HsmmSharedBytes { get; set; } = 48 * 1024;

@@ -99,6 +99,7 @@ public sealed partial class GpuEngine : IHmmEngine, IDisposable
         _accelerator = accelerator ?? cpuDevice.CreateCPUAccelerator(_context);
         _stream = _accelerator.DefaultStream;
         _specialize = _options.SpecializeKernels ?? IsCuda;
+        HsmmVariant = _options.HsmmGlobalKernels ? HsmmKernels.Global : HsmmKernels.Shared;
         _allocator = new DeviceAllocator(_accelerator);
         _halfFeatures = new(_allocator);
         _emissions = new(_allocator); _features = new(_allocator); _alpha = new(_allocator); _beta = new(_allocator);

@@ -129,6 +129,9 @@ public sealed class GpuEngineOptions
     /// <summary>ILGPU's optimisation level for the kernels (benchmark knob); null keeps the engine's choice (O1, measured faster than O2).</summary>
     internal ILGPU.OptimizationLevel? Optimization { get; set; }
 
+    /// <summary>Benchmark knob: the explicit-duration HMM on its global-memory kernels instead of the shared-memory ones (<c>GpuEngine.HsmmVariant</c>'s start value).</summary>
+    internal bool HsmmGlobalKernels { get; set; }
+
     /// <summary>A copy of these options (the engine keeps its own).</summary>
     internal GpuEngineOptions Clone() => (GpuEngineOptions)MemberwiseClone();
 }

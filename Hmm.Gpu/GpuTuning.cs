@@ -36,6 +36,7 @@ internal static class GpuTuning
         [nameof(GpuEngineOptions.ScaledDenseStep)] = (o, v) => o.ScaledDenseStep = Bool(v),
         [nameof(GpuEngineOptions.CpuWarpSize)] = (o, v) => o.CpuWarpSize = Int(v),
         [nameof(GpuEngineOptions.Optimization)] = (o, v) => o.Optimization = Optimization(v),
+        [nameof(GpuEngineOptions.HsmmGlobalKernels)] = (o, v) => o.HsmmGlobalKernels = Bool(v),
     };
 
     /// <summary>
