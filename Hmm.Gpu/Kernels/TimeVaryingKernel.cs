@@ -50,6 +50,14 @@ internal struct TimeVaryingParams
     public int Record;
     /// <summary>1: write per-frame transition posteriors.</summary>
     public int PerFrame;
+    /// <summary>Staged kernel (<see cref="TimeVaryingStagedKernel"/>): threads per state, a power of two (1 for banded tables).</summary>
+    public int Split;
+    /// <summary>log2 of <see cref="Split"/>.</summary>
+    public int SplitShift;
+    /// <summary>Staged kernel: floats between rows of a staged table (<see cref="TimeVaryingStagedKernel.Pitch"/>).</summary>
+    public int Pitch;
+    /// <summary>Staged kernel: floats between source classes of the class-major column (<see cref="TimeVaryingStagedKernel.ClassPitch"/>).</summary>
+    public int ClassPitch;
 }
 
 /// <summary>
