@@ -61,6 +61,8 @@ internal struct TimeVaryingParams
 }
 
 /// <summary>
+/// The first kernel (<see cref="Recursion"/>: run where <see cref="GpuEngineOptions.TimeVaryingStaged"/> is off or
+/// <see cref="TimeVaryingStagedKernel"/>'s two staged tables do not fit shared memory), the posteriors and the backward layout.
 /// Forward, Viterbi and backward over per-frame transitions (<see cref="TimeVaryingTransitions"/>): one thread group per
 /// sequence, its threads over the states of a column (state j, j + threads, …), the columns in shared memory, two barriers a
 /// frame. Each state's step is <see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/> or

@@ -210,8 +210,10 @@ internal static class TimeVaryingStagedKernel
             return banded;
         }
         int count = j < stride && k < rows ? (rows - k + split - 1) >> p.SplitShift : 0;
-        float v = Definitions.RelaxDense<GpuLane, float, TS, GpuMemory>(new GpuMemory(source), p.Pad + k * p.ClassPitch,
-            new GpuMemory(table.SubView(k * p.Pitch)), count, split * p.Pitch, state, ref a);
+        // A class past the last row (K > rows) reads nothing; its view starts at row 0 so that it stays inside the table.
+        int first = k < rows ? k : 0;
+        float v = Definitions.RelaxDense<GpuLane, float, TS, GpuMemory>(new GpuMemory(source), p.Pad + first * p.ClassPitch,
+            new GpuMemory(table.SubView(first * p.Pitch)), count, split * p.Pitch, state, ref a);
         arg = k + a * split;
         if (split > 16) v = Join<TS>(v, ref arg, 16);
         if (split > 8) v = Join<TS>(v, ref arg, 8);
