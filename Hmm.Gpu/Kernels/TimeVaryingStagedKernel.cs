@@ -25,6 +25,8 @@ namespace Hmm.Gpu.Kernels;
 /// one barrier a frame, subtracts the maximum from its step and adds it (float64) to the running total. Recorded columns
 /// (normalised, with their scales) and scores are those of the first kernel.</item>
 /// </list>
+/// Viterbi's backtrace stages the back-pointers through the (then free) table buffers
+/// (<see cref="GroupColumns.FollowBackpointers(ArrayView{float}, ArrayView{float}, ArrayView{int}, long, int, int, int, int, int)"/>).
 /// </summary>
 internal static class TimeVaryingStagedKernel
 {
@@ -62,6 +64,8 @@ internal static class TimeVaryingStagedKernel
     private readonly struct Layout
     {
         public readonly ArrayView<float> ValuesA, ValuesB, SourceA, SourceB, TableA, TableB, EmissionA, EmissionB, Partials;
+        private readonly ArrayView<float> _shared;
+        private readonly int _tables;
 
         public Layout(ArrayView<float> shared, TimeVaryingParams p, int warps)
         {
@@ -71,6 +75,8 @@ internal static class TimeVaryingStagedKernel
             ValuesB = shared.SubView(offset, stride); offset += stride;
             SourceA = shared.SubView(offset, source); offset += source;
             SourceB = shared.SubView(offset, source); offset += source;
+            _shared = shared;
+            _tables = offset;
             TableA = shared.SubView(offset, table); offset += table;
             TableB = shared.SubView(offset, table); offset += table;
             EmissionA = shared.SubView(offset, stride); offset += stride;
@@ -79,6 +85,9 @@ internal static class TimeVaryingStagedKernel
         }
 
         public ArrayView<float> Table(int parity) => parity == 0 ? TableA : TableB;
+
+        /// <summary>The first <paramref name="floats"/> of the two table buffers, which lie back to back (the backtrace's chunk).</summary>
+        public ArrayView<float> Tables(int floats) => _shared.SubView(_tables, floats);
 
         public ArrayView<float> Emission(int parity) => parity == 0 ? EmissionA : EmissionB;
     }
@@ -326,6 +335,22 @@ internal static class TimeVaryingStagedKernel
         total += last;
         if (p.Record != 0)
             RecordColumn(p.AlphaColumns, p.AlphaScales, previous, record, length - 1, stride, last, last == float.NegativeInfinity ? 0f : last, tid, threads);
+        // Every thread holds the same total (the same partials, summed in the same order): the branches are uniform.
+        if (viterbi && !double.IsNegativeInfinity(total))
+        {
+            // The backtrace by the whole group: back-pointers staged a chunk of frames at a time into the table buffers
+            // (free after the loop's last barrier), thread 0 following them in shared memory.
+            int state = Definitions.BestFinalState(new GpuMemory(previous), 0, p.States);
+            if (tid == 0)
+            {
+                p.Scores[b * 3 + p.Mode] = total;
+                p.Paths[(long)b * p.MaxLength + length - 1] = state;
+            }
+            int chunkFrames = 2 * p.Rows * p.Pitch / stride;
+            GroupColumns.FollowBackpointers(p.Backpointers.SubView(emissions, (long)length * stride), s.Tables(chunkFrames * stride),
+                p.Paths, (long)b * p.MaxLength, length, chunkFrames, stride, state, tid);
+            return;
+        }
         if (tid != 0) return;
         if (double.IsNegativeInfinity(total))
         {
@@ -333,17 +358,7 @@ internal static class TimeVaryingStagedKernel
             if (viterbi) for (int t = 0; t < length; t++) p.Paths[(long)b * p.MaxLength + t] = -1;
             return;
         }
-        var column = new GpuMemory(previous);
-        if (viterbi)
-        {
-            p.Scores[b * 3 + p.Mode] = total;
-            int state = Definitions.BestFinalState(column, 0, p.States);
-            var path = new DevicePath(p.Paths, (long)b * p.MaxLength);
-            path.Set(length - 1, state);
-            Definitions.FollowBackpointers(new GpuMemory(p.Backpointers.SubView(emissions, (long)length * stride)), 0, stride, length - 1, 1, state, ref path);
-            return;
-        }
-        p.Scores[b * 3 + p.Mode] = Definitions.ForwardLogLikelihood<GpuLane, float, GpuMemory, WholeColumn>(column, 0, last, total,
+        p.Scores[b * 3 + p.Mode] = Definitions.ForwardLogLikelihood<GpuLane, float, GpuMemory, WholeColumn>(new GpuMemory(previous), 0, last, total,
             new ColumnSlice(0, stride, 1), default);
     }
 
