@@ -9,13 +9,23 @@ namespace Hmm.Gpu;
 /// <summary>Per-frame transitions (<see cref="TimeVaryingKernel"/>).</summary>
 public sealed partial class GpuEngine : ITimeVaryingEngine
 {
-    private Action<KernelConfig, TimeVaryingParams>? _tvRecursionKernel, _tvPosteriorKernel;
+    private Action<KernelConfig, TimeVaryingParams>? _tvRecursionKernel, _tvStagedKernel, _tvPosteriorKernel;
     private Action<KernelConfig, TimeVaryingParams, long>? _tvOutOfKernel;
     private DeviceBuffer<float>? _tvEmissions, _tvTables, _tvOutOf, _tvInitial, _tvAlpha, _tvAlphaScales, _tvBeta, _tvBetaScales,
         _tvBackpointers, _tvGamma, _tvPerFrame, _tvSummed;
     private DeviceBuffer<int>? _tvLengths, _tvPaths;
     private DeviceBuffer<double>? _tvScores;
     private long _tvKernelTicks;
+
+    /// <summary>
+    /// Whether the last time-varying recursion launch ran the staged kernel (<see cref="TimeVaryingStagedKernel"/>): false
+    /// where <see cref="GpuEngineOptions.TimeVaryingStaged"/> is off or its two staged tables do not fit shared memory
+    /// (then <see cref="TimeVaryingKernel.Recursion"/> ran). For tests and the benchmark.
+    /// </summary>
+    internal bool LastTimeVaryingStaged { get; private set; }
+
+    /// <summary>Threads per state of the staged kernel's last launch (1 when it did not run).</summary>
+    internal int LastTimeVaryingSplit { get; private set; }
 
     /// <summary>
     /// Wall time of the last time-varying call's recursion and posterior kernels (the stream is synchronised before and after,
@@ -186,14 +196,63 @@ public sealed partial class GpuEngine : ITimeVaryingEngine
     {
         if (mode != RecursionKernel.ModeBackward || p.Record == 0) _tvKernelTicks = 0;
         p.Mode = mode;
-        _tvRecursionKernel ??= _accelerator.LoadStreamKernel<TimeVaryingParams>(TimeVaryingKernel.Recursion);
-        var config = new KernelConfig(new Index1D(count), new Index1D(TimeVaryingThreads(p.Stride)),
-            SharedMemoryConfig.RequestDynamic<float>(TimeVaryingKernel.SharedFloats(p.Pad, p.Stride)));
+        KernelConfig config;
+        Action<KernelConfig, TimeVaryingParams> kernel;
+        if (TimeVaryingStagedPlan(ref p, out int threads, out int sharedFloats))
+        {
+            _tvStagedKernel ??= _accelerator.LoadStreamKernel<TimeVaryingParams>(TimeVaryingStagedKernel.Recursion);
+            kernel = _tvStagedKernel;
+            config = new KernelConfig(new Index1D(count), new Index1D(threads), SharedMemoryConfig.RequestDynamic<float>(sharedFloats));
+            LastTimeVaryingStaged = true;
+            LastTimeVaryingSplit = p.Split;
+        }
+        else
+        {
+            _tvRecursionKernel ??= _accelerator.LoadStreamKernel<TimeVaryingParams>(TimeVaryingKernel.Recursion);
+            kernel = _tvRecursionKernel;
+            config = new KernelConfig(new Index1D(count), new Index1D(TimeVaryingThreads(p.Stride)),
+                SharedMemoryConfig.RequestDynamic<float>(TimeVaryingKernel.SharedFloats(p.Pad, p.Stride)));
+            LastTimeVaryingStaged = false;
+            LastTimeVaryingSplit = 1;
+        }
         _stream.Synchronize();
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        _tvRecursionKernel(config, p);
+        kernel(config, p);
         _stream.Synchronize();
         _tvKernelTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+    }
+
+    /// <summary>
+    /// The staged kernel's shape for <paramref name="p"/> (threads per state, table pitch, class pitch, group size, shared
+    /// floats), or false where it is turned off or its shared memory (two staged tables) does not fit a group.
+    /// </summary>
+    private bool TimeVaryingStagedPlan(ref TimeVaryingParams p, out int threads, out int sharedFloats)
+    {
+        threads = 0;
+        sharedFloats = 0;
+        if (!_options.TimeVaryingStaged) return false;
+        int warp = _accelerator.WarpSize, stride = p.Stride;
+        int maxThreads = Math.Max(warp, Math.Min(_accelerator.MaxNumThreadsPerGroup, 1024) / warp * warp);
+        int split = 1;
+        if (p.Banded == 0)
+        {
+            // About 512 threads a group (two groups of an H100's 2,048 threads a multiprocessor at up to 64 registers), at least
+            // one source row a thread, at most a warp per state (the shuffles); or the knob's power of two.
+            int wanted = _options.TimeVaryingSplit;
+            while (split * 2 <= warp && (wanted > 0 ? split * 2 <= wanted : split * 2 <= p.Rows && stride * split * 2 <= 512)) split *= 2;
+        }
+        int shift = 0;
+        while ((1 << shift) < split) shift++;
+        int pitch = TimeVaryingStagedKernel.Pitch(stride, split), classPitch = TimeVaryingStagedKernel.ClassPitch(stride, split);
+        threads = Math.Min(maxThreads, (stride * split + warp - 1) / warp * warp);
+        int warps = (threads + warp - 1) / warp;
+        sharedFloats = TimeVaryingStagedKernel.SharedFloats(p.Pad, stride, p.Rows, pitch, split, classPitch, warps);
+        if ((long)sharedFloats * sizeof(float) > Math.Min(_accelerator.MaxSharedMemoryPerGroup, SharedBytesLimit)) return false;
+        p.Split = split;
+        p.SplitShift = shift;
+        p.Pitch = pitch;
+        p.ClassPitch = classPitch;
+        return true;
     }
 
     private double[] TimeVaryingScores(int count)

@@ -121,6 +121,22 @@ public sealed class GpuEngineOptions
     internal bool ScaledDenseStep { get; set; } = true;
 
     /// <summary>
+    /// Per-frame (time-varying) transitions: true (the default) runs the staged kernel, which copies each frame's table into
+    /// shared memory with the whole group while the previous frame is computed (double buffer), gives each state several
+    /// threads (<see cref="TimeVaryingSplit"/>) and folds the column normalisation into the next frame (one barrier a frame);
+    /// false runs the first kernel (one thread per state reading the tables from global memory, two barriers a frame), kept
+    /// so that a benchmark can time both. Tables whose two frames do not fit shared memory take the first kernel either way.
+    /// </summary>
+    internal bool TimeVaryingStaged { get; set; } = true;
+
+    /// <summary>
+    /// Benchmark knob for the staged time-varying kernel (<see cref="TimeVaryingStaged"/>): threads per state of a dense table,
+    /// a power of two up to the warp size. 0 (the default) picks the largest that keeps a group at about 512 threads and
+    /// every thread at least one source row; banded tables always take one thread per state.
+    /// </summary>
+    internal int TimeVaryingSplit { get; set; }
+
+    /// <summary>
     /// Test knob: threads per warp of ILGPU's CPU accelerator (0: 4, the default simulated device). 32 gives groups of one
     /// CUDA-sized warp, so that code paths needing a whole group in one warp (the shuffle maximum of packed sequences) run in CI.
     /// </summary>

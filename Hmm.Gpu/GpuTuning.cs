@@ -35,6 +35,8 @@ internal static class GpuTuning
         [nameof(GpuEngineOptions.GaussianBlockColumns)] = (o, v) => o.GaussianBlockColumns = Int(v),
         [nameof(GpuEngineOptions.ScaledDenseStep)] = (o, v) => o.ScaledDenseStep = Bool(v),
         [nameof(GpuEngineOptions.CpuWarpSize)] = (o, v) => o.CpuWarpSize = Int(v),
+        [nameof(GpuEngineOptions.TimeVaryingStaged)] = (o, v) => o.TimeVaryingStaged = Bool(v),
+        [nameof(GpuEngineOptions.TimeVaryingSplit)] = (o, v) => o.TimeVaryingSplit = Int(v),
         [nameof(GpuEngineOptions.Optimization)] = (o, v) => o.Optimization = Optimization(v),
         [nameof(GpuEngineOptions.HsmmGlobalKernels)] = (o, v) => o.HsmmGlobalKernels = Bool(v),
     };

@@ -50,9 +50,19 @@ internal struct TimeVaryingParams
     public int Record;
     /// <summary>1: write per-frame transition posteriors.</summary>
     public int PerFrame;
+    /// <summary>Staged kernel (<see cref="TimeVaryingStagedKernel"/>): threads per state, a power of two (1 for banded tables).</summary>
+    public int Split;
+    /// <summary>log2 of <see cref="Split"/>.</summary>
+    public int SplitShift;
+    /// <summary>Staged kernel: floats between rows of a staged table (<see cref="TimeVaryingStagedKernel.Pitch"/>).</summary>
+    public int Pitch;
+    /// <summary>Staged kernel: floats between source classes of the class-major column (<see cref="TimeVaryingStagedKernel.ClassPitch"/>).</summary>
+    public int ClassPitch;
 }
 
 /// <summary>
+/// The first kernel (<see cref="Recursion"/>: run where <see cref="GpuEngineOptions.TimeVaryingStaged"/> is off or
+/// <see cref="TimeVaryingStagedKernel"/>'s two staged tables do not fit shared memory), the posteriors and the backward layout.
 /// Forward, Viterbi and backward over per-frame transitions (<see cref="TimeVaryingTransitions"/>): one thread group per
 /// sequence, its threads over the states of a column (state j, j + threads, …), the columns in shared memory, two barriers a
 /// frame. Each state's step is <see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/> or

@@ -16,7 +16,8 @@ public sealed class GpuTuningTests
         var options = new GpuEngineOptions { Profiling = true, EmissionPrecision = EmissionPrecision.Half, HalfPrecisionMaxFrameError = 2.5, DeviceMemoryBudget = 4096 };
         var tuned = GpuTuning.Apply(options,
             " RowSplit=2, scanmaxstride = 4 ,PackSequences=false,TimeChunkFrames=-1,TensorCoreEmissions=false,TensorCoreRecursion=auto,"
-            + "SpecializeKernels=true,GaussianBlockColumns=3,ScaledDenseStep=False,CpuWarpSize=32,Optimization=O2,HsmmGlobalKernels=true,,RowSplit=4");
+            + "SpecializeKernels=true,GaussianBlockColumns=3,ScaledDenseStep=False,CpuWarpSize=32,Optimization=O2,,RowSplit=4,"
+            + "TimeVaryingStaged=false,TimeVaryingSplit=4,HsmmGlobalKernels=true");
 
         Assert.NotSame(options, tuned);
         Assert.Equal(4, tuned.RowSplit); // a later entry wins
@@ -32,6 +33,9 @@ public sealed class GpuTuningTests
         Assert.Equal(ILGPU.OptimizationLevel.O2, tuned.Optimization);
         Assert.True(tuned.HsmmGlobalKernels);
         Assert.False(options.HsmmGlobalKernels);
+        Assert.False(tuned.TimeVaryingStaged);
+        Assert.Equal(4, tuned.TimeVaryingSplit);
+        Assert.True(options.TimeVaryingStaged);
         // The public settings come along; the caller's instance keeps its defaults.
         Assert.True(tuned.Profiling);
         Assert.Equal(EmissionPrecision.Half, tuned.EmissionPrecision);

@@ -4,7 +4,10 @@ using Xunit;
 
 namespace Hmm.Tests.Gpu;
 
-/// <summary>The time-varying kernels on ILGPU's CPU accelerator (what CI runs): fewer and smaller cases, the simulator runs two barriers a frame.</summary>
+/// <summary>
+/// The time-varying kernels on ILGPU's CPU accelerator (what CI runs), the staged recursion by default: fewer and smaller
+/// cases, the simulator runs a barrier a frame (the first kernel: <see cref="TimeVaryingUnstagedIlgpuCpu"/>).
+/// </summary>
 [Collection(GpuEngineTestGroup.Name)]
 public sealed class TimeVaryingIlgpuCpu : TimeVaryingSuite
 {
@@ -23,10 +26,11 @@ public sealed class TimeVaryingIlgpuCpu : TimeVaryingSuite
         engine.Forward(c.Transitions(), c.Emissions(), new double[2]);
         Assert.False(engine.IsCuda);
         Assert.True(engine.LastTimeVaryingKernelTime > TimeSpan.Zero);
+        Assert.True(engine.LastTimeVaryingStaged);
     }
 }
 
-/// <summary>The time-varying kernels on the CUDA device; skipped without one.</summary>
+/// <summary>The time-varying kernels on the CUDA device (the staged recursion by default); skipped without one.</summary>
 [Collection(GpuEngineTestGroup.Name)]
 public sealed class TimeVaryingCuda : TimeVaryingSuite
 {
