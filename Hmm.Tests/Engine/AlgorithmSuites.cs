@@ -21,6 +21,9 @@ public abstract class EngineSuite
     /// <summary>Largest state count drawn.</summary>
     protected virtual int MaxStates => 70;
 
+    /// <summary>Longest sequence drawn (the occasional long one); simulated backends may lower it.</summary>
+    protected virtual int MaxFrames => 2000;
+
     protected void ForEachCase(Action<HmmCase> check) => ForEachCase(MaxStates, check);
 
 #if HMM_MONO
@@ -33,7 +36,7 @@ public abstract class EngineSuite
     }
 #else
     protected void ForEachCase(int maxStates, Action<HmmCase> check) =>
-        RandomModels.Cases(maxStates).Sample(check, iter: Iterations, threads: 1);
+        RandomModels.Cases(maxStates, maxFrames: MaxFrames).Sample(check, iter: Iterations, threads: 1);
 #endif
 }
 
