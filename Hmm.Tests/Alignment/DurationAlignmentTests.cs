@@ -6,6 +6,7 @@ using Hmm.Speech;
 using Hmm.Speech.Training;
 using Samples.RealtimeVoice;
 using Xunit;
+using static Hmm.Tests.Cli.CliVerbs;
 
 namespace Hmm.Tests.Alignment;
 
@@ -247,14 +248,6 @@ public class DurationAlignmentTests
 /// <summary>`hmm train --durations` and `hmm align --durations`.</summary>
 public class DurationCliTests
 {
-    private static (int Code, string Out, string Err) Run(Func<string[], TextWriter, TextWriter, int> verb, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = verb(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string Sample(string id, string ext) => Path.Combine(AlignmentTestData.SamplesDirectory, id + ext);
 
     private static TempDirectory Corpus()

@@ -6,20 +6,13 @@ using Hmm.Speech;
 using Hmm.Tests.Alignment;
 using Samples.RealtimeVoice;
 using Xunit;
+using static Hmm.Tests.Cli.CliVerbs;
 
 namespace Hmm.Tests.Cli;
 
 /// <summary>The `hmm align`, `hmm eval` and `hmm train` verbs run in-process with captured output.</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(Func<string[], TextWriter, TextWriter, int> verb, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = verb(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string Sample(string id, string ext) => Path.Combine(AlignmentTestData.SamplesDirectory, id + ext);
 
     [Fact]

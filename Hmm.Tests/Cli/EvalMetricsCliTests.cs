@@ -5,20 +5,13 @@ using Hmm.Tests.Alignment;
 using Hmm.Tests.Audio;
 using Samples.RealtimeVoice;
 using Xunit;
+using static Hmm.Tests.Cli.CliVerbs;
 
 namespace Hmm.Tests.Cli;
 
 /// <summary>`hmm eval pitch`, `hmm eval durations` and `hmm plot --pitch`, run in-process with captured output.</summary>
 public class EvalMetricsCliTests
 {
-    private static (int Code, string Out, string Err) Run(Func<string[], TextWriter, TextWriter, int> verb, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = verb(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string Line(string output, string first) => output.Split('\n').Single(l => l.StartsWith(first + " ", StringComparison.Ordinal));
 
     private static float[] ClippedNoise()

@@ -7,20 +7,13 @@ using Hmm.Speech.Training;
 using Hmm.Tests.Alignment;
 using Samples.RealtimeVoice;
 using Xunit;
+using static Hmm.Tests.Cli.CliVerbs;
 
 namespace Hmm.Tests.Cli;
 
 /// <summary>`hmm align` and `hmm lipsync` on recordings longer than the aligner cuts into pieces and than a script is followed for.</summary>
 public sealed class LongRecordingCliTests
 {
-    private static (int Code, string Out, string Err) Run(Func<string[], TextWriter, TextWriter, int> verb, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = verb(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static (int Code, string Out, string Err) Lipsync(params string[] args)
     {
         var stdout = new StringWriter();
