@@ -76,7 +76,7 @@ public sealed class HsmmIlgpuCpuGlobalOneWarp : HsmmSuite
 public sealed class HsmmIlgpuCpuSharedManyStates : HsmmSuite
 {
     protected override IHsmmEngine Engine => new RestoringEngine(GpuTestEngines.Cpu, e => { });
-    protected override long Iterations => 4;
+    protected override long Iterations => 12;
     protected override int MaxStates => 40;
     protected override int MaxLength => 20;
     protected override int MaxDuration => 8;
