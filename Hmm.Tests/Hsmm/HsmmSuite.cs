@@ -330,8 +330,9 @@ public abstract class HsmmSuite
             }
         });
         // The optimality check above is the test; identity only guards against an engine that finds a different optimum
-        // systematically. Random float emissions leave near-ties (a few in a hundred) that float32 breaks either way.
-        Assert.True(identical >= compared * 0.85, $"identical segmentations {identical} of {compared}");
+        // systematically. Random float emissions leave near-ties (a few in a hundred) that float32 breaks either way; one is
+        // allowed however few sequences were compared (suites on the simulator compare five or six: one tie is under 85 %).
+        Assert.True(identical >= Math.Min(compared - 1, compared * 0.85), $"identical segmentations {identical} of {compared}");
     }
 
     /// <summary>
