@@ -14,6 +14,10 @@ internal unsafe struct UnitLoopJob
     public float* Entries;
     /// <summary>[UnitStride] the unit step's arg-max per unit (Viterbi).</summary>
     public float* EntryArgs;
+    /// <summary>The unit table's scaled form (<see cref="Definitions.ScaledTable"/>), or null: the sum pass's unit step then takes the two-pass form.</summary>
+    public float* ScaledUnits;
+    /// <summary>[UnitStride] the leaving scores scaled to linear values (the scaled unit step's p).</summary>
+    public float* ScaledExits;
     public int Units;
     public int StatesPerUnit;
     public int UnitStride;
@@ -26,7 +30,8 @@ internal static unsafe partial class CpuPasses
     /// <summary>
     /// One frame of a <see cref="UnitLoopTransitions"/> model from the previous (normalised) column: the two-row band
     /// step over the states (<see cref="Definitions.RelaxBanded{TL, TV, TS, TM}"/>), the unit step over the units'
-    /// leaving scores (<see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/>), the two joined at each unit's first state
+    /// leaving scores (<see cref="Definitions.RelaxDense{TL, TV, TS, TM}"/>; in the sum pass its scaled form
+    /// <see cref="Definitions.RelaxDenseScaled{TL, TV, TM}"/> where <see cref="UnitLoopJob.ScaledUnits"/> is set), the two joined at each unit's first state
     /// (<see cref="Definitions.CombineTwo{TS}"/>), plus the emissions; normalised, the maximum taken out returned.
     /// Viterbi's back-pointers name source states, as the dense step's do.
     /// </summary>
@@ -40,12 +45,27 @@ internal static unsafe partial class CpuPasses
         for (int u = 0; u < job.Units; u++) job.Exits[u] = previous[u * s + s - 1] + job.LogLeave[u];
         var exits = new CpuMemory(job.Exits);
         var units = new CpuMemory(job.UnitTable);
-        for (int q0 = 0; q0 < job.UnitStride; q0 += count)
+        if (!viterbi && job.ScaledUnits != null)
         {
-            TV arg = l.Broadcast(0f);
-            TV v = Definitions.RelaxDense<TL, TV, TS, CpuMemory>(exits, 0, units, job.Units, job.UnitStride, q0, ref arg);
-            l.Store(v, ref job.Entries[q0]);
-            if (viterbi) l.Store(arg, ref job.EntryArgs[q0]);
+            // U exponentials and U² multiply-adds instead of U² exponentials (the dense forward's scaled step).
+            float max = float.NegativeInfinity;
+            for (int u = 0; u < job.Units; u++) max = System.Math.Max(max, job.Exits[u]);
+            var p = new CpuMemory(job.ScaledExits);
+            var linear = new CpuMemory(job.ScaledUnits);
+            var columnMax = new CpuMemory(job.ScaledUnits + (long)job.Units * job.UnitStride);
+            for (int q0 = 0; q0 < job.UnitStride; q0 += count) Definitions.ScaleSources<TL, TV, CpuMemory>(exits, 0, max, p, q0);
+            for (int q0 = 0; q0 < job.UnitStride; q0 += count)
+                l.Store(Definitions.RelaxDenseScaled<TL, TV, CpuMemory>(exits, 0, p, 0, max, units, linear, columnMax, job.Units, job.UnitStride, q0), ref job.Entries[q0]);
+        }
+        else
+        {
+            for (int q0 = 0; q0 < job.UnitStride; q0 += count)
+            {
+                TV arg = l.Broadcast(0f);
+                TV v = Definitions.RelaxDense<TL, TV, TS, CpuMemory>(exits, 0, units, job.Units, job.UnitStride, q0, ref arg);
+                l.Store(v, ref job.Entries[q0]);
+                if (viterbi) l.Store(arg, ref job.EntryArgs[q0]);
+            }
         }
         var source = new CpuMemory(previous - job.Pad);
         var band = new CpuMemory(job.Band);

@@ -61,6 +61,7 @@ public sealed class UnitLoopTransitions : TransitionModel
             }
             LogLeave[u] = MathF.Log(1 - selfLoops[u * statesPerUnit + statesPerUnit - 1]);
         }
+        ScaledUnitTable = Engine.Definitions.ScaledTable(UnitTable, units, UnitStride);
         _dense = new Lazy<DenseTransitions>(Dense, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -103,6 +104,9 @@ public sealed class UnitLoopTransitions : TransitionModel
 
     /// <summary>[U, UnitStride]: log P(q | u leaves).</summary>
     internal float[] UnitTable { get; }
+
+    /// <summary>The scaled form of <see cref="UnitTable"/> for the forward unit step (<see cref="Engine.Definitions.ScaledTable"/>: [U + 1, UnitStride]).</summary>
+    internal float[] ScaledUnitTable { get; }
 
     /// <inheritdoc/>
     public override TransitionLayout Layout => TransitionLayout.Dense;

@@ -36,7 +36,7 @@ public sealed unsafe class OnlineDecoder
     private readonly float[] _featureScratch;
     private readonly float[] _componentScratch;
     private readonly UnitLoopTransitions? _loop;  // the structured step, when the model is a unit loop
-    private readonly float[] _unitScratch;        // [3, UnitStride]: leaving scores, unit step, its arg-max
+    private readonly float[] _unitScratch;        // [4, UnitStride]: leaving scores, unit step, its arg-max, scaled leaving scores
     private int _forwardCurrent;           // which of the two alpha columns holds the latest frame
     private int _viterbiCurrent;
     private double _scaleSum;
@@ -96,7 +96,7 @@ public sealed unsafe class OnlineDecoder
         _peekEmissions = new float[_stride];
         _peekPosteriors = new float[_stride];
         _loop = model.Transitions as UnitLoopTransitions;
-        _unitScratch = _loop is null ? Array.Empty<float>() : new float[3 * _loop.UnitStride];
+        _unitScratch = _loop is null ? Array.Empty<float>() : new float[4 * _loop.UnitStride];
         if (_gmm is not null)
         {
             _featureScratch = new float[4 * 2 * _gmm.Dimension];
@@ -483,13 +483,14 @@ public sealed unsafe class OnlineDecoder
                 var loop = _loop;
                 fixed (float* band = loop.BandTable)
                 fixed (float* units = loop.UnitTable)
+                fixed (float* scaledUnits = loop.ScaledUnitTable)
                 fixed (float* leave = loop.LogLeave)
                 fixed (float* unitScratch = _unitScratch)
                 {
                     var loopJob = new UnitLoopJob
                     {
                         Band = band, UnitTable = units, LogLeave = leave, Exits = unitScratch, Entries = unitScratch + loop.UnitStride,
-                        EntryArgs = unitScratch + 2 * loop.UnitStride, Units = loop.Units, StatesPerUnit = loop.StatesPerUnit,
+                        EntryArgs = unitScratch + 2 * loop.UnitStride, ScaledUnits = scaledUnits, ScaledExits = unitScratch + 3 * loop.UnitStride, Units = loop.Units, StatesPerUnit = loop.StatesPerUnit,
                         UnitStride = loop.UnitStride, Stride = _stride, Pad = _pad,
                     };
                     return CpuPasses.UnitLoopNext<TS>(Width, ref loopJob, previous, e, current, backpointers);
