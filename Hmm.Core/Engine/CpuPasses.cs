@@ -324,11 +324,20 @@ internal static unsafe partial class CpuPasses
     }
 
     /// <summary>
-    /// GMM log-likelihoods for one sequence: blocks of four frames through the register-blocked product (scalar lanes: row
-    /// by row, on <see cref="LaneQuad"/>), then log-sum-exp over components. Every blocking adds the same terms in the same order.
+    /// Frames a GMM pass takes per group (<see cref="GaussianMixturePass{TL, TV}"/>'s <c>groupFrames</c>) where a whole
+    /// sequence is known: 16 measured faster than 4, 8 and 32 (steady-state lip-sync of speech-dev on a 2-core EPYC, AVX2).
+    /// </summary>
+    public const int GaussianGroupFrames = 16;
+
+    /// <summary>
+    /// GMM log-likelihoods for one sequence: groups of up to <paramref name="groupFrames"/> frames (a multiple of four: the
+    /// rows the scratches hold), each column block of the weights taken once per group and run through the register-blocked
+    /// product four frames at a time (scalar lanes: row by row, on <see cref="LaneQuad"/>), then log-sum-exp over
+    /// components. Every blocking adds the same terms in the same order.
     /// </summary>
     [LaneDispatch]
-    public static void GaussianMixturePass<TL, TV>(float* frames, int length, GmmPointers gmm, float* featureScratch, float* componentScratch, float* output, int stride)
+    public static void GaussianMixturePass<TL, TV>(float* frames, int length, GmmPointers gmm, float* featureScratch, float* componentScratch, float* output, int stride,
+        int groupFrames)
         where TL : struct, ILane<TV> where TV : struct
     {
         var l = default(TL);
@@ -336,13 +345,15 @@ internal static unsafe partial class CpuPasses
         // Lane groups to compute: N·K columns rounded up to this width's lanes, not to the widest (PaddedColumns, the
         // weights' row stride). Columns past them are read only by padding lanes of MixtureLogSumExp, which it masks.
         int used = (gmm.States * gmm.Components + count - 1) / count * count;
-        var features = new CpuMemory(featureScratch);
-        var weights = new CpuMemory(gmm.Weights);
-        var bias = new CpuMemory(gmm.Bias);
-        var comps = new CpuMemory(componentScratch);
-        for (int t0 = 0; t0 < length; t0 += 4)
+        var weights = new CpuRows(gmm.Weights);
+        var bias = new CpuRows(gmm.Bias);
+        var comps = new CpuRows(componentScratch);
+        // A column block's weights (2D rows of up to three registers) stay in L1 while every four-frame block of the group
+        // reads them: the whole table (41 phones x 5 states x 8 components x 78 floats, 0.5 MB) does not fit L2, so a pass
+        // per four frames streams it from L3.
+        for (int t0 = 0; t0 < length; t0 += groupFrames)
         {
-            int rows = System.Math.Min(4, length - t0);
+            int rows = System.Math.Min(groupFrames, length - t0);
             for (int r = 0; r < rows; r++)
                 PrepareFeatures<TL, TV>(frames + (long)(t0 + r) * d, gmm.Center, d, featureScratch + r * width);
             if (count == 1)
@@ -362,17 +373,23 @@ internal static unsafe partial class CpuPasses
             {
                 int c0 = 0;
                 for (; c0 + 3 * count <= used; c0 += 3 * count)
-                    Definitions.GaussianBlock4x3<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
+                    for (int r0 = 0; r0 < rows; r0 += 4)
+                        Definitions.GaussianBlock4x3<TL, TV, CpuRows>(new CpuRows(featureScratch + r0 * width), width, weights, bias, columns, c0,
+                            new CpuRows(componentScratch + (long)r0 * gmm.RowStride), gmm.RowStride);
                 for (; c0 + 2 * count <= used; c0 += 2 * count)
-                    Definitions.GaussianBlock4x2<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
+                    for (int r0 = 0; r0 < rows; r0 += 4)
+                        Definitions.GaussianBlock4x2<TL, TV, CpuRows>(new CpuRows(featureScratch + r0 * width), width, weights, bias, columns, c0,
+                            new CpuRows(componentScratch + (long)r0 * gmm.RowStride), gmm.RowStride);
                 for (; c0 < used; c0 += count)
-                    Definitions.GaussianBlock4x1<TL, TV, CpuMemory>(features, width, weights, bias, columns, c0, comps, gmm.RowStride);
+                    for (int r0 = 0; r0 < rows; r0 += 4)
+                        Definitions.GaussianBlock4x1<TL, TV, CpuRows>(new CpuRows(featureScratch + r0 * width), width, weights, bias, columns, c0,
+                            new CpuRows(componentScratch + (long)r0 * gmm.RowStride), gmm.RowStride);
             }
             for (int r = 0; r < rows; r++)
             {
                 float* o = output + (long)(t0 + r) * stride;
                 for (int j0 = 0; j0 < stride; j0 += count)
-                    l.Store(Definitions.MixtureLogSumExp<TL, TV, CpuMemory>(comps, r * gmm.RowStride, gmm.Components, gmm.States, j0), ref o[j0]);
+                    l.Store(Definitions.MixtureLogSumExp<TL, TV, CpuRows>(comps, r * gmm.RowStride, gmm.Components, gmm.States, j0), ref o[j0]);
             }
         }
     }
@@ -465,4 +482,22 @@ internal unsafe struct GmmPointers
     public int Dimension;
     public int PaddedColumns;
     public int RowStride;
+}
+
+/// <summary>
+/// A pinned CPU buffer addressed by non-negative indices only: the index is zero-extended, which on x64 costs nothing
+/// (a 32-bit result already clears the upper half), where <see cref="CpuMemory"/>'s sign extension costs an instruction
+/// per load. For the GMM product's tables and scratch rows, whose every index is at least 0.
+/// </summary>
+internal readonly unsafe struct CpuRows : IFloatMemory
+{
+    private readonly float* _base;
+
+    public CpuRows(float* address) => _base = address;
+
+    public ref float this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ref Unsafe.Add(ref *_base, (nint)(uint)index);
+    }
 }

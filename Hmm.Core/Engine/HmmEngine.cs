@@ -104,7 +104,7 @@ public sealed unsafe partial class HmmEngine : IHmmEngine
                 Dimension = tables.Dimension, PaddedColumns = tables.PaddedColumns, RowStride = tables.RowStride,
             };
             CpuPasses.GaussianMixturePass(Width, x + (long)b * features.MaxLength * features.Dimension, features.Lengths[b], gmm, fs, cs,
-                o + offset, stride);
+                o + offset, stride, CpuPasses.GaussianGroupFrames);
         }
     }
 

@@ -67,7 +67,7 @@ internal sealed class Workspace
 
     public void EnsureGaussian(int width, int rowStride)
     {
-        if (Features.Length < 4 * width) Features = new float[4 * width];
-        if (Components.Length < 4 * rowStride) Components = new float[4 * rowStride];
+        if (Features.Length < CpuPasses.GaussianGroupFrames * width) Features = new float[CpuPasses.GaussianGroupFrames * width];
+        if (Components.Length < CpuPasses.GaussianGroupFrames * rowStride) Components = new float[CpuPasses.GaussianGroupFrames * rowStride];
     }
 }

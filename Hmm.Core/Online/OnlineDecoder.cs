@@ -99,8 +99,8 @@ public sealed unsafe class OnlineDecoder
         _unitScratch = _loop is null ? Array.Empty<float>() : new float[4 * _loop.UnitStride];
         if (_gmm is not null)
         {
-            _featureScratch = new float[4 * 2 * _gmm.Dimension];
-            _componentScratch = new float[4 * _gmm.RowStride];
+            _featureScratch = new float[MaxPreparedFrames * 2 * _gmm.Dimension];
+            _componentScratch = new float[MaxPreparedFrames * _gmm.RowStride];
         }
         else
         {
@@ -181,8 +181,11 @@ public sealed unsafe class OnlineDecoder
         LogLikelihood = _forwardFiltering ? 0 : double.NaN;
     }
 
-    /// <summary>The most frames <see cref="PrepareFrames"/> takes at once.</summary>
-    public const int MaxPreparedFrames = 4;
+    /// <summary>
+    /// The most frames <see cref="PrepareFrames"/> takes at once: a pass reads each block of the mixture weights once for
+    /// all of them (a multiple of four, the product's register blocks).
+    /// </summary>
+    public const int MaxPreparedFrames = 16;
 
     /// <summary>Frames prepared by <see cref="PrepareFrames"/> and not yet decoded by <see cref="PushPrepared"/>.</summary>
     public int PendingFrames => _prepared - _nextPrepared;
@@ -245,7 +248,7 @@ public sealed unsafe class OnlineDecoder
                 Weights = w, Bias = bias, Center = center, States = gmmTables.States, Components = gmmTables.Components,
                 Dimension = gmmTables.Dimension, PaddedColumns = gmmTables.PaddedColumns, RowStride = gmmTables.RowStride,
             };
-            CpuPasses.GaussianMixturePass(Width, x, count, gmm, fs, cs, o, _stride);
+            CpuPasses.GaussianMixturePass(Width, x, count, gmm, fs, cs, o, _stride, MaxPreparedFrames);
         }
     }
 

@@ -73,7 +73,7 @@ public sealed record LipSyncOptions
     /// Adaptive hop grouping toward a latency target, ms (the seed's AdaptiveChunkProcessor; null: off). A processor
     /// normally decodes every hop as soon as its frame is complete. With a target, when decoding takes more than half
     /// of the audio time it covers (a slow device, a busy audio thread) the processor holds complete frames back and
-    /// decodes them together, up to <c>OnlineDecoder.MaxPreparedFrames</c> at a time, which costs less per frame; it
+    /// decodes them together, up to four at a time (provisional frames included), which costs less per frame; it
     /// groups no more than keeps <see cref="LipSyncProcessor.LatencyMs"/> within the target, and goes back to single
     /// hops when the load falls under a fifth. The results are the same whatever the grouping: only when they appear changes.
     /// </summary>

@@ -45,7 +45,7 @@ public sealed class LipSyncProcessor : IDisposable
     private readonly float[] _resampled;
     private readonly float[] _raw;
     private readonly float[] _features;
-    private readonly float[] _batch;            // feature frames waiting for one mixture pass (up to OnlineDecoder.MaxPreparedFrames)
+    private readonly float[] _batch;            // feature frames waiting for one mixture pass (up to OnlineDecoder.MaxPreparedFrames rows)
     private int _batched;                      // frames in the batch (each with its provisional frames after it)
     private int _batchRows;                    // rows in the batch, provisional ones included
     private readonly int[] _provisionalRows;   // per batched frame: the provisional frames after it
@@ -237,8 +237,15 @@ public sealed class LipSyncProcessor : IDisposable
 
     /// <summary>The most frames one pass may group within the latency target (1 without a target).</summary>
     private int MaxFramesPerPass => Options.LatencyTargetMs is double target
-        ? Math.Max(1, Math.Min(OnlineDecoder.MaxPreparedFrames / (1 + _provisional), 1 + (int)Math.Floor((target - BaseLatencyMs + _provisional * HopMilliseconds) / HopMilliseconds + 1e-9)))
+        ? Math.Max(1, Math.Min(MaxGroupedRows / (1 + _provisional), 1 + (int)Math.Floor((target - BaseLatencyMs + _provisional * HopMilliseconds) / HopMilliseconds + 1e-9)))
         : 1;
+
+    /// <summary>
+    /// The most rows (frames and their provisional frames) the adaptive grouping holds back for one mixture pass. A pass
+    /// takes up to <see cref="OnlineDecoder.MaxPreparedFrames"/> rows (a whole recording's frames, a long push), but a live
+    /// stream groups no more than four, as before that limit was raised.
+    /// </summary>
+    private const int MaxGroupedRows = 4;
 
     /// <summary>
     /// The adaptive grouping's rule: one more frame per pass when decoding takes over half the audio time it covers

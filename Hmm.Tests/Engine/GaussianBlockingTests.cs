@@ -6,7 +6,7 @@ using Xunit;
 namespace Hmm.Tests.Engine;
 
 /// <summary>
-/// The GMM product is blocked by how many frames a pass holds (four-frame blocks; scalar lanes go row by row on LaneQuad,
+/// The GMM product is blocked by how many frames a pass holds (groups of up to 16 frames in four-frame blocks; scalar lanes go row by row on LaneQuad,
 /// so at Scalar the other widths' blocking is what this pins): a frame's log-likelihoods must not depend on that, bit for bit, since the
 /// lip-sync processor's file mode (whole batches) and its stream (one or two frames a pass) promise the same results.
 /// Also compiled into Hmm.Tests.Mono.
@@ -33,15 +33,18 @@ public class GaussianBlockingTests
     {
         var engine = Engine(width);
         var rng = new Random(11 + (int)width);
+        // The whole sequence: groups of 16, 16 and 5 frames (CpuPasses.GaussianGroupFrames), each in four-frame blocks
+        // (the last group's blocks 4 and 1 frames).
+        const int frames = 37;
         foreach (var (n, k, d) in new[] { (1, 1, 1), (7, 3, 5), (41, 8, 13), (205, 8, 39) })
         {
             var gmm = RandomModels.Gmm(n, k, d, rng);
-            var all = RandomModels.Features(d, new[] { 9 }, rng); // passes of 4, 4 and 1 frames
-            var whole = new EmissionBatch(1, 9, n);
+            var all = RandomModels.Features(d, new[] { frames }, rng);
+            var whole = new EmissionBatch(1, frames, n);
             engine.ComputeEmissions(gmm, all, whole);
-            foreach (int size in new[] { 1, 2, 3 })
+            foreach (int size in new[] { 1, 2, 3, 4, 9 })
             {
-                for (int t0 = 0; t0 + size <= 9; t0 += size)
+                for (int t0 = 0; t0 + size <= frames; t0 += size)
                 {
                     var part = new SequenceBatch(1, size, d);
                     part.SetLength(0, size);

@@ -281,7 +281,7 @@ public class OnlineDecoderTests
     public void Prepared_frames_are_the_engines_emissions_and_can_be_taken_without_decoding()
     {
         var random = new Random(6);
-        int n = 9, d = 5, length = 4;
+        int n = 9, d = 5, length = 6; // one pass: a four-frame block and a two-frame one
         var model = RandomModels.Model(n, banded: false, n, random);
         var gmm = RandomModels.Gmm(n, 2, d, random);
         var frames = new float[length * d];
@@ -301,7 +301,7 @@ public class OnlineDecoderTests
         }
         Assert.Throws<InvalidOperationException>(() => online.TakePrepared());
         Assert.Throws<InvalidOperationException>(() => online.PushPrepared());
-        Assert.Equal("features", Assert.Throws<ArgumentException>(() => online.PrepareFrames(new float[5 * d])).ParamName);
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => online.PrepareFrames(new float[(OnlineDecoder.MaxPreparedFrames + 1) * d])).ParamName);
 
         // A prepared frame taken as a provisional one: the posteriors after decoding it, and the next prepared frame
         // decodes as if it had not been peeked at.
