@@ -47,6 +47,16 @@ internal static unsafe partial class CpuPasses
         where TL : struct, ILane<TV> where TV : struct where TA : struct, ISemiring where TB : struct, ISemiring
         => Pair<TL, TV, TA, TB, EmissionRows<CpuMemory>>(ref a, ref b, Rows(ref a), Rows(ref b), out resultB);
 
+    /// <summary>
+    /// <see cref="PairPass{TL, TV, TA, TB}"/> over tied graphs (<see cref="HmmEngine"/>'s <see cref="ITiedStateEngine"/>):
+    /// the jobs' emissions are read through <paramref name="emissionsA"/> and <paramref name="emissionsB"/>, each graph
+    /// state's model state gathered from the frame's row as the step reads it, instead of from an expanded lattice.
+    /// </summary>
+    [LaneDispatch]
+    public static double TiedPairPass<TL, TV, TA, TB>(ref SequenceJob a, ref SequenceJob b, TiedColumns emissionsA, TiedColumns emissionsB, out double resultB)
+        where TL : struct, ILane<TV> where TV : struct where TA : struct, ISemiring where TB : struct, ISemiring
+        => Pair<TL, TV, TA, TB, TiedColumns>(ref a, ref b, emissionsA, emissionsB, out resultB);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Pair<TL, TV, TA, TB, TE>(ref SequenceJob a, ref SequenceJob b, TE ea, TE eb, out double resultB)
         where TL : struct, ILane<TV> where TV : struct where TA : struct, ISemiring where TB : struct, ISemiring where TE : struct, IEmissionSource
