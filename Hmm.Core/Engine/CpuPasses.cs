@@ -150,6 +150,7 @@ internal static unsafe partial class CpuPasses
         bool viterbi = !default(TS).NeedsSumPass;
         var source = new CpuMemory(previous - job.Pad);
         var table = new CpuMemory(stepTable);
+        int frame = emissions.Frame(t);
         if (scaled)
         {
             var p = new CpuMemory(job.Scratch + 2 * job.ColumnSize + job.Pad);
@@ -160,7 +161,7 @@ internal static unsafe partial class CpuPasses
             for (int j0 = 0; j0 < stride; j0 += count)
             {
                 TV v = Definitions.RelaxDenseScaled<TL, TV, CpuMemory>(source, job.Pad, p, 0, 0f, table, linear, columnMax, job.TableRows, stride, j0);
-                l.Store(l.Add(v, emissions.Load<TL, TV>(t, j0)), ref cur[j0]);
+                l.Store(l.Add(v, emissions.Load<TL, TV>(frame, j0)), ref cur[j0]);
             }
         }
         else
@@ -171,7 +172,7 @@ internal static unsafe partial class CpuPasses
                 TV v = job.BandOffsets is { } offsets
                     ? Definitions.RelaxBand<TL, TV, TS, CpuMemory, ListedBand>(source, job.Pad, table, new ListedBand(offsets), job.TableRows, stride, j0, -1, ref arg)
                     : Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
-                l.Store(l.Add(v, emissions.Load<TL, TV>(t, j0)), ref cur[j0]);
+                l.Store(l.Add(v, emissions.Load<TL, TV>(frame, j0)), ref cur[j0]);
                 if (viterbi) l.Store(arg, ref backpointers[j0]);
             }
         }

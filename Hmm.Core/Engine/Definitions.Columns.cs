@@ -73,9 +73,10 @@ public static partial class Definitions
     {
         var l = default(TL);
         TV best = l.Broadcast(float.NegativeInfinity);
+        int frame = emissions.Frame(0);
         for (int j0 = slice.First; j0 < slice.End; j0 += slice.Step)
         {
-            TV v = InitialScore<TL, TV>(l.Load(ref initial[j0]), emissions.Load<TL, TV>(0, j0));
+            TV v = InitialScore<TL, TV>(l.Load(ref initial[j0]), emissions.Load<TL, TV>(frame, j0));
             l.Store(v, ref column[columnBase + j0]);
             best = l.Max(best, v);
         }

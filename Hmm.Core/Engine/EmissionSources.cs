@@ -17,8 +17,11 @@ namespace Hmm.Engine;
 /// per lane and compiles in ILGPU kernels.</remarks>
 public interface IEmissionSource
 {
-    /// <summary>The emissions of states <c>j0 .. j0 + Count - 1</c> at frame <paramref name="t"/>.</summary>
-    TV Load<TL, TV>(int t, int j0) where TL : struct, ILane<TV> where TV : struct;
+    /// <summary>Where frame <paramref name="t"/> starts, for <see cref="Load{TL, TV}"/>: taken once a frame, outside the loop over lane groups.</summary>
+    int Frame(int t);
+
+    /// <summary>The emissions of states <c>j0 .. j0 + Count - 1</c> of the frame that starts at <paramref name="frame"/> (<see cref="Frame"/>).</summary>
+    TV Load<TL, TV>(int frame, int j0) where TL : struct, ILane<TV> where TV : struct;
 }
 
 /// <summary>Emissions stored as rows: frame t's state j at <c>memory[rowBase + t·stride + j]</c>.</summary>
@@ -39,8 +42,12 @@ public readonly struct EmissionRows<TM> : IEmissionSource where TM : struct, IFl
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TV Load<TL, TV>(int t, int j0) where TL : struct, ILane<TV> where TV : struct
-        => default(TL).Load(ref _memory[_rowBase + t * _stride + j0]);
+    public int Frame(int t) => _rowBase + t * _stride;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Load<TL, TV>(int frame, int j0) where TL : struct, ILane<TV> where TV : struct
+        => default(TL).Load(ref _memory[frame + j0]);
 }
 
 /// <summary>
@@ -57,7 +64,7 @@ internal readonly unsafe struct TiedColumns : IEmissionSource
     private readonly int* _states;
     private readonly float* _add;
     private readonly float* _lastAdd;
-    private readonly int _last;
+    private readonly int _lastFrame;
     private readonly float* _buffer;
 
     /// <param name="model">Frame 0's row of the sequence's model-state log-likelihoods.</param>
@@ -74,17 +81,21 @@ internal readonly unsafe struct TiedColumns : IEmissionSource
         _states = states;
         _add = add;
         _lastAdd = lastAdd;
-        _last = length - 1;
+        _lastFrame = (length - 1) * modelStride;
         _buffer = buffer;
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TV Load<TL, TV>(int t, int j0) where TL : struct, ILane<TV> where TV : struct
+    public int Frame(int t) => t * _modelStride;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Load<TL, TV>(int frame, int j0) where TL : struct, ILane<TV> where TV : struct
     {
         var l = default(TL);
-        float* row = _model + (long)t * _modelStride;
-        float* add = t == _last ? _lastAdd : _add;
+        float* row = _model + frame;
+        float* add = frame == _lastFrame ? _lastAdd : _add;
         return l.Add(Gather<TL, TV>(row, _states + j0), l.Load(ref add[j0]));
     }
 
