@@ -309,10 +309,13 @@ public sealed unsafe class CtcAligner
         ForEachSequence(logProbabilities, b =>
         {
             if (!isFeasible[b]) return;
-            var classes = new int[states];
-            var labelIndex = new int[states];
+            // Pooled: a batch's sequences (on several threads for a large batch) need a layout each.
+            var classes = System.Buffers.ArrayPool<int>.Shared.Rent(states);
+            var labelIndex = System.Buffers.ArrayPool<int>.Shared.Rent(states);
             CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
             alignments[b] = Path(logProbabilities, targets, b, viterbi!.Path(b), viterbi.Scores[b], labelIndex);
+            System.Buffers.ArrayPool<int>.Shared.Return(classes);
+            System.Buffers.ArrayPool<int>.Shared.Return(labelIndex);
         });
     }
 
