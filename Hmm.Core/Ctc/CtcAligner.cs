@@ -14,7 +14,9 @@ namespace Hmm;
 /// <remarks>
 /// CTC runs as an ordinary banded HMM on <see cref="IHmmEngine"/> (the SIMD CPU engine, or the GPU engine of Hmm.Gpu):
 /// every sequence of a chunk shares one graph of 2(L + R) + 1 states (R: adjacent repeated labels) whose transitions all weigh log 1 (see the graph's
-/// description in ARCHITECTURE.md), and the log-probabilities are gathered into the graph's states per frame. So CTC
+/// description in ARCHITECTURE.md), and each graph state reads its class's log-probability per frame: an
+/// <see cref="ITiedStateEngine"/> (both engines) reads the [B, T, C] input itself (forced alignment and log-likelihoods),
+/// elsewhere (class posteriors, other engines) the input is gathered into a [B, T, G] lattice first. So CTC
 /// has no recursion arithmetic of its own: the engines' forward, posteriors and Viterbi are the definitions every other
 /// model runs. Not thread-safe: an instance keeps its scratch storage from call to call.
 /// </remarks>
@@ -307,10 +309,13 @@ public sealed unsafe class CtcAligner
         ForEachSequence(logProbabilities, b =>
         {
             if (!isFeasible[b]) return;
-            var classes = new int[states];
-            var labelIndex = new int[states];
+            // Pooled: a batch's sequences (on several threads for a large batch) need a layout each.
+            var classes = System.Buffers.ArrayPool<int>.Shared.Rent(states);
+            var labelIndex = System.Buffers.ArrayPool<int>.Shared.Rent(states);
             CtcGraph.Layout(targets.Labels(b), targets.Blank, classes, labelIndex);
             alignments[b] = Path(logProbabilities, targets, b, viterbi!.Path(b), viterbi.Scores[b], labelIndex);
+            System.Buffers.ArrayPool<int>.Shared.Return(classes);
+            System.Buffers.ArrayPool<int>.Shared.Return(labelIndex);
         });
     }
 

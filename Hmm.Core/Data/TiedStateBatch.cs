@@ -12,9 +12,10 @@ namespace Hmm;
 /// </summary>
 /// <remarks>
 /// An engine computes (or is given) the model-state emissions once per frame and gathers the graph's emissions from them
-/// where its lattices live: an <see cref="ITiedStateEngine"/> (the GPU engine) on the device, anyone else by
-/// <see cref="Expand(EmissionBatch, EmissionBatch, int, int)"/> on the host (Hmm.Speech's forced-alignment backends,
-/// <see cref="CtcAligner"/>).
+/// where its lattices live: an <see cref="ITiedStateEngine"/> (the GPU engine on the device; the CPU engine as its
+/// recursions read them, with no expanded lattice), anyone else by <see cref="Expand(EmissionBatch, EmissionBatch, int, int)"/>
+/// on the host (Hmm.Speech's forced-alignment backends, <see cref="CtcAligner"/> over an engine that is not an
+/// <see cref="ITiedStateEngine"/>, and its class posteriors).
 /// </remarks>
 public sealed unsafe class TiedStateBatch
 {

@@ -19,10 +19,15 @@ internal static unsafe partial class CpuPasses
     public static double ForwardPass<TL, TV, TS>(ref SequenceJob job)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
     {
-        var chain = Begin<TL, TV, TS>(ref job);
-        for (int t = 1; t < job.Length && chain.Alive; t++) Advance<TL, TV, TS>(ref job, ref chain, t);
+        var emissions = Rows(ref job);
+        var chain = Begin<TL, TV, TS, EmissionRows<CpuMemory>>(ref job, emissions);
+        for (int t = 1; t < job.Length && chain.Alive; t++) Advance<TL, TV, TS, EmissionRows<CpuMemory>>(ref job, ref chain, emissions, t);
         return Finish<TL, TV, TS>(ref job, ref chain);
     }
+
+    /// <summary>The job's emission lattice, <see cref="SequenceJob.Emissions"/>, as an emission source.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static EmissionRows<CpuMemory> Rows(ref SequenceJob job) => new(new CpuMemory(job.Emissions), 0, job.Stride);
 
     /// <summary>
     /// Two independent recursions in one time loop, advanced frame by frame: the same steps as two
@@ -40,14 +45,29 @@ internal static unsafe partial class CpuPasses
     [LaneDispatch]
     public static double PairPass<TL, TV, TA, TB>(ref SequenceJob a, ref SequenceJob b, out double resultB)
         where TL : struct, ILane<TV> where TV : struct where TA : struct, ISemiring where TB : struct, ISemiring
+        => Pair<TL, TV, TA, TB, EmissionRows<CpuMemory>>(ref a, ref b, Rows(ref a), Rows(ref b), out resultB);
+
+    /// <summary>
+    /// <see cref="PairPass{TL, TV, TA, TB}"/> over tied graphs (<see cref="HmmEngine"/>'s <see cref="ITiedStateEngine"/>):
+    /// the jobs' emissions are read through <paramref name="emissionsA"/> and <paramref name="emissionsB"/>, each graph
+    /// state's model state gathered from the frame's row as the step reads it, instead of from an expanded lattice.
+    /// </summary>
+    [LaneDispatch]
+    public static double TiedPairPass<TL, TV, TA, TB>(ref SequenceJob a, ref SequenceJob b, TiedColumns emissionsA, TiedColumns emissionsB, out double resultB)
+        where TL : struct, ILane<TV> where TV : struct where TA : struct, ISemiring where TB : struct, ISemiring
+        => Pair<TL, TV, TA, TB, TiedColumns>(ref a, ref b, emissionsA, emissionsB, out resultB);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Pair<TL, TV, TA, TB, TE>(ref SequenceJob a, ref SequenceJob b, TE ea, TE eb, out double resultB)
+        where TL : struct, ILane<TV> where TV : struct where TA : struct, ISemiring where TB : struct, ISemiring where TE : struct, IEmissionSource
     {
-        var ca = Begin<TL, TV, TA>(ref a);
-        var cb = Begin<TL, TV, TB>(ref b);
+        var ca = Begin<TL, TV, TA, TE>(ref a, ea);
+        var cb = Begin<TL, TV, TB, TE>(ref b, eb);
         int lengthA = a.Length, lengthB = b.Length, length = System.Math.Max(lengthA, lengthB);
         for (int t = 1; t < length && (ca.Alive || cb.Alive); t++)
         {
-            if (ca.Alive && t < lengthA) Advance<TL, TV, TA>(ref a, ref ca, t);
-            if (cb.Alive && t < lengthB) Advance<TL, TV, TB>(ref b, ref cb, t);
+            if (ca.Alive && t < lengthA) Advance<TL, TV, TA, TE>(ref a, ref ca, ea, t);
+            if (cb.Alive && t < lengthB) Advance<TL, TV, TB, TE>(ref b, ref cb, eb, t);
         }
         resultB = Finish<TL, TV, TB>(ref b, ref cb);
         return Finish<TL, TV, TA>(ref a, ref ca);
@@ -67,14 +87,14 @@ internal static unsafe partial class CpuPasses
 
     /// <summary>Frame 0: initial + emission, normalised and recorded (an empty sequence: nothing to do, not alive).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Chain Begin<TL, TV, TS>(ref SequenceJob job)
-        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+    private static Chain Begin<TL, TV, TS, TE>(ref SequenceJob job, TE emissions)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TE : struct, IEmissionSource
     {
         int stride = job.Stride;
         var chain = new Chain { Previous = job.Scratch + job.Pad, Current = job.Scratch + job.ColumnSize + job.Pad };
         if (job.Length == 0) return chain;
         float* prev = chain.Previous;
-        float m = FirstColumn<TL, TV>(job.Initial, job.Emissions, prev, stride);
+        float m = FirstColumn<TL, TV, TE>(job.Initial, emissions, prev, stride);
         chain.Total = m;
         Record(ref job, prev, m, 0);
         chain.Alive = m != float.NegativeInfinity;
@@ -86,22 +106,22 @@ internal static unsafe partial class CpuPasses
 
     /// <summary>Frame 0's column: initial + emission per state, normalised to a maximum of 0; returns the maximum taken out.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float FirstColumn<TL, TV>(float* initial, float* emissions, float* column, int stride)
-        where TL : struct, ILane<TV> where TV : struct
+    private static float FirstColumn<TL, TV, TE>(float* initial, TE emissions, float* column, int stride)
+        where TL : struct, ILane<TV> where TV : struct where TE : struct, IEmissionSource
     {
-        Definitions.InitialColumn<TL, TV, CpuMemory>(new CpuMemory(initial), new CpuMemory(emissions), 0, new CpuMemory(column), 0,
+        Definitions.InitialColumn<TL, TV, CpuMemory, TE>(new CpuMemory(initial), emissions, new CpuMemory(column), 0,
             new ColumnSlice(0, stride, default(TL).Count));
         return Normalize<TL, TV>(column, stride);
     }
 
     /// <summary>Frame <paramref name="t"/> from frame t - 1: the transition step plus the emission, normalised and recorded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Advance<TL, TV, TS>(ref SequenceJob job, ref Chain chain, int t)
-        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+    private static void Advance<TL, TV, TS, TE>(ref SequenceJob job, ref Chain chain, TE emissions, int t)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TE : struct, IEmissionSource
     {
         float* cur = chain.Current;
         float* backpointers = !default(TS).NeedsSumPass ? job.Backpointers + (long)t * job.Stride : null;
-        float m = NextColumn<TL, TV, TS>(ref job, chain.Previous, job.Emissions + (long)t * job.Stride, cur, backpointers, chain.Scaled,
+        float m = NextColumn<TL, TV, TS, TE>(ref job, chain.Previous, emissions, t, cur, backpointers, chain.Scaled,
             job.Table + t * job.TableFrameStride);
         chain.Total += m;
         Record(ref job, cur, m, t);
@@ -116,20 +136,21 @@ internal static unsafe partial class CpuPasses
     }
 
     /// <summary>
-    /// One frame's column from the previous (normalised) one: the transition step plus the emissions <paramref name="e"/>
-    /// into <paramref name="cur"/>, Viterbi's back-pointers into <paramref name="backpointers"/> (max-plus only), normalised
+    /// One frame's column from the previous (normalised) one: the transition step plus frame <paramref name="t"/> of
+    /// <paramref name="emissions"/> into <paramref name="cur"/>, Viterbi's back-pointers into <paramref name="backpointers"/> (max-plus only), normalised
     /// to a maximum of 0; returns the maximum taken out (-inf when every state is impossible). <paramref name="stepTable"/> is the
     /// table this frame reads: <see cref="SequenceJob.Table"/>, or its frame's table for time-varying transitions.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float NextColumn<TL, TV, TS>(ref SequenceJob job, float* previous, float* e, float* cur, float* backpointers, bool scaled, float* stepTable)
-        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
+    private static float NextColumn<TL, TV, TS, TE>(ref SequenceJob job, float* previous, TE emissions, int t, float* cur, float* backpointers, bool scaled, float* stepTable)
+        where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring where TE : struct, IEmissionSource
     {
         var l = default(TL);
         int stride = job.Stride, count = l.Count;
         bool viterbi = !default(TS).NeedsSumPass;
         var source = new CpuMemory(previous - job.Pad);
         var table = new CpuMemory(stepTable);
+        int frame = emissions.Frame(t);
         if (scaled)
         {
             var p = new CpuMemory(job.Scratch + 2 * job.ColumnSize + job.Pad);
@@ -140,7 +161,7 @@ internal static unsafe partial class CpuPasses
             for (int j0 = 0; j0 < stride; j0 += count)
             {
                 TV v = Definitions.RelaxDenseScaled<TL, TV, CpuMemory>(source, job.Pad, p, 0, 0f, table, linear, columnMax, job.TableRows, stride, j0);
-                l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
+                l.Store(l.Add(v, emissions.Load<TL, TV>(frame, j0)), ref cur[j0]);
             }
         }
         else
@@ -151,7 +172,7 @@ internal static unsafe partial class CpuPasses
                 TV v = job.BandOffsets is { } offsets
                     ? Definitions.RelaxBand<TL, TV, TS, CpuMemory, ListedBand>(source, job.Pad, table, new ListedBand(offsets), job.TableRows, stride, j0, -1, ref arg)
                     : Definitions.Relax<TL, TV, TS, CpuMemory>(source, job.Pad, table, job.TableRows, job.Banded, stride, j0, -1, ref arg);
-                l.Store(l.Add(v, l.Load(ref e[j0])), ref cur[j0]);
+                l.Store(l.Add(v, emissions.Load<TL, TV>(frame, j0)), ref cur[j0]);
                 if (viterbi) l.Store(arg, ref backpointers[j0]);
             }
         }
@@ -159,22 +180,22 @@ internal static unsafe partial class CpuPasses
     }
 
     /// <summary>
-    /// Frame 0 of an online recursion (<see cref="Online.OnlineDecoder"/>): <see cref="FirstColumn{TL, TV}"/> of the job's
+    /// Frame 0 of an online recursion (<see cref="Online.OnlineDecoder"/>): <see cref="FirstColumn{TL, TV, TE}"/> of the job's
     /// initial log-probabilities and <paramref name="emissions"/> into <paramref name="column"/>.
     /// </summary>
     [LaneDispatch]
     public static float OnlineFirst<TL, TV>(ref SequenceJob job, float* emissions, float* column)
         where TL : struct, ILane<TV> where TV : struct
-        => FirstColumn<TL, TV>(job.Initial, emissions, column, job.Stride);
+        => FirstColumn<TL, TV, EmissionRows<CpuMemory>>(job.Initial, new EmissionRows<CpuMemory>(new CpuMemory(emissions), 0, 0), column, job.Stride);
 
     /// <summary>
-    /// A later frame of an online recursion: <see cref="NextColumn{TL, TV, TS}"/>, the same step as the whole-sequence
-    /// passes (the scaled dense step where the job has its table, as <see cref="Begin{TL, TV, TS}"/> decides).
+    /// A later frame of an online recursion: <see cref="NextColumn{TL, TV, TS, TE}"/>, the same step as the whole-sequence
+    /// passes (the scaled dense step where the job has its table, as <see cref="Begin{TL, TV, TS, TE}"/> decides).
     /// </summary>
     [LaneDispatch]
     public static float OnlineNext<TL, TV, TS>(ref SequenceJob job, float* previous, float* emissions, float* current, float* backpointers)
         where TL : struct, ILane<TV> where TV : struct where TS : struct, ISemiring
-        => NextColumn<TL, TV, TS>(ref job, previous, emissions, current, backpointers,
+        => NextColumn<TL, TV, TS, EmissionRows<CpuMemory>>(ref job, previous, new EmissionRows<CpuMemory>(new CpuMemory(emissions), 0, 0), 0, current, backpointers,
             default(TS).NeedsSumPass && job.Scaled != null && !job.Banded, job.Table);
 
     /// <summary>The pass's result from its last column: 0 for an empty sequence, -inf when no path survived, the summed maxima for Viterbi, log P(x) for forward.</summary>

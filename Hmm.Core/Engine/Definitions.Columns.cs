@@ -61,12 +61,22 @@ public static partial class Definitions
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float InitialColumn<TL, TV, TM>(TM initial, TM emissions, int emissionBase, TM column, int columnBase, ColumnSlice slice)
         where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory
+        => InitialColumn<TL, TV, TM, EmissionRows<TM>>(initial, new EmissionRows<TM>(emissions, emissionBase, 0), column, columnBase, slice);
+
+    /// <summary>
+    /// <see cref="InitialColumn{TL, TV, TM}"/> with frame 0's emissions read through <paramref name="emissions"/> (a tied
+    /// graph's states gathered as they are read, on the CPU).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float InitialColumn<TL, TV, TM, TE>(TM initial, TE emissions, TM column, int columnBase, ColumnSlice slice)
+        where TL : struct, ILane<TV> where TV : struct where TM : struct, IFloatMemory where TE : struct, IEmissionSource
     {
         var l = default(TL);
         TV best = l.Broadcast(float.NegativeInfinity);
+        int frame = emissions.Frame(0);
         for (int j0 = slice.First; j0 < slice.End; j0 += slice.Step)
         {
-            TV v = InitialScore<TL, TV>(l.Load(ref initial[j0]), l.Load(ref emissions[emissionBase + j0]));
+            TV v = InitialScore<TL, TV>(l.Load(ref initial[j0]), emissions.Load<TL, TV>(frame, j0));
             l.Store(v, ref column[columnBase + j0]);
             best = l.Max(best, v);
         }

@@ -5,8 +5,10 @@ namespace Hmm;
 /// <summary>
 /// An engine that reads a batch's graph emissions through a <see cref="TiedStateBatch"/> where its lattices live, so that
 /// the caller hands over the smaller model-state log-likelihoods ([B, T, M]) instead of expanding them to the graph's
-/// states ([B, T, G]) first. The GPU engine (Hmm.Gpu) gathers on the device; callers fall back to
-/// <see cref="TiedStateBatch.Expand(EmissionBatch, EmissionBatch, int, int)"/> and <see cref="IHmmEngine"/> elsewhere.
+/// states ([B, T, G]) first. The GPU engine (Hmm.Gpu) gathers on the device; the SIMD CPU engine (<see cref="HmmEngine"/>)
+/// reads each graph state's model-state column as its recursions step (an <see cref="Engine.IEmissionSource"/>), writing no
+/// expanded lattice; callers fall back to <see cref="TiedStateBatch.Expand(EmissionBatch, EmissionBatch, int, int)"/> and
+/// <see cref="IHmmEngine"/> elsewhere.
 /// </summary>
 public interface ITiedStateEngine
 {

@@ -65,6 +65,18 @@ internal sealed class Workspace
         if (Tables.Length < size) Tables = new float[size];
     }
 
+    /// <summary>A pair of sequences' tie tables for <c>TiedColumns</c>: [2, stride] model states, [2, 2, stride] biases (every frame, last frame).</summary>
+    public int[] TieStates = Array.Empty<int>();
+    public float[] TieAdd = Array.Empty<float>();
+    /// <summary>One register's floats, where a lane without a gather instruction assembles a tied read.</summary>
+    public readonly float[] Register = new float[Simd.SimdCapabilities.MaxLaneCount];
+
+    public void EnsureTies(int stride)
+    {
+        if (TieStates.Length < 2 * stride) TieStates = new int[2 * stride];
+        if (TieAdd.Length < 4 * stride) TieAdd = new float[4 * stride];
+    }
+
     public void EnsureGaussian(int width, int rowStride)
     {
         if (Features.Length < CpuPasses.GaussianGroupFrames * width) Features = new float[CpuPasses.GaussianGroupFrames * width];

@@ -338,6 +338,12 @@ public sealed class CtcVector128 : CtcSuite { protected override IHmmEngine Crea
 public sealed class CtcVector256 : CtcSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector256); }
 public sealed class CtcVector512 : CtcSuite { protected override IHmmEngine CreateEngine() => Widths.Engine(SimdWidth.Vector512); }
 
+/// <summary>
+/// CTC on the CPU engine through the expanded lattice (<see cref="HostGather"/>): the engine's own <see cref="ITiedStateEngine"/>
+/// reads the class columns directly, so this keeps the host gather and the chunked <see cref="IHmmEngine"/> path checked.
+/// </summary>
+public sealed class CtcExpandedCpu : CtcSuite { protected override IHmmEngine CreateEngine() => new HostGather(Widths.Engine(SimdWidth.Vector256)); }
+
 /// <summary>A multi-threaded CPU engine (the gather spread over its threads too) gives what one thread gives.</summary>
 public sealed class CtcThreadsTests
 {
