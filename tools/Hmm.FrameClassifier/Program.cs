@@ -13,6 +13,7 @@ namespace Hmm.FrameClassifier;
 /// <c>train [--data DIR] [--out FILE] [--epochs N] [--hidden H] [--context C] [--seed S]</c>: trains the phone-frame classifier
 /// on speech-dev (clean and degraded copies) and writes it as ONNX. Held out from training: the repository's three sample
 /// utterances (samples/, every condition of them) and, for validation, the sentences whose number is a multiple of 8.
+/// <c>hybrid ...</c> and <c>score-cues ...</c>: the hybrid NN/HMM lip-sync experiment, see <see cref="HybridExperiment"/>.
 /// </summary>
 internal static class Program
 {
@@ -21,9 +22,11 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "hybrid") return HybridExperiment.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "score-cues") return HybridExperiment.ScoreCues(args[1..]);
         if (args.Length == 0 || args[0] != "train")
         {
-            Console.Error.WriteLine("usage: train [--data DIR (speech-dev)] [--out FILE] [--epochs N] [--hidden H] [--context C] [--seed S]");
+            Console.Error.WriteLine("usage: train [--data DIR (speech-dev)] [--out FILE] [--epochs N] [--hidden H] [--context C] [--seed S] | hybrid ... | score-cues LAB_DIR CUE_DIR (see HybridExperiment)");
             return 2;
         }
         string root = FindRoot();
