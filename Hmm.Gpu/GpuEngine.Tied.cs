@@ -17,20 +17,8 @@ public sealed partial class GpuEngine : ITiedStateEngine
     public void TiedViterbi(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult? viterbi, Span<double> logLikelihoods)
     {
         ThrowIfDisposed();
-        Guard.NotNull(graph, nameof(graph));
-        Guard.NotNull(modelLogLikelihoods, nameof(modelLogLikelihoods));
-        Guard.NotNull(ties, nameof(ties));
+        bool forward = EngineArguments.TiedViterbiShapes(graph, modelLogLikelihoods, ties, viterbi, logLikelihoods.Length, nameof(logLikelihoods));
         int batch = modelLogLikelihoods.BatchSize, maxLength = modelLogLikelihoods.MaxLength;
-        if (graph.StateCount != ties.GraphStates)
-            throw new ArgumentException($"graph has {graph.StateCount} states but the ties describe {ties.GraphStates}.", nameof(ties));
-        ties.Validate(batch, modelLogLikelihoods.StateCount, nameof(ties));
-        if (viterbi is not null && (viterbi.BatchCapacity < batch || viterbi.MaxLength < maxLength))
-            throw new ArgumentException($"viterbi holds {viterbi.BatchCapacity} paths of {viterbi.MaxLength} frames but the batch has {batch} of up to {maxLength}.", nameof(viterbi));
-        if (viterbi is null && logLikelihoods.Length == 0)
-            throw new ArgumentException("logLikelihoods is empty and no viterbi result is given: nothing would be computed.", nameof(logLikelihoods));
-        bool forward = logLikelihoods.Length > 0;
-        if (forward && logLikelihoods.Length < batch)
-            throw new ArgumentException($"logLikelihoods holds {logLikelihoods.Length} values but the batch has {batch} sequences.", nameof(logLikelihoods));
         if (!HostValidation.EmissionsValid(modelLogLikelihoods)) modelLogLikelihoods.Validate(nameof(modelLogLikelihoods));
         if (viterbi is not null)
         {

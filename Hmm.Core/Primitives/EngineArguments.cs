@@ -49,4 +49,32 @@ public static class EngineArguments
         if (result.BatchCapacity < features.BatchSize || result.MaxLength < features.MaxLength)
             throw new ArgumentException($"result holds [{result.BatchCapacity}, {result.MaxLength}] but features need [{features.BatchSize}, {features.MaxLength}].", nameof(result));
     }
+    /// <summary>
+    /// The checks of <see cref="ITiedStateEngine.TiedViterbi"/> on either engine: the ties describe the graph's states and fit
+    /// the batch and the model's states, the Viterbi result has room for the batch, and at least one output is asked for.
+    /// </summary>
+    /// <param name="graph">The graph.</param>
+    /// <param name="modelLogLikelihoods">The model-state log-likelihoods [B, T, M] (shapes only: values are the engine's to check).</param>
+    /// <param name="ties">The graph states' ties per sequence.</param>
+    /// <param name="viterbi">The Viterbi result, or null for none.</param>
+    /// <param name="logLikelihoodCount">Length of the caller's log-likelihood span (0: no forward pass).</param>
+    /// <param name="logLikelihoodsName">That span's argument name, for the messages.</param>
+    /// <returns>Whether the forward log-likelihoods are asked for.</returns>
+    public static bool TiedViterbiShapes(HmmModel graph, EmissionBatch modelLogLikelihoods, TiedStateBatch ties, ViterbiResult? viterbi, int logLikelihoodCount, string logLikelihoodsName)
+    {
+        Guard.NotNull(graph, nameof(graph));
+        Guard.NotNull(modelLogLikelihoods, nameof(modelLogLikelihoods));
+        Guard.NotNull(ties, nameof(ties));
+        int batch = modelLogLikelihoods.BatchSize, maxLength = modelLogLikelihoods.MaxLength;
+        if (graph.StateCount != ties.GraphStates)
+            throw new ArgumentException($"graph has {graph.StateCount} states but the ties describe {ties.GraphStates}.", nameof(ties));
+        ties.Validate(batch, modelLogLikelihoods.StateCount, nameof(ties));
+        if (viterbi is not null && (viterbi.BatchCapacity < batch || viterbi.MaxLength < maxLength))
+            throw new ArgumentException($"viterbi holds {viterbi.BatchCapacity} paths of {viterbi.MaxLength} frames but the batch has {batch} of up to {maxLength}.", nameof(viterbi));
+        if (viterbi is null && logLikelihoodCount == 0)
+            throw new ArgumentException($"{logLikelihoodsName} is empty and no viterbi result is given: nothing would be computed.", logLikelihoodsName);
+        if (logLikelihoodCount > 0 && logLikelihoodCount < batch)
+            throw new ArgumentException($"{logLikelihoodsName} holds {logLikelihoodCount} values but the batch has {batch} sequences.", logLikelihoodsName);
+        return logLikelihoodCount > 0;
+    }
 }
