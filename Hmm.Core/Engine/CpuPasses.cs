@@ -370,8 +370,8 @@ internal static unsafe partial class CpuPasses
         var bias = new CpuRows(gmm.Bias);
         var comps = new CpuRows(componentScratch);
         // A column block's weights (2D rows of up to three registers) stay in L1 while every four-frame block of the group
-        // reads them: the whole table (41 phones x 5 states x 8 components x 78 floats, 0.5 MB) does not fit L2, so a pass
-        // per four frames streams it from L3.
+        // reads them, instead of the whole table (0.5 MB for the default model) passing once per four frames. The product
+        // is bound by the instructions it issues more than by memory, so this saves a few per cent (BENCHMARKS.md).
         for (int t0 = 0; t0 < length; t0 += groupFrames)
         {
             int rows = System.Math.Min(groupFrames, length - t0);

@@ -185,7 +185,7 @@ public sealed unsafe class OnlineDecoder
     /// The most frames <see cref="PrepareFrames"/> takes at once: a pass reads each block of the mixture weights once for
     /// all of them (a multiple of four, the product's register blocks).
     /// </summary>
-    public const int MaxPreparedFrames = 16;
+    public const int MaxPreparedFrames = CpuPasses.GaussianGroupFrames;
 
     /// <summary>Frames prepared by <see cref="PrepareFrames"/> and not yet decoded by <see cref="PushPrepared"/>.</summary>
     public int PendingFrames => _prepared - _nextPrepared;

@@ -243,7 +243,7 @@ public sealed class LipSyncProcessor : IDisposable
     /// <summary>
     /// The most rows (frames and their provisional frames) the adaptive grouping holds back for one mixture pass. A pass
     /// takes up to <see cref="OnlineDecoder.MaxPreparedFrames"/> rows (a whole recording's frames, a long push), but a live
-    /// stream groups no more than four, as before that limit was raised.
+    /// stream holds back no more than four: each frame held back adds a hop of latency (<see cref="LipSyncOptions.LatencyTargetMs"/>).
     /// </summary>
     private const int MaxGroupedRows = 4;
 
